@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+// membench's entry point: argv → options → run → report; the only place that maps errors to exit codes.
+import { Command, CommanderError, Option } from 'commander';
+import { EXIT, MembenchError } from '../errors.js';
+import { VERSION } from '../version.js';
+import { runCommand, RUN_HELP_EPILOG } from './run-command.js';
+
+function fail(e: unknown): never {
+  if (e instanceof MembenchError) {
+    process.stderr.write(`membench: ${e.line()}\n`);
+    process.exit(e.exitCode);
+  }
+  if (e instanceof CommanderError) {
+    // Commander already printed help/version for those; for errors we print one line ourselves.
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') process.exit(EXIT.OK);
+    process.stderr.write(`membench: ${e.message.replace(/^error: /, '')} (see membench --help)\n`);
+    process.exit(EXIT.USAGE);
+  }
+  process.stderr.write(`membench: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+  process.exit(EXIT.INTERNAL);
+}
+
+export function buildProgram(): Command {
+  const program = new Command('membench')
+    .description('Memory benchmarks for commands and their whole process tree, with figures that agree with the kernel.')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeErr: () => undefined, outputError: () => undefined })
+    .showSuggestionAfterError(true);
+  program
+    .command('run')
+    .description('measure commands: peak and final memory of the whole tree and of its largest process, with a timeline')
+    .usage('[options] -- program [args…]   |   [options] "shell command" ["shell command" …]')
+    .option('-r, --runs <n>', 'measured runs per command', '3')
+    .option('-w, --warmup <n>', 'unmeasured runs first', '0')
+    .option('--interval <duration>', 'sampling interval, 1ms (1 kHz) … 100ms (10 Hz)', '1ms')
+    .option('--pss-interval <duration>', 'interval of the costlier PSS/USS/swap tier (smaps_rollup)', '50ms')
+    .option('-t, --timeout <duration>', 'kill the whole tree after this long and record the run as timed out')
+    .addOption(new Option('--backend <kind>', 'how the tree is followed').choices(['auto', 'cgroup', 'proc']).default('auto'))
+    .addOption(new Option('--survivors <action>', 'processes that outlive the main command').choices(['wait', 'kill']).default('wait'))
+    .option('--json <file>', 'write the result document to FILE ("-" for stdout); rewritten after every run')
+    .option('-i, --ignore-failure', 'count runs whose command failed in the statistics, and exit 0')
+    .option('--show-output', 'let the command print to the terminal (default: stdout discarded, stderr tail kept)')
+    .option('--cwd <dir>', 'working directory of the commands')
+    .option('--timeline-points <n>', 'at most this many timeline points per run in the JSON (bucket maxima)', '2000')
+    .option('--no-color', 'no colours (NO_COLOR is respected too)')
+    .argument('[commands...]')
+    .addHelpText('after', RUN_HELP_EPILOG)
+    .exitOverride()
+    .configureOutput({ writeErr: () => undefined, outputError: () => undefined })
+    .action(async () => undefined);
+  return program;
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  // Everything after the first "--" is one command exec'd without a shell; commander never sees it.
+  const dash = argv.indexOf('--');
+  const head = dash >= 0 ? argv.slice(0, dash) : [...argv];
+  const execArgv = dash >= 0 ? argv.slice(dash + 1) : null;
+  const program = buildProgram();
+  if (head.length === 0) {
+    process.stdout.write(program.helpInformation());
+    process.exit(EXIT.USAGE);
+  }
+  program.configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: () => undefined, outputError: () => undefined });
+  for (const c of program.commands) c.configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: () => undefined, outputError: () => undefined });
+  await program.parseAsync(head, { from: 'user' });
+  const run = program.commands.find((c) => c.name() === 'run')!;
+  if (head[0] !== 'run') return;
+  const code = await runCommand(run.opts(), run.args, execArgv);
+  process.exitCode = code;
+}
+
+main(process.argv.slice(2)).catch(fail);

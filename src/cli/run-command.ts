@@ -1,0 +1,156 @@
+// `membench run`: resolve options once, run the benchmarks, hand the document to the reporters, pick the exit code.
+import { accessSync, constants, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { EXIT, MembenchError, usageError } from '../errors.js';
+import type { MembenchResult } from '../result.js';
+import { runBenchmarks, type BenchmarkOptions } from '../run/benchmark.js';
+import { Interrupt } from '../run/interrupt.js';
+import type { CommandSpec } from '../run/run-once.js';
+import { runCounts } from '../analyze/summary.js';
+import { readPageSize } from '../probe/proc.js';
+import { renderJson, writeJsonFile } from '../report/json.js';
+import { colorsFor, renderTerminal } from '../report/terminal.js';
+import { parseChoice, parseCount, parseDurationMs } from './parse-values.js';
+
+export const RUN_HELP_EPILOG = `
+Forms:
+  membench run -- python3 script.py arg1      one command, exec'd directly (no shell)
+  membench run 'perl a.pl' 'perl b.pl'        each string run by /bin/sh -c, side by side
+
+Durations: 1ms, 0.5s, 250us, 2m (a bare number is milliseconds).
+
+Exit codes:
+  0    every measured run exited 0 (or --ignore-failure)
+  1    a measured command failed: non-zero exit, signal, OOM kill or timeout
+  2    usage error: unknown flag, bad value, no command
+  3    a command could not be started: not found, not executable, bad --cwd
+  4    environment: --backend cgroup asked for but not possible here
+  5    internal error in membench
+  130  interrupted by Ctrl-C (143 for SIGTERM); the runs done so far are written
+`;
+
+export interface RawRunOptions {
+  runs: string;
+  warmup: string;
+  interval: string;
+  pssInterval: string;
+  timeout?: string;
+  backend: string;
+  survivors: string;
+  json?: string;
+  ignoreFailure?: boolean;
+  showOutput?: boolean;
+  cwd?: string;
+  timelinePoints: string;
+  color: boolean;
+}
+
+export interface ResolvedRun {
+  readonly commands: readonly CommandSpec[];
+  readonly bench: BenchmarkOptions;
+  readonly jsonPath: string | null;
+  readonly color: boolean;
+}
+
+/** Validates everything the user typed, once, into a readonly options object. */
+export function resolveRunOptions(raw: RawRunOptions, shellCommands: readonly string[], execArgv: readonly string[] | null): ResolvedRun {
+  const intervalMs = parseDurationMs('--interval', raw.interval);
+  if (intervalMs < 1 || intervalMs > 100) throw usageError(`--interval ${raw.interval} is outside 1ms…100ms`, 'membench samples at 10 Hz to 1 kHz');
+  const pssIntervalMs = parseDurationMs('--pss-interval', raw.pssInterval);
+  if (pssIntervalMs < intervalMs) throw usageError(`--pss-interval ${raw.pssInterval} is shorter than --interval ${raw.interval}`, 'the PSS tier is sampled on ticks of the fast tier');
+  const cwd = resolve(raw.cwd ?? process.cwd());
+  try {
+    if (!statSync(cwd).isDirectory()) throw new Error('not a directory');
+    accessSync(cwd, constants.R_OK | constants.X_OK);
+  } catch (e) {
+    throw new MembenchError('failed-to-start', `--cwd ${cwd} is not a readable directory (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'give an existing directory you can enter');
+  }
+  if (execArgv !== null && shellCommands.length > 0) {
+    throw usageError(`give either shell commands or one command after "--", not both (got ${JSON.stringify(shellCommands[0])} before "--")`);
+  }
+  let commands: CommandSpec[];
+  if (execArgv !== null) {
+    if (execArgv.length === 0 || execArgv[0] === '') throw usageError('no command after "--"', 'write: membench run -- program args…');
+    commands = [{ display: execArgv.join(' '), argv: execArgv, shell: false, cwd }];
+  } else {
+    if (shellCommands.length === 0) throw usageError('no command to measure', 'write: membench run -- program args…  or  membench run "shell command"');
+    const empty = shellCommands.findIndex((c) => c.trim() === '');
+    if (empty >= 0) throw usageError(`command ${empty + 1} is empty`);
+    commands = shellCommands.map((c) => ({ display: c, argv: ['/bin/sh', '-c', c], shell: true, cwd }));
+  }
+  const noColor = 'NO_COLOR' in process.env && process.env.NO_COLOR !== '';
+  return {
+    commands,
+    jsonPath: raw.json ?? null,
+    color: raw.color && !noColor && process.stdout.isTTY === true,
+    bench: {
+      runs: parseCount('--runs', raw.runs, 1, 100_000),
+      warmup: parseCount('--warmup', raw.warmup, 0, 100_000),
+      intervalMs,
+      pssIntervalMs,
+      statusIntervalMs: Math.max(intervalMs, Math.min(10, pssIntervalMs)),
+      timeoutMs: raw.timeout !== undefined ? parseDurationMs('--timeout', raw.timeout) : null,
+      backend: parseChoice('--backend', raw.backend, ['auto', 'cgroup', 'proc'] as const),
+      survivors: parseChoice('--survivors', raw.survivors, ['wait', 'kill'] as const),
+      ignoreFailure: raw.ignoreFailure === true,
+      showOutput: raw.showOutput === true,
+      timelinePoints: parseCount('--timeline-points', raw.timelinePoints, 2, 10_000_000),
+      procRoot: '/proc',
+      pageSizeBytes: readPageSize(),
+    },
+  };
+}
+
+/** Progress on stderr, only when it is a terminal. */
+function progressReporter(enabled: boolean, commands: readonly CommandSpec[]): { onRunStart?: (ci: number, i: number, total: number, warmup: boolean) => void; done: () => void } {
+  if (!enabled) return { done: () => undefined };
+  return {
+    onRunStart: (ci, i, total, warmup) => {
+      const what = commands[ci]!.display.slice(0, 40);
+      process.stderr.write(`\r\x1b[2K${warmup ? 'warm-up' : 'run'} ${i + 1}/${total} of command ${ci + 1}/${commands.length}: ${what}`);
+    },
+    done: () => process.stderr.write('\r\x1b[2K'),
+  };
+}
+
+export function exitCodeFor(doc: MembenchResult, interruptSignal: string | null, ignoreFailure: boolean): number {
+  if (interruptSignal) return interruptSignal === 'SIGTERM' ? 143 : EXIT.INTERRUPTED;
+  const runs = doc.benchmarks.flatMap((b) => b.runs);
+  if (runs.some((r) => r.outcome.state === 'failed-to-start')) return EXIT.FAILED_TO_START;
+  if (!ignoreFailure && runs.some((r) => !r.warmup && !runCounts(r, false))) return EXIT.COMMAND_FAILED;
+  return EXIT.OK;
+}
+
+export async function runCommand(raw: RawRunOptions, shellCommands: readonly string[], execArgv: readonly string[] | null): Promise<number> {
+  const opts = resolveRunOptions(raw, shellCommands, execArgv);
+  const interrupt = new Interrupt();
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    signals++;
+    interrupt.request(sig);
+    // A second Ctrl-C means "now": exit handlers still kill the tree and remove its cgroup.
+    if (signals > 1) process.exit(sig === 'SIGTERM' ? 143 : EXIT.INTERRUPTED);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const toStdout = opts.jsonPath === '-';
+  const progress = progressReporter(process.stderr.isTTY === true && !toStdout, opts.commands);
+  const doc = await runBenchmarks(opts.commands, opts.bench, interrupt, {
+    onRunStart: progress.onRunStart,
+    onUpdate: (d) => {
+      if (opts.jsonPath && !toStdout) writeJsonFile(opts.jsonPath, d);
+    },
+  });
+  progress.done();
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  const onlyFailedToStart = doc.benchmarks.every((b) => b.runs.length > 0 && b.runs.every((r) => r.outcome.state === 'failed-to-start'));
+  if (onlyFailedToStart && doc.benchmarks.length === 1) {
+    const o = doc.benchmarks[0]!.runs[0]!.outcome;
+    process.stderr.write(`membench: ${o.state === 'failed-to-start' ? o.message : 'failed to start'}\n`);
+  } else {
+    (toStdout ? process.stderr : process.stdout).write(renderTerminal(doc, colorsFor(opts.color)));
+  }
+  if (toStdout) process.stdout.write(renderJson(doc));
+  return exitCodeFor(doc, interrupt.requested, opts.bench.ignoreFailure);
+}

@@ -1,0 +1,61 @@
+// Typed errors: each kind carries its exit code; all user-facing wording is built here (one line + a fix).
+
+export const EXIT = {
+  OK: 0,
+  /** A measured command failed: non-zero exit, killed by a signal, OOM-killed or timed out. */
+  COMMAND_FAILED: 1,
+  /** Bad flag, value or command line. */
+  USAGE: 2,
+  /** The command could not be started: not found, not executable, cwd unreadable. */
+  FAILED_TO_START: 3,
+  /** The machine cannot do what was asked: cgroup backend forced but unavailable, no permission. */
+  ENVIRONMENT: 4,
+  /** A bug in membench. */
+  INTERNAL: 5,
+  /** Interrupted by SIGINT (Ctrl-C); SIGTERM gives 143. */
+  INTERRUPTED: 130,
+} as const;
+
+export type ErrorKind = 'usage' | 'failed-to-start' | 'environment' | 'internal';
+
+const CODE: Record<ErrorKind, number> = {
+  usage: EXIT.USAGE,
+  'failed-to-start': EXIT.FAILED_TO_START,
+  environment: EXIT.ENVIRONMENT,
+  internal: EXIT.INTERNAL,
+};
+
+export class MembenchError extends Error {
+  readonly exitCode: number;
+  constructor(
+    readonly kind: ErrorKind,
+    message: string,
+    /** How to fix it, appended after the message. */
+    readonly hint?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'MembenchError';
+    this.exitCode = CODE[kind];
+  }
+
+  /** The one line shown to the user. */
+  line(): string {
+    return this.hint ? `${this.message} (${this.hint})` : this.message;
+  }
+}
+
+export const usageError = (message: string, hint?: string): MembenchError => new MembenchError('usage', message, hint);
+
+export function notFoundMessage(command: string, reason: 'not-found' | 'not-executable' | 'directory' | 'missing-path'): MembenchError {
+  switch (reason) {
+    case 'not-found':
+      return new MembenchError('failed-to-start', `command not found: ${command}`, 'it is not in PATH; give a path, or run several commands as quoted strings to use a shell');
+    case 'missing-path':
+      return new MembenchError('failed-to-start', `no such file: ${command}`, 'check the path, relative to --cwd');
+    case 'not-executable':
+      return new MembenchError('failed-to-start', `not executable: ${command}`, `chmod +x ${command}, or run it through its interpreter`);
+    case 'directory':
+      return new MembenchError('failed-to-start', `is a directory: ${command}`, 'name the program to run, not a directory');
+  }
+}

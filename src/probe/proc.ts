@@ -1,0 +1,99 @@
+// Small /proc readers shared by the sampler and the runner: page size, children, environ, kernel, vmstat.
+import { readFileSync, readdirSync } from 'node:fs';
+import { parseFlatKeyed } from './cgroup.js';
+
+/** Where /proc is mounted; tests point it at a fixture tree. */
+export interface ProcRoot {
+  readonly proc: string;
+}
+export const SYSTEM_PROC: ProcRoot = { proc: '/proc' };
+
+/** AT_PAGESZ (type 6) from an auxv buffer of 64-bit (type, value) pairs. */
+export function pageSizeFromAuxv(auxv: Buffer): number | null {
+  for (let off = 0; off + 16 <= auxv.length; off += 16) {
+    const type = auxv.readBigUInt64LE(off);
+    if (type === 0n) break;
+    if (type === 6n) return Number(auxv.readBigUInt64LE(off + 8));
+  }
+  return null;
+}
+
+export function readPageSize(root: ProcRoot = SYSTEM_PROC): number {
+  try {
+    return pageSizeFromAuxv(readFileSync(`${root.proc}/self/auxv`)) ?? 4096;
+  } catch {
+    return 4096;
+  }
+}
+
+/** Children of every thread of PID (/proc/PID/task/TID/children, Linux ≥ 3.5 with CONFIG_PROC_CHILDREN). */
+export function readChildren(pid: number, root: ProcRoot = SYSTEM_PROC): number[] {
+  const out: number[] = [];
+  let tids: string[];
+  try {
+    tids = readdirSync(`${root.proc}/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      for (const p of readFileSync(`${root.proc}/${pid}/task/${tid}/children`, 'latin1').split(' ')) if (p !== '' && p !== '\n') out.push(Number(p));
+    } catch {
+      /* thread gone */
+    }
+  }
+  return out;
+}
+
+/** True when /proc/PID/environ contains exactly the NUL-separated entry `entry` (e.g. "MEMBENCH_RUN=abc"). */
+export function environHas(pid: number, entry: string, root: ProcRoot = SYSTEM_PROC): boolean {
+  try {
+    const env = readFileSync(`${root.proc}/${pid}/environ`, 'latin1');
+    return env.startsWith(`${entry}\0`) || env.includes(`\0${entry}\0`) || env === entry;
+  } catch {
+    return false;
+  }
+}
+
+export function readComm(pid: number, root: ProcRoot = SYSTEM_PROC): string {
+  try {
+    return readFileSync(`${root.proc}/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '?';
+  }
+}
+
+export function readCmdline(pid: number, root: ProcRoot = SYSTEM_PROC, maxChars = 200): string {
+  try {
+    const s = readFileSync(`${root.proc}/${pid}/cmdline`, 'utf8').replace(/\0+$/, '').split('\0').join(' ');
+    return s.length > maxChars ? `${s.slice(0, maxChars - 1)}…` : s;
+  } catch {
+    return '';
+  }
+}
+
+export function readKernelRelease(root: ProcRoot = SYSTEM_PROC): string {
+  try {
+    return readFileSync(`${root.proc}/sys/kernel/osrelease`, 'utf8').trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Machine-wide OOM kills so far (/proc/vmstat oom_kill, Linux ≥ 4.13); null when unreadable. */
+export function readVmstatOomKills(root: ProcRoot = SYSTEM_PROC): number | null {
+  try {
+    return parseFlatKeyed(readFileSync(`${root.proc}/vmstat`, 'utf8'), `${root.proc}/vmstat`).get('oom_kill') ?? null;
+  } catch {
+    return null;
+  }
+}
+
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

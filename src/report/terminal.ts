@@ -1,0 +1,138 @@
+// The terminal report: per command, rows of (figure, min, median, max, mean ± σ), then how it was measured,
+// what outlived the command, and runs that failed. Builds rows first, then renders them.
+import pc from 'picocolors';
+import type { BenchmarkResult, MembenchResult, Outcome, RunResult, Stats, SummaryMetric } from '../result.js';
+import { formatBytes, formatMs, formatPercent } from './units.js';
+
+export interface Colors {
+  bold: (s: string) => string;
+  dim: (s: string) => string;
+  red: (s: string) => string;
+  yellow: (s: string) => string;
+  green: (s: string) => string;
+  cyan: (s: string) => string;
+}
+const id = (s: string): string => s;
+export const NO_COLORS: Colors = { bold: id, dim: id, red: id, yellow: id, green: id, cyan: id };
+export const colorsFor = (enabled: boolean): Colors => (enabled ? pc.createColors(true) : NO_COLORS);
+
+interface Row {
+  readonly label: string;
+  readonly cells: readonly string[];
+  readonly note?: string;
+}
+
+const METRIC_ROWS: readonly { metric: SummaryMetric; label: (b: BenchmarkResult) => string; bytes: boolean }[] = [
+  { metric: 'treePeakBytes', label: (b) => (b.backend.kind === 'cgroup' ? 'tree peak (cgroup counter)' : 'tree peak (Σ RSS, sampled)'), bytes: true },
+  { metric: 'treeAnonPeakBytes', label: () => 'tree anon peak (no cache)', bytes: true },
+  { metric: 'largestProcessPeakBytes', label: () => 'largest process (VmHWM)', bytes: true },
+  { metric: 'pssSumPeakBytes', label: () => 'Σ PSS peak', bytes: true },
+  { metric: 'ussSumPeakBytes', label: () => 'Σ USS peak', bytes: true },
+  { metric: 'rssSumPeakBytes', label: () => 'Σ RSS peak ¹', bytes: true },
+  { metric: 'swapSumPeakBytes', label: () => 'Σ swap peak', bytes: true },
+  { metric: 'vmDataSumPeakBytes', label: () => 'Σ VmData peak', bytes: true },
+  { metric: 'vszSumPeakBytes', label: () => 'Σ VSZ peak', bytes: true },
+  { metric: 'treeFinalBytes', label: () => 'tree at exit (final)', bytes: true },
+  { metric: 'wallMs', label: () => 'wall time', bytes: false },
+];
+
+function statCells(s: Stats | null, bytes: boolean): string[] {
+  const f = bytes ? formatBytes : formatMs;
+  if (!s) return ['—', '—', '—', '—'];
+  if (s.n === 1) return [f(s.min), f(s.median), f(s.max), f(s.mean)];
+  return [f(s.min), f(s.median), f(s.max), `${f(s.mean)} ± ${f(s.stddev)}`];
+}
+
+export function metricRows(b: BenchmarkResult): Row[] {
+  return METRIC_ROWS.flatMap(({ metric, label, bytes }) => {
+    const s = b.summary.metrics[metric] ?? null;
+    if (!s && metric !== 'treePeakBytes') return [];
+    return [{ label: label(b), cells: statCells(s, bytes) }];
+  });
+}
+
+/** One sentence per outcome, the way a person would say it. */
+export function describeOutcome(o: Outcome): string {
+  switch (o.state) {
+    case 'exited':
+      return o.exitCode === 0 ? 'exited 0' : `exited with code ${o.exitCode}`;
+    case 'signaled':
+      return `killed by ${o.signal}`;
+    case 'oom-killed':
+      return o.scope === 'cgroup'
+        ? `killed by the OOM killer at the run's memory limit (${o.oomKills} OOM kill${o.oomKills === 1 ? '' : 's'} in its cgroup)`
+        : `killed by the kernel's OOM killer: the whole machine ran out of memory (${o.oomKills} OOM kill${o.oomKills === 1 ? '' : 's'})`;
+    case 'timed-out':
+      return `timed out after ${formatMs(o.timeoutMs)}: the whole tree was killed`;
+    case 'interrupted':
+      return `interrupted (${o.signal}): the whole tree was killed`;
+    case 'failed-to-start':
+      return `failed to start: ${o.message}`;
+  }
+}
+
+function renderTable(header: readonly string[], rows: readonly Row[], c: Colors): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (i === 0 ? r.label : r.cells[i - 1] ?? '').length)));
+  const line = (cells: readonly string[]): string =>
+    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+  return [c.dim(line(header)), ...rows.map((r) => line([r.label, ...r.cells]))];
+}
+
+function survivorLine(runs: readonly RunResult[], c: Colors): string | null {
+  const last = [...runs].reverse().find((r) => r.survivors.count > 0);
+  if (!last) return null;
+  const names = last.processes.filter((p) => p.outlivedMain).slice(0, 4).map((p) => `${p.pid} ${p.name}`).join(', ');
+  const verb = last.survivors.action === 'killed' ? 'killed' : 'waited for';
+  return c.yellow(`  ${last.survivors.count} process${last.survivors.count === 1 ? '' : 'es'} outlived the main command and ${last.survivors.count === 1 ? 'was' : 'were'} ${verb}${names ? ` (${names})` : ''}`);
+}
+
+export function renderBenchmark(b: BenchmarkResult, index: number, c: Colors): string {
+  const measured = b.runs.filter((r) => !r.warmup);
+  const warm = b.runs.length - measured.length;
+  const backend = b.backend.kind === 'cgroup' ? `cgroup ${b.backend.memoryAccounting.replace('cgroup-', '')}` : 'proc';
+  const out: string[] = [];
+  out.push(`${c.bold(`Command ${index + 1}:`)} ${c.cyan(b.command)}`);
+  out.push(c.dim(`  ${b.summary.runsIncluded}/${measured.length} runs counted${warm ? `, ${warm} warm-up` : ''} · backend ${backend}${b.backend.fallbackReason ? ` (fallback: ${b.backend.fallbackReason})` : ''}`));
+  if (b.summary.runsIncluded > 0) {
+    out.push(...renderTable(['', 'min', 'median', 'max', 'mean ± σ'], metricRows(b), c).map((l) => `  ${l}`));
+    out.push(c.dim('  ¹ Σ RSS counts pages shared between processes once per process; Σ PSS splits them.'));
+    const peak = measured.find((r) => r.peaks)?.peaks;
+    if (peak?.treeFileBytes) out.push(c.dim(`  tree peak includes page cache charged to the run (up to ${formatBytes(peak.treeFileBytes)} sampled).`));
+  }
+  const sampled = measured.filter((r) => r.sampling);
+  if (sampled.length > 0) {
+    const s = sampled[sampled.length - 1]!.sampling!;
+    const kept = Math.min(...sampled.map((r) => r.sampling!.ticksKeptRatio ?? 1));
+    const cpu = Math.max(...sampled.map((r) => r.sampling!.samplerCpuPercentOfCore ?? 0));
+    out.push(c.dim(`  sampling: every ${formatMs(s.intervalAskedMs)} (achieved ${formatMs(s.intervalAchievedMeanMs)}, p99 ${formatMs(s.intervalP99Ms)}), ${formatPercent(kept)} ticks kept, PSS every ${formatMs(s.pssIntervalMs)}, membench CPU ≤ ${cpu.toFixed(1)} % of a core`));
+  }
+  const largest = measured.find((r) => r.peaks?.largestProcessName)?.peaks;
+  if (largest) out.push(c.dim(`  largest process: ${largest.largestProcessName} (pid ${largest.largestProcessPid}); most processes at once: ${largest.processCount}`));
+  const surv = survivorLine(measured, c);
+  if (surv) out.push(surv);
+  for (const r of b.runs) {
+    if (r.outcome.state === 'exited' && r.outcome.exitCode === 0) continue;
+    const tail = r.stderrTail.trim().split('\n').slice(-1)[0];
+    out.push(c.red(`  ${r.warmup ? 'warm-up' : 'run'} ${r.index + 1}: ${describeOutcome(r.outcome)}${r.peaks?.treeBytes ? `; peak ${formatBytes(r.peaks.treeBytes)}` : ''}`) + (tail && r.outcome.state !== 'failed-to-start' ? c.dim(`  stderr: ${tail.slice(0, 120)}`) : ''));
+  }
+  return out.join('\n');
+}
+
+/** Compares tree peaks of several commands against the smallest, like hyperfine's "N× faster than". */
+export function renderComparison(doc: MembenchResult, c: Colors): string | null {
+  const peaks = doc.benchmarks.map((b) => ({ b, peak: b.summary.metrics.treePeakBytes?.median ?? null })).filter((x) => x.peak !== null && x.peak > 0);
+  if (peaks.length < 2) return null;
+  peaks.sort((x, y) => x.peak! - y.peak!);
+  const best = peaks[0]!;
+  const lines = [`${c.bold('Summary')}: ${c.cyan(best.b.command)} has the smallest median tree peak (${formatBytes(best.peak)})`];
+  for (const other of peaks.slice(1)) lines.push(`  ${(other.peak! / best.peak!).toFixed(2)}× that: ${c.cyan(other.b.command)} (${formatBytes(other.peak)})`);
+  return lines.join('\n');
+}
+
+export function renderTerminal(doc: MembenchResult, c: Colors): string {
+  const parts = doc.benchmarks.map((b, i) => renderBenchmark(b, i, c));
+  const cmp = renderComparison(doc, c);
+  if (cmp) parts.push(cmp);
+  if (!doc.context.complete) parts.push(c.yellow('Interrupted: the runs above are all that were measured.'));
+  return `${parts.join('\n\n')}\n`;
+}

@@ -1,0 +1,187 @@
+// THE result type: one versioned, documented, serialisable shape for everything membench measures.
+// Defined once as a zod schema; the TypeScript types and schema/result.schema.json are both derived from it.
+import { z } from 'zod';
+
+export const SCHEMA_VERSION = 1;
+
+const bytes = z.number().int().nonnegative().describe('bytes (integer)');
+const nullableBytes = bytes.nullable();
+const ms = z.number().nonnegative().describe('milliseconds');
+
+export const OutcomeSchema = z.discriminatedUnion('state', [
+  z.object({ state: z.literal('exited'), exitCode: z.number().int() }),
+  z.object({ state: z.literal('signaled'), signal: z.string() }),
+  z.object({
+    state: z.literal('oom-killed'),
+    signal: z.string(),
+    scope: z.enum(['cgroup', 'machine']).describe('whose limit was hit: the run\'s cgroup or the whole machine'),
+    oomKills: z.number().int().nonnegative(),
+  }),
+  z.object({ state: z.literal('timed-out'), timeoutMs: ms }),
+  z.object({ state: z.literal('interrupted'), signal: z.string() }),
+  z.object({ state: z.literal('failed-to-start'), message: z.string() }),
+]).describe('How the main command ended');
+export type Outcome = z.infer<typeof OutcomeSchema>;
+
+export const BackendSchema = z.object({
+  kind: z.enum(['cgroup', 'proc']).describe('cgroup: membership and peak from a cgroup made for the run; proc: /proc walking'),
+  cgroupLayout: z.enum(['v1', 'v2', 'hybrid', 'none']),
+  memoryAccounting: z.enum(['cgroup-v1', 'cgroup-v2', 'proc']).describe('where the tree figure comes from'),
+  membership: z.string().describe('how processes of the tree are found'),
+  kill: z.string().describe('how the tree is killed when it must be'),
+  fallbackReason: z.string().nullable().describe('why the cgroup backend was not used, when it was not'),
+  limitations: z.array(z.string()).describe('what this backend cannot see'),
+});
+export type Backend = z.infer<typeof BackendSchema>;
+
+export const ProcessRecordSchema = z.object({
+  pid: z.number().int(),
+  ppid: z.number().int().nullable(),
+  name: z.string().describe('comm after exec'),
+  cmdline: z.string(),
+  firstSeenMs: ms,
+  lastSeenMs: ms,
+  peakRssBytes: bytes.describe('max(VmHWM read, RSS sampled)'),
+  vmHwmBytes: nullableBytes.describe('last VmHWM read while alive (kernel high-water mark)'),
+  peakPssBytes: nullableBytes,
+  peakUssBytes: nullableBytes,
+  outlivedMain: z.boolean().describe('still alive after the main command exited'),
+  fate: z.enum(['exited', 'waited-for', 'killed']),
+});
+export type ProcessRecord = z.infer<typeof ProcessRecordSchema>;
+
+export const PeaksSchema = z.object({
+  treeBytes: nullableBytes.describe('peak of the whole tree: the cgroup peak counter, or max sampled sum of RSS on the proc backend'),
+  treeSource: z.enum(['cgroup-peak-counter', 'sampled-cgroup-usage', 'sampled-rss-sum']),
+  treeAnonBytes: nullableBytes.describe('max sampled anonymous charge of the cgroup (v1 total_rss, v2 anon)'),
+  treeFileBytes: nullableBytes.describe('max sampled page-cache charge of the cgroup (v1 total_cache, v2 file)'),
+  rssSumBytes: bytes.describe('max over ticks of the sum of RSS: shared pages counted once per process'),
+  pssSumBytes: nullableBytes.describe('max over PSS ticks of the sum of PSS: shared pages split between sharers'),
+  ussSumBytes: nullableBytes,
+  swapSumBytes: nullableBytes,
+  vmDataSumBytes: nullableBytes,
+  vszSumBytes: bytes,
+  largestProcessBytes: bytes.describe('largest single-process peak: max over processes of max(VmHWM, sampled RSS)'),
+  largestProcessPid: z.number().int().nullable(),
+  largestProcessName: z.string().nullable(),
+  processCount: z.number().int().nonnegative().describe('most processes alive at one tick'),
+});
+export type Peaks = z.infer<typeof PeaksSchema>;
+
+export const FinalSchema = z.object({
+  atMs: ms.nullable(),
+  treeBytes: nullableBytes,
+  rssSumBytes: nullableBytes,
+  pssSumBytes: nullableBytes,
+}).describe('the last sample taken while the main command was alive');
+
+export const SamplingSchema = z.object({
+  intervalAskedMs: ms,
+  intervalAchievedMeanMs: ms.nullable(),
+  intervalP50Ms: ms.nullable(),
+  intervalP99Ms: ms.nullable(),
+  intervalErrorP99Ms: ms.nullable().describe('p99 of |tick start − scheduled time|'),
+  ticks: z.number().int().nonnegative(),
+  ticksExpected: z.number().int().nonnegative(),
+  ticksKeptRatio: z.number().nonnegative().nullable(),
+  pssIntervalMs: ms,
+  pssTicks: z.number().int().nonnegative(),
+  statusIntervalMs: ms,
+  samplerCpuMs: ms.describe('CPU time of the whole membench process (all threads) while sampling'),
+  samplerCpuPercentOfCore: z.number().nonnegative().nullable(),
+});
+
+export const TimelineSchema = z.object({
+  downsampled: z.boolean().describe('true when buckets were merged: each point then holds the bucket maximum'),
+  tMs: z.array(ms),
+  treeBytes: z.array(nullableBytes),
+  rssSumBytes: z.array(bytes),
+  pssSumBytes: z.array(nullableBytes),
+  ussSumBytes: z.array(nullableBytes),
+  processCount: z.array(z.number().int().nonnegative()),
+}).describe('memory over time, columnar; null where the tier was not sampled at that point');
+export type Timeline = z.infer<typeof TimelineSchema>;
+
+export const RunResultSchema = z.object({
+  index: z.number().int().nonnegative(),
+  warmup: z.boolean(),
+  startedAt: z.string(),
+  outcome: OutcomeSchema,
+  wallMs: ms.describe('spawn to main command exit'),
+  treeWallMs: ms.describe('spawn to the last process of the tree gone'),
+  peaks: PeaksSchema.nullable().describe('null when the command never started'),
+  final: FinalSchema.nullable(),
+  processes: z.array(ProcessRecordSchema),
+  survivors: z.object({
+    count: z.number().int().nonnegative(),
+    action: z.enum(['none', 'waited-for', 'killed']),
+  }).describe('processes that outlived the main command'),
+  stderrTail: z.string().describe('last lines the command wrote to stderr (captured unless --show-output)'),
+  sampling: SamplingSchema.nullable(),
+  timeline: TimelineSchema.nullable(),
+});
+export type RunResult = z.infer<typeof RunResultSchema>;
+
+export const StatsSchema = z.object({
+  n: z.number().int().positive(),
+  min: z.number(),
+  median: z.number(),
+  max: z.number(),
+  mean: z.number(),
+  stddev: z.number().describe('sample standard deviation (n − 1); 0 when n = 1'),
+});
+export type Stats = z.infer<typeof StatsSchema>;
+
+export const SUMMARY_METRICS = [
+  'treePeakBytes', 'treeAnonPeakBytes', 'largestProcessPeakBytes', 'rssSumPeakBytes', 'pssSumPeakBytes',
+  'ussSumPeakBytes', 'swapSumPeakBytes', 'vmDataSumPeakBytes', 'vszSumPeakBytes', 'treeFinalBytes', 'wallMs',
+] as const;
+export type SummaryMetric = (typeof SUMMARY_METRICS)[number];
+
+export const BenchmarkResultSchema = z.object({
+  command: z.string().describe('as the user wrote it'),
+  argv: z.array(z.string()).describe('what was exec\'d'),
+  shell: z.boolean().describe('true when run through /bin/sh -c'),
+  cwd: z.string(),
+  backend: BackendSchema,
+  runs: z.array(RunResultSchema).describe('warm-up runs first (warmup: true), then measured runs; failed runs kept'),
+  summary: z.object({
+    runsMeasured: z.number().int().nonnegative(),
+    runsIncluded: z.number().int().nonnegative().describe('measured runs that ended as counted (exit 0, or any finished run with --ignore-failure)'),
+    metrics: z.record(z.enum(SUMMARY_METRICS), StatsSchema.nullable()),
+  }),
+});
+export type BenchmarkResult = z.infer<typeof BenchmarkResultSchema>;
+
+export const MembenchResultSchema = z.object({
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  tool: z.object({ name: z.literal('membench'), version: z.string() }),
+  context: z.object({
+    startedAt: z.string(),
+    finishedAt: z.string().nullable().describe('null while runs are still going (partial document)'),
+    complete: z.boolean().describe('false in documents written part-way through'),
+    hostname: z.string(),
+    kernel: z.string(),
+    nodeVersion: z.string(),
+    cpuCount: z.number().int().positive(),
+    pageSizeBytes: z.number().int().positive(),
+    cgroupLayout: z.enum(['v1', 'v2', 'hybrid', 'none']),
+  }),
+  options: z.object({
+    runs: z.number().int().positive(),
+    warmup: z.number().int().nonnegative(),
+    intervalMs: ms,
+    pssIntervalMs: ms,
+    timeoutMs: ms.nullable(),
+    backend: z.enum(['auto', 'cgroup', 'proc']),
+    survivors: z.enum(['wait', 'kill']),
+    ignoreFailure: z.boolean(),
+  }),
+  benchmarks: z.array(BenchmarkResultSchema),
+});
+export type MembenchResult = z.infer<typeof MembenchResultSchema>;
+
+/** JSON Schema (draft 2020-12) of the result document, as published in schema/result.schema.json. */
+export function resultJsonSchema(): unknown {
+  return z.toJSONSchema(MembenchResultSchema, { target: 'draft-2020-12' });
+}

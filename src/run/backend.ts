@@ -1,0 +1,179 @@
+// The two ways to follow a tree — a cgroup made for the run, or /proc walking plus an environment marker —
+// behind one interface, chosen once per invocation (auto tries the cgroup and says why it fell back).
+import { readdirSync } from 'node:fs';
+import type { Backend } from '../result.js';
+import type { Membership } from '../sample/protocol.js';
+import { environHas, readVmstatOomKills } from '../probe/proc.js';
+
+/** OOM kills during the run: in the run's group (cgroup backend) and on the whole machine (/proc/vmstat). */
+export interface OomReport {
+  readonly groupOomKills: number | null;
+  readonly groupLimitHits: number | null;
+  readonly machineOomKills: number | null;
+}
+import { MembenchError } from '../errors.js';
+import {
+  CgroupUnavailable, createRunCgroup, killRunCgroupSync, listPids, machineLayout, planRunCgroup, readOomCounters,
+  readPeakBytes, removeRunCgroupSync, sweepStaleGroups, systemPlanInput, waitEmptySync, type CgroupPlan, type RunCgroup,
+} from './cgroup.js';
+import { MARKER_VAR } from './launch.js';
+import { registerCleanup } from './cleanup.js';
+
+export type BackendChoice = 'auto' | 'cgroup' | 'proc';
+
+/** One run's view of its backend. */
+export interface PreparedRun {
+  readonly joinFiles: readonly string[];
+  readonly extraEnv: Readonly<Record<string, string>>;
+  readonly membership: Membership;
+  readonly usageFile: string | null;
+  readonly memoryStatFile: string | null;
+  readonly memoryStatVersion: 1 | 2;
+  /** Kills every process of the tree (synchronous: usable from signal and exit handlers). */
+  killTree(rootPid: number | null): void;
+  /** The kernel's peak for the group, when the backend has one. */
+  peakBytes(): number | null;
+  oom(): OomReport;
+  /** Kills what is left, removes the group; returns anything that could not be removed. */
+  cleanup(rootPid: number | null): string[];
+}
+
+export interface RunBackend {
+  readonly info: Backend;
+  prepare(runName: string): PreparedRun;
+}
+
+const PROC_LIMITATIONS = [
+  'tree peak is the sampled maximum of the sum of RSS: a spike shorter than one interval can be missed, and shared pages are counted once per process (see pssSumBytes)',
+  'a child that starts and exits between two membership scans is not seen',
+  'a re-parented daemon is found only through the MEMBENCH_RUN environment marker: one that clears its environment escapes',
+];
+
+const CGROUP_LIMITATIONS = [
+  'the cgroup peak counts page cache first faulted by the run (see treeFileBytes) and not library pages already cached by others',
+];
+
+function machineOomKillsSince(before: number | null, procRoot: string): number | null {
+  const after = readVmstatOomKills({ proc: procRoot });
+  return before === null || after === null ? null : after - before;
+}
+
+function procBackend(layout: Backend['cgroupLayout'], fallbackReason: string | null, procRoot: string): RunBackend {
+  return {
+    info: {
+      kind: 'proc', cgroupLayout: layout, memoryAccounting: 'proc',
+      membership: '/proc/PID/task/*/children walked from the root, plus a /proc scan for the MEMBENCH_RUN environment marker',
+      kill: 'SIGKILL to the process group and to every process carrying the marker, repeated until none is left',
+      fallbackReason, limitations: PROC_LIMITATIONS,
+    },
+    prepare(runName) {
+      const markerEntry = `${MARKER_VAR}=${runName}`;
+      const oomBefore = readVmstatOomKills({ proc: procRoot });
+      const killTree = (rootPid: number | null): void => {
+        for (let round = 0; round < 20; round++) {
+          let found = 0;
+          if (rootPid) {
+            try {
+              process.kill(-rootPid, 'SIGKILL');
+              found++;
+            } catch {
+              /* group gone */
+            }
+          }
+          for (const name of readdirSync(procRoot)) {
+            if (!/^\d+$/.test(name)) continue;
+            const pid = Number(name);
+            if (pid !== process.pid && environHas(pid, markerEntry, { proc: procRoot })) {
+              try {
+                process.kill(pid, 'SIGKILL');
+                found++;
+              } catch {
+                /* gone */
+              }
+            }
+          }
+          if (found === 0) return;
+        }
+      };
+      let unregister = (): void => undefined;
+      const run: PreparedRun = {
+        joinFiles: [],
+        extraEnv: { [MARKER_VAR]: runName },
+        membership: { kind: 'proc', markerEntry },
+        usageFile: null,
+        memoryStatFile: null,
+        memoryStatVersion: 1,
+        killTree,
+        peakBytes: () => null,
+        oom: () => ({ groupOomKills: null, groupLimitHits: null, machineOomKills: machineOomKillsSince(oomBefore, procRoot) }),
+        cleanup: (rootPid) => {
+          killTree(rootPid);
+          unregister();
+          return [];
+        },
+      };
+      unregister = registerCleanup(() => killTree(null));
+      return run;
+    },
+  };
+}
+
+function cgroupBackend(plan: CgroupPlan, procRoot: string): RunBackend {
+  return {
+    info: {
+      kind: 'cgroup', cgroupLayout: plan.layout, memoryAccounting: plan.memory.version === 1 ? 'cgroup-v1' : 'cgroup-v2',
+      membership: `cgroup.procs of a group made for each run (${plan.membershipDir.replace(/[^/]+$/, '<run>')}), joined by the target before exec`,
+      kill: plan.killVia === 'cgroup.kill' ? 'cgroup v2 cgroup.kill' : plan.killVia === 'freezer' ? 'v1 freezer: freeze, SIGKILL every pid, thaw' : 'SIGKILL every pid in cgroup.procs until empty',
+      fallbackReason: null,
+      limitations: CGROUP_LIMITATIONS,
+    },
+    prepare(runName) {
+      const cg: RunCgroup = createRunCgroup(planRunCgroup(systemPlanInput(runName, procRoot)));
+      const oomBefore = readVmstatOomKills({ proc: procRoot });
+      const unregister = registerCleanup(() => removeRunCgroupSync(cg));
+      return {
+        joinFiles: cg.joinFiles,
+        extraEnv: {},
+        membership: { kind: 'cgroup', procsFile: cg.procsFile },
+        usageFile: cg.usageFile,
+        memoryStatFile: cg.statFile,
+        memoryStatVersion: cg.plan.memory.version,
+        killTree: () => {
+          killRunCgroupSync(cg);
+          waitEmptySync(cg, 1000, true);
+        },
+        peakBytes: () => readPeakBytes(cg),
+        oom: () => {
+          const group = readOomCounters(cg);
+          return { groupOomKills: group?.oomKills ?? null, groupLimitHits: group?.limitHits ?? null, machineOomKills: machineOomKillsSince(oomBefore, procRoot) };
+        },
+        cleanup: () => {
+          const left = removeRunCgroupSync(cg);
+          unregister();
+          return left;
+        },
+      };
+    },
+  };
+}
+
+/** Chooses the backend once. auto: cgroup when a test group can be created and removed, else proc with the reason. */
+export function resolveBackend(choice: BackendChoice, procRoot = '/proc'): RunBackend {
+  const layout = machineLayout(procRoot);
+  if (choice === 'proc') return procBackend(layout, 'forced with --backend proc', procRoot);
+  try {
+    const plan = planRunCgroup(systemPlanInput(`membench-${process.pid}-0`, procRoot));
+    sweepStaleGroups(plan);
+    const probe = createRunCgroup(plan);
+    const left = removeRunCgroupSync(probe);
+    if (left.length > 0) throw new CgroupUnavailable(`cannot remove test group ${left[0]}`);
+    if (listPids(probe.procsFile).length > 0) throw new CgroupUnavailable('test group not empty');
+    return cgroupBackend(plan, procRoot);
+  } catch (e) {
+    const reason = e instanceof CgroupUnavailable ? e.reason : `cgroup setup failed: ${(e as Error).message}`;
+    if (choice === 'cgroup') {
+      throw new MembenchError('environment', `cannot use the cgroup backend: ${reason}`, 'use --backend proc or --backend auto to fall back to /proc sampling');
+    }
+    return procBackend(layout, reason, procRoot);
+  }
+}

@@ -1,0 +1,202 @@
+// One run of one command: prepare the backend, start the sampler, spawn, wait for the whole tree
+// (survivors waited for or killed), stop sampling, read the kernel's counters, clean up, build a RunResult.
+import type { RunResult, Outcome } from '../result.js';
+import { Sampler } from '../sample/sampler.js';
+import type { SamplerOutput } from '../sample/protocol.js';
+import { buildTimeline, computeFinal, computePeaks } from '../analyze/run-figures.js';
+import { checkExecutable, launch } from './launch.js';
+import type { PreparedRun, RunBackend } from './backend.js';
+import type { Interrupt } from './interrupt.js';
+
+export interface RunOptions {
+  readonly intervalMs: number;
+  readonly pssIntervalMs: number;
+  readonly statusIntervalMs: number;
+  readonly timeoutMs: number | null;
+  readonly survivors: 'wait' | 'kill';
+  readonly showOutput: boolean;
+  readonly timelinePoints: number;
+  readonly procRoot: string;
+  readonly pageSizeBytes: number;
+}
+
+export interface CommandSpec {
+  readonly display: string;
+  readonly argv: readonly string[];
+  readonly shell: boolean;
+  readonly cwd: string;
+}
+
+const STDERR_TAIL_BYTES = 2048;
+const nowEpoch = (): number => performance.timeOrigin + performance.now();
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+interface Ended {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  atMs: number;
+}
+
+export async function runOnce(
+  spec: CommandSpec, backend: RunBackend, opts: RunOptions, runName: string, index: number, warmup: boolean, interrupt: Interrupt,
+): Promise<RunResult> {
+  const startedAt = new Date().toISOString();
+  const notStarted = (message: string): RunResult => ({
+    index, warmup, startedAt, outcome: { state: 'failed-to-start', message }, wallMs: 0, treeWallMs: 0,
+    peaks: null, final: null, processes: [], survivors: { count: 0, action: 'none' }, stderrTail: '', sampling: null, timeline: null,
+  });
+  const bad = checkExecutable(spec.argv[0]!, spec.cwd);
+  if (bad) return notStarted(bad.line());
+
+  const prepared: PreparedRun = backend.prepare(runName);
+  let sampler: Sampler | null = null;
+  let rootPid: number | null = null;
+  try {
+    sampler = await Sampler.start({
+      procRoot: opts.procRoot, pageSizeBytes: opts.pageSizeBytes, intervalMs: opts.intervalMs,
+      statusIntervalMs: opts.statusIntervalMs, pssIntervalMs: opts.pssIntervalMs, markerScanIntervalMs: Math.max(50, opts.intervalMs),
+      membership: prepared.membership, usageFile: prepared.usageFile, memoryStatFile: prepared.memoryStatFile, memoryStatVersion: prepared.memoryStatVersion,
+    });
+    const spawnEpoch = nowEpoch();
+    const child = launch({ argv: spec.argv, cwd: spec.cwd, env: { ...process.env, ...prepared.extraEnv }, joinFiles: prepared.joinFiles, showOutput: opts.showOutput });
+    let stderrTail = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      if (opts.showOutput) process.stderr.write(d);
+      stderrTail = (stderrTail + d.toString('utf8')).slice(-STDERR_TAIL_BYTES);
+    });
+    const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
+    const exited = new Promise<Ended>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, atMs: nowEpoch() - spawnEpoch })));
+    if (child.pid === undefined) {
+      const err = await spawnError;
+      return notStarted(`cannot start ${spec.argv[0]}: ${err.message}`);
+    }
+    rootPid = child.pid;
+    sampler.begin(rootPid, spawnEpoch);
+
+    // Stop reasons other than the command ending by itself.
+    let stopReason: { kind: 'timed-out' } | { kind: 'interrupted'; signal: string } | null = null;
+    const pid = rootPid;
+    const killAll = (): void => prepared.killTree(pid);
+    const timer = opts.timeoutMs !== null ? setTimeout(() => {
+      stopReason ??= { kind: 'timed-out' };
+      killAll();
+    }, opts.timeoutMs) : null;
+    const offInterrupt = interrupt.onRequest((signal) => {
+      stopReason ??= { kind: 'interrupted', signal };
+      killAll();
+    });
+
+    try {
+      const ended = await exited;
+      // Survivors: processes of the tree still alive once the main command has gone.
+      await sampler.waitTicks(2);
+      const survivorsAtExit = sampler.alive;
+      let action: RunResult['survivors']['action'] = 'none';
+      if (survivorsAtExit > 0) {
+        if (opts.survivors === 'kill' && stopReason === null) {
+          action = 'killed';
+          killAll();
+        } else action = stopReason ? 'killed' : 'waited-for';
+      }
+      // Wait for the whole tree (bounded by the timeout / an interrupt, both of which kill it).
+      let emptyTicks = 0;
+      while (emptyTicks < 2) {
+        const before = sampler.ticks;
+        await sleep(Math.max(1, Math.min(20, opts.intervalMs)));
+        if (sampler.ticks === before) continue;
+        emptyTicks = sampler.alive === 0 ? emptyTicks + 1 : 0;
+        if (stopReason !== null && action === 'waited-for') action = 'killed';
+      }
+      const treeEndMs = nowEpoch() - spawnEpoch;
+      const out = await sampler.stop();
+      sampler = null;
+      const cgroupPeak = prepared.peakBytes();
+      const oom = prepared.oom();
+      const outcome = decideOutcome(ended, stopReason, oom, opts.timeoutMs);
+      return buildRunResult({
+        index, warmup, startedAt, outcome, ended, treeEndMs, out, cgroupPeak, stderrTail, opts, survivorsAtExit, action,
+      });
+    } finally {
+      if (timer) clearTimeout(timer);
+      offInterrupt();
+    }
+  } finally {
+    if (sampler) await sampler.kill();
+    prepared.cleanup(rootPid);
+  }
+}
+
+function decideOutcome(
+  ended: Ended, stopReason: { kind: 'timed-out' } | { kind: 'interrupted'; signal: string } | null,
+  oom: { groupOomKills: number | null; machineOomKills: number | null }, timeoutMs: number | null,
+): Outcome {
+  if (stopReason?.kind === 'interrupted') return { state: 'interrupted', signal: stopReason.signal };
+  if (stopReason?.kind === 'timed-out') return { state: 'timed-out', timeoutMs: timeoutMs ?? 0 };
+  // A SIGKILL (or the shell's 137 for it) together with an OOM kill counted during the run is the OOM killer.
+  const killed = ended.signal === 'SIGKILL' || ended.code === 137;
+  if (killed && (oom.groupOomKills ?? 0) > 0) return { state: 'oom-killed', signal: 'SIGKILL', scope: 'cgroup', oomKills: oom.groupOomKills! };
+  if (killed && (oom.machineOomKills ?? 0) > 0) return { state: 'oom-killed', signal: 'SIGKILL', scope: 'machine', oomKills: oom.machineOomKills! };
+  if (ended.signal) return { state: 'signaled', signal: ended.signal };
+  return { state: 'exited', exitCode: ended.code ?? -1 };
+}
+
+interface BuildInput {
+  index: number;
+  warmup: boolean;
+  startedAt: string;
+  outcome: Outcome;
+  ended: Ended;
+  treeEndMs: number;
+  out: SamplerOutput;
+  cgroupPeak: number | null;
+  stderrTail: string;
+  opts: RunOptions;
+  survivorsAtExit: number;
+  action: RunResult['survivors']['action'];
+}
+
+function buildRunResult(b: BuildInput): RunResult {
+  const { out, opts, ended } = b;
+  const round3 = (v: number | null): number | null => (v === null ? null : Math.round(v * 1000) / 1000);
+  const processes = out.processes
+    .map((p) => {
+      const outlived = p.lastSeenMs > ended.atMs;
+      return {
+        pid: p.pid, ppid: p.ppid, name: p.name, cmdline: p.cmdline,
+        firstSeenMs: round3(Math.max(0, p.firstSeenMs))!, lastSeenMs: round3(Math.max(0, p.lastSeenMs))!,
+        peakRssBytes: Math.max(p.vmHwmBytes ?? 0, p.maxRssBytes), vmHwmBytes: p.vmHwmBytes,
+        peakPssBytes: p.maxPssBytes, peakUssBytes: p.maxUssBytes, outlivedMain: outlived,
+        fate: outlived ? (b.action === 'killed' ? 'killed' as const : 'waited-for' as const) : 'exited' as const,
+      };
+    })
+    .sort((a, b2) => a.firstSeenMs - b2.firstSeenMs || a.pid - b2.pid);
+  return {
+    index: b.index,
+    warmup: b.warmup,
+    startedAt: b.startedAt,
+    outcome: b.outcome,
+    wallMs: round3(ended.atMs)!,
+    treeWallMs: round3(Math.max(ended.atMs, b.treeEndMs))!,
+    peaks: computePeaks({ columns: out.columns, processes: out.processes, cgroupPeakBytes: b.cgroupPeak }),
+    final: computeFinal(out.columns, ended.atMs),
+    processes,
+    survivors: { count: processes.filter((p) => p.outlivedMain).length || b.survivorsAtExit, action: b.action },
+    stderrTail: b.stderrTail.split('\n').slice(-20).join('\n'),
+    sampling: {
+      intervalAskedMs: opts.intervalMs,
+      intervalAchievedMeanMs: round3(out.intervalMeanMs),
+      intervalP50Ms: round3(out.intervalP50Ms),
+      intervalP99Ms: round3(out.intervalP99Ms),
+      intervalErrorP99Ms: round3(out.intervalErrorP99Ms),
+      ticks: out.ticks,
+      ticksExpected: out.ticksExpected,
+      ticksKeptRatio: out.ticksExpected > 0 ? Math.min(1, out.ticks / out.ticksExpected) : null,
+      pssIntervalMs: opts.pssIntervalMs,
+      pssTicks: out.pssTicks,
+      statusIntervalMs: opts.statusIntervalMs,
+      samplerCpuMs: round3(out.cpuMs)!,
+      samplerCpuPercentOfCore: out.sampledWallMs > 0 ? round3((100 * out.cpuMs) / out.sampledWallMs) : null,
+    },
+    timeline: buildTimeline(out.columns, opts.timelinePoints),
+  };
+}

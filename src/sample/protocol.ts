@@ -1,0 +1,87 @@
+// What the main thread and the sampler worker share: the worker's config, the control slots, its output.
+
+/** Slots of the Int32Array over the shared control buffer. */
+export const CTRL = {
+  /** 0 = waiting for the root pid, 1 = sampling, 2 = stop requested. */
+  STATE: 0,
+  ROOT_PID: 1,
+  /** Processes of the tree alive at the last tick (as the backend sees them). */
+  ALIVE: 2,
+  TICKS: 3,
+  /** Incremented each time the worker finished a final membership scan that found nothing alive. */
+  EMPTY_CONFIRMED: 4,
+  SLOTS: 8,
+} as const;
+export const STATE_WAITING = 0;
+export const STATE_SAMPLING = 1;
+export const STATE_STOP = 2;
+
+/** Float64 slots of the shared live buffer (latest figures, for progress display). */
+export const LIVE = { TREE_BYTES: 0, RSS_SUM_BYTES: 1, START_EPOCH_MS: 2, SLOTS: 4 } as const;
+
+export type Membership =
+  | { readonly kind: 'cgroup'; readonly procsFile: string }
+  | { readonly kind: 'proc'; readonly markerEntry: string };
+
+export interface SamplerConfig {
+  readonly procRoot: string;
+  readonly pageSizeBytes: number;
+  readonly intervalMs: number;
+  /** Every how many ticks /proc/PID/status (VmHWM, VmData) and memory.stat are read. */
+  readonly statusEveryTicks: number;
+  /** Every how many ticks smaps_rollup (PSS, USS, swap) is read. */
+  readonly pssEveryTicks: number;
+  /** proc backend: every how many ticks /proc is scanned for re-parented processes carrying the marker. */
+  readonly markerScanEveryTicks: number;
+  readonly membership: Membership;
+  /** cgroup usage file (v1 memory.usage_in_bytes, v2 memory.current), or null on the proc backend. */
+  readonly usageFile: string | null;
+  readonly memoryStatFile: string | null;
+  readonly memoryStatVersion: 1 | 2;
+  readonly control: SharedArrayBuffer;
+  readonly live: SharedArrayBuffer;
+}
+
+export interface ProcessSeen {
+  pid: number;
+  ppid: number | null;
+  name: string;
+  cmdline: string;
+  firstSeenMs: number;
+  lastSeenMs: number;
+  maxRssBytes: number;
+  vmHwmBytes: number | null;
+  maxPssBytes: number | null;
+  maxUssBytes: number | null;
+  maxVmDataBytes: number | null;
+}
+
+/** Columns, one value per tick of their tier. NaN = not available at that tick. */
+export interface SamplerColumns {
+  fast: { tMs: Float64Array; treeBytes: Float64Array; rssSumBytes: Float64Array; vszSumBytes: Float64Array; largestRssBytes: Float64Array; processCount: Float64Array };
+  status: { tMs: Float64Array; vmDataSumBytes: Float64Array; anonBytes: Float64Array; fileBytes: Float64Array };
+  pss: { tMs: Float64Array; pssSumBytes: Float64Array; ussSumBytes: Float64Array; swapSumBytes: Float64Array };
+}
+
+export interface SamplerOutput {
+  /** Epoch ms of the first tick; tick times in columns are relative to startEpochMs given at begin(). */
+  columns: SamplerColumns;
+  processes: ProcessSeen[];
+  ticks: number;
+  ticksExpected: number;
+  missedTicks: number;
+  /** Sorted tick-start errors vs schedule (ms), and sorted intervals between consecutive ticks (ms). */
+  intervalErrorP99Ms: number | null;
+  intervalP50Ms: number | null;
+  intervalP99Ms: number | null;
+  intervalMeanMs: number | null;
+  pssTicks: number;
+  cpuMs: number;
+  sampledWallMs: number;
+  readErrors: { file: string; code: string }[];
+}
+
+export interface WorkerStartMessage {
+  readonly type: 'begin';
+  readonly startEpochMs: number;
+}
