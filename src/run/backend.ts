@@ -53,6 +53,16 @@ const CGROUP_LIMITATIONS = [
   'the cgroup peak counts page cache first faulted by the run (see treeFileBytes) and not library pages already cached by others',
 ];
 
+/** SIGKILL to the process group led by pid (the target is spawned detached, so pid = pgid). */
+function killProcessGroup(pid: number): boolean {
+  try {
+    process.kill(-pid, 'SIGKILL');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function machineOomKillsSince(before: number | null, procRoot: string): number | null {
   const after = readVmstatOomKills({ proc: procRoot });
   return before === null || after === null ? null : after - before;
@@ -72,14 +82,7 @@ function procBackend(layout: Backend['cgroupLayout'], fallbackReason: string | n
       const killTree = (rootPid: number | null): void => {
         for (let round = 0; round < 20; round++) {
           let found = 0;
-          if (rootPid) {
-            try {
-              process.kill(-rootPid, 'SIGKILL');
-              found++;
-            } catch {
-              /* group gone */
-            }
-          }
+          if (rootPid && killProcessGroup(rootPid)) found++;
           for (const name of readdirSync(procRoot)) {
             if (!/^\d+$/.test(name)) continue;
             const pid = Number(name);
@@ -138,7 +141,9 @@ function cgroupBackend(plan: CgroupPlan, procRoot: string): RunBackend {
         usageFile: cg.usageFile,
         memoryStatFile: cg.statFile,
         memoryStatVersion: cg.plan.memory.version,
-        killTree: () => {
+        killTree: (rootPid) => {
+          // The process group covers the moment before the wrapper has joined the group.
+          if (rootPid) killProcessGroup(rootPid);
           killRunCgroupSync(cg);
           waitEmptySync(cg, 1000, true);
         },

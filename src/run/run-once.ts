@@ -100,12 +100,18 @@ export async function runOnce(
       }
       // Wait for the whole tree (bounded by the timeout / an interrupt, both of which kill it).
       let emptyTicks = 0;
+      let lastKill = performance.now();
       while (emptyTicks < 2) {
         const before = sampler.ticks;
         await sleep(Math.max(1, Math.min(20, opts.intervalMs)));
+        if (stopReason !== null && action === 'waited-for') action = 'killed';
+        // Once the tree is to die, keep killing: a process forked while the last kill ran must not escape.
+        if ((stopReason !== null || action === 'killed') && performance.now() - lastKill > 100) {
+          killAll();
+          lastKill = performance.now();
+        }
         if (sampler.ticks === before) continue;
         emptyTicks = sampler.alive === 0 ? emptyTicks + 1 : 0;
-        if (stopReason !== null && action === 'waited-for') action = 'killed';
       }
       const treeEndMs = nowEpoch() - spawnEpoch;
       const out = await sampler.stop();

@@ -1,0 +1,164 @@
+// Outcomes, exit codes and clean-up of `membench run`, end to end through the CLI, on both backends.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { MembenchResult } from '../../src/result.js';
+import { CLI, MEMFIX, runCli } from '../helpers/fixtures.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'membench-out-'));
+let seq = 0;
+const jsonPath = (): string => join(dir, `o${seq++}.json`);
+const read = (p: string): MembenchResult => JSON.parse(readFileSync(p, 'utf8')) as MembenchResult;
+
+/** Processes on the machine whose environment or cmdline carries `needle`. */
+function processesWith(needle: string): number[] {
+  return readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number).filter((pid) => {
+    try {
+      // Only the fixture's own processes (argv[0] is memfix), not the membench or shell whose argv names it.
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      return cmd.startsWith(MEMFIX) && cmd.includes(needle);
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** membench run groups left anywhere under the cgroup mounts by the membench process `pid`. */
+function groupsLeftBy(pid: number): string[] {
+  const found: string[] = [];
+  const walk = (d: string, depth: number): void => {
+    if (depth > 6) return;
+    let entries: string[] = [];
+    try {
+      entries = readdirSync(d, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (e.startsWith(`membench-${pid}-`)) found.push(join(d, e));
+      else if (!e.startsWith('membench-')) walk(join(d, e), depth + 1);
+    }
+  };
+  for (const root of ['/sys/fs/cgroup/memory', '/sys/fs/cgroup/unified', '/sys/fs/cgroup/freezer']) if (existsSync(root)) walk(root, 0);
+  return found;
+}
+
+for (const backend of ['cgroup', 'proc'] as const) {
+  test(`${backend}: non-zero exit and death by signal are distinct outcomes; exit code 1`, () => {
+    const a = jsonPath();
+    const r1 = runCli(['run', '-r', '1', '--backend', backend, '--json', a, '--', MEMFIX, 'exit', '3']);
+    assert.equal(r1.status, 1);
+    assert.deepEqual(read(a).benchmarks[0]!.runs[0]!.outcome, { state: 'exited', exitCode: 3 });
+    const b = jsonPath();
+    const r2 = runCli(['run', '-r', '1', '--backend', backend, '--json', b, '--', MEMFIX, 'signal', '15']);
+    assert.equal(r2.status, 1);
+    assert.deepEqual(read(b).benchmarks[0]!.runs[0]!.outcome, { state: 'signaled', signal: 'SIGTERM' });
+    assert.match(r2.stdout, /killed by SIGTERM/);
+    // --ignore-failure counts them and exits 0
+    const r3 = runCli(['run', '-r', '2', '-i', '--backend', backend, '--', MEMFIX, 'exit', '3']);
+    assert.equal(r3.status, 0);
+  });
+
+  test(`${backend}: --timeout kills the whole tree (children included) and leaves nothing behind`, () => {
+    const p = jsonPath();
+    const tag = `timeout-${backend}-${process.pid}`;
+    const r = runCli(['run', '-r', '1', '--backend', backend, '--timeout', '400ms', '--json', p, '--', MEMFIX, 'forever', '3', tag]);
+    assert.equal(r.status, 1);
+    const run = read(p).benchmarks[0]!.runs[0]!;
+    assert.deepEqual(run.outcome, { state: 'timed-out', timeoutMs: 400 });
+    assert.ok(run.peaks!.processCount >= 4, 'the 3 children were seen');
+    assert.deepEqual(processesWith(tag), [], 'no process of the tree survives');
+  });
+
+  test(`${backend}: Ctrl-C ends the tree within 1 s, writes the runs done, exits 130, removes its cgroup`, async () => {
+    const p = jsonPath();
+    const tag = `sigint-${backend}-${process.pid}`;
+    // Run 1 ends by itself (hold 200 ms); run 2 never ends and is interrupted.
+    const child = spawn(process.execPath, [CLI, 'run', '-r', '2', '--backend', backend, '--json', p, "--", '/bin/sh', '-c', `if [ -e ${p}.first ]; then exec ${MEMFIX} forever 2 ${tag}; else touch ${p}.first; exec ${MEMFIX} hold 5 200; fi`], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    // Wait until the second run's tree is up.
+    const deadline = Date.now() + 20_000;
+    while (processesWith(tag).length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(processesWith(tag).length, 3, 'second run started its 3 processes');
+    const sentAt = Date.now();
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => {
+      const guard = setTimeout(() => {
+        child.kill('SIGKILL');
+        resolve(-1);
+      }, 10_000);
+      child.on('exit', (c) => {
+        clearTimeout(guard);
+        resolve(c);
+      });
+    });
+    const tookMs = Date.now() - sentAt;
+    assert.equal(code, 130);
+    assert.ok(tookMs < 1500, `membench exited ${tookMs} ms after SIGINT`);
+    assert.deepEqual(processesWith(tag), [], 'no process of the tree survives');
+    const doc = read(p);
+    assert.equal(doc.context.complete, false);
+    const runs = doc.benchmarks[0]!.runs;
+    assert.equal(runs.length, 2);
+    assert.deepEqual(runs[0]!.outcome, { state: 'exited', exitCode: 0 });
+    assert.deepEqual(runs[1]!.outcome, { state: 'interrupted', signal: 'SIGINT' });
+    assert.deepEqual(groupsLeftBy(child.pid!), [], 'no cgroup left behind');
+  });
+}
+
+test('failed to start: one line naming the problem, exit 3, no stack trace', () => {
+  const r = runCli(['run', '--', 'no-such-command-membench']);
+  assert.equal(r.status, 3);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /^membench: command not found: no-such-command-membench/);
+  const plain = join(dir, 'plain.txt');
+  writeFileSync(plain, 'not a program\n', { mode: 0o644 });
+  const r2 = runCli(['run', '--', plain]);
+  assert.equal(r2.status, 3);
+  assert.match(r2.stderr, /not executable: .*plain\.txt/);
+  const r3 = runCli(['run', '--cwd', '/no/such/dir', '--', 'true']);
+  assert.equal(r3.status, 3);
+  assert.match(r3.stderr, /--cwd \/no\/such\/dir is not a readable directory/);
+});
+
+test('bad input: one line, exit 2', () => {
+  const cases: [string[], RegExp][] = [
+    [['run', '--bogus', '--', 'true'], /unknown option '--bogus'/],
+    [['run', '--interval', '0.1ms', '--', 'true'], /--interval 0.1ms is outside 1ms…100ms/],
+    [['run', '--interval', 'fast', '--', 'true'], /--interval: "fast" is not a duration/],
+    [['run', '--runs', '0', '--', 'true'], /--runs: 0 is out of range/],
+    [['run', '--'], /no command after "--"/],
+    [['run'], /no command to measure/],
+    [['run', ''], /command 1 is empty/],
+    [['run', '--backend', 'magic', '--', 'true'], /--backend/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+  ];
+  for (const [args, re] of cases) {
+    const r = runCli(args);
+    assert.equal(r.status, 2, `${args.join(' ')} → ${r.status}: ${r.stderr}`);
+    assert.equal(r.stderr.trim().split('\n').length, 1, `one line for ${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, re);
+  }
+});
+
+test('several shell commands side by side, with a comparison line', () => {
+  const p = jsonPath();
+  const r = runCli(['run', '-r', '2', '--json', p, `${MEMFIX} hold 20 100`, `${MEMFIX} hold 60 100`]);
+  assert.equal(r.status, 0, r.stderr);
+  const doc = read(p);
+  assert.equal(doc.benchmarks.length, 2);
+  assert.ok(doc.benchmarks.every((b) => b.shell && b.summary.runsIncluded === 2));
+  assert.match(r.stdout, /Summary: .*hold 20 100.* has the smallest median tree peak/);
+  const m0 = doc.benchmarks[0]!.summary.metrics.treePeakBytes!;
+  assert.ok(m0.min <= m0.median && m0.median <= m0.max && m0.n === 2);
+});
+
+test('--json - writes only JSON to stdout', () => {
+  const r = runCli(['run', '-r', '1', '--json', '-', '--', MEMFIX, 'hold', '5', '50']);
+  assert.equal(r.status, 0);
+  const doc = JSON.parse(r.stdout) as MembenchResult;
+  assert.equal(doc.schemaVersion, 1);
+  assert.match(r.stderr, /Command 1/);
+});

@@ -1,0 +1,97 @@
+// Memory figures of real processes whose memory is known (fixtures/bin/memfix), on both backends,
+// checked against the kernel's own counters (cgroup peak, VmHWM) with tolerances stated per test.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { MembenchResult, RunResult } from '../../src/result.js';
+import { MEMFIX, MIB, runCli } from '../helpers/fixtures.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'membench-fig-'));
+let seq = 0;
+
+/** Runs membench once with --json and returns the document and the first measured run. */
+function measure(backend: 'cgroup' | 'proc', args: readonly string[], extra: readonly string[] = []): { doc: MembenchResult; run: RunResult; status: number | null; stdout: string } {
+  const out = join(dir, `r${seq++}.json`);
+  const r = runCli(['run', '--runs', '1', '--backend', backend, '--json', out, ...extra, '--', MEMFIX, ...args]);
+  const doc = JSON.parse(readFileSync(out, 'utf8')) as MembenchResult;
+  return { doc, run: doc.benchmarks[0]!.runs[0]!, status: r.status, stdout: r.stdout };
+}
+
+const within = (actual: number, lo: number, hi: number, what: string): void =>
+  assert.ok(actual >= lo && actual <= hi, `${what}: ${(actual / MIB).toFixed(2)} MiB not in [${(lo / MIB).toFixed(2)}, ${(hi / MIB).toFixed(2)}] MiB`);
+
+// The program itself adds ~0.5–2 MiB of RSS (libc and binary text, stack, page tables) beside what it touches.
+const PROGRAM_SLACK = 6 * MIB;
+
+for (const backend of ['cgroup', 'proc'] as const) {
+  test(`${backend}: one process touching 100 MiB — tree and largest-process peaks`, () => {
+    const { run, doc } = measure(backend, ['hold', '100', '300']);
+    assert.equal(doc.benchmarks[0]!.backend.kind, backend);
+    assert.deepEqual(run.outcome, { state: 'exited', exitCode: 0 });
+    const p = run.peaks!;
+    within(p.treeBytes!, 100 * MIB, 100 * MIB + PROGRAM_SLACK, 'tree peak');
+    within(p.largestProcessBytes, 100 * MIB, 100 * MIB + PROGRAM_SLACK, 'largest process (VmHWM)');
+    assert.equal(p.treeSource, backend === 'cgroup' ? 'cgroup-peak-counter' : 'sampled-rss-sum');
+    // USS of a process that wrote 100 MiB privately is at least those 100 MiB.
+    within(p.ussSumBytes!, 100 * MIB, 100 * MIB + PROGRAM_SLACK, 'Σ USS');
+    assert.equal(p.largestProcessName, 'memfix');
+    assert.ok(run.sampling!.ticks > 100, 'sampled at 1 kHz for ≥ 300 ms');
+  });
+
+  test(`${backend}: tree of 4 × 100 MiB children — Σ PSS and Σ RSS within 2 % of the tree peak`, () => {
+    const { run } = measure(backend, ['tree', '4', '100', '600']);
+    const p = run.peaks!;
+    within(p.treeBytes!, 400 * MIB, 400 * MIB + 4 * PROGRAM_SLACK, 'tree peak');
+    assert.ok(p.processCount >= 5, `5 processes at once, saw ${p.processCount}`);
+    const rel = (a: number, b: number): number => Math.abs(a - b) / b;
+    assert.ok(rel(p.pssSumBytes!, p.treeBytes!) < 0.02, `Σ PSS ${p.pssSumBytes} vs tree ${p.treeBytes}`);
+    assert.ok(rel(p.rssSumBytes, p.treeBytes!) < 0.02, `Σ RSS ${p.rssSumBytes} vs tree ${p.treeBytes}`);
+    within(p.largestProcessBytes, 100 * MIB, 100 * MIB + PROGRAM_SLACK, 'largest single process');
+  });
+
+  test(`${backend}: a double-forked setsid daemon is counted and waited for`, () => {
+    const { run } = measure(backend, ['daemon', '50', '500']);
+    const p = run.peaks!;
+    within(p.treeBytes!, 50 * MIB, 50 * MIB + 2 * PROGRAM_SLACK, 'tree peak including the daemon');
+    assert.equal(run.survivors.action, 'waited-for');
+    assert.ok(run.survivors.count >= 1);
+    const daemon = run.processes.find((x) => x.outlivedMain);
+    assert.ok(daemon, 'the daemon is listed as outliving the main command');
+    within(daemon.peakRssBytes, 50 * MIB, 50 * MIB + PROGRAM_SLACK, 'daemon VmHWM');
+    // The main command returns at once; the tree ends when the daemon does (500 ms of hold after touching).
+    assert.ok(run.treeWallMs >= run.wallMs + 400, `tree wall ${run.treeWallMs} ms vs main ${run.wallMs} ms`);
+  });
+
+  test(`${backend}: --survivors kill ends a daemon when the main command exits`, () => {
+    const { run } = measure(backend, ['daemon', '10', '30000'], ['--survivors', 'kill']);
+    assert.equal(run.survivors.action, 'killed');
+    assert.ok(run.treeWallMs < 10_000, `tree ended after ${run.treeWallMs} ms`);
+    assert.equal(run.processes.find((x) => x.outlivedMain)?.fate, 'killed');
+  });
+
+  test(`${backend}: a 300 MiB spike freed at once is not missed`, () => {
+    // Touch 300 MiB, hold 0 ms, unmap, then live 300 ms more at 10 MiB.
+    const { run } = measure(backend, ['spike', '10', '300', '0', '300']);
+    const p = run.peaks!;
+    // VmHWM is a high-water mark: exact whatever the spike length.
+    within(p.largestProcessBytes, 310 * MIB, 310 * MIB + PROGRAM_SLACK, 'largest process (VmHWM)');
+    if (backend === 'cgroup') within(p.treeBytes!, 310 * MIB, 310 * MIB + PROGRAM_SLACK, 'cgroup peak counter');
+    // Sampled: first touch of 300 MiB takes ≥ 100 ms here, so 1 kHz sampling sees most of the climb.
+    assert.ok(p.rssSumBytes >= 250 * MIB, `sampled Σ RSS peak ${p.rssSumBytes / MIB} MiB`);
+    // …and the end of the run is back near 10 MiB.
+    assert.ok(run.final!.rssSumBytes! < 20 * MIB, `final Σ RSS ${run.final!.rssSumBytes! / MIB} MiB`);
+  });
+
+  test(`${backend}: 20 processes sharing 20 MiB copy-on-write — Σ RSS counts it 21 times, Σ PSS once`, () => {
+    const { run } = measure(backend, ['share', '20', '20', '800'], ['--pss-interval', '20ms']);
+    const p = run.peaks!;
+    assert.ok(p.processCount >= 21, `21 processes, saw ${p.processCount}`);
+    assert.ok(p.rssSumBytes >= 20 * 20 * MIB, `Σ RSS ${p.rssSumBytes / MIB} MiB ≥ 400 MiB`);
+    // PSS splits each shared page among its sharers: Σ PSS ≈ 20 MiB + 21 × (private pages, ≤ 0.5 MiB each).
+    within(p.pssSumBytes!, 20 * MIB, 20 * MIB + 21 * 0.5 * MIB + PROGRAM_SLACK, 'Σ PSS');
+    assert.ok(p.rssSumBytes > 8 * p.pssSumBytes!, 'Σ RSS is more than 8× Σ PSS here');
+    if (backend === 'cgroup') within(p.treeBytes!, 20 * MIB, 20 * MIB + 21 * 0.5 * MIB + PROGRAM_SLACK, 'cgroup peak');
+  });
+}
