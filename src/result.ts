@@ -87,8 +87,10 @@ export const SamplingSchema = z.object({
   pssIntervalMs: ms,
   pssTicks: z.number().int().nonnegative(),
   statusIntervalMs: ms,
-  samplerCpuMs: ms.describe('CPU time of the whole membench process (all threads) while sampling'),
+  samplerCpuMs: ms.describe('CPU time of the sampler thread while sampling (from /proc/thread-self/schedstat)'),
   samplerCpuPercentOfCore: z.number().nonnegative().nullable(),
+  membenchCpuMs: ms.describe('CPU time of the whole membench process (all threads) over the same window'),
+  samplerNice: z.number().int().nullable().describe('nice value of the sampler thread (raised when permitted), null when unchanged'),
 });
 
 export const TimelineSchema = z.object({

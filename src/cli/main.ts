@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { EXIT, MembenchError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { runCommand, RUN_HELP_EPILOG } from './run-command.js';
+import { reportCommand } from './report-command.js';
 
 function fail(e: unknown): never {
   if (e instanceof MembenchError) {
@@ -34,11 +35,12 @@ export function buildProgram(): Command {
     .option('-r, --runs <n>', 'measured runs per command', '3')
     .option('-w, --warmup <n>', 'unmeasured runs first', '0')
     .option('--interval <duration>', 'sampling interval, 1ms (1 kHz) … 100ms (10 Hz)', '1ms')
-    .option('--pss-interval <duration>', 'interval of the costlier PSS/USS/swap tier (smaps_rollup)', '50ms')
+    .option('--pss-interval <duration>', 'fixed interval of the costlier PSS/USS/swap tier (smaps_rollup); default: 50ms, stretched to stay under 2 % of a core')
     .option('-t, --timeout <duration>', 'kill the whole tree after this long and record the run as timed out')
     .addOption(new Option('--backend <kind>', 'how the tree is followed').choices(['auto', 'cgroup', 'proc']).default('auto'))
     .addOption(new Option('--survivors <action>', 'processes that outlive the main command').choices(['wait', 'kill']).default('wait'))
     .option('--json <file>', 'write the result document to FILE ("-" for stdout); rewritten after every run')
+    .option('--html <file>', 'write a self-contained HTML report with plots to FILE; rewritten after every run')
     .option('-i, --ignore-failure', 'count runs whose command failed in the statistics, and exit 0')
     .option('--show-output', 'let the command print to the terminal (default: stdout discarded, stderr tail kept)')
     .option('--cwd <dir>', 'working directory of the commands')
@@ -46,6 +48,15 @@ export function buildProgram(): Command {
     .option('--no-color', 'no colours (NO_COLOR is respected too)')
     .argument('[commands...]')
     .addHelpText('after', RUN_HELP_EPILOG)
+    .exitOverride()
+    .configureOutput({ writeErr: () => undefined, outputError: () => undefined })
+    .action(async () => undefined);
+  program
+    .command('report')
+    .description('render result documents (from run --json) as one self-contained HTML page with plots')
+    .usage('A.json [B.json …] --html FILE')
+    .option('--html <file>', 'write the HTML report to FILE ("-" for stdout)')
+    .argument('[documents...]')
     .exitOverride()
     .configureOutput({ writeErr: () => undefined, outputError: () => undefined })
     .action(async () => undefined);
@@ -66,6 +77,11 @@ async function main(argv: readonly string[]): Promise<void> {
   for (const c of program.commands) c.configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: () => undefined, outputError: () => undefined });
   await program.parseAsync(head, { from: 'user' });
   const run = program.commands.find((c) => c.name() === 'run')!;
+  if (head[0] === 'report') {
+    const report = program.commands.find((c) => c.name() === 'report')!;
+    process.exitCode = await reportCommand(report.opts(), report.args);
+    return;
+  }
   if (head[0] !== 'run') return;
   const code = await runCommand(run.opts(), run.args, execArgv);
   process.exitCode = code;

@@ -9,6 +9,7 @@ import type { CommandSpec } from '../run/run-once.js';
 import { runCounts } from '../analyze/summary.js';
 import { readPageSize } from '../probe/proc.js';
 import { renderJson, writeJsonFile } from '../report/json.js';
+import { htmlReport, writeHtmlFile } from '../report/html.js';
 import { colorsFor, renderTerminal } from '../report/terminal.js';
 import { parseChoice, parseCount, parseDurationMs } from './parse-values.js';
 
@@ -29,15 +30,19 @@ Exit codes:
   130  interrupted by Ctrl-C (143 for SIGTERM); the runs done so far are written
 `;
 
+const DEFAULT_PSS_INTERVAL_MS = 50;
+const DEFAULT_PSS_BUDGET = 0.02;
+
 export interface RawRunOptions {
   runs: string;
   warmup: string;
   interval: string;
-  pssInterval: string;
+  pssInterval?: string;
   timeout?: string;
   backend: string;
   survivors: string;
   json?: string;
+  html?: string;
   ignoreFailure?: boolean;
   showOutput?: boolean;
   cwd?: string;
@@ -49,6 +54,7 @@ export interface ResolvedRun {
   readonly commands: readonly CommandSpec[];
   readonly bench: BenchmarkOptions;
   readonly jsonPath: string | null;
+  readonly htmlPath: string | null;
   readonly color: boolean;
 }
 
@@ -56,8 +62,10 @@ export interface ResolvedRun {
 export function resolveRunOptions(raw: RawRunOptions, shellCommands: readonly string[], execArgv: readonly string[] | null): ResolvedRun {
   const intervalMs = parseDurationMs('--interval', raw.interval);
   if (intervalMs < 1 || intervalMs > 100) throw usageError(`--interval ${raw.interval} is outside 1ms…100ms`, 'membench samples at 10 Hz to 1 kHz');
-  const pssIntervalMs = parseDurationMs('--pss-interval', raw.pssInterval);
+  // Without --pss-interval the PSS tier starts at 50 ms and stretches to stay within 2 % of a core.
+  const pssIntervalMs = raw.pssInterval === undefined ? Math.max(intervalMs, DEFAULT_PSS_INTERVAL_MS) : parseDurationMs('--pss-interval', raw.pssInterval);
   if (pssIntervalMs < intervalMs) throw usageError(`--pss-interval ${raw.pssInterval} is shorter than --interval ${raw.interval}`, 'the PSS tier is sampled on ticks of the fast tier');
+  const pssBudget = raw.pssInterval === undefined ? DEFAULT_PSS_BUDGET : null;
   const cwd = resolve(raw.cwd ?? process.cwd());
   try {
     if (!statSync(cwd).isDirectory()) throw new Error('not a directory');
@@ -78,16 +86,19 @@ export function resolveRunOptions(raw: RawRunOptions, shellCommands: readonly st
     if (empty >= 0) throw usageError(`command ${empty + 1} is empty`);
     commands = shellCommands.map((c) => ({ display: c, argv: ['/bin/sh', '-c', c], shell: true, cwd }));
   }
+  if (raw.html === '-' || raw.html === '') throw usageError('--html needs a file name', 'the page is written to a file; --json - is the stdout form');
   const noColor = 'NO_COLOR' in process.env && process.env.NO_COLOR !== '';
   return {
     commands,
     jsonPath: raw.json ?? null,
+    htmlPath: raw.html ?? null,
     color: raw.color && !noColor && process.stdout.isTTY === true,
     bench: {
       runs: parseCount('--runs', raw.runs, 1, 100_000),
       warmup: parseCount('--warmup', raw.warmup, 0, 100_000),
       intervalMs,
       pssIntervalMs,
+      pssBudget,
       statusIntervalMs: Math.max(intervalMs, Math.min(10, pssIntervalMs)),
       timeoutMs: raw.timeout !== undefined ? parseDurationMs('--timeout', raw.timeout) : null,
       backend: parseChoice('--backend', raw.backend, ['auto', 'cgroup', 'proc'] as const),
@@ -139,6 +150,7 @@ export async function runCommand(raw: RawRunOptions, shellCommands: readonly str
     onRunStart: progress.onRunStart,
     onUpdate: (d) => {
       if (opts.jsonPath && !toStdout) writeJsonFile(opts.jsonPath, d);
+      if (opts.htmlPath) writeHtmlFile(opts.htmlPath, htmlReport([{ name: null, doc: d }]));
     },
   });
   progress.done();

@@ -11,6 +11,8 @@ import type { Interrupt } from './interrupt.js';
 export interface RunOptions {
   readonly intervalMs: number;
   readonly pssIntervalMs: number;
+  /** See SamplerConfig.pssBudget: null when the user fixed --pss-interval. */
+  readonly pssBudget: number | null;
   readonly statusIntervalMs: number;
   readonly timeoutMs: number | null;
   readonly survivors: 'wait' | 'kill';
@@ -54,7 +56,7 @@ export async function runOnce(
   try {
     sampler = await Sampler.start({
       procRoot: opts.procRoot, pageSizeBytes: opts.pageSizeBytes, intervalMs: opts.intervalMs,
-      statusIntervalMs: opts.statusIntervalMs, pssIntervalMs: opts.pssIntervalMs, markerScanIntervalMs: Math.max(50, opts.intervalMs),
+      statusIntervalMs: opts.statusIntervalMs, pssIntervalMs: opts.pssIntervalMs, pssBudget: opts.pssBudget, markerScanIntervalMs: Math.max(50, opts.intervalMs),
       membership: prepared.membership, usageFile: prepared.usageFile, memoryStatFile: prepared.memoryStatFile, memoryStatVersion: prepared.memoryStatVersion,
     });
     const spawnEpoch = nowEpoch();
@@ -202,6 +204,8 @@ function buildRunResult(b: BuildInput): RunResult {
       statusIntervalMs: opts.statusIntervalMs,
       samplerCpuMs: round3(out.cpuMs)!,
       samplerCpuPercentOfCore: out.sampledWallMs > 0 ? round3((100 * out.cpuMs) / out.sampledWallMs) : null,
+      membenchCpuMs: round3(out.processCpuMs)!,
+      samplerNice: out.nice,
     },
     timeline: buildTimeline(out.columns, opts.timelinePoints),
   };

@@ -29,8 +29,13 @@ export interface SamplerConfig {
   readonly intervalMs: number;
   /** Every how many ticks /proc/PID/status (VmHWM, VmData) and memory.stat are read. */
   readonly statusEveryTicks: number;
-  /** Every how many ticks smaps_rollup (PSS, USS, swap) is read. */
+  /** Every how many ticks smaps_rollup (PSS, USS, swap) is read, at least. */
   readonly pssEveryTicks: number;
+  /**
+   * Share of wall time the PSS tier may take (e.g. 0.02): smaps_rollup walks page tables (~13 µs per MiB of
+   * RSS here), so after each PSS pass the next one is pushed back until its cost fits. null = fixed interval.
+   */
+  readonly pssBudget: number | null;
   /** proc backend: every how many ticks /proc is scanned for re-parented processes carrying the marker. */
   readonly markerScanEveryTicks: number;
   readonly membership: Membership;
@@ -76,7 +81,12 @@ export interface SamplerOutput {
   intervalP99Ms: number | null;
   intervalMeanMs: number | null;
   pssTicks: number;
+  /** CPU time of the sampler thread alone (schedstat); falls back to the whole process when unreadable. */
   cpuMs: number;
+  /** CPU time of the whole membench process (all threads) over the same window. */
+  processCpuMs: number;
+  /** Nice value given to the sampler thread, or null when raising its priority was not permitted. */
+  nice: number | null;
   sampledWallMs: number;
   readErrors: { file: string; code: string }[];
 }

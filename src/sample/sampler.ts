@@ -8,6 +8,7 @@ export interface SamplerOptions {
   readonly intervalMs: number;
   readonly statusIntervalMs: number;
   readonly pssIntervalMs: number;
+  readonly pssBudget: number | null;
   readonly markerScanIntervalMs: number;
   readonly membership: Membership;
   readonly usageFile: string | null;
@@ -48,6 +49,7 @@ export class Sampler {
       intervalMs: o.intervalMs,
       statusEveryTicks: every(o.statusIntervalMs),
       pssEveryTicks: every(o.pssIntervalMs),
+      pssBudget: o.pssBudget,
       markerScanEveryTicks: every(o.markerScanIntervalMs),
       membership: o.membership,
       usageFile: o.usageFile,

@@ -29,7 +29,7 @@ export function syntheticRun(index: number, peakBytes: number, opts: { points?: 
     sampling: {
       intervalAskedMs: 1, intervalAchievedMeanMs: 1.05, intervalP50Ms: 1, intervalP99Ms: 2.5, intervalErrorP99Ms: 1,
       ticks: n, ticksExpected: n, ticksKeptRatio: 0.98, pssIntervalMs: 50, pssTicks: n / 10, statusIntervalMs: 10,
-      samplerCpuMs: 10, samplerCpuPercentOfCore: 5,
+      samplerCpuMs: 10, samplerCpuPercentOfCore: 5, membenchCpuMs: 12, samplerNice: null,
     },
     timeline: { downsampled: false, tMs, treeBytes: tree, rssSumBytes: rss, pssSumBytes: pss, ussSumBytes: pss, processCount: tMs.map(() => 1) },
   };
