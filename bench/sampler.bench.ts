@@ -336,7 +336,7 @@ async function main(): Promise<number> {
     if (opts.attribution) {
       note('  sampler variants…');
       variants = await measureVariants(MEMFIX, VARIANTS);
-      console.log('\n  Sampler worker under switched-off tiers (dist/src/sample/worker.js in this process, 5-child tree, schedstat of its thread)');
+      console.log('\n  Sampler worker under switched-off tiers (dist/src/sample/worker.js in this process, 5-child tree, schedstat of its thread; median of 3 × 1.2 s)');
       console.log(variantTable(variants));
       note('  read costs…');
       const ops = await measureOps(MEMFIX);

@@ -65,7 +65,7 @@ async function onePass(memfix: string, v: SamplerVariant, name: string, page: nu
   try {
     const existing = new Set(threadsCpu('self').map((t) => t.tid));
     sampler = await Sampler.start({
-      procRoot: '/proc', pageSizeBytes: page, intervalMs: 1, statusIntervalMs: v.statusMs, pssIntervalMs: v.pssMs, markerScanIntervalMs: v.markerMs,
+      procRoot: '/proc', pageSizeBytes: page, intervalMs: 1, statusIntervalMs: v.statusMs, pssIntervalMs: v.pssMs, pssBudget: null, markerScanIntervalMs: v.markerMs,
       membership: tree.prepared.membership, usageFile: tree.prepared.usageFile, memoryStatFile: tree.prepared.memoryStatFile, memoryStatVersion: tree.prepared.memoryStatVersion,
     });
     sampler.begin(tree.rootPid ?? 0, performance.timeOrigin + performance.now());
@@ -95,27 +95,25 @@ async function onePass(memfix: string, v: SamplerVariant, name: string, page: nu
 }
 
 /**
- * Runs the real worker for each variant, `passes` times with the variants' order reversed on odd passes so a
- * slow patch of the machine is shared out; CPU is pooled over the passes (Σ ns / Σ ticks), the rest is the median.
+ * Runs the real worker for each variant, `passes` times with the order of the variants rotated each pass so a
+ * slow patch of the machine is shared out; every figure is the median over the passes.
  */
-export async function measureVariants(memfix: string, variants: readonly SamplerVariant[], passes = 2, windowS = 1.2, settleMs = 300): Promise<VariantResult[]> {
+export async function measureVariants(memfix: string, variants: readonly SamplerVariant[], passes = 3, windowS = 1.2, settleMs = 300): Promise<VariantResult[]> {
   const page = readPageSize();
   const got = variants.map(() => [] as Pass[]);
   for (let p = 0; p < passes; p++) {
-    const order = variants.map((_, i) => i);
-    if (p % 2 === 1) order.reverse();
-    for (const i of order) got[i]!.push(await onePass(memfix, variants[i]!, `membench-bench-${process.pid}-${p}-${i}`, page, windowS, settleMs));
+    for (let k = 0; k < variants.length; k++) {
+      const i = (k + p * 3) % variants.length;
+      got[i]!.push(await onePass(memfix, variants[i]!, `membench-bench-${process.pid}-${p}-${i}`, page, windowS, settleMs));
+    }
   }
   const med = (xs: readonly (number | null)[]): number | null => computeStats(xs.map((x) => x ?? NaN))?.median ?? null;
   return variants.map((variant, i) => {
     const ps = got[i]!;
-    const ns = ps.reduce((a, x) => a + x.ns, 0);
-    const ticks = ps.reduce((a, x) => a + x.ticks, 0);
-    const seconds = ps.reduce((a, x) => a + x.seconds, 0);
     return {
       variant,
-      workerPercentOfCore: (100 * ns) / 1e9 / seconds,
-      usPerTick: ticks > 0 ? ns / 1000 / ticks : NaN,
+      workerPercentOfCore: med(ps.map((x) => (100 * x.ns) / 1e9 / x.seconds)) ?? NaN,
+      usPerTick: med(ps.map((x) => (x.ticks > 0 ? x.ns / 1000 / x.ticks : null))) ?? NaN,
       ticksKeptRatio: med(ps.map((x) => x.ticksKeptRatio)),
       intervalErrorP99Ms: med(ps.map((x) => x.intervalErrorP99Ms)),
       intervalP99Ms: med(ps.map((x) => x.intervalP99Ms)),
