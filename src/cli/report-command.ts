@@ -1,0 +1,76 @@
+// `membench report A.json [B.json …] --html FILE`: check every result document first, then render them as one page.
+import { readFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { EXIT, usageError } from '../errors.js';
+import { MembenchResultSchema, SCHEMA_VERSION, type MembenchResult } from '../result.js';
+import { htmlReport, writeHtmlFile, type ReportSource } from '../report/html.js';
+import { formatBytes } from '../report/units.js';
+
+export interface RawReportOptions {
+  html?: string;
+}
+
+const kindOf = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`);
+
+/**
+ * A result document from its text, or a usage error saying in one line what is wrong with it.
+ * The document is returned as written, not as parsed: zod drops keys it does not know, and a newer writer's
+ * extra fields (a run's `diagnosis`, say) are worth showing.
+ */
+export function parseResultDocument(text: string, name: string): MembenchResult {
+  if (text.trim() === '') throw usageError(`${name} is empty`, 'give a file written by membench run --json');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw usageError(`${name} is not complete JSON (${(e as Error).message})`, 'was it cut short? membench writes --json files whole; use a finished copy');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw usageError(`${name} is not a membench result: it holds ${kindOf(value)}, not an object`);
+  const o = value as { tool?: { name?: unknown; version?: unknown }; schemaVersion?: unknown };
+  if (o.tool?.name !== 'membench') {
+    throw usageError(`${name} was not written by membench (tool: ${o.tool?.name === undefined ? 'none named' : JSON.stringify(o.tool.name)})`, 'give a file written by membench run --json');
+  }
+  if (o.schemaVersion !== SCHEMA_VERSION) {
+    throw usageError(
+      `${name} has result schema version ${JSON.stringify(o.schemaVersion)}; this membench reads version ${SCHEMA_VERSION}`,
+      typeof o.tool.version === 'string' ? `open it with membench ${o.tool.version}, which wrote it` : 'open it with the membench that wrote it',
+    );
+  }
+  const parsed = MembenchResultSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const at = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+    throw usageError(`${name} does not match the membench result schema${at ? ` at ${at}` : ''}: ${issue.message}`, 'was it edited by hand?');
+  }
+  if (parsed.data.benchmarks.every((b) => b.runs.length === 0)) throw usageError(`${name} has no runs to report`, 'it was written before the first run finished');
+  return value as MembenchResult;
+}
+
+function readResultFile(path: string): MembenchResult {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw usageError(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? (e as Error).message)}`);
+  }
+  return parseResultDocument(text, path);
+}
+
+export async function reportCommand(raw: RawReportOptions, files: readonly string[]): Promise<number> {
+  if (files.length === 0) throw usageError('no result documents given', 'write: membench report A.json [B.json …] --html report.html');
+  if (!raw.html) throw usageError('say where to write the report with --html FILE', 'write: membench report A.json [B.json …] --html report.html');
+  const out = raw.html;
+  if (out !== '-' && files.some((f) => resolve(f) === resolve(out))) throw usageError(`--html ${out} is one of the input documents`, 'write the page to another file');
+  // Every input is checked before anything is written: a bad file never leaves an empty or half page behind.
+  const sources: ReportSource[] = files.map((f) => ({ name: basename(f), doc: readResultFile(f) }));
+  const html = htmlReport(sources);
+  if (out === '-') {
+    process.stdout.write(html);
+  } else {
+    writeHtmlFile(out, html);
+    const commands = sources.reduce((n, s) => n + s.doc.benchmarks.length, 0);
+    process.stderr.write(`membench: wrote ${out} (${formatBytes(Buffer.byteLength(html))}, ${commands} command${commands === 1 ? '' : 's'} from ${sources.length} document${sources.length === 1 ? '' : 's'})\n`);
+  }
+  return EXIT.OK;
+}

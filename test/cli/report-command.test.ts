@@ -1,0 +1,92 @@
+// `membench report`: bad inputs give one clear line and exit code 2 and write nothing; good ones give one page.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseResultDocument } from '../../src/cli/report-command.js';
+import { EXIT } from '../../src/errors.js';
+import { runCli } from '../helpers/fixtures.js';
+import { syntheticBenchmark, syntheticDoc, syntheticRun } from '../helpers/result-doc.js';
+
+const MIB = 1024 * 1024;
+const dir = mkdtempSync(join(tmpdir(), 'membench-report-'));
+const good = JSON.stringify(syntheticDoc([syntheticBenchmark('memfix hold 20 100', [syntheticRun(0, 21 * MIB)])]), null, 2);
+
+function file(name: string, text: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+const BAD: readonly { name: string; text: string; says: RegExp }[] = [
+  { name: 'truncated.json', text: good.slice(0, good.length / 2), says: /truncated\.json is not complete JSON \(.+\) \(was it cut short\?/ },
+  { name: 'empty.json', text: '', says: /empty\.json is empty/ },
+  { name: 'array.json', text: '[1, 2]', says: /array\.json is not a membench result: it holds an array, not an object/ },
+  { name: 'hyperfine.json', text: JSON.stringify({ results: [{ command: 'x', mean: 1 }] }), says: /hyperfine\.json was not written by membench \(tool: none named\)/ },
+  { name: 'other-tool.json', text: JSON.stringify({ ...JSON.parse(good), tool: { name: 'memray', version: '1' } }), says: /other-tool\.json was not written by membench \(tool: "memray"\)/ },
+  { name: 'v2.json', text: JSON.stringify({ ...JSON.parse(good), schemaVersion: 2 }), says: /v2\.json has result schema version 2; this membench reads version 1 \(open it with membench 0\.0\.0-test, which wrote it\)/ },
+  { name: 'no-runs.json', text: JSON.stringify(syntheticDoc([syntheticBenchmark('x', [])])), says: /no-runs\.json has no runs to report/ },
+  { name: 'no-benchmarks.json', text: JSON.stringify(syntheticDoc([])), says: /no-benchmarks\.json has no runs to report/ },
+  {
+    name: 'bad-field.json',
+    text: good.replace('"treeBytes": 22020096', '"treeBytes": -5'),
+    says: /bad-field\.json does not match the membench result schema at benchmarks\[0\]\.runs\[0\]\.peaks\.treeBytes: /,
+  },
+];
+
+test('each kind of bad document is named in one line', () => {
+  for (const b of BAD) {
+    assert.throws(() => parseResultDocument(b.text, b.name), (e: Error & { exitCode?: number; line?: () => string }) => {
+      assert.equal(e.exitCode, EXIT.USAGE, b.name);
+      assert.match(e.line!(), b.says);
+      assert.doesNotMatch(e.line!(), /\n/);
+      return true;
+    });
+  }
+});
+
+test('a valid document keeps fields newer writers add (a run diagnosis)', () => {
+  const doc = JSON.parse(good);
+  doc.benchmarks[0].runs[0].diagnosis = { verdict: 'no leak' };
+  const parsed = parseResultDocument(JSON.stringify(doc), 'd.json') as unknown as typeof doc;
+  assert.deepEqual(parsed.benchmarks[0].runs[0].diagnosis, { verdict: 'no leak' });
+});
+
+test('CLI: a bad input among good ones exits 2 with one line and writes no page', () => {
+  const ok = file('ok.json', good);
+  for (const b of BAD.slice(0, 3)) {
+    const out = join(dir, `out-${b.name}.html`);
+    const r = runCli(['report', ok, file(b.name, b.text), '--html', out]);
+    assert.equal(r.status, EXIT.USAGE, r.stderr);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /^membench: /);
+    assert.equal(existsSync(out), false, 'no page written');
+  }
+  const missing = runCli(['report', join(dir, 'nope.json'), '--html', join(dir, 'x.html')]);
+  assert.equal(missing.status, EXIT.USAGE);
+  assert.match(missing.stderr, /cannot read .*nope\.json: no such file/);
+  const noHtml = runCli(['report', ok]);
+  assert.equal(noHtml.status, EXIT.USAGE);
+  assert.match(noHtml.stderr, /--html FILE/);
+  const overwrite = runCli(['report', ok, '--html', ok]);
+  assert.equal(overwrite.status, EXIT.USAGE);
+  assert.match(overwrite.stderr, /is one of the input documents/);
+  assert.equal(readFileSync(ok, 'utf8'), good, 'input untouched');
+});
+
+test('CLI: two documents make one page with a comparison', () => {
+  const a = file('a.json', good);
+  const b = file('b.json', JSON.stringify(syntheticDoc([syntheticBenchmark('memfix hold 60 100', [syntheticRun(0, 61 * MIB)])])));
+  const out = join(dir, 'both.html');
+  const r = runCli(['report', a, b, '--html', out]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /wrote .*both\.html \(\d+\.\d KiB, 2 commands from 2 documents\)/);
+  const html = readFileSync(out, 'utf8');
+  assert.match(html, /Command 1 \(a\.json\)/);
+  assert.match(html, /Command 2 \(b\.json\)/);
+  assert.match(html, /Tree peak by command/);
+  const toStdout = runCli(['report', a, '--html', '-']);
+  assert.equal(toStdout.status, 0);
+  assert.match(toStdout.stdout, /^<!doctype html>/);
+});

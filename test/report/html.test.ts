@@ -1,0 +1,153 @@
+// The HTML report as text: structure, self-containedness, exact peak figures, escaping, optional diagnosis.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MembenchResultSchema, type MembenchResult } from '../../src/result.js';
+import { escapeHtml, htmlReport } from '../../src/report/html.js';
+import { buildReport, MAX_PLOTTED_RUNS, plottedRuns } from '../../src/report/html-model.js';
+import type { ClientData } from '../../src/report/html-client.js';
+import { formatBytes } from '../../src/report/units.js';
+import { syntheticBenchmark, syntheticDoc, syntheticRun } from '../helpers/result-doc.js';
+
+const MIB = 1024 * 1024;
+const one = (): MembenchResult => syntheticDoc([syntheticBenchmark('memfix hold 50 300', [syntheticRun(0, 52_948_992), syntheticRun(1, 52_887_552)])]);
+const page = (doc: MembenchResult, name: string | null = null): string => htmlReport([{ name, doc }]);
+
+/** The chart data embedded in the page, as the browser script will read it. */
+function embeddedData(html: string): ClientData {
+  const m = /<script type="application\/json" id="membench-data">([^<]*)<\/script>/.exec(html);
+  assert.ok(m, 'data script present and free of "<"');
+  return JSON.parse(m[1]!) as ClientData;
+}
+
+test('synthetic documents are valid result documents', () => {
+  assert.equal(MembenchResultSchema.safeParse(one()).success, true);
+});
+
+test('one page: doctype, title, plot, legend, tables, and exactly three inline scripts', () => {
+  const html = page(one());
+  assert.match(html, /^<!doctype html>\n<html lang="en">/);
+  assert.equal((html.match(/<title>/g) ?? []).length, 1);
+  assert.match(html, /<title>membench: memfix hold 50 300<\/title>/);
+  assert.match(html, /<section class="command" id="c1">/);
+  assert.match(html, /<div class="plot" id="plot-c1" role="img" aria-label="Memory in MiB over time in seconds/);
+  assert.match(html, /<table class="legend" data-chart="c1"/);
+  assert.match(html, /<table class="numbers">/);
+  assert.match(html, /<table class="runs">/);
+  assert.equal((html.match(/<script\b/gi) ?? []).length, 3);
+  assert.equal((html.match(/<\/script/gi) ?? []).length, 3);
+  assert.match(html, /prefers-color-scheme: dark/);
+  assert.match(html, /Memory \(MiB, y\) over time since the command started \(s, x\)/);
+  // context in words, with the outcome sentence of the terminal report
+  assert.match(html, /2 measured runs, through \/bin\/sh -c, on Linux 6\.1\.0-test/);
+  assert.match(html, /All 2 runs exited 0\./);
+  assert.match(html, /Sampling was asked every 1\.00 ms and achieved 1\.05 ms on average/);
+  assert.doesNotMatch(html, /Tree peak by command/, 'no comparison for a single command');
+  const data = embeddedData(html);
+  assert.equal(data.charts.length, 1);
+  assert.equal(data.charts[0]!.runs.length, 2);
+  assert.deepEqual(data.charts[0]!.metrics, ['tree', 'rss', 'pss', 'uss']);
+  assert.equal(data.charts[0]!.series.length, 8);
+});
+
+test('self-contained: nothing is loaded from elsewhere', () => {
+  const html = page(one());
+  assert.doesNotMatch(html, /\b(?:src|href)\s*=\s*["']?\s*(?:https?:)?\/\//i, 'no http(s) or protocol-relative src/href');
+  assert.doesNotMatch(html, /<script[^>]*\bsrc=/i);
+  assert.doesNotMatch(html, /<link[^>]*rel="stylesheet"/i);
+  assert.doesNotMatch(html, /@import|url\(\s*["']?https?:/i);
+  assert.match(html, /var uPlot=function\(\)/, 'uPlot inlined');
+  assert.match(html, /\.uplot \{font-family/, "uPlot's stylesheet inlined");
+});
+
+test('the peak shown is the JSON value exactly: highest tree peak of the measured runs', () => {
+  const doc = one();
+  const html = page(doc);
+  const m = /<strong class="peak-value" data-peak-bytes="(\d+)">([^<]+)<\/strong> \(([\d,]+) bytes, run (\d)/.exec(html);
+  assert.ok(m, 'peak line present');
+  assert.equal(Number(m[1]), doc.benchmarks[0]!.runs[0]!.peaks!.treeBytes);
+  assert.equal(m[2], formatBytes(52_948_992));
+  assert.equal(m[2], '50.5 MiB');
+  assert.equal(m[3], '52,948,992');
+  assert.equal(m[4], '1');
+  const chart = embeddedData(html).charts[0]!;
+  assert.equal(chart.topPeakRun, 0);
+  assert.deepEqual(chart.runs[0]!.peak, { tMs: 101, bytes: 52_948_992, text: '50.5 MiB' });
+});
+
+test('a command or file name holding </script> or markup cannot break out of the page', () => {
+  const evil = `echo '</script><script>alert(1)</script>' "<b>&amp;"`;
+  const doc = syntheticDoc([syntheticBenchmark(evil, [syntheticRun(0, 10 * MIB)])]);
+  const html = htmlReport([{ name: '</script><img src=x>.json', doc }, { name: 'b.json', doc: one() }]);
+  assert.equal((html.match(/<script\b/gi) ?? []).length, 3, 'no script element injected');
+  assert.equal((html.match(/<\/script/gi) ?? []).length, 3);
+  assert.doesNotMatch(html, /<img src=x>/);
+  assert.ok(html.includes(escapeHtml(evil)), 'command shown escaped');
+  assert.ok(html.includes('&lt;/script&gt;&lt;script&gt;alert(1)'));
+  const data = embeddedData(html);
+  assert.equal(data.charts[0]!.title, 'Command 1 (</script><img src=x>.json)', 'JSON round-trips exactly');
+});
+
+test('several commands: comparison bars with min, median and max of the tree peak, and the ratio to the smallest', () => {
+  const doc = syntheticDoc([
+    syntheticBenchmark('small', [syntheticRun(0, 20 * MIB), syntheticRun(1, 21 * MIB), syntheticRun(2, 22 * MIB)]),
+    syntheticBenchmark('big', [syntheticRun(0, 50 * MIB), syntheticRun(1, 60 * MIB), syntheticRun(2, 70 * MIB)]),
+    syntheticBenchmark('tree', [syntheticRun(0, 40 * MIB)]),
+  ]);
+  const html = page(doc);
+  assert.match(html, /<title>membench: 3 commands compared<\/title>/);
+  assert.match(html, /<svg class="bars" viewBox="0 0 860 \d+" role="img"/);
+  assert.equal((html.match(/<g class="bar">/g) ?? []).length, 3);
+  assert.match(html, /median 60\.0 MiB · min 50\.0 MiB · max 70\.0 MiB · 2\.86× the smallest/);
+  assert.match(html, /median 21\.0 MiB · min 20\.0 MiB · max 22\.0 MiB · smallest/);
+  assert.match(html, />tree peak \(MiB\)<\/text>/);
+  assert.match(html, /Command 1 has the smallest median tree peak \(21\.0 MiB\)/);
+  assert.equal(embeddedData(html).charts.length, 3);
+});
+
+test('many runs: at most 8 plotted, always including the lowest, median and highest peaks', () => {
+  const runs = Array.from({ length: 20 }, (_, i) => syntheticRun(i, (30 + ((i * 7) % 20)) * MIB, { points: 10 }));
+  const plotted = plottedRuns(runs);
+  assert.equal(plotted.length, MAX_PLOTTED_RUNS);
+  const peaks = runs.map((r) => r.peaks!.treeBytes!).sort((a, b) => a - b);
+  const shown = plotted.map((r) => r.peaks!.treeBytes!);
+  for (const p of [peaks[0]!, peaks[10]!, peaks[19]!]) assert.ok(shown.includes(p), `${p / MIB} MiB plotted`);
+  const html = page(syntheticDoc([syntheticBenchmark('many', runs)]));
+  assert.match(html, /Showing 8 of 20 runs/);
+});
+
+test('a run diagnosis is shown when present and its column absent otherwise', () => {
+  assert.doesNotMatch(page(one()), /<th>diagnosis<\/th>/);
+  const doc = one();
+  Object.assign(doc.benchmarks[0]!.runs[1]!, { diagnosis: { verdict: 'leak', summary: 'grows 1.2 MiB/s' } });
+  Object.assign(doc.benchmarks[0]!.runs[0]!, { diagnosis: 'no leak <flat>' });
+  const html = page(doc);
+  assert.match(html, /<th>diagnosis<\/th>/);
+  assert.match(html, /<td class="text diagnosis">leak: grows 1\.2 MiB\/s<\/td>/);
+  assert.match(html, /<td class="text diagnosis">no leak &lt;flat&gt;<\/td>/);
+});
+
+test('failed and unsampled runs: said in words, shown in the run table, nothing plotted for them', () => {
+  const failed = syntheticRun(0, 5 * MIB, { exitCode: 3 });
+  const neverStarted = { ...syntheticRun(1, MIB), outcome: { state: 'failed-to-start' as const, message: 'command not found: nope' }, peaks: null, final: null, sampling: null, timeline: null };
+  const doc = syntheticDoc([syntheticBenchmark('flaky', [failed, neverStarted])]);
+  assert.equal(MembenchResultSchema.safeParse(doc).success, true);
+  const html = page(doc);
+  assert.match(html, /Run 1 exited with code 3; run 2 failed to start: command not found: nope\./);
+  assert.match(html, /<tr class="bad uncounted"><th>run 1<\/th><td class="text">✗ exited with code 3/);
+  const model = buildReport([{ name: null, doc }], 'test');
+  assert.equal(model.commands[0]!.chart!.runs.length, 1, 'only the sampled run is plotted');
+  assert.equal(model.commands[0]!.metricRows.length, 0, 'no statistics when no run counts');
+});
+
+test('an interrupted document says so; downsampled timelines are noted', () => {
+  const doc = one();
+  doc.context.complete = false;
+  doc.benchmarks[0]!.runs[0]!.timeline!.downsampled = true;
+  const html = page(doc);
+  assert.match(html, /Interrupted: this document was written part-way/);
+  assert.match(html, /Timelines were downsampled: each plotted point is the maximum of its bucket/);
+});
+
+test('an empty document is refused rather than rendered as an empty page', () => {
+  assert.throws(() => page(syntheticDoc([])), /nothing to report/);
+});
