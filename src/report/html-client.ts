@@ -140,10 +140,12 @@ export function membenchClient(data: ClientData): void {
       width: Math.max(320, el.clientWidth),
       height: HEIGHT,
       legend: { show: false },
-      cursor: { focus: { prox: 24 }, drag: { x: true, y: false } },
+      // Only the time line follows the cursor: a horizontal one would read as another threshold beside the peak's.
+      cursor: { y: false, focus: { prox: 24 }, drag: { x: true, y: false } },
       focus: { alpha: 0.3 },
       scales: {
-        x: { time: false },
+        // The whole run starts at 0 s (spawn), not at the first sample; a zoomed range is left as chosen.
+        x: { time: false, range: (u, min, max) => [min !== null && min === u.data[0][0] ? Math.min(0, min) : (min ?? 0), max ?? 1] },
         y: { range: (_u, _min, max) => [0, Math.max(max ?? 0, peakMax) * 1.18 || 1] },
       },
       axes: [

@@ -122,11 +122,31 @@ export function diagnosisText(run: RunResult): string | null {
   if (typeof d === 'string') return d;
   if (typeof d === 'object') {
     const o = d as Record<string, unknown>;
+    const nested = nestedDiagnosis(o);
+    if (nested) return nested;
     const words = ['verdict', 'summary', 'message', 'reason', 'description'].map((k) => o[k]).filter((v): v is string => typeof v === 'string' && v !== '');
     if (words.length > 0) return words.join(': ');
   }
   const json = JSON.stringify(d);
   return json.length > 300 ? `${json.slice(0, 299)}…` : json;
+}
+
+const asRecord = (v: unknown): Record<string, unknown> | null => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : null);
+
+/** { leak: { verdict, reason }, fragmentation: { signals: [{ observed, evidence }] } }, the shape the leak analysis writes. */
+function nestedDiagnosis(o: Record<string, unknown>): string | null {
+  const parts: string[] = [];
+  const leak = asRecord(o.leak);
+  if (leak && typeof leak.verdict === 'string') {
+    const verdict = leak.verdict.replace(/-/g, ' ');
+    parts.push(typeof leak.reason === 'string' && leak.reason !== '' ? `${verdict}: ${leak.reason}` : verdict);
+  }
+  const signals = asRecord(o.fragmentation)?.signals;
+  if (Array.isArray(signals)) {
+    const seen = signals.map(asRecord).filter((x) => x?.observed === true && typeof x.evidence === 'string').map((x) => x!.evidence as string);
+    if (seen.length > 0) parts.push(`fragmentation signs: ${seen.join('; ')}`);
+  }
+  return parts.length > 0 ? parts.join(' · ') : null;
 }
 
 function outcomeSentence(runs: readonly RunResult[]): string {

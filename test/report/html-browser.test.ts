@@ -123,6 +123,23 @@ test('one command, two runs: drawn plot with labelled axes, exact peak, live leg
     await toggle.click();
     assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
 
+    // the time axis starts at spawn (0 s); dragging zooms in, a double-click zooms back out
+    const xRange = (): Promise<number[]> => page.evaluate(() => {
+      const u = (window as unknown as { membenchCharts: { scales: Record<string, { min?: number; max?: number }> }[] }).membenchCharts[0]!;
+      return [u.scales.x!.min!, u.scales.x!.max!];
+    });
+    const full = await xRange();
+    assert.equal(full[0], 0);
+    await page.mouse.move(box.x + box.width * 0.4, box.y + 40);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.6, box.y + 40, { steps: 4 });
+    await page.mouse.up();
+    const zoomed = await xRange();
+    assert.ok(zoomed[0]! > 0 && zoomed[1]! < full[1]!, `zoomed to ${zoomed.join('…')} s`);
+    await page.mouse.dblclick(box.x + box.width * 0.5, box.y + 40);
+    assert.deepEqual(await xRange(), full);
+    await page.mouse.move(1, 1);
+
     await page.screenshot({ path: join(ARTIFACTS, 'report-single.png'), fullPage: true });
     // dark mode: other background, plots redrawn with the dark palette
     const lightBg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);

@@ -120,10 +120,18 @@ test('a run diagnosis is shown when present and its column absent otherwise', ()
   const doc = one();
   Object.assign(doc.benchmarks[0]!.runs[1]!, { diagnosis: { verdict: 'leak', summary: 'grows 1.2 MiB/s' } });
   Object.assign(doc.benchmarks[0]!.runs[0]!, { diagnosis: 'no leak <flat>' });
+  doc.benchmarks[0]!.runs.push(Object.assign(syntheticRun(2, 50 * MIB), {
+    diagnosis: {
+      leak: { verdict: 'no-leak', reason: 'Σ RSS came back to its baseline', slopeBytesPerSec: 0 },
+      fragmentation: { signals: [{ id: 'anon-not-returned', observed: true, evidence: 'anon stayed 40 MiB after free' }, { id: 'heap-dominates', observed: false, evidence: 'heap is 2 %' }] },
+      breakdown: null,
+    },
+  }));
   const html = page(doc);
   assert.match(html, /<th>diagnosis<\/th>/);
   assert.match(html, /<td class="text diagnosis">leak: grows 1\.2 MiB\/s<\/td>/);
   assert.match(html, /<td class="text diagnosis">no leak &lt;flat&gt;<\/td>/);
+  assert.match(html, /<td class="text diagnosis">no leak: Σ RSS came back to its baseline · fragmentation signs: anon stayed 40 MiB after free<\/td>/);
 });
 
 test('failed and unsampled runs: said in words, shown in the run table, nothing plotted for them', () => {
