@@ -104,6 +104,91 @@ export const TimelineSchema = z.object({
 }).describe('memory over time, columnar; null where the tier was not sampled at that point');
 export type Timeline = z.infer<typeof TimelineSchema>;
 
+export const LeakVerdictSchema = z.object({
+  verdict: z.enum(['leak', 'no-leak', 'inconclusive']),
+  slopeBytesPerSec: z.number().int().nullable().describe('Theil–Sen slope of Σ RSS over the steady part (after start-up), bytes per second'),
+  confidence: z.object({
+    level: z.number().describe('0.95'),
+    lowBytesPerSec: z.number().int(),
+    highBytesPerSec: z.number().int(),
+  }).nullable().describe('rank-method interval of the slope; it assumes independent samples, so it is optimistic for memory series'),
+  reason: z.string().describe('one sentence saying why'),
+  steadyFromMs: ms.nullable().describe('the part of the run judged: after start-up …'),
+  steadyToMs: ms.nullable().describe('… up to just before the main command exited'),
+  baselineBytes: nullableBytes.describe('10th percentile of Σ RSS at the start of the steady part'),
+  endLowBytes: nullableBytes.describe('10th percentile of Σ RSS over the last third of the steady part'),
+}).describe('is memory growing without coming back? (src/analyze/leak.ts)');
+export type LeakVerdict = z.infer<typeof LeakVerdictSchema>;
+
+export const FragmentationSignalSchema = z.object({
+  id: z.enum(['uss-growing-steady-work', 'anon-not-returned', 'heap-dominates', 'rss-above-live-heap']),
+  observed: z.boolean().nullable().describe('null when it could not be measured on this run'),
+  evidence: z.string().describe('what was seen, with its figures, in one sentence'),
+  figures: z.record(z.string(), z.number().nullable()),
+}).describe('one piece of evidence for (or against) allocator fragmentation; never a verdict on its own');
+export type FragmentationSignal = z.infer<typeof FragmentationSignalSchema>;
+
+export const BreakdownGroupSchema = z.object({
+  kind: z.enum(['heap', 'stack', 'anon', 'library', 'binary', 'file', 'other']),
+  name: z.string().describe('[heap], [stack], anonymous mmap, a library or binary file name, files, vdso/other'),
+  mappings: z.number().int().nonnegative(),
+  sizeBytes: bytes.describe('virtual size'),
+  rssBytes: bytes,
+  pssBytes: bytes,
+  ussBytes: bytes.describe('Private_Clean + Private_Dirty'),
+  swapBytes: bytes,
+});
+export type BreakdownGroup = z.infer<typeof BreakdownGroupSchema>;
+
+export const BreakdownSchema = z.object({
+  atMs: ms.describe('when the smaps capture kept (the one with the largest Σ RSS) was read'),
+  treeBytes: nullableBytes.describe('the live tree figure when it was read'),
+  processCount: z.number().int().nonnegative(),
+  unreadable: z.number().int().nonnegative().describe('processes of the tree whose smaps could not be read'),
+  captures: z.number().int().nonnegative().describe('smaps captures taken during the run (each when the tree had grown ≥ 10 %, ≤ 4 per second)'),
+  readMs: ms.describe('time to read and parse the capture kept'),
+  totalReadMs: ms.describe('time spent reading smaps over the whole run (membench main thread, not the sampler)'),
+  largestProcess: z.object({
+    pid: z.number().int(),
+    name: z.string(),
+    rssBytes: bytes,
+    groups: z.array(BreakdownGroupSchema),
+  }).nullable(),
+  tree: z.object({
+    rssBytes: bytes,
+    pssBytes: bytes,
+    ussBytes: bytes,
+    swapBytes: bytes,
+    groups: z.array(BreakdownGroupSchema).describe('summed over the processes; libraries and binaries merged by file name'),
+  }),
+}).describe('where the memory is, by kind of mapping, from /proc/PID/smaps read near the peak (src/analyze/breakdown.ts)');
+export type Breakdown = z.infer<typeof BreakdownSchema>;
+
+export const DiagnosisSchema = z.object({
+  leak: LeakVerdictSchema,
+  fragmentation: z.object({ signals: z.array(FragmentationSignalSchema) }),
+  breakdown: BreakdownSchema.nullable().describe('null when no smaps capture could be read'),
+});
+export type Diagnosis = z.infer<typeof DiagnosisSchema>;
+
+export const AppliedLimitSchema = z.object({
+  name: z.enum(['memory-limit', 'cpu-quota', 'cpuset', 'rlimit-as', 'rlimit-data', 'no-aslr']),
+  asked: z.string(),
+  applied: z.boolean().describe('false only with --best-effort: the setting could not be applied here'),
+  detail: z.string().describe('the file written or mechanism used, or why it was not applied'),
+});
+
+export const OomReportSchema = z.object({
+  scope: z.enum(['cgroup', 'machine']),
+  oomKills: z.number().int().nonnegative().describe('OOM kills counted during the run (cgroup memory.oom_control / memory.events, or /proc/vmstat)'),
+  limitHits: z.number().int().nonnegative().nullable().describe('v1 memory.failcnt / v2 memory.events max'),
+  limitBytes: nullableBytes.describe('the memory limit in force, when membench set one'),
+  peakBytes: nullableBytes.describe('the tree peak reached'),
+  killedPid: z.number().int().nullable(),
+  killedName: z.string().nullable(),
+  kernelLog: z.array(z.string()).nullable().describe('the kernel\'s OOM lines for this run (/dev/kmsg); null when the log is not readable'),
+});
+
 export const RunResultSchema = z.object({
   index: z.number().int().nonnegative(),
   warmup: z.boolean(),
@@ -119,8 +204,12 @@ export const RunResultSchema = z.object({
     action: z.enum(['none', 'waited-for', 'killed']),
   }).describe('processes that outlived the main command'),
   stderrTail: z.string().describe('last lines the command wrote to stderr (captured unless --show-output)'),
+  limits: z.array(AppliedLimitSchema).describe('controlled conditions asked for and applied'),
+  oom: OomReportSchema.nullable().describe('set when the OOM killer killed a process of the run'),
+  notes: z.array(z.string()).describe('plain-language remarks on this run (e.g. an allocation failure under an rlimit)'),
   sampling: SamplingSchema.nullable(),
   timeline: TimelineSchema.nullable(),
+  diagnosis: DiagnosisSchema.nullable().optional().describe('leak verdict, fragmentation signals, per-mapping breakdown; null when the command never started, absent in older documents'),
 });
 export type RunResult = z.infer<typeof RunResultSchema>;
 

@@ -11,7 +11,10 @@ import { readPageSize } from '../probe/proc.js';
 import { renderJson, writeJsonFile } from '../report/json.js';
 import { htmlReport, writeHtmlFile } from '../report/html.js';
 import { colorsFor, renderTerminal } from '../report/terminal.js';
-import { parseChoice, parseCount, parseDurationMs } from './parse-values.js';
+import { parseChoice, parseCount, parseCpuFraction, parseCpuList, parseDurationMs, parseSizeBytes } from './parse-values.js';
+import { availableParallelism } from 'node:os';
+import { processLimits, type LimitsRequest } from '../run/limits.js';
+import { findInPath } from '../run/launch.js';
 
 export const RUN_HELP_EPILOG = `
 Forms:
@@ -48,6 +51,14 @@ export interface RawRunOptions {
   cwd?: string;
   timelinePoints: string;
   color: boolean;
+  memoryLimit?: string;
+  cpuQuota?: string;
+  cpuset?: string;
+  rlimitAs?: string;
+  rlimitData?: string;
+  aslr: boolean;
+  bestEffort?: boolean;
+  stdin?: string;
 }
 
 export interface ResolvedRun {
@@ -88,6 +99,27 @@ export function resolveRunOptions(raw: RawRunOptions, shellCommands: readonly st
   }
   if (raw.html === '-' || raw.html === '') throw usageError('--html needs a file name', 'the page is written to a file; --json - is the stdout form');
   const noColor = 'NO_COLOR' in process.env && process.env.NO_COLOR !== '';
+  const cpuCount = Math.max(1, availableParallelism());
+  const limits: LimitsRequest = {
+    memoryBytes: raw.memoryLimit !== undefined ? parseSizeBytes('--memory-limit', raw.memoryLimit) : null,
+    cpuFraction: raw.cpuQuota !== undefined ? parseCpuFraction('--cpu-quota', raw.cpuQuota, cpuCount) : null,
+    cpus: raw.cpuset !== undefined ? parseCpuList('--cpuset', raw.cpuset, cpuCount) : null,
+    rlimitAsBytes: raw.rlimitAs !== undefined ? parseSizeBytes('--rlimit-as', raw.rlimitAs) : null,
+    rlimitDataBytes: raw.rlimitData !== undefined ? parseSizeBytes('--rlimit-data', raw.rlimitData) : null,
+    noAslr: raw.aslr === false,
+    bestEffort: raw.bestEffort === true,
+  };
+  const setarchPath = limits.noAslr ? findInPath('setarch') : null;
+  let stdinFile: string | null = null;
+  if (raw.stdin !== undefined) {
+    stdinFile = resolve(raw.stdin);
+    try {
+      accessSync(stdinFile, constants.R_OK);
+      if (statSync(stdinFile).isDirectory()) throw new Error('is a directory');
+    } catch (e) {
+      throw usageError(`--stdin ${raw.stdin} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'give a readable file');
+    }
+  }
   return {
     commands,
     jsonPath: raw.json ?? null,
@@ -108,6 +140,10 @@ export function resolveRunOptions(raw: RawRunOptions, shellCommands: readonly st
       timelinePoints: parseCount('--timeline-points', raw.timelinePoints, 2, 10_000_000),
       procRoot: '/proc',
       pageSizeBytes: readPageSize(),
+      limits,
+      processLimits: processLimits(limits, setarchPath),
+      setarchPath,
+      stdinFile,
     },
   };
 }

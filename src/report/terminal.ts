@@ -51,6 +51,18 @@ export function metricRows(b: BenchmarkResult): Row[] {
   });
 }
 
+/** A run's outcome in one sentence, with the OOM figures when the OOM killer was involved. */
+export function describeRun(r: RunResult): string {
+  if (r.outcome.state === 'oom-killed' && r.oom) {
+    const o = r.oom;
+    const at = o.limitBytes !== null ? `at ${formatBytes(o.limitBytes)}, the limit you set` : o.scope === 'machine' ? 'when the whole machine ran out of memory' : 'at the cgroup\'s limit';
+    const who = o.killedName ? ` (${o.killedName}${o.killedPid ? `, pid ${o.killedPid}` : ''})` : '';
+    const counts = o.limitHits !== null ? `; limit hit ${o.limitHits} times, ${o.oomKills} OOM kill${o.oomKills === 1 ? '' : 's'}` : '';
+    return `killed by the OOM killer ${at}${who}; peak ${formatBytes(o.peakBytes)}${counts}`;
+  }
+  return describeOutcome(r.outcome);
+}
+
 /** One sentence per outcome, the way a person would say it. */
 export function describeOutcome(o: Outcome): string {
   switch (o.state) {
@@ -113,7 +125,15 @@ export function renderBenchmark(b: BenchmarkResult, index: number, c: Colors): s
   for (const r of b.runs) {
     if (r.outcome.state === 'exited' && r.outcome.exitCode === 0) continue;
     const tail = r.stderrTail.trim().split('\n').slice(-1)[0];
-    out.push(c.red(`  ${r.warmup ? 'warm-up' : 'run'} ${r.index + 1}: ${describeOutcome(r.outcome)}${r.peaks?.treeBytes ? `; peak ${formatBytes(r.peaks.treeBytes)}` : ''}`) + (tail && r.outcome.state !== 'failed-to-start' ? c.dim(`  stderr: ${tail.slice(0, 120)}`) : ''));
+    const peakNote = r.peaks?.treeBytes && r.outcome.state !== 'oom-killed' ? `; peak ${formatBytes(r.peaks.treeBytes)}` : '';
+    out.push(c.red(`  ${r.warmup ? 'warm-up' : 'run'} ${r.index + 1}: ${describeRun(r)}${peakNote}`) + (tail && r.outcome.state !== 'failed-to-start' ? c.dim(`  stderr: ${tail.slice(0, 120)}`) : ''));
+    if (r.oom?.kernelLog?.[0]) out.push(c.dim(`    kernel: ${r.oom.kernelLog.find((l) => /Killed process/.test(l)) ?? r.oom.kernelLog[0]}`));
+  }
+  const notes = [...new Set(b.runs.flatMap((r) => r.notes))];
+  for (const n of notes) out.push(c.yellow(`  note: ${n}`));
+  const limits = measured[0]?.limits ?? [];
+  if (limits.length > 0) {
+    out.push(c.dim(`  conditions: ${limits.map((l) => `${l.name} ${l.asked}${l.applied ? '' : ' (NOT applied)'}`).join(', ')}`));
   }
   return out.join('\n');
 }

@@ -17,6 +17,7 @@ import {
   readPeakBytes, removeRunCgroupSync, sweepStaleGroups, systemPlanInput, waitEmptySync, type CgroupPlan, type RunCgroup,
 } from './cgroup.js';
 import { MARKER_VAR } from './launch.js';
+import { applyCgroupLimits, extraControllersFor, refuseCgroupLimits, NO_LIMITS, type AppliedLimit, type LimitsRequest } from './limits.js';
 import { registerCleanup } from './cleanup.js';
 
 export type BackendChoice = 'auto' | 'cgroup' | 'proc';
@@ -29,6 +30,10 @@ export interface PreparedRun {
   readonly usageFile: string | null;
   readonly memoryStatFile: string | null;
   readonly memoryStatVersion: 1 | 2;
+  /** cgroup limits asked for, and whether each was applied. */
+  readonly limits: readonly AppliedLimit[];
+  /** The memory limit in force on the group, when one was applied. */
+  readonly memoryLimitBytes: number | null;
   /** Kills every process of the tree (synchronous: usable from signal and exit handlers). */
   killTree(rootPid: number | null): void;
   /** The kernel's peak for the group, when the backend has one. */
@@ -68,7 +73,8 @@ function machineOomKillsSince(before: number | null, procRoot: string): number |
   return before === null || after === null ? null : after - before;
 }
 
-function procBackend(layout: Backend['cgroupLayout'], fallbackReason: string | null, procRoot: string): RunBackend {
+function procBackend(layout: Backend['cgroupLayout'], fallbackReason: string | null, procRoot: string, limitsReq: LimitsRequest): RunBackend {
+  const limits = refuseCgroupLimits(limitsReq, fallbackReason ?? 'proc backend');
   return {
     info: {
       kind: 'proc', cgroupLayout: layout, memoryAccounting: 'proc',
@@ -106,6 +112,8 @@ function procBackend(layout: Backend['cgroupLayout'], fallbackReason: string | n
         usageFile: null,
         memoryStatFile: null,
         memoryStatVersion: 1,
+        limits,
+        memoryLimitBytes: null,
         killTree,
         peakBytes: () => null,
         oom: () => ({ groupOomKills: null, groupLimitHits: null, machineOomKills: machineOomKillsSince(oomBefore, procRoot) }),
@@ -121,7 +129,7 @@ function procBackend(layout: Backend['cgroupLayout'], fallbackReason: string | n
   };
 }
 
-function cgroupBackend(plan: CgroupPlan, procRoot: string): RunBackend {
+function cgroupBackend(plan: CgroupPlan, procRoot: string, limitsReq: LimitsRequest): RunBackend {
   return {
     info: {
       kind: 'cgroup', cgroupLayout: plan.layout, memoryAccounting: plan.memory.version === 1 ? 'cgroup-v1' : 'cgroup-v2',
@@ -131,7 +139,15 @@ function cgroupBackend(plan: CgroupPlan, procRoot: string): RunBackend {
       limitations: CGROUP_LIMITATIONS,
     },
     prepare(runName) {
-      const cg: RunCgroup = createRunCgroup(planRunCgroup(systemPlanInput(runName, procRoot)));
+      const cg: RunCgroup = createRunCgroup(planRunCgroup({ ...systemPlanInput(runName, procRoot), extraControllers: extraControllersFor(limitsReq) }));
+      let limits: AppliedLimit[];
+      try {
+        limits = applyCgroupLimits(cg.plan, limitsReq);
+      } catch (e) {
+        removeRunCgroupSync(cg);
+        throw e;
+      }
+      const memoryLimit = limits.find((l) => l.name === 'memory-limit' && l.applied) ? limitsReq.memoryBytes : null;
       const oomBefore = readVmstatOomKills({ proc: procRoot });
       const unregister = registerCleanup(() => removeRunCgroupSync(cg));
       return {
@@ -141,6 +157,8 @@ function cgroupBackend(plan: CgroupPlan, procRoot: string): RunBackend {
         usageFile: cg.usageFile,
         memoryStatFile: cg.statFile,
         memoryStatVersion: cg.plan.memory.version,
+        limits,
+        memoryLimitBytes: memoryLimit,
         killTree: (rootPid) => {
           // The process group covers the moment before the wrapper has joined the group.
           if (rootPid) killProcessGroup(rootPid);
@@ -163,22 +181,22 @@ function cgroupBackend(plan: CgroupPlan, procRoot: string): RunBackend {
 }
 
 /** Chooses the backend once. auto: cgroup when a test group can be created and removed, else proc with the reason. */
-export function resolveBackend(choice: BackendChoice, procRoot = '/proc'): RunBackend {
+export function resolveBackend(choice: BackendChoice, procRoot = '/proc', limits: LimitsRequest = NO_LIMITS): RunBackend {
   const layout = machineLayout(procRoot);
-  if (choice === 'proc') return procBackend(layout, 'forced with --backend proc', procRoot);
+  if (choice === 'proc') return procBackend(layout, 'forced with --backend proc', procRoot, limits);
   try {
-    const plan = planRunCgroup(systemPlanInput(`membench-${process.pid}-0`, procRoot));
+    const plan = planRunCgroup({ ...systemPlanInput(`membench-${process.pid}-0`, procRoot), extraControllers: extraControllersFor(limits) });
     sweepStaleGroups(plan);
     const probe = createRunCgroup(plan);
     const left = removeRunCgroupSync(probe);
     if (left.length > 0) throw new CgroupUnavailable(`cannot remove test group ${left[0]}`);
     if (listPids(probe.procsFile).length > 0) throw new CgroupUnavailable('test group not empty');
-    return cgroupBackend(plan, procRoot);
+    return cgroupBackend(plan, procRoot, limits);
   } catch (e) {
     const reason = e instanceof CgroupUnavailable ? e.reason : `cgroup setup failed: ${(e as Error).message}`;
     if (choice === 'cgroup') {
       throw new MembenchError('environment', `cannot use the cgroup backend: ${reason}`, 'use --backend proc or --backend auto to fall back to /proc sampling');
     }
-    return procBackend(layout, reason, procRoot);
+    return procBackend(layout, reason, procRoot, limits);
   }
 }

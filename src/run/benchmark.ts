@@ -28,7 +28,7 @@ export interface BenchmarkHooks {
 export async function runBenchmarks(
   commands: readonly CommandSpec[], opts: BenchmarkOptions, interrupt: Interrupt, hooks: BenchmarkHooks = {},
 ): Promise<MembenchResult> {
-  const backend = resolveBackend(opts.backend, opts.procRoot);
+  const backend = resolveBackend(opts.backend, opts.procRoot, opts.limits);
   const doc: MembenchResult = {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'membench', version: VERSION },

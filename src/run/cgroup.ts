@@ -24,8 +24,15 @@ export interface CgroupPlan {
   /** Where cgroup.procs lists the tree. */
   readonly membershipDir: string;
   readonly killVia: 'cgroup.kill' | 'freezer' | 'signals';
-  /** A v2 parent whose cgroup.subtree_control needs "+memory" before the run's group gets memory files. */
+  /** A v2 parent whose cgroup.subtree_control needs these controllers enabled before the run's group has their files. */
   readonly enableMemoryIn: string | null;
+  readonly enableControllers: readonly string[];
+  /** Directories of the run's group for the cpu and cpuset controllers, when limits asked for them. */
+  readonly cpuDir: string | null;
+  readonly cpusetDir: string | null;
+  /** Version of the hierarchy those belong to (file names differ: cpu.cfs_quota_us vs cpu.max). */
+  readonly cpuVersion: 1 | 2 | null;
+  readonly cpusetVersion: 1 | 2 | null;
   /** Every directory to create (parents first) and remove (reverse). */
   readonly dirs: readonly string[];
 }
@@ -44,12 +51,17 @@ export interface PlanInput {
   readonly name: string;
   /** Reads a cgroup file, or null when absent/unreadable (injected: tests use fixture maps). */
   readonly readFile: (path: string) => string | null;
+  /** Controllers needed beside memory, for limits (--cpu-quota, --cpuset). */
+  readonly extraControllers?: readonly ('cpu' | 'cpuset')[];
 }
 
 function dirOf(mount: CgroupMount, selfPath: string): string {
   // The process's path is relative to the hierarchy root; the mount may expose a sub-tree of it.
-  const rel = mount.root !== '/' && selfPath.startsWith(mount.root) ? selfPath.slice(mount.root.length) : selfPath;
-  return join(mount.mountPoint, rel);
+  // Whole path components only: a mount of "/docker/abc" does not contain "/docker/abcdef".
+  const inside = selfPath === mount.root || selfPath.startsWith(`${mount.root}/`);
+  const rel = mount.root !== '/' && inside ? selfPath.slice(mount.root.length) : selfPath;
+  // join() keeps the trailing "/" of a process in the hierarchy root ("0::/"); drop it so paths read cleanly in messages.
+  return join(mount.mountPoint, rel).replace(/(?<=.)\/$/, '');
 }
 
 /** Decides where the run's cgroup goes and what it can do; throws CgroupUnavailable with the reason. */
@@ -84,7 +96,25 @@ export function planRunCgroup(input: PlanInput): CgroupPlan {
     memory = { version: 2, dir: v2Dir };
   }
   if (!memory) throw new CgroupUnavailable('no memory controller is mounted (neither cgroup v1 "memory" nor v2 with memory)');
-  const dirs = [...new Set([memory.dir, ...(v2Dir ? [v2Dir] : []), ...(freezerDir && !v2Dir ? [freezerDir] : [])])];
+  const enable: string[] = enableMemoryIn ? ['memory'] : [];
+  const extra: Record<'cpu' | 'cpuset', { dir: string; version: 1 | 2 } | null> = { cpu: null, cpuset: null };
+  for (const c of input.extraControllers ?? []) {
+    const v1 = v1Dir(c);
+    if (v1) {
+      extra[c] = { dir: join(v1, name), version: 1 };
+      continue;
+    }
+    const available = v2Parent ? (readFile(join(v2Parent, 'cgroup.controllers')) ?? '').split(/\s+/) : [];
+    if (!v2Parent || !v2Dir || !available.includes(c)) {
+      throw new CgroupUnavailable(`the ${c} controller is not available to membench (neither a cgroup v1 "${c}" hierarchy nor delegated in cgroup v2)`);
+    }
+    if (!(readFile(join(v2Parent, 'cgroup.subtree_control')) ?? '').split(/\s+/).includes(c)) enable.push(c);
+    extra[c] = { dir: v2Dir, version: 2 };
+  }
+  const dirs = [...new Set([
+    memory.dir, ...(v2Dir ? [v2Dir] : []), ...(freezerDir && !v2Dir ? [freezerDir] : []),
+    ...(extra.cpu ? [extra.cpu.dir] : []), ...(extra.cpuset ? [extra.cpuset.dir] : []),
+  ])];
   return {
     layout,
     memory,
@@ -92,7 +122,12 @@ export function planRunCgroup(input: PlanInput): CgroupPlan {
     freezerDir: v2Dir ? null : freezerDir,
     membershipDir: v2Dir ?? memory.dir,
     killVia: v2Dir ? 'cgroup.kill' : freezerDir ? 'freezer' : 'signals',
-    enableMemoryIn,
+    enableMemoryIn: enable.length > 0 ? (enableMemoryIn ?? v2Parent) : null,
+    enableControllers: enable,
+    cpuDir: extra.cpu?.dir ?? null,
+    cpusetDir: extra.cpuset?.dir ?? null,
+    cpuVersion: extra.cpu?.version ?? null,
+    cpusetVersion: extra.cpuset?.version ?? null,
     dirs,
   };
 }
@@ -138,10 +173,14 @@ const errCode = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? Str
 export function createRunCgroup(plan: CgroupPlan): RunCgroup {
   const made: string[] = [];
   try {
-    if (plan.enableMemoryIn) enableMemory(plan.enableMemoryIn);
+    if (plan.enableMemoryIn) enableControllers(plan.enableMemoryIn, plan.enableControllers);
     for (const dir of plan.dirs) {
       mkdirSync(dir);
       made.push(dir);
+      // A v1 cpuset group starts with no CPUs and no memory nodes: nobody can join it until they are set.
+      if (dir === plan.cpusetDir && plan.cpusetVersion === 1) {
+        for (const f of ['cpuset.cpus', 'cpuset.mems']) writeFileSync(join(dir, f), readFileSync(join(dir, '..', f), 'utf8').trim());
+      }
     }
   } catch (e) {
     for (const d of made.reverse()) tryRmdir(d);
@@ -166,23 +205,24 @@ export function createRunCgroup(plan: CgroupPlan): RunCgroup {
   return cg;
 }
 
-/** v2: enable the memory controller for children of `parent`. If `parent` holds processes (the
+/** v2: enable controllers for children of `parent`. If `parent` holds processes (the
  * "no internal processes" rule answers EBUSY), membench moves itself into a leaf first. */
-function enableMemory(parent: string): void {
+function enableControllers(parent: string, controllers: readonly string[]): void {
   const ctl = join(parent, 'cgroup.subtree_control');
+  const line = controllers.map((c) => `+${c}`).join(' ');
   try {
-    writeFileSync(ctl, '+memory');
+    writeFileSync(ctl, line);
     return;
   } catch (e) {
-    if (errCode(e) !== 'EBUSY') throw new CgroupUnavailable(`cannot enable memory in ${ctl}: ${errCode(e)}`);
+    if (errCode(e) !== 'EBUSY') throw new CgroupUnavailable(`cannot enable ${controllers.join(', ')} in ${ctl}: ${errCode(e)}`);
   }
   const leaf = join(parent, `membench-self-${process.pid}`);
   try {
     if (!existsSync(leaf)) mkdirSync(leaf);
     writeFileSync(join(leaf, 'cgroup.procs'), String(process.pid));
-    writeFileSync(ctl, '+memory');
+    writeFileSync(ctl, line);
   } catch (e) {
-    throw new CgroupUnavailable(`cannot enable memory in ${ctl}: other processes share membench's cgroup (${errCode(e)}); run membench in its own scope (systemd-run --user --scope -p Delegate=yes membench …)`);
+    throw new CgroupUnavailable(`cannot enable ${controllers.join(', ')} in ${ctl}: other processes share membench's cgroup (${errCode(e)}); run membench in its own scope (systemd-run --user --scope -p Delegate=yes membench …)`);
   }
 }
 

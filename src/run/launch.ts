@@ -1,6 +1,6 @@
 // Starting the target: resolving the program, joining the run's cgroup before exec, the environment marker.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, createReadStream, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { notFoundMessage, type MembenchError } from '../errors.js';
 
@@ -35,26 +35,70 @@ export function checkExecutable(file: string, cwd: string, path = process.env.PA
   return notFoundMessage(file, sawNonExecutable ? 'not-executable' : 'not-found');
 }
 
-// The wrapper writes its own pid into every cgroup.procs listed before "--", then execs the target:
-// the target and everything it forks are in the group from their first instruction.
-const JOIN_SCRIPT = 'while [ "$1" != -- ]; do echo $$ > "$1" || { echo "membench: cannot join cgroup $1" >&2; exit 125; }; shift; done; shift; exec "$@"';
+/** The target's start-up wrapper: what /bin/sh does between fork and the target's exec. */
+export interface WrapperSteps {
+  /** cgroup.procs files the wrapper writes its own pid into: the target and all it forks are in the group from their first instruction. */
+  readonly joinFiles: readonly string[];
+  /** Extra shell lines (ulimit for RLIMIT_AS / RLIMIT_DATA): they bind the target only, never membench. */
+  readonly preExecLines: readonly string[];
+  /** Program that execs the target, e.g. ["setarch", "-R"] for ASLR off; empty for a plain exec. */
+  readonly execVia: readonly string[];
+}
+
+export const NO_WRAPPER: WrapperSteps = { joinFiles: [], preExecLines: [], execVia: [] };
+
+/** The script /bin/sh -c runs: positional parameters are the join files, "--", then the target argv. */
+export function wrapperScript(w: WrapperSteps): string {
+  return [
+    'while [ "$1" != -- ]; do echo $$ > "$1" || { echo "membench: cannot join cgroup $1" >&2; exit 125; }; shift; done; shift',
+    ...w.preExecLines,
+    `exec ${w.execVia.map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ')}${w.execVia.length ? ' ' : ''}"$@"`,
+  ].join('\n');
+}
 
 export interface LaunchSpec {
   readonly argv: readonly string[];
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
-  /** cgroup.procs files to join before exec; empty on the proc backend. */
-  readonly joinFiles: readonly string[];
+  /** Start-up steps (cgroup join, rlimits, setarch); absent = exec directly. */
+  readonly wrapper?: WrapperSteps;
+  /** Shorthand for a wrapper that only joins these cgroup.procs files. */
+  readonly joinFiles?: readonly string[];
   readonly showOutput: boolean;
+  /** File fed to the target's stdin; absent or null for /dev/null. */
+  readonly stdinFile?: string | null;
 }
 
 export function launch(spec: LaunchSpec): ChildProcess {
   const [file, ...args] = spec.argv as [string, ...string[]];
-  const stdio: ['ignore', 'inherit' | 'ignore', 'pipe'] = ['ignore', spec.showOutput ? 'inherit' : 'ignore', 'pipe'];
+  const stdinFile = spec.stdinFile ?? null;
+  const stdin = stdinFile === null ? 'ignore' : 'pipe';
+  const stdio: ['ignore' | 'pipe', 'inherit' | 'ignore', 'pipe'] = [stdin, spec.showOutput ? 'inherit' : 'ignore', 'pipe'];
+  const w: WrapperSteps = { ...(spec.wrapper ?? NO_WRAPPER), joinFiles: [...(spec.wrapper?.joinFiles ?? []), ...(spec.joinFiles ?? [])] };
+  const plain = w.joinFiles.length === 0 && w.preExecLines.length === 0 && w.execVia.length === 0;
   // detached: the tree gets its own process group, so a terminal's Ctrl-C reaches membench only, which
   // then ends the whole tree itself (and records the run as interrupted).
-  if (spec.joinFiles.length === 0) return spawn(file, args, { cwd: spec.cwd, env: spec.env, stdio, detached: true });
-  return spawn('/bin/sh', ['-c', JOIN_SCRIPT, 'membench-join', ...spec.joinFiles, '--', file, ...args], {
-    cwd: spec.cwd, env: spec.env, stdio, detached: true,
-  });
+  const child = plain
+    ? spawn(file, args, { cwd: spec.cwd, env: spec.env, stdio, detached: true })
+    : spawn('/bin/sh', ['-c', wrapperScript(w), 'membench-wrapper', ...w.joinFiles, '--', file, ...args], { cwd: spec.cwd, env: spec.env, stdio, detached: true });
+  if (stdinFile !== null && child.stdin) {
+    // A target that never reads its stdin must not block membench: errors (EPIPE) are ignored.
+    child.stdin.on('error', () => undefined);
+    createReadStream(stdinFile).on('error', () => child.stdin?.destroy()).pipe(child.stdin);
+  }
+  return child;
+}
+
+/** Absolute path of a program in PATH, or null. */
+export function findInPath(name: string, path = process.env.PATH ?? '/usr/bin:/bin'): string | null {
+  for (const dir of path.split(delimiter)) {
+    const p = join(dir || '.', name);
+    try {
+      accessSync(p, constants.X_OK);
+      if (!statSync(p).isDirectory()) return p;
+    } catch {
+      /* next */
+    }
+  }
+  return null;
 }

@@ -4,7 +4,9 @@ import type { RunResult, Outcome } from '../result.js';
 import { Sampler } from '../sample/sampler.js';
 import type { SamplerOutput } from '../sample/protocol.js';
 import { buildTimeline, computeFinal, computePeaks } from '../analyze/run-figures.js';
-import { checkExecutable, launch } from './launch.js';
+import { checkExecutable, launch, type WrapperSteps } from './launch.js';
+import { rlimitShellLines, type AppliedLimit, type LimitsRequest } from './limits.js';
+import { killedProcessOf, readOomKernelLines, uptimeSec } from '../probe/kmsg.js';
 import type { PreparedRun, RunBackend } from './backend.js';
 import type { Interrupt } from './interrupt.js';
 
@@ -20,6 +22,12 @@ export interface RunOptions {
   readonly timelinePoints: number;
   readonly procRoot: string;
   readonly pageSizeBytes: number;
+  readonly limits: LimitsRequest;
+  /** Limits applied by the wrapper (rlimits, ASLR), resolved once per invocation. */
+  readonly processLimits: readonly AppliedLimit[];
+  /** setarch, when --no-aslr is in force and it was found. */
+  readonly setarchPath: string | null;
+  readonly stdinFile: string | null;
 }
 
 export interface CommandSpec {
@@ -46,6 +54,7 @@ export async function runOnce(
   const notStarted = (message: string): RunResult => ({
     index, warmup, startedAt, outcome: { state: 'failed-to-start', message }, wallMs: 0, treeWallMs: 0,
     peaks: null, final: null, processes: [], survivors: { count: 0, action: 'none' }, stderrTail: '', sampling: null, timeline: null,
+    limits: [...opts.processLimits], oom: null, notes: [],
   });
   const bad = checkExecutable(spec.argv[0]!, spec.cwd);
   if (bad) return notStarted(bad.line());
@@ -59,8 +68,14 @@ export async function runOnce(
       statusIntervalMs: opts.statusIntervalMs, pssIntervalMs: opts.pssIntervalMs, pssBudget: opts.pssBudget, markerScanIntervalMs: Math.max(50, opts.intervalMs),
       membership: prepared.membership, usageFile: prepared.usageFile, memoryStatFile: prepared.memoryStatFile, memoryStatVersion: prepared.memoryStatVersion,
     });
+    const wrapper: WrapperSteps = {
+      joinFiles: prepared.joinFiles,
+      preExecLines: rlimitShellLines(opts.limits),
+      execVia: opts.setarchPath ? [opts.setarchPath, '-R'] : [],
+    };
+    const bootUsec = (uptimeSec(opts.procRoot) ?? 0) * 1e6;
     const spawnEpoch = nowEpoch();
-    const child = launch({ argv: spec.argv, cwd: spec.cwd, env: { ...process.env, ...prepared.extraEnv }, joinFiles: prepared.joinFiles, showOutput: opts.showOutput });
+    const child = launch({ argv: spec.argv, cwd: spec.cwd, env: { ...process.env, ...prepared.extraEnv }, wrapper, showOutput: opts.showOutput, stdinFile: opts.stdinFile });
     let stderrTail = '';
     child.stderr?.on('data', (d: Buffer) => {
       if (opts.showOutput) process.stderr.write(d);
@@ -121,9 +136,22 @@ export async function runOnce(
       const cgroupPeak = prepared.peakBytes();
       const oom = prepared.oom();
       const outcome = decideOutcome(ended, stopReason, oom, opts.timeoutMs);
-      return buildRunResult({
+      const result = buildRunResult({
         index, warmup, startedAt, outcome, ended, treeEndMs, out, cgroupPeak, stderrTail, opts, survivorsAtExit, action,
       });
+      result.limits = [...prepared.limits, ...opts.processLimits];
+      const kills = (oom.groupOomKills ?? 0) > 0 ? { scope: 'cgroup' as const, n: oom.groupOomKills! } : (oom.machineOomKills ?? 0) > 0 ? { scope: 'machine' as const, n: oom.machineOomKills! } : null;
+      if (kills) {
+        const log = readOomKernelLines(Math.max(0, bootUsec - 1e6));
+        const killed = log ? killedProcessOf(log) : null;
+        result.oom = {
+          scope: kills.scope, oomKills: kills.n, limitHits: oom.groupLimitHits, limitBytes: prepared.memoryLimitBytes,
+          peakBytes: result.peaks?.treeBytes ?? null, killedPid: killed?.pid ?? null,
+          killedName: killed?.name ?? null, kernelLog: log,
+        };
+      }
+      result.notes = runNotes(result, opts.limits);
+      return result;
     } finally {
       if (timer) clearTimeout(timer);
       offInterrupt();
@@ -132,6 +160,20 @@ export async function runOnce(
     if (sampler) await sampler.kill();
     prepared.cleanup(rootPid);
   }
+}
+
+/** Plain-language remarks: an allocation failure under an rlimit is not an OOM kill, and is told apart. */
+function runNotes(run: RunResult, limits: LimitsRequest): string[] {
+  const notes: string[] = [];
+  const failed = !(run.outcome.state === 'exited' && run.outcome.exitCode === 0) && run.outcome.state !== 'oom-killed';
+  const rl = limits.rlimitDataBytes !== null ? 'RLIMIT_DATA' : limits.rlimitAsBytes !== null ? 'RLIMIT_AS' : null;
+  if (failed && rl && /out of memory|MemoryError|Cannot allocate memory|bad_alloc|ENOMEM|allocation fail|heap limit/i.test(run.stderrTail)) {
+    notes.push(`${rl} was reached: an allocation failed and the program ended itself — not an OOM kill`);
+  }
+  if (run.oom && run.outcome.state !== 'oom-killed') {
+    notes.push(`the OOM killer killed ${run.oom.killedName ?? 'a process'}${run.oom.killedPid ? ` (pid ${run.oom.killedPid})` : ''} of the tree, not the main command`);
+  }
+  return notes;
 }
 
 function decideOutcome(
@@ -208,5 +250,8 @@ function buildRunResult(b: BuildInput): RunResult {
       samplerNice: out.nice,
     },
     timeline: buildTimeline(out.columns, opts.timelinePoints),
+    limits: [],
+    oom: null,
+    notes: [],
   };
 }

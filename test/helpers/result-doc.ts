@@ -26,6 +26,7 @@ export function syntheticRun(index: number, peakBytes: number, opts: { points?: 
     processes: [],
     survivors: { count: 0, action: 'none' },
     stderrTail: '',
+    limits: [], oom: null, notes: [],
     sampling: {
       intervalAskedMs: 1, intervalAchievedMeanMs: 1.05, intervalP50Ms: 1, intervalP99Ms: 2.5, intervalErrorP99Ms: 1,
       ticks: n, ticksExpected: n, ticksKeptRatio: 0.98, pssIntervalMs: 50, pssTicks: n / 10, statusIntervalMs: 10,
