@@ -68,7 +68,15 @@ export function membenchClient(data: ClientData): void {
         ctx.lineWidth = pr;
         ctx.strokeStyle = fg;
         ctx.stroke();
-        if (ri !== spec.topPeakRun) return;
+        if (ri !== spec.topPeakRun) {
+          // Runs differ only in colour, so each marker names its run for readers who cannot tell them apart.
+          ctx.font = `${11 * pr}px ${font}`;
+          ctx.fillStyle = fg;
+          ctx.textAlign = 'left';
+          ctx.textBaseline = 'bottom';
+          ctx.fillText(r.label, x + 8 * pr, y - 2 * pr);
+          return;
+        }
         ctx.setLineDash([3 * pr, 3 * pr]);
         ctx.strokeStyle = fg;
         ctx.globalAlpha = 0.6;

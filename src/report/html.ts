@@ -82,7 +82,7 @@ function chartFigure(v: CommandView, c: ChartSpec): string {
   const label = `Memory in MiB over time in seconds for ${v.title}: ${what}.${v.peak ? ` Peak ${v.peak.text}.` : ''}`;
   return `<figure>
 <div class="plot" id="plot-${c.id}" role="img" aria-label="${escapeHtml(label)}"><noscript><div class="noscript">The plot needs JavaScript; every number is in the tables below.</div></noscript></div>
-<figcaption>Memory (MiB, y) over time since the command started (s, x); ${escapeHtml(what)}. Lines: ${escapeHtml(lineWords)}. ${c.runs.length === 1 ? '▼ marks the peak.' : "▼ marks each run's peak; the labelled one is the highest."} Drag to zoom, double-click to reset.${v.chartNote ? ` ${escapeHtml(v.chartNote)}` : ''}</figcaption>
+<figcaption>Memory (MiB, y) over time since the command started (s, x); ${escapeHtml(what)}. Lines: ${escapeHtml(lineWords)}. ${c.runs.length === 1 ? '▼ marks the peak.' : "▼ marks each run's peak; the labelled one is the highest."} Point at a line to pick it out, click a legend entry to hide it; drag to zoom, double-click to reset.${v.chartNote ? ` ${escapeHtml(v.chartNote)}` : ''}</figcaption>
 ${legendTable(c)}
 </figure>`;
 }
