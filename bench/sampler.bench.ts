@@ -356,7 +356,7 @@ async function main(): Promise<number> {
 
     note('  analysis throughput…');
     const a = analysisThroughput();
-    console.log(`\n5. Analysis of 1 h at 1 kHz (${(a.ticks / 1e6).toFixed(1)} M fast ticks, ${Math.ceil(a.ticks / 10)} status rows, ${Math.ceil(a.ticks / 50)} PSS rows; median of 5)`);
+    console.log(`\n5. Analysis of 1 h at 1 kHz (${(a.ticks / 1e6).toFixed(1)} M fast ticks, ${Math.ceil(a.ticks / 10)} status rows, ${Math.ceil(a.ticks / 50)} PSS rows; median of 5, computeStats once)`);
     console.log(renderTable(['function', 'time', 'ticks/s'], a.rows.map((r) => [r.name, fixed(r.medianMs, 1, ' ms'), `${(r.ticksPerS / 1e6).toFixed(1)} M`])));
     const g = columnsGrowth(a.ticks);
     const big = g.overOneMs.filter(([, ms]) => ms > 5).map(([row, ms]) => `${ms.toFixed(0)} ms at row ${row}`);
