@@ -49,58 +49,67 @@ export function membenchClient(data: ClientData): void {
       return null;
     };
 
+    type Box = { l: number; t: number; r: number; b: number };
+    const overlaps = (a: Box, b: Box): boolean => a.l < b.r && b.l < a.r && a.t < b.b && b.t < a.b;
+
     const drawPeaks = (u: uPlotT): void => {
       const ctx = u.ctx;
       const pr = U.pxRatio;
+      const marks = spec.runs.flatMap((r, ri) => (r.peak
+        ? [{ r, ri, peak: r.peak, x: u.valToPos(r.peak.tMs / 1000, 'x', true), y: u.valToPos(r.peak.bytes / MIB, 'y', true) }]
+        : []));
+      const taken: Box[] = marks.map((m) => ({ l: m.x - 6 * pr, t: m.y - 11 * pr, r: m.x + 6 * pr, b: m.y }));
       ctx.save();
-      spec.runs.forEach((r, ri) => {
-        if (!r.peak) return;
-        const x = u.valToPos(r.peak.tMs / 1000, 'x', true);
-        const y = u.valToPos(r.peak.bytes / MIB, 'y', true);
-        const colour = spec.runs.length === 1 ? fg : css(`--r${ri % 8}`);
+      for (const m of marks) {
         ctx.beginPath();
-        ctx.moveTo(x, y);
-        ctx.lineTo(x - 6 * pr, y - 11 * pr);
-        ctx.lineTo(x + 6 * pr, y - 11 * pr);
+        ctx.moveTo(m.x, m.y);
+        ctx.lineTo(m.x - 6 * pr, m.y - 11 * pr);
+        ctx.lineTo(m.x + 6 * pr, m.y - 11 * pr);
         ctx.closePath();
-        ctx.fillStyle = colour;
+        ctx.fillStyle = spec.runs.length === 1 ? fg : css(`--r${m.ri % 8}`);
         ctx.fill();
         ctx.lineWidth = pr;
         ctx.strokeStyle = fg;
         ctx.stroke();
-        if (ri !== spec.topPeakRun) {
-          // Runs differ only in colour, so each marker names its run for readers who cannot tell them apart.
-          ctx.font = `${11 * pr}px ${font}`;
-          ctx.fillStyle = fg;
-          ctx.textAlign = 'left';
-          ctx.textBaseline = 'bottom';
-          ctx.fillText(r.label, x + 8 * pr, y - 2 * pr);
-          return;
-        }
+      }
+      const top = marks.find((m) => m.ri === spec.topPeakRun);
+      if (top) {
         ctx.setLineDash([3 * pr, 3 * pr]);
-        ctx.strokeStyle = fg;
         ctx.globalAlpha = 0.6;
         ctx.beginPath();
-        ctx.moveTo(u.bbox.left, y);
-        ctx.lineTo(u.bbox.left + u.bbox.width, y);
+        ctx.moveTo(u.bbox.left, top.y);
+        ctx.lineTo(u.bbox.left + u.bbox.width, top.y);
         ctx.stroke();
         ctx.globalAlpha = 1;
         ctx.setLineDash([]);
-        const text = `peak ${r.peak.text}${spec.runs.length > 1 ? ` (${r.label})` : ''}`;
+        const text = `peak ${top.peak.text}${spec.runs.length > 1 ? ` (${top.r.label})` : ''}`;
         ctx.font = `bold ${12 * pr}px ${font}`;
         const w = ctx.measureText(text).width + 10 * pr;
         const h = 18 * pr;
-        const left = Math.min(Math.max(x - w / 2, u.bbox.left + 2 * pr), u.bbox.left + u.bbox.width - w - 2 * pr);
-        const top = Math.max(u.bbox.top + 2 * pr, y - 14 * pr - h);
+        const left = Math.min(Math.max(top.x - w / 2, u.bbox.left + 2 * pr), u.bbox.left + u.bbox.width - w - 2 * pr);
+        const y0 = Math.max(u.bbox.top + 2 * pr, top.y - 14 * pr - h);
         ctx.fillStyle = bg;
-        ctx.strokeStyle = fg;
-        ctx.fillRect(left, top, w, h);
-        ctx.strokeRect(left, top, w, h);
+        ctx.fillRect(left, y0, w, h);
+        ctx.strokeRect(left, y0, w, h);
         ctx.fillStyle = fg;
         ctx.textAlign = 'left';
         ctx.textBaseline = 'middle';
-        ctx.fillText(text, left + 5 * pr, top + h / 2);
-      });
+        ctx.fillText(text, left + 5 * pr, y0 + h / 2);
+        taken.push({ l: left, t: y0, r: left + w, b: y0 + h });
+      }
+      // Runs differ only in colour, so each other marker names its run, where the name has room.
+      ctx.font = `${11 * pr}px ${font}`;
+      ctx.fillStyle = fg;
+      ctx.textAlign = 'left';
+      ctx.textBaseline = 'bottom';
+      for (const m of marks) {
+        if (m === top || spec.runs.length === 1) continue;
+        const w = ctx.measureText(m.r.label).width;
+        const box = { l: m.x + 8 * pr, t: m.y - 14 * pr, r: m.x + 8 * pr + w, b: m.y - 2 * pr };
+        if (taken.some((b, i) => i !== marks.indexOf(m) && overlaps(b, box))) continue;
+        ctx.fillText(m.r.label, box.l, box.b);
+        taken.push(box);
+      }
       ctx.restore();
     };
 
