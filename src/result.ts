@@ -229,8 +229,26 @@ export const SUMMARY_METRICS = [
 ] as const;
 export type SummaryMetric = (typeof SUMMARY_METRICS)[number];
 
+export const FOOTPRINT_METRICS = ['treePeakBytes', 'treeAnonPeakBytes', 'largestProcessPeakBytes', 'pssSumPeakBytes', 'ussSumPeakBytes'] as const;
+
+export const BaselineSubtractionSchema = z.object({
+  baselineCommand: z.string(),
+  /** Per metric: medians of the measured and baseline commands and their difference (the script's own footprint). */
+  metrics: z.record(z.enum(FOOTPRINT_METRICS), z.object({
+    measuredMedian: z.number(),
+    baselineMedian: z.number(),
+    footprint: z.number().describe('measuredMedian − baselineMedian (bytes; may be negative within noise)'),
+  }).nullable()),
+  problem: z.string().nullable().describe('why nothing could be subtracted (the baseline failed), when so'),
+}).describe('the interpreter\'s start-up cost subtracted (--subtract-baseline); raw figures stay in summary');
+
 export const BenchmarkResultSchema = z.object({
   command: z.string().describe('as the user wrote it'),
+  role: z.enum(['measured', 'baseline']).describe('baseline: the interpreter doing nothing, measured for --subtract-baseline'),
+  concurrency: z.number().int().positive().describe('instances started together in one group'),
+  payloadBytes: z.number().int().nonnegative().nullable().describe('size of the generated stdin payload (--payload-scan)'),
+  stdin: z.string().nullable().describe('file fed to stdin, null for /dev/null'),
+  baseline: BaselineSubtractionSchema.nullable(),
   argv: z.array(z.string()).describe('what was exec\'d'),
   shell: z.boolean().describe('true when run through /bin/sh -c'),
   cwd: z.string(),
@@ -269,6 +287,18 @@ export const MembenchResultSchema = z.object({
     ignoreFailure: z.boolean(),
   }),
   benchmarks: z.array(BenchmarkResultSchema),
+  scans: z.array(z.object({
+    kind: z.enum(['concurrency', 'payload']),
+    command: z.string(),
+    unit: z.enum(['instance', 'payload-byte']),
+    points: z.array(z.object({ x: z.number(), treePeakMedianBytes: z.number().nullable(), perUnitBytes: z.number().nullable() })),
+    fit: z.object({
+      slopeBytesPerUnit: z.number().describe('marginal memory per extra instance / per payload byte'),
+      interceptBytes: z.number(),
+      r2: z.number(),
+      verdict: z.string().describe('linear, not-linear, flat or too-few-points (see src/analyze/linear-fit.ts)'),
+    }).nullable(),
+  })).describe('memory against concurrency or payload size, with a least-squares line'),
 });
 export type MembenchResult = z.infer<typeof MembenchResultSchema>;
 

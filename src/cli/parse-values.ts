@@ -62,3 +62,10 @@ export function parseCpuList(flag: string, text: string, cpuCount: number): numb
   }
   return [...cpus].sort((a, b) => a - b);
 }
+
+/** "1,2,4" → each item parsed by `item`; duplicates removed, order kept. */
+export function parseList<T>(flag: string, text: string, item: (t: string) => T): T[] {
+  const parts = text.split(',').map((t) => t.trim());
+  if (parts.some((p) => p === '')) throw usageError(`${flag}: "${text}" has an empty item`, 'write a comma-separated list, e.g. 1,2,4');
+  return [...new Set(parts.map(item))];
+}

@@ -11,7 +11,7 @@ import { readPageSize } from '../probe/proc.js';
 import { renderJson, writeJsonFile } from '../report/json.js';
 import { htmlReport, writeHtmlFile } from '../report/html.js';
 import { colorsFor, renderTerminal } from '../report/terminal.js';
-import { parseChoice, parseCount, parseCpuFraction, parseCpuList, parseDurationMs, parseSizeBytes } from './parse-values.js';
+import { parseChoice, parseCount, parseCpuFraction, parseCpuList, parseDurationMs, parseList, parseSizeBytes } from './parse-values.js';
 import { availableParallelism } from 'node:os';
 import { processLimits, type LimitsRequest } from '../run/limits.js';
 import { findInPath } from '../run/launch.js';
@@ -51,6 +51,7 @@ export interface RawRunOptions {
   cwd?: string;
   timelinePoints: string;
   color: boolean;
+  chart?: boolean;
   memoryLimit?: string;
   cpuQuota?: string;
   cpuset?: string;
@@ -59,6 +60,10 @@ export interface RawRunOptions {
   aslr: boolean;
   bestEffort?: boolean;
   stdin?: string;
+  subtractBaseline?: boolean;
+  baselineCmd?: string;
+  concurrency?: string;
+  payloadScan?: string;
 }
 
 export interface ResolvedRun {
@@ -67,6 +72,8 @@ export interface ResolvedRun {
   readonly jsonPath: string | null;
   readonly htmlPath: string | null;
   readonly color: boolean;
+  /** Chart of memory over time under each command's figures (--no-chart turns it off). */
+  readonly chart: boolean;
 }
 
 /** Validates everything the user typed, once, into a readonly options object. */
@@ -125,6 +132,7 @@ export function resolveRunOptions(raw: RawRunOptions, shellCommands: readonly st
     jsonPath: raw.json ?? null,
     htmlPath: raw.html ?? null,
     color: raw.color && !noColor && process.stdout.isTTY === true,
+    chart: raw.chart !== false,
     bench: {
       runs: parseCount('--runs', raw.runs, 1, 100_000),
       warmup: parseCount('--warmup', raw.warmup, 0, 100_000),
@@ -140,6 +148,9 @@ export function resolveRunOptions(raw: RawRunOptions, shellCommands: readonly st
       timelinePoints: parseCount('--timeline-points', raw.timelinePoints, 2, 10_000_000),
       procRoot: '/proc',
       pageSizeBytes: readPageSize(),
+      concurrency: raw.concurrency !== undefined ? parseList('--concurrency', raw.concurrency, (t) => parseCount('--concurrency', t, 1, 256)) : [1],
+      payloadSizes: raw.payloadScan !== undefined ? parseList('--payload-scan', raw.payloadScan, (t) => parseSizeBytes('--payload-scan', t)) : [],
+      subtractBaseline: raw.baselineCmd !== undefined ? { command: raw.baselineCmd } : raw.subtractBaseline ? 'infer' : null,
       limits,
       processLimits: processLimits(limits, setarchPath),
       setarchPath,
@@ -197,7 +208,7 @@ export async function runCommand(raw: RawRunOptions, shellCommands: readonly str
     const o = doc.benchmarks[0]!.runs[0]!.outcome;
     process.stderr.write(`membench: ${o.state === 'failed-to-start' ? o.message : 'failed to start'}\n`);
   } else {
-    (toStdout ? process.stderr : process.stdout).write(renderTerminal(doc, colorsFor(opts.color)));
+    (toStdout ? process.stderr : process.stdout).write(renderTerminal(doc, colorsFor(opts.color), { chart: opts.chart }));
   }
   if (toStdout) process.stdout.write(renderJson(doc));
   return exitCodeFor(doc, interrupt.requested, opts.bench.ignoreFailure);

@@ -3,6 +3,7 @@
 import pc from 'picocolors';
 import type { BenchmarkResult, MembenchResult, Outcome, RunResult, Stats, SummaryMetric } from '../result.js';
 import { formatBytes, formatMs, formatPercent } from './units.js';
+import { renderDiagnosis } from './diagnosis.js';
 
 export interface Colors {
   bold: (s: string) => string;
@@ -149,8 +150,39 @@ export function renderComparison(doc: MembenchResult, c: Colors): string | null 
   return lines.join('\n');
 }
 
-export function renderTerminal(doc: MembenchResult, c: Colors): string {
-  const parts = doc.benchmarks.map((b, i) => renderBenchmark(b, i, c));
+function renderBaseline(b: BenchmarkResult, c: Colors): string | null {
+  const s = b.baseline;
+  if (!s) return null;
+  if (s.problem) return c.yellow(`  baseline not subtracted: ${s.problem}`);
+  const rows: Row[] = [];
+  const label: Record<string, string> = { treePeakBytes: 'tree peak', treeAnonPeakBytes: 'tree anon peak', largestProcessPeakBytes: 'largest process', pssSumPeakBytes: 'Σ PSS peak', ussSumPeakBytes: 'Σ USS peak' };
+  for (const [m, v] of Object.entries(s.metrics)) if (v) rows.push({ label: label[m] ?? m, cells: [formatBytes(v.measuredMedian), formatBytes(v.baselineMedian), formatBytes(v.footprint)] });
+  return [c.dim(`  own footprint = measured − baseline (${s.baselineCommand}), medians:`), ...renderTable(['', 'measured', 'baseline', 'footprint'], rows, c).map((l) => `  ${l}`)].join('\n');
+}
+
+export function renderScans(doc: MembenchResult, c: Colors): string[] {
+  return doc.scans.map((s) => {
+    const head = s.kind === 'concurrency' ? `${c.bold('Concurrency')}: ${c.cyan(s.command)}` : `${c.bold('Payload scan')}: ${c.cyan(s.command)}`;
+    const rows: Row[] = s.points.map((p) => ({
+      label: s.kind === 'concurrency' ? `${p.x} instance${p.x === 1 ? '' : 's'}` : formatBytes(p.x),
+      cells: [formatBytes(p.treePeakMedianBytes), s.kind === 'concurrency' ? formatBytes(p.perUnitBytes) : p.perUnitBytes === null ? '—' : `${p.perUnitBytes.toFixed(2)} B/B`],
+    }));
+    const fit = s.fit
+      ? s.kind === 'concurrency'
+        ? `marginal cost ${formatBytes(s.fit.slopeBytesPerUnit)} per extra instance, fixed ${formatBytes(s.fit.interceptBytes)}, R² ${s.fit.r2.toFixed(4)} (${s.fit.verdict})`
+        : `${s.fit.slopeBytesPerUnit.toFixed(3)} bytes of memory per byte of payload, fixed ${formatBytes(s.fit.interceptBytes)}, R² ${s.fit.r2.toFixed(4)} (${s.fit.verdict})`
+      : 'not enough counted points for a fit';
+    return [head, ...renderTable(['', 'tree peak (median)', s.kind === 'concurrency' ? 'per instance' : 'per payload byte'], rows, c).map((l) => `  ${l}`), `  ${fit}`].join('\n');
+  });
+}
+
+export function renderTerminal(doc: MembenchResult, c: Colors, opts: { chart?: boolean } = {}): string {
+  const parts = doc.benchmarks.map((b, i) => [renderBenchmark(b, i, c), renderBaseline(b, c)].filter((x) => x !== null).join('\n'));
+  doc.benchmarks.forEach((b, i) => {
+    const diagnosis = renderDiagnosis(b, c, { chart: opts.chart ?? false });
+    if (diagnosis.length > 0) parts[i] = [parts[i]!, ...diagnosis].join('\n');
+  });
+  parts.push(...renderScans(doc, c));
   const cmp = renderComparison(doc, c);
   if (cmp) parts.push(cmp);
   if (!doc.context.complete) parts.push(c.yellow('Interrupted: the runs above are all that were measured.'));

@@ -1,9 +1,9 @@
 // The two ways to follow a tree — a cgroup made for the run, or /proc walking plus an environment marker —
 // behind one interface, chosen once per invocation (auto tries the cgroup and says why it fell back).
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import type { Backend } from '../result.js';
 import type { Membership } from '../sample/protocol.js';
-import { environHas, readVmstatOomKills } from '../probe/proc.js';
+import { environHas, readChildren, readVmstatOomKills } from '../probe/proc.js';
 
 /** OOM kills during the run: in the run's group (cgroup backend) and on the whole machine (/proc/vmstat). */
 export interface OomReport {
@@ -39,6 +39,8 @@ export interface PreparedRun {
   /** The kernel's peak for the group, when the backend has one. */
   peakBytes(): number | null;
   oom(): OomReport;
+  /** Pids of the tree right now: cgroup.procs, or the root's descendants plus processes carrying the marker. */
+  listPids(rootPid: number): number[];
   /** Kills what is left, removes the group; returns anything that could not be removed. */
   cleanup(rootPid: number | null): string[];
 }
@@ -71,6 +73,24 @@ function killProcessGroup(pid: number): boolean {
 function machineOomKillsSince(before: number | null, procRoot: string): number | null {
   const after = readVmstatOomKills({ proc: procRoot });
   return before === null || after === null ? null : after - before;
+}
+
+/** proc backend: the root and its descendants (task/TID/children, recursively), plus re-parented marker carriers. */
+function procTreePids(rootPid: number, markerEntry: string, procRoot: string): number[] {
+  const seen = new Set<number>();
+  const todo = [rootPid];
+  while (todo.length > 0) {
+    const pid = todo.pop()!;
+    if (seen.has(pid)) continue;
+    seen.add(pid);
+    todo.push(...readChildren(pid, { proc: procRoot }));
+  }
+  for (const name of readdirSync(procRoot)) {
+    if (!/^\d+$/.test(name)) continue;
+    const pid = Number(name);
+    if (!seen.has(pid) && pid !== process.pid && environHas(pid, markerEntry, { proc: procRoot })) seen.add(pid);
+  }
+  return [...seen].filter((pid) => existsSync(`${procRoot}/${pid}`));
 }
 
 function procBackend(layout: Backend['cgroupLayout'], fallbackReason: string | null, procRoot: string, limitsReq: LimitsRequest): RunBackend {
@@ -117,6 +137,7 @@ function procBackend(layout: Backend['cgroupLayout'], fallbackReason: string | n
         killTree,
         peakBytes: () => null,
         oom: () => ({ groupOomKills: null, groupLimitHits: null, machineOomKills: machineOomKillsSince(oomBefore, procRoot) }),
+        listPids: (rootPid) => procTreePids(rootPid, markerEntry, procRoot),
         cleanup: (rootPid) => {
           killTree(rootPid);
           unregister();
@@ -170,6 +191,7 @@ function cgroupBackend(plan: CgroupPlan, procRoot: string, limitsReq: LimitsRequ
           const group = readOomCounters(cg);
           return { groupOomKills: group?.oomKills ?? null, groupLimitHits: group?.limitHits ?? null, machineOomKills: machineOomKillsSince(oomBefore, procRoot) };
         },
+        listPids: () => listPids(cg.procsFile),
         cleanup: () => {
           const left = removeRunCgroupSync(cg);
           unregister();

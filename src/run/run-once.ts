@@ -5,10 +5,12 @@ import { Sampler } from '../sample/sampler.js';
 import type { SamplerOutput } from '../sample/protocol.js';
 import { buildTimeline, computeFinal, computePeaks } from '../analyze/run-figures.js';
 import { checkExecutable, launch, type WrapperSteps } from './launch.js';
-import { rlimitShellLines, type AppliedLimit, type LimitsRequest } from './limits.js';
+import { NO_LIMITS, rlimitShellLines, type AppliedLimit, type LimitsRequest } from './limits.js';
 import { killedProcessOf, readOomKernelLines, uptimeSec } from '../probe/kmsg.js';
 import type { PreparedRun, RunBackend } from './backend.js';
 import type { Interrupt } from './interrupt.js';
+import { SmapsCapturer, type SmapsCaptureResult } from './smaps-capture.js';
+import { diagnose, inputFromColumns } from '../analyze/index.js';
 
 export interface RunOptions {
   readonly intervalMs: number;
@@ -22,12 +24,14 @@ export interface RunOptions {
   readonly timelinePoints: number;
   readonly procRoot: string;
   readonly pageSizeBytes: number;
-  readonly limits: LimitsRequest;
+  /** Controlled conditions (absent = none). */
+  readonly limits?: LimitsRequest;
   /** Limits applied by the wrapper (rlimits, ASLR), resolved once per invocation. */
-  readonly processLimits: readonly AppliedLimit[];
+  readonly processLimits?: readonly AppliedLimit[];
   /** setarch, when --no-aslr is in force and it was found. */
-  readonly setarchPath: string | null;
-  readonly stdinFile: string | null;
+  readonly setarchPath?: string | null;
+  /** stdin of the commands; absent or null = /dev/null. */
+  readonly stdinFile?: string | null;
 }
 
 export interface CommandSpec {
@@ -35,6 +39,10 @@ export interface CommandSpec {
   readonly argv: readonly string[];
   readonly shell: boolean;
   readonly cwd: string;
+  /** Instances started together in the same group (--concurrency); 1 by default. */
+  readonly instances?: number;
+  /** stdin for this command (a --payload-scan payload), overriding RunOptions.stdinFile. */
+  readonly stdinFile?: string | null;
 }
 
 const STDERR_TAIL_BYTES = 2048;
@@ -54,7 +62,7 @@ export async function runOnce(
   const notStarted = (message: string): RunResult => ({
     index, warmup, startedAt, outcome: { state: 'failed-to-start', message }, wallMs: 0, treeWallMs: 0,
     peaks: null, final: null, processes: [], survivors: { count: 0, action: 'none' }, stderrTail: '', sampling: null, timeline: null,
-    limits: [...opts.processLimits], oom: null, notes: [],
+    limits: [...(opts.processLimits ?? [])], oom: null, notes: [],
   });
   const bad = checkExecutable(spec.argv[0]!, spec.cwd);
   if (bad) return notStarted(bad.line());
@@ -70,30 +78,57 @@ export async function runOnce(
     });
     const wrapper: WrapperSteps = {
       joinFiles: prepared.joinFiles,
-      preExecLines: rlimitShellLines(opts.limits),
+      preExecLines: rlimitShellLines(opts.limits ?? NO_LIMITS),
       execVia: opts.setarchPath ? [opts.setarchPath, '-R'] : [],
     };
     const bootUsec = (uptimeSec(opts.procRoot) ?? 0) * 1e6;
     const spawnEpoch = nowEpoch();
-    const child = launch({ argv: spec.argv, cwd: spec.cwd, env: { ...process.env, ...prepared.extraEnv }, wrapper, showOutput: opts.showOutput, stdinFile: opts.stdinFile });
+    const instances = Math.max(1, spec.instances ?? 1);
+    const stdinFile = spec.stdinFile !== undefined ? spec.stdinFile : opts.stdinFile ?? null;
+    const children = Array.from({ length: instances }, () =>
+      launch({ argv: spec.argv, cwd: spec.cwd, env: { ...process.env, ...prepared.extraEnv }, wrapper, showOutput: opts.showOutput, stdinFile }));
     let stderrTail = '';
-    child.stderr?.on('data', (d: Buffer) => {
-      if (opts.showOutput) process.stderr.write(d);
-      stderrTail = (stderrTail + d.toString('utf8')).slice(-STDERR_TAIL_BYTES);
-    });
-    const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
-    const exited = new Promise<Ended>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, atMs: nowEpoch() - spawnEpoch })));
-    if (child.pid === undefined) {
-      const err = await spawnError;
+    for (const child of children) {
+      child.stderr?.on('data', (d: Buffer) => {
+        if (opts.showOutput) process.stderr.write(d);
+        stderrTail = (stderrTail + d.toString('utf8')).slice(-STDERR_TAIL_BYTES);
+      });
+    }
+    const failedChild = children.find((c) => c.pid === undefined);
+    if (failedChild) {
+      for (const c of children) if (c.pid !== undefined) prepared.killTree(c.pid);
+      const err = await new Promise<Error>((resolve) => failedChild.once('error', resolve));
       return notStarted(`cannot start ${spec.argv[0]}: ${err.message}`);
     }
-    rootPid = child.pid;
-    sampler.begin(rootPid, spawnEpoch);
+    // With several instances the run ends when the last main process has exited; the first failure is the outcome.
+    const exited = Promise.all(children.map((child) => new Promise<Ended>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, atMs: nowEpoch() - spawnEpoch })))))
+      .then((all) => ({ ...(all.find((e) => e.signal !== null) ?? all.find((e) => e.code !== 0) ?? all[0]!), atMs: Math.max(...all.map((e) => e.atMs)) }));
+    const pids = children.map((c) => c.pid!);
+    rootPid = pids[0]!;
+    sampler.begin(rootPid, spawnEpoch, pids.slice(1));
+
+    // smaps near the peak, for the diagnosis's per-mapping breakdown (main thread; the sampler keeps its schedule).
+    const root = rootPid;
+    const liveSampler = sampler;
+    const capturer = new SmapsCapturer({
+      procRoot: opts.procRoot, listPids: () => prepared.listPids(root), liveTreeBytes: () => liveSampler.latestTreeBytes,
+      sinceSpawnMs: () => nowEpoch() - spawnEpoch,
+    });
+    capturer.start();
 
     // Stop reasons other than the command ending by itself.
     let stopReason: { kind: 'timed-out' } | { kind: 'interrupted'; signal: string } | null = null;
     const pid = rootPid;
-    const killAll = (): void => prepared.killTree(pid);
+    const killAll = (): void => {
+      for (const other of pids.slice(1)) {
+        try {
+          process.kill(-other, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
+      prepared.killTree(pid);
+    };
     const timer = opts.timeoutMs !== null ? setTimeout(() => {
       stopReason ??= { kind: 'timed-out' };
       killAll();
@@ -131,15 +166,16 @@ export async function runOnce(
         emptyTicks = sampler.alive === 0 ? emptyTicks + 1 : 0;
       }
       const treeEndMs = nowEpoch() - spawnEpoch;
+      const smaps = await capturer.stop();
       const out = await sampler.stop();
       sampler = null;
       const cgroupPeak = prepared.peakBytes();
       const oom = prepared.oom();
       const outcome = decideOutcome(ended, stopReason, oom, opts.timeoutMs);
       const result = buildRunResult({
-        index, warmup, startedAt, outcome, ended, treeEndMs, out, cgroupPeak, stderrTail, opts, survivorsAtExit, action,
+        index, warmup, startedAt, outcome, ended, treeEndMs, out, cgroupPeak, stderrTail, opts, survivorsAtExit, action, smaps,
       });
-      result.limits = [...prepared.limits, ...opts.processLimits];
+      result.limits = [...prepared.limits, ...(opts.processLimits ?? [])];
       const kills = (oom.groupOomKills ?? 0) > 0 ? { scope: 'cgroup' as const, n: oom.groupOomKills! } : (oom.machineOomKills ?? 0) > 0 ? { scope: 'machine' as const, n: oom.machineOomKills! } : null;
       if (kills) {
         const log = readOomKernelLines(Math.max(0, bootUsec - 1e6));
@@ -150,10 +186,11 @@ export async function runOnce(
           killedName: killed?.name ?? null, kernelLog: log,
         };
       }
-      result.notes = runNotes(result, opts.limits);
+      result.notes = runNotes(result, opts.limits ?? NO_LIMITS);
       return result;
     } finally {
       if (timer) clearTimeout(timer);
+      capturer.cancel();
       offInterrupt();
     }
   } finally {
@@ -203,6 +240,7 @@ interface BuildInput {
   opts: RunOptions;
   survivorsAtExit: number;
   action: RunResult['survivors']['action'];
+  smaps: SmapsCaptureResult;
 }
 
 function buildRunResult(b: BuildInput): RunResult {
@@ -250,6 +288,7 @@ function buildRunResult(b: BuildInput): RunResult {
       samplerNice: out.nice,
     },
     timeline: buildTimeline(out.columns, opts.timelinePoints),
+    diagnosis: diagnose(inputFromColumns(out.columns, ended.atMs, b.smaps.best, b.smaps)),
     limits: [],
     oom: null,
     notes: [],

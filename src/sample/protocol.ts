@@ -10,7 +10,11 @@ export const CTRL = {
   TICKS: 3,
   /** Incremented each time the worker finished a final membership scan that found nothing alive. */
   EMPTY_CONFIRMED: 4,
-  SLOTS: 8,
+  /** How many extra root pids follow from EXTRA_ROOTS (concurrent instances of one command). */
+  EXTRA_ROOT_COUNT: 5,
+  EXTRA_ROOTS: 8,
+  MAX_EXTRA_ROOTS: 256,
+  SLOTS: 8 + 256,
 } as const;
 export const STATE_WAITING = 0;
 export const STATE_SAMPLING = 1;

@@ -68,8 +68,11 @@ export class Sampler {
   }
 
   /** Starts sampling the tree rooted at pid; times are relative to startEpochMs (timeOrigin + now). */
-  begin(rootPid: number, startEpochMs: number): void {
+  begin(rootPid: number, startEpochMs: number, extraRoots: readonly number[] = []): void {
     this.live[LIVE.START_EPOCH_MS] = startEpochMs;
+    const extra = extraRoots.slice(0, CTRL.MAX_EXTRA_ROOTS);
+    extra.forEach((pid, i) => Atomics.store(this.ctrl, CTRL.EXTRA_ROOTS + i, pid));
+    Atomics.store(this.ctrl, CTRL.EXTRA_ROOT_COUNT, extra.length);
     Atomics.store(this.ctrl, CTRL.ROOT_PID, rootPid);
     Atomics.store(this.ctrl, CTRL.STATE, STATE_SAMPLING);
     Atomics.notify(this.ctrl, CTRL.STATE);

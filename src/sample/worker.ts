@@ -354,6 +354,7 @@ function run(): void {
   const interval = cfg.intervalMs;
   const t0 = nowEpoch();
   addMember(rootPid, t0 - startEpoch);
+  for (let i = 0; i < Atomics.load(ctrl, CTRL.EXTRA_ROOT_COUNT); i++) addMember(Atomics.load(ctrl, CTRL.EXTRA_ROOTS + i), t0 - startEpoch);
   const errors = new Columns(['err', 'gap'] as const);
   let k = 0; // index of the scheduled slot
   let ticks = 0;

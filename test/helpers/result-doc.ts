@@ -41,6 +41,7 @@ export function syntheticBenchmark(command: string, runs: readonly RunResult[]):
   const of = (m: (typeof SUMMARY_METRICS)[number]): number[] => counted.map((r) => (m === 'wallMs' ? r.wallMs : m === 'treePeakBytes' ? r.peaks!.treeBytes! : r.peaks!.rssSumBytes));
   return {
     command, argv: ['/bin/sh', '-c', command], shell: true, cwd: '/tmp',
+    role: 'measured', concurrency: 1, payloadBytes: null, stdin: null, baseline: null,
     backend: {
       kind: 'cgroup', cgroupLayout: 'v2', memoryAccounting: 'cgroup-v2', membership: 'cgroup.procs', kill: 'cgroup.kill',
       fallbackReason: null, limitations: [],
@@ -64,5 +65,6 @@ export function syntheticDoc(benchmarks: readonly BenchmarkResult[]): MembenchRe
     },
     options: { runs: 3, warmup: 0, intervalMs: 1, pssIntervalMs: 50, timeoutMs: null, backend: 'auto', survivors: 'wait', ignoreFailure: false },
     benchmarks: [...benchmarks],
+    scans: [],
   };
 }
