@@ -251,22 +251,22 @@ function variantTable(rs: readonly VariantResult[]): string {
   ]);
   const by = (name: string): VariantResult | undefined => rs.find((r) => r.variant.name.startsWith(name));
   const diff = (a?: VariantResult, b?: VariantResult): string => (a && b ? fixed(a.usPerTick - b.usPerTick, 0, ' µs/tick') : dash);
-  const cg = by('cgroup, as');
-  const cgNoPss = by('cgroup, PSS');
+  const cgDefault = by('cgroup, CLI default');
+  const cg = by('cgroup, PSS fixed');
+  const cgNoPss = by('cgroup, PSS tier off');
   const cgFast = by('cgroup, status');
   const empty = by('cgroup, empty');
-  const pr = by('proc, as');
-  const prNoMarker = by('proc, marker');
+  const pr = by('proc, PSS fixed');
   const prFast = by('proc, fast');
   const lines = [
     renderTable(['sampler worker, in-process, 1 ms', 'worker thread CPU', 'per tick', 'ticks kept', 'p99 err', 'p99 gap'], rows),
     '  differences (what each part costs per tick, averaged over ticks):',
-    `    PSS tier (smaps_rollup ×6 every 50 ticks)       ${diff(cg, cgNoPss)}`,
-    `    status tier (status ×6 + memory.stat every 10)  ${diff(cgNoPss, cgFast)}`,
-    `    fast tier's per-process work (statm ×6 …)       ${diff(cgFast, empty)}`,
-    `    wake-up + cgroup.procs + usage, nothing else    ${empty ? fixed(empty.usPerTick, 0, ' µs/tick') : dash}`,
-    `    proc: marker scan (readdir /proc every 50)      ${diff(pr, prNoMarker)}`,
-    `    proc: status+PSS tiers incl. task/ walk         ${diff(prNoMarker, prFast)}`,
+    `    PSS tier, fixed 50 ms (smaps_rollup ×6 per pass)  ${diff(cg, cgNoPss)}`,
+    `    PSS tier at the CLI's 2 % budget                  ${diff(cgDefault, cgNoPss)}`,
+    `    status tier (status ×6 + memory.stat every 10)    ${diff(cgNoPss, cgFast)}`,
+    `    fast tier's per-process work (statm ×6 …)         ${diff(cgFast, empty)}`,
+    `    wake-up + cgroup.procs + usage, nothing else      ${empty ? fixed(empty.usPerTick, 0, ' µs/tick') : dash}`,
+    `    proc: status + PSS + marker scan + task/ walks    ${diff(pr, prFast)}`,
   ];
   return lines.join('\n');
 }
@@ -277,7 +277,7 @@ function opsTables(ops: { reads: readonly ReadCost[]; parts: readonly TickPart[]
   const sumCg = ops.parts.reduce((a, o) => a + o.us * o.perTickCgroup, 0);
   const sumPr = ops.parts.reduce((a, o) => a + o.us * o.perTickProc, 0);
   rows.push(['modelled tick (sum)', '', '', fixed(sumCg, 1, ' µs'), '', fixed(sumPr, 1, ' µs')]);
-  rows.push(['worker measured (variants "as the CLI runs it")', '', '', fixed(measured.cgroup, 1, ' µs'), '', fixed(measured.proc, 1, ' µs')]);
+  rows.push(['worker measured (variants "PSS fixed every 50 ms")', '', '', fixed(measured.cgroup, 1, ' µs'), '', fixed(measured.proc, 1, ' µs')]);
   const parts = renderTable(['part of a tick, timed after a 1 ms sleep', 'per run', '×/tick cg', 'µs/tick cg', '×/tick proc', 'µs/tick proc'], rows);
   return `${reads}\n\n${parts}\n  modelled 1 kHz cost: cgroup ${fixed(sumCg / 10, 1, ' %')} of a core, proc ${fixed(sumPr / 10, 1, ' %')}`;
 }
@@ -321,8 +321,8 @@ async function main(): Promise<number> {
       '  p99 interval error: membench = |tick start − its schedule slot|, slots it skipped are not counted (see ticks kept);',
       '    mprof = |gap − 1 ms| (it has no schedule). p99 gap = p99 time between consecutive samples, the same for both.',
       '  CPU marginal = (CPU of the 6 s run − CPU of the 2 s run) / 4 s from /usr/bin/time (tool + the tree it waited for; the tree\'s own',
-      '    CPU is the same in both runs); self-reported = membench\'s samplerCpuPercentOfCore; steady = schedstat of the tool\'s threads',
-      `    between ${WINDOW[0]} s and ${WINDOW[1]} s of the 6 s run. tree peak seen: membench cgroup = cgroup counter, proc = Σ RSS, mprof = max MEM.`,
+      '    CPU is the same in both runs); self-reported = membench\'s samplerCpuPercentOfCore (its sampler thread); steady = all the tool\'s threads',
+      `    (schedstat) between ${WINDOW[0]} s and ${WINDOW[1]} s of the 6 s run. tree peak seen: membench cgroup = cgroup counter, proc = Σ RSS, mprof = max MEM.`,
     ].join('\n'));
     console.log('\n  Ratios (taken within each round, then the median; min–max across rounds)');
     console.log(ratios(c));
@@ -340,9 +340,9 @@ async function main(): Promise<number> {
       console.log(variantTable(variants));
       note('  read costs…');
       const ops = await measureOps(MEMFIX);
-      console.log('\n  Cost of each read, and of each part of a tick at the CLI\'s defaults (status every 10 ticks, PSS every 50, marker scan every 50)');
-      const asCli = (b: string): number | null => variants.find((v) => v.variant.backend === b && v.variant.name.includes('as the CLI'))?.usPerTick ?? null;
-      console.log(opsTables(ops, { cgroup: asCli('cgroup'), proc: asCli('proc') }));
+      console.log('\n  Cost of each read, and of each part of a tick (status every 10 ticks, PSS every 50, marker scan every 50)');
+      const fixed50 = (b: string): number | null => variants.find((v) => v.variant.backend === b && v.variant.name.includes('PSS fixed'))?.usPerTick ?? null;
+      console.log(opsTables(ops, { cgroup: fixed50('cgroup'), proc: fixed50('proc') }));
     }
 
     if (opts.profile) {
