@@ -5,9 +5,14 @@ import { linearFit } from './linear-fit.js';
 
 /** footprint = median(measured) − median(baseline), per metric; raw figures stay in each summary. */
 export function subtractBaseline(measured: BenchmarkResult, baseline: BenchmarkResult): NonNullable<BenchmarkResult['baseline']> {
-  const problem = baseline.summary.runsIncluded === 0
-    ? `the baseline "${baseline.command}" produced no counted run (see its runs' outcomes)`
-    : measured.summary.runsIncluded === 0 ? 'no counted run of the command' : null;
+  // A baseline that failed measures nothing worth subtracting, whatever --ignore-failure says.
+  const failed = baseline.runs.find((r) => !r.warmup && !(r.outcome.state === 'exited' && r.outcome.exitCode === 0));
+  const how = failed ? (failed.outcome.state === 'exited' ? `exited with code ${failed.outcome.exitCode}` : failed.outcome.state) : '';
+  const problem = failed
+    ? `the baseline "${baseline.command}" failed (${how}): no counted run to subtract`
+    : baseline.summary.runsIncluded === 0
+      ? `the baseline "${baseline.command}" produced no counted run`
+      : measured.summary.runsIncluded === 0 ? 'no counted run of the command' : null;
   const metrics = Object.fromEntries(FOOTPRINT_METRICS.map((m) => {
     const a = measured.summary.metrics[m];
     const b = baseline.summary.metrics[m];

@@ -1,0 +1,162 @@
+// Controlled conditions, end to end on real processes: cgroup memory limit → OOM explained, RLIMIT_DATA told
+// apart, CPU quota observed as CPU time vs wall, cpuset, ASLR off, baseline subtraction, concurrency, payloads.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { MembenchResult } from '../../src/result.js';
+import { MEMFIX, MIB, runCli } from '../helpers/fixtures.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'membench-cond-'));
+let seq = 0;
+const root = process.getuid?.() === 0 && existsSync('/sys/fs/cgroup/memory');
+const needsRoot = root ? false : 'needs root and a cgroup v1 memory hierarchy (as on this project\'s CI machine)';
+
+function run(args: readonly string[]): { doc: MembenchResult; status: number | null; stdout: string; stderr: string } {
+  const out = join(dir, `c${seq++}.json`);
+  const r = runCli(['run', '--json', out, ...args]);
+  assert.ok(existsSync(out), `no JSON written; stderr: ${r.stderr}`);
+  return { doc: JSON.parse(readFileSync(out, 'utf8')) as MembenchResult, status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('--memory-limit 256M: an allocator past it is OOM-killed, and the result explains it', { skip: needsRoot }, () => {
+  const { doc, status, stdout } = run(['-r', '1', '--memory-limit', '256M', '--', MEMFIX, 'grow', '10', '20']);
+  assert.equal(status, 1);
+  const r = doc.benchmarks[0]!.runs[0]!;
+  assert.equal(r.outcome.state, 'oom-killed');
+  const oom = r.oom!;
+  assert.equal(oom.scope, 'cgroup');
+  assert.equal(oom.limitBytes, 256 * MIB);
+  assert.ok(oom.oomKills >= 1);
+  assert.ok((oom.limitHits ?? 0) > 0, 'the limit was hit before the kill');
+  // The group's usage cannot pass its limit: the peak is the limit, give or take what was charged at the kill.
+  assert.ok(oom.peakBytes! >= 240 * MIB && oom.peakBytes! <= 256 * MIB + 2 * MIB, `peak ${oom.peakBytes! / MIB} MiB`);
+  const memfixPid = r.processes.find((p) => p.name === 'memfix')?.pid;
+  assert.equal(oom.killedPid, memfixPid, 'the kernel log names the killed memfix');
+  assert.ok(oom.kernelLog?.some((l) => l.includes(`Killed process ${memfixPid}`)), JSON.stringify(oom.kernelLog));
+  assert.match(stdout, /killed by the OOM killer at 256\.0 MiB, the limit you set \(memfix, pid \d+\); peak 25\d\.\d MiB/);
+  assert.deepEqual(r.limits.map((l) => [l.name, l.applied]), [['memory-limit', true]]);
+});
+
+test('--rlimit-data 100M: a refused allocation is its own outcome, not an OOM kill', () => {
+  const { doc, status, stdout } = run(['-r', '1', '--rlimit-data', '100M', '--', MEMFIX, 'grow', '10', '5']);
+  assert.equal(status, 1);
+  const r = doc.benchmarks[0]!.runs[0]!;
+  assert.deepEqual(r.outcome, { state: 'exited', exitCode: 12 });
+  assert.equal(r.oom, null);
+  assert.match(r.stderrTail, /Cannot allocate memory/);
+  assert.ok(r.notes.some((n) => /RLIMIT_DATA was reached/.test(n)));
+  assert.ok(r.peaks!.largestProcessBytes <= 100 * MIB, 'memory never passed the limit');
+  assert.match(stdout, /note: RLIMIT_DATA was reached: an allocation failed and the program ended itself — not an OOM kill/);
+});
+
+test('--cpu-quota 20%: CPU time over wall time stays near a fifth', { skip: needsRoot }, () => {
+  const { doc } = run(['-r', '1', '--cpu-quota', '20%', '--', MEMFIX, 'spin', '300']);
+  const r = doc.benchmarks[0]!.runs[0]!;
+  const cpuMs = Number(/cpu_ms=(\d+)/.exec(r.stderrTail)![1]);
+  // CFS enforces 20 ms per 100 ms period: 300 ms of CPU need ≥ 1.4 s of wall. Allow 0.3 for period edges.
+  assert.ok(cpuMs / r.wallMs <= 0.3, `cpu ${cpuMs} ms over wall ${r.wallMs} ms`);
+  assert.ok(r.wallMs >= 1000);
+  assert.match(r.limits[0]!.detail, /cpu\.cfs_quota_us = 20000|cpu\.max = 20000 100000/);
+});
+
+test('--cpuset 1: the target may run on CPU 1 only', { skip: needsRoot }, () => {
+  const { doc } = run(['-r', '1', '--cpuset', '1', '--', '/bin/sh', '-c', 'grep Cpus_allowed_list /proc/self/status >&2']);
+  assert.match(doc.benchmarks[0]!.runs[0]!.stderrTail, /Cpus_allowed_list:\s+1\n/);
+});
+
+test('--no-aslr: the same mapping addresses on every run; without it they differ', () => {
+  const maps = (extra: string[]): string[] => {
+    const { doc } = run(['-r', '2', ...extra, '--', '/bin/sh', '-c', 'grep -E "\\[(stack|heap)\\]" /proc/self/maps >&2']);
+    return doc.benchmarks[0]!.runs.map((r) => r.stderrTail);
+  };
+  const fixed = maps(['--no-aslr']);
+  assert.match(fixed[0]!, /\[stack\]/);
+  assert.equal(fixed[0], fixed[1]);
+  const random = maps([]);
+  assert.notEqual(random[0], random[1]);
+});
+
+test('--subtract-baseline: footprint = measured − interpreter doing nothing (perl, node)', () => {
+  const perl = run(['-r', '2', '--subtract-baseline', '--', 'perl', '-e', '$x = "a" x (40*1024*1024); sleep 0.2']);
+  assert.equal(perl.doc.benchmarks[0]!.role, 'baseline');
+  assert.equal(perl.doc.benchmarks[0]!.command, 'perl -e 1');
+  const b = perl.doc.benchmarks[1]!.baseline!;
+  assert.equal(b.problem, null);
+  const tree = b.metrics.treePeakBytes!;
+  assert.equal(tree.footprint, tree.measuredMedian - tree.baselineMedian);
+  assert.ok(tree.baselineMedian < 16 * MIB, `perl -e 1 peak ${tree.baselineMedian / MIB} MiB`);
+  // A 40 MiB string (plus the temporary perl builds for "x"): at least 40 MiB of the script's own.
+  assert.ok(b.metrics.treeAnonPeakBytes!.footprint >= 40 * MIB, `footprint ${b.metrics.treeAnonPeakBytes!.footprint / MIB} MiB`);
+  // Raw figures stay: the measured summary is untouched.
+  assert.equal(perl.doc.benchmarks[1]!.summary.metrics.treePeakBytes!.median, tree.measuredMedian);
+
+  const node = run(['-r', '1', '--subtract-baseline', '--', process.execPath, '-e', 'const b = Buffer.alloc(64 * 1024 * 1024, 1); setTimeout(() => b, 200)']);
+  assert.equal(node.doc.benchmarks[0]!.command, `${process.execPath} -e 0`);
+  const nb = node.doc.benchmarks[1]!.baseline!.metrics.treeAnonPeakBytes!;
+  assert.ok(nb.footprint >= 60 * MIB && nb.footprint <= 80 * MIB, `node footprint ${nb.footprint / MIB} MiB for a 64 MiB buffer`);
+});
+
+test('--subtract-baseline: python3 when /usr/bin/python3 exists; unknown interpreters need --baseline-cmd', () => {
+  if (existsSync('/usr/bin/python3')) {
+    const py = run(['-r', '1', '--subtract-baseline', '--', '/usr/bin/python3', '-c', 'b = bytearray(48 * 1024 * 1024); import time; time.sleep(0.2)']);
+    const m = py.doc.benchmarks[1]!.baseline!.metrics.treeAnonPeakBytes!;
+    assert.ok(m.footprint >= 44 * MIB && m.footprint <= 56 * MIB, `python footprint ${m.footprint / MIB} MiB`);
+  }
+  const r = runCli(['run', '--subtract-baseline', '--', MEMFIX, 'hold', '1', '10']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /no known "do nothing" form for .*memfix.*--baseline-cmd/);
+  const failing = run(['-r', '1', '-i', '--baseline-cmd', 'exit 3', '--', MEMFIX, 'hold', '1', '10']);
+  assert.match(failing.doc.benchmarks[1]!.baseline!.problem ?? '', /produced no counted run|no counted run/);
+});
+
+test('--concurrency 1,2,4: marginal cost per instance within 5 % of what each instance touches', () => {
+  const { doc, stdout } = run(['-r', '2', '--concurrency', '1,2,4', '--', MEMFIX, 'hold', '30', '300']);
+  assert.deepEqual(doc.benchmarks.map((b) => b.concurrency), [1, 2, 4]);
+  const scan = doc.scans.find((s) => s.kind === 'concurrency')!;
+  assert.ok(Math.abs(scan.fit!.slopeBytesPerUnit - 30 * MIB) / (30 * MIB) < 0.05, `slope ${scan.fit!.slopeBytesPerUnit / MIB} MiB`);
+  assert.ok(scan.fit!.r2 >= 0.99);
+  assert.ok(doc.benchmarks[2]!.runs.every((r) => r.peaks!.processCount >= 4));
+  assert.match(stdout, /marginal cost 3\d\.\d MiB per extra instance/);
+});
+
+test('--payload-scan: a program that keeps its input costs ≈ 1 byte per byte of payload (R² ≥ 0.99)', () => {
+  const { doc, stdout } = run(['-r', '1', '--payload-scan', '1M,4M,16M,32M', '--', MEMFIX, 'slurp', '100']);
+  const scan = doc.scans.find((s) => s.kind === 'payload')!;
+  assert.deepEqual(scan.points.map((p) => p.x), [1, 4, 16, 32].map((m) => m * MIB));
+  assert.ok(Math.abs(scan.fit!.slopeBytesPerUnit - 1) < 0.05, `slope ${scan.fit!.slopeBytesPerUnit}`);
+  assert.ok(scan.fit!.r2 >= 0.99);
+  assert.match(stdout, /1\.0\d\d bytes of memory per byte of payload|0\.9\d\d bytes of memory per byte of payload/);
+});
+
+test('--stdin: a target that never reads its stdin does not hang membench', () => {
+  const big = join(dir, 'big.bin');
+  writeFileSync(big, Buffer.alloc(8 * MIB, 120));
+  const { doc, status } = run(['-r', '1', '--timeout', '20s', '--stdin', big, '--', MEMFIX, 'hold', '1', '50']);
+  assert.equal(status, 0);
+  assert.equal(doc.benchmarks[0]!.runs[0]!.outcome.state, 'exited');
+  assert.equal(doc.benchmarks[0]!.stdin, big);
+});
+
+test('bad conditions: one line each, documented exit codes', () => {
+  const cases: [string[], number, RegExp][] = [
+    [['--memory-limit', 'lots'], 2, /--memory-limit: "lots" is not a size/],
+    [['--cpu-quota', '0%'], 2, /--cpu-quota: must be greater than zero/],
+    [['--cpuset', '9'], 2, /--cpuset: CPU 9 does not exist here/],
+    [['--concurrency', '1,,2'], 2, /--concurrency: "1,,2" has an empty item/],
+    [['--payload-scan', '1Q'], 2, /--payload-scan: "1Q" is not a size/],
+    [['--stdin', '/no/such/file'], 2, /--stdin \/no\/such\/file cannot be read/],
+    [['--backend', 'proc', '--memory-limit', '1G'], 4, /--memory-limit needs a cgroup.*--best-effort/],
+  ];
+  for (const [args, code, re] of cases) {
+    const r = runCli(['run', ...args, '--', MEMFIX, 'hold', '1', '10']);
+    assert.equal(r.status, code, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, re);
+  }
+  const best = run(['-r', '1', '--backend', 'proc', '--best-effort', '--memory-limit', '1G', '--', MEMFIX, 'hold', '1', '10']);
+  assert.equal(best.status, 0);
+  assert.deepEqual(best.doc.benchmarks[0]!.runs[0]!.limits.map((l) => [l.name, l.applied]), [['memory-limit', false]]);
+  assert.match(best.stdout, /memory-limit .* \(NOT applied\)/);
+});
