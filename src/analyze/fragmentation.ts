@@ -1,0 +1,124 @@
+// Fragmentation signals: evidence, each with its figures, that memory is held by the allocator rather than by
+// live data. From outside a process nothing proves fragmentation; these say what was seen, not a verdict.
+import type { FragmentationSignal } from '../result.js';
+import type { DiagnosisInput } from './input.js';
+import { STARTUP_FRACTION } from './leak.js';
+import { extent, quantile, theilSen, window, type Series } from './trend.js';
+import { formatBytes, formatMs, formatPercent } from '../report/units.js';
+
+export const name = 'fragmentation';
+export const description = 'fragmentation signals as evidence: USS growing under steady work, memory not returned after its peak, heap share, RSS vs live heap';
+
+const MIB = 1024 * 1024;
+const TAIL_MS = 50;
+/** Below this, memory figures are the program's own text and libraries: nothing to say about its allocator. */
+const MIN_INTERESTING = 4 * MIB;
+
+function judged(s: Series, mainExitMs: number): Series {
+  return window(s, 0, mainExitMs - Math.max(TAIL_MS, 0.02 * mainExitMs));
+}
+
+/** USS slope × duration over the steady part, when the tree kept the same processes throughout. */
+export function ussGrowingSteadyWork(uss: Series, processCount: Series, mainExitMs: number): FragmentationSignal {
+  const id = 'uss-growing-steady-work' as const;
+  const all = judged(uss, mainExitMs);
+  const n = all.tMs.length;
+  if (n < 5) return { id, observed: null, evidence: `USS was read ${n} time${n === 1 ? '' : 's'} before the command exited: too few to see a trend`, figures: { ussSamples: n } };
+  const t0 = all.tMs[0]!;
+  const tEnd = all.tMs[n - 1]!;
+  const from = t0 + STARTUP_FRACTION * (tEnd - t0);
+  const steady = window(all, from, tEnd);
+  const counts = extent(window(processCount, from, tEnd).bytes) ?? { min: 0, max: 0 };
+  const lo = counts.min;
+  const hi = counts.max;
+  const fit = theilSen(steady);
+  if (fit === null) return { id, observed: null, evidence: 'too few USS readings after start-up to see a trend', figures: { ussSamples: steady.tMs.length } };
+  if (lo !== hi) {
+    return { id, observed: null, evidence: `the tree went from ${lo} to ${hi} processes after start-up: work was not steady, so USS growth says nothing about the allocator`, figures: { processesMin: lo, processesMax: hi } };
+  }
+  const start = steady.bytes[0]!;
+  const end = steady.bytes[steady.bytes.length - 1]!;
+  const growth = (fit.slopeBytesPerSec * (tEnd - from)) / 1000;
+  const observed = growth >= Math.max(MIN_INTERESTING, 0.1 * start);
+  const figures = { ussStartBytes: Math.round(start), ussEndBytes: Math.round(end), growthBytes: Math.round(growth), slopeBytesPerSec: Math.round(fit.slopeBytesPerSec), processes: lo };
+  const what = `with the same ${lo} process${lo === 1 ? '' : 'es'} throughout`;
+  return observed
+    ? { id, observed, evidence: `USS grew by ${formatBytes(growth)} (${formatBytes(start)} → ${formatBytes(end)}) over the ${formatMs(tEnd - from)} after start-up ${what}`, figures }
+    : { id, observed, evidence: `USS grew by no more than ${formatBytes(Math.max(0, growth))} over the ${formatMs(tEnd - from)} after start-up ${what}`, figures };
+}
+
+/** After the peak, did resident memory come down? Stays ≥ 90 % of the peak for ≥ 20 % of the run → observed. */
+export function anonNotReturned(series: Series, what: string, mainExitMs: number): FragmentationSignal {
+  const id = 'anon-not-returned' as const;
+  const all = judged(series, mainExitMs);
+  const n = all.tMs.length;
+  if (n < 5) return { id, observed: null, evidence: `${what} was read ${n} time${n === 1 ? '' : 's'}: too few`, figures: { samples: n } };
+  let at = 0;
+  for (let i = 1; i < n; i++) if (all.bytes[i]! > all.bytes[at]!) at = i;
+  const peak = all.bytes[at]!;
+  const tPeak = all.tMs[at]!;
+  const tEnd = all.tMs[n - 1]!;
+  const after = all.bytes.slice(at + 1);
+  const remaining = tEnd - tPeak;
+  const figures = { peakBytes: Math.round(peak), peakAtMs: Math.round(tPeak), afterPeakMs: Math.round(remaining), lowAfterPeakBytes: null as number | null };
+  if (peak < MIN_INTERESTING) return { id, observed: null, evidence: `${what} peaked at ${formatBytes(peak)}: too little to tell the allocator's behaviour`, figures };
+  if (remaining < 0.2 * tEnd || after.length < 3) {
+    return { id, observed: null, evidence: `${what} peaked near the end (${formatBytes(peak)} at ${formatMs(tPeak)} of ${formatMs(tEnd)}): no time after the peak to see memory returned`, figures };
+  }
+  const low = quantile(after, 0.1)!;
+  figures.lowAfterPeakBytes = Math.round(low);
+  const observed = low >= 0.9 * peak;
+  return observed
+    ? { id, observed, evidence: `after peaking at ${formatBytes(peak)} at ${formatMs(tPeak)}, ${what} stayed at ≥ ${formatBytes(low)} (${formatPercent(low / peak, 0)}) for the remaining ${formatMs(remaining)}: nothing went back to the system after the peak (live data, or freed blocks the allocator kept)`, figures }
+    : { id, observed, evidence: `after peaking at ${formatBytes(peak)} at ${formatMs(tPeak)}, ${what} came down to ${formatBytes(low)} (${formatPercent(low / peak, 0)}): freed memory was returned`, figures };
+}
+
+/** The largest process of the smaps capture and its [heap] RSS (from the breakdown). */
+export interface LargestProcessHeap {
+  readonly pid: number;
+  readonly name: string;
+  readonly rssBytes: number;
+  readonly heapRssBytes: number;
+}
+
+/** Share of the largest process's RSS in [heap], the C allocator's brk arena, near the peak. */
+export function heapDominates(largest: LargestProcessHeap | null): FragmentationSignal {
+  const id = 'heap-dominates' as const;
+  if (largest === null) return { id, observed: null, evidence: 'no smaps capture: the heap share is not known', figures: {} };
+  const share = largest.rssBytes > 0 ? largest.heapRssBytes / largest.rssBytes : 0;
+  const figures = { pid: largest.pid, heapRssBytes: largest.heapRssBytes, processRssBytes: largest.rssBytes, share: Math.round(share * 1000) / 1000 };
+  const observed = largest.heapRssBytes >= MIN_INTERESTING && share >= 0.5;
+  const where = `${largest.name} (pid ${largest.pid})`;
+  return observed
+    ? { id, observed, evidence: `[heap] (brk: where the C allocator puts small blocks) holds ${formatBytes(largest.heapRssBytes)} of ${where}'s ${formatBytes(largest.rssBytes)} RSS (${formatPercent(share, 0)}) near the peak: a few live blocks per page keep such pages resident`, figures }
+    : { id, observed, evidence: `[heap] holds ${formatBytes(largest.heapRssBytes)} of ${where}'s ${formatBytes(largest.rssBytes)} RSS (${formatPercent(share, 0)}) near the peak`, figures };
+}
+
+/** RSS ≥ 1.5 × the live heap the runtime reports: memory the allocator holds beyond live data. */
+export function rssAboveLiveHeap(peakRssBytes: number | null, liveHeapBytes: number | null): FragmentationSignal {
+  const id = 'rss-above-live-heap' as const;
+  if (liveHeapBytes === null || peakRssBytes === null || liveHeapBytes <= 0) {
+    return { id, observed: null, evidence: 'live heap not known: membench sees processes from outside, and needs the runtime\'s own heap figure for this', figures: { liveHeapBytes } };
+  }
+  const ratio = peakRssBytes / liveHeapBytes;
+  const figures = { rssBytes: peakRssBytes, liveHeapBytes, ratio: Math.round(ratio * 100) / 100 };
+  return { id, observed: ratio >= 1.5, evidence: `RSS ${formatBytes(peakRssBytes)} is ${ratio.toFixed(2)}× the live heap of ${formatBytes(liveHeapBytes)}`, figures };
+}
+
+export interface FragmentationReport {
+  readonly signals: FragmentationSignal[];
+}
+
+/** The analysis as the diagnosis runs it. `largest` comes from the breakdown of the same run, when there is one. */
+export function run(input: DiagnosisInput, largest: LargestProcessHeap | null = null): FragmentationReport {
+  const useAnon = input.anon.tMs.length >= 5;
+  const peakRss = extent(input.rss.bytes)?.max ?? null;
+  return {
+    signals: [
+      ussGrowingSteadyWork(input.uss, input.processCount, input.mainExitMs),
+      anonNotReturned(useAnon ? input.anon : input.rss, useAnon ? 'the anonymous charge' : 'Σ RSS', input.mainExitMs),
+      heapDominates(largest),
+      rssAboveLiveHeap(peakRss, input.liveHeapBytes),
+    ],
+  };
+}

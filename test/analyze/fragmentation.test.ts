@@ -1,0 +1,52 @@
+// Fragmentation signals on synthetic series: each says what it saw, with figures, and null when it cannot tell.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { anonNotReturned, heapDominates, rssAboveLiveHeap, ussGrowingSteadyWork } from '../../src/analyze/fragmentation.js';
+import { MIB, series } from './synthetic.js';
+
+/** A process-count series (not rounded to pages as byte series are). */
+const counts = (f: (t: number) => number) => {
+  const tMs = Array.from({ length: 61 }, (_, i) => i * 50);
+  return { tMs, bytes: tMs.map(f) };
+};
+const ONE = counts(() => 1);
+
+test('USS growing with the same processes throughout: observed, with its growth', () => {
+  const s = ussGrowingSteadyWork(series(3000, 50, (t) => 50 * MIB + 20 * MIB * (t / 1000)), ONE, 3000);
+  assert.equal(s.observed, true, s.evidence);
+  assert.ok(Math.abs(s.figures.growthBytes! - 20 * MIB * 2.35) < 4 * MIB, String(s.figures.growthBytes));
+  assert.match(s.evidence, /USS grew by .* with the same 1 process throughout/);
+});
+
+test('USS flat: not observed; processes coming and going: not measurable (null)', () => {
+  assert.equal(ussGrowingSteadyWork(series(3000, 50, () => 50 * MIB), ONE, 3000).observed, false);
+  const s = ussGrowingSteadyWork(series(3000, 50, (t) => 50 * MIB + 20 * MIB * (t / 1000)), counts((t) => (t < 2000 ? 1 : 3)), 3000);
+  assert.equal(s.observed, null);
+  assert.match(s.evidence, /not steady/);
+  assert.equal(ussGrowingSteadyWork({ tMs: [], bytes: [] }, ONE, 3000).observed, null);
+});
+
+test('memory held after its peak: observed; given back: not observed; peak at the very end: null', () => {
+  const held = anonNotReturned(series(3000, 1, (t) => (t < 200 ? (t / 200) * 100 * MIB : 100 * MIB)), 'Σ RSS', 3000);
+  assert.equal(held.observed, true, held.evidence);
+  assert.match(held.evidence, /nothing went back to the system/);
+  const freed = anonNotReturned(series(3000, 1, (t) => (t < 1000 ? 100 * MIB : 10 * MIB)), 'Σ RSS', 3000);
+  assert.equal(freed.observed, false, freed.evidence);
+  const growing = anonNotReturned(series(3000, 1, (t) => (t / 1000) * 30 * MIB), 'Σ RSS', 3000);
+  assert.equal(growing.observed, null, growing.evidence);
+  assert.equal(anonNotReturned(series(3000, 1, () => MIB), 'Σ RSS', 3000).observed, null, 'too small to say');
+});
+
+test('heap share: observed at ≥ 50 % of RSS; unknown without a capture', () => {
+  assert.equal(heapDominates({ pid: 1, name: 'x', rssBytes: 100 * MIB, heapRssBytes: 90 * MIB }).observed, true);
+  assert.equal(heapDominates({ pid: 1, name: 'x', rssBytes: 100 * MIB, heapRssBytes: 10 * MIB }).observed, false);
+  assert.equal(heapDominates(null).observed, null);
+});
+
+test('RSS vs live heap: only when the live heap is known', () => {
+  assert.equal(rssAboveLiveHeap(300 * MIB, null).observed, null);
+  const s = rssAboveLiveHeap(300 * MIB, 100 * MIB);
+  assert.equal(s.observed, true);
+  assert.equal(s.figures.ratio, 3);
+  assert.equal(rssAboveLiveHeap(110 * MIB, 100 * MIB).observed, false);
+});

@@ -1,0 +1,82 @@
+// Leak verdict on synthetic series: each shape a real program makes, with the verdict it must get.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { leakVerdict } from '../../src/analyze/leak.js';
+import { MIB, series, startup } from './synthetic.js';
+
+const BASE = 20 * MIB;
+const verdictOf = (s: ReturnType<typeof series>, exitMs = s.tMs[s.tMs.length - 1]!) => leakVerdict(s, exitMs);
+
+test('steady leak of 50 MiB/s over 4 s at 1 kHz: leak, slope within 10 %, interval around it', () => {
+  const s = series(4000, 1, (t) => startup(BASE)(t) + (t > 100 ? (50 * MIB * (t - 100)) / 1000 : 0), 256 * 1024);
+  const v = verdictOf(s);
+  assert.equal(v.verdict, 'leak', v.reason);
+  assert.ok(Math.abs(v.slopeBytesPerSec! - 50 * MIB) < 5 * MIB, `slope ${v.slopeBytesPerSec! / MIB} MiB/s`);
+  assert.ok(v.confidence!.lowBytesPerSec <= v.slopeBytesPerSec! && v.slopeBytesPerSec! <= v.confidence!.highBytesPerSec);
+  assert.match(v.reason, /grew steadily at 50\.\d MiB\/s/);
+});
+
+test('slow leak of 2 MiB/s over 10 s at 100 Hz under noise of ±1 MiB: leak', () => {
+  const s = series(10_000, 10, (t) => BASE + 2 * MIB * (t / 1000), MIB, 7);
+  assert.equal(verdictOf(s).verdict, 'leak');
+});
+
+test('leak under a GC sawtooth: the floor rises, so it is a leak', () => {
+  const s = series(6000, 2, (t) => BASE + 10 * MIB * (t / 1000) + 40 * MIB * ((t % 300) / 300));
+  const v = verdictOf(s);
+  assert.equal(v.verdict, 'leak', v.reason);
+});
+
+test('a leak whose teardown shows in the last samples is still a leak', () => {
+  const s = series(4000, 1, (t) => (t > 3980 ? 0 : BASE + (30 * MIB * t) / 1000));
+  assert.equal(verdictOf(s, 4000).verdict, 'leak');
+});
+
+test('flat long runner with noise: no-leak', () => {
+  const v = verdictOf(series(5000, 1, startup(200 * MIB), 512 * 1024, 3));
+  assert.equal(v.verdict, 'no-leak', v.reason);
+  assert.match(v.reason, /flat/);
+});
+
+for (const [period, amp] of [[300, 100], [150, 60], [700, 30]] as const) {
+  test(`sawtooth of ${amp} MiB every ${period} ms: no false positive`, () => {
+    const v = verdictOf(series(3000, 1, (t) => startup(BASE)(t) + amp * MIB * ((t % period) / period)));
+    assert.notEqual(v.verdict, 'leak', v.reason);
+  });
+}
+
+test('sawtooth whose tops rise but whose troughs stay: not a leak', () => {
+  const v = verdictOf(series(4000, 1, (t) => BASE + ((t % 400) / 400) * (20 * MIB + (20 * MIB * t) / 1000)));
+  assert.notEqual(v.verdict, 'leak', v.reason);
+});
+
+test('staircase that frees at the end: no-leak, said as returned to baseline', () => {
+  // 5 steps of 40 MiB every 300 ms, then everything freed and 800 ms more.
+  const v = verdictOf(series(2300, 1, (t) => BASE + (t < 1500 ? 40 * MIB * (Math.floor(t / 300) + 1) : 0)));
+  assert.equal(v.verdict, 'no-leak', v.reason);
+  assert.match(v.reason, /came back/);
+});
+
+test('staircase that never frees: leak', () => {
+  const v = verdictOf(series(3000, 1, (t) => BASE + 20 * MIB * (Math.floor(t / 200) + 1)));
+  assert.equal(v.verdict, 'leak', v.reason);
+});
+
+test('warm-up then plateau (a bounded cache): not a leak', () => {
+  const v = verdictOf(series(6000, 1, (t) => BASE + 100 * MIB * Math.min(1, t / 2500), 128 * 1024));
+  assert.notEqual(v.verdict, 'leak', v.reason);
+});
+
+test('too short or too few samples: inconclusive, saying so', () => {
+  for (const s of [series(600, 1, (t) => BASE + 50 * MIB * t), series(5000, 500, (t) => BASE + 50 * MIB * t), { tMs: [], bytes: [] }]) {
+    const v = leakVerdict(s, 600);
+    assert.equal(v.verdict, 'inconclusive');
+    assert.equal(v.slopeBytesPerSec, null);
+    assert.match(v.reason, /too short|nothing to judge|samples/);
+  }
+});
+
+test('the reason is one sentence', () => {
+  const v = verdictOf(series(4000, 1, (t) => BASE + 50 * MIB * (t / 1000)));
+  assert.ok(!/\.\s/.test(v.reason.replace(/\d\.\d/g, '')), v.reason);
+});
