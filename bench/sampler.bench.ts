@@ -336,7 +336,7 @@ async function main(): Promise<number> {
     if (opts.attribution) {
       note('  sampler variants…');
       variants = await measureVariants(MEMFIX, VARIANTS);
-      console.log('\n  Sampler worker under switched-off tiers (dist/src/sample/worker.js in this process, 5-child tree, schedstat of its thread; median of 3 × 1.2 s)');
+      console.log('\n  Sampler worker under switched-off tiers (dist/src/sample/worker.js in this process, 5-child tree, schedstat of its thread; median of 3 × 1 s)');
       console.log(variantTable(variants));
       note('  read costs…');
       const ops = await measureOps(MEMFIX);
@@ -356,7 +356,7 @@ async function main(): Promise<number> {
 
     note('  analysis throughput…');
     const a = analysisThroughput();
-    console.log(`\n5. Analysis of 1 h at 1 kHz (${(a.ticks / 1e6).toFixed(1)} M fast ticks, ${Math.ceil(a.ticks / 10)} status rows, ${Math.ceil(a.ticks / 50)} PSS rows; median of 5, computeStats once)`);
+    console.log(`\n5. Analysis of 1 h at 1 kHz (${(a.ticks / 1e6).toFixed(1)} M fast ticks, ${Math.ceil(a.ticks / 10)} status rows, ${Math.ceil(a.ticks / 50)} PSS rows; median of 5; computeStats aggregates every figure above)`);
     console.log(renderTable(['function', 'time', 'ticks/s'], a.rows.map((r) => [r.name, fixed(r.medianMs, 1, ' ms'), `${(r.ticksPerS / 1e6).toFixed(1)} M`])));
     const g = columnsGrowth(a.ticks);
     const big = g.overOneMs.filter(([, ms]) => ms > 5).map(([row, ms]) => `${ms.toFixed(0)} ms at row ${row}`);

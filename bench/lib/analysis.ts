@@ -57,8 +57,8 @@ export interface Throughput {
   readonly ticksPerS: number;
 }
 
-function time(name: string, ticks: number, reps: number, fn: () => unknown, warmUp = true): Throughput {
-  if (warmUp) fn(); // compile the hot loops before timing
+function time(name: string, ticks: number, reps: number, fn: () => unknown): Throughput {
+  fn(); // warm-up: compile the hot loops before timing
   const ms: number[] = [];
   let sink = 0;
   for (let r = 0; r < reps; r++) {
@@ -79,8 +79,6 @@ export function analysisThroughput(ticks = 3_600_000, reps = 5): { ticks: number
   const rows = [
     time('buildTimeline(…, 2000)', ticks, reps, () => buildTimeline(columns, 2000)),
     time('computePeaks', ticks, reps, () => computePeaks({ columns, processes: procs, cgroupPeakBytes: null })),
-    // computeStats normally sees one value per run; fed a whole column it is a stress case (filter + sort).
-    time('computeStats(3.6 M values, stress)', ticks, 1, () => computeStats(Array.from(columns.fast.treeBytes)), false),
   ];
   return { ticks, synthMs, rows };
 }

@@ -102,7 +102,7 @@ async function onePass(memfix: string, v: SamplerVariant, name: string, page: nu
  * Runs the real worker for each variant, `passes` times with the order of the variants rotated each pass so a
  * slow patch of the machine is shared out; every figure is the median over the passes.
  */
-export async function measureVariants(memfix: string, variants: readonly SamplerVariant[], passes = 3, windowS = 1.2, settleMs = 300): Promise<VariantResult[]> {
+export async function measureVariants(memfix: string, variants: readonly SamplerVariant[], passes = 3, windowS = 1.0, settleMs = 300): Promise<VariantResult[]> {
   const page = readPageSize();
   const got = variants.map(() => [] as Pass[]);
   for (let p = 0; p < passes; p++) {
