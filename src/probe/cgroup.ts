@@ -59,17 +59,25 @@ export function parseCgroupMounts(text: string, file = '/proc/self/mountinfo'): 
   });
 }
 
-/** Parses "key value" files: memory.stat (v1 and v2), memory.events, cpu.stat, v1 memory.oom_control. */
+/**
+ * Parses "key value" files: memory.stat (v1 and v2), memory.events, cpu.stat, v1 memory.oom_control, /proc/vmstat.
+ * Values are u64: v1 memory.stat carries "unlimited" limits near 2^63 (hierarchical_memory_limit), which are kept
+ * as the nearest double (above 2^53 the low digits are lost; no byte count or event counter gets there).
+ */
 export function parseFlatKeyed(text: string, file: string): Map<string, number> {
   const out = new Map<string, number>();
   text.split('\n').forEach((line, i) => {
     if (line === '') return;
     const parts = line.split(' ');
     if (parts.length !== 2) throw new ProbeParseError(file, i + 1, 'expected "key value"');
-    out.set(parts[0]!, parseCount(parts[1], file, i + 1, parts[0]!));
+    const [key, value] = parts as [string, string];
+    out.set(key, isU64(value) ? Number(value) : parseCount(value, file, i + 1, key));
   });
   return out;
 }
+
+/** Decimal digits of at most 20 characters (the width of 2^64 − 1): a kernel u64. */
+const isU64 = (s: string): boolean => s.length <= 20 && /^\d+$/.test(s);
 
 /** Anonymous vs file-backed (page cache) charge of a group, from memory.stat of either version. */
 export interface MemoryStatSplit {
@@ -94,9 +102,10 @@ export function parsePids(text: string, file = 'cgroup.procs'): number[] {
 export function parseBytesOrMax(text: string, file: string): number | null {
   const t = text.trim();
   if (t === 'max') return null;
-  const n = parseCount(t, file, 1, 'value');
-  // v1 reports "unlimited" as a huge page-aligned number near 2^63.
-  return n >= 2 ** 62 ? null : n;
+  // v1 reports "unlimited" as a huge page-aligned number near 2^63 (9223372036854771712 with 4 KiB pages),
+  // above 2^53: recognise it before parseCount rejects it as too large.
+  if (isU64(t) && Number(t) >= 2 ** 62) return null;
+  return parseCount(t, file, 1, 'value');
 }
 
 /** OOM counters of a group: v1 memory.oom_control "oom_kill" + memory.failcnt; v2 memory.events "oom", "oom_kill", "max". */

@@ -19,3 +19,10 @@ export function parseCount(value: string | undefined, file: string, line: number
   if (!Number.isSafeInteger(n)) throw new ProbeParseError(file, line, `${what} ${value} is too large`);
   return n;
 }
+
+/** count × unitBytes (pages or KiB to bytes); throws ProbeParseError when the product is not a safe integer. */
+export function countToBytes(count: number, unitBytes: number, file: string, line: number, what: string): number {
+  const bytes = count * unitBytes;
+  if (!Number.isSafeInteger(bytes)) throw new ProbeParseError(file, line, `${what} ${count} × ${unitBytes} bytes is too large`);
+  return bytes;
+}

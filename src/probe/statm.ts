@@ -1,5 +1,5 @@
 // /proc/PID/statm: seven counts in pages (see proc(5)); the cheapest per-process memory read (~2 µs here).
-import { ProbeParseError, parseCount } from './errors.js';
+import { ProbeParseError, countToBytes, parseCount } from './errors.js';
 
 export interface Statm {
   /** VSZ: total program size (statm field 1 × page size). */
@@ -13,17 +13,21 @@ export interface Statm {
   readonly dataBytes: number;
 }
 
+const STATM_FIELDS = ['size', 'resident', 'shared', 'text', 'lib', 'data', 'dt'] as const;
+
 /** Parses statm text. A zombie or kernel thread reads as all zeros: that is valid, not an error. */
 export function parseStatm(text: string, pageSizeBytes: number, file = 'statm'): Statm {
   const fields = text.trim().split(/\s+/);
   if (fields.length < 7) throw new ProbeParseError(file, 1, `expected 7 fields, got ${fields.length}`);
-  const page = (i: number, what: string): number => parseCount(fields[i], file, 1, what) * pageSizeBytes;
+  // All seven are checked, not only the ones kept, so that this and parseStatmInto accept the same text.
+  const pages = STATM_FIELDS.map((what, i) => parseCount(fields[i], file, 1, what));
+  const bytes = (i: number): number => countToBytes(pages[i]!, pageSizeBytes, file, 1, STATM_FIELDS[i]!);
   return {
-    sizeBytes: page(0, 'size'),
-    residentBytes: page(1, 'resident'),
-    sharedBytes: page(2, 'shared'),
-    textBytes: page(3, 'text'),
-    dataBytes: page(5, 'data'),
+    sizeBytes: bytes(0),
+    residentBytes: bytes(1),
+    sharedBytes: bytes(2),
+    textBytes: bytes(3),
+    dataBytes: bytes(5),
   };
 }
 

@@ -1,5 +1,5 @@
 // /proc/PID/status: the kB fields (VmHWM, VmData, VmSwap, …) and identity (Name, PPid); kB here means KiB.
-import { ProbeParseError, parseCount } from './errors.js';
+import { ProbeParseError, countToBytes, parseCount } from './errors.js';
 
 export interface ProcStatus {
   readonly name: string;
@@ -43,10 +43,10 @@ export function parseStatus(text: string, file = 'status'): ProcStatus {
     const value = line.slice(colon + 1).trim();
     if (key === 'Name') name = value;
     else if (key === 'PPid') ppid = parseCount(value, file, i + 1, key);
-    else if (key in KIB_FIELDS) {
+    else if (Object.hasOwn(KIB_FIELDS, key)) { // not `in`: "constructor" or "toString" would match the prototype
       const m = /^(\d+) kB$/.exec(value);
       if (!m) throw new ProbeParseError(file, i + 1, `expected "N kB" for ${key}, got ${JSON.stringify(value)}`);
-      kib[KIB_FIELDS[key as keyof typeof KIB_FIELDS]] = parseCount(m[1], file, i + 1, key) * 1024;
+      kib[KIB_FIELDS[key as keyof typeof KIB_FIELDS]] = countToBytes(parseCount(m[1], file, i + 1, key), 1024, file, i + 1, key);
     }
   });
   if (name === null) throw new ProbeParseError(file, 1, 'no Name field');
