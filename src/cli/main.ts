@@ -5,6 +5,7 @@ import { EXIT, MembenchError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { runCommand, RUN_HELP_EPILOG } from './run-command.js';
 import { reportCommand } from './report-command.js';
+import { addLiveCommands, isLiveCommand, liveCommand } from './live-commands.js';
 
 function fail(e: unknown): never {
   if (e instanceof MembenchError) {
@@ -73,6 +74,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: () => undefined, outputError: () => undefined })
     .action(async () => undefined);
+  addLiveCommands(program);
   return program;
 }
 
@@ -93,6 +95,10 @@ async function main(argv: readonly string[]): Promise<void> {
   if (head[0] === 'report') {
     const report = program.commands.find((c) => c.name() === 'report')!;
     process.exitCode = await reportCommand(report.opts(), report.args);
+    return;
+  }
+  if (isLiveCommand(head[0])) {
+    process.exitCode = await liveCommand(program, head[0]!);
     return;
   }
   if (head[0] !== 'run') return;

@@ -238,11 +238,13 @@ function tick(tickIndex: number, tMs: number): void {
 
   if (tickIndex % cfg.statusEveryTicks === 0) statusTier(tMs);
   if (tickIndex >= nextPssTick) {
-    const t0 = performance.now();
+    // The cost is this thread's CPU time, not wall time: being preempted on a busy machine is not a cost.
+    const cpu0 = cfg.pssBudget === null ? 0 : threadCpuMs();
     pssTier(tMs);
-    const costMs = performance.now() - t0;
-    const stretched = cfg.pssBudget === null ? 0 : Math.ceil(costMs / (cfg.pssBudget * cfg.intervalMs));
-    nextPssTick = tickIndex + Math.max(cfg.pssEveryTicks, stretched);
+    const costMs = cfg.pssBudget === null ? 0 : threadCpuMs() - cpu0;
+    const stretched = Number.isFinite(costMs) && cfg.pssBudget !== null ? Math.ceil(costMs / (cfg.pssBudget * cfg.intervalMs)) : 0;
+    // Never stretch past 10× the asked interval: a slow smaps_rollup thins the PSS tier, it never silences it.
+    nextPssTick = tickIndex + Math.min(10 * cfg.pssEveryTicks, Math.max(cfg.pssEveryTicks, stretched));
   }
   if (members.size === 0 && cfg.membership.kind === 'proc') markerScan(tMs);
   Atomics.store(ctrl, CTRL.ALIVE, members.size);

@@ -14,7 +14,9 @@ let seq = 0;
 /** Runs membench once with --json and returns the document and the first measured run. */
 function measure(backend: 'cgroup' | 'proc', args: readonly string[], extra: readonly string[] = []): { doc: MembenchResult; run: RunResult; status: number | null; stdout: string } {
   const out = join(dir, `r${seq++}.json`);
-  const r = runCli(['run', '--runs', '1', '--backend', backend, '--json', out, ...extra, '--', MEMFIX, ...args]);
+  // A fixed PSS interval: the default one stretches with smaps_rollup's cost, which varies with machine load.
+  const pss = extra.includes('--pss-interval') ? [] : ['--pss-interval', '20ms'];
+  const r = runCli(['run', '--runs', '1', '--backend', backend, '--json', out, ...pss, ...extra, '--', MEMFIX, ...args]);
   const doc = JSON.parse(readFileSync(out, 'utf8')) as MembenchResult;
   return { doc, run: doc.benchmarks[0]!.runs[0]!, status: r.status, stdout: r.stdout };
 }

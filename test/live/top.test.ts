@@ -1,0 +1,74 @@
+// membench top: a memfix fixture's figures, sorting, limits, totals, and processes that cannot be read.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { buildTop, scanProcesses, type ReadText } from '../../src/live/top.js';
+import { renderTop } from '../../src/live/render.js';
+import { MEMFIX, MIB, runCli } from '../helpers/fixtures.js';
+import type { TopSnapshot } from '../../src/live/top.js';
+
+const ROLLUP = (rssKib: number, pssKib: number, privKib: number, swapKib: number): string =>
+  `00400000-7ffc0000 ---p 00000000 00:00 0                                [rollup]\nRss: ${rssKib} kB\nPss: ${pssKib} kB\nPrivate_Clean: 0 kB\nPrivate_Dirty: ${privKib} kB\nSwap: ${swapKib} kB\nSwapPss: ${swapKib} kB\n`;
+
+/** A fake /proc: pid 10 and 11 readable, 12 denied, 13 a kernel thread, 14 gone mid-scan. */
+const fake: ReadText = (path) => {
+  const [, , pidText, file] = path.split('/');
+  const pid = Number(pidText);
+  const err = (code: string): never => {
+    throw Object.assign(new Error(code), { code });
+  };
+  if (pid === 14) err('ENOENT');
+  if (file === 'comm') return `p${pid}\n`;
+  if (file === 'cmdline') return pid === 10 ? 'python3\0app.py\0' : '';
+  if (pid === 10) return ROLLUP(300, 200, 150, 0);
+  if (pid === 11) return ROLLUP(100, 50, 10, 400);
+  if (pid === 12) err('EACCES');
+  return '';
+};
+
+test('scan: readable, denied, kernel threads and vanished processes are told apart; totals cover all', () => {
+  const scan = scanProcesses({ proc: '/proc' }, fake, [10, 11, 12, 13, 14]);
+  assert.deepEqual(scan.unreadable, [{ pid: 12, name: 'p12', reason: 'EACCES' }]);
+  assert.equal(scan.kernelThreads, 1);
+  const top = buildTop(scan, 'swap', 1, 0, 1);
+  assert.deepEqual(top.processes.map((p) => p.pid), [11]);
+  assert.equal(top.omitted, 1);
+  assert.deepEqual(top.totals, { processes: 2, rssBytes: 400 * 1024, pssBytes: 250 * 1024, ussBytes: 160 * 1024, swapBytes: 400 * 1024 });
+  assert.equal(buildTop(scan, 'pss', null, 0, 1).processes[0]!.command, 'python3 app.py');
+  assert.equal(top.processes[0]!.command, '[p11]');
+  const text = renderTop(top);
+  assert.match(text, /unreadable: 1 process, not in the totals — 12 \(p12, EACCES\)/);
+  assert.match(text, /1 kernel threads/);
+});
+
+test('membench top --json: a fixture holding 40 MiB is listed with that much PSS and USS', async () => {
+  const child = spawn(MEMFIX, ['hold', '40', '20000'], { stdio: 'ignore' });
+  try {
+    // Wait until its pages are touched (RSS reaches 40 MiB).
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const r = runCli(['top', '--json', '--sort', 'uss']);
+      assert.equal(r.status, 0, r.stderr);
+      const snap = JSON.parse(r.stdout) as TopSnapshot;
+      const me = snap.processes.find((p) => p.pid === child.pid);
+      if (me && me.ussBytes >= 40 * MIB) {
+        assert.ok(me.pssBytes >= 40 * MIB && me.pssBytes < 43 * MIB, `PSS ${me.pssBytes / MIB} MiB`);
+        assert.ok(me.command.startsWith(MEMFIX));
+        assert.equal(snap.omitted, 0);
+        const sorted = snap.processes.map((p) => p.ussBytes);
+        assert.deepEqual(sorted, [...sorted].sort((a, b) => b - a));
+        assert.ok(snap.totals.pssBytes >= me.pssBytes);
+        break;
+      }
+      assert.ok(Date.now() < deadline, 'the fixture never reached 40 MiB in top');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const text = runCli(['top', '--limit', '3']);
+    assert.equal(text.status, 0);
+    assert.match(text.stdout, /^\s*PID\s+PSS\s+USS\s+RSS\s+SWAP\s+COMMAND$/m);
+    assert.match(text.stdout, /^\s*total\s/m);
+    assert.equal(runCli(['top', '--sort', 'vss']).status, 2);
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
