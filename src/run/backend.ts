@@ -19,6 +19,8 @@ import {
 import { MARKER_VAR } from './launch.js';
 import { applyCgroupLimits, extraControllersFor, refuseCgroupLimits, NO_LIMITS, type AppliedLimit, type LimitsRequest } from './limits.js';
 import { registerCleanup } from './cleanup.js';
+import type { GuardTargets } from './guard.js';
+import { join } from 'node:path';
 
 export type BackendChoice = 'auto' | 'cgroup' | 'proc';
 
@@ -30,6 +32,8 @@ export interface PreparedRun {
   readonly usageFile: string | null;
   readonly memoryStatFile: string | null;
   readonly memoryStatVersion: 1 | 2;
+  /** What a guard must kill and remove if membench dies (the cgroup part; process groups are added by the runner). */
+  readonly guard: Omit<GuardTargets, 'processGroups'>;
   /** cgroup limits asked for, and whether each was applied. */
   readonly limits: readonly AppliedLimit[];
   /** The memory limit in force on the group, when one was applied. */
@@ -132,6 +136,7 @@ function procBackend(layout: Backend['cgroupLayout'], fallbackReason: string | n
         usageFile: null,
         memoryStatFile: null,
         memoryStatVersion: 1,
+        guard: { procsFile: '', killFile: '', dirs: [] },
         limits,
         memoryLimitBytes: null,
         killTree,
@@ -178,6 +183,7 @@ function cgroupBackend(plan: CgroupPlan, procRoot: string, limitsReq: LimitsRequ
         usageFile: cg.usageFile,
         memoryStatFile: cg.statFile,
         memoryStatVersion: cg.plan.memory.version,
+        guard: { procsFile: cg.procsFile, killFile: cg.plan.v2Dir ? join(cg.plan.v2Dir, 'cgroup.kill') : '', dirs: [...cg.plan.dirs].reverse() },
         limits,
         memoryLimitBytes: memoryLimit,
         killTree: (rootPid) => {

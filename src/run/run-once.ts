@@ -9,6 +9,8 @@ import { NO_LIMITS, rlimitShellLines, type AppliedLimit, type LimitsRequest } fr
 import { killedProcessOf, readOomKernelLines, uptimeSec } from '../probe/kmsg.js';
 import type { PreparedRun, RunBackend } from './backend.js';
 import type { Interrupt } from './interrupt.js';
+import { startGuard, stopGuard } from './guard.js';
+import type { ChildProcess } from 'node:child_process';
 import { SmapsCapturer, type SmapsCaptureResult } from './smaps-capture.js';
 import { diagnose, inputFromColumns } from '../analyze/index.js';
 
@@ -70,6 +72,7 @@ export async function runOnce(
   const prepared: PreparedRun = backend.prepare(runName);
   let sampler: Sampler | null = null;
   let rootPid: number | null = null;
+  let guard: ChildProcess | null = null;
   try {
     sampler = await Sampler.start({
       procRoot: opts.procRoot, pageSizeBytes: opts.pageSizeBytes, intervalMs: opts.intervalMs,
@@ -106,6 +109,7 @@ export async function runOnce(
     const pids = children.map((c) => c.pid!);
     rootPid = pids[0]!;
     sampler.begin(rootPid, spawnEpoch, pids.slice(1));
+    guard = startGuard({ ...prepared.guard, processGroups: pids });
 
     // smaps near the peak, for the diagnosis's per-mapping breakdown (main thread; the sampler keeps its schedule).
     const root = rootPid;
@@ -196,6 +200,7 @@ export async function runOnce(
   } finally {
     if (sampler) await sampler.kill();
     prepared.cleanup(rootPid);
+    if (guard) stopGuard(guard);
   }
 }
 

@@ -162,3 +162,20 @@ test('--json - writes only JSON to stdout', () => {
   assert.equal(doc.schemaVersion, 1);
   assert.match(r.stderr, /Command 1/);
 });
+
+for (const backend of ['cgroup', 'proc'] as const) {
+  test(`${backend}: membench killed with SIGKILL still leaves no process and no cgroup (the run's guard ends them)`, async () => {
+    const tag = `guard-${backend}-${process.pid}`;
+    const child = spawn(process.execPath, [CLI, 'run', '-r', '1', '--backend', backend, '--', MEMFIX, 'forever', '2', tag], { stdio: 'ignore' });
+    const deadline = Date.now() + 20_000;
+    while (processesWith(tag).length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(processesWith(tag).length, 3, 'the tree started');
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('exit', r));
+    // The guard polls every 0.5 s, then kills and removes: allow 3 s on a loaded machine.
+    const until = Date.now() + 3000;
+    while ((processesWith(tag).length > 0 || groupsLeftBy(child.pid!).length > 0) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(processesWith(tag), [], 'no process of the tree survives');
+    assert.deepEqual(groupsLeftBy(child.pid!), [], 'no cgroup left behind');
+  });
+}
