@@ -76,7 +76,9 @@ export function planRunCgroup(input: PlanInput): CgroupPlan {
   };
   const v2Mount = mounts.find((m) => m.version === 2);
   const v2Self = self.find((s) => s.hierarchyId === 0);
-  const v2Parent = v2Mount && v2Self ? dirOf(v2Mount, v2Self.path) : null;
+  // Once membench has moved itself into its own leaf (see enableControllers), runs still go beside that leaf.
+  const v2SelfPath = v2Self ? v2Self.path.replace(/\/membench-self-\d+$/, '') || '/' : null;
+  const v2Parent = v2Mount && v2SelfPath !== null ? dirOf(v2Mount, v2SelfPath) : null;
   const v2Dir = v2Parent ? join(v2Parent, name) : null;
   const freezerParent = v1Dir('freezer');
   const freezerDir = freezerParent ? join(freezerParent, name) : null;
@@ -344,7 +346,7 @@ export function sweepStaleGroups(plan: CgroupPlan): string[] {
       continue;
     }
     for (const n of names) {
-      const m = /^membench-(\d+)-\d+$/.exec(n);
+      const m = /^membench-(\d+)-\d+$/.exec(n) ?? /^membench-self-(\d+)$/.exec(n);
       if (!m || pidAlive(Number(m[1]))) continue;
       const dir = join(parent, n);
       killEach(listPids(join(dir, 'cgroup.procs')));

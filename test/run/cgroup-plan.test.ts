@@ -87,6 +87,16 @@ test('v2, memory delegated but not yet enabled for children: enableMemoryIn is t
   assert.deepEqual(files.asked, [`${parent}/cgroup.controllers`, `${parent}/cgroup.subtree_control`]);
 });
 
+test('v2, after membench moved itself into its membench-self-PID leaf: runs still go beside the leaf, in the original parent', () => {
+  const parent = '/sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service/app.slice/run-r3b1c2d.scope';
+  const files = cgroupFiles(parent, 'v2');
+  const base = input('v2', files);
+  const moved = base.self.map((m) => (m.hierarchyId === 0 ? { ...m, path: `${m.path}/membench-self-4000` } : m));
+  const plan = planRunCgroup({ ...base, self: moved });
+  assert.equal(plan.v2Dir, `${parent}/${NAME}`);
+  assert.equal(plan.memory.dir, `${parent}/${NAME}`);
+});
+
 test('v2, memory already in cgroup.subtree_control: nothing to enable', () => {
   const parent = '/sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service/app.slice/run-r3b1c2d.scope';
   const plan = planRunCgroup(input('v2', cgroupFiles(parent, 'v2-enabled')));
