@@ -5,6 +5,7 @@ import { EXIT, MembenchError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { runCommand, RUN_HELP_EPILOG } from './run-command.js';
 import { reportCommand } from './report-command.js';
+import { addProfileCommand, profileCommand } from './profile-command.js';
 import { addLiveCommands, isLiveCommand, liveCommand } from './live-commands.js';
 
 function fail(e: unknown): never {
@@ -75,6 +76,7 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: () => undefined, outputError: () => undefined })
     .action(async () => undefined);
   addLiveCommands(program);
+  addProfileCommand(program);
   return program;
 }
 
@@ -95,6 +97,11 @@ async function main(argv: readonly string[]): Promise<void> {
   if (head[0] === 'report') {
     const report = program.commands.find((c) => c.name() === 'report')!;
     process.exitCode = await reportCommand(report.opts(), report.args);
+    return;
+  }
+  if (head[0] === 'profile') {
+    const profile = program.commands.find((c) => c.name() === 'profile')!;
+    process.exitCode = await profileCommand(profile.opts(), profile.args, execArgv);
     return;
   }
   if (isLiveCommand(head[0])) {

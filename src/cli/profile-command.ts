@@ -1,0 +1,129 @@
+// `membench profile`: run a command under a heap profiler, import a profiler's file, or diff two profiles;
+// the terminal shows top allocation sites at the peak, --json writes the profile document, --html a treemap.
+import { Option, type Command } from 'commander';
+import { renameSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { EXIT, MembenchError, usageError } from '../errors.js';
+import { diffProfiles, exceedsGate } from '../profile/diff.js';
+import { importProfile } from '../profile/import.js';
+import { PROFILERS, type ProfileDocument, type Profiler } from '../profile/model.js';
+import { profileCommandRun } from '../profile/run.js';
+import { renderProfile, renderProfileDiff } from '../report/profile-terminal.js';
+import { colorsFor } from '../report/terminal.js';
+import { renderTreemapHtml } from '../report/treemap-html.js';
+import { parseCount, parseSizeBytes } from './parse-values.js';
+
+export const PROFILE_HELP_EPILOG = `
+Forms:
+  membench profile --with massif|heaptrack|v8 [options] -- program [args…]
+  membench profile import FILE [options]        massif.out.*, heaptrack.*.zst|.gz, *.heapprofile, or a --json document
+  membench profile diff BEFORE AFTER [--fail-above 10%]
+
+What "bytes at the peak" means per profiler:
+  massif     heap bytes asked for, live at massif's peak snapshot (allocator overhead excluded)
+  heaptrack  heap bytes asked for, live at heaptrack's peak; allocation counts per stack
+  v8         sampled JS heap bytes still live when node exits (node --heap-prof); not a peak
+
+Exit codes: 0 ok; 1 the profiled command failed (the profile is still shown); 2 usage or unreadable file;
+  3 command not found; 4 profiler not installed; 6 diff: the peak grew above --fail-above.
+`;
+
+export interface RawProfileOptions {
+  with?: string;
+  json?: string;
+  html?: string;
+  top: string;
+  failAbove?: string;
+  sampleInterval: string;
+  showOutput?: boolean;
+  cwd?: string;
+  color: boolean;
+  chart: boolean;
+}
+
+export function addProfileCommand(program: Command): void {
+  program
+    .command('profile')
+    .description('heap profiles as allocation sites: run under massif, heaptrack or node --heap-prof, import, treemap, diff')
+    .usage('--with massif|heaptrack|v8 [options] -- program [args…]   |   import FILE   |   diff BEFORE AFTER')
+    .addOption(new Option('--with <profiler>', 'the heap profiler to run the command under').choices([...PROFILERS]))
+    .option('--json <file>', 'write the profile document (or the diff) to FILE ("-" for stdout)')
+    .option('--html <file>', 'write a self-contained HTML treemap of the sites at the peak to FILE')
+    .option('--top <n>', 'sites shown in the terminal', '10')
+    .option('--fail-above <percent>', 'diff: exit 6 when the peak grew by more than this, e.g. 10%')
+    .option('--sample-interval <size>', 'v8: bytes between heap samples (node --heap-prof-interval)', '4K')
+    .option('--show-output', 'let the command print to the terminal (default: stdout discarded, stderr tail kept)')
+    .option('--cwd <dir>', 'working directory of the command')
+    .option('--no-color', 'no colours (NO_COLOR is respected too)')
+    .option('--no-chart', 'no timeline chart in the terminal')
+    .argument('[args...]')
+    .addHelpText('after', PROFILE_HELP_EPILOG)
+    .exitOverride()
+    .configureOutput({ writeErr: () => undefined, outputError: () => undefined })
+    .action(async () => undefined);
+}
+
+/** Exit code of a failed memory gate, as for suite and compare (EXIT.REGRESSION). */
+const EXIT_REGRESSION = 6;
+
+/** Whole file or nothing: a reader never sees half a document. */
+function writeAtomic(path: string, text: string): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
+function parsePercent(flag: string, text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*%?\s*$/.exec(text);
+  if (!m) throw usageError(`${flag}: "${text}" is not a percentage`, 'write e.g. 10% (a bare number is a percentage too)');
+  return Number(m[1]) / 100;
+}
+
+function emit(doc: unknown, text: string, raw: RawProfileOptions, html: (() => string) | null): void {
+  if (raw.json) {
+    if (raw.json === '-') process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+    else writeAtomic(resolve(raw.json), `${JSON.stringify(doc, null, 2)}\n`);
+  }
+  if (raw.html && html) writeAtomic(resolve(raw.html), html());
+  (raw.json === '-' ? process.stderr : process.stdout).write(text);
+}
+
+export async function profileCommand(raw: RawProfileOptions, args: readonly string[], execArgv: readonly string[] | null): Promise<number> {
+  const top = parseCount('--top', raw.top, 1, 1000);
+  const c = colorsFor(raw.color && !process.env.NO_COLOR && process.stdout.isTTY === true);
+  const show = (p: ProfileDocument): void => emit(p, renderProfile(p, c, { top, chart: raw.chart }), raw, () => renderTreemapHtml(p));
+  if (raw.failAbove !== undefined && args[0] !== 'diff') throw usageError('--fail-above applies to profile diff only');
+  if (execArgv !== null) {
+    if (args.length > 0) throw usageError(`profile: unexpected ${JSON.stringify(args[0])} before --`, 'write: membench profile --with massif -- program args');
+    if (!raw.with) throw usageError('profile: say which profiler with --with', `one of ${PROFILERS.join(', ')}`);
+    if (execArgv.length === 0) throw usageError('profile: no command after --');
+    const r = await profileCommandRun({
+      profiler: raw.with as Profiler, argv: execArgv, cwd: resolve(raw.cwd ?? '.'), showOutput: raw.showOutput === true,
+      v8SampleIntervalBytes: parseSizeBytes('--sample-interval', raw.sampleInterval),
+    });
+    show(r.profile);
+    if (r.exitCode === 0) return EXIT.OK;
+    process.stderr.write(`membench: the profiled command ${r.signal ? `was killed by ${r.signal}` : `exited with ${r.exitCode}`}${r.stderrTail ? `; its stderr ended with:\n${r.stderrTail}` : ''}\n`);
+    return EXIT.COMMAND_FAILED;
+  }
+  if (raw.with) throw usageError('--with needs a command after --', 'write: membench profile --with massif -- program args');
+  switch (args[0]) {
+    case 'import': {
+      if (args.length !== 2) throw usageError(`profile import needs one file, got ${args.length - 1}`);
+      show(importProfile(resolve(args[1]!)));
+      return EXIT.OK;
+    }
+    case 'diff': {
+      if (args.length !== 3) throw usageError(`profile diff needs two profiles, got ${args.length - 1}`, 'write: membench profile diff BEFORE AFTER');
+      const gate = raw.failAbove === undefined ? null : parsePercent('--fail-above', raw.failAbove);
+      const d = diffProfiles(importProfile(resolve(args[1]!)), importProfile(resolve(args[2]!)));
+      const failed = gate === null ? undefined : exceedsGate(d, gate);
+      emit({ kind: 'membench-profile-diff', schemaVersion: 1, ...d, failAboveRatio: gate, failed: failed ?? null }, renderProfileDiff(d, c, { top, failed }), raw, null);
+      return failed ? EXIT_REGRESSION : EXIT.OK;
+    }
+    case undefined:
+      throw usageError('profile: nothing to do', 'write: membench profile --with massif -- program, profile import FILE, or profile diff A B');
+    default:
+      throw new MembenchError('usage', `profile: unknown action ${JSON.stringify(args[0])}`, 'use import or diff, or --with PROFILER -- program');
+  }
+}

@@ -1,0 +1,157 @@
+// The one profile model all heap profilers are read into: allocation stacks with bytes at the peak, plus the
+// profiler's own timeline; and the views computed from it (self / inclusive sites, a top-down tree).
+import { z } from 'zod';
+
+export const PROFILE_SCHEMA_VERSION = 1;
+export const PROFILERS = ['massif', 'heaptrack', 'v8'] as const;
+export type Profiler = (typeof PROFILERS)[number];
+
+const bytes = z.number().int().nonnegative();
+
+export const FrameSchema = z.object({
+  function: z.string().describe('function name; "???" when the profiler could not name it'),
+  file: z.string().nullable().describe('source file, or the binary / library when there is no debug info'),
+  line: z.number().int().positive().nullable(),
+});
+export type Frame = z.infer<typeof FrameSchema>;
+
+export const StackSchema = z.object({
+  frames: z.array(FrameSchema).min(1).describe('outermost caller first, the allocating function last'),
+  peakBytes: bytes.describe('bytes allocated from this stack and still live at the peak (v8: live when the profile was written)'),
+  allocations: z.number().int().nonnegative().nullable().describe('calls to allocation functions from this stack, where the profiler counts them'),
+});
+export type Stack = z.infer<typeof StackSchema>;
+
+export const ProfileTimelineSchema = z.object({
+  unit: z.enum(['ms', 'instructions', 'bytes-allocated']).describe('what t counts (massif --time-unit: ms, i, B)'),
+  t: z.array(z.number().nonnegative()),
+  heapBytes: z.array(bytes).describe('live heap bytes asked for by the program'),
+  extraBytes: z.array(bytes).nullable().describe('allocator overhead (headers, alignment) where known'),
+});
+export type ProfileTimeline = z.infer<typeof ProfileTimelineSchema>;
+
+export const ProfileDocumentSchema = z.object({
+  kind: z.literal('membench-profile'),
+  schemaVersion: z.literal(PROFILE_SCHEMA_VERSION),
+  tool: z.object({ name: z.literal('membench'), version: z.string() }),
+  profiler: z.enum(PROFILERS),
+  source: z.string().describe('the profiler output file this was read from'),
+  command: z.string().nullable().describe('the profiled command, when known'),
+  measures: z.string().describe('what peakBytes means for this profiler'),
+  peakBytes: bytes.describe('sum of peakBytes over stacks'),
+  peakAt: z.number().nonnegative().nullable().describe('when the peak happened, in timeline units'),
+  stacks: z.array(StackSchema).describe('largest first'),
+  timeline: ProfileTimelineSchema.nullable(),
+  notes: z.array(z.string()),
+});
+export type ProfileDocument = z.infer<typeof ProfileDocumentSchema>;
+
+/** A profiler file that does not parse: names the file and the line (1-based), or a JSON path where no line is known. */
+export class ProfileParseError extends Error {
+  constructor(readonly file: string, readonly line: number | null, readonly detail: string, readonly path?: string) {
+    super(`cannot parse ${file}${line !== null ? ` line ${line}` : ''}${path ? ` at ${path}` : ''}: ${detail}`);
+    this.name = 'ProfileParseError';
+  }
+}
+
+/** What a parser returns; the caller adds tool, source and command. */
+export interface ParsedProfile {
+  readonly profiler: Profiler;
+  readonly command: string | null;
+  readonly measures: string;
+  readonly stacks: readonly Stack[];
+  readonly peakAt: number | null;
+  readonly timeline: ProfileTimeline | null;
+  readonly notes: readonly string[];
+}
+
+export function profileDocument(p: ParsedProfile, source: string, version: string): ProfileDocument {
+  const stacks = mergeStacks(p.stacks).sort((a, b) => b.peakBytes - a.peakBytes || (b.allocations ?? 0) - (a.allocations ?? 0));
+  return {
+    kind: 'membench-profile', schemaVersion: PROFILE_SCHEMA_VERSION, tool: { name: 'membench', version },
+    profiler: p.profiler, source, command: p.command, measures: p.measures,
+    peakBytes: stacks.reduce((s, x) => s + x.peakBytes, 0), peakAt: p.peakAt,
+    stacks, timeline: p.timeline, notes: [...p.notes],
+  };
+}
+
+/** The key a frame is grouped by: function and file, not line (one function calls malloc from several lines). */
+export const frameKey = (f: Frame): string => (f.file ? `${f.function} (${shortFile(f.file)})` : f.function);
+export const shortFile = (file: string): string => file.replace(/^file:\/\//, '').split('/').pop() || file;
+
+/** Identical frame paths added together (massif repeats a path when a caller calls twice from one line). */
+export function mergeStacks(stacks: readonly Stack[]): Stack[] {
+  const byKey = new Map<string, Stack>();
+  for (const s of stacks) {
+    const key = s.frames.map((f) => `${frameKey(f)}:${f.line ?? ''}`).join('\n');
+    const old = byKey.get(key);
+    if (!old) byKey.set(key, { frames: s.frames, peakBytes: s.peakBytes, allocations: s.allocations });
+    else {
+      byKey.set(key, {
+        frames: old.frames, peakBytes: old.peakBytes + s.peakBytes,
+        allocations: old.allocations === null || s.allocations === null ? null : old.allocations + s.allocations,
+      });
+    }
+  }
+  return [...byKey.values()];
+}
+
+export interface SiteRow {
+  readonly site: string;
+  readonly peakBytes: number;
+  readonly allocations: number | null;
+  readonly stacks: number;
+}
+
+/**
+ * Sites at the peak. self: bytes allocated directly by the function (the stack's last frame);
+ * inclusive: bytes of every stack the function appears in (counted once per stack, so recursion does not double).
+ */
+export function siteRows(stacks: readonly Stack[], mode: 'self' | 'inclusive'): SiteRow[] {
+  const rows = new Map<string, { peakBytes: number; allocations: number | null; stacks: number }>();
+  for (const s of stacks) {
+    const keys = mode === 'self' ? [frameKey(s.frames[s.frames.length - 1]!)] : [...new Set(s.frames.map(frameKey))];
+    for (const k of keys) {
+      const r = rows.get(k) ?? { peakBytes: 0, allocations: 0, stacks: 0 };
+      r.peakBytes += s.peakBytes;
+      r.allocations = r.allocations === null || s.allocations === null ? null : r.allocations + s.allocations;
+      r.stacks += 1;
+      rows.set(k, r);
+    }
+  }
+  return [...rows].map(([site, r]) => ({ site, ...r })).sort((a, b) => b.peakBytes - a.peakBytes || a.site.localeCompare(b.site));
+}
+
+/** Top-down call tree: each node's bytes are inclusive (its own allocations plus its callees'). */
+export interface TreeNode {
+  readonly name: string;
+  bytes: number;
+  selfBytes: number;
+  readonly children: TreeNode[];
+}
+
+export function callTree(stacks: readonly Stack[], rootName: string): TreeNode {
+  const root: TreeNode = { name: rootName, bytes: 0, selfBytes: 0, children: [] };
+  for (const s of stacks) {
+    if (s.peakBytes === 0) continue;
+    root.bytes += s.peakBytes;
+    let node = root;
+    for (const f of s.frames) {
+      const name = frameKey(f);
+      let child = node.children.find((c) => c.name === name);
+      if (!child) {
+        child = { name, bytes: 0, selfBytes: 0, children: [] };
+        node.children.push(child);
+      }
+      child.bytes += s.peakBytes;
+      node = child;
+    }
+    node.selfBytes += s.peakBytes;
+  }
+  const sort = (n: TreeNode): void => {
+    n.children.sort((a, b) => b.bytes - a.bytes);
+    n.children.forEach(sort);
+  };
+  sort(root);
+  return root;
+}

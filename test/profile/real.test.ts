@@ -1,0 +1,92 @@
+// Real profilers on fixtures with known allocation sites (fixtures/src/allocsites.c, allocsites.mjs), through
+// the CLI: valgrind massif, heaptrack and node --heap-prof must find the sites with the byte counts planted.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { siteRows, type ProfileDocument } from '../../src/profile/model.js';
+import { MIB, ROOT, runCli } from '../helpers/fixtures.js';
+
+const ALLOCSITES = join(ROOT, 'fixtures', 'bin', 'allocsites');
+const ALLOCSITES_JS = join(ROOT, 'fixtures', 'src', 'allocsites.mjs');
+const dir = mkdtempSync(join(tmpdir(), 'membench-profile-test-'));
+
+function profile(name: string, args: readonly string[]): { doc: ProfileDocument; stdout: string } {
+  const json = join(dir, `${name}.json`);
+  const r = runCli(['profile', '--json', json, '--html', join(dir, `${name}.html`), ...args]);
+  assert.equal(r.status, 0, `membench profile ${args.join(' ')} failed: ${r.stderr}`);
+  return { doc: JSON.parse(readFileSync(json, 'utf8')) as ProfileDocument, stdout: r.stdout };
+}
+const self = (doc: ProfileDocument, fn: string) => siteRows(doc.stacks, 'self').find((r) => r.site.startsWith(`${fn} `) || r.site === fn);
+
+test('massif: make_jobs 10 MiB and make_cache 4 MiB at the peak, main inclusive 14 MiB', () => {
+  const { doc, stdout } = profile('massif', ['--with', 'massif', '--', ALLOCSITES]);
+  // massif records the size asked for; its peak snapshot may be taken up to --peak-inaccuracy (1 %) before the
+  // true peak, so each site is allowed 1 % of the total (here all frees come after the peak, so it is usually exact).
+  const slack = 0.01 * 14 * MIB;
+  assert.ok(Math.abs(self(doc, 'make_jobs')!.peakBytes - 10 * MIB) <= slack, JSON.stringify(self(doc, 'make_jobs')));
+  assert.ok(Math.abs(self(doc, 'make_cache')!.peakBytes - 4 * MIB) <= slack, JSON.stringify(self(doc, 'make_cache')));
+  const main = siteRows(doc.stacks, 'inclusive').find((r) => r.site.startsWith('main '));
+  assert.ok(main && Math.abs(main.peakBytes - 14 * MIB) <= slack);
+  assert.ok(doc.timeline && doc.timeline.t.length > 3 && doc.timeline.unit === 'ms');
+  assert.match(stdout, /10\.0 MiB\s+71\.\d %\s+make_jobs/);
+  assert.match(stdout, /Heap over time/);
+  assert.match(readFileSync(join(dir, 'massif.html'), 'utf8'), /<svg[^]*make_jobs[^]*make_cache/);
+});
+
+test('heaptrack: exact bytes at the peak and exact call counts per site', () => {
+  const { doc } = profile('heaptrack', ['--with', 'heaptrack', '--', ALLOCSITES]);
+  // heaptrack sees every malloc and free, so the peak and the counts are exact.
+  assert.deepEqual([self(doc, 'make_jobs')?.peakBytes, self(doc, 'make_jobs')?.allocations], [10 * MIB, 10240]);
+  assert.deepEqual([self(doc, 'make_cache')?.peakBytes, self(doc, 'make_cache')?.allocations], [4 * MIB, 64]);
+  // The rest is libc/libstdc++ start-up (an emergency exception pool of ~72 KiB), not the program's.
+  assert.ok(doc.peakBytes - 14 * MIB < 256 * 1024, `peak ${doc.peakBytes}`);
+});
+
+test('v8 (node --heap-prof): makeJobs ≈ 16 MiB, makeCache ≈ 4 MiB live at exit', () => {
+  const { doc } = profile('v8', ['--with', 'v8', '--sample-interval', '4K', '--', process.execPath, ALLOCSITES_JS]);
+  // Sampled every ~4 KiB: about 4 000 samples for makeJobs (≈ 1.6 % relative error) and every 64 KiB array of
+  // makeCache sampled; arrays carry a 16 B header and a 32 B JSArray. ±10 % is many standard errors wide.
+  const jobs = self(doc, 'makeJobs')!;
+  const cache = self(doc, 'makeCache')!;
+  assert.ok(Math.abs(jobs.peakBytes - 16 * MIB) <= 1.6 * MIB, `makeJobs ${jobs.peakBytes}`);
+  assert.ok(Math.abs(cache.peakBytes - 4 * MIB) <= 0.4 * MIB, `makeCache ${cache.peakBytes}`);
+  assert.match(jobs.site, /allocsites\.mjs/);
+});
+
+test('diff: a planted 3 MiB allocation shows as a new site and trips --fail-above 10 %', () => {
+  const before = join(dir, 'before.json');
+  const after = join(dir, 'after.json');
+  assert.equal(runCli(['profile', '--with', 'heaptrack', '--json', before, '--', ALLOCSITES]).status, 0);
+  assert.equal(runCli(['profile', '--with', 'heaptrack', '--json', after, '--', ALLOCSITES, 'plant']).status, 0);
+  const r = runCli(['profile', 'diff', before, after, '--fail-above', '10%']);
+  assert.equal(r.status, 6, r.stderr);
+  assert.match(r.stdout, /\+3\.0 MiB\s+make_extra \(new\)/);
+  assert.match(r.stdout, /FAILED/);
+  const ok = runCli(['profile', 'diff', before, after, '--fail-above', '30%']);
+  assert.equal(ok.status, 0, ok.stderr);
+});
+
+test('import: raw massif output is read without running anything; other files are refused', () => {
+  const r = runCli(['profile', 'import', join(ROOT, 'fixtures', 'src', 'allocsites.c')]);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /not a profile membench can read/);
+  const massif = join(dir, 'massif.out.1');
+  writeFileSync(massif, 'desc: x\ncmd: ./a\ntime_unit: i\n#-----------\nsnapshot=0\n#-----------\ntime=0\nmem_heap_B=12\nmem_heap_extra_B=4\nmem_stacks_B=0\nheap_tree=peak\nn1: 12 (heap allocation functions) malloc/new/new[], --alloc-fns, etc.\n n0: 12 0x1: f (a.c:3)\n');
+  const ok = runCli(['profile', 'import', massif, '--no-chart']);
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.match(ok.stdout, /12 B\s+100\.0 %\s+f \(a\.c\)/);
+  writeFileSync(massif, 'desc: x\n#-----------\nsnapshot=0\n#-----------\ntime=0\nmem_heap_B=twelve\n');
+  const bad = runCli(['profile', 'import', massif]);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /massif\.out\.1 line 6: mem_heap_B is not a byte count/);
+});
+
+test('usage errors: no profiler named, unknown action, missing command', () => {
+  assert.equal(runCli(['profile', '--', ALLOCSITES]).status, 2);
+  assert.equal(runCli(['profile', 'explode']).status, 2);
+  const missing = runCli(['profile', '--with', 'massif', '--', join(dir, 'no-such-program')]);
+  assert.equal(missing.status, 3);
+  assert.match(missing.stderr, /no such file/);
+});
