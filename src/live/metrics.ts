@@ -1,5 +1,5 @@
 // Prometheus metrics of `membench serve`, built from the poller's cache at scrape time (no /proc read per scrape).
-import { Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import type { LivePoller } from './poller.js';
 import { targetLabel, type TargetSpec } from './targets.js';
 
@@ -51,9 +51,18 @@ export function liveRegistry(poller: LivePoller, target: TargetSpec, nowMs: () =
   targetGauge('membench_target_peak_rss_bytes', 'Largest Σ RSS seen at any pass since membench serve started', () => t.peakRssBytes);
   targetGauge('membench_target_peak_pss_bytes', 'Largest Σ PSS seen at any pass since membench serve started', () => t.peakPssBytes);
   const h = poller.health;
-  targetGauge('membench_sampler_passes', 'Passes over the target since start', () => h.polls);
-  targetGauge('membench_sampler_pss_reads', 'smaps_rollup reads since start', () => h.pssReads);
-  targetGauge('membench_sampler_read_errors', 'Reads that failed for another reason than the process being gone (e.g. EACCES)', () => h.readErrors);
+  const targetCounter = (name: string, help: string, value: () => number): void => {
+    new Counter({
+      name, help, labelNames: ['target'] as const, registers: [registry],
+      collect() {
+        this.reset();
+        this.inc({ target: label }, value());
+      },
+    });
+  };
+  targetCounter('membench_sampler_passes_total', 'Passes over the target since start', () => h.polls);
+  targetCounter('membench_sampler_pss_reads_total', 'smaps_rollup reads since start', () => h.pssReads);
+  targetCounter('membench_sampler_read_errors_total', 'Reads that failed for another reason than the process being gone (e.g. EACCES)', () => h.readErrors);
   targetGauge('membench_sampler_last_pass_age_seconds', 'Seconds since the last pass ended (stale when well above the interval)', () => (h.lastPollAtMs === null ? null : (nowMs() - h.lastPollAtMs) / 1000));
   targetGauge('membench_sampler_last_pass_duration_seconds', 'How long the last pass took', () => (h.lastPollDurationMs === null ? null : h.lastPollDurationMs / 1000));
   targetGauge('membench_sampler_pss_age_seconds', 'Age of the oldest cached PSS figure', () => {

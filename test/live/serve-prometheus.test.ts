@@ -51,7 +51,7 @@ test('a real Prometheus scrapes membench serve: the fixture\'s RSS and PSS arriv
     // The scrape itself, before Prometheus: text format with the pid and command labels.
     const direct = await (await fetch(`http://127.0.0.1:${serve.port}/metrics`)).text();
     assert.match(direct, new RegExp(`membench_process_rss_bytes\\{pid="${memfix.pid}",command="memfix"\\} \\d+`));
-    assert.match(direct, /membench_sampler_passes\{target="pid:\d+"\} \d+/);
+    assert.match(direct, /membench_sampler_passes_total\{target="pid:\d+"\} \d+/);
 
     // The same port again: one line, exit 4 (environment).
     const taken = runCli(['serve', '--port', String(serve.port), '--pid', String(memfix.pid)], { timeoutMs: 10_000 });
