@@ -58,6 +58,7 @@ export function buildProgram(): Command {
     .option('--concurrency <list>', 'start N instances together in one group, e.g. 1,2,4,8; fits memory against N')
     .option('--payload-scan <sizes>', 'feed generated payloads of these sizes on stdin, e.g. 1K,10K,100K,1M; fits memory against size')
     .option('--stdin <file>', 'feed FILE to the command\'s standard input (default: /dev/null)')
+    .option('--allocator <list>', 'measure each command under these mallocs, e.g. glibc,jemalloc,tcmalloc (LD_PRELOAD of libjemalloc2 / libtcmalloc-minimal4)')
     .option('--timeline-points <n>', 'at most this many timeline points per run in the JSON (bucket maxima)', '2000')
     .option('--no-color', 'no colours (NO_COLOR is respected too)')
     .option('--no-chart', 'no chart of memory over time in the terminal report')

@@ -15,6 +15,7 @@ import { parseChoice, parseCount, parseCpuFraction, parseCpuList, parseDurationM
 import { availableParallelism } from 'node:os';
 import { processLimits, type LimitsRequest } from '../run/limits.js';
 import { findInPath } from '../run/launch.js';
+import { expandAllocators } from '../run/allocators.js';
 
 export const RUN_HELP_EPILOG = `
 Forms:
@@ -64,6 +65,7 @@ export interface RawRunOptions {
   baselineCmd?: string;
   concurrency?: string;
   payloadScan?: string;
+  allocator?: string;
 }
 
 export interface ResolvedRun {
@@ -104,6 +106,7 @@ export function resolveRunOptions(raw: RawRunOptions, shellCommands: readonly st
     if (empty >= 0) throw usageError(`command ${empty + 1} is empty`);
     commands = shellCommands.map((c) => ({ display: c, argv: ['/bin/sh', '-c', c], shell: true, cwd }));
   }
+  if (raw.allocator !== undefined) commands = expandAllocators(commands, raw.allocator, process.env.LD_PRELOAD);
   if (raw.html === '-' || raw.html === '') throw usageError('--html needs a file name', 'the page is written to a file; --json - is the stdout form');
   const noColor = 'NO_COLOR' in process.env && process.env.NO_COLOR !== '';
   const cpuCount = Math.max(1, availableParallelism());

@@ -45,6 +45,8 @@ export interface CommandSpec {
   readonly instances?: number;
   /** stdin for this command (a --payload-scan payload), overriding RunOptions.stdinFile. */
   readonly stdinFile?: string | null;
+  /** Extra environment of this command (LD_PRELOAD and MEMBENCH_ALLOCATOR of --allocator). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 const STDERR_TAIL_BYTES = 2048;
@@ -89,7 +91,7 @@ export async function runOnce(
     const instances = Math.max(1, spec.instances ?? 1);
     const stdinFile = spec.stdinFile !== undefined ? spec.stdinFile : opts.stdinFile ?? null;
     const children = Array.from({ length: instances }, () =>
-      launch({ argv: spec.argv, cwd: spec.cwd, env: { ...process.env, ...prepared.extraEnv }, wrapper, showOutput: opts.showOutput, stdinFile }));
+      launch({ argv: spec.argv, cwd: spec.cwd, env: { ...process.env, ...spec.env, ...prepared.extraEnv }, wrapper, showOutput: opts.showOutput, stdinFile }));
     let stderrTail = '';
     for (const child of children) {
       child.stderr?.on('data', (d: Buffer) => {
