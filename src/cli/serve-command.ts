@@ -34,6 +34,8 @@ export function addServeCommand(program: Command): void {
     .action(async () => undefined);
 }
 
+const isLoopback = (address: string): boolean => address === 'localhost' || address === '::1' || address.startsWith('127.');
+
 function targetOf(raw: RawServeOptions): TargetSpec {
   const given = [raw.pid !== undefined, raw.name !== undefined, raw.all === true].filter(Boolean).length;
   if (given !== 1) throw usageError(given === 0 ? 'serve needs a target' : 'serve takes one target', 'give exactly one of --pid PID, --name NAME or --all');
@@ -54,6 +56,7 @@ export async function serveCommand(raw: RawServeOptions): Promise<number> {
   if (target.kind === 'pid' && poller.totals.processes === 0) throw usageError(`no process ${target.pid}`, 'check the pid with ps, or use --name');
   const { server, port: bound } = await listenMetrics(liveRegistry(poller, target, now), raw.bind, port);
   const timer = setInterval(() => poller.poll(), intervalMs);
+  if (!isLoopback(raw.bind)) process.stderr.write(`membench: warning: listening on ${raw.bind}, not loopback: anyone who can reach it sees process ids, names and memory\n`);
   process.stderr.write(`membench: serving ${targetLabel(target)} at http://${raw.bind.includes(':') ? `[${raw.bind}]` : raw.bind}:${bound}/metrics (Ctrl-C to stop)\n`);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));

@@ -68,6 +68,8 @@ export interface SystemReport {
     readonly faultsPerSec: number; readonly majorFaultsPerSec: number;
     /** Pages scanned by reclaim (kswapd + direct): non-zero means the kernel is hunting for free memory. */
     readonly reclaimScanPagesPerSec: number;
+    /** Processes the OOM killer ended during the window (vmstat oom_kill, Linux ≥ 4.13). */
+    readonly oomKillsInWindow: number;
     readonly oomKillsSinceBoot: number | null;
   };
   readonly fragmentation: { readonly hugePageOrder: number; readonly zones: readonly ZoneFragmentation[] };
@@ -104,6 +106,7 @@ export function buildSystemReport(i: SystemInputs, topSlabs = 10): SystemReport 
     swapInPagesPerSec: rate(i, 'pswpin'), swapOutPagesPerSec: rate(i, 'pswpout'),
     faultsPerSec: rate(i, 'pgfault'), majorFaultsPerSec: rate(i, 'pgmajfault'),
     reclaimScanPagesPerSec: rate(i, 'pgscan_kswapd', 'pgscan_direct'),
+    oomKillsInWindow: Math.max(0, (i.vmstatAfter.get('oom_kill') ?? 0) - (i.vmstatBefore.get('oom_kill') ?? 0)),
     oomKillsSinceBoot: i.vmstatAfter.get('oom_kill') ?? null,
   };
   const order = hugePageOrder(i.pageSizeBytes);
@@ -137,6 +140,7 @@ export function systemWarnings(r: Omit<SystemReport, 'warnings'>): SystemWarning
     w.push({ section: 'activity', message: `the machine is swapping right now: ${act.swapInPagesPerSec.toFixed(0)} pages/s in, ${act.swapOutPagesPerSec.toFixed(0)} pages/s out — memory timings measured now will be slow and noisy` });
   }
   if (act.majorFaultsPerSec > 100) w.push({ section: 'activity', message: `${act.majorFaultsPerSec.toFixed(0)} major faults/s (pages read back from disk; over 100/s): the working set does not fit in RAM` });
+  if (act.oomKillsInWindow > 0) w.push({ section: 'activity', message: `the OOM killer ended ${act.oomKillsInWindow} process${act.oomKillsInWindow === 1 ? '' : 'es'} during the window (dmesg says which)` });
   if (act.reclaimScanPagesPerSec > 0) w.push({ section: 'activity', message: `the kernel is reclaiming memory (${act.reclaimScanPagesPerSec.toFixed(0)} pages/s scanned): free memory is short` });
   // Machine-wide, not per zone: a 2 MiB allocation can come from any zone with a free 2 MiB block, and the
   // small DMA zones always look fragmented. Only judged with real free memory (≥ 64 MiB).

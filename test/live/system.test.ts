@@ -41,6 +41,7 @@ test('each warning fires on the condition it names', async () => {
   const vmstatAfter = new Map(base.vmstatAfter);
   vmstatAfter.set('pswpout', (base.vmstatBefore.get('pswpout') ?? 0) + 200);
   vmstatAfter.set('pgmajfault', (base.vmstatBefore.get('pgmajfault') ?? 0) + 1000);
+  vmstatAfter.set('oom_kill', (base.vmstatBefore.get('oom_kill') ?? 0) + 2);
   const r = buildSystemReport({
     ...base, meminfo, vmstatAfter,
     buddy: parseBuddyinfo('Node 0, zone Normal 40000 0 0 0 0 0 0 0 0 0 0\n'),
@@ -51,6 +52,7 @@ test('each warning fires on the condition it names', async () => {
   assert.match(by('memory'), /only 100 MiB of \d+ MiB is available/);
   assert.match(by('activity'), /swapping right now: 0 pages\/s in, 100 pages\/s out/);
   assert.match(by('activity'), /500 major faults\/s/);
+  assert.match(by('activity'), /the OOM killer ended 2 processes during the window/);
   assert.match(by('fragmentation'), /100 % of the 156 MiB free is in blocks smaller than 2 MiB/);
   assert.match(by('slab'), /unreclaimable slab is 4000 MiB/);
   assert.match(by('tunables'), /strict/);
