@@ -1,12 +1,13 @@
 // heaptrack data files read through heaptrack_print (the format of the .zst file itself is internal to heaptrack):
 // `-F --flamegraph-cost-type peak|allocations` give exact integers per stack, `-M` a massif-format timeline.
 import { execFileSync } from 'node:child_process';
+import { gunzipSync } from 'node:zlib';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MembenchError } from '../errors.js';
 import { parseMassif } from './massif.js';
-import { ProfileParseError, type Frame, type ParsedProfile, type Stack } from './model.js';
+import { ProfileParseError, type Frame, type ParsedProfile, type ProfileTimeline, type Stack } from './model.js';
 
 /** "main;make_jobs; 10485760": frames outermost first, each "function" or "function (file)". */
 export function parseCollapsedStacks(text: string, file: string): Map<string, { frames: Frame[]; value: number }> {
@@ -25,6 +26,60 @@ export function parseCollapsedStacks(text: string, file: string): Map<string, { 
     out.set(m[1]!, { frames, value: (prev?.value ?? 0) + value });
   });
   return out;
+}
+
+const hex = (v: string | undefined): number | null => (v !== undefined && /^[0-9a-f]{1,13}$/.test(v) ? parseInt(v, 16) : null);
+
+/**
+ * Live heap bytes over time from heaptrack's own data (decompressed): "a SIZE TRACE" defines allocation info i
+ * (0-based, in order), "+ i" / "- i" allocate / free one of them, "c T" is a timestamp in ms (every ~10 ms).
+ * Each point holds the largest live total since the previous timestamp, so the exact peak is on the chart.
+ */
+export function parseHeaptrackTimeline(text: string, file: string): { timeline: ProfileTimeline; peakAt: number | null } {
+  const sizes: number[] = [];
+  const t: number[] = [];
+  const heapBytes: number[] = [];
+  let live = 0;
+  let intervalMax = 0;
+  let peak = -1;
+  let peakAt: number | null = null;
+  let pendingPeak = false;
+  text.split('\n').forEach((line, i) => {
+    const [kind, a, b] = line.split(' ');
+    const bad = (what: string): never => {
+      throw new ProfileParseError(file, i + 1, `${what}, got ${JSON.stringify(line.slice(0, 60))}`);
+    };
+    if (kind === 'a') {
+      const size = hex(a);
+      if (size === null || hex(b) === null) bad('expected "a SIZE TRACE" in hex');
+      sizes.push(size!);
+    } else if (kind === '+' || kind === '-') {
+      const index = hex(a);
+      const size = index === null ? undefined : sizes[index];
+      if (size === undefined) bad(`expected "${kind} INDEX" of an allocation defined above`);
+      live += kind === '+' ? size! : -size!;
+      if (live < 0) bad('more bytes freed than allocated');
+      intervalMax = Math.max(intervalMax, live);
+      if (live > peak) {
+        peak = live;
+        pendingPeak = true;
+      }
+    } else if (kind === 'c') {
+      const ms = hex(a);
+      if (ms === null || (t.length > 0 && ms < t[t.length - 1]!)) bad('expected "c MS" in hex, not going back in time');
+      t.push(ms!);
+      heapBytes.push(intervalMax);
+      if (pendingPeak) peakAt = ms!;
+      pendingPeak = false;
+      intervalMax = live;
+    }
+  });
+  if (t.length > 0 && pendingPeak) {
+    t.push(t[t.length - 1]!);
+    heapBytes.push(intervalMax);
+    peakAt = t[t.length - 1]!;
+  }
+  return { timeline: { unit: 'ms', t, heapBytes, extraBytes: null }, peakAt };
 }
 
 /** Joins heaptrack's peak and allocation-count stacks with its massif timeline into one profile. */
@@ -61,6 +116,18 @@ function heaptrackPrint(args: readonly string[]): string {
   }
 }
 
+/** The heaptrack data file as text: gzip through zlib, zstd through the zstd program (null when it is missing). */
+function decompressed(file: string): string | null {
+  const data = readFileSync(file);
+  if (data[0] === 0x1f && data[1] === 0x8b) return gunzipSync(data).toString('utf8');
+  try {
+    return execFileSync('zstd', ['-dc', file], { encoding: 'utf8', maxBuffer: 2 ** 31 - 1, stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new MembenchError('usage', `${file}: cannot decompress (${(e as Error).message.split('\n')[0]})`, 'is the file complete?');
+  }
+}
+
 /** Reads a heaptrack data file (heaptrack.PROG.PID.zst or .gz). */
 export function readHeaptrackFile(file: string): ParsedProfile {
   const dir = mkdtempSync(join(tmpdir(), 'membench-heaptrack-'));
@@ -71,7 +138,10 @@ export function readHeaptrackFile(file: string): ParsedProfile {
     heaptrackPrint(['-f', file, ...quiet, '-F', allocF, '--flamegraph-cost-type', 'allocations']);
     const profile = heaptrackProfile(readFileSync(peakF, 'utf8'), readFileSync(allocF, 'utf8'), readFileSync(massifF, 'utf8'), file);
     const cmd = /^Debuggee command was: (.*)$/m.exec(summary);
-    return { ...profile, command: cmd ? cmd[1]! : null };
+    const raw = decompressed(file);
+    if (raw === null) return { ...profile, command: cmd ? cmd[1]! : null, notes: [...profile.notes, 'install zstd for an exact heaptrack timeline'] };
+    const exact = parseHeaptrackTimeline(raw, file);
+    return { ...profile, command: cmd ? cmd[1]! : null, timeline: exact.timeline, peakAt: exact.peakAt, notes: [] };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -23,6 +23,9 @@ export const STATE_STOP = 2;
 /** Float64 slots of the shared live buffer (latest figures, for progress display). */
 export const LIVE = { TREE_BYTES: 0, RSS_SUM_BYTES: 1, START_EPOCH_MS: 2, SLOTS: 4 } as const;
 
+/** Slots of the Int32Array over the shared member list the fast thread publishes for the slow one. */
+export const MEMBERS = { VERSION: 0, COUNT: 1, PIDS: 2, MAX: 4096 } as const;
+
 export type Membership =
   | { readonly kind: 'cgroup'; readonly procsFile: string }
   | { readonly kind: 'proc'; readonly markerEntry: string };
@@ -49,7 +52,33 @@ export interface SamplerConfig {
   readonly memoryStatVersion: 1 | 2;
   readonly control: SharedArrayBuffer;
   readonly live: SharedArrayBuffer;
+  /** The member list (see MEMBERS), written by the fast thread, read by the slow one. */
+  readonly members: SharedArrayBuffer;
 }
+
+/** What the slow thread learned of one process. */
+export interface SlowProcess {
+  pid: number;
+  name: string | null;
+  ppid: number | null;
+  cmdline: string | null;
+  vmHwmBytes: number | null;
+  maxVmDataBytes: number | null;
+  maxPssBytes: number | null;
+  maxUssBytes: number | null;
+}
+
+export interface SlowOutput {
+  status: SamplerColumns['status'];
+  pss: SamplerColumns['pss'];
+  processes: SlowProcess[];
+  pssTicks: number;
+  cpuMs: number;
+  readErrors: { file: string; code: string }[];
+}
+
+/** The fast thread's part of SamplerOutput (the slow tiers come from SlowOutput). */
+export type FastOutput = Omit<SamplerOutput, 'columns' | 'pssTicks'> & { fast: SamplerColumns['fast'] };
 
 export interface ProcessSeen {
   pid: number;
@@ -79,13 +108,13 @@ export interface SamplerOutput {
   ticks: number;
   ticksExpected: number;
   missedTicks: number;
-  /** Sorted tick-start errors vs schedule (ms), and sorted intervals between consecutive ticks (ms). */
+  /** p99 of |gap between consecutive ticks − interval| (ms): a skipped slot shows as an error of a whole interval. */
   intervalErrorP99Ms: number | null;
   intervalP50Ms: number | null;
   intervalP99Ms: number | null;
   intervalMeanMs: number | null;
   pssTicks: number;
-  /** CPU time of the sampler thread alone (schedstat); falls back to the whole process when unreadable. */
+  /** CPU time of the sampler threads (fast + slow, schedstat); falls back to the whole process when unreadable. */
   cpuMs: number;
   /** CPU time of the whole membench process (all threads) over the same window. */
   processCpuMs: number;

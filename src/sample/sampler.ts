@@ -1,6 +1,56 @@
-// Main-thread handle on the sampler worker: start it, hand it the root pid, stop it, get its columns.
+// Main-thread handle on the sampler's two threads (fast: worker.ts, slow: slow-worker.ts): start them, hand
+// them the root pid, stop them, merge their columns and per-process figures into one SamplerOutput.
 import { Worker } from 'node:worker_threads';
-import { CTRL, LIVE, STATE_SAMPLING, STATE_STOP, type Membership, type SamplerConfig, type SamplerOutput } from './protocol.js';
+import {
+  CTRL, LIVE, MEMBERS, STATE_SAMPLING, STATE_STOP, type FastOutput, type Membership, type SamplerConfig, type SamplerOutput, type SlowOutput,
+} from './protocol.js';
+
+/** The output of one worker thread, or a rejection if it died first. */
+function outputOf<T>(worker: Worker, name: string): Promise<T> {
+  const p = new Promise<T>((resolve, reject) => {
+    worker.on('message', (m: { type: string; out?: T }) => {
+      if (m.type === 'done' && m.out) resolve(m.out);
+    });
+    worker.on('error', reject);
+    worker.on('exit', (code) => reject(new Error(`${name} sampler thread exited (code ${code}) before reporting`)));
+  });
+  p.catch(() => undefined);
+  return p;
+}
+
+const ready = (worker: Worker): Promise<void> => new Promise<void>((resolve, reject) => {
+  worker.once('message', () => resolve());
+  worker.once('error', reject);
+});
+
+/** Fast columns and processes, with the slow thread's tiers and per-process maxima folded in. */
+export function mergeOutputs(fast: FastOutput, slow: SlowOutput): SamplerOutput {
+  const bySlow = new Map(slow.processes.map((p) => [p.pid, p]));
+  const processes = fast.processes.map((p) => {
+    const s = bySlow.get(p.pid);
+    if (!s) return p;
+    const max = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.max(a, b));
+    return {
+      ...p,
+      name: s.name ?? p.name,
+      cmdline: s.cmdline ?? p.cmdline,
+      ppid: p.ppid ?? s.ppid,
+      vmHwmBytes: max(p.vmHwmBytes, s.vmHwmBytes),
+      maxVmDataBytes: max(p.maxVmDataBytes, s.maxVmDataBytes),
+      maxPssBytes: max(p.maxPssBytes, s.maxPssBytes),
+      maxUssBytes: max(p.maxUssBytes, s.maxUssBytes),
+    };
+  });
+  const { fast: fastColumns, ...rest } = fast;
+  return {
+    ...rest,
+    columns: { fast: fastColumns, status: slow.status, pss: slow.pss },
+    processes,
+    pssTicks: slow.pssTicks,
+    cpuMs: fast.cpuMs + (Number.isFinite(slow.cpuMs) ? slow.cpuMs : 0),
+    readErrors: [...fast.readErrors, ...slow.readErrors].slice(0, 20),
+  };
+}
 
 export interface SamplerOptions {
   readonly procRoot: string;
@@ -19,23 +69,19 @@ export interface SamplerOptions {
 export class Sampler {
   private readonly ctrl: Int32Array;
   private readonly live: Float64Array;
-  private readonly done: Promise<SamplerOutput>;
+  private readonly fastDone: Promise<FastOutput>;
+  private readonly slowDone: Promise<SlowOutput>;
 
   private constructor(
     private readonly worker: Worker,
+    private readonly slowWorker: Worker,
     ctrl: SharedArrayBuffer,
     live: SharedArrayBuffer,
   ) {
     this.ctrl = new Int32Array(ctrl);
     this.live = new Float64Array(live);
-    this.done = new Promise((resolve, reject) => {
-      worker.on('message', (m: { type: string; out?: SamplerOutput }) => {
-        if (m.type === 'done' && m.out) resolve(m.out);
-      });
-      worker.on('error', reject);
-      worker.on('exit', (code) => reject(new Error(`sampler thread exited (code ${code}) before reporting`)));
-    });
-    this.done.catch(() => undefined);
+    this.fastDone = outputOf<FastOutput>(worker, 'fast');
+    this.slowDone = outputOf<SlowOutput>(slowWorker, 'slow');
   }
 
   /** Starts the worker and resolves once it has opened its files and is ready for begin(). */
@@ -57,13 +103,12 @@ export class Sampler {
       memoryStatVersion: o.memoryStatVersion,
       control,
       live,
+      members: new SharedArrayBuffer((MEMBERS.PIDS + MEMBERS.MAX) * 4),
     };
     const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: config });
-    const sampler = new Sampler(worker, control, live);
-    await new Promise<void>((resolve, reject) => {
-      worker.once('message', () => resolve());
-      worker.once('error', reject);
-    });
+    const slowWorker = new Worker(new URL('./slow-worker.js', import.meta.url), { workerData: config });
+    const sampler = new Sampler(worker, slowWorker, control, live);
+    await Promise.all([ready(worker), ready(slowWorker)]);
     return sampler;
   }
 
@@ -106,14 +151,15 @@ export class Sampler {
     Atomics.store(this.ctrl, CTRL.STATE, STATE_STOP);
     Atomics.notify(this.ctrl, CTRL.STATE);
     try {
-      return await this.done;
+      const [fast, slow] = await Promise.all([this.fastDone, this.slowDone]);
+      return mergeOutputs(fast, slow);
     } finally {
-      await this.worker.terminate();
+      await this.kill();
     }
   }
 
-  /** Ends the worker without waiting for output (error paths). */
+  /** Ends both threads without waiting for output (error paths). */
   async kill(): Promise<void> {
-    await this.worker.terminate();
+    await Promise.all([this.worker.terminate(), this.slowWorker.terminate()]);
   }
 }

@@ -3,7 +3,7 @@
 // each either returns a well-typed profile or throws ProfileParseError naming the file and a real line.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { heaptrackProfile, parseCollapsedStacks } from '../../src/profile/heaptrack.js';
+import { heaptrackProfile, parseCollapsedStacks, parseHeaptrackTimeline } from '../../src/profile/heaptrack.js';
 import { parseMassif, parseMassifLabel } from '../../src/profile/massif.js';
 import { ProfileParseError, StackSchema, callTree, profileDocument, siteRows, type ParsedProfile } from '../../src/profile/model.js';
 import { parseV8HeapProfile } from '../../src/profile/v8.js';
@@ -80,6 +80,25 @@ cmd: ./allocsites
 time_unit: s
 `;
 
+const HEAPTRACK_DATA = `v 10400 3
+X ./allocsites
+I 1000 5e298f
+a 400 9
+a 10000 b
+c 63b
++ 0
++ 0
++ 1
+R 76b
+c 645
+- 0
++ 1
+- 1
+- 1
+c 650
+- 0
+`;
+
 const frame = (functionName: string, url: string, lineNumber: number) => ({ functionName, scriptId: '1', url, lineNumber, columnNumber: 0 });
 export const V8 = JSON.stringify({
   head: {
@@ -131,6 +150,15 @@ test('heaptrack: peak bytes and allocation counts joined per stack; trailer head
   assert.deepEqual(doc.timeline?.t, [12, 900]);
   assert.equal(doc.peakAt, 900);
   assert.deepEqual(parseCollapsedStacks('a (x.c);b; 5\n', 'f').get('a (x.c);b')?.frames[0], { function: 'a', file: 'x.c', line: null });
+});
+
+test('heaptrack data: live bytes per timestamp interval keep the exact peak and when it was', () => {
+  const { timeline, peakAt } = parseHeaptrackTimeline(HEAPTRACK_DATA, 'ht.zst');
+  assert.deepEqual(timeline.t, [0x63b, 0x645, 0x650]);
+  // by 0x645: 1 KiB + 1 KiB + 64 KiB live; then −1 KiB, +64 KiB: 129 KiB at most before 0x650.
+  assert.deepEqual(timeline.heapBytes, [0, 2048 + 65536, 1024 + 2 * 65536]);
+  assert.equal(peakAt, 0x650);
+  assert.throws(() => parseHeaptrackTimeline('a 10 1\n+ 5\n', 'ht.zst'), /ht\.zst line 2: expected "\+ INDEX"/);
 });
 
 test('v8: selfSize per node becomes a stack; samples count; file:// stripped; lines 1-based', () => {
@@ -235,6 +263,13 @@ test('property: massif text, mutated, parses or fails naming file and line', () 
 
 test('property: heaptrack collapsed stacks, mutated, parse or fail naming file and line', () => {
   checkProperty('heaptrack', 0x636f6c6c, HEAPTRACK_ALLOCS, (t, f) => heaptrackProfile(t, t, HEAPTRACK_MASSIF, f), true);
+});
+
+test('property: heaptrack data, mutated, parses or fails naming file and line', () => {
+  checkProperty('heaptrack data', 0x64617461, HEAPTRACK_DATA, (t, f) => {
+    const { timeline, peakAt } = parseHeaptrackTimeline(t, f);
+    return { profiler: 'heaptrack', command: null, measures: '', stacks: [], peakAt, timeline, notes: [] };
+  }, true);
 });
 
 test('property: V8 .heapprofile, mutated, parses or fails naming file and line (syntax) or JSON path (structure)', () => {

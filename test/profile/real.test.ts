@@ -42,6 +42,8 @@ test('heaptrack: exact bytes at the peak and exact call counts per site', () => 
   assert.deepEqual([self(doc, 'make_cache')?.peakBytes, self(doc, 'make_cache')?.allocations], [4 * MIB, 64]);
   // The rest is libc/libstdc++ start-up (an emergency exception pool of ~72 KiB), not the program's.
   assert.ok(doc.peakBytes - 14 * MIB < 256 * 1024, `peak ${doc.peakBytes}`);
+  // The timeline is rebuilt from heaptrack's own allocation records: its maximum is the same exact peak.
+  assert.equal(Math.max(...doc.timeline!.heapBytes), doc.peakBytes);
 });
 
 test('v8 (node --heap-prof): makeJobs ≈ 16 MiB, makeCache ≈ 4 MiB live at exit', () => {

@@ -1,0 +1,166 @@
+// The slow sampler thread: /proc/PID/status (VmHWM, VmData, Name), the cgroup's memory.stat, and
+// smaps_rollup (PSS, USS, swap) of the processes the fast thread publishes in shared memory. Kept off the
+// 1 kHz thread because one smaps_rollup read walks page tables (~13 µs per MiB of RSS here): a pass over a
+// tree can take milliseconds, which in the fast loop would cost ticks.
+import { closeSync } from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+import { kibFieldBytes } from '../probe/status.js';
+import { readCmdline } from '../probe/proc.js';
+import { Columns } from './columns.js';
+import { Preader, nowEpoch, setThreadNice, statField, threadCpuMs } from './io.js';
+import { CTRL, LIVE, MEMBERS, STATE_SAMPLING, STATE_STOP, type SamplerConfig, type SlowOutput, type SlowProcess } from './protocol.js';
+
+const cfg = workerData as SamplerConfig;
+const ctrl = new Int32Array(cfg.control);
+const live = new Float64Array(cfg.live);
+const shared = new Int32Array(cfg.members);
+const io = new Preader();
+const P = cfg.procRoot;
+
+interface Tracked {
+  readonly info: SlowProcess;
+  statusFd: number;
+}
+const tracked = new Map<number, Tracked>();
+const status = new Columns(['tMs', 'vmDataSumBytes', 'anonBytes', 'fileBytes'] as const);
+const pss = new Columns(['tMs', 'pssSumBytes', 'ussSumBytes', 'swapSumBytes'] as const);
+const statFd = cfg.memoryStatFile ? io.open(cfg.memoryStatFile) : -1;
+let listVersion = -1;
+let current: number[] = [];
+
+/** The fast thread's member list; re-read only when its version changed. */
+function members(): number[] {
+  const v = Atomics.load(shared, MEMBERS.VERSION);
+  if (v === listVersion) return current;
+  listVersion = v;
+  const n = Math.min(Atomics.load(shared, MEMBERS.COUNT), MEMBERS.MAX);
+  const pids: number[] = [];
+  for (let i = 0; i < n; i++) pids.push(Atomics.load(shared, MEMBERS.PIDS + i));
+  current = pids;
+  for (const pid of pids) {
+    if (tracked.has(pid) || pid <= 0) continue;
+    tracked.set(pid, {
+      info: { pid, name: null, ppid: null, cmdline: null, vmHwmBytes: null, maxVmDataBytes: null, maxPssBytes: null, maxUssBytes: null },
+      statusFd: io.open(`${P}/${pid}/status`),
+    });
+  }
+  // Processes no longer listed keep their figures but give their descriptor back.
+  const listed = new Set(pids);
+  for (const [pid, t] of tracked) {
+    if (!listed.has(pid) && t.statusFd >= 0) {
+      closeSync(t.statusFd);
+      t.statusFd = -1;
+    }
+  }
+  return current;
+}
+
+function statusPass(tMs: number, pids: readonly number[]): void {
+  let dataSum = 0;
+  for (const pid of pids) {
+    const t = tracked.get(pid);
+    if (!t || t.statusFd < 0) continue;
+    const text = io.preadText(t.statusFd);
+    if (text === null) continue;
+    const hwm = kibFieldBytes(text, 'VmHWM');
+    if (hwm >= 0) t.info.vmHwmBytes = Math.max(t.info.vmHwmBytes ?? 0, hwm);
+    const data = kibFieldBytes(text, 'VmData');
+    if (data >= 0) {
+      dataSum += data;
+      t.info.maxVmDataBytes = Math.max(t.info.maxVmDataBytes ?? 0, data);
+    }
+    // Name changes at exec (the cgroup wrapper is "sh" until it execs the target): keep the latest.
+    const nameAt = text.indexOf('Name:');
+    if (nameAt >= 0) {
+      const name = text.slice(nameAt + 5, text.indexOf('\n', nameAt)).trim();
+      if (name !== t.info.name) {
+        t.info.name = name;
+        t.info.cmdline = readCmdline(pid, { proc: P });
+      }
+    }
+    if (t.info.ppid === null) {
+      const pp = text.indexOf('\nPPid:');
+      if (pp >= 0) t.info.ppid = Number.parseInt(text.slice(pp + 6, text.indexOf('\n', pp + 1)).trim(), 10);
+    }
+  }
+  let anon = NaN;
+  let file = NaN;
+  if (statFd >= 0) {
+    const text = io.preadText(statFd);
+    if (text !== null) {
+      anon = statField(text, cfg.memoryStatVersion === 1 ? 'total_rss ' : 'anon ');
+      file = statField(text, cfg.memoryStatVersion === 1 ? 'total_cache ' : 'file ');
+    }
+  }
+  status.push(tMs, dataSum, anon, file);
+}
+
+let pssPasses = 0;
+function pssPass(tMs: number, pids: readonly number[]): void {
+  let pssSum = 0;
+  let ussSum = 0;
+  let swapSum = 0;
+  let any = false;
+  for (const pid of pids) {
+    const t = tracked.get(pid);
+    if (!t) continue;
+    // Opened per read: an smaps_rollup descriptor binds the address space at open time, and exec replaces it.
+    const fd = io.open(`${P}/${pid}/smaps_rollup`);
+    if (fd < 0) continue;
+    const text = io.preadText(fd);
+    closeSync(fd);
+    if (text === null) continue;
+    const p = kibFieldBytes(text, 'Pss');
+    if (p < 0) continue;
+    any = true;
+    const u = Math.max(0, kibFieldBytes(text, 'Private_Clean')) + Math.max(0, kibFieldBytes(text, 'Private_Dirty'));
+    pssSum += p;
+    ussSum += u;
+    swapSum += Math.max(0, kibFieldBytes(text, 'Swap'));
+    t.info.maxPssBytes = Math.max(t.info.maxPssBytes ?? 0, p);
+    t.info.maxUssBytes = Math.max(t.info.maxUssBytes ?? 0, u);
+  }
+  pssPasses++;
+  pss.push(tMs, any ? pssSum : NaN, any ? ussSum : NaN, any ? swapSum : NaN);
+}
+
+function run(): void {
+  // Below the fast thread: this one may wait, the 1 kHz one should not.
+  setThreadNice(0);
+  parentPort!.postMessage({ type: 'ready' });
+  while (Atomics.load(ctrl, CTRL.STATE) === 0) Atomics.wait(ctrl, CTRL.STATE, 0, 50);
+  const startEpoch = live[LIVE.START_EPOCH_MS]!;
+  const cpu0 = threadCpuMs();
+  const statusMs = cfg.statusEveryTicks * cfg.intervalMs;
+  const pssMs = cfg.pssEveryTicks * cfg.intervalMs;
+  let nextPss = nowEpoch();
+  for (;;) {
+    const start = nowEpoch();
+    const pids = members();
+    statusPass(start - startEpoch, pids);
+    if (start >= nextPss) {
+      const c0 = threadCpuMs();
+      pssPass(start - startEpoch, pids);
+      // Budget on this thread's CPU: stretch the PSS interval so the pass stays within pssBudget of a core,
+      // never past 10× the asked interval (a slow smaps_rollup thins the tier, it never silences it).
+      const cost = threadCpuMs() - c0;
+      const stretched = cfg.pssBudget !== null && Number.isFinite(cost) ? cost / cfg.pssBudget : 0;
+      nextPss = start + Math.min(10 * pssMs, Math.max(pssMs, stretched));
+    }
+    if (Atomics.load(ctrl, CTRL.STATE) === STATE_STOP) break;
+    const wait = start + statusMs - nowEpoch();
+    if (wait > 0) Atomics.wait(ctrl, CTRL.STATE, STATE_SAMPLING, wait);
+  }
+  for (const t of tracked.values()) if (t.statusFd >= 0) closeSync(t.statusFd);
+  const out: SlowOutput = {
+    status: status.toArrays(),
+    pss: pss.toArrays(),
+    processes: [...tracked.values()].map((t) => t.info),
+    pssTicks: pssPasses,
+    cpuMs: threadCpuMs() - cpu0,
+    readErrors: [...io.errors].map(([file, code]) => ({ file, code })),
+  };
+  parentPort!.postMessage({ type: 'done', out });
+}
+
+run();
