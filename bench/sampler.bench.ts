@@ -318,7 +318,7 @@ async function main(): Promise<number> {
     console.log(mainTable(c));
     console.log([
       '  ticks kept, p99 interval error: membench from its JSON (runs[0].sampling, 6 s hold); mprof from its MEM lines vs span / 1 ms',
-      '  p99 interval error: membench = |tick start − its schedule slot|, slots it skipped are not counted (see ticks kept);',
+      '  p99 interval error: |gap between consecutive samples − 1 ms| for both tools (a skipped slot counts as a whole interval late);',
       '    mprof = |gap − 1 ms| (it has no schedule). p99 gap = p99 time between consecutive samples, the same for both.',
       '  CPU marginal = (CPU of the 6 s run − CPU of the 2 s run) / 4 s from /usr/bin/time (tool + the tree it waited for; the tree\'s own',
       '    CPU is the same in both runs); self-reported = membench\'s samplerCpuPercentOfCore (its sampler thread); steady = all the tool\'s threads',

@@ -11,6 +11,7 @@ import type { PreparedRun, RunBackend } from './backend.js';
 import type { Interrupt } from './interrupt.js';
 import { startGuard, stopGuard } from './guard.js';
 import type { ChildProcess } from 'node:child_process';
+import { pidAlive } from '../probe/proc.js';
 import { SmapsCapturer, type SmapsCaptureResult } from './smaps-capture.js';
 import { diagnose, inputFromColumns } from '../analyze/index.js';
 
@@ -52,6 +53,13 @@ export interface CommandSpec {
 const STDERR_TAIL_BYTES = 2048;
 const nowEpoch = (): number => performance.timeOrigin + performance.now();
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  })]).finally(() => clearTimeout(timer));
+}
 
 interface Ended {
   code: number | null;
@@ -122,6 +130,7 @@ export async function runOnce(
     });
     capturer.start();
 
+    let samplerProblem: string | null = null;
     // Stop reasons other than the command ending by itself.
     let stopReason: { kind: 'timed-out' } | { kind: 'interrupted'; signal: string } | null = null;
     const pid = rootPid;
@@ -159,9 +168,26 @@ export async function runOnce(
       // Wait for the whole tree (bounded by the timeout / an interrupt, both of which kill it).
       let emptyTicks = 0;
       let lastKill = performance.now();
+      // Safety nets: a sampler that stops ticking, or that counts processes none of which exist any more,
+      // must not keep membench waiting forever.
+      let lastTicks = sampler.ticks;
+      let lastProgress = performance.now();
+      let phantomSince: number | null = null;
       while (emptyTicks < 2) {
         const before = sampler.ticks;
         await sleep(Math.max(1, Math.min(20, opts.intervalMs)));
+        const now = performance.now();
+        if (sampler.ticks !== lastTicks) {
+          lastTicks = sampler.ticks;
+          lastProgress = now;
+        } else if (now - lastProgress > 5000) {
+          samplerProblem = 'the sampler stopped ticking for 5 s; the run was ended without it';
+          break;
+        }
+        if (sampler.alive > 0 && sampler.memberPids.every((p) => !pidAlive(p))) {
+          phantomSince ??= now;
+          if (now - phantomSince > 1000) break;
+        } else phantomSince = null;
         if (stopReason !== null && action === 'waited-for') action = 'killed';
         // Once the tree is to die, keep killing: a process forked while the last kill ran must not escape.
         if ((stopReason !== null || action === 'killed') && performance.now() - lastKill > 100) {
@@ -172,8 +198,9 @@ export async function runOnce(
         emptyTicks = sampler.alive === 0 ? emptyTicks + 1 : 0;
       }
       const treeEndMs = nowEpoch() - spawnEpoch;
+      if (samplerProblem) killAll();
       const smaps = await capturer.stop();
-      const out = await sampler.stop();
+      const out = await withTimeout(sampler.stop(), 10_000, 'the sampler did not report within 10 s of being stopped');
       sampler = null;
       const cgroupPeak = prepared.peakBytes();
       const oom = prepared.oom();
@@ -193,6 +220,7 @@ export async function runOnce(
         };
       }
       result.notes = runNotes(result, opts.limits ?? NO_LIMITS);
+      if (samplerProblem) result.notes.push(samplerProblem);
       return result;
     } finally {
       if (timer) clearTimeout(timer);

@@ -69,6 +69,7 @@ export interface SamplerOptions {
 export class Sampler {
   private readonly ctrl: Int32Array;
   private readonly live: Float64Array;
+  private readonly members: Int32Array;
   private readonly fastDone: Promise<FastOutput>;
   private readonly slowDone: Promise<SlowOutput>;
 
@@ -77,9 +78,11 @@ export class Sampler {
     private readonly slowWorker: Worker,
     ctrl: SharedArrayBuffer,
     live: SharedArrayBuffer,
+    members: SharedArrayBuffer,
   ) {
     this.ctrl = new Int32Array(ctrl);
     this.live = new Float64Array(live);
+    this.members = new Int32Array(members);
     this.fastDone = outputOf<FastOutput>(worker, 'fast');
     this.slowDone = outputOf<SlowOutput>(slowWorker, 'slow');
   }
@@ -107,7 +110,7 @@ export class Sampler {
     };
     const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: config });
     const slowWorker = new Worker(new URL('./slow-worker.js', import.meta.url), { workerData: config });
-    const sampler = new Sampler(worker, slowWorker, control, live);
+    const sampler = new Sampler(worker, slowWorker, control, live, config.members);
     await Promise.all([ready(worker), ready(slowWorker)]);
     return sampler;
   }
@@ -129,6 +132,12 @@ export class Sampler {
 
   get ticks(): number {
     return Atomics.load(this.ctrl, CTRL.TICKS);
+  }
+
+  /** The pids the fast thread currently counts as the tree (as published for the slow thread). */
+  get memberPids(): number[] {
+    const n = Math.min(Atomics.load(this.members, MEMBERS.COUNT), MEMBERS.MAX);
+    return Array.from({ length: n }, (_, i) => Atomics.load(this.members, MEMBERS.PIDS + i));
   }
 
   get latestTreeBytes(): number {
