@@ -14,6 +14,8 @@ interface Member {
   readonly seen: ProcessSeen;
   statmFd: number;
   childrenFd: number;
+  /** cgroup backend: listed in cgroup.procs at least once (the root is added before its wrapper joins). */
+  listed: boolean;
 }
 
 const cfg = workerData as SamplerConfig;
@@ -51,6 +53,7 @@ function addMember(pid: number, tMs: number): void {
     },
     statmFd,
     childrenFd: cfg.membership.kind === 'proc' ? io.open(`${P}/${pid}/task/${pid}/children`) : -1,
+    listed: false,
   });
   syncList();
   markerChecked.add(pid);
@@ -66,8 +69,12 @@ function retire(m: Member): void {
 const pread = (fd: number): number => io.pread(fd);
 const openOrMinus = (path: string): number => io.open(path);
 
-/** Parses whitespace/newline-separated pids from buf[0..n) and calls add for each. */
+/**
+ * Parses whitespace/newline-separated pids from buf[0..n), THEN calls add for each: `add` may read other files
+ * into the same buffer, so parsing must be finished first (reading into it mid-parse once produced phantom pids).
+ */
 function forEachPid(n: number, add: (pid: number) => void): void {
+  const pids: number[] = [];
   let v = 0;
   let inNum = false;
   for (let i = 0; i < n; i++) {
@@ -76,12 +83,13 @@ function forEachPid(n: number, add: (pid: number) => void): void {
       v = v * 10 + (c - 48);
       inNum = true;
     } else if (inNum) {
-      add(v);
+      pids.push(v);
       v = 0;
       inNum = false;
     }
   }
-  if (inNum) add(v);
+  if (inNum) pids.push(v);
+  for (const pid of pids) add(pid);
 }
 
 // ---- membership ------------------------------------------------------------------------------------
@@ -97,6 +105,11 @@ function refreshCgroupMembers(tMs: number): void {
     cgroupListed.add(pid);
     addMember(pid, tMs);
   });
+  // A process that was in the group and is no longer listed has left the tree (exited, or moved out).
+  for (const m of memberList) {
+    if (cgroupListed.has(m.seen.pid)) m.listed = true;
+    else if (m.listed) retire(m);
+  }
 }
 
 /** proc backend, fast part: children of each member's main thread (one pread each). */
