@@ -145,10 +145,13 @@ export class Sampler {
     return Number.isNaN(tree) ? this.live[LIVE.RSS_SUM_BYTES]! : tree;
   }
 
-  /** Resolves once the worker has taken `n` more ticks (used to confirm an empty tree). */
+  /** Resolves once the worker has taken `n` more ticks, or after 5 s if it does not (a dead thread must not hang the run). */
   async waitTicks(n: number): Promise<void> {
     const target = this.ticks + n;
-    while (this.ticks < target && Atomics.load(this.ctrl, CTRL.STATE) !== STATE_STOP) await new Promise((r) => setTimeout(r, 1));
+    const deadline = performance.now() + 5000;
+    while (this.ticks < target && Atomics.load(this.ctrl, CTRL.STATE) !== STATE_STOP && performance.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 1));
+    }
   }
 
   /** Asks for a last tick and the output; the worker thread ends afterwards. */
