@@ -227,7 +227,12 @@ function run(): void {
   let lastStart = NaN;
   for (;;) {
     const start = nowEpoch();
-    tick(ticks, start - startEpoch);
+    try {
+      tick(ticks, start - startEpoch);
+    } catch (e) {
+      // A tick must never end the thread (the run would wait on it): keep the error for the result.
+      io.note(`tick: ${(e as Error).message}`, e);
+    }
     if (!Number.isNaN(lastStart)) gapsCol.push(start - lastStart);
     lastStart = start;
     ticks++;
