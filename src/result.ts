@@ -209,7 +209,7 @@ export const RunResultSchema = z.object({
   notes: z.array(z.string()).describe('plain-language remarks on this run (e.g. an allocation failure under an rlimit)'),
   sampling: SamplingSchema.nullable(),
   timeline: TimelineSchema.nullable(),
-  diagnosis: DiagnosisSchema.nullable().optional().describe('leak verdict, fragmentation signals, per-mapping breakdown; null when the command never started, absent in older documents'),
+  diagnosis: DiagnosisSchema.nullable().optional().describe('leak verdict, fragmentation signals, per-mapping breakdown; absent when the command never started and in documents older than it'),
 });
 export type RunResult = z.infer<typeof RunResultSchema>;
 

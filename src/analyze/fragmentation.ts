@@ -1,6 +1,6 @@
 // Fragmentation signals: evidence, each with its figures, that memory is held by the allocator rather than by
 // live data. From outside a process nothing proves fragmentation; these say what was seen, not a verdict.
-import type { FragmentationSignal } from '../result.js';
+import type { FragmentationSignal, LeakVerdict } from '../result.js';
 import type { DiagnosisInput } from './input.js';
 import { STARTUP_FRACTION } from './leak.js';
 import { extent, quantile, theilSen, window, type Series } from './trend.js';
@@ -18,8 +18,8 @@ function judged(s: Series, mainExitMs: number): Series {
   return window(s, 0, mainExitMs - Math.max(TAIL_MS, 0.02 * mainExitMs));
 }
 
-/** USS slope × duration over the steady part, when the tree kept the same processes throughout. */
-export function ussGrowingSteadyWork(uss: Series, processCount: Series, mainExitMs: number): FragmentationSignal {
+/** USS slope × duration over the steady part, with its low points rising too, when the tree kept the same processes throughout. */
+export function ussGrowingSteadyWork(uss: Series, rss: Series, processCount: Series, mainExitMs: number): FragmentationSignal {
   const id = 'uss-growing-steady-work' as const;
   const all = judged(uss, mainExitMs);
   const n = all.tMs.length;
@@ -39,12 +39,31 @@ export function ussGrowingSteadyWork(uss: Series, processCount: Series, mainExit
   const start = steady.bytes[0]!;
   const end = steady.bytes[steady.bytes.length - 1]!;
   const growth = (fit.slopeBytesPerSec * (tEnd - from)) / 1000;
-  const observed = growth >= Math.max(MIN_INTERESTING, 0.1 * start);
-  const figures = { ussStartBytes: Math.round(start), ussEndBytes: Math.round(end), growthBytes: Math.round(growth), slopeBytesPerSec: Math.round(fit.slopeBytesPerSec), processes: lo };
+  // USS is read on a slow tier: a faster cycle (a sawtooth) read stroboscopically looks like a ramp. The low points
+  // must rise too, and so must those of Σ RSS, which is read every tick.
+  const T = tEnd - from;
+  const lowRise = lowPointsRise(steady, from, tEnd, 0.1);
+  // Every tooth of a cycle reaches its trough, so over windows of whole cycles the minimum is the floor.
+  const rssLowRise = lowPointsRise(window(rss, from, tEnd), from, tEnd, 0);
+  const threshold = Math.max(MIN_INTERESTING, 0.1 * start);
+  const observed = growth >= threshold && lowRise >= threshold && rssLowRise >= threshold / 2;
+  const figures = {
+    ussStartBytes: Math.round(start), ussEndBytes: Math.round(end), growthBytes: Math.round(growth), lowPointsRiseBytes: Math.round(lowRise),
+    rssLowPointsRiseBytes: Math.round(rssLowRise), slopeBytesPerSec: Math.round(fit.slopeBytesPerSec), processes: lo, ussSamples: steady.tMs.length,
+  };
   const what = `with the same ${lo} process${lo === 1 ? '' : 'es'} throughout`;
-  return observed
-    ? { id, observed, evidence: `USS grew by ${formatBytes(growth)} (${formatBytes(start)} → ${formatBytes(end)}) over the ${formatMs(tEnd - from)} after start-up ${what}`, figures }
-    : { id, observed, evidence: `USS grew by no more than ${formatBytes(Math.max(0, growth))} over the ${formatMs(tEnd - from)} after start-up ${what}`, figures };
+  if (observed) return { id, observed, evidence: `USS grew by ${formatBytes(growth)} (${formatBytes(start)} → ${formatBytes(end)}) over the ${formatMs(T)} after start-up ${what}`, figures };
+  if (growth < threshold) return { id, observed, evidence: `USS grew by no more than ${formatBytes(Math.max(0, growth))} over the ${formatMs(T)} after start-up ${what}`, figures };
+  if (lowRise < threshold) return { id, observed, evidence: `USS trended up ${formatBytes(growth)} over the ${formatMs(T)} after start-up ${what}, but its low points rose only ${formatBytes(lowRise)}: it comes back down`, figures };
+  return { id, observed, evidence: `USS readings (${steady.tMs.length} after start-up) trended up ${formatBytes(growth)}, but Σ RSS, read every tick, did not (its low points rose ${formatBytes(rssLowRise)}): the readings alias a faster cycle`, figures };
+}
+
+/** q-quantile of the last third of [from, to] minus that of its first fifth: how much the floor rose. */
+function lowPointsRise(s: Series, from: number, to: number, q: number): number {
+  const T = to - from;
+  const end = quantile(window(s, to - T / 3, to).bytes, q);
+  const start = quantile(window(s, from, from + T / 5).bytes, q);
+  return end === null || start === null ? 0 : end - start;
 }
 
 /** After the peak, did resident memory come down? Stays ≥ 90 % of the peak for ≥ 20 % of the run → observed. */
@@ -109,13 +128,17 @@ export interface FragmentationReport {
   readonly signals: FragmentationSignal[];
 }
 
-/** The analysis as the diagnosis runs it. `largest` comes from the breakdown of the same run, when there is one. */
-export function run(input: DiagnosisInput, largest: LargestProcessHeap | null = null): FragmentationReport {
+/** The analysis as the diagnosis runs it. `largest` and `leak` come from the breakdown and leak verdict of the same run. */
+export function run(input: DiagnosisInput, largest: LargestProcessHeap | null = null, leak: LeakVerdict | null = null): FragmentationReport {
   const useAnon = input.anon.tMs.length >= 5;
   const peakRss = extent(input.rss.bytes)?.max ?? null;
+  // Growth the leak verdict already explains is no evidence about the allocator.
+  const uss: FragmentationSignal = leak?.verdict === 'leak'
+    ? { id: 'uss-growing-steady-work', observed: null, evidence: 'USS grows because memory leaks (see the leak verdict): that growth says nothing about fragmentation', figures: { leakSlopeBytesPerSec: leak.slopeBytesPerSec } }
+    : ussGrowingSteadyWork(input.uss, input.rss, input.processCount, input.mainExitMs);
   return {
     signals: [
-      ussGrowingSteadyWork(input.uss, input.processCount, input.mainExitMs),
+      uss,
       anonNotReturned(useAnon ? input.anon : input.rss, useAnon ? 'the anonymous charge' : 'Σ RSS', input.mainExitMs),
       heapDominates(largest),
       rssAboveLiveHeap(peakRss, input.liveHeapBytes),

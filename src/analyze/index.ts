@@ -14,14 +14,15 @@ export interface AnalysisInfo {
 /** Every diagnosis analysis, in the order their results are shown. */
 export const ANALYSES: readonly AnalysisInfo[] = [leak, fragmentation, breakdown].map(({ name, description }) => ({ name, description }));
 
-/** Runs every analysis over one run. Fragmentation reads the breakdown's heap share, so the breakdown goes first. */
+/** Runs every analysis over one run. Fragmentation reads the breakdown's heap share and the leak verdict, so it goes last. */
 export function diagnose(input: DiagnosisInput): Diagnosis {
   const b = breakdown.run(input);
   const heap = b?.largestProcess?.groups.find((g) => g.kind === 'heap');
   const largest = b?.largestProcess ? { pid: b.largestProcess.pid, name: b.largestProcess.name, rssBytes: b.largestProcess.rssBytes, heapRssBytes: heap?.rssBytes ?? 0 } : null;
+  const verdict = leak.run(input);
   return {
-    leak: leak.run(input),
-    fragmentation: fragmentation.run(input, largest),
+    leak: verdict,
+    fragmentation: fragmentation.run(input, largest, verdict),
     breakdown: b,
   };
 }

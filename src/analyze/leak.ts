@@ -85,7 +85,7 @@ export function leakVerdict(rss: Series, mainExitMs: number): LeakVerdict {
     return { verdict: 'no-leak', reason: `memory ${shape} after start-up: ${rate(s)} (${ci}) adds under ${formatBytes(material)} over the ${secs(T)} judged`, ...figures };
   }
   if (fit.lowBytesPerSec <= 0) {
-    return { verdict: 'inconclusive', reason: `memory moved at ${rate(s)} after start-up, but its ${ci} includes zero`, ...figures };
+    return { verdict: 'inconclusive', reason: `memory ended ${formatBytes(endLow - base)} above its baseline but the slope after start-up, ${rate(s)}, is not significant (${ci} includes zero)`, ...figures };
   }
   const floors = theilSen(segmentQuantiles(steady, from, tEnd, FLOOR_SEGMENTS, LOW_Q));
   if (floors === null || floors.slopeBytesPerSec < s / 2) {

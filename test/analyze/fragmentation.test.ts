@@ -10,20 +10,21 @@ const counts = (f: (t: number) => number) => {
   return { tMs, bytes: tMs.map(f) };
 };
 const ONE = counts(() => 1);
+const FLAT_RSS = series(3000, 1, () => 52 * MIB);
 
 test('USS growing with the same processes throughout: observed, with its growth', () => {
-  const s = ussGrowingSteadyWork(series(3000, 50, (t) => 50 * MIB + 20 * MIB * (t / 1000)), ONE, 3000);
+  const s = ussGrowingSteadyWork(series(3000, 50, (t) => 50 * MIB + 20 * MIB * (t / 1000)), series(3000, 1, (t) => 52 * MIB + 20 * MIB * (t / 1000)), ONE, 3000);
   assert.equal(s.observed, true, s.evidence);
   assert.ok(Math.abs(s.figures.growthBytes! - 20 * MIB * 2.35) < 4 * MIB, String(s.figures.growthBytes));
   assert.match(s.evidence, /USS grew by .* with the same 1 process throughout/);
 });
 
 test('USS flat: not observed; processes coming and going: not measurable (null)', () => {
-  assert.equal(ussGrowingSteadyWork(series(3000, 50, () => 50 * MIB), ONE, 3000).observed, false);
-  const s = ussGrowingSteadyWork(series(3000, 50, (t) => 50 * MIB + 20 * MIB * (t / 1000)), counts((t) => (t < 2000 ? 1 : 3)), 3000);
+  assert.equal(ussGrowingSteadyWork(series(3000, 50, () => 50 * MIB), FLAT_RSS, ONE, 3000).observed, false);
+  const s = ussGrowingSteadyWork(series(3000, 50, (t) => 50 * MIB + 20 * MIB * (t / 1000)), FLAT_RSS, counts((t) => (t < 2000 ? 1 : 3)), 3000);
   assert.equal(s.observed, null);
   assert.match(s.evidence, /not steady/);
-  assert.equal(ussGrowingSteadyWork({ tMs: [], bytes: [] }, ONE, 3000).observed, null);
+  assert.equal(ussGrowingSteadyWork({ tMs: [], bytes: [] }, FLAT_RSS, ONE, 3000).observed, null);
 });
 
 test('memory held after its peak: observed; given back: not observed; peak at the very end: null', () => {
@@ -49,4 +50,14 @@ test('RSS vs live heap: only when the live heap is known', () => {
   assert.equal(s.observed, true);
   assert.equal(s.figures.ratio, 3);
   assert.equal(rssAboveLiveHeap(110 * MIB, 100 * MIB).observed, false);
+});
+
+test('USS read slowly from a 300 ms sawtooth: aliasing can fake a ramp, Σ RSS read every tick does not follow: not observed', () => {
+  const saw = (t: number): number => 20 * MIB + 100 * MIB * ((t % 300) / 300);
+  const rss = series(3000, 1, saw);
+  for (const [step, phase] of [[50, 0], [50, 140], [301, 0], [303, 100]] as const) {
+    // Readings every `step` ms; 301–303 ms against a 300 ms period walk slowly up the tooth (stroboscopic).
+    const s = ussGrowingSteadyWork(series(3000, step, (t) => saw(t + phase)), rss, ONE, 3000);
+    assert.equal(s.observed, false, s.evidence);
+  }
 });

@@ -44,6 +44,10 @@ test('steady leak on the proc backend: leak too (the verdict reads Σ RSS on bot
 test('sawtooth of 100 MiB every 300 ms for 3 s: no false positive in either run', () => {
   const { runs } = measure(['sawtooth', '100', '300', '3000'], ['--runs', '2']);
   assert.deepEqual(verdicts(runs), ['no-leak', 'no-leak'], runs.map((r) => r.diagnosis!.leak.reason).join('\n'));
+  for (const r of runs) {
+    const uss = r.diagnosis!.fragmentation.signals.find((s) => s.id === 'uss-growing-steady-work')!;
+    assert.notEqual(uss.observed, true, uss.evidence);
+  }
 });
 
 test('staircase that frees at the end: no-leak, memory came back; the chart is in the terminal report', () => {
