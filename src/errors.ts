@@ -12,6 +12,8 @@ export const EXIT = {
   ENVIRONMENT: 4,
   /** A bug in membench. */
   INTERNAL: 5,
+  /** A memory check failed: a regression against the baseline (suite, compare), or a per-unit cost outside its expect range. */
+  REGRESSION: 6,
   /** Interrupted by SIGINT (Ctrl-C); SIGTERM gives 143. */
   INTERRUPTED: 130,
 } as const;

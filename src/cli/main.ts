@@ -6,6 +6,8 @@ import { VERSION } from '../version.js';
 import { runCommand, RUN_HELP_EPILOG } from './run-command.js';
 import { reportCommand } from './report-command.js';
 import { addProfileCommand, profileCommand } from './profile-command.js';
+import { addSuiteCommand, suiteCommand } from './suite-command.js';
+import { addCompareCommand, compareCommand } from './compare-command.js';
 import { addLiveCommands, isLiveCommand, liveCommand } from './live-commands.js';
 
 function fail(e: unknown): never {
@@ -76,6 +78,8 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: () => undefined, outputError: () => undefined })
     .action(async () => undefined);
+  addSuiteCommand(program);
+  addCompareCommand(program);
   addLiveCommands(program);
   addProfileCommand(program);
   return program;
@@ -98,6 +102,11 @@ async function main(argv: readonly string[]): Promise<void> {
   if (head[0] === 'report') {
     const report = program.commands.find((c) => c.name() === 'report')!;
     process.exitCode = await reportCommand(report.opts(), report.args);
+    return;
+  }
+  if (head[0] === 'suite' || head[0] === 'compare') {
+    const sub = program.commands.find((c) => c.name() === head[0])!;
+    process.exitCode = head[0] === 'suite' ? await suiteCommand(sub.opts(), sub.args) : await compareCommand(sub.opts(), sub.args);
     return;
   }
   if (head[0] === 'profile') {

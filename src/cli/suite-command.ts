@@ -1,0 +1,197 @@
+// `membench suite [FILE…]`: resolve options and the baseline first, load the suite files, run them, report,
+// export, compare with the baseline, save a baseline; pick the exit code (6: regression or expect missed).
+import { cpus } from 'node:os';
+import { Option, type Command } from 'commander';
+import { compareSeries, type Comparison, type CompareOptions } from '../analyze/compare.js';
+import { EXIT, usageError } from '../errors.js';
+import type { BackendChoice } from '../run/backend.js';
+import { Interrupt } from '../run/interrupt.js';
+import { loadSuites, resolveSuiteFiles } from '../suite/config.js';
+import type { SuiteResult } from '../suite/result.js';
+import { runSuite } from '../suite/runner.js';
+import { seriesOfSuite } from '../suite/series.js';
+import { DEFAULT_BASELINE_DIR, saveBaseline, baselinePath } from '../store/baselines.js';
+import { writeJsonAtomic, writeTextAtomic } from '../store/atomic.js';
+import { SUITE_EXPORTERS } from '../report/suite-exporters.js';
+import { expectFailed, formatBytesFine, perUnitName } from '../report/suite-rows.js';
+import { renderComparisonTerminal, renderSuiteTerminal } from '../report/suite-terminal.js';
+import { colorsFor } from '../report/terminal.js';
+import { DEFAULT_GATE, GATE_HELP_EPILOG, readDocumentArg, resolveGateOptions, type RawGateOptions } from './compare-command.js';
+import { parseChoice, parseCount } from './parse-values.js';
+
+export interface RawSuiteOptions extends RawGateOptions {
+  runs?: string;
+  jobs?: string;
+  filter?: string;
+  baseline?: string;
+  saveBaseline?: string;
+  baselineDir: string;
+  backend: string;
+  json?: string;
+  markdown?: string;
+  csv?: string;
+  bmf?: string;
+  ghBenchmark?: string;
+  showOutput?: boolean;
+  color: boolean;
+}
+
+interface ResolvedSuite {
+  readonly files: readonly string[];
+  readonly runs: number | null;
+  readonly jobs: number;
+  readonly filter: RegExp | null;
+  readonly backend: BackendChoice;
+  readonly gate: CompareOptions;
+  readonly baseline: { readonly name: string; readonly doc: SuiteResult } | null;
+  readonly saveAs: string | null;
+  readonly baselineDir: string;
+  readonly jsonPath: string | null;
+  readonly exports: readonly { readonly flag: string; readonly path: string }[];
+  readonly showOutput: boolean;
+  readonly color: boolean;
+}
+
+const EXPORT_KEYS = { markdown: 'markdown', csv: 'csv', bmf: 'bmf', 'gh-benchmark': 'ghBenchmark' } as const;
+
+/** Everything the user typed, checked before any benchmark runs — a missing baseline costs nothing. */
+export function resolveSuiteOptions(raw: RawSuiteOptions, files: readonly string[], cwd: string): ResolvedSuite {
+  let filter: RegExp | null = null;
+  if (raw.filter !== undefined) {
+    try {
+      filter = new RegExp(raw.filter);
+    } catch (e) {
+      throw usageError(`--filter: ${(e as Error).message}`);
+    }
+  }
+  const exports = SUITE_EXPORTERS.flatMap((x) => {
+    const path = raw[EXPORT_KEYS[x.flag as keyof typeof EXPORT_KEYS]];
+    return path ? [{ flag: x.flag, path }] : [];
+  });
+  const toStdout = [raw.json, ...exports.map((e) => e.path)].filter((p) => p === '-').length;
+  if (toStdout > 1) throw usageError('only one output can go to stdout ("-")', 'write the others to files');
+  if (raw.saveBaseline !== undefined) baselinePath(raw.baselineDir, raw.saveBaseline);
+  let baseline: ResolvedSuite['baseline'] = null;
+  if (raw.baseline !== undefined) {
+    const d = readDocumentArg(raw.baseline, raw.baselineDir);
+    if (d.document.kind !== 'suite') throw usageError(`--baseline ${raw.baseline} is a membench run document, not a suite result`, 'give a baseline saved by membench suite');
+    baseline = { name: d.name, doc: d.document.doc };
+  }
+  const noColor = 'NO_COLOR' in process.env && process.env.NO_COLOR !== '';
+  return {
+    files: resolveSuiteFiles(files, cwd),
+    runs: raw.runs === undefined ? null : parseCount('--runs', raw.runs, 1, 1000),
+    jobs: raw.jobs === undefined ? Math.max(1, cpus().length) : parseCount('--jobs', raw.jobs, 1, 64),
+    filter,
+    backend: parseChoice('--backend', raw.backend, ['auto', 'cgroup', 'proc'] as const),
+    gate: resolveGateOptions(raw),
+    baseline,
+    saveAs: raw.saveBaseline ?? null,
+    baselineDir: raw.baselineDir,
+    jsonPath: raw.json ?? null,
+    exports,
+    showOutput: raw.showOutput === true,
+    color: raw.color && !noColor && process.stdout.isTTY === true && toStdout === 0,
+  };
+}
+
+function progressReporter(enabled: boolean): { onMeasure?: (name: string, r: number, runs: number, size: number | null) => void; done: () => void } {
+  if (!enabled) return { done: () => undefined };
+  return {
+    onMeasure: (name, r, runs, size) => process.stderr.write(`\r\x1b[2K${name.slice(0, 40)}: run ${r + 1}/${runs}${size === null ? '' : `, size ${size}`}`),
+    done: () => process.stderr.write('\r\x1b[2K'),
+  };
+}
+
+export async function suiteCommand(raw: RawSuiteOptions, files: readonly string[]): Promise<number> {
+  const cwd = process.cwd();
+  const opts = resolveSuiteOptions(raw, files, cwd);
+  const suite = await loadSuites(opts.files);
+  if (opts.filter && !suite.benchmarks.some((b) => opts.filter!.test(b.name))) {
+    throw usageError(`--filter ${raw.filter} matches no benchmark`, `benchmarks: ${suite.benchmarks.map((b) => b.name).join(', ')}`);
+  }
+  const interrupt = new Interrupt();
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    signals++;
+    interrupt.request(sig);
+    if (signals > 1) process.exit(sig === 'SIGTERM' ? 143 : EXIT.INTERRUPTED);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const toStdout = [opts.jsonPath, ...opts.exports.map((e) => e.path)].includes('-');
+  const progress = progressReporter(process.stderr.isTTY === true && !toStdout);
+  const doc = await runSuite(suite, { runs: opts.runs, jobs: opts.jobs, filter: opts.filter, backend: opts.backend, showOutput: opts.showOutput, cwd }, interrupt, {
+    onMeasure: progress.onMeasure,
+    // The JSON document is rewritten after every repeat, marked complete: false until the end.
+    onUpdate: (d) => {
+      if (opts.jsonPath && opts.jsonPath !== '-') writeJsonAtomic(opts.jsonPath, d);
+    },
+  });
+  progress.done();
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+
+  const term = toStdout ? process.stderr : process.stdout;
+  const colors = colorsFor(opts.color);
+  term.write(renderSuiteTerminal(doc, colors));
+  if (interrupt.requested) return interrupt.requested === 'SIGTERM' ? 143 : EXIT.INTERRUPTED;
+  if (doc.failure) {
+    // Exports and baselines are for complete suites only; the partial --json says complete: false.
+    process.stderr.write(`membench: benchmark ${JSON.stringify(doc.failure.benchmark)}${doc.failure.size === null ? '' : ` at size ${doc.failure.size}`}: ${doc.failure.message}\n`);
+    return /failed to start/.test(doc.failure.message) ? EXIT.FAILED_TO_START : EXIT.COMMAND_FAILED;
+  }
+  let comparison: Comparison | null = null;
+  if (opts.baseline) {
+    comparison = compareSeries(seriesOfSuite(opts.baseline.doc), seriesOfSuite(doc), opts.gate);
+    term.write(renderComparisonTerminal(comparison, colors, `compared with ${opts.baseline.name}`));
+  }
+  if (opts.jsonPath === '-') process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+  for (const e of opts.exports) {
+    const text = SUITE_EXPORTERS.find((x) => x.flag === e.flag)!.render(doc, comparison);
+    if (e.path === '-') process.stdout.write(text);
+    else writeTextAtomic(e.path, text);
+  }
+  if (opts.saveAs) {
+    const path = saveBaseline(opts.baselineDir, opts.saveAs, doc);
+    process.stderr.write(`membench: saved baseline ${opts.saveAs} (${path})\n`);
+  }
+  const missed = doc.benchmarks.filter(expectFailed);
+  for (const b of missed) {
+    process.stderr.write(`membench: ${b.name}: ${formatBytesFine(b.fit!.slopeBytesPerUnit)} per ${perUnitName(b.unit)} is ${b.expectVerdict} the expected ${b.expect!.perUnit.text}\n`);
+  }
+  if (comparison && comparison.regressions > 0) {
+    process.stderr.write(`membench: ${comparison.regressions} regression${comparison.regressions === 1 ? '' : 's'} against ${opts.baseline!.name}\n`);
+  }
+  return missed.length > 0 || (comparison?.regressions ?? 0) > 0 ? EXIT.REGRESSION : EXIT.OK;
+}
+
+/** Declares `membench suite` on the program (options as in README "Suites"). */
+export function addSuiteCommand(program: Command): void {
+  program
+    .command('suite')
+    .description('run memory benchmark suites (membench.config.*, *.membench.*): sizes × repeats, cost per unit, baselines, CI gate')
+    .usage('[options] [suite files…]')
+    .option('-r, --runs <n>', 'repeats per size, overriding the suite files (default 5)')
+    .option('-j, --jobs <n>', 'in-process measurements run at once (default: one per CPU); commands always run alone')
+    .option('--filter <regex>', 'only benchmarks whose name matches')
+    .option('--baseline <name|file>', 'compare with a saved baseline (or a suite --json file); exit 6 on a regression')
+    .option('--save-baseline <name>', 'save this result as the baseline NAME (only when every benchmark succeeded)')
+    .option('--baseline-dir <dir>', 'where baselines live', DEFAULT_BASELINE_DIR)
+    .option('--threshold <percent>', 'smallest growth that counts as a regression', DEFAULT_GATE.threshold)
+    .option('--alpha <p>', 'significance level of the regression test', DEFAULT_GATE.alpha)
+    .option('--min-diff <size>', 'smallest growth in bytes that counts (e.g. 4K)', DEFAULT_GATE.minDiff)
+    .addOption(new Option('--backend <kind>', 'how command trees are followed').choices(['auto', 'cgroup', 'proc']).default('auto'))
+    .option('--json <file>', 'write the suite result document ("-" for stdout); rewritten after every repeat')
+    .option('--markdown <file>', 'write Markdown tables (and the comparison) to FILE ("-" for stdout)')
+    .option('--csv <file>', 'write one CSV row per benchmark and size')
+    .option('--bmf <file>', 'write Bencher Metric Format JSON')
+    .option('--gh-benchmark <file>', 'write github-action-benchmark JSON (tool: customSmallerIsBetter)')
+    .option('--show-output', 'let benchmarks print to the terminal')
+    .option('--no-color', 'no colours (NO_COLOR is respected too)')
+    .argument('[files...]')
+    .addHelpText('after', GATE_HELP_EPILOG)
+    .exitOverride()
+    .configureOutput({ writeErr: () => undefined, outputError: () => undefined })
+    .action(async () => undefined);
+}
