@@ -1,7 +1,7 @@
 // `membench profile`: run a command under a heap profiler, import a profiler's file, or diff two profiles;
 // the terminal shows top allocation sites at the peak, --json writes the profile document, --html a treemap.
+import { writeTextAtomic } from '../store/atomic.js';
 import { Option, type Command } from 'commander';
-import { renameSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EXIT, MembenchError, usageError } from '../errors.js';
 import { diffProfiles, exceedsGate } from '../profile/diff.js';
@@ -67,11 +67,7 @@ export function addProfileCommand(program: Command): void {
 const EXIT_REGRESSION = 6;
 
 /** Whole file or nothing: a reader never sees half a document. */
-function writeAtomic(path: string, text: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
-}
+const writeAtomic = writeTextAtomic;
 
 function parsePercent(flag: string, text: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*%?\s*$/.exec(text);

@@ -1,10 +1,10 @@
 // `membench run`: resolve options once, run the benchmarks, hand the document to the reporters, pick the exit code.
+import { interruptOnSignals } from './signals.js';
 import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EXIT, MembenchError, usageError } from '../errors.js';
 import type { MembenchResult } from '../result.js';
 import { runBenchmarks, type BenchmarkOptions } from '../run/benchmark.js';
-import { Interrupt } from '../run/interrupt.js';
 import type { CommandSpec } from '../run/run-once.js';
 import { runCounts } from '../analyze/summary.js';
 import { readPageSize } from '../probe/proc.js';
@@ -184,16 +184,7 @@ export function exitCodeFor(doc: MembenchResult, interruptSignal: string | null,
 
 export async function runCommand(raw: RawRunOptions, shellCommands: readonly string[], execArgv: readonly string[] | null): Promise<number> {
   const opts = resolveRunOptions(raw, shellCommands, execArgv);
-  const interrupt = new Interrupt();
-  let signals = 0;
-  const onSignal = (sig: NodeJS.Signals): void => {
-    signals++;
-    interrupt.request(sig);
-    // A second Ctrl-C means "now": exit handlers still kill the tree and remove its cgroup.
-    if (signals > 1) process.exit(sig === 'SIGTERM' ? 143 : EXIT.INTERRUPTED);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const { interrupt, dispose } = interruptOnSignals();
   const toStdout = opts.jsonPath === '-';
   const progress = progressReporter(process.stderr.isTTY === true && !toStdout, opts.commands);
   const doc = await runBenchmarks(opts.commands, opts.bench, interrupt, {
@@ -204,8 +195,7 @@ export async function runCommand(raw: RawRunOptions, shellCommands: readonly str
     },
   });
   progress.done();
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
+  dispose();
   const onlyFailedToStart = doc.benchmarks.every((b) => b.runs.length > 0 && b.runs.every((r) => r.outcome.state === 'failed-to-start'));
   if (onlyFailedToStart && doc.benchmarks.length === 1) {
     const o = doc.benchmarks[0]!.runs[0]!.outcome;

@@ -1,11 +1,11 @@
 // `membench suite [FILE…]`: resolve options and the baseline first, load the suite files, run them, report,
 // export, compare with the baseline, save a baseline; pick the exit code (6: regression or expect missed).
+import { interruptOnSignals } from './signals.js';
 import { cpus } from 'node:os';
 import { Option, type Command } from 'commander';
 import { compareSeries, type Comparison, type CompareOptions } from '../analyze/compare.js';
 import { EXIT, usageError } from '../errors.js';
 import type { BackendChoice } from '../run/backend.js';
-import { Interrupt } from '../run/interrupt.js';
 import { loadSuites, resolveSuiteFiles } from '../suite/config.js';
 import type { SuiteResult } from '../suite/result.js';
 import { runSuite } from '../suite/runner.js';
@@ -110,15 +110,7 @@ export async function suiteCommand(raw: RawSuiteOptions, files: readonly string[
   if (opts.filter && !suite.benchmarks.some((b) => opts.filter!.test(b.name))) {
     throw usageError(`--filter ${raw.filter} matches no benchmark`, `benchmarks: ${suite.benchmarks.map((b) => b.name).join(', ')}`);
   }
-  const interrupt = new Interrupt();
-  let signals = 0;
-  const onSignal = (sig: NodeJS.Signals): void => {
-    signals++;
-    interrupt.request(sig);
-    if (signals > 1) process.exit(sig === 'SIGTERM' ? 143 : EXIT.INTERRUPTED);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const { interrupt, dispose } = interruptOnSignals();
   const toStdout = [opts.jsonPath, ...opts.exports.map((e) => e.path)].includes('-');
   const progress = progressReporter(process.stderr.isTTY === true && !toStdout);
   const doc = await runSuite(suite, { runs: opts.runs, jobs: opts.jobs, filter: opts.filter, backend: opts.backend, showOutput: opts.showOutput, cwd }, interrupt, {
@@ -129,8 +121,7 @@ export async function suiteCommand(raw: RawSuiteOptions, files: readonly string[
     },
   });
   progress.done();
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
+  dispose();
 
   const term = toStdout ? process.stderr : process.stdout;
   const colors = colorsFor(opts.color);

@@ -1,6 +1,7 @@
 // The HTML report: one self-contained page (CSS, uPlot, data and script inline; nothing fetched) built from
 // one or several result documents: plots of memory over time, comparison bars, the numbers in tables.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { writeTextAtomic } from '../store/atomic.js';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { VERSION } from '../version.js';
 import { membenchClient, type ClientData } from './html-client.js';
@@ -207,7 +208,5 @@ export function htmlReport(sources: readonly ReportSource[]): string {
 
 /** Written whole (temp file + rename), like the JSON: a reader never sees half a page. */
 export function writeHtmlFile(path: string, html: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, html);
-  renameSync(tmp, path);
+  writeTextAtomic(path, html);
 }

@@ -1,5 +1,5 @@
 // The JSON document: written whole and atomically (temp file + rename), so a reader never sees half a file.
-import { renameSync, writeFileSync } from 'node:fs';
+import { writeTextAtomic } from '../store/atomic.js';
 import type { MembenchResult } from '../result.js';
 
 export function renderJson(doc: MembenchResult): string {
@@ -7,7 +7,5 @@ export function renderJson(doc: MembenchResult): string {
 }
 
 export function writeJsonFile(path: string, doc: MembenchResult): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, renderJson(doc));
-  renameSync(tmp, path);
+  writeTextAtomic(path, renderJson(doc));
 }
