@@ -63,8 +63,6 @@ export function addProfileCommand(program: Command): void {
     .action(async () => undefined);
 }
 
-/** Exit code of a failed memory gate, as for suite and compare (EXIT.REGRESSION). */
-const EXIT_REGRESSION = 6;
 
 /** Whole file or nothing: a reader never sees half a document. */
 const writeAtomic = writeTextAtomic;
@@ -115,7 +113,7 @@ export async function profileCommand(raw: RawProfileOptions, args: readonly stri
       const d = diffProfiles(importProfile(resolve(args[1]!)), importProfile(resolve(args[2]!)));
       const failed = gate === null ? undefined : exceedsGate(d, gate);
       emit({ kind: 'membench-profile-diff', schemaVersion: 1, ...d, failAboveRatio: gate, failed: failed ?? null }, renderProfileDiff(d, c, { top, failed }), raw, null);
-      return failed ? EXIT_REGRESSION : EXIT.OK;
+      return failed ? EXIT.REGRESSION : EXIT.OK;
     }
     case undefined:
       throw usageError('profile: nothing to do', 'write: membench profile --with massif -- program, profile import FILE, or profile diff A B');
