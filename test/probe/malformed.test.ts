@@ -11,6 +11,7 @@ import { parseSmapsRollup } from '../../src/probe/smaps-rollup.js';
 import { parseStatm, parseStatmInto } from '../../src/probe/statm.js';
 import { kibFieldBytes, parseStatus } from '../../src/probe/status.js';
 import { ROOT } from '../helpers/fixtures.js';
+import { mulberry32, type Rng } from '../helpers/prng.js';
 
 const FIX = join(ROOT, 'test', 'fixtures');
 const read = (...rel: string[]): string => readFileSync(join(FIX, ...rel), 'utf8');
@@ -18,17 +19,6 @@ const SEED = 0x6d656d62; // "memb"
 const CASES = 500;
 const FILE = '/fixture/file-under-test';
 
-type Rng = () => number;
-function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const int = (rng: Rng, n: number): number => Math.floor(rng() * n);
 const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[int(rng, xs.length)]!;
 

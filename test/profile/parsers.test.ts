@@ -9,6 +9,7 @@ import { ProfileParseError, StackSchema, callTree, profileDocument, siteRows, ty
 import { parseV8HeapProfile } from '../../src/profile/v8.js';
 import { diffProfiles, exceedsGate } from '../../src/profile/diff.js';
 import { squarify } from '../../src/report/treemap-html.js';
+import { mulberry32, type Rng } from '../helpers/prng.js';
 
 export const MASSIF = `desc: --time-unit=ms
 cmd: ./allocsites plant
@@ -193,17 +194,6 @@ test('squarify: areas proportional to values and inside the rectangle', () => {
 });
 
 // ---- property tests ----
-type Rng = () => number;
-function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)]!;
 const JUNK = ['', ' ', '-1', 'x', '1e99', '99999999999999999999', 'n', ':', '(', ')', '{', '}', '"', ';', ' 5', '\t', 'NaN', 'null', '[]', '0x'];
 
