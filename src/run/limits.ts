@@ -32,6 +32,13 @@ export const extraControllersFor = (r: LimitsRequest): ('cpu' | 'cpuset')[] => [
 
 const CFS_PERIOD_US = 100_000;
 
+/** "256 MiB (268435456 bytes)": what the user asked, readable and exact. */
+function askedBytes(bytes: number): string {
+  const mib = bytes / 2 ** 20;
+  const readable = mib >= 1 ? `${Number.isInteger(mib) ? mib : mib.toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${readable} (${bytes} bytes)`;
+}
+
 /** Writes the cgroup limits of a created run group; a failure throws unless bestEffort. */
 export function applyCgroupLimits(plan: CgroupPlan, r: LimitsRequest): AppliedLimit[] {
   const out: AppliedLimit[] = [];
@@ -47,7 +54,7 @@ export function applyCgroupLimits(plan: CgroupPlan, r: LimitsRequest): AppliedLi
   };
   if (r.memoryBytes !== null) {
     const m = plan.memory;
-    write('memory-limit', `${r.memoryBytes} bytes`, m.version === 1
+    write('memory-limit', askedBytes(r.memoryBytes), m.version === 1
       ? [[join(m.dir, 'memory.limit_in_bytes'), String(r.memoryBytes)]]
       : [[join(m.dir, 'memory.max'), String(r.memoryBytes)], ...(existsSync(join(m.dir, 'memory.swap.max')) ? [[join(m.dir, 'memory.swap.max'), '0'] as [string, string]] : [])]);
   }
@@ -66,7 +73,7 @@ export function applyCgroupLimits(plan: CgroupPlan, r: LimitsRequest): AppliedLi
 /** What the proc backend cannot do: every cgroup limit, reported (bestEffort) or refused. */
 export function refuseCgroupLimits(r: LimitsRequest, reason: string): AppliedLimit[] {
   const asked: [AppliedLimit['name'], string | null][] = [
-    ['memory-limit', r.memoryBytes !== null ? `${r.memoryBytes} bytes` : null],
+    ['memory-limit', r.memoryBytes !== null ? askedBytes(r.memoryBytes) : null],
     ['cpu-quota', r.cpuFraction !== null ? `${(r.cpuFraction * 100).toFixed(1)} % of one CPU` : null],
     ['cpuset', r.cpus?.join(',') ?? null],
   ];
@@ -90,8 +97,8 @@ export function rlimitShellLines(r: LimitsRequest): string[] {
 /** The process-side settings as AppliedLimit records (they are applied by the wrapper; a failure ends the run with exit 125). */
 export function processLimits(r: LimitsRequest, setarch: string | null): AppliedLimit[] {
   const out: AppliedLimit[] = [];
-  if (r.rlimitAsBytes !== null) out.push({ name: 'rlimit-as', asked: `${r.rlimitAsBytes} bytes`, applied: true, detail: `ulimit -v ${Math.floor(r.rlimitAsBytes / 1024)} (KiB) in the target's wrapper` });
-  if (r.rlimitDataBytes !== null) out.push({ name: 'rlimit-data', asked: `${r.rlimitDataBytes} bytes`, applied: true, detail: `ulimit -d ${Math.floor(r.rlimitDataBytes / 1024)} (KiB) in the target's wrapper` });
+  if (r.rlimitAsBytes !== null) out.push({ name: 'rlimit-as', asked: askedBytes(r.rlimitAsBytes), applied: true, detail: `ulimit -v ${Math.floor(r.rlimitAsBytes / 1024)} (KiB) in the target's wrapper` });
+  if (r.rlimitDataBytes !== null) out.push({ name: 'rlimit-data', asked: askedBytes(r.rlimitDataBytes), applied: true, detail: `ulimit -d ${Math.floor(r.rlimitDataBytes / 1024)} (KiB) in the target's wrapper` });
   if (r.noAslr) {
     if (setarch) out.push({ name: 'no-aslr', asked: 'ASLR off', applied: true, detail: `${setarch} -R (personality ADDR_NO_RANDOMIZE)` });
     else if (r.bestEffort) out.push({ name: 'no-aslr', asked: 'ASLR off', applied: false, detail: 'setarch not found (apt-get install util-linux)' });
