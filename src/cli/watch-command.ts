@@ -1,5 +1,5 @@
 // `membench watch PID`: attach read-only, a live line on stderr, a recording (and leak verdict) at the end.
-import { writeFileSync } from 'node:fs';
+import { writeTextAtomic } from '../store/atomic.js';
 import { Command } from 'commander';
 import { parseCount, parseDurationMs } from './parse-values.js';
 import { watch, type WatchRecording } from '../live/watch.js';
@@ -31,6 +31,7 @@ const OUTCOME: Record<WatchRecording['outcome']['state'], string> = {
   'duration-reached': 'the duration was reached',
   'target-exited': 'the process exited',
   interrupted: 'interrupted',
+  'in-progress': 'it is still running (checkpoint)',
 };
 
 export function renderWatch(r: WatchRecording): string {
@@ -56,6 +57,8 @@ export async function watchCommand(raw: RawWatchOptions, args: readonly string[]
   });
   const rec = await watch({
     pid, intervalMs, durationMs, interrupted, timelinePoints: 2000,
+    // Every 5 s the recording so far replaces the file whole: a SIGKILL loses at most the last seconds.
+    onCheckpoint: raw.json === undefined || raw.json === '-' ? undefined : (partial) => writeTextAtomic(raw.json!, `${JSON.stringify(partial, null, 2)}\n`),
     onProgress: (bytes, n, ms) => {
       if (live) process.stderr.write(`\r\x1b[Kpid ${pid}: Σ RSS ${formatBytes(bytes)} in ${n} process${n === 1 ? '' : 'es'}, ${formatMs(ms)}`);
     },
@@ -64,7 +67,7 @@ export async function watchCommand(raw: RawWatchOptions, args: readonly string[]
   if (raw.json !== undefined) {
     const text = `${JSON.stringify(rec, null, 2)}\n`;
     if (raw.json === '-') process.stdout.write(text);
-    else writeFileSync(raw.json, text);
+    else writeTextAtomic(raw.json, text);
   }
   if (raw.json !== '-') process.stdout.write(renderWatch(rec));
   return rec.outcome.state === 'interrupted' ? EXIT.INTERRUPTED : EXIT.OK;

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WatchRecording } from '../../src/live/watch.js';
-import { bucketMax } from '../../src/live/watch.js';
+import { BoundedTimeline, bucketMax } from '../../src/live/watch.js';
 import { CLI, MEMFIX, MIB } from '../helpers/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'membench-watch-'));
@@ -68,4 +68,32 @@ test('Ctrl-C writes the recording and exits 130', async () => {
 test('bucketMax keeps each bucket\'s maximum', () => {
   assert.deepEqual(bucketMax([0, 1, 2, 3], [5, 9, 1, 2], 2), { tMs: [1, 3], bytes: [9, 2] });
   assert.deepEqual(bucketMax([0, 1], [5, 9], 4), { tMs: [0, 1], bytes: [5, 9] });
+});
+
+test('a SIGKILLed watch leaves a valid partial recording (checkpointed every 5 s)', async () => {
+  const target = spawn(MEMFIX, ['hold', '12', '30000'], { stdio: 'ignore' });
+  try {
+    const w = startWatch(target.pid!, ['--interval', '20ms']);
+    await new Promise((r) => setTimeout(r, 6500));
+    w.child.kill('SIGKILL');
+    await w.done;
+    const rec = read(w.json);
+    assert.deepEqual(rec.outcome, { state: 'in-progress' });
+    assert.ok(rec.ticks > 100, `${rec.ticks} ticks`);
+    assert.ok(rec.peakRssSumBytes! >= 12 * MIB, `peak ${rec.peakRssSumBytes! / MIB} MiB`);
+    assert.ok(rec.timeline.tMs.length > 100);
+  } finally {
+    target.kill('SIGKILL');
+  }
+});
+
+test('BoundedTimeline stays bounded, keeps the peak and the mean', () => {
+  const tl = new BoundedTimeline(8);
+  for (let i = 0; i < 1000; i++) tl.push(i, i === 500 ? 1e9 : i, 1);
+  assert.ok(tl.tMs.length <= 8);
+  assert.equal(tl.samples, 1000);
+  assert.equal(Math.max(...tl.max), 1e9);
+  const total = tl.mean.reduce((s, m, i) => s + m * tl.count[i]!, 0);
+  const expected = (999 * 1000) / 2 - 500 + 1e9;
+  assert.ok(Math.abs(total - expected) < 1e-3 * expected);
 });
