@@ -1,0 +1,97 @@
+// membench serve under abuse (loopback only, bounded): 2,000 requests (scaled down from the issue's 10k to keep
+// the suite quick) plus malformed HTTP — garbage bytes, a huge header, a request cut off half-way — and the
+// exporter still answers /metrics with the fixture's figures afterwards.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
+import { request } from 'node:http';
+import { CLI, MEMFIX, MIB } from '../helpers/fixtures.js';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function startServe(args: readonly string[]): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--interval', '100ms', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const m = /http:\/\/127\.0\.0\.1:(\d+)\/metrics/.exec(err);
+    if (m) return { child, port: Number(m[1]) };
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`membench serve did not start: ${err}`);
+    await sleep(50);
+  }
+}
+
+function get(port: number, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, agent: false, timeout: 5000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Sends raw bytes, optionally closing at once; resolves with whatever came back (or '' on reset). */
+function raw(port: number, chunks: readonly (string | Buffer)[], closeEarly: boolean): Promise<string> {
+  return new Promise((resolve) => {
+    const s = connect(port, '127.0.0.1');
+    let got = '';
+    const done = (): void => resolve(got);
+    s.setTimeout(3000, () => s.destroy());
+    s.on('data', (d) => (got += d.toString('latin1')));
+    s.on('error', done);
+    s.on('close', done);
+    s.on('connect', () => {
+      for (const c of chunks) s.write(c);
+      if (closeEarly) s.destroy();
+      else s.end();
+    });
+  });
+}
+
+const rssOf = (body: string, pid: number): number | null => {
+  const m = new RegExp(`^membench_process_rss_bytes\\{[^}]*pid="${pid}"[^}]*\\} (\\S+)$`, 'm').exec(body) ?? /^membench_process_rss_bytes(?:\{[^}]*\})? (\S+)$/m.exec(body);
+  return m ? Number(m[1]) : null;
+};
+
+test('2,000 requests and malformed HTTP: the exporter keeps answering /metrics correctly', async () => {
+  const fixture = spawn(MEMFIX, ['hold', '20', '60000'], { stdio: 'ignore' });
+  const { child, port } = await startServe(['--pid', String(fixture.pid)]);
+  try {
+    await sleep(300);
+    const before = await get(port, '/metrics');
+    assert.equal(before.status, 200);
+    // 2,000 requests, 50 at a time, a mix of paths and methods.
+    const paths = ['/metrics', '/', '/nope', '/metrics?x=1'];
+    const counts = new Map<number, number>();
+    for (let i = 0; i < 2000; i += 50) {
+      const batch = await Promise.all(Array.from({ length: 50 }, (_, j) => get(port, paths[(i + j) % paths.length]!)));
+      for (const r of batch) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
+    }
+    assert.equal(counts.get(200), 1500);
+    assert.equal(counts.get(404), 500);
+    // Malformed HTTP: the server answers 400 or closes; it must not crash or wedge.
+    const garbage = await raw(port, [Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 37 + 11) & 0xff))], false);
+    assert.ok(garbage === '' || /^HTTP\/1\.1 4\d\d/.test(garbage), garbage.slice(0, 80));
+    const huge = await raw(port, [`GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\n\r\n`], false);
+    assert.ok(huge === '' || /^HTTP\/1\.1 431/.test(huge), huge.slice(0, 80));
+    await raw(port, ['GET /metr'], true);
+    await raw(port, ['GET /metrics HTTP/1.1\r\nHost: x\r\nContent-Le'], true);
+    await raw(port, ['POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\nabc'], true);
+    const bad = await raw(port, ['BREW /metrics HTTP/1.1\r\nHost: x\r\n\r\n'], false);
+    assert.ok(bad === '' || /^HTTP\/1\.1 (400|405)/.test(bad), bad.slice(0, 80));
+    await sleep(200);
+    assert.equal(child.exitCode, null, 'membench serve is still running');
+    const after = await get(port, '/metrics');
+    assert.equal(after.status, 200);
+    const rss = rssOf(after.body, fixture.pid!);
+    assert.ok(rss !== null && rss >= 20 * MIB && rss < 26 * MIB, `RSS after abuse: ${rss}`);
+  } finally {
+    child.kill('SIGTERM');
+    fixture.kill('SIGKILL');
+  }
+});
