@@ -4,7 +4,9 @@ import { basename, resolve } from 'node:path';
 import { EXIT, usageError } from '../errors.js';
 import { MembenchResultSchema, SCHEMA_VERSION, type MembenchResult } from '../result.js';
 import { htmlReport, writeHtmlFile, type ReportSource } from '../report/html.js';
+import { suiteHtml } from '../report/suite-html.js';
 import { formatBytes } from '../report/units.js';
+import { parseAnyDocument, type AnyDocument } from '../suite/document.js';
 
 export interface RawReportOptions {
   html?: string;
@@ -46,7 +48,7 @@ export function parseResultDocument(text: string, name: string): MembenchResult 
   return value as MembenchResult;
 }
 
-function readResultFile(path: string): MembenchResult {
+function readDocumentFile(path: string): AnyDocument {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -54,7 +56,7 @@ function readResultFile(path: string): MembenchResult {
     const code = (e as NodeJS.ErrnoException).code;
     throw usageError(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? (e as Error).message)}`);
   }
-  return parseResultDocument(text, path);
+  return parseAnyDocument(text, path);
 }
 
 export async function reportCommand(raw: RawReportOptions, files: readonly string[]): Promise<number> {
@@ -63,14 +65,33 @@ export async function reportCommand(raw: RawReportOptions, files: readonly strin
   const out = raw.html;
   if (out !== '-' && files.some((f) => resolve(f) === resolve(out))) throw usageError(`--html ${out} is one of the input documents`, 'write the page to another file');
   // Every input is checked before anything is written: a bad file never leaves an empty or half page behind.
-  const sources: ReportSource[] = files.map((f) => ({ name: basename(f), doc: readResultFile(f) }));
-  const html = htmlReport(sources);
+  // Run documents (membench run --json) and suite documents (membench suite --json) are told apart by `kind`.
+  const docs = files.map((f) => ({ file: f, document: readDocumentFile(f) }));
+  const suites = docs.filter((d) => d.document.kind === 'suite');
+  if (suites.length > 0 && suites.length < docs.length) {
+    throw usageError(
+      `${suites.map((d) => d.file).join(', ')} ${suites.length === 1 ? 'is a suite result' : 'are suite results'} and ${docs.filter((d) => d.document.kind === 'run').map((d) => d.file).join(', ')} run results; one page shows one kind`,
+      'write them to two pages: membench report RUN.json --html run.html; membench report SUITE.json --html suite.html',
+    );
+  }
+  if (suites.length > 1) throw usageError(`${suites.length} suite results given; a suite page shows one`, 'write one page per suite result');
+  let html: string;
+  let what: string;
+  if (suites.length === 1) {
+    const s = suites[0]!.document as Extract<AnyDocument, { kind: 'suite' }>;
+    html = suiteHtml(s.doc, basename(suites[0]!.file));
+    what = `${s.doc.benchmarks.length} suite benchmark${s.doc.benchmarks.length === 1 ? '' : 's'}`;
+  } else {
+    const sources: ReportSource[] = docs.map((d) => ({ name: basename(d.file), doc: d.document.doc as MembenchResult }));
+    html = htmlReport(sources);
+    const commands = sources.reduce((n, s) => n + s.doc.benchmarks.length, 0);
+    what = `${commands} command${commands === 1 ? '' : 's'} from ${sources.length} document${sources.length === 1 ? '' : 's'}`;
+  }
   if (out === '-') {
     process.stdout.write(html);
   } else {
     writeHtmlFile(out, html);
-    const commands = sources.reduce((n, s) => n + s.doc.benchmarks.length, 0);
-    process.stderr.write(`membench: wrote ${out} (${formatBytes(Buffer.byteLength(html))}, ${commands} command${commands === 1 ? '' : 's'} from ${sources.length} document${sources.length === 1 ? '' : 's'})\n`);
+    process.stderr.write(`membench: wrote ${out} (${formatBytes(Buffer.byteLength(html))}, ${what})\n`);
   }
   return EXIT.OK;
 }

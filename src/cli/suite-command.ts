@@ -13,6 +13,7 @@ import { seriesOfSuite } from '../suite/series.js';
 import { DEFAULT_BASELINE_DIR, saveBaseline, baselinePath } from '../store/baselines.js';
 import { writeJsonAtomic, writeTextAtomic } from '../store/atomic.js';
 import { SUITE_EXPORTERS } from '../report/suite-exporters.js';
+import { suiteHtml } from '../report/suite-html.js';
 import { expectFailed, formatBytesFine, perUnitName } from '../report/suite-rows.js';
 import { renderComparisonTerminal, renderSuiteTerminal } from '../report/suite-terminal.js';
 import { colorsFor } from '../report/terminal.js';
@@ -32,6 +33,7 @@ export interface RawSuiteOptions extends RawGateOptions {
   csv?: string;
   bmf?: string;
   ghBenchmark?: string;
+  html?: string;
   showOutput?: boolean;
   color: boolean;
 }
@@ -47,6 +49,7 @@ interface ResolvedSuite {
   readonly saveAs: string | null;
   readonly baselineDir: string;
   readonly jsonPath: string | null;
+  readonly htmlPath: string | null;
   readonly exports: readonly { readonly flag: string; readonly path: string }[];
   readonly showOutput: boolean;
   readonly color: boolean;
@@ -68,7 +71,7 @@ export function resolveSuiteOptions(raw: RawSuiteOptions, files: readonly string
     const path = raw[EXPORT_KEYS[x.flag as keyof typeof EXPORT_KEYS]];
     return path ? [{ flag: x.flag, path }] : [];
   });
-  const toStdout = [raw.json, ...exports.map((e) => e.path)].filter((p) => p === '-').length;
+  const toStdout = [raw.json, raw.html, ...exports.map((e) => e.path)].filter((p) => p === '-').length;
   if (toStdout > 1) throw usageError('only one output can go to stdout ("-")', 'write the others to files');
   if (raw.saveBaseline !== undefined) baselinePath(raw.baselineDir, raw.saveBaseline);
   let baseline: ResolvedSuite['baseline'] = null;
@@ -89,6 +92,7 @@ export function resolveSuiteOptions(raw: RawSuiteOptions, files: readonly string
     saveAs: raw.saveBaseline ?? null,
     baselineDir: raw.baselineDir,
     jsonPath: raw.json ?? null,
+    htmlPath: raw.html ?? null,
     exports,
     showOutput: raw.showOutput === true,
     color: raw.color && !noColor && process.stdout.isTTY === true && toStdout === 0,
@@ -111,7 +115,7 @@ export async function suiteCommand(raw: RawSuiteOptions, files: readonly string[
     throw usageError(`--filter ${raw.filter} matches no benchmark`, `benchmarks: ${suite.benchmarks.map((b) => b.name).join(', ')}`);
   }
   const { interrupt, dispose } = interruptOnSignals();
-  const toStdout = [opts.jsonPath, ...opts.exports.map((e) => e.path)].includes('-');
+  const toStdout = [opts.jsonPath, opts.htmlPath, ...opts.exports.map((e) => e.path)].includes('-');
   const progress = progressReporter(process.stderr.isTTY === true && !toStdout);
   const doc = await runSuite(suite, { runs: opts.runs, jobs: opts.jobs, filter: opts.filter, backend: opts.backend, showOutput: opts.showOutput, cwd }, interrupt, {
     onMeasure: progress.onMeasure,
@@ -142,6 +146,11 @@ export async function suiteCommand(raw: RawSuiteOptions, files: readonly string[
     const text = SUITE_EXPORTERS.find((x) => x.flag === e.flag)!.render(doc, comparison);
     if (e.path === '-') process.stdout.write(text);
     else writeTextAtomic(e.path, text);
+  }
+  if (opts.htmlPath) {
+    const html = suiteHtml(doc);
+    if (opts.htmlPath === '-') process.stdout.write(html);
+    else writeTextAtomic(opts.htmlPath, html);
   }
   if (opts.saveAs) {
     const path = saveBaseline(opts.baselineDir, opts.saveAs, doc);
@@ -178,6 +187,7 @@ export function addSuiteCommand(program: Command): void {
     .option('--csv <file>', 'write one CSV row per benchmark and size')
     .option('--bmf <file>', 'write Bencher Metric Format JSON')
     .option('--gh-benchmark <file>', 'write github-action-benchmark JSON (tool: customSmallerIsBetter)')
+    .option('--html <file>', 'write a self-contained HTML page: memory against size with the fitted line, per benchmark ("-" for stdout)')
     .option('--show-output', 'let benchmarks print to the terminal')
     .option('--no-color', 'no colours (NO_COLOR is respected too)')
     .argument('[files...]')

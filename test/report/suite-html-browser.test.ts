@@ -1,0 +1,88 @@
+// The suite HTML page in a real browser (Debian's chromium via playwright-core), from a real suite run of
+// test/fixtures/suite/tiny.membench.mjs: SVG drawn with a point per measurement and the fitted line, no errors,
+// nothing fetched beyond file: and data:, screenshots in test-artifacts/.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { formatBytesFine } from '../../src/report/suite-rows.js';
+import type { SuiteResult } from '../../src/suite/result.js';
+import { ROOT, runCli } from '../helpers/fixtures.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (apt-get install chromium; CI installs it from .ci/apt-packages.txt)`;
+const ARTIFACTS = join(ROOT, 'test-artifacts');
+const dir = mkdtempSync(join(tmpdir(), 'membench-suite-browser-'));
+let context: BrowserContext | undefined;
+
+before(async () => {
+  if (skip) return;
+  mkdirSync(ARTIFACTS, { recursive: true });
+  context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'membench-chromium-')), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1200, height: 900 },
+    colorScheme: 'light',
+  });
+});
+
+after(async () => {
+  await context?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('suite --html and report SUITE.json --html: svg with a circle per measurement and the fit line, no errors, nothing fetched', { skip, timeout: 120_000 }, async () => {
+  const json = join(dir, 'tiny.json');
+  const suiteHtmlFile = join(dir, 'suite.html');
+  const r = runCli(['suite', join(ROOT, 'test', 'fixtures', 'suite', 'tiny.membench.mjs'), '--json', json, '--html', suiteHtmlFile]);
+  assert.equal(r.status, 0, r.stderr);
+  const doc = JSON.parse(readFileSync(json, 'utf8')) as SuiteResult;
+  const reportHtml = join(dir, 'report.html');
+  const rep = runCli(['report', json, '--html', reportHtml]);
+  assert.equal(rep.status, 0, rep.stderr);
+
+  for (const file of [suiteHtmlFile, reportHtml]) {
+    const page = await context!.newPage();
+    const errors: string[] = [];
+    const foreign: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('request', (q) => {
+      if (!/^(file|data):/.test(q.url())) foreign.push(q.url());
+    });
+    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+    const b = doc.benchmarks[0]!;
+    assert.equal(await page.locator('svg.suite-chart').count(), doc.benchmarks.length);
+    const measurements = b.sizes.reduce((n, s) => n + s.valuesBytes.length, 0);
+    assert.equal(await page.locator('svg.suite-chart circle.pt').count(), measurements);
+    const line = page.locator('svg.suite-chart line.fit');
+    assert.equal(await line.count(), 1);
+    const box = (await line.boundingBox())!;
+    assert.ok(box.width > 300, `fit line drawn across: ${box.width}px wide`);
+    const circle = (await page.locator('svg.suite-chart circle.pt').first().boundingBox())!;
+    assert.ok(circle.width > 4, 'circles have a size');
+    assert.equal(await page.locator('.fit-words .slope').innerText(), formatBytesFine(b.fit!.slopeBytesPerUnit));
+    assert.match(await page.locator('.fit-words').innerText(), / per item .*\+ .* fixed, R² \d\.\d{4}, too-few-points/);
+    assert.match(await page.locator('p.expect').innerText(), /expected 20\.\.400 B per item: met/);
+    const labels = await page.locator('svg.suite-chart text.label').allTextContents();
+    assert.deepEqual(labels.map((l) => l.replace(/\(.*\)/, '()')), ['size ()', 'retained ()']);
+    assert.match(labels[1]!, /\((B|KiB|MiB)\)/);
+    assert.deepEqual(errors, [], 'no console errors');
+    assert.deepEqual(foreign, [], 'no requests beyond file: and data:');
+    if (file === reportHtml) {
+      await page.screenshot({ path: join(ARTIFACTS, 'suite-report.png'), fullPage: true });
+      const lightBg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      await page.emulateMedia({ colorScheme: 'dark' });
+      assert.notEqual(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), lightBg);
+      await page.screenshot({ path: join(ARTIFACTS, 'suite-report-dark.png'), fullPage: true });
+    }
+    await page.close();
+  }
+  assert.ok(statSync(join(ARTIFACTS, 'suite-report.png')).size > 10_000);
+});
