@@ -94,6 +94,16 @@ function chart(b: SuiteBenchmark, id: string): string {
     grid.push(`<line class="gridline" x1="${L}" y1="${y}" x2="${W - R}" y2="${y}"/><text class="tick" x="${L - 8}" y="${y}" dy="0.32em" text-anchor="end">${tickText(t)}</text>`);
   }
   const dots = points.map((p) => `<circle class="pt" cx="${f1(sx(p.size))}" cy="${f1(sy(p.v))}" r="4.5"><title>${escapeHtml(`size ${formatSize(p.size, b.unit)}, repeat ${p.r + 1}: ${formatBytes(p.v)} (${p.v.toLocaleString('en-US')} bytes)`)}</title></circle>`).join('\n');
+  // Identical measurements draw one circle over another: say how many lie there.
+  const stacks = new Map<string, { x: number; y: number; n: number }>();
+  for (const p of points) {
+    const key = `${Math.round(sx(p.size))},${Math.round(sy(p.v))}`;
+    const s = stacks.get(key) ?? { x: sx(p.size), y: sy(p.v), n: 0 };
+    s.n++;
+    stacks.set(key, s);
+  }
+  const counts = [...stacks.values()].filter((s) => s.n > 1)
+    .map((s) => `<text class="tick count" x="${f1(s.x > W - R - 40 ? s.x - 9 : s.x + 9)}" y="${f1(s.y + 16)}" text-anchor="${s.x > W - R - 40 ? 'end' : 'start'}">×${s.n}</text>`).join('\n');
   const line = f
     ? `<line class="fit" x1="${f1(sx(0))}" y1="${f1(sy(fitAt(0)))}" x2="${f1(sx(maxSize))}" y2="${f1(sy(fitAt(maxSize)))}"><title>${escapeHtml(`fitted: ${formatBytesFine(f.slopeBytesPerUnit)} per ${perUnitName(b.unit)} + ${formatBytes(f.interceptBytes)} fixed`)}</title></line>`
     : '';
@@ -106,10 +116,11 @@ ${grid.join('\n')}
 <line class="axis" x1="${L}" y1="${T}" x2="${L}" y2="${H - B}"/><line class="axis" x1="${L}" y1="${H - B}" x2="${W - R}" y2="${H - B}"/>
 ${line}
 ${dots}
+${counts}
 <text class="label" x="${(L + W - R) / 2}" y="${H - 12}" text-anchor="middle">${escapeHtml(xLabel)}</text>
 <text class="label" transform="translate(16 ${(T + H - B) / 2}) rotate(-90)" text-anchor="middle">${escapeHtml(yLabel)}</text>
 </svg>
-<figcaption>${escapeHtml(yLabel)} (y) against ${escapeHtml(xLabel)} (x). Hollow circles: one per measurement (${b.runs} per size); ${f ? 'solid line: the least-squares fit through all of them, drawn from size 0.' : 'no fitted line: fewer than 2 sizes.'} Point at a circle for its value.</figcaption>
+<figcaption>${escapeHtml(yLabel)} (y) against ${escapeHtml(xLabel)} (x). Hollow circles: one per measurement (${b.runs} per size; ×n where n equal values coincide); ${f ? 'solid line: the least-squares fit through all of them, drawn from size 0.' : 'no fitted line: fewer than 2 sizes.'} Point at a circle for its value.</figcaption>
 </figure>`;
 }
 
