@@ -71,7 +71,7 @@ export function buildProgram(): Command {
     .action(async () => undefined);
   program
     .command('report')
-    .description('render result documents (from run --json) as one self-contained HTML page with plots')
+    .description('render result documents (from run --json or suite --json) as one self-contained HTML page with plots')
     .usage('A.json [B.json …] --html FILE')
     .option('--html <file>', 'write the HTML report to FILE ("-" for stdout)')
     .argument('[documents...]')
