@@ -7,27 +7,19 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
+import { ARTIFACTS, launchChromium, skipWithoutChromium } from '../helpers/browser.js';
 import { formatBytesFine } from '../../src/report/suite-rows.js';
 import type { SuiteResult } from '../../src/suite/result.js';
 import { ROOT, runCli } from '../helpers/fixtures.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (apt-get install chromium; CI installs it from .ci/apt-packages.txt)`;
-const ARTIFACTS = join(ROOT, 'test-artifacts');
+const skip = skipWithoutChromium;
 const dir = mkdtempSync(join(tmpdir(), 'membench-suite-browser-'));
 let context: BrowserContext | undefined;
 
 before(async () => {
   if (skip) return;
-  mkdirSync(ARTIFACTS, { recursive: true });
-  context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'membench-chromium-')), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1200, height: 900 },
-    colorScheme: 'light',
-  });
+  context = await launchChromium();
 });
 
 after(async () => {
