@@ -65,7 +65,7 @@ const CGROUP_LIMITATIONS = [
 ];
 
 /** SIGKILL to the process group led by pid (the target is spawned detached, so pid = pgid). */
-function killProcessGroup(pid: number): boolean {
+export function killProcessGroup(pid: number): boolean {
   try {
     process.kill(-pid, 'SIGKILL');
     return true;

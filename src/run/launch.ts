@@ -8,27 +8,29 @@ import { notFoundMessage, type MembenchError } from '../errors.js';
 export const MARKER_VAR = 'MEMBENCH_RUN';
 
 /** Resolves argv[0] like execvp does; returns the error a user should see instead of a spawn failure. */
+/** What execvp would find at one path. */
+function probeExecutable(p: string): 'ok' | 'missing' | 'not-executable' | 'directory' {
+  try {
+    if (statSync(p).isDirectory()) return 'directory';
+  } catch {
+    return 'missing';
+  }
+  try {
+    accessSync(p, constants.X_OK);
+    return 'ok';
+  } catch {
+    return 'not-executable';
+  }
+}
+
 export function checkExecutable(file: string, cwd: string, path = process.env.PATH ?? '/usr/bin:/bin'): MembenchError | null {
-  const check = (p: string): 'ok' | 'missing' | 'not-executable' | 'directory' => {
-    try {
-      if (statSync(p).isDirectory()) return 'directory';
-    } catch {
-      return 'missing';
-    }
-    try {
-      accessSync(p, constants.X_OK);
-      return 'ok';
-    } catch {
-      return 'not-executable';
-    }
-  };
   if (file.includes('/')) {
-    const r = check(isAbsolute(file) ? file : resolve(cwd, file));
+    const r = probeExecutable(isAbsolute(file) ? file : resolve(cwd, file));
     return r === 'ok' ? null : notFoundMessage(file, r === 'missing' ? 'missing-path' : r);
   }
   let sawNonExecutable = false;
   for (const dir of path.split(delimiter)) {
-    const r = check(join(resolve(cwd, dir || '.'), file));
+    const r = probeExecutable(join(resolve(cwd, dir || '.'), file));
     if (r === 'ok') return null;
     if (r === 'not-executable') sawNonExecutable = true;
   }
@@ -93,12 +95,7 @@ export function launch(spec: LaunchSpec): ChildProcess {
 export function findInPath(name: string, path = process.env.PATH ?? '/usr/bin:/bin'): string | null {
   for (const dir of path.split(delimiter)) {
     const p = join(dir || '.', name);
-    try {
-      accessSync(p, constants.X_OK);
-      if (!statSync(p).isDirectory()) return p;
-    } catch {
-      /* next */
-    }
+    if (probeExecutable(p) === 'ok') return p;
   }
   return null;
 }

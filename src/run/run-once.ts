@@ -3,11 +3,11 @@
 import type { RunResult, Outcome } from '../result.js';
 import { Sampler } from '../sample/sampler.js';
 import type { SamplerOutput } from '../sample/protocol.js';
-import { buildTimeline, computeFinal, computePeaks } from '../analyze/run-figures.js';
+import { buildTimeline, computeFinal, computePeaks, processPeakBytes } from '../analyze/run-figures.js';
 import { checkExecutable, launch, type WrapperSteps } from './launch.js';
 import { NO_LIMITS, rlimitShellLines, type AppliedLimit, type LimitsRequest } from './limits.js';
 import { killedProcessOf, readOomKernelLines, uptimeSec } from '../probe/kmsg.js';
-import type { PreparedRun, RunBackend } from './backend.js';
+import { killProcessGroup, type PreparedRun, type RunBackend } from './backend.js';
 import type { Interrupt } from './interrupt.js';
 import { startGuard, stopGuard } from './guard.js';
 import type { ChildProcess } from 'node:child_process';
@@ -135,13 +135,7 @@ export async function runOnce(
     let stopReason: { kind: 'timed-out' } | { kind: 'interrupted'; signal: string } | null = null;
     const pid = rootPid;
     const killAll = (): void => {
-      for (const other of pids.slice(1)) {
-        try {
-          process.kill(-other, 'SIGKILL');
-        } catch {
-          /* gone */
-        }
-      }
+      for (const other of pids.slice(1)) killProcessGroup(other);
       prepared.killTree(pid);
     };
     const timer = opts.timeoutMs !== null ? setTimeout(() => {
@@ -287,7 +281,7 @@ function buildRunResult(b: BuildInput): RunResult {
       return {
         pid: p.pid, ppid: p.ppid, name: p.name, cmdline: p.cmdline,
         firstSeenMs: round3(Math.max(0, p.firstSeenMs))!, lastSeenMs: round3(Math.max(0, p.lastSeenMs))!,
-        peakRssBytes: Math.max(p.vmHwmBytes ?? 0, p.maxRssBytes), vmHwmBytes: p.vmHwmBytes,
+        peakRssBytes: processPeakBytes(p), vmHwmBytes: p.vmHwmBytes,
         peakPssBytes: p.maxPssBytes, peakUssBytes: p.maxUssBytes, outlivedMain: outlived,
         fate: outlived ? (b.action === 'killed' ? 'killed' as const : 'waited-for' as const) : 'exited' as const,
       };

@@ -8,8 +8,6 @@ export const CTRL = {
   /** Processes of the tree alive at the last tick (as the backend sees them). */
   ALIVE: 2,
   TICKS: 3,
-  /** Incremented each time the worker finished a final membership scan that found nothing alive. */
-  EMPTY_CONFIRMED: 4,
   /** How many extra root pids follow from EXTRA_ROOTS (concurrent instances of one command). */
   EXTRA_ROOT_COUNT: 5,
   EXTRA_ROOTS: 8,
@@ -122,9 +120,4 @@ export interface SamplerOutput {
   nice: number | null;
   sampledWallMs: number;
   readErrors: { file: string; code: string }[];
-}
-
-export interface WorkerStartMessage {
-  readonly type: 'begin';
-  readonly startEpochMs: number;
 }

@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { parseStatmInto } from '../probe/statm.js';
 import { environHas, readCmdline, readComm } from '../probe/proc.js';
 import { Columns } from './columns.js';
+import { percentileSorted } from '../analyze/stats.js';
 import { Preader, nowEpoch, setThreadNice, threadCpuMs } from './io.js';
 import { CTRL, LIVE, MEMBERS, STATE_SAMPLING, STATE_STOP, type FastOutput, type ProcessSeen, type SamplerConfig } from './protocol.js';
 
@@ -66,8 +67,6 @@ function retire(m: Member): void {
   finished.push(m.seen);
 }
 
-const pread = (fd: number): number => io.pread(fd);
-const openOrMinus = (path: string): number => io.open(path);
 
 /**
  * Parses whitespace/newline-separated pids from buf[0..n), THEN calls add for each: `add` may read other files
@@ -98,7 +97,7 @@ const procsFd = cfg.membership.kind === 'cgroup' ? io.open(cfg.membership.procsF
 const cgroupListed = new Set<number>();
 
 function refreshCgroupMembers(tMs: number): void {
-  const n = pread(procsFd);
+  const n = io.pread(procsFd);
   if (n < 0) return;
   cgroupListed.clear();
   forEachPid(n, (pid) => {
@@ -123,14 +122,14 @@ function refreshProcChildren(tMs: number, allThreads: boolean): void {
         continue;
       }
       for (const tid of tids) {
-        const fd = openOrMinus(`${P}/${m.seen.pid}/task/${tid}/children`);
+        const fd = io.open(`${P}/${m.seen.pid}/task/${tid}/children`);
         if (fd < 0) continue;
-        const n = pread(fd);
+        const n = io.pread(fd);
         closeSync(fd);
         if (n > 0) forEachPid(n, (pid) => addMember(pid, tMs));
       }
     } else if (m.childrenFd >= 0) {
-      const n = pread(m.childrenFd);
+      const n = io.pread(m.childrenFd);
       if (n > 0) forEachPid(n, (pid) => addMember(pid, tMs));
     }
   }
@@ -175,7 +174,7 @@ function tick(tickIndex: number, tMs: number): void {
   const list = memberList; // retire() below replaces memberList, not this array
   for (let i = 0; i < list.length; i++) {
     const m = list[i]!;
-    const n = pread(m.statmFd);
+    const n = io.pread(m.statmFd);
     // A reaped process reads as an error, a zombie as all zeros: both mean it has ended.
     if (n <= 0 || !parseStatmInto(buf, n, statm) || statm[0] === 0) {
       if (cfg.membership.kind !== 'cgroup' || !cgroupListed.has(m.seen.pid) || n <= 0) retire(m);
@@ -202,10 +201,6 @@ function tick(tickIndex: number, tMs: number): void {
 
 // ---- the loop --------------------------------------------------------------------------------------
 
-function percentile(sorted: Float64Array, q: number): number | null {
-  if (sorted.length === 0) return null;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1) + 0.5))]!;
-}
 
 function run(): void {
   // Raised above the rest of membench (and the target) when permitted: a late wake-up is a lost tick.
@@ -265,9 +260,9 @@ function run(): void {
     ticks,
     ticksExpected: Math.floor((end - t0) / interval) + 1,
     missedTicks: missed,
-    intervalErrorP99Ms: percentile(errSorted, 0.99),
-    intervalP50Ms: percentile(gaps, 0.5),
-    intervalP99Ms: percentile(gaps, 0.99),
+    intervalErrorP99Ms: percentileSorted(errSorted, 0.99),
+    intervalP50Ms: percentileSorted(gaps, 0.5),
+    intervalP99Ms: percentileSorted(gaps, 0.99),
     intervalMeanMs: gapMean,
     cpuMs: Number.isFinite(threadMs) ? threadMs : (cpu.user + cpu.system) / 1000,
     processCpuMs: (cpu.user + cpu.system) / 1000,
