@@ -104,6 +104,23 @@ export const TimelineSchema = z.object({
 }).describe('memory over time, columnar; null where the tier was not sampled at that point');
 export type Timeline = z.infer<typeof TimelineSchema>;
 
+export const ProcessSeriesSchema = z.object({
+  source: z.literal('status-vmrss').describe('VmRSS of /proc/PID/status, read by the slow sampler thread every statusIntervalMs'),
+  readsPerPoint: z.number().int().positive().describe('status reads merged into one point at most: each point holds the maximum of its reads, so no peak is lost'),
+  tMs: z.array(ms).describe('time of each point (its first read), ms since spawn; shared by every series'),
+  processes: z.array(z.object({
+    pid: z.number().int(),
+    name: z.string(),
+    peakBytes: bytes.describe('highest point of this series (VmRSS as read; the process\'s VmHWM in processes[] may be higher)'),
+    rssBytes: z.array(nullableBytes).describe('one per tMs; null where the process was not alive or not read'),
+  })).describe('the processes with the highest peaks, largest first'),
+  other: z.object({
+    count: z.number().int().positive().describe('processes summed here'),
+    rssBytes: z.array(nullableBytes).describe('Σ over those processes of each one\'s point; when readsPerPoint > 1 an upper bound (their maxima may fall on different reads)'),
+  }).nullable().describe('every other process read, summed; null when all are in processes'),
+}).describe('RSS of each process of the tree over time (bounded: the largest few, the rest summed)');
+export type ProcessSeries = z.infer<typeof ProcessSeriesSchema>;
+
 export const LeakVerdictSchema = z.object({
   verdict: z.enum(['leak', 'no-leak', 'inconclusive']),
   slopeBytesPerSec: z.number().int().nullable().describe('Theil–Sen slope of Σ RSS over the steady part (after start-up), bytes per second'),
@@ -209,6 +226,7 @@ export const RunResultSchema = z.object({
   notes: z.array(z.string()).describe('plain-language remarks on this run (e.g. an allocation failure under an rlimit)'),
   sampling: SamplingSchema.nullable(),
   timeline: TimelineSchema.nullable(),
+  processSeries: ProcessSeriesSchema.nullable().optional().describe('per-process RSS over time; absent in documents older than it and when the command never started'),
   diagnosis: DiagnosisSchema.nullable().optional().describe('leak verdict, fragmentation signals, per-mapping breakdown; absent when the command never started and in documents older than it'),
 });
 export type RunResult = z.infer<typeof RunResultSchema>;

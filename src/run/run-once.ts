@@ -14,6 +14,10 @@ import type { ChildProcess } from 'node:child_process';
 import { pidAlive } from '../probe/proc.js';
 import { SmapsCapturer, type SmapsCaptureResult } from './smaps-capture.js';
 import { diagnose, inputFromColumns } from '../analyze/index.js';
+import { buildProcessSeries, PROCESS_SERIES_DEFAULTS } from '../analyze/process-series.js';
+
+/** Buckets of the slow thread's per-process grid: 4× the points kept per series, ≤ 8 KiB per process. */
+const PROCESS_GRID_BUCKETS = 2048;
 
 export interface RunOptions {
   readonly intervalMs: number;
@@ -88,6 +92,7 @@ export async function runOnce(
       procRoot: opts.procRoot, pageSizeBytes: opts.pageSizeBytes, intervalMs: opts.intervalMs,
       statusIntervalMs: opts.statusIntervalMs, pssIntervalMs: opts.pssIntervalMs, pssBudget: opts.pssBudget, markerScanIntervalMs: Math.max(50, opts.intervalMs),
       membership: prepared.membership, usageFile: prepared.usageFile, memoryStatFile: prepared.memoryStatFile, memoryStatVersion: prepared.memoryStatVersion,
+      processGridBuckets: PROCESS_GRID_BUCKETS,
     });
     const wrapper: WrapperSteps = {
       joinFiles: prepared.joinFiles,
@@ -317,6 +322,7 @@ function buildRunResult(b: BuildInput): RunResult {
       samplerNice: out.nice,
     },
     timeline: buildTimeline(out.columns, opts.timelinePoints),
+    processSeries: out.processGrid ? buildProcessSeries(out.processGrid, new Map(out.processes.map((p) => [p.pid, p.name])), { ...PROCESS_SERIES_DEFAULTS, maxPoints: Math.min(PROCESS_SERIES_DEFAULTS.maxPoints, opts.timelinePoints) }) : null,
     diagnosis: diagnose(inputFromColumns(out.columns, ended.atMs, b.smaps.best, b.smaps)),
     limits: [],
     oom: null,

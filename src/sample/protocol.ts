@@ -1,4 +1,5 @@
 // What the main thread and the sampler worker share: the worker's config, the control slots, its output.
+import type { ProcessGridOutput } from './process-grid.js';
 
 /** Slots of the Int32Array over the shared control buffer. */
 export const CTRL = {
@@ -52,6 +53,8 @@ export interface SamplerConfig {
   readonly live: SharedArrayBuffer;
   /** The member list (see MEMBERS), written by the fast thread, read by the slow one. */
   readonly members: SharedArrayBuffer;
+  /** Buckets of the per-process VmRSS grid kept by the slow thread (process-grid.ts); 0 = not kept. */
+  readonly processGridBuckets: number;
 }
 
 /** What the slow thread learned of one process. */
@@ -69,6 +72,7 @@ export interface SlowProcess {
 export interface SlowOutput {
   status: SamplerColumns['status'];
   pss: SamplerColumns['pss'];
+  processGrid: ProcessGridOutput | null;
   processes: SlowProcess[];
   pssTicks: number;
   cpuMs: number;
@@ -76,7 +80,7 @@ export interface SlowOutput {
 }
 
 /** The fast thread's part of SamplerOutput (the slow tiers come from SlowOutput). */
-export type FastOutput = Omit<SamplerOutput, 'columns' | 'pssTicks'> & { fast: SamplerColumns['fast'] };
+export type FastOutput = Omit<SamplerOutput, 'columns' | 'pssTicks' | 'processGrid'> & { fast: SamplerColumns['fast'] };
 
 export interface ProcessSeen {
   pid: number;
@@ -103,6 +107,8 @@ export interface SamplerOutput {
   /** Epoch ms of the first tick; tick times in columns are relative to startEpochMs given at begin(). */
   columns: SamplerColumns;
   processes: ProcessSeen[];
+  /** Per-process VmRSS on the status tier, when asked for (SamplerOptions.processGridBuckets). */
+  processGrid: ProcessGridOutput | null;
   ticks: number;
   ticksExpected: number;
   missedTicks: number;

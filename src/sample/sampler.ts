@@ -47,6 +47,7 @@ export function mergeOutputs(fast: FastOutput, slow: SlowOutput): SamplerOutput 
     columns: { fast: fastColumns, status: slow.status, pss: slow.pss },
     processes,
     pssTicks: slow.pssTicks,
+    processGrid: slow.processGrid,
     cpuMs: fast.cpuMs + (Number.isFinite(slow.cpuMs) ? slow.cpuMs : 0),
     readErrors: [...fast.readErrors, ...slow.readErrors].slice(0, 20),
   };
@@ -64,6 +65,8 @@ export interface SamplerOptions {
   readonly usageFile: string | null;
   readonly memoryStatFile: string | null;
   readonly memoryStatVersion: 1 | 2;
+  /** Keep per-process VmRSS series on a grid of at most this many buckets (absent or 0: not kept). */
+  readonly processGridBuckets?: number;
 }
 
 export class Sampler {
@@ -107,6 +110,7 @@ export class Sampler {
       control,
       live,
       members: new SharedArrayBuffer((MEMBERS.PIDS + MEMBERS.MAX) * 4),
+      processGridBuckets: o.processGridBuckets ?? 0,
     };
     const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: config });
     const slowWorker = new Worker(new URL('./slow-worker.js', import.meta.url), { workerData: config });

@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { kibFieldBytes } from '../probe/status.js';
 import { readCmdline } from '../probe/proc.js';
 import { Columns } from './columns.js';
+import { ProcessGrid } from './process-grid.js';
 import { Preader, nowEpoch, setThreadNice, statField, threadCpuMs } from './io.js';
 import { CTRL, LIVE, MEMBERS, STATE_SAMPLING, STATE_STOP, type SamplerConfig, type SlowOutput, type SlowProcess } from './protocol.js';
 
@@ -25,6 +26,8 @@ const tracked = new Map<number, Tracked>();
 const status = new Columns(['tMs', 'vmDataSumBytes', 'anonBytes', 'fileBytes'] as const);
 const pss = new Columns(['tMs', 'pssSumBytes', 'ussSumBytes', 'swapSumBytes'] as const);
 const statFd = cfg.memoryStatFile ? io.open(cfg.memoryStatFile) : -1;
+/** Per-process VmRSS series (same status read, no extra syscall); off unless asked for. */
+const grid = cfg.processGridBuckets > 0 ? new ProcessGrid(cfg.processGridBuckets) : null;
 let listVersion = -1;
 let current: number[] = [];
 
@@ -57,6 +60,7 @@ function members(): number[] {
 
 function statusPass(tMs: number, pids: readonly number[]): void {
   let dataSum = 0;
+  grid?.beginPass(tMs);
   for (const pid of pids) {
     const t = tracked.get(pid);
     if (!t || t.statusFd < 0) continue;
@@ -64,6 +68,7 @@ function statusPass(tMs: number, pids: readonly number[]): void {
     if (text === null) continue;
     const hwm = kibFieldBytes(text, 'VmHWM');
     if (hwm >= 0) t.info.vmHwmBytes = Math.max(t.info.vmHwmBytes ?? 0, hwm);
+    if (grid) grid.record(pid, kibFieldBytes(text, 'VmRSS') / 1024);
     const data = kibFieldBytes(text, 'VmData');
     if (data >= 0) {
       dataSum += data;
@@ -157,6 +162,7 @@ function run(): void {
     pss: pss.toArrays(),
     processes: [...tracked.values()].map((t) => t.info),
     pssTicks: pssPasses,
+    processGrid: grid?.output() ?? null,
     cpuMs: threadCpuMs() - cpu0,
     readErrors: [...io.errors].map(([file, code]) => ({ file, code })),
   };

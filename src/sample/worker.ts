@@ -47,6 +47,15 @@ function addMember(pid: number, tMs: number): void {
   if (members.has(pid) || pid <= 0) return;
   const statmFd = io.open(`${P}/${pid}/statm`);
   if (statmFd < 0) return;
+  // proc backend: a zombie is still listed among its parent's children; added, it would be retired again at the
+  // next tick and re-added after, once per tick until reaped (duplicates in processes[]). It has ended: skip it.
+  if (cfg.membership.kind === 'proc') {
+    const n = io.pread(statmFd);
+    if (n <= 0 || !parseStatmInto(buf, n, statm) || statm[0] === 0) {
+      closeSync(statmFd);
+      return;
+    }
+  }
   members.set(pid, {
     seen: {
       pid, ppid: null, name: readComm(pid, { proc: P }), cmdline: readCmdline(pid, { proc: P }), firstSeenMs: tMs, lastSeenMs: tMs,

@@ -97,3 +97,45 @@ for (const backend of ['cgroup', 'proc'] as const) {
     if (backend === 'cgroup') within(p.treeBytes!, 20 * MIB, 20 * MIB + 21 * 0.5 * MIB + PROGRAM_SLACK, 'cgroup peak');
   });
 }
+
+for (const backend of ['cgroup', 'proc'] as const) {
+  test(`${backend}: tree of 4 × 50 MiB children — one RSS series per child, each peaking at its 50 MiB`, () => {
+    const { run } = measure(backend, ['tree', '4', '50', '300']);
+    const ps = run.processSeries!;
+    assert.ok(ps, 'processSeries present');
+    assert.equal(ps.source, 'status-vmrss');
+    assert.equal(ps.other, null, '5 processes fit under the 12 drawn one by one');
+    const root = run.processes.find((p) => p.ppid !== null && !run.processes.some((q) => q.pid === p.ppid))!;
+    const children = run.processes.filter((p) => p.ppid === root.pid);
+    assert.equal(children.length, 4, `4 children of pid ${root.pid}`);
+    // The four largest series are the four children, largest first.
+    assert.deepEqual(new Set(ps.processes.slice(0, 4).map((s) => s.pid)), new Set(children.map((c) => c.pid)));
+    for (const c of children) {
+      const s = ps.processes.find((x) => x.pid === c.pid)!;
+      assert.equal(s.name, 'memfix');
+      assert.equal(s.rssBytes.length, ps.tMs.length);
+      assert.equal(s.peakBytes, Math.max(...s.rssBytes.map((v) => v ?? 0)));
+      // Status is read every 10 ms and each child holds its 50 MiB for 300 ms, so reads land on the full
+      // size: 50 MiB touched, plus the program's own pages (libc, binary, stack: PROGRAM_SLACK).
+      within(s.peakBytes, 50 * MIB, 50 * MIB + PROGRAM_SLACK, `series peak of pid ${c.pid}`);
+      // A read of VmRSS can never exceed the kernel's high-water mark of the same process.
+      assert.ok(s.peakBytes <= c.vmHwmBytes!, `series ${s.peakBytes} ≤ VmHWM ${c.vmHwmBytes}`);
+    }
+    const parent = ps.processes.find((s) => s.pid === root.pid)!;
+    assert.ok(parent.peakBytes < 10 * MIB, `the parent touches nothing: ${(parent.peakBytes / MIB).toFixed(2)} MiB`);
+  });
+}
+
+test('cgroup: tree of 14 × 5 MiB children — 12 series drawn, the rest summed as other processes', () => {
+  const { run } = measure('cgroup', ['tree', '14', '5', '400']);
+  const ps = run.processSeries!;
+  assert.equal(ps.processes.length, 12);
+  // 15 processes were read (14 children and their parent): 3 left over, the parent (touching nothing) among them.
+  assert.equal(ps.other?.count, 3);
+  const root = run.processes.find((p) => p.ppid !== null && !run.processes.some((q) => q.pid === p.ppid))!;
+  assert.ok(!ps.processes.some((s) => s.pid === root.pid), 'the parent is not among the 12 largest');
+  for (const s of ps.processes) within(s.peakBytes, 5 * MIB, 5 * MIB + PROGRAM_SLACK, `series peak of pid ${s.pid}`);
+  const otherPeak = Math.max(...ps.other!.rssBytes.map((v) => v ?? 0));
+  // Two 5 MiB children and the parent: at least one child's 5 MiB, at most all three with their own pages.
+  within(otherPeak, 5 * MIB, 10 * MIB + 3 * PROGRAM_SLACK, 'other processes');
+});
