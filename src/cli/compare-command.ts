@@ -1,11 +1,10 @@
 // `membench compare BASE CURRENT`: two suite documents (files or saved baseline names), or two `run --json`
 // documents, compared row by row with the noise-aware test; exit 6 when anything regressed.
 import { existsSync } from 'node:fs';
-import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { DEFAULT_COMPARE_OPTIONS, compareSeries, type Comparison, type CompareOptions } from '../analyze/compare.js';
+import { compareSeries, type Comparison, type CompareOptions } from '../analyze/compare.js';
 import { EXIT, usageError } from '../errors.js';
-import { DEFAULT_BASELINE_DIR, baselinePath, loadBaseline } from '../store/baselines.js';
+import { baselinePath, loadBaseline } from '../store/baselines.js';
 import { writeJsonAtomic, writeTextAtomic } from '../store/atomic.js';
 import { parseAnyDocument, readText, type AnyDocument } from '../suite/document.js';
 import { seriesOfRunDocument, seriesOfSuite } from '../suite/series.js';
@@ -13,21 +12,6 @@ import { comparisonMarkdown } from '../report/markdown.js';
 import { renderComparisonTerminal } from '../report/suite-terminal.js';
 import { colorsFor } from '../report/terminal.js';
 import { parseSizeBytes } from './parse-values.js';
-
-export const GATE_HELP_EPILOG = `
-The regression test (per benchmark and size, and per unit of the fitted slope):
-  a row REGRESSED when its median grew by at least --threshold (and --min-diff) AND the growth is
-  significant at --alpha: one-sided Welch t-test over the repeats (≥ 2 on each side), or, with a single
-  value on a side, current and baseline ranges that do not overlap; fitted slopes use t = Δ/√(SE₁²+SE₂²).
-
-Exit codes:
-  0    no regression (and, for suite, every expect range met)
-  1    a benchmark failed: threw, crashed, or its command failed
-  2    usage error: bad flag or value, suite file that does not load, missing baseline, schema mismatch
-  3    a command could not be started
-  6    regression found (or, for suite, a per-unit cost outside its expect range)
-  130  interrupted by Ctrl-C (143 for SIGTERM)
-`;
 
 export interface RawGateOptions {
   threshold: string;
@@ -44,10 +28,6 @@ export function resolveGateOptions(raw: RawGateOptions): CompareOptions {
   const minDiff = /^\s*0+\s*$/.test(raw.minDiff) ? 0 : parseSizeBytes('--min-diff', raw.minDiff);
   return { thresholdRatio, alpha, minDiff };
 }
-
-export const DEFAULT_GATE = {
-  threshold: `${DEFAULT_COMPARE_OPTIONS.thresholdRatio * 100}%`, alpha: String(DEFAULT_COMPARE_OPTIONS.alpha), minDiff: String(DEFAULT_COMPARE_OPTIONS.minDiff),
-} as const;
 
 export interface RawCompareOptions extends RawGateOptions {
   baselineDir: string;
@@ -100,23 +80,3 @@ export async function compareCommand(raw: RawCompareOptions, args: readonly stri
   return cmp.regressions > 0 ? EXIT.REGRESSION : EXIT.OK;
 }
 
-
-/** Declares `membench compare` on the program. */
-export function addCompareCommand(program: Command): void {
-  program
-    .command('compare')
-    .description('compare two suite results (or two run results): the CI gate, exit 6 on a regression')
-    .usage('[options] BASELINE CURRENT   (files, or names of saved baselines)')
-    .option('--threshold <percent>', 'smallest growth that counts as a regression', DEFAULT_GATE.threshold)
-    .option('--alpha <p>', 'significance level of the regression test', DEFAULT_GATE.alpha)
-    .option('--min-diff <size>', 'smallest growth in bytes that counts (e.g. 4K)', DEFAULT_GATE.minDiff)
-    .option('--baseline-dir <dir>', 'where saved baselines live', DEFAULT_BASELINE_DIR)
-    .option('--json <file>', 'write the comparison as JSON ("-" for stdout)')
-    .option('--markdown <file>', 'write the comparison as Markdown ("-" for stdout, e.g. >> $GITHUB_STEP_SUMMARY)')
-    .option('--no-color', 'no colours (NO_COLOR is respected too)')
-    .argument('[documents...]')
-    .addHelpText('after', GATE_HELP_EPILOG)
-    .exitOverride()
-    .configureOutput({ writeErr: () => undefined, outputError: () => undefined })
-    .action(async () => undefined);
-}

@@ -1,7 +1,6 @@
 // `membench profile`: run a command under a heap profiler, import a profiler's file, or diff two profiles;
 // the terminal shows top allocation sites at the peak, --json writes the profile document, --html a treemap.
 import { writeTextAtomic } from '../store/atomic.js';
-import { Option, type Command } from 'commander';
 import { resolve } from 'node:path';
 import { EXIT, MembenchError, usageError } from '../errors.js';
 import { diffProfiles, exceedsGate } from '../profile/diff.js';
@@ -12,21 +11,6 @@ import { renderProfile, renderProfileDiff } from '../report/profile-terminal.js'
 import { colorsFor } from '../report/terminal.js';
 import { renderTreemapHtml } from '../report/treemap-html.js';
 import { parseCount, parseSizeBytes } from './parse-values.js';
-
-export const PROFILE_HELP_EPILOG = `
-Forms:
-  membench profile --with massif|heaptrack|v8 [options] -- program [args…]
-  membench profile import FILE [options]        massif.out.*, heaptrack.*.zst|.gz, *.heapprofile, or a --json document
-  membench profile diff BEFORE AFTER [--fail-above 10%]
-
-What "bytes at the peak" means per profiler:
-  massif     heap bytes asked for, live at massif's peak snapshot (allocator overhead excluded)
-  heaptrack  heap bytes asked for, live at heaptrack's peak; allocation counts per stack
-  v8         sampled JS heap bytes still live when node exits (node --heap-prof); not a peak
-
-Exit codes: 0 ok; 1 the profiled command failed (the profile is still shown); 2 usage or unreadable file;
-  3 command not found; 4 profiler not installed; 6 diff: the peak grew above --fail-above.
-`;
 
 export interface RawProfileOptions {
   with?: string;
@@ -40,29 +24,6 @@ export interface RawProfileOptions {
   color: boolean;
   chart: boolean;
 }
-
-export function addProfileCommand(program: Command): void {
-  program
-    .command('profile')
-    .description('heap profiles as allocation sites: run under massif, heaptrack or node --heap-prof, import, treemap, diff')
-    .usage('--with massif|heaptrack|v8 [options] -- program [args…]   |   import FILE   |   diff BEFORE AFTER')
-    .addOption(new Option('--with <profiler>', 'the heap profiler to run the command under').choices([...PROFILERS]))
-    .option('--json <file>', 'write the profile document (or the diff) to FILE ("-" for stdout)')
-    .option('--html <file>', 'write a self-contained HTML treemap of the sites at the peak to FILE')
-    .option('--top <n>', 'sites shown in the terminal', '10')
-    .option('--fail-above <percent>', 'diff: exit 6 when the peak grew by more than this, e.g. 10%')
-    .option('--sample-interval <size>', 'v8: bytes between heap samples (node --heap-prof-interval)', '4K')
-    .option('--show-output', 'let the command print to the terminal (default: stdout discarded, stderr tail kept)')
-    .option('--cwd <dir>', 'working directory of the command')
-    .option('--no-color', 'no colours (NO_COLOR is respected too)')
-    .option('--no-chart', 'no timeline chart in the terminal')
-    .argument('[args...]')
-    .addHelpText('after', PROFILE_HELP_EPILOG)
-    .exitOverride()
-    .configureOutput({ writeErr: () => undefined, outputError: () => undefined })
-    .action(async () => undefined);
-}
-
 
 /** Whole file or nothing: a reader never sees half a document. */
 const writeAtomic = writeTextAtomic;

@@ -17,23 +17,6 @@ import { processLimits, type LimitsRequest } from '../run/limits.js';
 import { findInPath } from '../run/launch.js';
 import { expandAllocators } from '../run/allocators.js';
 
-export const RUN_HELP_EPILOG = `
-Forms:
-  membench run -- python3 script.py arg1      one command, exec'd directly (no shell)
-  membench run 'perl a.pl' 'perl b.pl'        each string run by /bin/sh -c, side by side
-
-Durations: 1ms, 0.5s, 250us, 2m (a bare number is milliseconds).
-
-Exit codes:
-  0    every measured run exited 0 (or --ignore-failure)
-  1    a measured command failed: non-zero exit, signal, OOM kill or timeout
-  2    usage error: unknown flag, bad value, no command
-  3    a command could not be started: not found, not executable, bad --cwd
-  4    environment: --backend cgroup asked for but not possible here
-  5    internal error in membench
-  130  interrupted by Ctrl-C (143 for SIGTERM); the runs done so far are written
-`;
-
 const DEFAULT_PSS_INTERVAL_MS = 50;
 const DEFAULT_PSS_BUDGET = 0.02;
 

@@ -1,5 +1,4 @@
 // `membench serve`: a Prometheus endpoint for a process tree, a name, or every process.
-import { Command } from 'commander';
 import { parseCount, parseDurationMs } from './parse-values.js';
 import { LivePoller } from '../live/poller.js';
 import { liveRegistry } from '../live/metrics.js';
@@ -16,22 +15,6 @@ export interface RawServeOptions {
   all?: boolean;
   interval: string;
   pssInterval: string;
-}
-
-export function addServeCommand(program: Command): void {
-  program
-    .command('serve')
-    .description('serve Prometheus metrics (RSS, PSS, USS, swap, VmData, peaks, sampler health) for a process tree, a name or all processes')
-    .option('--port <n>', 'TCP port (0: any free port, printed on stderr)', '9091')
-    .option('--bind <address>', 'address to listen on; anything but loopback exposes process names to the network', '127.0.0.1')
-    .option('--pid <pid>', 'this process and its descendants')
-    .option('--name <name>', 'every process whose name (comm or argv[0] basename) is NAME')
-    .option('--all', 'every process on the machine')
-    .option('--interval <duration>', 'how often RSS, VmData and swap are read (cheap: /proc/PID/status)', '1s')
-    .option('--pss-interval <duration>', 'how often PSS/USS are re-read (smaps_rollup, costly); scrapes serve the cached figure', '5s')
-    .exitOverride()
-    .configureOutput({ writeErr: () => undefined, outputError: () => undefined })
-    .action(async () => undefined);
 }
 
 const isLoopback = (address: string): boolean => address === 'localhost' || address === '::1' || address.startsWith('127.');

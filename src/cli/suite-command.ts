@@ -2,7 +2,6 @@
 // export, compare with the baseline, save a baseline; pick the exit code (6: regression or expect missed).
 import { interruptOnSignals } from './signals.js';
 import { cpus } from 'node:os';
-import { Option, type Command } from 'commander';
 import { compareSeries, type Comparison, type CompareOptions } from '../analyze/compare.js';
 import { EXIT, usageError } from '../errors.js';
 import type { BackendChoice } from '../run/backend.js';
@@ -10,14 +9,14 @@ import { loadSuites, resolveSuiteFiles } from '../suite/config.js';
 import type { SuiteResult } from '../suite/result.js';
 import { runSuite } from '../suite/runner.js';
 import { seriesOfSuite } from '../suite/series.js';
-import { DEFAULT_BASELINE_DIR, saveBaseline, baselinePath } from '../store/baselines.js';
+import { saveBaseline, baselinePath } from '../store/baselines.js';
 import { writeJsonAtomic, writeTextAtomic } from '../store/atomic.js';
 import { SUITE_EXPORTERS } from '../report/suite-exporters.js';
 import { suiteHtml } from '../report/suite-html.js';
 import { expectFailed, formatBytesFine, perUnitName } from '../report/suite-rows.js';
 import { renderComparisonTerminal, renderSuiteTerminal } from '../report/suite-terminal.js';
 import { colorsFor } from '../report/terminal.js';
-import { DEFAULT_GATE, GATE_HELP_EPILOG, readDocumentArg, resolveGateOptions, type RawGateOptions } from './compare-command.js';
+import { readDocumentArg, resolveGateOptions, type RawGateOptions } from './compare-command.js';
 import { parseChoice, parseCount } from './parse-values.js';
 
 export interface RawSuiteOptions extends RawGateOptions {
@@ -166,33 +165,3 @@ export async function suiteCommand(raw: RawSuiteOptions, files: readonly string[
   return missed.length > 0 || (comparison?.regressions ?? 0) > 0 ? EXIT.REGRESSION : EXIT.OK;
 }
 
-/** Declares `membench suite` on the program (options as in README "Suites"). */
-export function addSuiteCommand(program: Command): void {
-  program
-    .command('suite')
-    .description('run memory benchmark suites (membench.config.*, *.membench.*): sizes × repeats, cost per unit, baselines, CI gate')
-    .usage('[options] [suite files…]')
-    .option('-r, --runs <n>', 'repeats per size, overriding the suite files (default 5)')
-    .option('-j, --jobs <n>', 'in-process measurements run at once (default: one per CPU); commands always run alone')
-    .option('--filter <regex>', 'only benchmarks whose name matches')
-    .option('--baseline <name|file>', 'compare with a saved baseline (or a suite --json file); exit 6 on a regression')
-    .option('--save-baseline <name>', 'save this result as the baseline NAME (only when every benchmark succeeded)')
-    .option('--baseline-dir <dir>', 'where baselines live', DEFAULT_BASELINE_DIR)
-    .option('--threshold <percent>', 'smallest growth that counts as a regression', DEFAULT_GATE.threshold)
-    .option('--alpha <p>', 'significance level of the regression test', DEFAULT_GATE.alpha)
-    .option('--min-diff <size>', 'smallest growth in bytes that counts (e.g. 4K)', DEFAULT_GATE.minDiff)
-    .addOption(new Option('--backend <kind>', 'how command trees are followed').choices(['auto', 'cgroup', 'proc']).default('auto'))
-    .option('--json <file>', 'write the suite result document ("-" for stdout); rewritten after every repeat')
-    .option('--markdown <file>', 'write Markdown tables (and the comparison) to FILE ("-" for stdout)')
-    .option('--csv <file>', 'write one CSV row per benchmark and size')
-    .option('--bmf <file>', 'write Bencher Metric Format JSON')
-    .option('--gh-benchmark <file>', 'write github-action-benchmark JSON (tool: customSmallerIsBetter)')
-    .option('--html <file>', 'write a self-contained HTML page: memory against size with the fitted line, per benchmark ("-" for stdout)')
-    .option('--show-output', 'let benchmarks print to the terminal')
-    .option('--no-color', 'no colours (NO_COLOR is respected too)')
-    .argument('[files...]')
-    .addHelpText('after', GATE_HELP_EPILOG)
-    .exitOverride()
-    .configureOutput({ writeErr: () => undefined, outputError: () => undefined })
-    .action(async () => undefined);
-}

@@ -1,5 +1,4 @@
 // `membench system`: the machine's memory state, with a plain warning for whatever looks wrong.
-import { Command } from 'commander';
 import { parseDurationMs } from './parse-values.js';
 import { buildSystemReport } from '../live/system.js';
 import { readSystemInputs } from '../live/system-read.js';
@@ -10,17 +9,6 @@ import { EXIT, usageError } from '../errors.js';
 export interface RawSystemOptions {
   json?: boolean;
   window: string;
-}
-
-export function addSystemCommand(program: Command): void {
-  program
-    .command('system')
-    .description('machine-wide memory: meminfo, swap and fault rates, fragmentation, slab caches, VM tunables, PSI — with warnings')
-    .option('--window <duration>', 'how long to watch vmstat for swap and fault rates', '1s')
-    .option('--json', 'print the report as JSON on stdout')
-    .exitOverride()
-    .configureOutput({ writeErr: () => undefined, outputError: () => undefined })
-    .action(async () => undefined);
 }
 
 export async function systemCommand(raw: RawSystemOptions): Promise<number> {

@@ -1,7 +1,6 @@
 // `membench top`: every process's RSS/PSS/USS/swap from smaps_rollup, sorted, with totals.
-import { Command, Option } from 'commander';
 import { parseCount } from './parse-values.js';
-import { buildTop, scanProcesses, TOP_SORT_KEYS, type TopSortKey } from '../live/top.js';
+import { buildTop, scanProcesses, type TopSortKey } from '../live/top.js';
 import { renderTop } from '../live/render.js';
 import { SYSTEM_PROC } from '../probe/proc.js';
 import { EXIT } from '../errors.js';
@@ -10,18 +9,6 @@ export interface RawTopOptions {
   sort: string;
   limit?: string;
   json?: boolean;
-}
-
-export function addTopCommand(program: Command): void {
-  program
-    .command('top')
-    .description('every process on the machine: RSS, PSS, USS and swap from smaps_rollup, sorted, with totals')
-    .addOption(new Option('--sort <key>', 'sort by').choices([...TOP_SORT_KEYS]).default('pss'))
-    .option('-n, --limit <n>', 'show the first N processes (default: 25 on a terminal, all with --json)')
-    .option('--json', 'print the snapshot as JSON on stdout (totals cover every process, listed or not)')
-    .exitOverride()
-    .configureOutput({ writeErr: () => undefined, outputError: () => undefined })
-    .action(async () => undefined);
 }
 
 export async function topCommand(raw: RawTopOptions): Promise<number> {

@@ -1,6 +1,5 @@
 // `membench watch PID`: attach read-only, a live line on stderr, a recording (and leak verdict) at the end.
 import { writeTextAtomic } from '../store/atomic.js';
-import { Command } from 'commander';
 import { parseCount, parseDurationMs } from './parse-values.js';
 import { watch, type WatchRecording } from '../live/watch.js';
 import { pidAlive } from '../probe/proc.js';
@@ -11,20 +10,6 @@ export interface RawWatchOptions {
   interval: string;
   duration?: string;
   json?: string;
-}
-
-export function addWatchCommand(program: Command): void {
-  program
-    .command('watch')
-    .description('follow a running process and its descendants read-only until it exits, a duration passes or Ctrl-C; peaks and a leak verdict')
-    .usage('PID [options]')
-    .option('--interval <duration>', 'sampling interval', '100ms')
-    .option('--duration <duration>', 'stop after this long (default: until the process exits or Ctrl-C)')
-    .option('--json <file>', 'write the recording to FILE ("-" for stdout), also on Ctrl-C')
-    .argument('<pid>')
-    .exitOverride()
-    .configureOutput({ writeErr: () => undefined, outputError: () => undefined })
-    .action(async () => undefined);
 }
 
 const OUTCOME: Record<WatchRecording['outcome']['state'], string> = {

@@ -1,10 +1,10 @@
 // The one profile model all heap profilers are read into: allocation stacks with bytes at the peak, plus the
 // profiler's own timeline; and the views computed from it (self / inclusive sites, a top-down tree).
 import { z } from 'zod';
+import { PROFILERS, type Profiler } from './profilers.js';
 
+export { PROFILERS, type Profiler };
 export const PROFILE_SCHEMA_VERSION = 1;
-export const PROFILERS = ['massif', 'heaptrack', 'v8'] as const;
-export type Profiler = (typeof PROFILERS)[number];
 
 const bytes = z.number().int().nonnegative();
 

@@ -5,8 +5,9 @@ import { usageError } from '../errors.js';
 import { parseSuiteDocument, readText } from '../suite/document.js';
 import type { SuiteResult } from '../suite/result.js';
 import { writeJsonAtomic } from './atomic.js';
+import { DEFAULT_BASELINE_DIR } from './baseline-dir.js';
 
-export const DEFAULT_BASELINE_DIR = join('.membench', 'baselines');
+export { DEFAULT_BASELINE_DIR };
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 export function checkBaselineName(name: string): string {
