@@ -45,11 +45,13 @@ export function readChildren(pid: number, root: ProcRoot = SYSTEM_PROC): number[
   return out;
 }
 
-/** True when /proc/PID/environ contains exactly the NUL-separated entry `entry` (e.g. "MEMBENCH_RUN=abc"). */
+/**
+ * True when /proc/PID/environ contains exactly the NUL-separated entry `entry` (e.g. "MEMBENCH_RUN=abc"). The last
+ * entry has no NUL after it when a process rewrote its environment area (setproctitle-style), hence the split.
+ */
 export function environHas(pid: number, entry: string, root: ProcRoot = SYSTEM_PROC): boolean {
   try {
-    const env = readFileSync(`${root.proc}/${pid}/environ`, 'latin1');
-    return env.startsWith(`${entry}\0`) || env.includes(`\0${entry}\0`) || env === entry;
+    return readFileSync(`${root.proc}/${pid}/environ`, 'latin1').split('\0').includes(entry);
   } catch {
     return false;
   }

@@ -58,6 +58,9 @@ test('environHas: whole NUL-separated entries only', () => {
   assert.equal(environHas(4242, 'MEMBENCH_RUN=membench-4000', FIXTURE), false);
   assert.equal(environHas(4242, 'RUN=membench-4000-1', FIXTURE), false);
   assert.equal(environHas(9999, 'HOME=/root', FIXTURE), false);
+  // 4243's environ ends without a NUL (its last entry rewritten in place): the last entry still counts, a prefix does not.
+  assert.equal(environHas(4243, 'MEMBENCH_RUN=membench-4000-2', FIXTURE), true);
+  assert.equal(environHas(4243, 'MEMBENCH_RUN=membench-4000', FIXTURE), false);
 });
 
 test('readComm / readCmdline: trimmed name, NULs as spaces, truncated with an ellipsis; "?" and "" when gone', () => {
