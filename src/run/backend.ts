@@ -136,7 +136,7 @@ function procBackend(layout: Backend['cgroupLayout'], fallbackReason: string | n
         usageFile: null,
         memoryStatFile: null,
         memoryStatVersion: 1,
-        guard: { procsFile: '', killFile: '', dirs: [] },
+        guard: { procsFile: '', killFile: '', dirs: [], markerEntry },
         limits,
         memoryLimitBytes: null,
         killTree,
@@ -183,7 +183,7 @@ function cgroupBackend(plan: CgroupPlan, procRoot: string, limitsReq: LimitsRequ
         usageFile: cg.usageFile,
         memoryStatFile: cg.statFile,
         memoryStatVersion: cg.plan.memory.version,
-        guard: { procsFile: cg.procsFile, killFile: cg.plan.v2Dir ? join(cg.plan.v2Dir, 'cgroup.kill') : '', dirs: [...cg.plan.dirs].reverse() },
+        guard: { procsFile: cg.procsFile, killFile: cg.plan.v2Dir ? join(cg.plan.v2Dir, 'cgroup.kill') : '', dirs: [...cg.plan.dirs].reverse(), markerEntry: '' },
         limits,
         memoryLimitBytes: memoryLimit,
         killTree: (rootPid) => {

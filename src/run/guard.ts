@@ -11,13 +11,28 @@ export interface GuardTargets {
   readonly killFile: string;
   /** Directories to remove once empty, in removal order. */
   readonly dirs: readonly string[];
+  /**
+   * proc backend: the environment entry (MEMBENCH_RUN=…) every process of the run carries, '' on cgroup. A
+   * double-forked daemon has left the process groups, so the guard finds it by this entry, as killTree does.
+   */
+  readonly markerEntry: string;
 }
 
-// $1 membench pid, $2 procs file, $3 kill file, $4 process groups ("1 2 3"), then the directories.
+// $1 membench pid, $2 procs file, $3 kill file, $4 process groups ("1 2 3"), $5 marker entry, then the directories.
+// grep -z reads environ as NUL-separated lines; -x -F: the whole entry, literally; -l: the files that have it.
 const SCRIPT = `
-p=$1; procs=$2; killf=$3; groups=$4; shift 4
+p=$1; procs=$2; killf=$3; groups=$4; marker=$5; shift 5
 while kill -0 "$p" 2>/dev/null; do sleep 0.5; done
 for g in $groups; do kill -KILL "-$g" 2>/dev/null; done
+r=0
+while [ -n "$marker" ] && [ $r -lt 20 ]; do
+  found=
+  for e in $(grep -lzxF -e "$marker" /proc/[0-9]*/environ 2>/dev/null); do
+    q=\${e#/proc/}; kill -KILL "\${q%/environ}" 2>/dev/null && found=1
+  done
+  [ -z "$found" ] && break
+  r=$((r+1)); sleep 0.05
+done
 [ -n "$killf" ] && echo 1 > "$killf" 2>/dev/null
 i=0
 while [ -n "$procs" ] && [ $i -lt 100 ]; do
@@ -28,7 +43,7 @@ for d in "$@"; do rmdir "$d" 2>/dev/null; done
 `;
 
 export function startGuard(t: GuardTargets): ChildProcess {
-  const guard = spawn('/bin/sh', ['-c', SCRIPT, 'membench-guard', String(process.pid), t.procsFile, t.killFile, t.processGroups.join(' '), ...t.dirs], {
+  const guard = spawn('/bin/sh', ['-c', SCRIPT, 'membench-guard', String(process.pid), t.procsFile, t.killFile, t.processGroups.join(' '), t.markerEntry, ...t.dirs], {
     detached: true, stdio: 'ignore',
   });
   guard.on('error', () => undefined);

@@ -108,6 +108,22 @@ for (const backend of ['cgroup', 'proc'] as const) {
   });
 }
 
+test('proc: membench killed with SIGKILL still ends a double-forked setsid daemon (the guard finds it by its MEMBENCH_RUN entry)', async () => {
+  // A hold time no other test uses, to find this daemon by its command line; it would outlive the test by minutes.
+  const holdMs = String(600_000 + (process.pid % 1000));
+  const child = spawn(process.execPath, [CLI, 'run', '-r', '1', '--backend', 'proc', '--', MEMFIX, 'daemon', '2', holdMs], { stdio: 'ignore' });
+  const deadline = Date.now() + 20_000;
+  // The daemon is the grandchild in its own session: out of every process group membench made.
+  while (processesWith(holdMs).length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  const [daemon] = processesWith(holdMs);
+  assert.ok(daemon !== undefined, 'the daemon started');
+  child.kill('SIGKILL');
+  await new Promise((r) => child.on('exit', r));
+  const until = Date.now() + 3000;
+  while (processesWith(holdMs).length > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(processesWith(holdMs), [], 'the daemon does not survive membench');
+});
+
 test('failed to start: one line naming the problem, exit 3, no stack trace', () => {
   const r = runCli(['run', '--', 'no-such-command-membench']);
   assert.equal(r.status, 3);
@@ -179,3 +195,19 @@ for (const backend of ['cgroup', 'proc'] as const) {
     assert.deepEqual(groupsLeftBy(child.pid!), [], 'no cgroup left behind');
   });
 }
+
+test('proc: membench killed with SIGKILL still ends a double-forked setsid daemon (the guard finds it by its MEMBENCH_RUN entry)', async () => {
+  // A hold time no other test uses, to find this daemon by its command line; it would outlive the test by minutes.
+  const holdMs = String(600_000 + (process.pid % 1000));
+  const child = spawn(process.execPath, [CLI, 'run', '-r', '1', '--backend', 'proc', '--', MEMFIX, 'daemon', '2', holdMs], { stdio: 'ignore' });
+  const deadline = Date.now() + 20_000;
+  // The daemon is the grandchild in its own session: out of every process group membench made.
+  while (processesWith(holdMs).length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  const [daemon] = processesWith(holdMs);
+  assert.ok(daemon !== undefined, 'the daemon started');
+  child.kill('SIGKILL');
+  await new Promise((r) => child.on('exit', r));
+  const until = Date.now() + 3000;
+  while (processesWith(holdMs).length > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(processesWith(holdMs), [], 'the daemon does not survive membench');
+});
