@@ -4,7 +4,7 @@ import { basename, resolve } from 'node:path';
 import { EXIT, usageError } from '../errors.js';
 import { MembenchResultSchema, SCHEMA_VERSION, type MembenchResult } from '../result.js';
 import { htmlReport, writeHtmlFile, type ReportSource } from '../report/html.js';
-import { suiteHtml } from '../report/suite-html.js';
+import { suitesHtml } from '../report/suite-html.js';
 import { formatBytes } from '../report/units.js';
 import { parseAnyDocument, type AnyDocument } from '../suite/document.js';
 
@@ -74,13 +74,13 @@ export async function reportCommand(raw: RawReportOptions, files: readonly strin
       'write them to two pages: membench report RUN.json --html run.html; membench report SUITE.json --html suite.html',
     );
   }
-  if (suites.length > 1) throw usageError(`${suites.length} suite results given; a suite page shows one`, 'write one page per suite result');
   let html: string;
   let what: string;
-  if (suites.length === 1) {
-    const s = suites[0]!.document as Extract<AnyDocument, { kind: 'suite' }>;
-    html = suiteHtml(s.doc, basename(suites[0]!.file));
-    what = `${s.doc.benchmarks.length} suite benchmark${s.doc.benchmarks.length === 1 ? '' : 's'}`;
+  if (suites.length > 0) {
+    const sources = suites.map((d) => ({ doc: (d.document as Extract<AnyDocument, { kind: 'suite' }>).doc, name: basename(d.file) }));
+    html = suitesHtml(sources);
+    const n = sources.reduce((k, s) => k + s.doc.benchmarks.length, 0);
+    what = `${n} suite benchmark${n === 1 ? '' : 's'}${sources.length > 1 ? ` from ${sources.length} documents` : ''}`;
   } else {
     const sources: ReportSource[] = docs.map((d) => ({ name: basename(d.file), doc: d.document.doc as MembenchResult }));
     html = htmlReport(sources);

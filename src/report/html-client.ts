@@ -39,6 +39,7 @@ export function membenchClient(data: ClientData): void {
     tip.className = 'tip';
     tip.hidden = true;
     let focused: number | null = null;
+    let pointerHere = false;
 
     /** Value of series s at aligned index idx: its last sample at or before that time, none after its run ended. */
     const valueAt = (u: uPlotT, s: number, idx: number): number | null => {
@@ -125,14 +126,19 @@ export function membenchClient(data: ClientData): void {
           if (v) v.textContent = hovering ? fmtMiB(valueAt(u, s, idx)) : (cell.dataset.max ?? '—');
         });
       }
-      if (!hovering) {
+      // Synced charts follow the cursor in their legends; the tooltip belongs to the chart under the pointer.
+      if (!hovering || !pointerHere) {
         tip.hidden = true;
         return;
       }
       const shown = focused !== null
         ? [focused]
         : spec.series.map((s, i) => ({ s, i: i + 1 })).filter((x) => x.s.metric === spec.metrics[0] && u.series[x.i]!.show).map((x) => x.i);
-      const lines = shown.map((s) => `${spec.series[s - 1]!.label}: ${fmtMiB(valueAt(u, s, idx))}`);
+      const lines = shown
+        .map((s) => ({ s, v: valueAt(u, s, idx) }))
+        // Per process: only those alive at that time.
+        .filter((x) => spec.kind !== 'processes' || x.v !== null)
+        .map((x) => `${spec.series[x.s - 1]!.label}: ${fmtMiB(x.v)}`);
       tip.textContent = '';
       const head = document.createElement('strong');
       head.textContent = `t = ${fmtS(u.data[0][idx]!)}`;
@@ -158,7 +164,8 @@ export function membenchClient(data: ClientData): void {
       height: HEIGHT,
       legend: { show: false },
       // Only the time line follows the cursor: a horizontal one would read as another threshold beside the peak's.
-      cursor: { y: false, focus: { prox: 24 }, drag: { x: true, y: false } },
+      // One sync key for the page: every time chart shows the cursor at the same time and zooms together.
+      cursor: { y: false, focus: { prox: 24 }, drag: { x: true, y: false }, sync: { key: 'membench-time', scales: ['x', null] } },
       focus: { alpha: 0.3 },
       scales: {
         // The whole run starts at 0 s (spawn), not at the first sample; a zoomed range is left as chosen.
@@ -186,6 +193,13 @@ export function membenchClient(data: ClientData): void {
     };
     const u = new U(opts, aligned as unknown as uPlotT.AlignedData, el);
     u.over.append(tip);
+    u.over.addEventListener('mouseenter', () => {
+      pointerHere = true;
+    });
+    u.over.addEventListener('mouseleave', () => {
+      pointerHere = false;
+      tip.hidden = true;
+    });
     if (legend) {
       legend.querySelectorAll<HTMLButtonElement>('button[data-toggle]').forEach((btn) => {
         btn.onclick = () => {

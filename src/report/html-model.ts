@@ -3,6 +3,7 @@
 import type { BenchmarkResult, MembenchResult, RunResult } from '../result.js';
 import { describeOutcome, metricRows } from './terminal.js';
 import { formatBytes, formatMs, formatPercent } from './units.js';
+import { detailView, type DetailView } from './html-detail.js';
 
 /** One result document and the name it is shown under (a file name, or null for the run just made). */
 export interface ReportSource {
@@ -39,6 +40,8 @@ export interface ChartRun {
 export interface ChartSpec {
   readonly id: string;
   readonly title: string;
+  /** runs: runs overlaid, one line per run × metric; processes: one line per process of one run. */
+  readonly kind: 'runs' | 'processes';
   readonly metrics: readonly MetricKey[];
   readonly metricLabels: Readonly<Record<MetricKey, string>>;
   readonly runs: readonly ChartRun[];
@@ -76,6 +79,8 @@ export interface CommandView {
   readonly runRows: readonly RunRow[];
   readonly chart: ChartSpec | null;
   readonly chartNote: string | null;
+  /** One run looked at closely: RSS per process, the diagnosis. */
+  readonly detail: DetailView | null;
 }
 
 export interface ComparisonRow {
@@ -248,7 +253,7 @@ function chartFor(id: string, title: string, b: BenchmarkResult, runs: readonly 
     colorVar: chartRuns.length === 1 ? `--m${mi}` : `--r${ri % MAX_PLOTTED_RUNS}`, ...METRIC_STYLE[m],
   })));
   const top = argMax(chartRuns.map((r) => r.peak?.bytes ?? null));
-  return { id, title, metrics, metricLabels, runs: chartRuns, series, topPeakRun: top >= 0 ? top : null };
+  return { id, title, kind: 'runs', metrics, metricLabels, runs: chartRuns, series, topPeakRun: top >= 0 ? top : null };
 }
 
 function runRow(r: RunResult, ignoreFailure: boolean): RunRow {
@@ -291,6 +296,7 @@ function commandView(src: ReportSource, b: BenchmarkResult, n: number, named: bo
     runRows: b.runs.map((r) => runRow(r, src.doc.options.ignoreFailure)),
     chart: chartFor(id, title, b, plotted),
     chartNote: plotted.length < withTimeline ? `Showing ${plotted.length} of ${withTimeline} runs: the lowest, median and highest peaks, then the first runs.` : null,
+    detail: detailView(id, title, b),
   };
 }
 

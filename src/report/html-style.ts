@@ -60,6 +60,16 @@ svg.bars .axis { stroke: var(--muted); }
 svg.bars .gridline { stroke: var(--grid); }
 svg.bars .whisker { stroke: var(--fg); stroke-width: 2; }
 svg.bars .median { stroke: var(--fg); stroke-width: 1; }
+h4 { font-size: 0.95rem; margin: 14px 0 4px; }
+.detail-of { color: var(--muted); margin-top: 16px; }
+svg.breakdown { width: 100%; height: auto; max-width: 900px; display: block; }
+svg.breakdown text { fill: var(--fg); font: 12px var(--font); }
+svg.breakdown .frame { fill: none; stroke: var(--muted); }
+ul.key { list-style: none; padding: 0; margin: 4px 0; display: flex; flex-wrap: wrap; gap: 4px 16px; font-size: 0.9rem; }
+ul.key li { display: inline-flex; gap: 6px; align-items: center; }
+ul.signals { margin: 4px 0; padding-left: 20px; }
+ul.signals li.seen strong { color: var(--warn); }
+.leak-leak { color: var(--bad); font-weight: 600; }
 footer { color: var(--muted); font-size: 0.85rem; margin-top: 36px; border-top: 1px solid var(--border); padding-top: 10px; }
 @media print { .u-over .tip { display: none; } }
 `;

@@ -8,6 +8,8 @@ import { membenchClient, type ClientData } from './html-client.js';
 import { buildReport, RUN_HEADER, type ChartSpec, type CommandView, type ComparisonRow, type MetricKey, type ReportModel, type ReportSource } from './html-model.js';
 import { REPORT_CSS } from './html-style.js';
 import { formatBytes } from './units.js';
+import { escapeHtml } from './html-escape.js';
+import { detailSection } from './html-diagnosis.js';
 
 export type { ReportSource } from './html-model.js';
 
@@ -26,10 +28,7 @@ function uplotAssets(): { js: string; css: string } {
   return assets;
 }
 
-/** Text in HTML content or a quoted attribute. */
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
+export { escapeHtml };
 
 /** Code inside <script> or <style>: a literal "</script" or "</style" would end the element early. */
 function inlineSafe(code: string): string {
@@ -77,13 +76,23 @@ function legendTable(c: ChartSpec): string {
 
 const LINE_WORDS: Record<MetricKey, string> = { tree: 'solid', rss: 'dashed', pss: 'dotted', uss: 'dash-dotted' };
 
+const INTERACTION = 'Point at a line to pick it out, click a legend entry to hide it; drag to zoom, double-click to reset. Cursor and zoom are shared by every time chart on this page.';
+
 function chartFigure(v: CommandView, c: ChartSpec): string {
+  if (c.kind === 'processes') {
+    const label = `RSS in MiB of each process over time in seconds for ${v.title}: ${c.runs.length} lines.`;
+    return `<figure>
+<div class="plot" id="plot-${c.id}" role="img" aria-label="${escapeHtml(label)}"><noscript><div class="noscript">The plot needs JavaScript; every number is in the table below.</div></noscript></div>
+<figcaption>RSS (MiB, y) of each process over time since the command started (s, x), one line per process, drawn while it was alive: eight colours, then the same colours dashed; the other processes summed, dotted. ${INTERACTION}</figcaption>
+${legendTable(c)}
+</figure>`;
+  }
   const lineWords = c.metrics.map((m) => `${c.metricLabels[m]} ${LINE_WORDS[m]}`).join(', ');
   const what = c.runs.length === 1 ? 'one run' : `${c.runs.length} runs overlaid, one colour per run`;
   const label = `Memory in MiB over time in seconds for ${v.title}: ${what}.${v.peak ? ` Peak ${v.peak.text}.` : ''}`;
   return `<figure>
 <div class="plot" id="plot-${c.id}" role="img" aria-label="${escapeHtml(label)}"><noscript><div class="noscript">The plot needs JavaScript; every number is in the tables below.</div></noscript></div>
-<figcaption>Memory (MiB, y) over time since the command started (s, x); ${escapeHtml(what)}. Lines: ${escapeHtml(lineWords)}. ${c.runs.length === 1 ? '▼ marks the peak.' : "▼ marks each run's peak; the labelled one is the highest."} Point at a line to pick it out, click a legend entry to hide it; drag to zoom, double-click to reset.${v.chartNote ? ` ${escapeHtml(v.chartNote)}` : ''}</figcaption>
+<figcaption>Memory (MiB, y) over time since the command started (s, x); ${escapeHtml(what)}. Lines: ${escapeHtml(lineWords)}. ${c.runs.length === 1 ? '▼ marks the peak.' : "▼ marks each run's peak; the labelled one is the highest."} ${INTERACTION}${v.chartNote ? ` ${escapeHtml(v.chartNote)}` : ''}</figcaption>
 ${legendTable(c)}
 </figure>`;
 }
@@ -110,6 +119,7 @@ ${peak}
 ${v.chart ? chartFigure(v, v.chart) : '<p class="note">No timeline to plot: no measured run was sampled.</p>'}
 ${stats}
 ${runs}
+${detailSection(v, (c) => chartFigure(v, c))}
 ${v.notes.map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('\n')}
 </section>`;
 }
@@ -169,7 +179,7 @@ ${table}
 export function renderHtml(model: ReportModel): string {
   if (model.commands.length === 0) throw new Error('renderHtml: nothing to report (no commands)');
   const { js, css } = uplotAssets();
-  const data: ClientData = { charts: model.commands.flatMap((c) => (c.chart ? [c.chart] : [])) };
+  const data: ClientData = { charts: model.commands.flatMap((c) => [c.chart, c.detail?.processChart ?? null].filter((x): x is ChartSpec => x !== null)) };
   const incomplete = model.sources.filter((s) => !s.complete);
   return `<!doctype html>
 <html lang="en">

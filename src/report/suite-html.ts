@@ -2,7 +2,7 @@
 // script, nothing fetched). Per benchmark: every measurement as a point (size on x, bytes on y), the fitted line
 // across, the cost per unit in words, the expect range and whether it was met, and the same numbers in tables.
 import type { SuiteBenchmark, SuiteResult } from '../suite/result.js';
-import { escapeHtml } from './html.js';
+import { escapeHtml } from './html-escape.js';
 import { REPORT_CSS } from './html-style.js';
 import { formatBytesFine, formatSize, metricLabel, perUnitName } from './suite-rows.js';
 import { formatBytes } from './units.js';
@@ -154,8 +154,8 @@ ${rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td class="text">${escapeHt
 </tbody></table></div>`;
 }
 
-function benchmarkSection(b: SuiteBenchmark, i: number): string {
-  const id = `b${i + 1}`;
+function benchmarkSection(b: SuiteBenchmark, i: number, prefix = ''): string {
+  const id = `${prefix}b${i + 1}`;
   const e = expectWords(b);
   const failed = b.expectVerdict === 'below' || b.expectVerdict === 'above';
   const where = `${b.kind}${b.command ? '' : ''} · ${metricLabel(b)} · ${b.runs} run${b.runs === 1 ? '' : 's'} per size · from ${b.file}${b.backend ? ` · ${b.backend} backend` : ''}`;
@@ -172,11 +172,11 @@ ${sizeTableHtml(b)}
 </section>`;
 }
 
-function summaryTable(doc: SuiteResult): string {
+function summaryTable(doc: SuiteResult, prefix = ''): string {
   const rows = doc.benchmarks.map((b, i) => {
     const f = b.fit;
     const exp = !b.expect ? '—' : b.expectVerdict === 'within' ? `✓ within ${b.expect.perUnit.text}` : b.expectVerdict === 'below' || b.expectVerdict === 'above' ? `✗ ${b.expectVerdict} ${b.expect.perUnit.text}` : `not checked (${b.expect.perUnit.text})`;
-    return `<tr class="${b.expectVerdict === 'below' || b.expectVerdict === 'above' ? 'bad' : ''}"><th><a href="#b${i + 1}">${escapeHtml(b.name)}</a></th><td>${f ? `${escapeHtml(formatBytesFine(f.slopeBytesPerUnit))} per ${escapeHtml(perUnitName(b.unit))}` : '—'}</td><td>${f ? escapeHtml(formatBytes(f.interceptBytes)) : '—'}</td><td>${f ? f.r2OfMeans.toFixed(4) : '—'}</td><td class="text">${f ? escapeHtml(f.verdict) : 'no fit'}</td><td class="text">${escapeHtml(exp)}</td></tr>`;
+    return `<tr class="${b.expectVerdict === 'below' || b.expectVerdict === 'above' ? 'bad' : ''}"><th><a href="#${prefix}b${i + 1}">${escapeHtml(b.name)}</a></th><td>${f ? `${escapeHtml(formatBytesFine(f.slopeBytesPerUnit))} per ${escapeHtml(perUnitName(b.unit))}` : '—'}</td><td>${f ? escapeHtml(formatBytes(f.interceptBytes)) : '—'}</td><td>${f ? f.r2OfMeans.toFixed(4) : '—'}</td><td class="text">${f ? escapeHtml(f.verdict) : 'no fit'}</td><td class="text">${escapeHtml(exp)}</td></tr>`;
   }).join('\n');
   return `<div class="scroll"><table class="summary"><thead><tr><th>benchmark</th><th>per unit</th><th>fixed</th><th>R²</th><th class="text">verdict</th><th class="text">expectation</th></tr></thead><tbody>
 ${rows}
@@ -198,38 +198,104 @@ table.fit th { text-align: left; font-weight: normal; color: var(--muted); }
 tr.bad td, tr.bad th { color: var(--bad); }
 `;
 
-export function suiteHtml(doc: SuiteResult, name: string | null = null): string {
+/** One suite document and the name it is shown under (its file name, or null for the suite just run). */
+export interface SuiteSource {
+  readonly doc: SuiteResult;
+  readonly name: string | null;
+}
+
+function metaLine(doc: SuiteResult, name: string | null): string {
   const c = doc.context;
-  const title = `membench suite: ${doc.benchmarks.map((b) => b.name).join(', ') || 'no benchmarks'}`;
-  const meta = `${name ? `${name} · ` : ''}${doc.suiteFiles.join(', ')} · started ${c.startedAt} · ${c.hostname}, Linux ${c.kernel}, Node ${c.nodeVersion}, ${c.cpuCount} CPUs`;
-  const banner = !c.complete || doc.failure
-    ? `<p class="banner" role="note">${doc.failure ? `Stopped: ${escapeHtml(doc.failure.benchmark)}${doc.failure.size === null ? '' : ` at size ${doc.failure.size}`}: ${escapeHtml(doc.failure.message)}` : 'Incomplete: this document was written part-way, so only the measurements shown were made.'}</p>`
-    : '';
+  return `${name ? `${name} · ` : ''}${doc.suiteFiles.join(', ')} · started ${c.startedAt} · ${c.hostname}, Linux ${c.kernel}, Node ${c.nodeVersion}, ${c.cpuCount} CPUs`;
+}
+
+function bannerOf(doc: SuiteResult): string {
+  if (doc.context.complete && !doc.failure) return '';
+  return `<p class="banner" role="note">${doc.failure ? `Stopped: ${escapeHtml(doc.failure.benchmark)}${doc.failure.size === null ? '' : ` at size ${doc.failure.size}`}: ${escapeHtml(doc.failure.message)}` : 'Incomplete: this document was written part-way, so only the measurements shown were made.'}</p>`;
+}
+
+const COST_WORDS = 'Each benchmark was measured at several sizes; the slope of the least-squares line through every measurement is its cost per unit, the intercept its fixed cost.';
+
+/** Benchmarks named alike in several documents, their slopes side by side (the same suite before and after a change). */
+function acrossDocuments(sources: readonly SuiteSource[]): string {
+  const names = [...new Set(sources.flatMap((s) => s.doc.benchmarks.map((b) => b.name)))]
+    .filter((n) => sources.filter((s) => s.doc.benchmarks.some((b) => b.name === n)).length > 1);
+  if (names.length === 0) return '<p class="note">No benchmark appears in more than one document.</p>';
+  const head = sources.map((s, i) => `<th>${escapeHtml(s.name ?? `document ${i + 1}`)}</th>`).join('');
+  const rows = names.map((n) => {
+    const cells = sources.map((s, d) => {
+      const i = s.doc.benchmarks.findIndex((b) => b.name === n);
+      const b = s.doc.benchmarks[i];
+      if (!b) return '<td>—</td>';
+      const f = b.fit;
+      const text = f ? `${formatBytesFine(f.slopeBytesPerUnit)} per ${perUnitName(b.unit)} + ${formatBytes(f.interceptBytes)}` : 'no fit';
+      return `<td><a href="#d${d + 1}-b${i + 1}">${escapeHtml(text)}</a></td>`;
+    }).join('');
+    return `<tr><th>${escapeHtml(n)}</th>${cells}</tr>`;
+  }).join('\n');
+  return `<div class="scroll"><table class="across"><thead><tr><th>benchmark</th>${head}</tr></thead><tbody>
+${rows}
+</tbody></table></div>`;
+}
+
+function page(title: string, version: string, body: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="membench ${escapeHtml(doc.tool.version)}">
+<meta name="generator" content="membench ${escapeHtml(version)}">
 <title>${escapeHtml(title)}</title>
 <link rel="icon" href="data:,">
 <style>${REPORT_CSS}${SUITE_CSS}</style>
 </head>
 <body>
 <main>
-<header>
-<h1>${escapeHtml(title)}</h1>
-<p class="meta">${escapeHtml(meta)}</p>
-</header>
-${banner}
-<section class="summary"><h2>Cost per unit</h2>
-<p>Each benchmark was measured at several sizes; the slope of the least-squares line through every measurement is its cost per unit, the intercept its fixed cost.</p>
-${summaryTable(doc)}
-</section>
-${doc.benchmarks.map(benchmarkSection).join('\n')}
-<footer>Made by membench ${escapeHtml(doc.tool.version)}. This page is self-contained: it loads nothing from the network and needs no JavaScript. KiB = 2<sup>10</sup> bytes, MiB = 2<sup>20</sup> bytes.</footer>
+${body}
+<footer>Made by membench ${escapeHtml(version)}. This page is self-contained: it loads nothing from the network and needs no JavaScript. KiB = 2<sup>10</sup> bytes, MiB = 2<sup>20</sup> bytes.</footer>
 </main>
 </body>
 </html>
 `;
+}
+
+export function suiteHtml(doc: SuiteResult, name: string | null = null): string {
+  const title = `membench suite: ${doc.benchmarks.map((b) => b.name).join(', ') || 'no benchmarks'}`;
+  return page(title, doc.tool.version, `<header>
+<h1>${escapeHtml(title)}</h1>
+<p class="meta">${escapeHtml(metaLine(doc, name))}</p>
+</header>
+${bannerOf(doc)}
+<section class="summary"><h2>Cost per unit</h2>
+<p>${COST_WORDS}</p>
+${summaryTable(doc)}
+</section>
+${doc.benchmarks.map((b, i) => benchmarkSection(b, i)).join('\n')}`);
+}
+
+/** Several suite documents on one page: the benchmarks they share compared first, then one section per document. */
+export function suitesHtml(sources: readonly SuiteSource[]): string {
+  if (sources.length === 0) throw new Error('suitesHtml: no documents');
+  if (sources.length === 1) return suiteHtml(sources[0]!.doc, sources[0]!.name);
+  const title = `membench suites: ${sources.length} documents`;
+  const docs = sources.map((s, d) => {
+    const prefix = `d${d + 1}-`;
+    return `<section class="suite-doc" id="d${d + 1}">
+<h2>${escapeHtml(s.name ?? `document ${d + 1}`)}</h2>
+<p class="meta">${escapeHtml(metaLine(s.doc, s.name))}</p>
+${bannerOf(s.doc)}
+<h3>Cost per unit</h3>
+${summaryTable(s.doc, prefix)}
+${s.doc.benchmarks.map((b, i) => benchmarkSection(b, i, prefix)).join('\n')}
+</section>`;
+  }).join('\n');
+  return page(title, sources[0]!.doc.tool.version, `<header>
+<h1>${escapeHtml(title)}</h1>
+${sources.map((s) => `<p class="meta">${escapeHtml(metaLine(s.doc, s.name))}</p>`).join('\n')}
+</header>
+<section class="summary"><h2>Across documents</h2>
+<p>${COST_WORDS} Benchmarks of the same name in several documents, side by side:</p>
+${acrossDocuments(sources)}
+</section>
+${docs}`);
 }

@@ -10,7 +10,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { ARTIFACTS, launchChromium, skipWithoutChromium } from '../helpers/browser.js';
 import type { MembenchResult } from '../../src/result.js';
 import { formatBytes } from '../../src/report/units.js';
-import { MEMFIX, ROOT, runCli } from '../helpers/fixtures.js';
+import { MEMFIX, MIB, ROOT, runCli } from '../helpers/fixtures.js';
 
 const skip = skipWithoutChromium;
 const dir = mkdtempSync(join(tmpdir(), 'membench-browser-'));
@@ -158,8 +158,12 @@ test('three commands: comparison bars and one plot per command', { skip, timeout
   assert.equal(rep.status, 0, rep.stderr);
   const { page, watch } = await open(html);
   const stats = await canvasStats(page);
-  assert.equal(stats.length, 3);
+  // One time chart per command, and a per-process chart for each whose tree had more than one process
+  // (through /bin/sh -c the shell stays as a parent here).
+  const perProcess = doc.benchmarks.filter((b) => (b.runs[0]!.processSeries?.processes.length ?? 0) > 1).length;
+  assert.equal(stats.length, 3 + perProcess);
   for (const s of stats) assert.ok(s.colours > 10, 'each plot drawn');
+  for (const id of ['c1', 'c2', 'c3']) assert.equal(await page.locator(`#plot-${id} canvas`).count(), 1, `time chart of ${id}`);
   assert.equal(await page.locator('svg.bars g.bar').count(), 3);
   const texts = await page.locator('svg.bars text.value').allTextContents();
   doc.benchmarks.forEach((b, i) => assert.match(texts[i]!, new RegExp(`^median ${formatBytes(b.summary.metrics.treePeakBytes!.median).replace('.', '\\.')} ·`)));
@@ -168,5 +172,87 @@ test('three commands: comparison bars and one plot per command', { skip, timeout
   await page.screenshot({ path: join(ARTIFACTS, 'report-three.png'), fullPage: true });
   assert.deepEqual(watch.errors, []);
   assert.deepEqual(watch.foreign, []);
+  await page.close();
+});
+
+test('a tree of 4 × 50 MiB: per-process lines with pid and name, breakdown drawn, cursor and zoom synced', { skip, timeout: 60_000 }, async () => {
+  const json = join(dir, 'tree.json');
+  const html = join(dir, 'tree.html');
+  const r = runCli(['run', '-r', '1', '--json', json, '--html', html, '--', MEMFIX, 'tree', '4', '50', '300']);
+  assert.equal(r.status, 0, r.stderr);
+  const doc = JSON.parse(readFileSync(json, 'utf8')) as MembenchResult;
+  const run = doc.benchmarks[0]!.runs[0]!;
+  const series = run.processSeries!.processes;
+  const { page, watch } = await open(html);
+
+  // per-process chart: drawn, one legend row per process naming its pid and name, highest value as in the JSON
+  const stats = await canvasStats(page);
+  assert.equal(stats.length, 2, 'the time chart and the per-process chart');
+  assert.ok(stats[1]!.colours > 10 && stats[1]!.inked > 3000, `per-process chart drawn: ${stats[1]!.colours} colours`);
+  const legend = page.locator('table.legend[data-chart="c1p"] tbody tr');
+  assert.equal(await legend.count(), series.length);
+  const rows = await legend.allInnerTexts();
+  series.forEach((s, i) => {
+    const mib = s.peakBytes / MIB;
+    assert.match(rows[i]!, new RegExp(`^pid ${s.pid} memfix\\s+${mib.toFixed(mib < 10 ? 2 : 1).replace('.', '\\.')} MiB`));
+  });
+  const children = run.processes.filter((p) => series.slice(0, 4).some((s) => s.pid === p.pid));
+  assert.equal(children.length, 4);
+  for (const s of series.slice(0, 4)) assert.ok(s.peakBytes >= 50 * MIB && s.peakBytes <= 56 * MIB, `child ${s.pid}: ${s.peakBytes / MIB} MiB`);
+  assert.equal(await page.locator('table.processes tbody tr').count(), series.length);
+
+  // breakdown: a stacked bar whose widest segment is the anonymous memory the children touched, in words too
+  assert.equal(await page.locator('svg.breakdown').count(), 2, 'largest process and the tree summed');
+  const widest = await page.$$eval('svg.breakdown', (svgs) => svgs.map((svg) => {
+    const segs = Array.from(svg.querySelectorAll('g.seg')).map((g) => ({ kind: g.getAttribute('data-kind'), w: Number(g.querySelector('rect')!.getAttribute('width')) }));
+    return segs.sort((a, b) => b.w - a.w)[0]!.kind;
+  }));
+  assert.deepEqual(widest, ['anon', 'anon']);
+  const words = await page.locator('p.breakdown-words').allInnerTexts();
+  assert.match(words[0]!, /^Near the peak \(read at .+\), memfix \(pid \d+\) held \d+\.\d MiB resident: \d+ % anonymous mmap/);
+  assert.match(await page.locator('p.leak').innerText(), /^Leak verdict: (a leak|no leak|inconclusive) — /);
+  assert.equal(await page.locator('ul.signals li').count(), run.diagnosis!.fragmentation.signals.length);
+
+  // one cursor for every time chart: pointing at the first moves the second's legend to the same time;
+  // the tooltip shows exact values in the chart under the pointer only
+  const charts = page.locator('.u-over');
+  await charts.nth(0).scrollIntoViewIfNeeded();
+  const mainBox = (await charts.nth(0).boundingBox())!;
+  await page.mouse.move(mainBox.x + mainBox.width * 0.5, mainBox.y + mainBox.height * 0.5);
+  await page.locator('#plot-c1 .tip:not([hidden])').waitFor({ timeout: 5000 });
+  const at = await page.locator('table.legend .at').allInnerTexts();
+  assert.match(at[0]!, /^at \d+\.\d{3} s$/);
+  // Each legend names the time of its own nearest point: per-process points lie one status read apart, at most.
+  const tOf = (text: string): number => Number(/at (\d+\.\d+) s/.exec(text)![1]);
+  const ps = run.processSeries!.tMs;
+  const maxGapS = Math.max(...ps.slice(1).map((t, i) => t - ps[i]!)) / 1000;
+  assert.ok(Math.abs(tOf(at[1]!) - tOf(at[0]!)) <= maxGapS + 0.001, `per-process legend ${at[1]} follows ${at[0]} (points ≤ ${maxGapS} s apart)`);
+  assert.equal(await page.locator('#plot-c1p .tip:not([hidden])').count(), 0, 'no tooltip in the other chart');
+  assert.match(await page.locator('#plot-c1 .tip').innerText(), /^t = \d+\.\d{3} s\n.+: \d+\.\d+ MiB/);
+  await page.screenshot({ path: join(ARTIFACTS, 'report-tree-hover.png') });
+  // a tooltip over the per-process chart lists the processes alive then, with exact values
+  await charts.nth(1).scrollIntoViewIfNeeded();
+  const procBox = (await charts.nth(1).boundingBox())!;
+  await page.mouse.move(procBox.x + procBox.width * 0.6, procBox.y + procBox.height * 0.5);
+  await page.locator('#plot-c1p .tip:not([hidden])').waitFor({ timeout: 5000 });
+  assert.match(await page.locator('#plot-c1p .tip').innerText(), /^t = \d+\.\d{3} s\n(pid \d+ memfix: \d+\.\d+ MiB\n?)+$/);
+  // zoom on one, both zoom
+  const xRanges = (): Promise<number[][]> => page.evaluate(() => (window as unknown as { membenchCharts: { scales: Record<string, { min?: number; max?: number }> }[] }).membenchCharts
+    .map((u) => [u.scales.x!.min!, u.scales.x!.max!]));
+  await charts.nth(0).scrollIntoViewIfNeeded();
+  const box = (await charts.nth(0).boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.3, box.y + 30);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.6, box.y + 30, { steps: 4 });
+  await page.mouse.up();
+  const [z0, z1] = await xRanges();
+  assert.ok(z0![0]! > 0 && Math.abs(z0![0]! - z1![0]!) < 1e-9 && Math.abs(z0![1]! - z1![1]!) < 1e-9, `both zoomed alike: ${JSON.stringify([z0, z1])}`);
+  await page.mouse.dblclick(box.x + box.width * 0.5, box.y + 30);
+  const [f0, f1] = await xRanges();
+  assert.ok(f0![0] === 0 && f1![0] === 0, `both back to the start: ${JSON.stringify([f0, f1])}`);
+  await page.mouse.move(1, 1);
+  await page.screenshot({ path: join(ARTIFACTS, 'report-tree.png'), fullPage: true });
+  assert.deepEqual(watch.errors, [], 'no console errors');
+  assert.deepEqual(watch.foreign, [], 'no requests beyond file: and data:');
   await page.close();
 });
