@@ -159,3 +159,57 @@ test('an interrupted document says so; downsampled timelines are noted', () => {
 test('an empty document is refused rather than rendered as an empty page', () => {
   assert.throws(() => page(syntheticDoc([])), /nothing to report/);
 });
+
+/** A run of a tree: the parent and three children with per-process series, and a breakdown near the peak. */
+function treeRun(): ReturnType<typeof syntheticRun> {
+  const run = syntheticRun(0, 60 * MIB);
+  const ramp = (peak: number): (number | null)[] => run.timeline!.tMs.map((_, i) => (i < 5 ? null : Math.round((peak * Math.min(i, 50)) / 50 / 4096) * 4096));
+  const g = (kind: 'heap' | 'anon' | 'library', name: string, rss: number) => ({ kind, name, mappings: 1, sizeBytes: rss * 2, rssBytes: rss, pssBytes: rss, ussBytes: rss, swapBytes: 0 });
+  return Object.assign(run, {
+    processSeries: {
+      source: 'status-vmrss' as const, readsPerPoint: 2, tMs: run.timeline!.tMs,
+      processes: [20 * MIB, 19 * MIB, 18 * MIB].map((peak, i) => ({ pid: 101 + i, name: `work<${i}>`, peakBytes: peak, rssBytes: ramp(peak) }))
+        .concat([{ pid: 100, name: 'parent', peakBytes: MIB, rssBytes: run.timeline!.tMs.map(() => MIB) }]),
+      other: null,
+    },
+    diagnosis: {
+      leak: { verdict: 'no-leak' as const, slopeBytesPerSec: 0, confidence: null, reason: 'memory came back', steadyFromMs: 10, steadyToMs: 190, baselineBytes: MIB, endLowBytes: MIB },
+      fragmentation: { signals: [{ id: 'heap-dominates' as const, observed: true, evidence: 'heap is 75 %', figures: {} }] },
+      breakdown: {
+        atMs: 100, treeBytes: 60 * MIB, processCount: 4, unreadable: 0, captures: 2, readMs: 1, totalReadMs: 2,
+        largestProcess: { pid: 101, name: 'work<0>', rssBytes: 20 * MIB, groups: [g('heap', '[heap]', 15 * MIB), g('anon', 'anonymous mmap', 4 * MIB), g('library', 'libc.so.6', MIB)] },
+        tree: { rssBytes: 58 * MIB, pssBytes: 57 * MIB, ussBytes: 56 * MIB, swapBytes: 0, groups: [g('heap', '[heap]', 45 * MIB), g('anon', 'anonymous mmap', 10 * MIB), g('library', 'libc.so.6', 3 * MIB)] },
+      },
+    },
+  });
+}
+
+test('a tree: per-process chart with a legend row per process (pid and name), its table, the breakdown in a bar, words and a table', () => {
+  const doc = syntheticDoc([syntheticBenchmark('tree', [treeRun()])]);
+  assert.equal(MembenchResultSchema.safeParse(doc).success, true, 'still a valid document');
+  const html = page(doc);
+  const data = embeddedData(html);
+  assert.deepEqual(data.charts.map((c) => [c.id, c.kind]), [['c1', 'runs'], ['c1p', 'processes']]);
+  const pc = data.charts[1]!;
+  assert.deepEqual(pc.series.map((s) => s.label), ['pid 101 work<0>', 'pid 102 work<1>', 'pid 103 work<2>', 'pid 100 parent']);
+  // each process drawn over its own life only: the children from their first read on
+  assert.equal(pc.runs[0]!.tMs.length, 95);
+  assert.equal(pc.runs[3]!.tMs.length, 100);
+  const legend = /<table class="legend" data-chart="c1p"[\s\S]*?<\/table>/.exec(html)![0];
+  assert.match(legend, /pid 101 work&lt;0&gt;<\/button><\/th><td data-series="1" data-max="20\.0 MiB">/);
+  assert.match(html, /<table class="processes">[\s\S]*<th>pid 102 work&lt;1&gt;<\/th><td>19\.0 MiB<\/td>/);
+  assert.match(html, /4 processes had their RSS \(VmRSS of \/proc\/PID\/status\) read over time, each point the highest of up to 2 reads\./);
+  // breakdown: largest process and tree, a segment per kind sized by its share, said in words
+  assert.equal(html.match(/<svg class="breakdown"/g)?.length, 2);
+  assert.match(html, /<g class="seg" data-kind="heap"><title>heap: 15\.0 MiB \(75\.0 %\)<\/title>\n<rect x="0\.0" y="2" width="645\.0"/);
+  assert.match(html, /Near the peak \(read at 100\.0 ms, tree 60\.0 MiB\), work&lt;0&gt; \(pid 101\) held 20\.0 MiB resident: 75 % heap \(15\.0 MiB\), 20 % anonymous mmap \(4\.0 MiB\), 5 % shared libraries \(1\.0 MiB\)\./);
+  assert.match(html, /Leak verdict: no leak — memory came back\./);
+  assert.match(html, /<li class="seen"><strong>seen:<\/strong> heap is 75 %<\/li>/);
+  assert.match(html, /<table class="breakdown">[\s\S]*<th>\[heap\]<\/th><td>15\.0 MiB<\/td>/);
+});
+
+test('documents older than per-process series (and single-process runs) render without that chart', () => {
+  const html = page(one());
+  assert.deepEqual(embeddedData(html).charts.map((c) => c.kind), ['runs']);
+  assert.doesNotMatch(html, /Memory per process/);
+});

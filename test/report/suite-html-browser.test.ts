@@ -3,7 +3,7 @@
 // nothing fetched beyond file: and data:, screenshots in test-artifacts/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -77,4 +77,30 @@ test('suite --html and report SUITE.json --html: svg with a circle per measureme
     await page.close();
   }
   assert.ok(statSync(join(ARTIFACTS, 'suite-report.png')).size > 10_000);
+
+  // two documents on one page (the same suite run twice under two names): every chart drawn, no errors
+  const again = join(dir, 'tiny-again.json');
+  copyFileSync(json, again);
+  const twoHtml = join(dir, 'two.html');
+  const two = runCli(['report', json, again, '--html', twoHtml]);
+  assert.equal(two.status, 0, two.stderr);
+  const page = await context!.newPage();
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  const fetched: string[] = [];
+  page.on('request', (q) => {
+    if (!/^(file|data):/.test(q.url())) fetched.push(q.url());
+  });
+  await page.goto(pathToFileURL(twoHtml).href, { waitUntil: 'load' });
+  assert.equal(await page.locator('section.suite-doc').count(), 2);
+  assert.equal(await page.locator('svg.suite-chart').count(), 2 * doc.benchmarks.length);
+  for (const line of await page.locator('svg.suite-chart line.fit').all()) assert.ok((await line.boundingBox())!.width > 300);
+  assert.equal(await page.locator('table.across tbody tr').count(), doc.benchmarks.length);
+  assert.deepEqual(errors, [], 'no console errors');
+  assert.deepEqual(fetched, [], 'no requests beyond file: and data:');
+  await page.screenshot({ path: join(ARTIFACTS, 'suite-two-documents.png'), fullPage: true });
+  await page.close();
 });

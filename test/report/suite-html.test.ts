@@ -82,3 +82,25 @@ test('membench report: renders a suite document; a mix of run and suite document
   assert.ok(lines.length <= 2, mixed.stderr);
   assert.match(lines[0]!, /suite\.json is a suite result and .*run\.json run results; one page shows one kind/);
 });
+
+test('membench report with two suite documents: one page, a section per document, shared benchmarks side by side', () => {
+  const before = join(dir, 'before.json');
+  const after = join(dir, 'after.json');
+  writeFileSync(before, JSON.stringify(doc([bench('items', 38.5, 12_000, [1000, 4000]), bench('only-before', 10, 100, [10, 20])])));
+  writeFileSync(after, JSON.stringify(doc([bench('items', 77, 12_000, [1000, 4000])])));
+  const out = join(dir, 'two.html');
+  const r = runCli(['report', before, after, '--html', out]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /3 suite benchmarks from 2 documents/);
+  const html = readFileSync(out, 'utf8');
+  assert.match(html, /<title>membench suites: 2 documents<\/title>/);
+  assert.equal(html.match(/<section class="suite-doc"/g)?.length, 2);
+  assert.equal(html.match(/<svg class="suite-chart"/g)?.length, 3);
+  // ids stay unique across documents, and the comparison links to each
+  const ids = [...html.matchAll(/ id="([^"]+)"/g)].map((m) => m[1]);
+  assert.equal(new Set(ids).size, ids.length, `unique ids: ${ids.join(' ')}`);
+  const across = /<table class="across">([\s\S]*?)<\/table>/.exec(html)![1]!;
+  assert.match(across, /<th>before\.json<\/th><th>after\.json<\/th>/);
+  assert.match(across, new RegExp(`<th>items</th><td><a href="#d1-b1">${formatBytesFine(38.5)} per item \\+ 11\\.7 KiB</a></td><td><a href="#d2-b1">${formatBytesFine(77)} per item`));
+  assert.doesNotMatch(across, /only-before/, 'a benchmark in one document only is not compared');
+});
