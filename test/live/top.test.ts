@@ -1,10 +1,13 @@
 // membench top: a memfix fixture's figures, sorting, limits, totals, and processes that cannot be read.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { buildTop, scanProcesses, type ReadText } from '../../src/live/top.js';
 import { renderTop } from '../../src/live/render.js';
-import { MEMFIX, MIB, runCli } from '../helpers/fixtures.js';
+import { MEMFIX, MIB, ROOT, runCli } from '../helpers/fixtures.js';
 import type { TopSnapshot } from '../../src/live/top.js';
 
 const ROLLUP = (rssKib: number, pssKib: number, privKib: number, swapKib: number): string =>
@@ -70,5 +73,41 @@ test('membench top --json: a fixture holding 40 MiB is listed with that much PSS
     assert.equal(runCli(['top', '--sort', 'vss']).status, 2);
   } finally {
     child.kill('SIGKILL');
+  }
+});
+
+test('membench top as an unprivileged user: root\'s processes are listed as unreadable (EACCES), its own are measured', async (t) => {
+  if (process.getuid?.() !== 0) return t.skip('needs root to switch to the nobody user');
+  if (spawnSync('setpriv', ['--version']).error) return t.skip('setpriv (util-linux) is not installed');
+  // The checkout may sit under a directory nobody cannot enter (/root): run a world-readable copy of the CLI.
+  const dir = mkdtempSync(join(tmpdir(), 'membench-top-nobody-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  cpSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
+  cpSync(join(ROOT, 'dist', 'src'), join(dir, 'dist', 'src'), { recursive: true });
+  cpSync(join(ROOT, 'node_modules', 'commander'), join(dir, 'node_modules', 'commander'), { recursive: true });
+  const memfix = join(dir, 'memfix');
+  cpSync(MEMFIX, memfix);
+  chmodSync(dir, 0o755);
+  const asNobody = ['--reuid=65534', '--regid=65534', '--clear-groups', '--'];
+  // A process of nobody's own, holding 16 MiB: readable to nobody.
+  const own = spawn('setpriv', [...asNobody, memfix, 'hold', '16', '20000'], { stdio: 'ignore' });
+  t.after(() => own.kill('SIGKILL'));
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const r = spawnSync('setpriv', [...asNobody, process.execPath, join(dir, 'dist', 'src', 'cli', 'main.js'), 'top', '--json'], { encoding: 'utf8', cwd: dir });
+    assert.equal(r.status, 0, r.stderr);
+    const snap = JSON.parse(r.stdout) as TopSnapshot;
+    // This test process runs as root: nobody may not read its smaps_rollup (ptrace access mode check).
+    const me = snap.unreadable.find((u) => u.pid === process.pid);
+    assert.deepEqual(me, { pid: process.pid, name: readFileSync('/proc/self/comm', 'utf8').trim(), reason: 'EACCES' });
+    assert.equal(snap.processes.some((p) => p.pid === process.pid), false, 'an unreadable process is not in the list');
+    // memfix runs as nobody (setpriv exec's it, same pid): its 16 MiB are measured.
+    const fixture = snap.processes.find((p) => p.pid === own.pid);
+    if (fixture && fixture.ussBytes >= 16 * MIB) {
+      assert.ok(fixture.pssBytes < 19 * MIB, `PSS ${fixture.pssBytes / MIB} MiB`);
+      break;
+    }
+    assert.ok(Date.now() < deadline, 'the fixture run as nobody never showed 16 MiB in top');
+    await new Promise((r) => setTimeout(r, 200));
   }
 });
