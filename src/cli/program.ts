@@ -167,12 +167,14 @@ export function buildProgram(): Command {
     .option('--window <duration>', 'how long to watch vmstat for swap and fault rates', '1s')
     .option('--json', 'print the report as JSON on stdout');
   subcommand(program, 'watch')
-    .description('follow a running process and its descendants read-only until it exits, a duration passes or Ctrl-C; peaks and a leak verdict')
-    .usage('PID [options]')
+    .description('follow a running process (--children: and its descendants) read-only until it exits, a duration passes or Ctrl-C; live view, peaks and a leak verdict')
+    .usage('PID [options] | --name NAME [options]')
+    .option('--name <name>', 'every process whose name (comm or argv[0] basename) is NAME when the watch starts, instead of a PID')
+    .option('--children', 'also follow descendants (/proc/PID/task/*/children), including those forked later')
     .option('--interval <duration>', 'sampling interval', '100ms')
     .option('--duration <duration>', 'stop after this long (default: until the process exits or Ctrl-C)')
     .option('--json <file>', 'write the recording to FILE ("-" for stdout), also on Ctrl-C')
-    .argument('<pid>');
+    .argument('[pid]');
   subcommand(program, 'profile')
     .description('heap profiles as allocation sites: run under massif, heaptrack or node --heap-prof, import, treemap, diff')
     .usage('--with massif|heaptrack|v8 [options] -- program [args…]   |   import FILE   |   diff BEFORE AFTER')

@@ -1,8 +1,13 @@
-// `membench watch PID`: attach read-only, a live line on stderr, a recording (and leak verdict) at the end.
+// `membench watch PID | --name NAME`: attach read-only, a live view on stderr (a TTY only), a recording and
+// the leak verdict at the end.
 import { writeTextAtomic } from '../store/atomic.js';
 import { parseCount, parseDurationMs } from './parse-values.js';
 import { watch, type WatchRecording } from '../live/watch.js';
-import { pidAlive } from '../probe/proc.js';
+import { renderWatchView, watchViewRows } from '../live/watch-view.js';
+import { resolveTargets } from '../live/targets.js';
+import { CTRL } from '../sample/protocol.js';
+import { pidAlive, SYSTEM_PROC } from '../probe/proc.js';
+import { colorsFor } from '../report/terminal.js';
 import { formatBytes, formatMs } from '../report/units.js';
 import { EXIT, usageError } from '../errors.js';
 
@@ -10,6 +15,8 @@ export interface RawWatchOptions {
   interval: string;
   duration?: string;
   json?: string;
+  name?: string;
+  children?: boolean;
 }
 
 const OUTCOME: Record<WatchRecording['outcome']['state'], string> = {
@@ -20,35 +27,60 @@ const OUTCOME: Record<WatchRecording['outcome']['state'], string> = {
 };
 
 export function renderWatch(r: WatchRecording): string {
+  const roots = r.extraPids.length === 0 ? `${r.pid}` : `${r.pid} and ${r.extraPids.length} more`;
+  const dropped = r.finishedProcessesNotKept > 0 ? `; ${r.finishedProcessesNotKept} finished processes with smaller peaks not listed` : '';
   return [
-    `membench watch ${r.pid}: ${r.command || '(no command line)'}`,
+    `membench watch ${roots}${r.children ? ' with descendants' : ''}: ${r.command || '(no command line)'}`,
     `watched ${formatMs(r.watchedMs)}, ended because ${OUTCOME[r.outcome.state]}; ${r.ticks} samples at ${formatMs(r.intervalMsAchieved)} (asked ${formatMs(r.intervalMsAsked)})`,
-    `peak Σ RSS ${formatBytes(r.peakRssSumBytes)}, last ${formatBytes(r.finalRssSumBytes)}; peak Σ PSS ${formatBytes(r.peakPssSumBytes)}; up to ${r.maxProcesses ?? '—'} process${r.maxProcesses === 1 ? '' : 'es'}`,
-    `leak: ${r.leak.verdict} — ${r.leak.reason}`,
+    `peak Σ RSS ${formatBytes(r.peakRssSumBytes)}, last ${formatBytes(r.finalRssSumBytes)}; peak Σ PSS ${formatBytes(r.peakPssSumBytes)}; up to ${r.maxProcesses ?? '—'} process${r.maxProcesses === 1 ? '' : 'es'}${dropped}`,
+    `leak: ${r.leak.verdict} — ${r.leak.reason}${r.leakFirstSeenMs === null ? '' : ` (first said leak after ${formatMs(r.leakFirstSeenMs)})`}`,
     '',
   ].join('\n');
 }
 
+/** The roots to watch: the PID argument, or every process with --name (lowest pid first). */
+function rootsOf(raw: RawWatchOptions, args: readonly string[]): number[] {
+  if (raw.name !== undefined && args[0] !== undefined) throw usageError('watch takes a PID or --name, not both', 'give one of them');
+  if (raw.name === undefined) {
+    if (args[0] === undefined) throw usageError('watch needs a PID or --name NAME', 'e.g. membench watch 4242, or membench watch --name nginx');
+    const pid = parseCount('PID', args[0], 1);
+    if (!pidAlive(pid)) throw usageError(`no process ${pid}`, 'check the pid with ps');
+    return [pid];
+  }
+  const self = new Set([process.pid, process.ppid]);
+  const pids = resolveTargets({ kind: 'name', name: raw.name }, SYSTEM_PROC).filter((p) => !self.has(p)).sort((a, b) => a - b);
+  if (pids.length === 0) throw usageError(`no process named ${raw.name}`, 'the name is the comm (ps -o comm) or the basename of argv[0]; check with pgrep -l');
+  if (pids.length > 1 + CTRL.MAX_EXTRA_ROOTS) throw usageError(`${pids.length} processes are named ${raw.name}: at most ${1 + CTRL.MAX_EXTRA_ROOTS} can be watched`, 'watch a parent with --children instead');
+  return pids;
+}
+
 export async function watchCommand(raw: RawWatchOptions, args: readonly string[]): Promise<number> {
-  const pid = parseCount('PID', args[0] ?? '', 1);
   const intervalMs = parseDurationMs('--interval', raw.interval);
   if (intervalMs < 1 || intervalMs > 10_000) throw usageError(`--interval: ${raw.interval} is out of range`, 'use 1ms … 10s');
   const durationMs = raw.duration === undefined ? null : parseDurationMs('--duration', raw.duration);
-  if (!pidAlive(pid)) throw usageError(`no process ${pid}`, 'check the pid with ps');
+  const [pid, ...extraPids] = rootsOf(raw, args);
   const live = process.stderr.isTTY === true;
+  const colors = colorsFor(live && !('NO_COLOR' in process.env && process.env.NO_COLOR !== ''));
   const interrupted = new Promise<'SIGINT' | 'SIGTERM'>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
   });
+  // The view is redrawn in place: move up over the lines drawn last time, clear to the end of the screen.
+  let drawnLines = 0;
+  const erase = (): string => (drawnLines > 0 ? `\x1b[${drawnLines}F\x1b[J` : '');
   const rec = await watch({
-    pid, intervalMs, durationMs, interrupted, timelinePoints: 2000,
+    pid: pid!, extraPids, children: raw.children === true, intervalMs, durationMs, interrupted, timelinePoints: 2000,
     // Every 5 s the recording so far replaces the file whole: a SIGKILL loses at most the last seconds.
     onCheckpoint: raw.json === undefined || raw.json === '-' ? undefined : (partial) => writeTextAtomic(raw.json!, `${JSON.stringify(partial, null, 2)}\n`),
-    onProgress: (bytes, n, ms) => {
-      if (live) process.stderr.write(`\r\x1b[Kpid ${pid}: Σ RSS ${formatBytes(bytes)} in ${n} process${n === 1 ? '' : 'es'}, ${formatMs(ms)}`);
-    },
+    onUpdate: live
+      ? (state) => {
+        const text = renderWatchView(watchViewRows(state), colors, Math.max(20, (process.stderr.columns ?? 80) - 1));
+        process.stderr.write(`${erase()}${text}\n`);
+        drawnLines = text.split('\n').length;
+      }
+      : undefined,
   });
-  if (live) process.stderr.write('\r\x1b[K');
+  if (live) process.stderr.write(erase());
   if (raw.json !== undefined) {
     const text = `${JSON.stringify(rec, null, 2)}\n`;
     if (raw.json === '-') process.stdout.write(text);

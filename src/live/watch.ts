@@ -1,12 +1,16 @@
-// `membench watch PID`: follow a running process tree read-only with the sampler, until a duration, the
-// target's exit or Ctrl-C; then a recording with peaks, a timeline and the leak verdict.
+// `membench watch PID`: follow a running process (or tree) read-only with the sampler, until a duration, the
+// target's exit or Ctrl-C; a live state about twice a second, then a recording with peaks, a timeline and the
+// leak verdict. Memory stays flat: the sampler is drained every second into bounded buffers.
 import { randomBytes } from 'node:crypto';
 import { leakVerdict } from '../analyze/leak.js';
 import type { LeakVerdict } from '../result.js';
-import type { SamplerOutput } from '../sample/protocol.js';
+import type { ProcessSeen, SamplerColumns } from '../sample/protocol.js';
 import { Sampler } from '../sample/sampler.js';
 import { readCmdline, readPageSize, pidAlive, SYSTEM_PROC } from '../probe/proc.js';
 import { VERSION } from '../version.js';
+import { BoundedTimeline, bucketMax } from './timeline.js';
+import { ProcessTable } from './process-table.js';
+import { RecentMax, type WatchLiveState } from './watch-view.js';
 
 export type WatchOutcome =
   | { readonly state: 'duration-reached'; readonly durationMs: number }
@@ -19,6 +23,10 @@ export interface WatchRecording {
   readonly schema: 'membench-watch/1';
   readonly tool: { readonly name: 'membench'; readonly version: string };
   readonly pid: number;
+  /** Further pids watched from the start (--name: every process with that name). */
+  readonly extraPids: number[];
+  /** Whether descendants were followed (--children). */
+  readonly children: boolean;
   readonly command: string;
   readonly startedAtEpochMs: number;
   readonly watchedMs: number;
@@ -32,16 +40,25 @@ export interface WatchRecording {
   readonly peakPssSumBytes: number | null;
   readonly maxProcesses: number | null;
   readonly leak: LeakVerdict;
+  /** When the running verdict (recomputed every few seconds) first said "leak", in ms since the watch began. */
+  readonly leakFirstSeenMs: number | null;
   readonly timeline: { readonly tMs: number[]; readonly rssSumBytes: number[]; readonly processCount: number[] };
-  readonly processes: SamplerOutput['processes'];
+  /** Live processes, then the finished ones with the largest peaks (at most keepFinishedProcesses). */
+  readonly processes: ProcessSeen[];
+  /** Finished processes left out of `processes` (smaller peaks), so a long watch stays bounded. */
+  readonly finishedProcessesNotKept: number;
 }
 
 export interface WatchOptions {
   readonly pid: number;
+  /** Further roots watched alongside pid (e.g. every process with a name). */
+  readonly extraPids?: readonly number[];
+  /** Follow descendants of the roots (/proc/PID/task/TID/children), or the roots alone. */
+  readonly children: boolean;
   readonly intervalMs: number;
   readonly durationMs: number | null;
-  /** Called about twice a second with the latest Σ RSS, the process count and the elapsed time. */
-  readonly onProgress: (treeBytes: number, processes: number, elapsedMs: number) => void;
+  /** Called about twice a second with the live state (see watch-view.ts). */
+  readonly onUpdate?: (state: WatchLiveState) => void;
   /** Resolves when the user asks to stop (Ctrl-C / SIGTERM). */
   readonly interrupted: Promise<'SIGINT' | 'SIGTERM'>;
   readonly timelinePoints: number;
@@ -50,147 +67,68 @@ export interface WatchOptions {
   readonly checkpointMs?: number;
   /** Samples kept in memory whatever the duration; older ones are merged pairwise (default 8192). */
   readonly maxSamples?: number;
-}
-
-/** Keeps at most `points` samples: the maximum of each bucket (peaks survive thinning). */
-export function bucketMax(tMs: readonly number[], bytes: readonly number[], points: number): { tMs: number[]; bytes: number[] } {
-  if (tMs.length <= points) return { tMs: [...tMs], bytes: [...bytes] };
-  const outT: number[] = [];
-  const outB: number[] = [];
-  const per = tMs.length / points;
-  for (let b = 0; b < points; b++) {
-    const from = Math.floor(b * per);
-    const to = Math.min(tMs.length, Math.floor((b + 1) * per));
-    let best = from;
-    for (let i = from; i < to; i++) if (bytes[i]! > bytes[best]!) best = i;
-    outT.push(tMs[best]!);
-    outB.push(bytes[best]!);
-  }
-  return { tMs: outT, bytes: outB };
-}
-
-/**
- * A bounded timeline: at most `cap` buckets; when full, neighbours are merged pairwise and each bucket then
- * covers twice as many samples. Each bucket keeps its maximum (peaks survive, for the timeline) and its mean
- * (for the leak verdict, whose floors a max-only series would bias upwards).
- */
-export class BoundedTimeline {
-  readonly tMs: number[] = [];
-  readonly max: number[] = [];
-  readonly mean: number[] = [];
-  readonly count: number[] = [];
-  readonly countMax: number[] = [];
-  /** Raw samples per bucket. */
-  stride = 1;
-  samples = 0;
-
-  constructor(readonly cap: number) {
-    if (cap < 4 || cap % 2) throw new Error('BoundedTimeline cap must be even and at least 4');
-  }
-
-  push(t: number, bytes: number, processes: number): void {
-    this.samples++;
-    const last = this.tMs.length - 1;
-    if (last >= 0 && this.count[last]! < this.stride) {
-      const n = this.count[last]!;
-      this.mean[last] = (this.mean[last]! * n + bytes) / (n + 1);
-      this.count[last] = n + 1;
-      if (bytes > this.max[last]!) this.max[last] = bytes;
-      if (processes > this.countMax[last]!) this.countMax[last] = processes;
-      return;
-    }
-    if (this.tMs.length === this.cap) this.halve();
-    this.tMs.push(t);
-    this.max.push(bytes);
-    this.mean.push(bytes);
-    this.count.push(1);
-    this.countMax.push(processes);
-  }
-
-  private halve(): void {
-    const n = this.tMs.length / 2;
-    for (let i = 0; i < n; i++) {
-      const a = 2 * i;
-      const b = a + 1;
-      const ca = this.count[a]!;
-      const cb = this.count[b]!;
-      this.tMs[i] = this.tMs[a]!;
-      this.max[i] = Math.max(this.max[a]!, this.max[b]!);
-      this.mean[i] = (this.mean[a]! * ca + this.mean[b]! * cb) / (ca + cb);
-      this.count[i] = ca + cb;
-      this.countMax[i] = Math.max(this.countMax[a]!, this.countMax[b]!);
-    }
-    for (const arr of [this.tMs, this.max, this.mean, this.count, this.countMax]) arr.length = n;
-    this.stride *= 2;
-  }
+  /** How often the sampler's buffers are drained into the bounded ones (default 1 s). */
+  readonly drainMs?: number;
+  /** How often the running leak verdict is recomputed (default 2 s; Theil–Sen on ≤ 150 points: well under 1 ms). */
+  readonly verdictEveryMs?: number;
+  /** Finished processes kept with their figures, the largest peaks first (default 100). */
+  readonly keepFinishedProcesses?: number;
+  /** Seconds of the sparkline (default 60). */
+  readonly recentSeconds?: number;
 }
 
 const maxN = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.max(a, b));
-
-/** Per-process figures folded over segments. */
-function mergeProcesses(into: Map<number, SamplerOutput['processes'][number]>, seen: SamplerOutput['processes']): void {
-  for (const p of seen) {
-    const q = into.get(p.pid);
-    if (!q) {
-      into.set(p.pid, { ...p });
-      continue;
-    }
-    q.firstSeenMs = Math.min(q.firstSeenMs, p.firstSeenMs);
-    q.lastSeenMs = Math.max(q.lastSeenMs, p.lastSeenMs);
-    q.maxRssBytes = Math.max(q.maxRssBytes, p.maxRssBytes);
-    q.vmHwmBytes = maxN(q.vmHwmBytes, p.vmHwmBytes);
-    q.maxPssBytes = maxN(q.maxPssBytes, p.maxPssBytes);
-    q.maxUssBytes = maxN(q.maxUssBytes, p.maxUssBytes);
-    q.maxVmDataBytes = maxN(q.maxVmDataBytes, p.maxVmDataBytes);
-  }
-}
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
- * The sampler keeps every tick in growable columns, so a watch over hours runs it in segments (`checkpointMs`
- * long): the next segment's sampler starts and begins before the previous one stops (no gap; overlapping ticks
- * are dropped), each finished segment is folded into a BoundedTimeline and running maxima, and a partial
- * recording is handed to onCheckpoint. Memory stays at one segment plus the bounded buffer.
+ * Runs one sampler for the whole watch and drains it every `drainMs`: its columns restart at length 0 each
+ * time, and what they held is folded into a BoundedTimeline, a per-second ring for the sparkline, running
+ * maxima and a ProcessTable. Memory is one drain interval plus those fixed-size buffers, whatever the duration.
  */
 export async function watch(o: WatchOptions): Promise<WatchRecording> {
   const command = readCmdline(o.pid, SYSTEM_PROC);
-  const marker = `MEMBENCH_WATCH=${randomBytes(8).toString('hex')}`;
+  const extraPids = [...(o.extraPids ?? [])];
+  const roots = [o.pid, ...extraPids];
   const checkpointMs = o.checkpointMs ?? 5000;
-  const startSampler = (): Promise<Sampler> => Sampler.start({
+  const drainMs = o.drainMs ?? 1000;
+  const verdictEveryMs = o.verdictEveryMs ?? 2000;
+  const sampler = await Sampler.start({
     procRoot: SYSTEM_PROC.proc, pageSizeBytes: readPageSize(SYSTEM_PROC), intervalMs: o.intervalMs,
     statusIntervalMs: Math.max(o.intervalMs, 50), pssIntervalMs: Math.max(o.intervalMs, 500), pssBudget: 0.02,
     markerScanIntervalMs: Math.max(1000, o.intervalMs),
-    // A marker no process carries: the tree is followed through /proc/PID/task/*/children alone (read-only attach).
-    membership: { kind: 'proc', markerEntry: marker },
+    // --children: a marker no process carries, so the tree is followed through /proc/PID/task/*/children
+    // alone (read-only attach); otherwise the roots alone.
+    membership: o.children ? { kind: 'proc', markerEntry: `MEMBENCH_WATCH=${randomBytes(8).toString('hex')}` } : { kind: 'roots' },
     usageFile: null, memoryStatFile: null, memoryStatVersion: 1,
   });
-  let sampler = await startSampler();
   const startedAtEpochMs = performance.timeOrigin + performance.now();
   const t0 = performance.now();
-  sampler.begin(o.pid, startedAtEpochMs);
-  let segmentStart = t0;
+  sampler.begin(o.pid, startedAtEpochMs, extraPids);
 
   const timeline = new BoundedTimeline(o.maxSamples ?? 8192);
-  const processes = new Map<number, SamplerOutput['processes'][number]>();
+  const recent = new RecentMax(o.recentSeconds ?? 60);
+  const table = new ProcessTable(o.keepFinishedProcesses ?? 100);
+  let firstT: number | null = null;
   let lastT = -Infinity;
-  let lastPssT = -Infinity;
   let peakRss: number | null = null;
   let peakPss: number | null = null;
   let maxProcs: number | null = null;
   let lastLive: number | null = null;
   let lastAliveT: number | null = null;
+  let rollup: { pssBytes: number; ussBytes: number; swapBytes: number; tMs: number } | null = null;
   let missed = 0;
-  let intervalWeighted = 0;
-  let intervalTicks = 0;
 
-  const fold = (out: SamplerOutput): void => {
-    const f = out.columns.fast;
+  const fold = (columns: SamplerColumns, processes: readonly ProcessSeen[], livePids: readonly number[], missedTicks: number): void => {
+    const f = columns.fast;
     for (let i = 0; i < f.tMs.length; i++) {
       const t = f.tMs[i]!;
       const rss = f.rssSumBytes[i]!;
       if (!(t > lastT) || !Number.isFinite(rss)) continue;
       lastT = t;
+      firstT ??= t;
       const n = Number.isFinite(f.processCount[i]!) ? f.processCount[i]! : 0;
       timeline.push(t, rss, n);
+      recent.push(t, rss);
       peakRss = maxN(peakRss, rss);
       maxProcs = maxN(maxProcs, n);
       if (rss > 0) {
@@ -198,61 +136,93 @@ export async function watch(o: WatchOptions): Promise<WatchRecording> {
         lastAliveT = t;
       }
     }
-    const p = out.columns.pss;
+    const p = columns.pss;
     for (let i = 0; i < p.tMs.length; i++) {
-      if (!(p.tMs[i]! > lastPssT)) continue;
-      lastPssT = p.tMs[i]!;
-      if (Number.isFinite(p.pssSumBytes[i]!)) peakPss = maxN(peakPss, p.pssSumBytes[i]!);
+      if (!Number.isFinite(p.pssSumBytes[i]!)) continue;
+      peakPss = maxN(peakPss, p.pssSumBytes[i]!);
+      rollup = { pssBytes: p.pssSumBytes[i]!, ussBytes: p.ussSumBytes[i]!, swapBytes: p.swapSumBytes[i]!, tMs: p.tMs[i]! };
     }
-    mergeProcesses(processes, out.processes);
-    missed += out.missedTicks;
-    if (out.intervalMeanMs !== null && out.ticks > 1) {
-      intervalWeighted += out.intervalMeanMs * out.ticks;
-      intervalTicks += out.ticks;
-    }
+    table.fold(processes, livePids);
+    missed = Math.max(missed, missedTicks);
   };
+
+  // Judged up to the last sample while the tree was alive: after the target exits, Σ RSS is 0 and says nothing.
+  const verdict = (watchedMs: number): LeakVerdict => leakVerdict({ tMs: [...timeline.tMs], bytes: [...timeline.mean] }, (lastAliveT ?? watchedMs) + 1);
+  let liveLeak: LeakVerdict | null = null;
+  let liveLeakAtMs = 0;
+  let leakFirstSeenMs: number | null = null;
 
   const recording = (outcome: WatchOutcome, watchedMs: number): WatchRecording => {
     const thinned = bucketMax(timeline.tMs, timeline.max, o.timelinePoints);
     const countAt = new Map(timeline.tMs.map((t, i) => [t, timeline.countMax[i]!]));
-    // Judge up to the last sample while the tree was alive: after the target exits, Σ RSS is 0 and says nothing.
-    const endMs = lastAliveT ?? watchedMs;
+    const leak = verdict(watchedMs);
+    if (leak.verdict === 'leak') leakFirstSeenMs ??= watchedMs;
     return {
       schema: 'membench-watch/1', tool: { name: 'membench', version: VERSION },
-      pid: o.pid, command, startedAtEpochMs: Math.round(startedAtEpochMs), watchedMs: Math.round(watchedMs), outcome,
-      intervalMsAsked: o.intervalMs, intervalMsAchieved: intervalTicks > 0 ? intervalWeighted / intervalTicks : null,
+      pid: o.pid, extraPids, children: o.children, command, startedAtEpochMs: Math.round(startedAtEpochMs), watchedMs: Math.round(watchedMs), outcome,
+      intervalMsAsked: o.intervalMs,
+      // The mean gap between ticks is (last − first) / (n − 1): no per-gap buffer needed.
+      intervalMsAchieved: firstT !== null && timeline.samples > 1 ? (lastT - firstT) / (timeline.samples - 1) : null,
       ticks: timeline.samples, missedTicks: missed,
       peakRssSumBytes: peakRss, finalRssSumBytes: lastLive, peakPssSumBytes: peakPss, maxProcesses: maxProcs,
-      leak: leakVerdict({ tMs: [...timeline.tMs], bytes: [...timeline.mean] }, endMs + 1),
+      leak, leakFirstSeenMs: leakFirstSeenMs === null ? null : Math.round(leakFirstSeenMs),
       timeline: { tMs: thinned.tMs.map((t) => Math.round(t * 1000) / 1000), rssSumBytes: thinned.bytes.map(Math.round), processCount: thinned.tMs.map((t) => countAt.get(t) ?? 0) },
-      processes: [...processes.values()],
+      processes: table.list(),
+      finishedProcessesNotKept: table.finishedNotKept,
+    };
+  };
+
+  const liveState = (elapsedMs: number): WatchLiveState => {
+    const current = sampler.latestTreeBytes;
+    return {
+      pid: o.pid, command, elapsedMs, currentBytes: current, processes: sampler.alive,
+      peakBytes: maxN(peakRss, Number.isFinite(current) ? current : null),
+      recent: recent.series(),
+      rollup: rollup === null ? null : { pssBytes: rollup.pssBytes, ussBytes: rollup.ussBytes, swapBytes: rollup.swapBytes, ageMs: elapsedMs - rollup.tMs },
+      leak: liveLeak, leakAgeMs: liveLeak === null ? null : elapsedMs - liveLeakAtMs, leakFirstSeenMs,
     };
   };
 
   let outcome: WatchOutcome | null = null;
   o.interrupted.then((signal) => (outcome ??= { state: 'interrupted', signal }), () => undefined);
-  let lastProgress = -Infinity;
-  while (outcome === null) {
-    await new Promise((r) => setTimeout(r, Math.min(100, o.intervalMs * 2)));
-    const now = performance.now();
-    const elapsed = now - t0;
-    if (elapsed - lastProgress >= 500) {
-      lastProgress = elapsed;
-      o.onProgress(sampler.latestTreeBytes, sampler.alive, elapsed);
+  let lastUpdate = -Infinity;
+  let lastDrain = 0;
+  let lastVerdict = 0;
+  let lastCheckpoint = 0;
+  try {
+    while (outcome === null) {
+      await sleep(Math.min(100, o.intervalMs * 2));
+      let elapsed = performance.now() - t0;
+      if (elapsed - lastDrain >= drainMs) {
+        lastDrain = elapsed;
+        const c = await sampler.drain();
+        fold(c.columns, c.processes, c.livePids, c.missedTicks);
+        elapsed = performance.now() - t0;
+      }
+      if (elapsed - lastVerdict >= verdictEveryMs && timeline.samples > 0) {
+        lastVerdict = elapsed;
+        liveLeak = verdict(elapsed);
+        liveLeakAtMs = elapsed;
+        if (liveLeak.verdict === 'leak') leakFirstSeenMs ??= elapsed;
+      }
+      if (elapsed - lastUpdate >= 500) {
+        lastUpdate = elapsed;
+        o.onUpdate?.(liveState(elapsed));
+      }
+      if (o.durationMs !== null && elapsed >= o.durationMs) outcome = { state: 'duration-reached', durationMs: o.durationMs };
+      else if (sampler.ticks > 2 && sampler.alive === 0 && !roots.some((pid) => pidAlive(pid))) outcome = { state: 'target-exited' };
+      else if (elapsed - lastCheckpoint >= checkpointMs) {
+        lastCheckpoint = elapsed;
+        o.onCheckpoint?.(recording({ state: 'in-progress' }, elapsed));
+      }
     }
-    if (o.durationMs !== null && elapsed >= o.durationMs) outcome = { state: 'duration-reached', durationMs: o.durationMs };
-    else if (sampler.ticks > 2 && sampler.alive === 0 && !pidAlive(o.pid)) outcome = { state: 'target-exited' };
-    else if (now - segmentStart >= checkpointMs) {
-      // Hand over to a fresh sampler before stopping the old one, so no instant goes unsampled.
-      const next = await startSampler();
-      next.begin(o.pid, startedAtEpochMs);
-      fold(await sampler.stop());
-      sampler = next;
-      segmentStart = performance.now();
-      o.onCheckpoint?.(recording({ state: 'in-progress' }, performance.now() - t0));
-    }
+  } catch (e) {
+    await sampler.kill();
+    throw e;
   }
   const watchedMs = performance.now() - t0;
-  fold(await sampler.stop());
+  const out = await sampler.stop();
+  // The sampler retires every member at stop(); those still running stay "live" in the recording.
+  fold(out.columns, out.processes, out.processes.map((p) => p.pid).filter((pid) => pidAlive(pid)), out.missedTicks);
   return recording(outcome, watchedMs);
 }

@@ -46,4 +46,11 @@ export class Columns<K extends string> {
   toArrays(): Record<K, Float64Array> {
     return Object.fromEntries(this.keys.map((k) => [k, this.data[k].slice(0, this.length)])) as Record<K, Float64Array>;
   }
+
+  /** The rows so far as trimmed copies, then empty (capacity kept: a long watch reuses the same arrays). */
+  drain(): Record<K, Float64Array> {
+    const rows = this.toArrays();
+    this.length = 0;
+    return rows;
+  }
 }

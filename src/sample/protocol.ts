@@ -9,6 +9,11 @@ export const CTRL = {
   /** Processes of the tree alive at the last tick (as the backend sees them). */
   ALIVE: 2,
   TICKS: 3,
+  /**
+   * Drain requests: the main thread increments it; each thread, at the end of its next pass, posts what it
+   * accumulated since the last drain ({ type: 'drain', seq, out }) and empties its buffers (see Sampler.drain).
+   */
+  DRAIN: 4,
   /** How many extra root pids follow from EXTRA_ROOTS (concurrent instances of one command). */
   EXTRA_ROOT_COUNT: 5,
   EXTRA_ROOTS: 8,
@@ -27,7 +32,9 @@ export const MEMBERS = { VERSION: 0, COUNT: 1, PIDS: 2, MAX: 4096 } as const;
 
 export type Membership =
   | { readonly kind: 'cgroup'; readonly procsFile: string }
-  | { readonly kind: 'proc'; readonly markerEntry: string };
+  | { readonly kind: 'proc'; readonly markerEntry: string }
+  /** The root pids alone, no descendants (`watch` without --children). */
+  | { readonly kind: 'roots' };
 
 export interface SamplerConfig {
   readonly procRoot: string;
@@ -81,6 +88,22 @@ export interface SlowOutput {
 
 /** The fast thread's part of SamplerOutput (the slow tiers come from SlowOutput). */
 export type FastOutput = Omit<SamplerOutput, 'columns' | 'pssTicks' | 'processGrid'> & { fast: SamplerColumns['fast'] };
+
+/** A fast thread's drain: rows and finished processes since the last drain, the live ones as they are now. */
+export type FastChunk = Pick<FastOutput, 'fast' | 'processes' | 'ticks' | 'missedTicks'> & { livePids: number[] };
+/** A slow thread's drain: its rows since the last drain; figures of every process it tracked since then. */
+export type SlowChunk = Pick<SlowOutput, 'status' | 'pss' | 'processes' | 'pssTicks'>;
+
+/** What Sampler.drain() returns: columns since the previous drain; counters (ticks, missed) are running totals. */
+export interface SamplerChunk {
+  columns: SamplerColumns;
+  /** Processes that ended since the previous drain, and the live ones (listed in livePids) with their figures so far. */
+  processes: ProcessSeen[];
+  livePids: number[];
+  ticks: number;
+  missedTicks: number;
+  pssTicks: number;
+}
 
 export interface ProcessSeen {
   pid: number;

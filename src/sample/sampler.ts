@@ -2,7 +2,8 @@
 // them the root pid, stop them, merge their columns and per-process figures into one SamplerOutput.
 import { Worker } from 'node:worker_threads';
 import {
-  CTRL, LIVE, MEMBERS, STATE_SAMPLING, STATE_STOP, type FastOutput, type Membership, type SamplerConfig, type SamplerOutput, type SlowOutput,
+  CTRL, LIVE, MEMBERS, STATE_SAMPLING, STATE_STOP, type FastChunk, type FastOutput, type Membership, type ProcessSeen, type SamplerChunk,
+  type SamplerConfig, type SamplerOutput, type SlowChunk, type SlowOutput,
 } from './protocol.js';
 
 /** The output of one worker thread, or a rejection if it died first. */
@@ -23,10 +24,26 @@ const ready = (worker: Worker): Promise<void> => new Promise<void>((resolve, rej
   worker.once('error', reject);
 });
 
-/** Fast columns and processes, with the slow thread's tiers and per-process maxima folded in. */
-export function mergeOutputs(fast: FastOutput, slow: SlowOutput): SamplerOutput {
-  const bySlow = new Map(slow.processes.map((p) => [p.pid, p]));
-  const processes = fast.processes.map((p) => {
+/** The drain answer `seq` of one thread; rejects if the thread reports its final output (or dies) first. */
+function drainReply<T>(worker: Worker, seq: number, done: Promise<unknown>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const on = (m: { type: string; seq?: number; out?: T }): void => {
+      if (m.type !== 'drain' || m.seq !== seq || !m.out) return;
+      worker.off('message', on);
+      resolve(m.out);
+    };
+    worker.on('message', on);
+    done.then(
+      () => reject(new Error('the sampler stopped before answering a drain')),
+      (e: unknown) => reject(e instanceof Error ? e : new Error(String(e))),
+    ).finally(() => worker.off('message', on));
+  });
+}
+
+/** The fast thread's processes with the slow thread's per-process maxima (and names, after exec) folded in. */
+function mergeProcesses(fast: readonly ProcessSeen[], slow: SlowOutput['processes']): ProcessSeen[] {
+  const bySlow = new Map(slow.map((p) => [p.pid, p]));
+  return fast.map((p) => {
     const s = bySlow.get(p.pid);
     if (!s) return p;
     const max = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.max(a, b));
@@ -41,6 +58,11 @@ export function mergeOutputs(fast: FastOutput, slow: SlowOutput): SamplerOutput 
       maxUssBytes: max(p.maxUssBytes, s.maxUssBytes),
     };
   });
+}
+
+/** Fast columns and processes, with the slow thread's tiers and per-process maxima folded in. */
+export function mergeOutputs(fast: FastOutput, slow: SlowOutput): SamplerOutput {
+  const processes = mergeProcesses(fast.processes, slow.processes);
   const { fast: fastColumns, ...rest } = fast;
   return {
     ...rest,
@@ -156,6 +178,28 @@ export class Sampler {
     while (this.ticks < target && Atomics.load(this.ctrl, CTRL.STATE) !== STATE_STOP && performance.now() < deadline) {
       await new Promise((r) => setTimeout(r, 1));
     }
+  }
+
+  /**
+   * What both threads accumulated since the previous drain, and their buffers emptied (capacity kept): a watch
+   * of hours calls this every second or so and keeps memory flat. Answered at the end of each thread's next pass
+   * (within one interval; the slow thread's status interval). After drains, stop() returns only what was not
+   * drained (its interval statistics too); a run that never drains gets everything at stop(), as before.
+   */
+  async drain(): Promise<SamplerChunk> {
+    const seq = Atomics.add(this.ctrl, CTRL.DRAIN, 1) + 1;
+    const [fast, slow] = await Promise.all([
+      drainReply<FastChunk>(this.worker, seq, this.fastDone),
+      drainReply<SlowChunk>(this.slowWorker, seq, this.slowDone),
+    ]);
+    return {
+      columns: { fast: fast.fast, status: slow.status, pss: slow.pss },
+      processes: mergeProcesses(fast.processes, slow.processes),
+      livePids: fast.livePids,
+      ticks: fast.ticks,
+      missedTicks: fast.missedTicks,
+      pssTicks: slow.pssTicks,
+    };
   }
 
   /** Asks for a last tick and the output; the worker thread ends afterwards. */

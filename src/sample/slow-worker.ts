@@ -9,7 +9,7 @@ import { readCmdline } from '../probe/proc.js';
 import { Columns } from './columns.js';
 import { ProcessGrid } from './process-grid.js';
 import { Preader, nowEpoch, setThreadNice, statField, threadCpuMs } from './io.js';
-import { CTRL, LIVE, MEMBERS, STATE_SAMPLING, STATE_STOP, type SamplerConfig, type SlowOutput, type SlowProcess } from './protocol.js';
+import { CTRL, LIVE, MEMBERS, STATE_SAMPLING, STATE_STOP, type SamplerConfig, type SlowChunk, type SlowOutput, type SlowProcess } from './protocol.js';
 
 const cfg = workerData as SamplerConfig;
 const ctrl = new Int32Array(cfg.control);
@@ -129,6 +129,13 @@ function pssPass(tMs: number, pids: readonly number[]): void {
   pss.push(tMs, any ? pssSum : NaN, any ? ussSum : NaN, any ? swapSum : NaN);
 }
 
+/** Rows since the last drain, then empty; processes no longer listed are handed over and forgotten (bounded). */
+function drainChunk(): SlowChunk {
+  const processes = [...tracked.values()].map((t) => ({ ...t.info }));
+  for (const [pid, t] of tracked) if (t.statusFd < 0) tracked.delete(pid);
+  return { status: status.drain(), pss: pss.drain(), processes, pssTicks: pssPasses };
+}
+
 function run(): void {
   // Below the fast thread: this one may wait, the 1 kHz one should not.
   setThreadNice(0);
@@ -139,6 +146,7 @@ function run(): void {
   const statusMs = cfg.statusEveryTicks * cfg.intervalMs;
   const pssMs = cfg.pssEveryTicks * cfg.intervalMs;
   let nextPss = nowEpoch();
+  let drained = 0;
   for (;;) {
     const start = nowEpoch();
     const pids = members();
@@ -151,6 +159,11 @@ function run(): void {
       const cost = threadCpuMs() - c0;
       const stretched = cfg.pssBudget !== null && Number.isFinite(cost) ? cost / cfg.pssBudget : 0;
       nextPss = start + Math.min(10 * pssMs, Math.max(pssMs, stretched));
+    }
+    const drainSeq = Atomics.load(ctrl, CTRL.DRAIN);
+    if (drainSeq !== drained) {
+      drained = drainSeq;
+      parentPort!.postMessage({ type: 'drain', seq: drainSeq, out: drainChunk() });
     }
     if (Atomics.load(ctrl, CTRL.STATE) === STATE_STOP) break;
     const wait = start + statusMs - nowEpoch();

@@ -9,7 +9,7 @@ import { environHas, readCmdline, readComm } from '../probe/proc.js';
 import { Columns } from './columns.js';
 import { percentileSorted } from '../analyze/stats.js';
 import { Preader, nowEpoch, setThreadNice, threadCpuMs } from './io.js';
-import { CTRL, LIVE, MEMBERS, STATE_SAMPLING, STATE_STOP, type FastOutput, type ProcessSeen, type SamplerConfig } from './protocol.js';
+import { CTRL, LIVE, MEMBERS, STATE_SAMPLING, STATE_STOP, type FastChunk, type FastOutput, type ProcessSeen, type SamplerConfig } from './protocol.js';
 
 interface Member {
   readonly seen: ProcessSeen;
@@ -39,7 +39,7 @@ const syncList = (): void => {
 };
 const finished: ProcessSeen[] = [];
 /** Every pid ever checked by the marker scan, so each /proc/PID/environ is read at most once. */
-const markerChecked = new Set<number>();
+let markerChecked = new Set<number>();
 const P = cfg.procRoot;
 const page = cfg.pageSizeBytes;
 
@@ -174,7 +174,7 @@ let lastEmptyScan = -Infinity;
 
 function tick(tickIndex: number, tMs: number): void {
   if (cfg.membership.kind === 'cgroup') refreshCgroupMembers(tMs);
-  else refreshProcChildren(tMs, tickIndex % threadScanEvery === 0);
+  else if (cfg.membership.kind === 'proc') refreshProcChildren(tMs, tickIndex % threadScanEvery === 0);
   if (cfg.membership.kind === 'proc' && tickIndex % cfg.markerScanEveryTicks === 0) markerScan(tMs);
 
   let rssSum = 0;
@@ -208,6 +208,32 @@ function tick(tickIndex: number, tMs: number): void {
   Atomics.store(ctrl, CTRL.ALIVE, members.size);
 }
 
+// ---- drain -----------------------------------------------------------------------------------------
+
+/**
+ * Hands over the rows and finished processes since the last drain and empties those buffers, so a watch of
+ * hours keeps one drain interval in memory. The marker scan forgets pids that no longer exist (pid reuse is
+ * a new process anyway). Counters (ticks, missed) stay running totals.
+ */
+function drainChunk(ticks: number, missed: number, gaps: Columns<'gap'>): FastChunk {
+  gaps.drain();
+  if (cfg.membership.kind === 'proc') {
+    try {
+      const present = new Set(readdirSync(P).map(Number));
+      markerChecked = new Set([...markerChecked].filter((pid) => present.has(pid)));
+    } catch {
+      // /proc unreadable for a moment: keep the set as it is.
+    }
+  }
+  return {
+    fast: fast.drain(),
+    processes: [...finished.splice(0), ...memberList.map((m) => ({ ...m.seen }))],
+    livePids: memberList.map((m) => m.seen.pid),
+    ticks,
+    missedTicks: missed,
+  };
+}
+
 // ---- the loop --------------------------------------------------------------------------------------
 
 
@@ -229,6 +255,7 @@ function run(): void {
   let ticks = 0;
   let missed = 0;
   let lastStart = NaN;
+  let drained = 0;
   for (;;) {
     const start = nowEpoch();
     try {
@@ -241,6 +268,11 @@ function run(): void {
     lastStart = start;
     ticks++;
     Atomics.store(ctrl, CTRL.TICKS, ticks);
+    const drainSeq = Atomics.load(ctrl, CTRL.DRAIN);
+    if (drainSeq !== drained) {
+      drained = drainSeq;
+      parentPort!.postMessage({ type: 'drain', seq: drainSeq, out: drainChunk(ticks, missed, gapsCol) });
+    }
     if (Atomics.load(ctrl, CTRL.STATE) === STATE_STOP) break;
     // Next slot; when a tick overran whole slots, skip them (counted as missed) rather than bunch up.
     const after = nowEpoch();

@@ -1,0 +1,37 @@
+// The bounded per-process table of a long watch: live processes always, finished ones kept by peak, the rest counted.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ProcessTable } from '../../src/live/process-table.js';
+import type { ProcessSeen } from '../../src/sample/protocol.js';
+
+const proc = (pid: number, maxRssBytes: number, t = 0): ProcessSeen => ({
+  pid, ppid: 1, name: `p${pid}`, cmdline: `p${pid}`, firstSeenMs: t, lastSeenMs: t, maxRssBytes, vmHwmBytes: null, maxPssBytes: null, maxUssBytes: null, maxVmDataBytes: null,
+});
+
+test('thousands of short-lived children: live ones stay, the largest finished ones are kept, the rest counted', () => {
+  const table = new ProcessTable(10);
+  table.fold([proc(1, 5000)], [1]);
+  for (let i = 0; i < 5000; i++) {
+    const pid = 100 + i;
+    table.fold([proc(pid, i === 1234 ? 1e9 : (i % 97) * 1000, i)], [1, pid]); // seen live
+    table.fold([proc(pid, 0, i + 1)], [1]); // then ended
+  }
+  const list = table.list();
+  assert.equal(list[0]!.pid, 1, 'live first');
+  assert.equal(list.length, 11);
+  assert.equal(table.finishedNotKept, 5000 - 10);
+  assert.equal(list[1]!.pid, 1334, 'the largest finished one is kept');
+  assert.equal(list[1]!.maxRssBytes, 1e9, 'maxima merged across views');
+  assert.deepEqual(list.slice(2).map((p) => p.maxRssBytes), Array(9).fill(96_000));
+  assert.equal(list[1]!.lastSeenMs, 1235);
+});
+
+test('a live process merges its views: maxima, widest window, latest name after exec', () => {
+  const table = new ProcessTable(5);
+  table.fold([{ ...proc(7, 10), vmHwmBytes: 40, name: 'sh' }], [7]);
+  table.fold([{ ...proc(7, 30, 5), vmHwmBytes: 20, maxPssBytes: 8, name: 'python3' }], [7]);
+  const [p] = table.list();
+  assert.deepEqual({ max: p!.maxRssBytes, hwm: p!.vmHwmBytes, pss: p!.maxPssBytes, first: p!.firstSeenMs, last: p!.lastSeenMs, name: p!.name }, { max: 30, hwm: 40, pss: 8, first: 0, last: 5, name: 'python3' });
+  assert.equal(table.liveCount, 1);
+  assert.equal(table.finishedNotKept, 0);
+});
