@@ -107,11 +107,6 @@ for (const backend of ['cgroup', 'proc'] as const) {
     assert.deepEqual(groupsLeftBy(child.pid!), [], 'no cgroup left behind');
   });
 }
-
-test('proc: membench killed with SIGKILL still ends a double-forked setsid daemon (the guard finds it by its MEMBENCH_RUN entry)', async () => {
-  // A hold time no other test uses, to find this daemon by its command line; it would outlive the test by minutes.
-  const holdMs = String(600_000 + (process.pid % 1000));
-  const child = spawn(process.execPath, [CLI, 'run', '-r', '1', '--backend', 'proc', '--', MEMFIX, 'daemon', '2', holdMs], { stdio: 'ignore' });
   const deadline = Date.now() + 20_000;
   // The daemon is the grandchild in its own session: out of every process group membench made.
   while (processesWith(holdMs).length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
