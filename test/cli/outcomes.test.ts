@@ -107,17 +107,6 @@ for (const backend of ['cgroup', 'proc'] as const) {
     assert.deepEqual(groupsLeftBy(child.pid!), [], 'no cgroup left behind');
   });
 }
-  const deadline = Date.now() + 20_000;
-  // The daemon is the grandchild in its own session: out of every process group membench made.
-  while (processesWith(holdMs).length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  const [daemon] = processesWith(holdMs);
-  assert.ok(daemon !== undefined, 'the daemon started');
-  child.kill('SIGKILL');
-  await new Promise((r) => child.on('exit', r));
-  const until = Date.now() + 3000;
-  while (processesWith(holdMs).length > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
-  assert.deepEqual(processesWith(holdMs), [], 'the daemon does not survive membench');
-});
 
 test('failed to start: one line naming the problem, exit 3, no stack trace', () => {
   const r = runCli(['run', '--', 'no-such-command-membench']);
