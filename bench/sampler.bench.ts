@@ -12,7 +12,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { computeStats } from '../src/analyze/stats.js';
 import type { MembenchResult, RunResult } from '../src/result.js';
-import { analysisThroughput, columnsGrowth } from './lib/analysis.js';
+import { analysisThroughput, columnsGrowth, columnsJoinMs } from './lib/analysis.js';
+import { CHUNK_ROWS } from '../src/sample/columns.js';
 import { measureOps, measureVariants, VARIANTS, type ReadCost, type TickPart, type VariantResult } from './lib/attribution.js';
 import { haveTime, marginalPercent, timed, TIME_BIN, type TimedRun, type WindowCpu } from './lib/cpu.js';
 import { haveMprof, MPROF_MISSING, mprofArgv, parseMprof, type MprofSampling } from './lib/mprof.js';
@@ -359,13 +360,15 @@ async function main(): Promise<number> {
     console.log(`\n5. Analysis of 1 h at 1 kHz (${(a.ticks / 1e6).toFixed(1)} M fast ticks, ${Math.ceil(a.ticks / 10)} status rows, ${Math.ceil(a.ticks / 50)} PSS rows; median of 5; computeStats aggregates every figure above)`);
     console.log(renderTable(['function', 'time', 'ticks/s'], a.rows.map((r) => [r.name, fixed(r.medianMs, 1, ' ms'), `${(r.ticksPerS / 1e6).toFixed(1)} M`])));
     const g = columnsGrowth(a.ticks);
-    // Rows where Columns doubles (capacity 4096 · 2^k) copy every column; other slow pushes are preemption or GC.
-    const isGrowth = (row: number): boolean => row >= 4096 && Number.isInteger(Math.log2(row / 4096));
-    const copies = g.overOneMs.filter(([row]) => isGrowth(row)).map(([row, ms]) => `${ms.toFixed(0)} ms at row ${row}`);
-    const others = g.overOneMs.filter(([row]) => !isGrowth(row));
-    console.log(`  sampler storage: ${(a.ticks / 1e6).toFixed(1)} M Columns.push (6 columns, doubling) took ${g.totalMs.toFixed(0)} ms; pushes that held a 1 ms loop > 1 ms:`);
-    console.log(`    growth copies: ${copies.join(', ') || 'none'}`);
-    console.log(`    other pushes > 1 ms (preemption, GC): ${others.length}${others.length ? `, worst ${Math.max(...others.map(([, ms]) => ms)).toFixed(0)} ms` : ''}`);
+    // Rows where Columns starts a new chunk (every CHUNK_ROWS) allocate; other slow pushes are preemption or GC.
+    const isChunkStart = (row: number): boolean => row > 0 && row % CHUNK_ROWS === 0;
+    const atChunks = g.overOneMs.filter(([row]) => isChunkStart(row)).map(([row, ms]) => `${ms.toFixed(0)} ms at row ${row}`);
+    const others = g.overOneMs.filter(([row]) => !isChunkStart(row));
+    console.log(`  sampler storage: ${(a.ticks / 1e6).toFixed(1)} M Columns.push (6 columns, chunks of ${CHUNK_ROWS} rows) took ${g.totalMs.toFixed(0)} ms, worst push ${g.worstMs.toFixed(2)} ms at row ${g.worstAtRow}; pushes that held a 1 ms loop > 1 ms:`);
+    console.log(`    at a new chunk: ${atChunks.length === 0 ? 'none' : atChunks.slice(0, 8).join(', ')}${atChunks.length > 8 ? ` (+${atChunks.length - 8} more)` : ''}`);
+    console.log(`    elsewhere (preemption, GC): ${others.length}${others.length ? `, worst ${Math.max(...others.map(([, ms]) => ms)).toFixed(0)} ms` : ''}`);
+    const j = columnsJoinMs(a.ticks);
+    console.log(`  joining ${(a.ticks / 1e6).toFixed(1)} M rows into contiguous arrays at stop (toArrays, once per run): ${j.toFixed(0)} ms`);
     console.log(`\nbench took ${((performance.now() - started) / 1000).toFixed(0)} s`);
     return 0;
   } finally {

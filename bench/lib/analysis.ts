@@ -95,6 +95,15 @@ export interface GrowthStalls {
  * The sampler's own storage over a long run: the worker appends one row per tick to Columns (6 Float64 columns,
  * doubling when full). A push that copies the columns holds the sampling loop for as long as the copy takes.
  */
+/** Time of one toArrays() over `ticks` rows of the 6 fast columns: the join a run pays once, at stop. */
+export function columnsJoinMs(ticks = 3_600_000): number {
+  const c = new Columns(['tMs', 'treeBytes', 'rssSumBytes', 'vszSumBytes', 'largestRssBytes', 'processCount'] as const);
+  for (let i = 0; i < ticks; i++) c.push(i, i, i, i, i, 6);
+  const t0 = performance.now();
+  c.toArrays();
+  return performance.now() - t0;
+}
+
 export function columnsGrowth(ticks = 3_600_000): GrowthStalls {
   const c = new Columns(['tMs', 'treeBytes', 'rssSumBytes', 'vszSumBytes', 'largestRssBytes', 'processCount'] as const);
   let worst = 0;

@@ -203,8 +203,8 @@ export async function measureOps(memfix: string): Promise<{ reads: ReadCost[]; p
     const stat = open(p.memoryStatFile);
     const statmOut = new Float64Array(3);
     const members = new Map(pids.map((pid) => [pid, { pid }]));
-    const fast = new Columns(['a', 'b', 'c', 'd', 'e', 'f'] as const, 1 << 20);
-    const errors = new Columns(['err', 'gap'] as const, 1 << 20);
+    const fast = new Columns(['a', 'b', 'c', 'd', 'e', 'f'] as const);
+    const errors = new Columns(['err', 'gap'] as const);
     const ctrl = new Int32Array(new SharedArrayBuffer(16));
     let sink = 0;
 
