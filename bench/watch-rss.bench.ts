@@ -47,7 +47,8 @@ const mib = (bytes: number): string => `${(bytes / MIB).toFixed(1)} MiB`;
   let cpuAt5 = 0;
   let cpuEnd = 0;
   let tEnd = 0;
-  for (let t = 5; t <= seconds; t += 5) {
+  // Up to 5 s before the end: at `seconds` the watch is already stopping its threads and writing the recording.
+  for (let t = 5; t < seconds; t += 5) {
     await sleep(5000);
     const kib = statusKib(w.pid!, 'VmRSS');
     if (kib === null) break;

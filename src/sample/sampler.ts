@@ -24,20 +24,30 @@ const ready = (worker: Worker): Promise<void> => new Promise<void>((resolve, rej
   worker.once('error', reject);
 });
 
-/** The drain answer `seq` of one thread; rejects if the thread reports its final output (or dies) first. */
-function drainReply<T>(worker: Worker, seq: number, done: Promise<unknown>): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const on = (m: { type: string; seq?: number; out?: T }): void => {
-      if (m.type !== 'drain' || m.seq !== seq || !m.out) return;
-      worker.off('message', on);
-      resolve(m.out);
+/**
+ * Drain answers of one thread, matched by sequence number. One listener for the sampler's life (a listener or a
+ * promise reaction per drain would pile up over a watch of hours); pending drains fail if the thread ends first.
+ */
+class DrainReplies<T> {
+  private readonly pending = new Map<number, { resolve: (out: T) => void; reject: (e: Error) => void }>();
+
+  constructor(worker: Worker, done: Promise<unknown>) {
+    worker.on('message', (m: { type: string; seq?: number; out?: T }) => {
+      if (m.type !== 'drain' || m.seq === undefined || !m.out) return;
+      this.pending.get(m.seq)?.resolve(m.out);
+      this.pending.delete(m.seq);
+    });
+    const fail = (e: Error): void => {
+      for (const p of this.pending.values()) p.reject(e);
+      this.pending.clear();
     };
-    worker.on('message', on);
-    done.then(
-      () => reject(new Error('the sampler stopped before answering a drain')),
-      (e: unknown) => reject(e instanceof Error ? e : new Error(String(e))),
-    ).finally(() => worker.off('message', on));
-  });
+    done.then(() => fail(new Error('the sampler stopped before answering a drain')), (e: unknown) => fail(e instanceof Error ? e : new Error(String(e))));
+  }
+
+  /** Registered before the thread can answer: messages are delivered on a later turn of the event loop. */
+  next(seq: number): Promise<T> {
+    return new Promise<T>((resolve, reject) => this.pending.set(seq, { resolve, reject }));
+  }
 }
 
 /** The fast thread's processes with the slow thread's per-process maxima (and names, after exec) folded in. */
@@ -97,6 +107,8 @@ export class Sampler {
   private readonly members: Int32Array;
   private readonly fastDone: Promise<FastOutput>;
   private readonly slowDone: Promise<SlowOutput>;
+  private readonly fastDrains: DrainReplies<FastChunk>;
+  private readonly slowDrains: DrainReplies<SlowChunk>;
 
   private constructor(
     private readonly worker: Worker,
@@ -110,6 +122,8 @@ export class Sampler {
     this.members = new Int32Array(members);
     this.fastDone = outputOf<FastOutput>(worker, 'fast');
     this.slowDone = outputOf<SlowOutput>(slowWorker, 'slow');
+    this.fastDrains = new DrainReplies(worker, this.fastDone);
+    this.slowDrains = new DrainReplies(slowWorker, this.slowDone);
   }
 
   /** Starts the worker and resolves once it has opened its files and is ready for begin(). */
@@ -188,10 +202,7 @@ export class Sampler {
    */
   async drain(): Promise<SamplerChunk> {
     const seq = Atomics.add(this.ctrl, CTRL.DRAIN, 1) + 1;
-    const [fast, slow] = await Promise.all([
-      drainReply<FastChunk>(this.worker, seq, this.fastDone),
-      drainReply<SlowChunk>(this.slowWorker, seq, this.slowDone),
-    ]);
+    const [fast, slow] = await Promise.all([this.fastDrains.next(seq), this.slowDrains.next(seq)]);
     return {
       columns: { fast: fast.fast, status: slow.status, pss: slow.pss },
       processes: mergeProcesses(fast.processes, slow.processes),
