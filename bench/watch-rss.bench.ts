@@ -42,6 +42,7 @@ const mib = (bytes: number): string => `${(bytes / MIB).toFixed(1)} MiB`;
   const json = join(dir, 'rss.json');
   const args = [CLI, 'watch', String(target.pid), '--interval', '100ms', '--duration', `${seconds}s`, '--json', json, ...(mode === 'churn' ? ['--children'] : [])];
   const w = spawn(process.execPath, args, { stdio: 'ignore' });
+  const exited = new Promise((r) => w.once('exit', r)); // listened for now: it may exit while we sleep
   const tS: number[] = [];
   const rss: number[] = [];
   let cpuAt5 = 0;
@@ -59,7 +60,7 @@ const mib = (bytes: number): string => `${(bytes / MIB).toFixed(1)} MiB`;
     rss.push(kib * 1024);
     if (t % 60 === 0 || t === 5) console.log(`  ${String(t).padStart(4)} s  VmRSS ${mib(kib * 1024)}  VmHWM ${mib((statusKib(w.pid!, 'VmHWM') ?? 0) * 1024)}`);
   }
-  await new Promise((r) => w.once('exit', r));
+  await exited;
   target.kill('SIGKILL');
   const rec = JSON.parse(readFileSync(json, 'utf8')) as { ticks: number; missedTicks: number; timeline: { tMs: number[] }; processes: unknown[]; finishedProcessesNotKept: number };
   // Slope after the first minute (JIT and heap warm-up), Theil–Sen: robust to a GC step.
