@@ -114,8 +114,9 @@ test('the running verdict flips to "leak" while a leaking fixture is watched (ti
         if (s.leak?.verdict === 'leak') flipped();
       },
     });
-    const first = states.find((s) => s.leak !== null)!;
-    assert.notEqual(first.leak!.verdict, 'leak', 'the first verdict (about 1 s in) is too early to say leak');
+    // A verdict judged before 1.25 s (the verdict's 1 s minimum after a 20 % start-up) cannot say leak yet.
+    for (const s of states.filter((x) => x.leak !== null && x.elapsedMs - x.leakAgeMs! < 1250)) assert.notEqual(s.leak!.verdict, 'leak');
+    assert.ok(states.some((s) => s.leak !== null && s.leak.verdict !== 'leak'), 'the verdict changed while the watch ran');
     const leakState = states.find((s) => s.leak?.verdict === 'leak');
     assert.ok(leakState, `never said leak: ${states.at(-1)?.leak?.reason}`);
     assert.equal(rec.outcome.state, 'interrupted');
