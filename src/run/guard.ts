@@ -19,10 +19,14 @@ export interface GuardTargets {
 }
 
 // $1 membench pid, $2 procs file, $3 kill file, $4 process groups ("1 2 3"), $5 marker entry, then the directories.
+// Its stdin is a pipe only membench holds open: the read loop ends at EOF the moment membench dies, however it
+// dies (no polling delay; a zombie membench has closed its files too). The kill -0 loop is a fallback for a
+// stdin that ended early.
 // grep -z reads environ as NUL-separated lines; -x -F: the whole entry, literally; -l: the files that have it.
 const SCRIPT = `
 p=$1; procs=$2; killf=$3; groups=$4; marker=$5; shift 5
-while kill -0 "$p" 2>/dev/null; do sleep 0.5; done
+while read -r _; do :; done
+while kill -0 "$p" 2>/dev/null; do sleep 0.2; done
 for g in $groups; do kill -KILL "-$g" 2>/dev/null; done
 r=0
 while [ -n "$marker" ] && [ $r -lt 20 ]; do
@@ -44,9 +48,12 @@ for d in "$@"; do rmdir "$d" 2>/dev/null; done
 
 export function startGuard(t: GuardTargets): ChildProcess {
   const guard = spawn('/bin/sh', ['-c', SCRIPT, 'membench-guard', String(process.pid), t.procsFile, t.killFile, t.processGroups.join(' '), t.markerEntry, ...t.dirs], {
-    detached: true, stdio: 'ignore',
+    detached: true, stdio: ['pipe', 'ignore', 'ignore'],
   });
   guard.on('error', () => undefined);
+  guard.stdin?.on('error', () => undefined);
+  // Neither the guard nor its pipe may keep membench's event loop alive.
+  (guard.stdin as (NodeJS.WritableStream & { unref?: () => void }) | null)?.unref?.();
   guard.unref();
   return guard;
 }

@@ -172,26 +172,11 @@ for (const backend of ['cgroup', 'proc'] as const) {
     assert.equal(processesWith(tag).length, 3, 'the tree started');
     child.kill('SIGKILL');
     await new Promise((r) => child.on('exit', r));
-    // The guard polls every 0.5 s, then kills and removes: allow 3 s on a loaded machine.
-    const until = Date.now() + 3000;
+    // The guard wakes when membench's pipe closes, then kills and removes: allow 10 s on a loaded machine.
+    const until = Date.now() + 10_000;
     while ((processesWith(tag).length > 0 || groupsLeftBy(child.pid!).length > 0) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
     assert.deepEqual(processesWith(tag), [], 'no process of the tree survives');
     assert.deepEqual(groupsLeftBy(child.pid!), [], 'no cgroup left behind');
   });
 }
 
-test('proc: membench killed with SIGKILL still ends a double-forked setsid daemon (the guard finds it by its MEMBENCH_RUN entry)', async () => {
-  // A hold time no other test uses, to find this daemon by its command line; it would outlive the test by minutes.
-  const holdMs = String(600_000 + (process.pid % 1000));
-  const child = spawn(process.execPath, [CLI, 'run', '-r', '1', '--backend', 'proc', '--', MEMFIX, 'daemon', '2', holdMs], { stdio: 'ignore' });
-  const deadline = Date.now() + 20_000;
-  // The daemon is the grandchild in its own session: out of every process group membench made.
-  while (processesWith(holdMs).length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  const [daemon] = processesWith(holdMs);
-  assert.ok(daemon !== undefined, 'the daemon started');
-  child.kill('SIGKILL');
-  await new Promise((r) => child.on('exit', r));
-  const until = Date.now() + 3000;
-  while (processesWith(holdMs).length > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
-  assert.deepEqual(processesWith(holdMs), [], 'the daemon does not survive membench');
-});
