@@ -167,9 +167,11 @@ export function buildProgram(): Command {
     .option('--window <duration>', 'how long to watch vmstat for swap and fault rates', '1s')
     .option('--json', 'print the report as JSON on stdout');
   subcommand(program, 'watch')
-    .description('follow a running process (--children: and its descendants) read-only until it exits, a duration passes or Ctrl-C; live view, peaks and a leak verdict')
+    .description('follow a running process (--children: and its descendants) read-only until it exits, a duration passes or Ctrl-C; live view, peaks and a leak verdict. With --name, processes with the name started later join, and the watch ends only once none has been alive for the grace period')
     .usage('PID [options] | --name NAME [options]')
-    .option('--name <name>', 'every process whose name (comm or argv[0] basename) is NAME when the watch starts, instead of a PID')
+    .option('--name <name>', 'every process whose name (comm or argv[0] basename) is NAME, instead of a PID: those running at the start, and those started later (found by a rescan, like pgrep each time)')
+    .option('--rescan <duration>', 'with --name: how often to look for new processes with the name', '1s')
+    .option('--grace <duration>', 'with --name: end (as "the process exited") once no process with the name has been alive this long; default two rescans')
     .option('--children', 'also follow descendants (/proc/PID/task/*/children), including those forked later')
     .option('--interval <duration>', 'sampling interval', '100ms')
     .option('--duration <duration>', 'stop after this long (default: until the process exits or Ctrl-C)')

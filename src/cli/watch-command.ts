@@ -4,7 +4,8 @@ import { writeTextAtomic } from '../store/atomic.js';
 import { parseCount, parseDurationMs } from './parse-values.js';
 import { watch, type WatchRecording } from '../live/watch.js';
 import { renderWatchView, watchViewRows } from '../live/watch-view.js';
-import { resolveTargets } from '../live/targets.js';
+import { processesNamed } from '../live/targets.js';
+import type { FollowName } from '../live/name-follow.js';
 import { CTRL } from '../sample/protocol.js';
 import { pidAlive, SYSTEM_PROC } from '../probe/proc.js';
 import { colorsFor } from '../report/terminal.js';
@@ -16,6 +17,8 @@ export interface RawWatchOptions {
   duration?: string;
   json?: string;
   name?: string;
+  rescan: string;
+  grace?: string;
   children?: boolean;
 }
 
@@ -27,7 +30,9 @@ const OUTCOME: Record<WatchRecording['outcome']['state'], string> = {
 };
 
 export function renderWatch(r: WatchRecording): string {
-  const roots = r.extraPids.length === 0 ? `${r.pid}` : `${r.pid} and ${r.extraPids.length} more`;
+  const more = r.extraPids.length === 0 ? `${r.pid}` : `${r.pid} and ${r.extraPids.length} more`;
+  const late = r.lateJoins.length + r.lateJoinsNotKept;
+  const roots = r.name === null ? more : `--name ${r.name} (${more} at the start${late > 0 ? `, ${late} joined later` : ''})`;
   const dropped = r.finishedProcessesNotKept > 0 ? `; ${r.finishedProcessesNotKept} finished processes with smaller peaks not listed` : '';
   return [
     `membench watch ${roots}${r.children ? ' with descendants' : ''}: ${r.command || '(no command line)'}`,
@@ -38,6 +43,9 @@ export function renderWatch(r: WatchRecording): string {
   ].join('\n');
 }
 
+/** membench itself and the process that started it (a shell, npx) are never watched by name. */
+const SELF = [process.pid, process.ppid];
+
 /** The roots to watch: the PID argument, or every process with --name (lowest pid first). */
 function rootsOf(raw: RawWatchOptions, args: readonly string[]): number[] {
   if (raw.name !== undefined && args[0] !== undefined) throw usageError('watch takes a PID or --name, not both', 'give one of them');
@@ -47,11 +55,22 @@ function rootsOf(raw: RawWatchOptions, args: readonly string[]): number[] {
     if (!pidAlive(pid)) throw usageError(`no process ${pid}`, 'check the pid with ps');
     return [pid];
   }
-  const self = new Set([process.pid, process.ppid]);
-  const pids = resolveTargets({ kind: 'name', name: raw.name }, SYSTEM_PROC).filter((p) => !self.has(p)).sort((a, b) => a - b);
-  if (pids.length === 0) throw usageError(`no process named ${raw.name}`, 'the name is the comm (ps -o comm) or the basename of argv[0]; check with pgrep -l');
+  const pids = processesNamed(raw.name, SYSTEM_PROC, new Set(SELF)).map((p) => p.pid);
+  if (pids.length === 0) throw usageError(`no process named ${raw.name}`, 'the name is the comm (ps -o comm) or the basename of argv[0] (zombies do not count); check with pgrep -l');
   if (pids.length > 1 + CTRL.MAX_EXTRA_ROOTS) throw usageError(`${pids.length} processes are named ${raw.name}: at most ${1 + CTRL.MAX_EXTRA_ROOTS} can be watched`, 'watch a parent with --children instead');
   return pids;
+}
+
+/** --name: the rescan and the grace period (two rescans unless --grace says otherwise). */
+function nameFollowing(raw: RawWatchOptions): FollowName | undefined {
+  if (raw.name === undefined) {
+    if (raw.grace !== undefined) throw usageError('--grace applies to --name only', 'drop --grace, or watch --name NAME');
+    return undefined;
+  }
+  const rescanMs = parseDurationMs('--rescan', raw.rescan);
+  if (rescanMs < 50 || rescanMs > 600_000) throw usageError(`--rescan: ${raw.rescan} is out of range`, 'use 50ms … 10m (each rescan reads the name of every process)');
+  const graceMs = raw.grace === undefined ? 2 * rescanMs : parseDurationMs('--grace', raw.grace);
+  return { name: raw.name, rescanMs, graceMs, excludePids: SELF };
 }
 
 export async function watchCommand(raw: RawWatchOptions, args: readonly string[]): Promise<number> {
@@ -59,6 +78,7 @@ export async function watchCommand(raw: RawWatchOptions, args: readonly string[]
   if (intervalMs < 1 || intervalMs > 10_000) throw usageError(`--interval: ${raw.interval} is out of range`, 'use 1ms … 10s');
   const durationMs = raw.duration === undefined ? null : parseDurationMs('--duration', raw.duration);
   const [pid, ...extraPids] = rootsOf(raw, args);
+  const followName = nameFollowing(raw);
   const live = process.stderr.isTTY === true;
   const colors = colorsFor(live && !('NO_COLOR' in process.env && process.env.NO_COLOR !== ''));
   const interrupted = new Promise<'SIGINT' | 'SIGTERM'>((resolve) => {
@@ -69,7 +89,7 @@ export async function watchCommand(raw: RawWatchOptions, args: readonly string[]
   let drawnLines = 0;
   const erase = (): string => (drawnLines > 0 ? `\x1b[${drawnLines}F\x1b[J` : '');
   const rec = await watch({
-    pid: pid!, extraPids, children: raw.children === true, intervalMs, durationMs, interrupted, timelinePoints: 2000,
+    pid: pid!, extraPids, followName, children: raw.children === true, intervalMs, durationMs, interrupted, timelinePoints: 2000,
     // Every 5 s the recording so far replaces the file whole: a SIGKILL loses at most the last seconds.
     onCheckpoint: raw.json === undefined || raw.json === '-' ? undefined : (partial) => writeTextAtomic(raw.json!, `${JSON.stringify(partial, null, 2)}\n`),
     onUpdate: live

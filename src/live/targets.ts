@@ -31,15 +31,43 @@ export function descendantsOf(pid: number, root: ProcRoot): number[] {
   return [...seen];
 }
 
-/** A process matches a name when its comm or the basename of its argv[0] is that name. */
-function nameMatches(pid: number, name: string, root: ProcRoot): boolean {
+/** A process by pid and start time (clock ticks after boot): a reused pid is a different process. */
+export interface ProcessIdentity {
+  readonly pid: number;
+  readonly startTicks: number;
+}
+
+/**
+ * The identity of pid when its comm or the basename of its argv[0] is that name and it has an address space
+ * (a zombie keeps its comm until reaped: a watch that follows a name must not take it for a worker); else null.
+ */
+function namedIdentity(pid: number, name: string, root: ProcRoot): ProcessIdentity | null {
   try {
-    if (readFileSync(`${root.proc}/${pid}/comm`, 'utf8').trim() === name) return true;
-    const argv0 = readFileSync(`${root.proc}/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
-    return argv0 !== '' && basename(argv0) === name;
+    let named = readFileSync(`${root.proc}/${pid}/comm`, 'utf8').trim() === name;
+    if (!named) {
+      const argv0 = readFileSync(`${root.proc}/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
+      named = argv0 !== '' && basename(argv0) === name;
+    }
+    if (!named) return null;
+    // Fields after "(comm) ": state is field 3, starttime 22, vsize 23 (0 for zombies and kernel threads).
+    const stat = readFileSync(`${root.proc}/${pid}/stat`, 'latin1');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (f[0] === 'Z' || f[0] === 'X' || f[20] === '0') return null;
+    return { pid, startTicks: Number(f[19]) };
   } catch {
-    return false;
+    return null;
   }
+}
+
+/** Every live process with that name except `exclude` (membench itself and its parent), lowest pid first. */
+export function processesNamed(name: string, root: ProcRoot, exclude: ReadonlySet<number> = new Set()): ProcessIdentity[] {
+  const out: ProcessIdentity[] = [];
+  for (const pid of allPids(root).sort((a, b) => a - b)) {
+    if (exclude.has(pid)) continue;
+    const id = namedIdentity(pid, name, root);
+    if (id !== null) out.push(id);
+  }
+  return out;
 }
 
 export function resolveTargets(t: TargetSpec, root: ProcRoot): number[] {
@@ -47,7 +75,7 @@ export function resolveTargets(t: TargetSpec, root: ProcRoot): number[] {
     case 'pid':
       return descendantsOf(t.pid, root);
     case 'name':
-      return allPids(root).filter((p) => nameMatches(p, t.name, root));
+      return processesNamed(t.name, root).map((p) => p.pid);
     case 'all':
       return allPids(root);
   }

@@ -11,6 +11,7 @@ import { VERSION } from '../version.js';
 import { BoundedTimeline, bucketMax } from './timeline.js';
 import { ProcessTable } from './process-table.js';
 import { RecentMax, type WatchLiveState } from './watch-view.js';
+import { NameFollower, type FollowName, type LateJoin } from './name-follow.js';
 
 export type WatchOutcome =
   | { readonly state: 'duration-reached'; readonly durationMs: number }
@@ -23,8 +24,14 @@ export interface WatchRecording {
   readonly schema: 'membench-watch/1';
   readonly tool: { readonly name: 'membench'; readonly version: string };
   readonly pid: number;
-  /** Further pids watched from the start (--name: every process with that name). */
+  /** Further pids watched from the start (--name: every process with that name when the watch began). */
   readonly extraPids: number[];
+  /** --name: the name followed (processes with it started later join the watch), else null. */
+  readonly name: string | null;
+  /** --name: processes found by a rescan after the start, with when (ms since the watch began), the latest ones. */
+  readonly lateJoins: LateJoin[];
+  /** Late joins left out of `lateJoins` (the earliest ones), so a watch of days stays bounded. */
+  readonly lateJoinsNotKept: number;
   /** Whether descendants were followed (--children). */
   readonly children: boolean;
   readonly command: string;
@@ -53,6 +60,11 @@ export interface WatchOptions {
   readonly pid: number;
   /** Further roots watched alongside pid (e.g. every process with a name). */
   readonly extraPids?: readonly number[];
+  /**
+   * Follow a name: rescan for processes with it and add the new ones as roots; the watch then ends as
+   * target-exited only once none has been alive for the grace period (see name-follow.ts).
+   */
+  readonly followName?: FollowName;
   /** Follow descendants of the roots (/proc/PID/task/TID/children), or the roots alone. */
   readonly children: boolean;
   readonly intervalMs: number;
@@ -104,6 +116,7 @@ export async function watch(o: WatchOptions): Promise<WatchRecording> {
   const startedAtEpochMs = performance.timeOrigin + performance.now();
   const t0 = performance.now();
   sampler.begin(o.pid, startedAtEpochMs, extraPids);
+  const names = o.followName === undefined ? null : new NameFollower(o.followName, roots);
 
   const timeline = new BoundedTimeline(o.maxSamples ?? 8192);
   const recent = new RecentMax(o.recentSeconds ?? 60);
@@ -159,7 +172,8 @@ export async function watch(o: WatchOptions): Promise<WatchRecording> {
     if (leak.verdict === 'leak') leakFirstSeenMs ??= watchedMs;
     return {
       schema: 'membench-watch/1', tool: { name: 'membench', version: VERSION },
-      pid: o.pid, extraPids, children: o.children, command, startedAtEpochMs: Math.round(startedAtEpochMs), watchedMs: Math.round(watchedMs), outcome,
+      pid: o.pid, extraPids, name: o.followName?.name ?? null, lateJoins: names?.lateJoins() ?? [], lateJoinsNotKept: names?.lateJoinsNotKept ?? 0,
+      children: o.children, command, startedAtEpochMs: Math.round(startedAtEpochMs), watchedMs: Math.round(watchedMs), outcome,
       intervalMsAsked: o.intervalMs,
       // The mean gap between ticks is (last − first) / (n − 1): no per-gap buffer needed.
       intervalMsAchieved: firstT !== null && timeline.samples > 1 ? (lastT - firstT) / (timeline.samples - 1) : null,
@@ -209,8 +223,9 @@ export async function watch(o: WatchOptions): Promise<WatchRecording> {
         lastUpdate = elapsed;
         o.onUpdate?.(liveState(elapsed));
       }
+      names?.step(elapsed, sampler);
       if (o.durationMs !== null && elapsed >= o.durationMs) outcome = { state: 'duration-reached', durationMs: o.durationMs };
-      else if (sampler.ticks > 2 && sampler.alive === 0 && !roots.some((pid) => pidAlive(pid))) outcome = { state: 'target-exited' };
+      else if (sampler.ticks > 2 && sampler.alive === 0 && (names === null ? !roots.some((pid) => pidAlive(pid)) : names.gone(elapsed))) outcome = { state: 'target-exited' };
       else if (elapsed - lastCheckpoint >= checkpointMs) {
         lastCheckpoint = elapsed;
         o.onCheckpoint?.(recording({ state: 'in-progress' }, elapsed));

@@ -16,6 +16,11 @@ export const CTRL = {
   DRAIN: 4,
   /** How many extra root pids follow from EXTRA_ROOTS (concurrent instances of one command). */
   EXTRA_ROOT_COUNT: 5,
+  /**
+   * Roots added while sampling: the main thread posts an AddRootsMessage to the fast thread, then increments this.
+   * The fast thread compares it once per tick (no syscall) and only then takes the queued messages.
+   */
+  ROOTS_ADDED: 6,
   EXTRA_ROOTS: 8,
   MAX_EXTRA_ROOTS: 256,
   SLOTS: 8 + 256,
@@ -29,6 +34,12 @@ export const LIVE = { TREE_BYTES: 0, RSS_SUM_BYTES: 1, START_EPOCH_MS: 2, SLOTS:
 
 /** Slots of the Int32Array over the shared member list the fast thread publishes for the slow one. */
 export const MEMBERS = { VERSION: 0, COUNT: 1, PIDS: 2, MAX: 4096 } as const;
+
+/** Main thread → fast thread: more roots to follow from the next tick on (Sampler.addRoots). */
+export interface AddRootsMessage {
+  readonly type: 'add-roots';
+  readonly pids: readonly number[];
+}
 
 export type Membership =
   | { readonly kind: 'cgroup'; readonly procsFile: string }

@@ -1,8 +1,8 @@
 // Main-thread handle on the sampler's two threads (fast: worker.ts, slow: slow-worker.ts): start them, hand
-// them the root pid, stop them, merge their columns and per-process figures into one SamplerOutput.
+// them the root pid (and later roots), stop them, merge their columns and per-process figures into one SamplerOutput.
 import { Worker } from 'node:worker_threads';
 import {
-  CTRL, LIVE, MEMBERS, STATE_SAMPLING, STATE_STOP, type FastChunk, type FastOutput, type Membership, type ProcessSeen, type SamplerChunk,
+  CTRL, LIVE, MEMBERS, STATE_SAMPLING, STATE_STOP, type AddRootsMessage, type FastChunk, type FastOutput, type Membership, type ProcessSeen, type SamplerChunk,
   type SamplerConfig, type SamplerOutput, type SlowChunk, type SlowOutput,
 } from './protocol.js';
 
@@ -164,6 +164,20 @@ export class Sampler {
     Atomics.store(this.ctrl, CTRL.ROOT_PID, rootPid);
     Atomics.store(this.ctrl, CTRL.STATE, STATE_SAMPLING);
     Atomics.notify(this.ctrl, CTRL.STATE);
+  }
+
+  /**
+   * Follows more roots from the fast thread's next tick on (with their descendants on the proc membership), e.g.
+   * processes with a watched name started after begin(). No cost to the fast loop until it is called: the thread
+   * compares one shared counter per tick and takes the message only when it changed. Pids already followed, gone
+   * or ≤ 0 are ignored; each joins with firstSeenMs = the tick that took it.
+   */
+  addRoots(pids: readonly number[]): void {
+    if (pids.length === 0) return;
+    const message: AddRootsMessage = { type: 'add-roots', pids: [...pids] };
+    // Queued before the counter moves: a thread that sees the new count always finds the message.
+    this.worker.postMessage(message);
+    Atomics.add(this.ctrl, CTRL.ROOTS_ADDED, 1);
   }
 
   get alive(): number {

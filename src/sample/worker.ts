@@ -3,13 +3,13 @@
 // columns. It publishes the member list in shared memory for the slow thread (slow-worker.ts), which reads
 // status, memory.stat and smaps_rollup at its own pace so their cost never delays a tick.
 import { closeSync, readdirSync } from 'node:fs';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { parseStatmInto } from '../probe/statm.js';
 import { environHas, readCmdline, readComm } from '../probe/proc.js';
 import { Columns } from './columns.js';
 import { percentileSorted } from '../analyze/stats.js';
 import { Preader, nowEpoch, setThreadNice, threadCpuMs } from './io.js';
-import { CTRL, LIVE, MEMBERS, STATE_SAMPLING, STATE_STOP, type FastChunk, type FastOutput, type ProcessSeen, type SamplerConfig } from './protocol.js';
+import { CTRL, LIVE, MEMBERS, STATE_SAMPLING, STATE_STOP, type AddRootsMessage, type FastChunk, type FastOutput, type ProcessSeen, type SamplerConfig } from './protocol.js';
 
 interface Member {
   readonly seen: ProcessSeen;
@@ -164,6 +164,21 @@ function markerScan(tMs: number): void {
   }
 }
 
+// ---- roots added while sampling (Sampler.addRoots) -----------------------------------------------------
+
+let rootsAddedTaken = 0;
+
+/** Takes the queued add-roots messages once the main thread has counted them: one Atomics.load per tick otherwise. */
+function takeAddedRoots(tMs: number): void {
+  const posted = Atomics.load(ctrl, CTRL.ROOTS_ADDED);
+  if (posted === rootsAddedTaken) return;
+  rootsAddedTaken = posted;
+  for (let m = receiveMessageOnPort(parentPort!); m !== undefined; m = receiveMessageOnPort(parentPort!)) {
+    const msg = m.message as AddRootsMessage;
+    if (msg.type === 'add-roots') for (const pid of msg.pids) addMember(pid, tMs);
+  }
+}
+
 // ---- one tick --------------------------------------------------------------------------------------
 
 const fast = new Columns(['tMs', 'treeBytes', 'rssSumBytes', 'vszSumBytes', 'largestRssBytes', 'processCount'] as const);
@@ -173,6 +188,7 @@ const threadScanEvery = Math.max(1, cfg.statusEveryTicks);
 let lastEmptyScan = -Infinity;
 
 function tick(tickIndex: number, tMs: number): void {
+  takeAddedRoots(tMs);
   if (cfg.membership.kind === 'cgroup') refreshCgroupMembers(tMs);
   else if (cfg.membership.kind === 'proc') refreshProcChildren(tMs, tickIndex % threadScanEvery === 0);
   if (cfg.membership.kind === 'proc' && tickIndex % cfg.markerScanEveryTicks === 0) markerScan(tMs);
