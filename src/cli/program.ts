@@ -152,7 +152,9 @@ export function buildProgram(): Command {
     .description('every process on the machine: RSS, PSS, USS and swap from smaps_rollup, sorted, with totals')
     .addOption(new Option('--sort <key>', 'sort by').choices([...TOP_SORT_KEYS]).default('pss'))
     .option('-n, --limit <n>', 'show the first N processes (default: 25 on a terminal, all with --json)')
-    .option('--json', 'print the snapshot as JSON on stdout (totals cover every process, listed or not)');
+    .option('--json', 'print the snapshot as JSON on stdout (totals cover every process, listed or not); with --refresh one object per line')
+    .option('--refresh <duration>', 'take a pass every DURATION until Ctrl-C (on a terminal: redrawn in place, like top(1)); a pass after the first costs the scan alone, no start-up')
+    .option('--count <n>', 'with --refresh: stop after N passes');
   subcommand(program, 'serve')
     .description('serve Prometheus metrics (RSS, PSS, USS, swap, VmData, peaks, sampler health) for a process tree, a name or all processes')
     .option('--port <n>', 'TCP port (0: any free port, printed on stderr)', '9091')

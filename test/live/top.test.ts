@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildTop, scanProcesses, type ReadText } from '../../src/live/top.js';
 import { renderTop } from '../../src/live/render.js';
-import { MEMFIX, MIB, ROOT, runCli } from '../helpers/fixtures.js';
+import { CLI, MEMFIX, MIB, ROOT, runCli } from '../helpers/fixtures.js';
 import type { TopSnapshot } from '../../src/live/top.js';
 
 const ROLLUP = (rssKib: number, pssKib: number, privKib: number, swapKib: number): string =>
@@ -74,6 +74,60 @@ test('membench top --json: a fixture holding 40 MiB is listed with that much PSS
   } finally {
     child.kill('SIGKILL');
   }
+});
+
+test('membench top --refresh: every pass is a full snapshot (NDJSON), passes are an interval apart, --count ends it', async () => {
+  const child = spawn(MEMFIX, ['hold', '30', '30000'], { stdio: 'ignore' });
+  try {
+    // Until the fixture's 30 MiB are touched.
+    for (const deadline = Date.now() + 10_000; ;) {
+      const me = (JSON.parse(runCli(['top', '--json']).stdout) as TopSnapshot).processes.find((p) => p.pid === child.pid);
+      if (me && me.ussBytes >= 30 * MIB) break;
+      assert.ok(Date.now() < deadline, 'the fixture never reached 30 MiB');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const r = runCli(['top', '--refresh', '300ms', '--count', '3', '--json', '--sort', 'uss']);
+    assert.equal(r.status, 0, r.stderr);
+    const passes = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as TopSnapshot);
+    assert.equal(passes.length, 3);
+    for (const snap of passes) {
+      assert.equal(snap.omitted, 0);
+      assert.equal(snap.processes.length, snap.totals.processes);
+      const me = snap.processes.find((p) => p.pid === child.pid);
+      // 30 MiB touched plus the program (< 2 MiB); it shares almost nothing, so PSS ≈ USS.
+      assert.ok(me && me.ussBytes >= 30 * MIB && me.pssBytes < 33 * MIB, `fixture in pass: ${JSON.stringify(me)}`);
+    }
+    // A pass starts an interval after the previous one started (later, never earlier, on a loaded machine).
+    for (let i = 1; i < 3; i++) assert.ok(passes[i]!.takenAtEpochMs - passes[i - 1]!.takenAtEpochMs >= 290, `passes ${i - 1}→${i}`);
+    const text = runCli(['top', '--refresh', '100ms', '--count', '2', '--limit', '2']);
+    assert.equal(text.status, 0, text.stderr);
+    assert.equal(text.stdout.match(/^membench top — pass \d\/2, every 100ms/gm)?.length, 2, text.stdout);
+    assert.equal(text.stdout.match(/^\s*total\s/gm)?.length, 2);
+    assert.equal(text.stdout.match(/^ *\d+ +[\d.]+ [KMG]?i?B /gm)?.length, 4, 'two rows per pass (--limit 2)');
+    const bad = runCli(['top', '--count', '3']);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /^membench: --count needs --refresh \(e\.g\. membench top --refresh 2s --count 10\)\n$/);
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
+
+test('membench top --refresh: Ctrl-C (SIGINT) ends it after the pass in progress, exit 0, nothing half-written', async () => {
+  const top = spawn(process.execPath, [CLI, 'top', '--refresh', '30s', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  top.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  const exited = new Promise<number | null>((r) => top.once('exit', (code) => r(code)));
+  for (const deadline = Date.now() + 20_000; !out.includes('\n'); await new Promise((r) => setTimeout(r, 50))) {
+    assert.ok(Date.now() < deadline, 'no first pass within 20 s');
+  }
+  top.kill('SIGINT');
+  // Without the signal it would sleep 30 s before the next pass.
+  const code = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 15_000))]);
+  if (code === 'timeout') top.kill('SIGKILL');
+  assert.equal(code, 0);
+  const lines = out.trim().split('\n');
+  assert.equal(lines.length, 1);
+  assert.equal((JSON.parse(lines[0]!) as TopSnapshot).schema, 'membench-top/1');
 });
 
 test('membench top as an unprivileged user: root\'s processes are listed as unreadable (EACCES), its own are measured', async (t) => {
