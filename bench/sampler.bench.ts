@@ -18,6 +18,7 @@ import { measureOps, measureVariants, VARIANTS, type ReadCost, type TickPart, ty
 import { haveTime, marginalPercent, timed, TIME_BIN, type TimedRun, type WindowCpu } from './lib/cpu.js';
 import { haveMprof, MPROF_MISSING, mprofArgv, parseMprof, type MprofSampling } from './lib/mprof.js';
 import { profileWorker } from './lib/profile.js';
+import { floorLadder, measureWakeups, wakeupTable } from './lib/wakeup.js';
 import { dash, fixed, GOALS, mark, pct, renderTable } from './lib/table.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -344,6 +345,12 @@ async function main(): Promise<number> {
       console.log('\n  Cost of each read, and of each part of a tick (status every 10 ticks, PSS every 50, marker scan every 50)');
       const fixed50 = (b: string): number | null => variants.find((v) => v.variant.backend === b && v.variant.name.includes('PSS fixed'))?.usPerTick ?? null;
       console.log(opsTables(ops, { cgroup: fixed50('cgroup'), proc: fixed50('proc') }));
+      note('  wake-ups…');
+      const wakeups = await measureWakeups(floorBin, tmp);
+      console.log('\n  The wake-up, node against C (each loop alone in a thread or process, same reads: K × /proc/self/statm + cgroup usage;');
+      console.log('  CPU of that thread from schedstat, of the C process from /usr/bin/time; a slot is kept when a tick starts inside its 1 ms)');
+      console.log(wakeupTable(wakeups));
+      console.log(floorLadder(wakeups, variants));
     }
 
     if (opts.profile) {

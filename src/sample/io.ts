@@ -31,11 +31,6 @@ export class Preader {
     }
   }
 
-  preadText(fd: number): string | null {
-    const n = this.pread(fd);
-    return n <= 0 ? null : this.buf.toString('latin1', 0, n);
-  }
-
   /** The leading decimal number of the file (usage_in_bytes, memory.current), NaN when unreadable. */
   readNumber(fd: number): number {
     const n = this.pread(fd);
@@ -70,14 +65,35 @@ export function setThreadNice(nice: number): number | null {
   }
 }
 
-/** memory.stat value of `key` ("total_rss " for v1, "anon " for v2) in bytes; NaN if absent. */
-export function statField(text: string, key: string): number {
-  const at = text.startsWith(key) ? 0 : text.indexOf(`\n${key}`) + 1;
-  if (at <= 0 && !text.startsWith(key)) return NaN;
-  let i = at + key.length;
-  let v = 0;
-  for (let c = text.charCodeAt(i); c >= 48 && c <= 57; c = text.charCodeAt(++i)) v = v * 10 + (c - 48);
-  return v;
+/**
+ * The number after `key` in the kernel text in buf[0..n), `key` being a line start ("\nVmHWM:" for a status field,
+ * "\ntotal_rss " for memory.stat; the file's first line matches without its "\n"), spaces and tabs skipped;
+ * -1 when the key or its digits are absent. Bytes, no string: the slow thread reads these files 100 times a
+ * second per process, and strings of them were most of what it allocated.
+ */
+export function fieldIn(buf: Buffer, n: number, key: Buffer): number {
+  let at: number;
+  if (n >= key.length - 1 && buf.compare(key, 1, key.length, 0, key.length - 1) === 0) at = key.length - 1;
+  else {
+    // The first match in the whole buffer: one past n (stale bytes of an earlier read) means absent here.
+    at = buf.indexOf(key);
+    if (at < 0) return -1;
+    at += key.length;
+    if (at > n) return -1;
+  }
+  while (at < n && (buf[at] === 32 || buf[at] === 9)) at++;
+  let value = 0;
+  let digits = 0;
+  for (; at < n; at++) {
+    const c = buf[at]!;
+    if (c < 48 || c > 57) break;
+    value = value * 10 + (c - 48);
+    digits++;
+  }
+  return digits === 0 ? -1 : value;
 }
+
+/** A line-start key for fieldIn: "VmHWM:" → "\nVmHWM:". */
+export const lineKey = (key: string): Buffer => Buffer.from(`\n${key}`, 'latin1');
 
 export const nowEpoch = (): number => performance.timeOrigin + performance.now();

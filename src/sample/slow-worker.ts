@@ -4,11 +4,10 @@
 // tree can take milliseconds, which in the fast loop would cost ticks.
 import { closeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { kibFieldBytes } from '../probe/status.js';
 import { readCmdline } from '../probe/proc.js';
 import { Columns } from './columns.js';
 import { ProcessGrid } from './process-grid.js';
-import { Preader, nowEpoch, setThreadNice, statField, threadCpuMs } from './io.js';
+import { Preader, fieldIn, lineKey, nowEpoch, setThreadNice, threadCpuMs } from './io.js';
 import { CTRL, LIVE, MEMBERS, STATE_SAMPLING, STATE_STOP, type SamplerConfig, type SlowChunk, type SlowOutput, type SlowProcess } from './protocol.js';
 
 const cfg = workerData as SamplerConfig;
@@ -21,6 +20,8 @@ const P = cfg.procRoot;
 interface Tracked {
   readonly info: SlowProcess;
   statusFd: number;
+  /** The Name value's bytes at the last status read, to notice an exec without making a string per read. */
+  nameBytes: Buffer | null;
 }
 const tracked = new Map<number, Tracked>();
 const status = new Columns(['tMs', 'vmDataSumBytes', 'anonBytes', 'fileBytes'] as const);
@@ -45,6 +46,7 @@ function members(): number[] {
     tracked.set(pid, {
       info: { pid, name: null, ppid: null, cmdline: null, vmHwmBytes: null, maxVmDataBytes: null, maxPssBytes: null, maxUssBytes: null },
       statusFd: io.open(`${P}/${pid}/status`),
+      nameBytes: null,
     });
   }
   // Processes no longer listed keep their figures but give their descriptor back.
@@ -58,44 +60,58 @@ function members(): number[] {
   return current;
 }
 
+const KEY = {
+  hwm: lineKey('VmHWM:'), rss: lineKey('VmRSS:'), data: lineKey('VmData:'), ppid: lineKey('PPid:'),
+  pss: lineKey('Pss:'), privateClean: lineKey('Private_Clean:'), privateDirty: lineKey('Private_Dirty:'), swap: lineKey('Swap:'),
+};
+const STAT_KEY = cfg.memoryStatVersion === 1 ? { anon: lineKey('total_rss '), file: lineKey('total_cache ') } : { anon: lineKey('anon '), file: lineKey('file ') };
+const NAME = Buffer.from('Name:\t', 'latin1');
+const buf = io.buf;
+
+/** Bytes of the status file's first line's value ("Name:\tVALUE\n"), as [start, end) in buf; null if not there. */
+function nameSpan(n: number): [number, number] | null {
+  if (n < NAME.length || buf.compare(NAME, 0, NAME.length, 0, NAME.length) !== 0) return null;
+  const end = buf.indexOf(10, NAME.length);
+  return end < 0 || end > n ? null : [NAME.length, end];
+}
+
 function statusPass(tMs: number, pids: readonly number[]): void {
   let dataSum = 0;
   grid?.beginPass(tMs);
   for (const pid of pids) {
     const t = tracked.get(pid);
     if (!t || t.statusFd < 0) continue;
-    const text = io.preadText(t.statusFd);
-    if (text === null) continue;
-    const hwm = kibFieldBytes(text, 'VmHWM');
-    if (hwm >= 0) t.info.vmHwmBytes = Math.max(t.info.vmHwmBytes ?? 0, hwm);
-    if (grid) grid.record(pid, kibFieldBytes(text, 'VmRSS') / 1024);
-    const data = kibFieldBytes(text, 'VmData');
+    const n = io.pread(t.statusFd);
+    if (n <= 0) continue;
+    const hwm = fieldIn(buf, n, KEY.hwm);
+    if (hwm >= 0) t.info.vmHwmBytes = Math.max(t.info.vmHwmBytes ?? 0, hwm * 1024);
+    if (grid) grid.record(pid, fieldIn(buf, n, KEY.rss));
+    const data = fieldIn(buf, n, KEY.data);
     if (data >= 0) {
-      dataSum += data;
-      t.info.maxVmDataBytes = Math.max(t.info.maxVmDataBytes ?? 0, data);
-    }
-    // Name changes at exec (the cgroup wrapper is "sh" until it execs the target): keep the latest.
-    const nameAt = text.indexOf('Name:');
-    if (nameAt >= 0) {
-      const name = text.slice(nameAt + 5, text.indexOf('\n', nameAt)).trim();
-      if (name !== t.info.name) {
-        t.info.name = name;
-        t.info.cmdline = readCmdline(pid, { proc: P });
-      }
+      dataSum += data * 1024;
+      t.info.maxVmDataBytes = Math.max(t.info.maxVmDataBytes ?? 0, data * 1024);
     }
     if (t.info.ppid === null) {
-      const pp = text.indexOf('\nPPid:');
-      if (pp >= 0) t.info.ppid = Number.parseInt(text.slice(pp + 6, text.indexOf('\n', pp + 1)).trim(), 10);
+      const ppid = fieldIn(buf, n, KEY.ppid);
+      if (ppid >= 0) t.info.ppid = ppid;
+    }
+    // Name changes at exec (the cgroup wrapper is "sh" until it execs the target): keep the latest. Compared as
+    // bytes; a string is made only when it changed.
+    const span = nameSpan(n);
+    if (span && (t.nameBytes === null || buf.compare(t.nameBytes, 0, t.nameBytes.length, span[0], span[1]) !== 0)) {
+      t.nameBytes = Buffer.from(buf.subarray(span[0], span[1]));
+      t.info.name = t.nameBytes.toString('latin1').trim();
+      t.info.cmdline = readCmdline(pid, { proc: P });
     }
   }
   let anon = NaN;
   let file = NaN;
-  if (statFd >= 0) {
-    const text = io.preadText(statFd);
-    if (text !== null) {
-      anon = statField(text, cfg.memoryStatVersion === 1 ? 'total_rss ' : 'anon ');
-      file = statField(text, cfg.memoryStatVersion === 1 ? 'total_cache ' : 'file ');
-    }
+  const n = statFd >= 0 ? io.pread(statFd) : -1;
+  if (n > 0) {
+    const a = fieldIn(buf, n, STAT_KEY.anon);
+    const f = fieldIn(buf, n, STAT_KEY.file);
+    anon = a < 0 ? NaN : a;
+    file = f < 0 ? NaN : f;
   }
   status.push(tMs, dataSum, anon, file);
 }
@@ -112,16 +128,17 @@ function pssPass(tMs: number, pids: readonly number[]): void {
     // Opened per read: an smaps_rollup descriptor binds the address space at open time, and exec replaces it.
     const fd = io.open(`${P}/${pid}/smaps_rollup`);
     if (fd < 0) continue;
-    const text = io.preadText(fd);
+    const n = io.pread(fd);
     closeSync(fd);
-    if (text === null) continue;
-    const p = kibFieldBytes(text, 'Pss');
-    if (p < 0) continue;
+    if (n <= 0) continue;
+    const pssKib = fieldIn(buf, n, KEY.pss);
+    if (pssKib < 0) continue;
     any = true;
-    const u = Math.max(0, kibFieldBytes(text, 'Private_Clean')) + Math.max(0, kibFieldBytes(text, 'Private_Dirty'));
+    const p = pssKib * 1024;
+    const u = (Math.max(0, fieldIn(buf, n, KEY.privateClean)) + Math.max(0, fieldIn(buf, n, KEY.privateDirty))) * 1024;
     pssSum += p;
     ussSum += u;
-    swapSum += Math.max(0, kibFieldBytes(text, 'Swap'));
+    swapSum += Math.max(0, fieldIn(buf, n, KEY.swap)) * 1024;
     t.info.maxPssBytes = Math.max(t.info.maxPssBytes ?? 0, p);
     t.info.maxUssBytes = Math.max(t.info.maxUssBytes ?? 0, u);
   }

@@ -9,6 +9,7 @@ import { environHas, readCmdline, readComm } from '../probe/proc.js';
 import { Columns } from './columns.js';
 import { percentileSorted } from '../analyze/stats.js';
 import { Preader, nowEpoch, setThreadNice, threadCpuMs } from './io.js';
+import { nextSlot } from './schedule.js';
 import { CTRL, LIVE, MEMBERS, STATE_SAMPLING, STATE_STOP, type AddRootsMessage, type FastChunk, type FastOutput, type ProcessSeen, type SamplerConfig } from './protocol.js';
 
 interface Member {
@@ -77,42 +78,66 @@ function retire(m: Member): void {
 }
 
 
+/** Pids parsed by parsePids; grown when a list is longer (no allocation per tick otherwise). */
+let pidScratch = new Int32Array(1024);
+
 /**
- * Parses whitespace/newline-separated pids from buf[0..n), THEN calls add for each: `add` may read other files
- * into the same buffer, so parsing must be finished first (reading into it mid-parse once produced phantom pids).
+ * Parses whitespace/newline-separated pids from buf[0..n) into pidScratch and returns how many. Callers add them
+ * afterwards: adding reads other files into the same buffer, so parsing must be finished first (reading into it
+ * mid-parse once produced phantom pids).
  */
-function forEachPid(n: number, add: (pid: number) => void): void {
-  const pids: number[] = [];
+function parsePids(n: number): number {
+  let count = 0;
   let v = 0;
   let inNum = false;
-  for (let i = 0; i < n; i++) {
-    const c = buf[i]!;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? buf[i]! : 32;
     if (c >= 48 && c <= 57) {
       v = v * 10 + (c - 48);
       inNum = true;
     } else if (inNum) {
-      pids.push(v);
+      if (count === pidScratch.length) {
+        const grown = new Int32Array(count * 2);
+        grown.set(pidScratch);
+        pidScratch = grown;
+      }
+      pidScratch[count++] = v;
       v = 0;
       inNum = false;
     }
   }
-  if (inNum) pids.push(v);
-  for (const pid of pids) add(pid);
+  return count;
+}
+
+/** Adds every pid in buf[0..n) (a children or cgroup.procs file) not yet a member. */
+function addPids(n: number, tMs: number): void {
+  const count = parsePids(n);
+  for (let i = 0; i < count; i++) addMember(pidScratch[i]!, tMs);
 }
 
 // ---- membership ------------------------------------------------------------------------------------
 
 const procsFd = cfg.membership.kind === 'cgroup' ? io.open(cfg.membership.procsFile) : -1;
 const cgroupListed = new Set<number>();
+/** cgroup.procs as read at the last tick that changed membership: an identical read means nothing to do. */
+const lastProcs = Buffer.alloc(io.buf.length);
+let lastProcsLength = -1;
 
 function refreshCgroupMembers(tMs: number): void {
   const n = io.pread(procsFd);
   if (n < 0) return;
+  // Most ticks the group is unchanged: skip the parse, the Set and the member walk (no allocation per tick).
+  if (n === lastProcsLength && buf.compare(lastProcs, 0, n, 0, n) === 0) return;
+  buf.copy(lastProcs, 0, 0, n);
+  lastProcsLength = n;
+  const count = parsePids(n);
   cgroupListed.clear();
-  forEachPid(n, (pid) => {
-    cgroupListed.add(pid);
-    addMember(pid, tMs);
-  });
+  for (let i = 0; i < count; i++) cgroupListed.add(pidScratch[i]!);
+  for (let i = 0; i < count; i++) {
+    addMember(pidScratch[i]!, tMs);
+    // A listed pid that could not be added (its statm unreadable for a moment): parse again next tick.
+    if (!members.has(pidScratch[i]!)) lastProcsLength = -1;
+  }
   // A process that was in the group and is no longer listed has left the tree (exited, or moved out).
   for (const m of memberList) {
     if (cgroupListed.has(m.seen.pid)) m.listed = true;
@@ -135,11 +160,11 @@ function refreshProcChildren(tMs: number, allThreads: boolean): void {
         if (fd < 0) continue;
         const n = io.pread(fd);
         closeSync(fd);
-        if (n > 0) forEachPid(n, (pid) => addMember(pid, tMs));
+        if (n > 0) addPids(n, tMs);
       }
     } else if (m.childrenFd >= 0) {
       const n = io.pread(m.childrenFd);
-      if (n > 0) forEachPid(n, (pid) => addMember(pid, tMs));
+      if (n > 0) addPids(n, tMs);
     }
   }
 }
@@ -290,14 +315,10 @@ function run(): void {
       parentPort!.postMessage({ type: 'drain', seq: drainSeq, out: drainChunk(ticks, missed, gapsCol) });
     }
     if (Atomics.load(ctrl, CTRL.STATE) === STATE_STOP) break;
-    // Next slot; when a tick overran whole slots, skip them (counted as missed) rather than bunch up.
-    const after = nowEpoch();
-    let next = k + 1;
-    const behind = Math.floor((after - t0) / interval) + 1;
-    if (behind > next) {
-      missed += behind - next;
-      next = behind;
-    }
+    // Next slot: a late tick still counts for its slot while inside its interval; slots whose whole interval
+    // passed are skipped (counted as missed) rather than bunched up (schedule.ts).
+    const next = nextSlot(k, nowEpoch() - t0, interval);
+    missed += next - k - 1;
     k = next;
     const wait = t0 + k * interval - nowEpoch();
     if (wait > 0) Atomics.wait(ctrl, CTRL.STATE, STATE_SAMPLING, wait);
