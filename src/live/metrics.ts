@@ -3,6 +3,8 @@ import { Counter, Gauge, Registry } from 'prom-client';
 import type { LivePoller } from './poller.js';
 import { targetLabel, type TargetSpec } from './targets.js';
 
+const LEAK_VERDICTS = ['leak', 'no-leak', 'inconclusive'] as const;
+
 type ProcessField = 'rssBytes' | 'pssBytes' | 'ussBytes' | 'vmSwapBytes' | 'vmDataBytes' | 'peakRssBytes';
 
 const PROCESS_GAUGES: readonly [string, string, ProcessField][] = [
@@ -20,12 +22,12 @@ export function liveRegistry(poller: LivePoller, target: TargetSpec, nowMs: () =
   const label = targetLabel(target);
   for (const [name, help, field] of PROCESS_GAUGES) {
     new Gauge({
-      name, help, labelNames: ['pid', 'command'] as const, registers: [registry],
+      name, help, labelNames: ['pid', 'command', 'cgroup'] as const, registers: [registry],
       collect() {
         this.reset();
         for (const p of poller.processes.values()) {
           const v = p[field];
-          if (v !== null) this.set({ pid: String(p.pid), command: p.command }, v);
+          if (v !== null) this.set({ pid: String(p.pid), command: p.command, cgroup: p.cgroup }, v);
         }
       },
     });
@@ -50,6 +52,16 @@ export function liveRegistry(poller: LivePoller, target: TargetSpec, nowMs: () =
   targetGauge('membench_target_vm_data_bytes', 'Σ VmData over the target', () => t.vmDataBytes);
   targetGauge('membench_target_peak_rss_bytes', 'Largest Σ RSS seen at any pass since membench serve started', () => t.peakRssBytes);
   targetGauge('membench_target_peak_pss_bytes', 'Largest Σ PSS seen at any pass since membench serve started', () => t.peakPssBytes);
+  targetGauge('membench_target_leak_slope_bytes_per_second', 'Theil–Sen slope of Σ RSS since membench serve started, start-up (first fifth) left out; absent until judged', () => poller.leak?.slopeBytesPerSec ?? null);
+  new Gauge({
+    name: 'membench_target_leak', help: 'Leak verdict over Σ RSS since start (as membench watch judges it): 1 for the current verdict, 0 for the others',
+    labelNames: ['target', 'verdict'] as const, registers: [registry],
+    collect() {
+      this.reset();
+      if (poller.leak === null) return;
+      for (const verdict of LEAK_VERDICTS) this.set({ target: label, verdict }, poller.leak.verdict === verdict ? 1 : 0);
+    },
+  });
   const h = poller.health;
   const targetCounter = (name: string, help: string, value: () => number): void => {
     new Counter({

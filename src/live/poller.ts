@@ -1,14 +1,21 @@
 // The live poller behind `membench serve`: status every interval (cheap), smaps_rollup on a slower cadence
 // (PSS is costly), cached per process so that a scrape only formats what is already known.
 import { readFileSync } from 'node:fs';
+import { leakVerdict } from '../analyze/leak.js';
+import type { LeakVerdict } from '../result.js';
+import { memoryCgroupPath, parseProcCgroup } from '../probe/cgroup.js';
 import { kibFieldBytes } from '../probe/status.js';
 import { parseSmapsRollup } from '../probe/smaps-rollup.js';
 import type { ProcRoot } from '../probe/proc.js';
 import { resolveTargets, type TargetSpec } from './targets.js';
+import { BoundedTimeline } from './timeline.js';
 
 export interface LiveProcess {
   readonly pid: number;
-  readonly command: string;
+  /** Name: from status, re-read every pass (an exec changes it). */
+  command: string;
+  /** The cgroup accounting its memory (v1 memory hierarchy, else v2), re-read with PSS; "" when unreadable. */
+  cgroup: string;
   rssBytes: number;
   vmDataBytes: number | null;
   vmSwapBytes: number | null;
@@ -46,6 +53,10 @@ export interface PollerOptions {
   readonly pssIntervalMs: number;
   /** Monotonic clock (ms), injectable. */
   readonly now: () => number;
+  /** How often the leak verdict over Σ RSS is recomputed (default 2 s; Theil–Sen on ≤ 150 points, well under 1 ms). */
+  readonly verdictEveryMs?: number;
+  /** Σ RSS points kept for the leak verdict whatever the uptime; older ones are merged pairwise (default 1024). */
+  readonly timelinePoints?: number;
 }
 
 const GONE = new Set(['ENOENT', 'ESRCH']);
@@ -55,7 +66,27 @@ export class LivePoller {
   readonly health: PollerHealth = { polls: 0, lastPollAtMs: null, lastPollDurationMs: null, pssReads: 0, readErrors: 0 };
   readonly totals: TargetTotals = { processes: 0, rssBytes: 0, pssBytes: 0, ussBytes: 0, swapBytes: 0, vmDataBytes: 0, peakRssBytes: 0, peakPssBytes: 0 };
 
-  constructor(private readonly o: PollerOptions) {}
+  /** Σ RSS at every pass since start, bounded (bucket means feed the verdict). */
+  readonly timeline: BoundedTimeline;
+  /** The leak verdict over Σ RSS since start (as `membench watch` judges it); null before the first pass. */
+  leak: LeakVerdict | null = null;
+  private startedAtMs: number | null = null;
+  private leakAtMs = -Infinity;
+
+  constructor(private readonly o: PollerOptions) {
+    this.timeline = new BoundedTimeline(o.timelinePoints ?? 1024);
+  }
+
+  private readCgroup(pid: number): string {
+    const text = this.read(`${this.o.root.proc}/${pid}/cgroup`);
+    if (text === null) return '';
+    try {
+      return memoryCgroupPath(parseProcCgroup(text, `${this.o.root.proc}/${pid}/cgroup`)) ?? '';
+    } catch {
+      this.health.readErrors++;
+      return '';
+    }
+  }
 
   private read(path: string): string | null {
     try {
@@ -82,12 +113,13 @@ export class LivePoller {
         const v = kibFieldBytes(status, key);
         return v < 0 ? null : v;
       };
+      const name = /^Name:\s*(.*)$/m.exec(status)?.[1] ?? '?';
       let p = this.processes.get(pid);
       if (!p) {
-        const name = /^Name:\s*(.*)$/m.exec(status)?.[1] ?? '?';
-        p = { pid, command: name, rssBytes: 0, vmDataBytes: null, vmSwapBytes: null, peakRssBytes: null, pssBytes: null, ussBytes: null, pssReadAtMs: -Infinity };
+        p = { pid, command: name, cgroup: '', rssBytes: 0, vmDataBytes: null, vmSwapBytes: null, peakRssBytes: null, pssBytes: null, ussBytes: null, pssReadAtMs: -Infinity };
         this.processes.set(pid, p);
       }
+      p.command = name;
       p.rssBytes = rss;
       p.vmDataBytes = opt('VmData');
       p.vmSwapBytes = opt('VmSwap');
@@ -100,10 +132,12 @@ export class LivePoller {
           p.ussBytes = r.ussBytes;
           this.health.pssReads++;
         }
+        p.cgroup = this.readCgroup(pid); // moves between cgroups are rare: re-read at the PSS cadence
         p.pssReadAtMs = this.o.now();
       }
     }
     this.sum();
+    this.judge(t0);
     this.health.polls++;
     this.health.lastPollAtMs = this.o.now();
     this.health.lastPollDurationMs = this.health.lastPollAtMs - t0;
@@ -122,6 +156,16 @@ export class LivePoller {
     }
     t.peakRssBytes = Math.max(t.peakRssBytes, t.rssBytes);
     t.peakPssBytes = Math.max(t.peakPssBytes, t.pssBytes);
+  }
+
+  /** Adds this pass's Σ RSS to the timeline; recomputes the leak verdict every verdictEveryMs. */
+  private judge(t: number): void {
+    this.startedAtMs ??= t;
+    const sinceStart = t - this.startedAtMs;
+    this.timeline.push(sinceStart, this.totals.rssBytes, this.totals.processes);
+    if (this.leak !== null && t - this.leakAtMs < (this.o.verdictEveryMs ?? 2000)) return;
+    this.leakAtMs = t;
+    this.leak = leakVerdict({ tMs: [...this.timeline.tMs], bytes: [...this.timeline.mean] }, sinceStart + 1);
   }
 
   /** Age (ms) of the oldest cached PSS figure, or null when none was read yet. */

@@ -28,6 +28,14 @@ export function parseProcCgroup(text: string, file = '/proc/self/cgroup'): Cgrou
   });
 }
 
+/**
+ * The cgroup that accounts a process's memory: the v1 "memory" hierarchy's path when there is one (v1 or
+ * hybrid layouts), else the v2 unified path ("0::/…"); null when neither is listed.
+ */
+export function memoryCgroupPath(memberships: readonly CgroupMembership[]): string | null {
+  return memberships.find((m) => m.controllers.includes('memory'))?.path ?? memberships.find((m) => m.hierarchyId === 0 && m.controllers.length === 0)?.path ?? null;
+}
+
 export interface CgroupMount {
   readonly version: 1 | 2;
   readonly mountPoint: string;

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,7 +50,10 @@ test('a real Prometheus scrapes membench serve: the fixture\'s RSS and PSS arriv
     children.push(serve.child);
     // The scrape itself, before Prometheus: text format with the pid and command labels.
     const direct = await (await fetch(`http://127.0.0.1:${serve.port}/metrics`)).text();
-    assert.match(direct, new RegExp(`membench_process_rss_bytes\\{pid="${memfix.pid}",command="memfix"\\} \\d+`));
+    // The cgroup accounting its memory, read here independently: the v1 memory line, else the v2 "0::" line.
+    const lines = readFileSync(`/proc/${memfix.pid}/cgroup`, 'utf8').split('\n');
+    const cgroup = (lines.find((l) => /^\d+:([^:]*,)?memory(,[^:]*)?:/.test(l)) ?? lines.find((l) => l.startsWith('0::'))!).replace(/^\d+:[^:]*:/, '');
+    assert.match(direct, new RegExp(`membench_process_rss_bytes\\{pid="${memfix.pid}",command="memfix",cgroup="${cgroup.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"\\} \\d+`));
     assert.match(direct, /membench_sampler_passes_total\{target="pid:\d+"\} \d+/);
 
     // The same port again: one line, exit 4 (environment).
@@ -98,6 +101,13 @@ test('a real Prometheus scrapes membench serve: the fixture\'s RSS and PSS arriv
     assert.ok(rssBytes >= 50 * MIB && rssBytes < 54 * MIB, `RSS ${rssBytes / MIB} MiB`);
     const up = await query('membench_target_up');
     assert.equal(up?.data.result[0]?.value[1], '1');
+    assert.equal(series.metric.cgroup, cgroup);
+    // The leak verdict arrives as one series at 1 (a holding fixture is never a leak) and the others at 0.
+    const verdict = await query('membench_target_leak == 1');
+    t.diagnostic(`Prometheus /api/v1/query membench_target_leak == 1 → ${JSON.stringify(verdict?.data.result)}`);
+    assert.equal(verdict?.data.result.length, 1);
+    assert.ok(['no-leak', 'inconclusive'].includes(verdict.data.result[0]!.metric.verdict!), JSON.stringify(verdict.data.result));
+    assert.equal((await query('count(membench_target_leak)'))?.data.result[0]?.value[1], '3');
 
     // Graceful shutdown: SIGTERM ends it with exit 0 and a last line.
     serve.child.kill('SIGTERM');

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProbeParseError } from '../../src/probe/errors.js';
-import { memoryStatSplit, parseBytesOrMax, parseCgroupMounts, parseFlatKeyed, parsePids, parseProcCgroup } from '../../src/probe/cgroup.js';
+import { memoryCgroupPath, memoryStatSplit, parseBytesOrMax, parseCgroupMounts, parseFlatKeyed, parsePids, parseProcCgroup } from '../../src/probe/cgroup.js';
 import { ROOT } from '../helpers/fixtures.js';
 
 const FIX = join(ROOT, 'test', 'fixtures');
@@ -26,6 +26,15 @@ test('parseProcCgroup: pure v2 is one "0::/path" line; v1 lists co-mounted contr
   assert.deepEqual(v1.find((x) => x.hierarchyId === 2)!.controllers, ['cpuacct', 'cpu']);
   assert.deepEqual(v1.find((x) => x.hierarchyId === 7)!.controllers, ['net_prio', 'net_cls']);
   assert.equal(v1.some((x) => x.hierarchyId === 0), false);
+});
+
+test('memoryCgroupPath: the v1 memory hierarchy where there is one (v1, hybrid), else the v2 path', () => {
+  assert.equal(memoryCgroupPath(parseProcCgroup(read('proc', 'hybrid', 'self', 'cgroup'))), '/process_api/0cde710744738c5625b68a09c7fa5d32');
+  assert.equal(memoryCgroupPath(parseProcCgroup(read('proc', 'v2', 'self', 'cgroup'))), '/user.slice/user-1000.slice/user@1000.service/app.slice/run-r3b1c2d.scope');
+  assert.equal(memoryCgroupPath(parseProcCgroup(read('proc', 'v1', 'self', 'cgroup'))), '/user.slice');
+  // A v1 layout without a memory controller and no unified line: nothing accounts memory.
+  assert.equal(memoryCgroupPath(parseProcCgroup('3:cpu,cpuacct:/a\n1:name=systemd:/b\n')), null);
+  assert.equal(memoryCgroupPath([]), null);
 });
 
 test('parseProcCgroup: a path with ":" in it is kept whole; a line without a path names the line', () => {
