@@ -73,6 +73,15 @@ export class NameFollower {
     return this.lastRescanMs > this.lastAliveMs && elapsedMs - this.lastAliveMs >= this.o.graceMs;
   }
 
+  get name(): string {
+    return this.o.name;
+  }
+
+  /** Every late join so far, kept in lateJoins() or not. */
+  get lateJoinsSeen(): number {
+    return this.joins.length + this.lateJoinsNotKept;
+  }
+
   lateJoins(): LateJoin[] {
     return [...this.joins];
   }

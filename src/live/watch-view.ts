@@ -69,6 +69,8 @@ export interface WatchLiveState {
   readonly leak: LeakVerdict | null;
   readonly leakAgeMs: number | null;
   readonly leakFirstSeenMs: number | null;
+  /** --name: the name followed and how many processes with it joined after the start (absent: a PID watch). */
+  readonly followed?: { readonly name: string; readonly lateJoins: number };
 }
 
 export type Tone = 'plain' | 'dim' | 'red' | 'green' | 'yellow';
@@ -84,7 +86,13 @@ const VERDICT_TONE: Record<LeakVerdict['verdict'], Tone> = { leak: 'red', 'no-le
 export function watchViewRows(s: WatchLiveState): ViewRow[] {
   const finite = s.recent.filter(Number.isFinite);
   const rows: ViewRow[] = [
-    { label: `pid ${s.pid}`, parts: [plain(s.command || '(no command line)'), dim(` · ${formatMs(s.elapsedMs)} · ${s.processes} process${s.processes === 1 ? '' : 'es'}`)] },
+    {
+      label: s.followed === undefined ? `pid ${s.pid}` : `--name ${s.followed.name}`,
+      parts: [
+        plain(s.command || '(no command line)'),
+        dim(` · ${formatMs(s.elapsedMs)} · ${s.processes} process${s.processes === 1 ? '' : 'es'}${s.followed?.lateJoins ? ` · ${s.followed.lateJoins} joined later` : ''}`),
+      ],
+    },
     { label: 'Σ RSS', parts: [plain(`${formatBytes(s.currentBytes)} now`), dim(`  peak ${formatBytes(s.peakBytes)}`)] },
     {
       label: `last ${s.recent.length} s`,

@@ -194,6 +194,7 @@ export async function watch(o: WatchOptions): Promise<WatchRecording> {
       recent: recent.series(),
       rollup: rollup === null ? null : { pssBytes: rollup.pssBytes, ussBytes: rollup.ussBytes, swapBytes: rollup.swapBytes, ageMs: elapsedMs - rollup.tMs },
       leak: liveLeak, leakAgeMs: liveLeak === null ? null : elapsedMs - liveLeakAtMs, leakFirstSeenMs,
+      ...(names === null ? {} : { followed: { name: names.name, lateJoins: names.lateJoinsSeen } }),
     };
   };
 
