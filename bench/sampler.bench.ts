@@ -249,10 +249,11 @@ function threadTable(c: Collected): string {
 
 function variantTable(rs: readonly VariantResult[]): string {
   const rows = rs.map((r) => [
-    r.variant.name, fixed(r.workerPercentOfCore, 1, ' %'), fixed(r.usPerTick, 0, ' µs'), pct(r.ticksKeptRatio), fixed(r.intervalErrorP99Ms, 3, ' ms'), fixed(r.intervalP99Ms, 2, ' ms'),
+    r.variant.name, fixed(r.workerPercentOfCore, 1, ' %'), fixed(r.usPerTick, 0, ' µs'), fixed(r.slowPercentOfCore, 1, ' %'), pct(r.ticksKeptRatio), fixed(r.intervalErrorP99Ms, 3, ' ms'), fixed(r.intervalP99Ms, 2, ' ms'),
   ]);
   const by = (name: string): VariantResult | undefined => rs.find((r) => r.variant.name.startsWith(name));
   const diff = (a?: VariantResult, b?: VariantResult): string => (a && b ? fixed(a.usPerTick - b.usPerTick, 0, ' µs/tick') : dash);
+  const slow = (a?: VariantResult, b?: VariantResult): string => (a && b ? fixed(a.slowPercentOfCore - b.slowPercentOfCore, 1, ' %') : dash);
   const cgDefault = by('cgroup, CLI default');
   const cg = by('cgroup, PSS fixed');
   const cgNoPss = by('cgroup, PSS tier off');
@@ -260,15 +261,23 @@ function variantTable(rs: readonly VariantResult[]): string {
   const empty = by('cgroup, empty');
   const pr = by('proc, PSS fixed');
   const prFast = by('proc, fast');
+  const big = rs.find((r) => r.variant.children === 100 && !r.variant.maxStatmPerTick);
+  const bigCap = rs.find((r) => r.variant.children === 100 && r.variant.maxStatmPerTick);
+  const part = (name: string, value: string): string => `      ${name.padEnd(52)}${value}`;
   const lines = [
-    renderTable(['sampler worker, in-process, 1 ms', 'worker thread CPU', 'per tick', 'ticks kept', 'p99 err', 'p99 gap'], rows),
-    '  differences (what each part costs per tick, averaged over ticks):',
-    `    PSS tier, fixed 50 ms (smaps_rollup ×6 per pass)  ${diff(cg, cgNoPss)}`,
-    `    PSS tier at the CLI's 2 % budget                  ${diff(cgDefault, cgNoPss)}`,
-    `    status tier (status ×6 + memory.stat every 10)    ${diff(cgNoPss, cgFast)}`,
-    `    fast tier's per-process work (statm ×6 …)         ${diff(cgFast, empty)}`,
-    `    wake-up + cgroup.procs + usage, nothing else      ${empty ? fixed(empty.usPerTick, 0, ' µs/tick') : dash}`,
-    `    proc: status + PSS + marker scan + task/ walks    ${diff(pr, prFast)}`,
+    renderTable(['sampler worker, in-process, 1 ms', 'fast thread CPU', 'per tick', 'slow thread CPU', 'ticks kept', 'p99 err', 'p99 gap'], rows),
+    '  differences (what each part costs):',
+    '    fast thread, µs of its CPU per tick:',
+    part('per-process work (cgroup.procs, statm ×6, sums)', diff(cgFast, empty)),
+    part('wake-up + cgroup.procs + usage, nothing else', empty ? fixed(empty.usPerTick, 0, ' µs/tick') : dash),
+    part('proc: task/ walks every 10 + marker scan every 50', diff(pr, prFast)),
+    '    slow thread, % of a core:',
+    part('status tier (status ×6 + memory.stat every 10 ms)', slow(cgNoPss, cgFast)),
+    part('PSS tier, fixed 50 ms (smaps_rollup ×6 per pass)', slow(cg, cgNoPss)),
+    part("PSS tier at the CLI's 2 % budget", slow(cgDefault, cgNoPss)),
+    '    100-process tree (fast tier only), fast thread:',
+    part('every statm every tick', big ? `${fixed(big.usPerTick, 0, ' µs/tick')}, ${pct(big.ticksKeptRatio)} kept` : dash),
+    part('statm ≤ 16 per tick, in turn (Σ RSS carried)', bigCap ? `${fixed(bigCap.usPerTick, 0, ' µs/tick')}, ${pct(bigCap.ticksKeptRatio)} kept` : dash),
   ];
   return lines.join('\n');
 }

@@ -27,6 +27,10 @@ export interface SamplerVariant {
   readonly markerMs: number;
   /** false: an empty group, so a tick is the wake-up plus reading cgroup.procs and the usage file. */
   readonly tree: boolean;
+  /** memfix tree CHILDREN MIB (default 5 × 20 MiB). */
+  readonly children?: number;
+  readonly mibEach?: number;
+  readonly maxStatmPerTick?: number;
 }
 
 export const DEFAULT_PSS_BUDGET = 0.02;
@@ -39,11 +43,15 @@ export const VARIANTS: readonly SamplerVariant[] = [
   { name: 'cgroup, empty group (wake-up + 2 reads)', backend: 'cgroup', statusMs: OFF, pssMs: OFF, pssBudget: null, markerMs: 50, tree: false },
   { name: 'proc, PSS fixed every 50 ms (status 10, marker 50)', backend: 'proc', statusMs: 10, pssMs: 50, pssBudget: null, markerMs: 50, tree: true },
   { name: 'proc, fast tier only (status, PSS, marker off)', backend: 'proc', statusMs: OFF, pssMs: OFF, pssBudget: null, markerMs: OFF, tree: true },
+  { name: 'cgroup, 100 × 1 MiB, fast tier only', backend: 'cgroup', statusMs: OFF, pssMs: OFF, pssBudget: null, markerMs: 50, tree: true, children: 100, mibEach: 1 },
+  { name: 'cgroup, 100 × 1 MiB, fast tier only, statm ≤ 16/tick', backend: 'cgroup', statusMs: OFF, pssMs: OFF, pssBudget: null, markerMs: 50, tree: true, children: 100, mibEach: 1, maxStatmPerTick: 16 },
 ];
 
 export interface VariantResult {
   readonly variant: SamplerVariant;
   readonly workerPercentOfCore: number;
+  /** The slow thread (status, memory.stat, smaps_rollup): the new thread that woke second most often. */
+  readonly slowPercentOfCore: number;
   readonly usPerTick: number;
   readonly ticksKeptRatio: number | null;
   readonly intervalErrorP99Ms: number | null;
@@ -54,6 +62,7 @@ const byTid = (xs: readonly ThreadCpu[]): Map<number, ThreadCpu> => new Map(xs.m
 
 interface Pass {
   readonly ns: number;
+  readonly slowNs: number;
   readonly ticks: number;
   readonly seconds: number;
   readonly ticksKeptRatio: number | null;
@@ -64,13 +73,14 @@ interface Pass {
 /** One steady-state window of the real worker under variant v, on a fresh tree. */
 async function onePass(memfix: string, v: SamplerVariant, name: string, page: number, windowS: number, settleMs: number): Promise<Pass> {
   const holdMs = settleMs + windowS * 1000 + 1500;
-  const tree = await holdTree(v.backend, memfix, ['tree', '5', '20', String(holdMs)], name, v.tree);
+  const tree = await holdTree(v.backend, memfix, ['tree', String(v.children ?? 5), String(v.mibEach ?? 20), String(holdMs)], name, v.tree);
   let sampler: Sampler | null = null;
   try {
     const existing = new Set(threadsCpu('self').map((t) => t.tid));
     sampler = await Sampler.start({
       procRoot: '/proc', pageSizeBytes: page, intervalMs: 1, statusIntervalMs: v.statusMs, pssIntervalMs: v.pssMs, pssBudget: v.pssBudget, markerScanIntervalMs: v.markerMs,
       membership: tree.prepared.membership, usageFile: tree.prepared.usageFile, memoryStatFile: tree.prepared.memoryStatFile, memoryStatVersion: tree.prepared.memoryStatVersion,
+      maxStatmPerTick: v.maxStatmPerTick,
     });
     sampler.begin(tree.rootPid ?? 0, performance.timeOrigin + performance.now());
     await sleep(settleMs);
@@ -83,11 +93,11 @@ async function onePass(memfix: string, v: SamplerVariant, name: string, page: nu
     const ticks = sampler.ticks - ticks0;
     // The worker is the new thread that woke most often.
     const deltas = after.map((t) => ({ ns: t.runNs - (before.get(t.tid)?.runNs ?? 0), slices: t.slices - (before.get(t.tid)?.slices ?? 0) }));
-    const worker = deltas.reduce((best, d) => (d.slices > best.slices ? d : best), { ns: 0, slices: -1 });
+    const [worker, slow] = deltas.sort((x, y) => y.slices - x.slices);
     const s = await sampler.stop();
     sampler = null;
     return {
-      ns: worker.ns, ticks, seconds,
+      ns: worker?.ns ?? 0, slowNs: slow?.ns ?? 0, ticks, seconds,
       ticksKeptRatio: s.ticksExpected > 0 ? Math.min(1, s.ticks / s.ticksExpected) : null,
       intervalErrorP99Ms: s.intervalErrorP99Ms,
       intervalP99Ms: s.intervalP99Ms,
@@ -117,6 +127,7 @@ export async function measureVariants(memfix: string, variants: readonly Sampler
     return {
       variant,
       workerPercentOfCore: med(ps.map((x) => (100 * x.ns) / 1e9 / x.seconds)) ?? NaN,
+      slowPercentOfCore: med(ps.map((x) => (100 * x.slowNs) / 1e9 / x.seconds)) ?? NaN,
       usPerTick: med(ps.map((x) => (x.ticks > 0 ? x.ns / 1000 / x.ticks : null))) ?? NaN,
       ticksKeptRatio: med(ps.map((x) => x.ticksKeptRatio)),
       intervalErrorP99Ms: med(ps.map((x) => x.intervalErrorP99Ms)),

@@ -19,8 +19,6 @@ export type Priority = 'normal' | 'nice-10' | 'fifo';
 export interface WakeupJob {
   readonly method: SleepMethod;
   readonly priority: Priority;
-  /** window: a slot is missed when its whole interval passed without a tick (the sampler's rule since 2026-11); strict: the rule before. */
-  readonly rule: 'window' | 'strict';
   readonly files: readonly string[];
   readonly seconds: number;
   readonly intervalMs: number;
@@ -30,6 +28,11 @@ export interface WakeupOutcome {
   readonly ticks: number;
   readonly slots: number;
   readonly missed: number;
+  /**
+   * Ticks that started after their slot's time because the previous tick ended late (a late wake-up or a long
+   * tick), kept under the window rule; the strict rule would have given up each of them as well.
+   */
+  readonly keptLate: number;
   readonly cpuMs: number;
   /** p99 of (tick start − its slot's time), ms. */
   readonly lateP99Ms: number | null;
@@ -57,15 +60,18 @@ async function run(job: WakeupJob): Promise<WakeupOutcome> {
   const late = new Float64Array(slots);
   let ticks = 0;
   let missed = 0;
+  let keptLate = 0;
   const cpu0 = threadCpuMs();
   const t0 = nowEpoch();
   for (let slot = 0; slot < slots;) {
     late[ticks] = nowEpoch() - (t0 + slot * interval);
     for (const fd of fds) readSync(fd, buf, 0, buf.length, 0);
     ticks++;
-    const next = nextSlot(slot, nowEpoch() - t0, interval, job.rule);
+    const ended = nowEpoch() - t0;
+    const next = nextSlot(slot, ended, interval);
     missed += next - slot - 1;
     slot = next;
+    if (ended > slot * interval) keptLate++;
     const deadline = t0 + slot * interval;
     if (job.method === 'setTimeout') {
       await new Promise((r) => setTimeout(r, Math.max(0, deadline - nowEpoch())));
@@ -79,7 +85,7 @@ async function run(job: WakeupJob): Promise<WakeupOutcome> {
   const cpuMs = threadCpuMs() - cpu0;
   for (const fd of fds) closeSync(fd);
   const sorted = late.slice(0, ticks).sort();
-  return { ticks, slots, missed, cpuMs, lateP99Ms: percentileSorted(sorted, 0.99), priorityFailed: !priorityOk };
+  return { ticks, slots, missed, keptLate, cpuMs, lateP99Ms: percentileSorted(sorted, 0.99), priorityFailed: !priorityOk };
 }
 
 run(workerData as WakeupJob).then((out) => parentPort!.postMessage(out));

@@ -14,29 +14,29 @@ export interface WakeupConfig {
   readonly tool: 'c' | 'node';
   readonly method: SleepMethod | 'clock_nanosleep';
   readonly priority: Priority;
-  readonly rule: 'window' | 'strict';
   /** statm files read per tick (plus the cgroup usage file when > 0). */
   readonly k: number;
 }
 
 export const WAKEUP_CONFIGS: readonly WakeupConfig[] = [
-  { name: 'C clock_nanosleep, no reads', tool: 'c', method: 'clock_nanosleep', priority: 'normal', rule: 'window', k: 0 },
-  { name: 'node Atomics.wait, no reads', tool: 'node', method: 'atomics', priority: 'normal', rule: 'window', k: 0 },
-  { name: 'C clock_nanosleep, 7 preads', tool: 'c', method: 'clock_nanosleep', priority: 'normal', rule: 'window', k: 6 },
-  { name: 'node Atomics.wait, 7 readSync', tool: 'node', method: 'atomics', priority: 'normal', rule: 'window', k: 6 },
-  { name: 'node Atomics.wait + 0.1 ms spin, 7 readSync', tool: 'node', method: 'atomics+spin', priority: 'normal', rule: 'window', k: 6 },
-  { name: 'node setTimeout (event loop), 7 readSync', tool: 'node', method: 'setTimeout', priority: 'normal', rule: 'window', k: 6 },
-  { name: 'node Atomics.wait, 7 readSync, strict miss rule (before)', tool: 'node', method: 'atomics', priority: 'normal', rule: 'strict', k: 6 },
-  { name: 'C clock_nanosleep, 7 preads, nice -10', tool: 'c', method: 'clock_nanosleep', priority: 'nice-10', rule: 'window', k: 6 },
-  { name: 'node Atomics.wait, 7 readSync, nice -10', tool: 'node', method: 'atomics', priority: 'nice-10', rule: 'window', k: 6 },
-  { name: 'C clock_nanosleep, 7 preads, SCHED_FIFO', tool: 'c', method: 'clock_nanosleep', priority: 'fifo', rule: 'window', k: 6 },
-  { name: 'node Atomics.wait, 7 readSync, SCHED_FIFO', tool: 'node', method: 'atomics', priority: 'fifo', rule: 'window', k: 6 },
+  { name: 'C clock_nanosleep, no reads', tool: 'c', method: 'clock_nanosleep', priority: 'normal', k: 0 },
+  { name: 'node Atomics.wait, no reads', tool: 'node', method: 'atomics', priority: 'normal', k: 0 },
+  { name: 'C clock_nanosleep, 7 preads', tool: 'c', method: 'clock_nanosleep', priority: 'normal', k: 6 },
+  { name: 'node Atomics.wait, 7 readSync', tool: 'node', method: 'atomics', priority: 'normal', k: 6 },
+  { name: 'node Atomics.wait + 0.1 ms spin, 7 readSync', tool: 'node', method: 'atomics+spin', priority: 'normal', k: 6 },
+  { name: 'node setTimeout (event loop), 7 readSync', tool: 'node', method: 'setTimeout', priority: 'normal', k: 6 },
+  { name: 'C clock_nanosleep, 7 preads, nice -10', tool: 'c', method: 'clock_nanosleep', priority: 'nice-10', k: 6 },
+  { name: 'node Atomics.wait, 7 readSync, nice -10', tool: 'node', method: 'atomics', priority: 'nice-10', k: 6 },
+  { name: 'C clock_nanosleep, 7 preads, SCHED_FIFO', tool: 'c', method: 'clock_nanosleep', priority: 'fifo', k: 6 },
+  { name: 'node Atomics.wait, 7 readSync, SCHED_FIFO', tool: 'node', method: 'atomics', priority: 'fifo', k: 6 },
 ];
 
 export interface WakeupResult {
   readonly config: WakeupConfig;
   readonly usPerTick: number | null;
   readonly keptRatio: number | null;
+  /** Slots kept had late ticks been given up as the strict rule did (same run; node only). */
+  readonly keptStrictRatio: number | null;
   readonly lateP99Ms: number | null;
   readonly note: string;
 }
@@ -44,6 +44,7 @@ export interface WakeupResult {
 interface Pass {
   readonly usPerTick: number;
   readonly keptRatio: number;
+  readonly keptStrictRatio: number | null;
   readonly lateP99Ms: number | null;
   readonly note: string;
 }
@@ -57,7 +58,7 @@ function usageFile(): string | null {
 async function nodePass(c: WakeupConfig, seconds: number): Promise<Pass> {
   const usage = usageFile();
   const files = c.k > 0 ? [...Array.from({ length: c.k }, () => '/proc/self/statm'), ...(usage ? [usage] : [])] : [];
-  const job: WakeupJob = { method: c.method as SleepMethod, priority: c.priority, rule: c.rule, files, seconds, intervalMs: 1 };
+  const job: WakeupJob = { method: c.method as SleepMethod, priority: c.priority, files, seconds, intervalMs: 1 };
   const worker = new Worker(new URL('./wakeup-worker.js', import.meta.url), { workerData: job });
   const out = await new Promise<WakeupOutcome>((resolve, reject) => {
     worker.once('message', resolve);
@@ -67,6 +68,7 @@ async function nodePass(c: WakeupConfig, seconds: number): Promise<Pass> {
   return {
     usPerTick: (out.cpuMs * 1000) / out.ticks,
     keptRatio: (out.slots - out.missed) / out.slots,
+    keptStrictRatio: (out.slots - out.missed - out.keptLate) / out.slots,
     lateP99Ms: out.lateP99Ms,
     note: out.priorityFailed ? 'priority not set' : '',
   };
@@ -76,9 +78,9 @@ async function cPass(c: WakeupConfig, seconds: number, bin: string, tmp: string)
   const prefix = c.priority === 'fifo' ? ['chrt', '-f', '10'] : c.priority === 'nice-10' ? ['nice', '-n', '-10'] : [];
   const r = await timed([...prefix, bin, String(seconds), '1000', String(c.k)], { cwd: tmp, timeFile: `${tmp}/wakeup-time` });
   const m = /ticks (\d+) slots (\d+) missed (\d+)/.exec(r.stderrTail);
-  if (r.exitCode !== 0 || !m) return { usPerTick: NaN, keptRatio: NaN, lateP99Ms: null, note: `failed: ${r.stderrTail.slice(-120)}` };
+  if (r.exitCode !== 0 || !m) return { usPerTick: NaN, keptRatio: NaN, keptStrictRatio: null, lateP99Ms: null, note: `failed: ${r.stderrTail.slice(-120)}` };
   const [ticks, slots, missed] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  return { usPerTick: (r.cpuS * 1e6) / ticks, keptRatio: (slots - missed) / slots, lateP99Ms: null, note: '' };
+  return { usPerTick: (r.cpuS * 1e6) / ticks, keptRatio: (slots - missed) / slots, keptStrictRatio: null, lateP99Ms: null, note: '' };
 }
 
 /** Every configuration `passes` times, rotated so a slow patch of the machine is shared out; medians. */
@@ -96,6 +98,7 @@ export async function measureWakeups(floorBin: string, tmp: string, configs = WA
     config,
     usPerTick: med(got[i]!.map((x) => x.usPerTick)),
     keptRatio: med(got[i]!.map((x) => x.keptRatio)),
+    keptStrictRatio: med(got[i]!.map((x) => x.keptStrictRatio)),
     lateP99Ms: med(got[i]!.map((x) => x.lateP99Ms)),
     note: [...new Set(got[i]!.map((x) => x.note).filter(Boolean))].join('; '),
   }));
@@ -106,7 +109,7 @@ export async function measureWakeups(floorBin: string, tmp: string, configs = WA
 /** The fast thread's CPU per tick as steps up from the C floor, every figure from this invocation. */
 export function floorLadder(ws: readonly WakeupResult[], vs: readonly VariantResult[]): string {
   const w = (tool: 'c' | 'node', k: number): number | null =>
-    ws.find((r) => r.config.tool === tool && r.config.k === k && r.config.priority === 'normal' && r.config.rule === 'window' && r.config.method !== 'atomics+spin' && r.config.method !== 'setTimeout')?.usPerTick ?? null;
+    ws.find((r) => r.config.tool === tool && r.config.k === k && r.config.priority === 'normal' && r.config.method !== 'atomics+spin' && r.config.method !== 'setTimeout')?.usPerTick ?? null;
   const v = (name: string): number | null => vs.find((r) => r.variant.name.startsWith(name))?.usPerTick ?? null;
   const steps: [string, number | null][] = [
     ['C: clock_nanosleep wake-up alone', w('c', 0)],
@@ -129,8 +132,8 @@ export function wakeupTable(rs: readonly WakeupResult[]): string {
     const vsC = r.config.k === 0 ? cWake : cFloor;
     return [
       r.config.name, fixed(r.usPerTick, 1, ' µs'), fixed(r.usPerTick === null ? null : r.usPerTick / 10, 1, ' %'),
-      vsC && r.usPerTick !== null ? `${(r.usPerTick / vsC).toFixed(2)}×` : dash, pct(r.keptRatio), fixed(r.lateP99Ms, 3, ' ms'), r.note,
+      vsC && r.usPerTick !== null ? `${(r.usPerTick / vsC).toFixed(2)}×` : dash, pct(r.keptRatio), pct(r.keptStrictRatio), fixed(r.lateP99Ms, 3, ' ms'), r.note,
     ];
   });
-  return renderTable(['1 kHz loop, 2 s each (median of 2)', 'CPU per tick', '% of a core', '× C (same reads)', 'slots kept', 'p99 late', ''], rows);
+  return renderTable(['1 kHz loop, 2 s each (median of 2)', 'CPU per tick', '% of a core', '× C (same reads)', 'slots kept', 'strict rule (before)', 'p99 late', ''], rows);
 }

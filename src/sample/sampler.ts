@@ -97,6 +97,8 @@ export interface SamplerOptions {
   readonly usageFile: string | null;
   readonly memoryStatFile: string | null;
   readonly memoryStatVersion: 1 | 2;
+  /** At most this many statm reads per tick, in turn (absent or 0: every process every tick); see SamplerConfig. */
+  readonly maxStatmPerTick?: number;
   /** Keep per-process VmRSS series on a grid of at most this many buckets (absent or 0: not kept). */
   readonly processGridBuckets?: number;
 }
@@ -139,6 +141,7 @@ export class Sampler {
       pssEveryTicks: every(o.pssIntervalMs),
       pssBudget: o.pssBudget,
       markerScanEveryTicks: every(o.markerScanIntervalMs),
+      maxStatmPerTick: o.maxStatmPerTick ?? 0,
       membership: o.membership,
       usageFile: o.usageFile,
       memoryStatFile: o.memoryStatFile,

@@ -18,6 +18,9 @@ interface Member {
   childrenFd: number;
   /** cgroup backend: listed in cgroup.procs at least once (the root is added before its wrapper joins). */
   listed: boolean;
+  /** statm at its last read, bytes (0 for a zombie); -1 = not read yet. Carried between reads when capped. */
+  rssBytes: number;
+  vszBytes: number;
 }
 
 const cfg = workerData as SamplerConfig;
@@ -65,6 +68,8 @@ function addMember(pid: number, tMs: number): void {
     statmFd,
     childrenFd: cfg.membership.kind === 'proc' ? io.open(`${P}/${pid}/task/${pid}/children`) : -1,
     listed: false,
+    rssBytes: -1,
+    vszBytes: 0,
   });
   syncList();
   markerChecked.add(pid);
@@ -212,30 +217,55 @@ const usageFd = cfg.usageFile ? io.open(cfg.usageFile) : -1;
 const threadScanEvery = Math.max(1, cfg.statusEveryTicks);
 let lastEmptyScan = -Infinity;
 
+/** SamplerConfig.maxStatmPerTick (0 = no cap) and where the next capped round starts. */
+const statmCap = cfg.maxStatmPerTick;
+let statmCursor = 0;
+let rssSumCarriedTicks = 0;
+
+/** One statm read: the member's figures now, or its end (a reaped process reads as an error, a zombie as zeros). */
+function readStatm(m: Member, tMs: number): void {
+  const n = io.pread(m.statmFd);
+  if (n <= 0 || !parseStatmInto(buf, n, statm) || statm[0] === 0) {
+    m.rssBytes = 0;
+    m.vszBytes = 0;
+    // cgroup backend: a zombie still listed stays a member until it leaves cgroup.procs.
+    if (cfg.membership.kind !== 'cgroup' || !cgroupListed.has(m.seen.pid) || n <= 0) retire(m);
+    return;
+  }
+  const rss = statm[1]! * page;
+  m.rssBytes = rss;
+  m.vszBytes = statm[0]! * page;
+  m.seen.lastSeenMs = tMs;
+  if (rss > m.seen.maxRssBytes) m.seen.maxRssBytes = rss;
+}
+
 function tick(tickIndex: number, tMs: number): void {
   takeAddedRoots(tMs);
   if (cfg.membership.kind === 'cgroup') refreshCgroupMembers(tMs);
   else if (cfg.membership.kind === 'proc') refreshProcChildren(tMs, tickIndex % threadScanEvery === 0);
   if (cfg.membership.kind === 'proc' && tickIndex % cfg.markerScanEveryTicks === 0) markerScan(tMs);
 
+  // statm of every member, or with a cap, of `cap` members in turn (plus any not read yet); the others carry
+  // their last reading into the sums below, and the tick is counted in rssSumCarriedTicks.
+  const list = memberList; // retire() replaces memberList, not this array
+  const len = list.length;
+  const cap = statmCap > 0 && statmCap < len ? statmCap : len;
+  for (let j = 0; j < cap; j++) readStatm(list[(statmCursor + j) % len]!, tMs);
+  if (cap < len) {
+    statmCursor = (statmCursor + cap) % len;
+    rssSumCarriedTicks++;
+    for (let i = 0; i < len; i++) if (list[i]!.rssBytes < 0) readStatm(list[i]!, tMs);
+  }
   let rssSum = 0;
   let vszSum = 0;
   let largest = 0;
-  const list = memberList; // retire() below replaces memberList, not this array
-  for (let i = 0; i < list.length; i++) {
-    const m = list[i]!;
-    const n = io.pread(m.statmFd);
-    // A reaped process reads as an error, a zombie as all zeros: both mean it has ended.
-    if (n <= 0 || !parseStatmInto(buf, n, statm) || statm[0] === 0) {
-      if (cfg.membership.kind !== 'cgroup' || !cgroupListed.has(m.seen.pid) || n <= 0) retire(m);
-      continue;
-    }
-    const rss = statm[1]! * page;
-    rssSum += rss;
-    vszSum += statm[0]! * page;
-    if (rss > largest) largest = rss;
-    m.seen.lastSeenMs = tMs;
-    if (rss > m.seen.maxRssBytes) m.seen.maxRssBytes = rss;
+  const current = memberList;
+  for (let i = 0; i < current.length; i++) {
+    const m = current[i]!;
+    if (m.rssBytes <= 0) continue;
+    rssSum += m.rssBytes;
+    vszSum += m.vszBytes;
+    if (m.rssBytes > largest) largest = m.rssBytes;
   }
   const tree = usageFd >= 0 ? io.readNumber(usageFd) : NaN;
   fast.push(tMs, tree, rssSum, vszSum, largest, members.size);
@@ -338,6 +368,7 @@ function run(): void {
     ticks,
     ticksExpected: Math.floor((end - t0) / interval) + 1,
     missedTicks: missed,
+    rssSumCarriedTicks,
     intervalErrorP99Ms: percentileSorted(errSorted, 0.99),
     intervalP50Ms: percentileSorted(gaps, 0.5),
     intervalP99Ms: percentileSorted(gaps, 0.99),
