@@ -1,7 +1,7 @@
 // The peer: memory_profiler's `mprof run` (Debian python3-memory-profiler). Its output file has one line per
 // sample, "MEM <MiB> <epoch seconds>", which is all we need to judge its sampling.
 import { spawnSync } from 'node:child_process';
-import { percentileSorted } from '../../src/analyze/stats.js';
+import { percentileSorted } from '../../src/stats-core.js';
 
 export const MPROF_BIN = 'python3-mprof';
 export const MPROF_MISSING = `peer not installed: apt-get install python3-memory-profiler (no ${MPROF_BIN} on PATH); skipping the mprof rows`;

@@ -4,7 +4,7 @@ import type { FragmentationSignal, LeakVerdict } from '../result.js';
 import type { DiagnosisInput } from './input.js';
 import { STARTUP_FRACTION } from './leak.js';
 import { extent, quantile, theilSen, window, type Series } from './trend.js';
-import { formatBytes, formatMs, formatPercent } from '../report/units.js';
+import { formatBytes, formatMs, formatPercent } from '../units.js';
 
 export const name = 'fragmentation';
 export const description = 'fragmentation signals as evidence: USS growing under steady work, memory not returned after its peak, heap share, RSS vs live heap';

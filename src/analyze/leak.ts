@@ -3,7 +3,7 @@
 import type { LeakVerdict } from '../result.js';
 import type { DiagnosisInput } from './input.js';
 import { extent, quantile, segmentQuantiles, theilSen, window, type Series } from './trend.js';
-import { formatBytes, formatMs } from '../report/units.js';
+import { formatBytes, formatMs } from '../units.js';
 
 export const name = 'leak';
 export const description = 'leak verdict: robust slope of resident memory after start-up, and whether it ever returns to its baseline';

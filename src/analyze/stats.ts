@@ -23,9 +23,3 @@ export function maxFinite(xs: ArrayLike<number>): number | null {
   for (let i = 0; i < xs.length; i++) if (xs[i]! > best) best = xs[i]!;
   return best === -Infinity ? null : best;
 }
-
-/** Nearest-rank percentile (q in [0, 1]) of an ascending-sorted array; null when empty. */
-export function percentileSorted(sorted: ArrayLike<number>, q: number): number | null {
-  if (sorted.length === 0) return null;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
-}

@@ -1,22 +1,2 @@
-// Rendering units: bytes as KiB/MiB/GiB (2^10, 2^20, 2^30), durations as ms/s. Only renderers convert.
-
-export function formatBytes(bytes: number | null | undefined): string {
-  if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return '—';
-  const abs = Math.abs(bytes);
-  if (abs < 1024) return `${Math.round(bytes)} B`;
-  if (abs < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KiB`;
-  if (abs < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
-  return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
-}
-
-export function formatMs(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
-  if (ms < 1) return `${(ms * 1000).toFixed(0)} µs`;
-  if (ms < 1000) return `${ms.toFixed(ms < 10 ? 2 : 1)} ms`;
-  return `${(ms / 1000).toFixed(ms < 10000 ? 3 : 1)} s`;
-}
-
-export function formatPercent(ratio: number | null | undefined, digits = 1): string {
-  if (ratio === null || ratio === undefined || !Number.isFinite(ratio)) return '—';
-  return `${(ratio * 100).toFixed(digits)} %`;
-}
+// The renderers' unit formatting: the shared low-level helpers in src/units.ts, re-exported for report/ and live/.
+export { formatBytes, formatMs, formatPercent } from '../units.js';

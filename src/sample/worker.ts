@@ -7,7 +7,7 @@ import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_thread
 import { parseStatmInto } from '../probe/statm.js';
 import { environHas, readCmdline, readComm } from '../probe/proc.js';
 import { Columns } from './columns.js';
-import { percentileSorted } from '../analyze/stats.js';
+import { percentileSorted } from '../stats-core.js';
 import { Preader, nowEpoch, setThreadNice, threadCpuMs } from './io.js';
 import { nextSlot } from './schedule.js';
 import { CTRL, LIVE, MEMBERS, STATE_SAMPLING, STATE_STOP, type AddRootsMessage, type FastChunk, type FastOutput, type ProcessSeen, type SamplerConfig } from './protocol.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeStats, percentileSorted } from '../../src/analyze/stats.js';
+import { computeStats } from '../../src/analyze/stats.js';
 
 test('computeStats: min/median/max/mean and sample standard deviation', () => {
   const s = computeStats([4, 1, 3, 2])!;
@@ -13,11 +13,4 @@ test('computeStats: one value has σ 0, none gives null, non-finite values are i
   assert.equal(computeStats([7])!.stddev, 0);
   assert.equal(computeStats([]), null);
   assert.equal(computeStats([Number.NaN, 5])!.n, 1);
-});
-
-test('percentileSorted: nearest rank', () => {
-  const xs = Array.from({ length: 100 }, (_, i) => i + 1);
-  assert.equal(percentileSorted(xs, 0.99), 99);
-  assert.equal(percentileSorted(xs, 0.5), 50);
-  assert.equal(percentileSorted([], 0.5), null);
 });
