@@ -9,6 +9,7 @@ import { buildReport, RUN_HEADER, type ChartSpec, type CommandView, type Compari
 import { REPORT_CSS } from './html-style.js';
 import { formatBytes } from './units.js';
 import { escapeHtml } from './html-escape.js';
+import { inlineSafe, pageShell } from './html-page.js';
 import { detailSection } from './html-diagnosis.js';
 
 export type { ReportSource } from './html-model.js';
@@ -29,11 +30,6 @@ function uplotAssets(): { js: string; css: string } {
 }
 
 export { escapeHtml };
-
-/** Code inside <script> or <style>: a literal "</script" or "</style" would end the element early. */
-function inlineSafe(code: string): string {
-  return code.replace(/<\/(script|style)/gi, '<\\/$1');
-}
 
 /** JSON inside <script type="application/json">: "<" escaped, so no text of the document can close the element. */
 function jsonForScript(value: unknown): string {
@@ -181,34 +177,22 @@ export function renderHtml(model: ReportModel): string {
   const { js, css } = uplotAssets();
   const data: ClientData = { charts: model.commands.flatMap((c) => [c.chart, c.detail?.processChart ?? null].filter((x): x is ChartSpec => x !== null)) };
   const incomplete = model.sources.filter((s) => !s.complete);
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="membench ${escapeHtml(model.toolVersion)}">
-<title>${escapeHtml(model.title)}</title>
-<link rel="icon" href="data:,">
-<style>${inlineSafe(css)}</style>
-<style>${inlineSafe(REPORT_CSS)}</style>
-</head>
-<body>
-<main>
-<header>
+  return pageShell({
+    title: model.title,
+    toolVersion: model.toolVersion,
+    styles: [css, REPORT_CSS],
+    main: `<header>
 <h1>${escapeHtml(model.title)}</h1>
 ${model.sources.map((s) => `<p class="meta">${escapeHtml(s.line)}</p>`).join('\n')}
 </header>
 ${incomplete.length > 0 ? `<p class="banner" role="note">Interrupted: ${incomplete.length === model.sources.length ? 'this document was' : 'some documents were'} written part-way, so only the runs shown were measured.</p>` : ''}
 ${model.comparison ? comparisonSection(model.comparison) : ''}
-${model.commands.map(commandSection).join('\n')}
-<footer>Made by membench ${escapeHtml(model.toolVersion)}. This page is self-contained: it loads nothing from the network. Plots by uPlot (MIT). MiB = 2<sup>20</sup> bytes.</footer>
-</main>
-<script type="application/json" id="membench-data">${jsonForScript(data)}</script>
+${model.commands.map(commandSection).join('\n')}`,
+    footerTail: '. Plots by uPlot (MIT). MiB = 2<sup>20</sup> bytes.',
+    scripts: `<script type="application/json" id="membench-data">${jsonForScript(data)}</script>
 <script>${inlineSafe(js)}</script>
-<script>(${inlineSafe(membenchClient.toString())})(JSON.parse(document.getElementById('membench-data').textContent));</script>
-</body>
-</html>
-`;
+<script>(${inlineSafe(membenchClient.toString())})(JSON.parse(document.getElementById('membench-data').textContent));</script>`,
+  });
 }
 
 /** The whole page for one or several documents. */

@@ -3,6 +3,7 @@
 // across, the cost per unit in words, the expect range and whether it was met, and the same numbers in tables.
 import type { SuiteBenchmark, SuiteResult } from '../suite/result.js';
 import { escapeHtml } from './html-escape.js';
+import { pageShell } from './html-page.js';
 import { REPORT_CSS } from './html-style.js';
 import { formatBytesFine, formatSize, metricLabel, perUnitName } from './suite-rows.js';
 import { formatBytes } from './units.js';
@@ -239,24 +240,13 @@ ${rows}
 }
 
 function page(title: string, version: string, body: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="membench ${escapeHtml(version)}">
-<title>${escapeHtml(title)}</title>
-<link rel="icon" href="data:,">
-<style>${REPORT_CSS}${SUITE_CSS}</style>
-</head>
-<body>
-<main>
-${body}
-<footer>Made by membench ${escapeHtml(version)}. This page is self-contained: it loads nothing from the network and needs no JavaScript. KiB = 2<sup>10</sup> bytes, MiB = 2<sup>20</sup> bytes.</footer>
-</main>
-</body>
-</html>
-`;
+  return pageShell({
+    title,
+    toolVersion: version,
+    styles: [REPORT_CSS + SUITE_CSS],
+    main: body,
+    footerTail: ' and needs no JavaScript. KiB = 2<sup>10</sup> bytes, MiB = 2<sup>20</sup> bytes.',
+  });
 }
 
 export function suiteHtml(doc: SuiteResult, name: string | null = null): string {

@@ -1,50 +1,27 @@
 // The HTML report in a real browser (Debian's chromium via playwright-core), made from real membench runs of
 // fixtures/bin/memfix: plots drawn, axes labelled with units, peak text exact, no errors, nothing fetched.
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import type { BrowserContext, Page } from 'playwright-core';
-import { ARTIFACTS, launchChromium, skipWithoutChromium } from '../helpers/browser.js';
+import type { Page } from 'playwright-core';
+import { ARTIFACTS, assertPageClean, skipWithoutChromium, withChromium, type PageWatch } from '../helpers/browser.js';
 import type { MembenchResult } from '../../src/result.js';
 import { formatBytes } from '../../src/report/units.js';
 import { MEMFIX, MIB, ROOT, runCli } from '../helpers/fixtures.js';
 
 const skip = skipWithoutChromium;
 const dir = mkdtempSync(join(tmpdir(), 'membench-browser-'));
-let context: BrowserContext | undefined;
+const chromium = withChromium();
 
-before(async () => {
-  if (skip) return;
-  context = await launchChromium();
-});
+after(() => rmSync(dir, { recursive: true, force: true }));
 
-after(async () => {
-  await context?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-interface Watch {
-  readonly errors: string[];
-  readonly foreign: string[];
-}
-
-/** Opens a page that records console errors, uncaught exceptions and every request not to file: or data:. */
-async function open(html: string): Promise<{ page: Page; watch: Watch }> {
-  const page = await context!.newPage();
-  const watch: Watch = { errors: [], foreign: [] };
-  page.on('console', (m) => {
-    if (m.type() === 'error') watch.errors.push(m.text());
-  });
-  page.on('pageerror', (e) => watch.errors.push(e.message));
-  page.on('request', (r) => {
-    if (!/^(file|data):/.test(r.url())) watch.foreign.push(r.url());
-  });
-  await page.goto(pathToFileURL(html).href, { waitUntil: 'load' });
-  await page.waitForFunction(() => (window as unknown as { membenchCharts?: unknown[] }).membenchCharts !== undefined);
-  return { page, watch };
+/** Opens a report watched for errors and foreign requests, once its charts exist. */
+async function open(html: string): Promise<{ page: Page; watch: PageWatch }> {
+  const opened = await chromium.open(html);
+  await opened.page.waitForFunction(() => (window as unknown as { membenchCharts?: unknown[] }).membenchCharts !== undefined);
+  return opened;
 }
 
 /** Per plot canvas: size, and how many distinct colours it holds (1 = blank). */
@@ -90,8 +67,7 @@ test('one command, two runs: drawn plot with labelled axes, exact peak, live leg
     assert.match(await page.locator('p.peak').innerText(), new RegExp(`${treePeak.toLocaleString('en-US')} bytes`));
     assert.match(await page.locator('.context').innerText(), /All 2 runs exited 0\./);
 
-    assert.deepEqual(watch.errors, [], 'no console errors');
-    assert.deepEqual(watch.foreign, [], 'no requests beyond file: and data:');
+    assertPageClean(watch);
     if (file === runHtml) {
       await page.close();
       continue;
@@ -141,8 +117,7 @@ test('one command, two runs: drawn plot with labelled axes, exact peak, live leg
     const dark = await canvasStats(page);
     assert.ok(dark[0]!.colours > 10, 'redrawn in dark mode');
     await page.screenshot({ path: join(ARTIFACTS, 'report-single-dark.png'), fullPage: true });
-    assert.deepEqual(watch.errors, [], 'no console errors after interaction');
-    assert.deepEqual(watch.foreign, []);
+    assertPageClean(watch, ' after interaction');
     await page.close();
   }
   assert.ok(statSync(join(ARTIFACTS, 'report-single.png')).size > 10_000);
@@ -170,8 +145,7 @@ test('three commands: comparison bars and one plot per command', { skip, timeout
   const peaks = await page.locator('.peak-value').allInnerTexts();
   assert.deepEqual(peaks, doc.benchmarks.map((b) => formatBytes(Math.max(...b.runs.map((run) => run.peaks!.treeBytes!)))));
   await page.screenshot({ path: join(ARTIFACTS, 'report-three.png'), fullPage: true });
-  assert.deepEqual(watch.errors, []);
-  assert.deepEqual(watch.foreign, []);
+  assertPageClean(watch);
   await page.close();
 });
 
@@ -252,7 +226,6 @@ test('a tree of 4 × 50 MiB: per-process lines with pid and name, breakdown draw
   assert.ok(f0![0] === 0 && f1![0] === 0, `both back to the start: ${JSON.stringify([f0, f1])}`);
   await page.mouse.move(1, 1);
   await page.screenshot({ path: join(ARTIFACTS, 'report-tree.png'), fullPage: true });
-  assert.deepEqual(watch.errors, [], 'no console errors');
-  assert.deepEqual(watch.foreign, [], 'no requests beyond file: and data:');
+  assertPageClean(watch);
   await page.close();
 });

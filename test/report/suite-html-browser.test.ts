@@ -1,31 +1,21 @@
 // The suite HTML page in a real browser (Debian's chromium via playwright-core), from a real suite run of
 // test/fixtures/suite/tiny.membench.mjs: SVG drawn with a point per measurement and the fitted line, no errors,
 // nothing fetched beyond file: and data:, screenshots in test-artifacts/.
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import type { BrowserContext } from 'playwright-core';
-import { ARTIFACTS, launchChromium, skipWithoutChromium } from '../helpers/browser.js';
+import { ARTIFACTS, assertPageClean, skipWithoutChromium, withChromium } from '../helpers/browser.js';
 import { formatBytesFine } from '../../src/report/suite-rows.js';
 import type { SuiteResult } from '../../src/suite/result.js';
 import { ROOT, runCli } from '../helpers/fixtures.js';
 
 const skip = skipWithoutChromium;
 const dir = mkdtempSync(join(tmpdir(), 'membench-suite-browser-'));
-let context: BrowserContext | undefined;
+const chromium = withChromium();
 
-before(async () => {
-  if (skip) return;
-  context = await launchChromium();
-});
-
-after(async () => {
-  await context?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('suite --html and report SUITE.json --html: svg with a circle per measurement and the fit line, no errors, nothing fetched', { skip, timeout: 120_000 }, async () => {
   const json = join(dir, 'tiny.json');
@@ -38,17 +28,7 @@ test('suite --html and report SUITE.json --html: svg with a circle per measureme
   assert.equal(rep.status, 0, rep.stderr);
 
   for (const file of [suiteHtmlFile, reportHtml]) {
-    const page = await context!.newPage();
-    const errors: string[] = [];
-    const foreign: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(m.text());
-    });
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('request', (q) => {
-      if (!/^(file|data):/.test(q.url())) foreign.push(q.url());
-    });
-    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+    const { page, watch } = await chromium.open(file);
     const b = doc.benchmarks[0]!;
     assert.equal(await page.locator('svg.suite-chart').count(), doc.benchmarks.length);
     const measurements = b.sizes.reduce((n, s) => n + s.valuesBytes.length, 0);
@@ -65,8 +45,7 @@ test('suite --html and report SUITE.json --html: svg with a circle per measureme
     const labels = await page.locator('svg.suite-chart text.label').allTextContents();
     assert.deepEqual(labels.map((l) => l.replace(/\(.*\)/, '()')), ['size ()', 'retained ()']);
     assert.match(labels[1]!, /\((B|KiB|MiB)\)/);
-    assert.deepEqual(errors, [], 'no console errors');
-    assert.deepEqual(foreign, [], 'no requests beyond file: and data:');
+    assertPageClean(watch);
     if (file === reportHtml) {
       await page.screenshot({ path: join(ARTIFACTS, 'suite-report.png'), fullPage: true });
       const lightBg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
@@ -84,23 +63,12 @@ test('suite --html and report SUITE.json --html: svg with a circle per measureme
   const twoHtml = join(dir, 'two.html');
   const two = runCli(['report', json, again, '--html', twoHtml]);
   assert.equal(two.status, 0, two.stderr);
-  const page = await context!.newPage();
-  const errors: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(e.message));
-  const fetched: string[] = [];
-  page.on('request', (q) => {
-    if (!/^(file|data):/.test(q.url())) fetched.push(q.url());
-  });
-  await page.goto(pathToFileURL(twoHtml).href, { waitUntil: 'load' });
+  const { page, watch } = await chromium.open(twoHtml);
   assert.equal(await page.locator('section.suite-doc').count(), 2);
   assert.equal(await page.locator('svg.suite-chart').count(), 2 * doc.benchmarks.length);
   for (const line of await page.locator('svg.suite-chart line.fit').all()) assert.ok((await line.boundingBox())!.width > 300);
   assert.equal(await page.locator('table.across tbody tr').count(), doc.benchmarks.length);
-  assert.deepEqual(errors, [], 'no console errors');
-  assert.deepEqual(fetched, [], 'no requests beyond file: and data:');
+  assertPageClean(watch);
   await page.screenshot({ path: join(ARTIFACTS, 'suite-two-documents.png'), fullPage: true });
   await page.close();
 });
