@@ -33,7 +33,7 @@ export interface PreparedRun {
   readonly memoryStatFile: string | null;
   readonly memoryStatVersion: 1 | 2;
   /** What a guard must kill and remove if membench dies (the cgroup part; process groups are added by the runner). */
-  readonly guard: Omit<GuardTargets, 'processGroups'>;
+  readonly guard: GuardTargets;
   /** cgroup limits asked for, and whether each was applied. */
   readonly limits: readonly AppliedLimit[];
   /** The memory limit in force on the group, when one was applied. */

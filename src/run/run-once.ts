@@ -9,8 +9,7 @@ import { NO_LIMITS, rlimitShellLines, type AppliedLimit, type LimitsRequest } fr
 import { killedProcessOf, readOomKernelLines, uptimeSec } from '../probe/kmsg.js';
 import { killProcessGroup, type PreparedRun, type RunBackend } from './backend.js';
 import type { Interrupt } from './interrupt.js';
-import { startGuard, stopGuard } from './guard.js';
-import type { ChildProcess } from 'node:child_process';
+import { startGuard, type Guard } from './guard.js';
 import { pidAlive } from '../probe/proc.js';
 import { SmapsCapturer, type SmapsCaptureResult } from './smaps-capture.js';
 import { diagnose, inputFromColumns } from '../analyze/index.js';
@@ -86,7 +85,7 @@ export async function runOnce(
   const prepared: PreparedRun = backend.prepare(runName);
   let sampler: Sampler | null = null;
   let rootPid: number | null = null;
-  let guard: ChildProcess | null = null;
+  let guard: Guard | null = null;
   try {
     sampler = await Sampler.start({
       procRoot: opts.procRoot, pageSizeBytes: opts.pageSizeBytes, intervalMs: opts.intervalMs,
@@ -103,8 +102,14 @@ export async function runOnce(
     const spawnEpoch = nowEpoch();
     const instances = Math.max(1, spec.instances ?? 1);
     const stdinFile = spec.stdinFile !== undefined ? spec.stdinFile : opts.stdinFile ?? null;
-    const children = Array.from({ length: instances }, () =>
-      launch({ argv: spec.argv, cwd: spec.cwd, env: { ...process.env, ...spec.env, ...prepared.extraEnv }, wrapper, showOutput: opts.showOutput, stdinFile }));
+    // The guard first: a membench killed right after a spawn (the target already forking) still has one.
+    const runGuard = startGuard(prepared.guard);
+    guard = runGuard;
+    const children = Array.from({ length: instances }, () => {
+      const child = launch({ argv: spec.argv, cwd: spec.cwd, env: { ...process.env, ...spec.env, ...prepared.extraEnv }, wrapper, showOutput: opts.showOutput, stdinFile });
+      if (child.pid !== undefined) runGuard.addProcessGroup(child.pid);
+      return child;
+    });
     let stderrTail = '';
     for (const child of children) {
       child.stderr?.on('data', (d: Buffer) => {
@@ -124,7 +129,6 @@ export async function runOnce(
     const pids = children.map((c) => c.pid!);
     rootPid = pids[0]!;
     sampler.begin(rootPid, spawnEpoch, pids.slice(1));
-    guard = startGuard({ ...prepared.guard, processGroups: pids });
 
     // smaps near the peak, for the diagnosis's per-mapping breakdown (main thread; the sampler keeps its schedule).
     const root = rootPid;
@@ -229,7 +233,7 @@ export async function runOnce(
   } finally {
     if (sampler) await sampler.kill();
     prepared.cleanup(rootPid);
-    if (guard) stopGuard(guard);
+    guard?.stop();
   }
 }
 

@@ -26,6 +26,52 @@ function processesWith(needle: string): number[] {
   });
 }
 
+/** The NUL-separated entries of /proc/PID/environ, [] once the process is gone. */
+function environOf(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+  } catch {
+    return [];
+  }
+}
+
+/** Session id of a process (/proc/PID/stat field 6, after the parenthesised comm), null once it is gone. */
+function sessionOf(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]);
+  } catch {
+    return null;
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Waits up to `ms` for no memfix process with `needle` in its command line; returns those left (killed then).
+ * Gone means absent from two listings 100 ms apart: one listing can miss a process that was forked after /proc was
+ * read while its parents exited before their cmdline was (a daemon's hand-over), never two.
+ */
+async function survivorsAfter(needle: string, ms: number): Promise<number[]> {
+  const until = Date.now() + ms;
+  let emptyListings = 0;
+  while (Date.now() < until) {
+    emptyListings = processesWith(needle).length === 0 ? emptyListings + 1 : 0;
+    if (emptyListings === 2) return [];
+    await sleep(100);
+  }
+  const left = processesWith(needle);
+  // A daemon that escaped would hold for minutes: end it here so that one failure does not spill into others.
+  for (const pid of left) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return left;
+}
+
 /** membench run groups left anywhere under the cgroup mounts by the membench process `pid`. */
 function groupsLeftBy(pid: number): string[] {
   const found: string[] = [];
@@ -80,7 +126,7 @@ for (const backend of ['cgroup', 'proc'] as const) {
     const child = spawn(process.execPath, [CLI, 'run', '-r', '2', '--backend', backend, '--json', p, "--", '/bin/sh', '-c', `if [ -e ${p}.first ]; then exec ${MEMFIX} forever 2 ${tag}; else touch ${p}.first; exec ${MEMFIX} hold 5 200; fi`], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
     // Wait until the second run's tree is up.
     const deadline = Date.now() + 20_000;
-    while (processesWith(tag).length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (processesWith(tag).length < 3 && Date.now() < deadline) await sleep(50);
     assert.equal(processesWith(tag).length, 3, 'second run started its 3 processes');
     const sentAt = Date.now();
     child.kill('SIGINT');
@@ -168,15 +214,53 @@ for (const backend of ['cgroup', 'proc'] as const) {
     const tag = `guard-${backend}-${process.pid}`;
     const child = spawn(process.execPath, [CLI, 'run', '-r', '1', '--backend', backend, '--', MEMFIX, 'forever', '2', tag], { stdio: 'ignore' });
     const deadline = Date.now() + 20_000;
-    while (processesWith(tag).length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (processesWith(tag).length < 3 && Date.now() < deadline) await sleep(50);
     assert.equal(processesWith(tag).length, 3, 'the tree started');
     child.kill('SIGKILL');
     await new Promise((r) => child.on('exit', r));
     // The guard wakes when membench's pipe closes, then kills and removes: allow 10 s on a loaded machine.
     const until = Date.now() + 10_000;
-    while ((processesWith(tag).length > 0 || groupsLeftBy(child.pid!).length > 0) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    while ((processesWith(tag).length > 0 || groupsLeftBy(child.pid!).length > 0) && Date.now() < until) await sleep(100);
     assert.deepEqual(processesWith(tag), [], 'no process of the tree survives');
     assert.deepEqual(groupsLeftBy(child.pid!), [], 'no cgroup left behind');
   });
 }
 
+
+test('proc: membench killed with SIGKILL still ends a double-forked setsid daemon (the guard finds it by its MEMBENCH_RUN entry)', async () => {
+  // A hold time no other test uses, to find this daemon by its command line; it would outlive the test by minutes.
+  const holdMs = String(600_000 + (process.pid % 1000));
+  const child = spawn(process.execPath, [CLI, 'run', '-r', '1', '--backend', 'proc', '--', MEMFIX, 'daemon', '2', holdMs], { stdio: 'ignore' });
+  // Wait for the daemon alone: the grandchild, in the session its parent made (session id ≠ its pid), and no other
+  // memfix of the run — its parent has exited (re-parenting it) and so has memfix's root, which waited for that parent.
+  const deadline = Date.now() + 20_000;
+  let daemon: number | undefined;
+  while (daemon === undefined && Date.now() < deadline) {
+    const found = processesWith(holdMs).filter((pid) => environOf(pid).some((e) => e.startsWith('MEMBENCH_RUN=')));
+    if (found.length === 1 && processesWith(holdMs).length === 1 && sessionOf(found[0]!) !== found[0]) daemon = found[0];
+    else await sleep(20);
+  }
+  assert.ok(daemon !== undefined, 'the daemon started and its parent exited');
+  assert.equal(child.exitCode, null, 'membench still waits for the daemon (--survivors wait)');
+  child.kill('SIGKILL');
+  await new Promise((r) => child.on('exit', r));
+  // The guard wakes when membench's pipe closes, then scans /proc: allow 10 s on a loaded machine.
+  assert.deepEqual(await survivorsAfter(holdMs, 10_000), [], 'the daemon does not survive membench');
+});
+
+test('proc: membench killed with SIGKILL the moment its target has exec\'d leaves no process either (its guard starts before the target)', async () => {
+  const holdMs = String(610_000 + (process.pid % 1000));
+  const child = spawn(process.execPath, [CLI, 'run', '-r', '1', '--backend', 'proc', '--', MEMFIX, 'daemon', '2', holdMs], { stdio: 'ignore' });
+  // Look without pausing: the kill lands while membench is still returning from its spawn of the target and the
+  // target forks its daemon (a guard started after the spawn missed this ~2 times in 5 under load).
+  const deadline = Date.now() + 20_000;
+  let started: number[] = [];
+  while (started.length === 0 && Date.now() < deadline) {
+    started = processesWith(holdMs);
+    await new Promise((r) => setImmediate(r));
+  }
+  assert.ok(started.length > 0, 'the target started');
+  child.kill('SIGKILL');
+  await new Promise((r) => child.on('exit', r));
+  assert.deepEqual(await survivorsAfter(holdMs, 10_000), [], 'no memfix of the run survives membench');
+});
