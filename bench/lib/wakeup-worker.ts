@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { closeSync, openSync, readSync, readlinkSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { percentileSorted } from '../../src/analyze/stats.js';
+import { percentileSorted } from '../../src/stats-core.js';
 import { nextSlot } from '../../src/sample/schedule.js';
 import { nowEpoch, setThreadNice, threadCpuMs } from '../../src/sample/io.js';
 
