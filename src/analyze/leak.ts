@@ -102,7 +102,17 @@ export function leakVerdict(rss: Series, mainExitMs: number): LeakVerdict {
   };
 }
 
+/**
+ * Where the judged series ends: the main command's exit, or just after the last sample with memory in the tree
+ * when that comes first. On a loaded machine the runner may hear of the exit late, and the samples of an
+ * already empty tree (Σ RSS 0) would otherwise read as "memory came back".
+ */
+export function judgedUntilMs(rss: Series, mainExitMs: number): number {
+  for (let i = rss.tMs.length - 1; i >= 0; i--) if (rss.bytes[i]! > 0) return Math.min(mainExitMs, rss.tMs[i]! + 1);
+  return mainExitMs;
+}
+
 /** The analysis as the diagnosis runs it. */
 export function run(input: DiagnosisInput): LeakVerdict {
-  return leakVerdict(input.rss, input.mainExitMs);
+  return leakVerdict(input.rss, judgedUntilMs(input.rss, input.mainExitMs));
 }

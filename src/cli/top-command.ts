@@ -15,10 +15,12 @@ export interface RawTopOptions {
   count?: string;
 }
 
+/** One pass; takenAtEpochMs is when it began (passes of --refresh then start an interval apart). */
 const snapshot = (sort: TopSortKey, limit: number | null): TopSnapshot => {
+  const at = Date.now();
   const t0 = performance.now();
   const scan = scanProcesses(SYSTEM_PROC);
-  return buildTop(scan, sort, limit, Date.now(), performance.now() - t0);
+  return buildTop(scan, sort, limit, at, performance.now() - t0);
 };
 
 export async function topCommand(raw: RawTopOptions): Promise<number> {

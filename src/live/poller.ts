@@ -101,6 +101,7 @@ export class LivePoller {
   poll(): void {
     const t0 = this.o.now();
     const pids = new Set(resolveTargets(this.o.target, this.o.root));
+    if (this.o.target.kind === 'name') pids.delete(process.pid); // `serve --name node` means the others, not membench
     for (const pid of this.processes.keys()) if (!pids.has(pid)) this.processes.delete(pid);
     for (const pid of pids) {
       const status = this.read(`${this.o.root.proc}/${pid}/status`);

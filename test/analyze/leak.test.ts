@@ -1,7 +1,7 @@
 // Leak verdict on synthetic series: each shape a real program makes, with the verdict it must get.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { leakVerdict } from '../../src/analyze/leak.js';
+import { judgedUntilMs, leakVerdict, run } from '../../src/analyze/leak.js';
 import { MIB, series, startup } from './synthetic.js';
 
 const BASE = 20 * MIB;
@@ -30,6 +30,19 @@ test('leak under a GC sawtooth: the floor rises, so it is a leak', () => {
 test('a leak whose teardown shows in the last samples is still a leak', () => {
   const s = series(4000, 1, (t) => (t > 3980 ? 0 : BASE + (30 * MIB * t) / 1000));
   assert.equal(verdictOf(s, 4000).verdict, 'leak');
+});
+
+test('an exit heard late: 400 ms of an empty tree before mainExitMs are not judged (they read as "came back")', () => {
+  // Leak for 4 s, then the tree is gone (Σ RSS 0) for 400 ms before the runner notices the exit.
+  const s = series(4400, 1, (t) => (t > 4000 ? 0 : BASE + (30 * MIB * t) / 1000));
+  assert.equal(judgedUntilMs(s, 4400), 4001);
+  assert.notEqual(verdictOf(s, 4400).verdict, 'leak', 'judged up to mainExitMs, the zeros win');
+  const input = { rss: s, uss: { tMs: [], bytes: [] }, anon: { tMs: [], bytes: [] }, processCount: { tMs: [], bytes: [] }, mainExitMs: 4400, liveHeapBytes: null, smaps: null, smapsCost: { captures: 0, totalReadMs: 0 } };
+  const v = run(input);
+  assert.equal(v.verdict, 'leak', v.reason);
+  // A tree that never had memory, or an exit heard in time: mainExitMs stands.
+  assert.equal(judgedUntilMs({ tMs: [0, 1, 2], bytes: [0, 0, 0] }, 5), 5);
+  assert.equal(judgedUntilMs({ tMs: [0, 1, 2], bytes: [1, 1, 1] }, 2), 2);
 });
 
 test('flat long runner with noise: no-leak', () => {

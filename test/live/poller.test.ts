@@ -61,6 +61,11 @@ test('--name matches comm or the basename of argv[0]; a gone pid resolves to not
     assert.ok(resolveTargets({ kind: 'name', name: 'memfix' }, PROC).includes(a.pid!));
     assert.deepEqual(resolveTargets({ kind: 'pid', pid: 999_999_999 }, PROC), []);
     assert.ok(resolveTargets({ kind: 'all' }, PROC).includes(process.pid));
+    // serve --name node: membench (a node process) does not count itself; --all still lists it.
+    const byName = new LivePoller({ root: PROC, target: { kind: 'name', name: 'node' }, pssIntervalMs: 1000, now: () => performance.now() });
+    byName.poll();
+    assert.equal(byName.processes.has(process.pid), false);
+    assert.ok(resolveTargets({ kind: 'name', name: 'node' }, PROC).includes(process.pid), 'this test runs in node');
   } finally {
     a.kill('SIGKILL');
   }
