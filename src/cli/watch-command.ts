@@ -94,7 +94,7 @@ export async function watchCommand(raw: RawWatchOptions, args: readonly string[]
     onCheckpoint: raw.json === undefined || raw.json === '-' ? undefined : (partial) => writeTextAtomic(raw.json!, `${JSON.stringify(partial, null, 2)}\n`),
     onUpdate: live
       ? (state) => {
-        const text = renderWatchView(watchViewRows(state), colors, Math.max(20, (process.stderr.columns ?? 80) - 1));
+        const text = renderWatchView(watchViewRows(state), colors, Math.max(20, (process.stderr.columns || 80) - 1));
         process.stderr.write(`${erase()}${text}\n`);
         drawnLines = text.split('\n').length;
       }
