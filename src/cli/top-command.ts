@@ -43,7 +43,7 @@ export async function topCommand(raw: RawTopOptions): Promise<number> {
   try {
     for (let pass = 1; pass <= count && interrupt.requested === null; pass++) {
       const started = performance.now();
-      const limit = asked ?? (raw.json ? null : tty ? Math.max(5, (process.stdout.rows ?? 30) - 8) : 25);
+      const limit = asked ?? (raw.json ? null : tty ? Math.max(5, (process.stdout.rows || 30) - 8) : 25);
       const snap = snapshot(sort, limit);
       if (raw.json) process.stdout.write(`${JSON.stringify(snap)}\n`);
       else {
