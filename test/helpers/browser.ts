@@ -1,13 +1,13 @@
 // Debian's chromium driven by playwright-core, as the browser tests use it: headless, no sandbox (root),
 // background networking off (this machine's network is closed), a fresh profile per test file.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { ROOT } from './fixtures.js';
+import { ROOT, runCli } from './fixtures.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 /** false when chromium is installed, else the reason to skip. */
@@ -77,4 +77,19 @@ export function withChromium(): Chromium {
 export function assertPageClean(watch: PageWatch, when = ''): void {
   assert.deepEqual(watch.errors, [], `no console errors${when}`);
   assert.deepEqual(watch.foreign, [], `no requests beyond file: and data:${when}`);
+}
+
+/**
+ * The two ways to a page: `membench <args> --json J --html W` writes one while measuring, then
+ * `membench report J --html R` renders the same document again. Returns the document and both files.
+ */
+export function pagesOf<Doc>(args: readonly string[], dir: string, name: string): { doc: Doc; written: string; reported: string } {
+  const json = join(dir, `${name}.json`);
+  const written = join(dir, `${name}-written.html`);
+  const r = runCli([...args.slice(0, 1), '--json', json, '--html', written, ...args.slice(1)]);
+  assert.equal(r.status, 0, r.stderr);
+  const reported = join(dir, `${name}-report.html`);
+  const rep = runCli(['report', json, '--html', reported]);
+  assert.equal(rep.status, 0, rep.stderr);
+  return { doc: JSON.parse(readFileSync(json, 'utf8')) as Doc, written, reported };
 }

@@ -2,14 +2,14 @@
 // fixtures/bin/memfix: plots drawn, axes labelled with units, peak text exact, no errors, nothing fetched.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { ARTIFACTS, assertPageClean, skipWithoutChromium, withChromium, type PageWatch } from '../helpers/browser.js';
+import { ARTIFACTS, assertPageClean, pagesOf, skipWithoutChromium, withChromium, type PageWatch } from '../helpers/browser.js';
 import type { MembenchResult } from '../../src/result.js';
 import { formatBytes } from '../../src/report/units.js';
-import { MEMFIX, MIB, ROOT, runCli } from '../helpers/fixtures.js';
+import { MEMFIX, MIB, runCli } from '../helpers/fixtures.js';
 
 const skip = skipWithoutChromium;
 const dir = mkdtempSync(join(tmpdir(), 'membench-browser-'));
@@ -40,14 +40,7 @@ function canvasStats(page: Page): Promise<{ w: number; h: number; colours: numbe
 }
 
 test('one command, two runs: drawn plot with labelled axes, exact peak, live legend, no errors, nothing fetched', { skip, timeout: 60_000 }, async () => {
-  const json = join(dir, 'one.json');
-  const runHtml = join(dir, 'run.html');
-  const r = runCli(['run', '-r', '2', '--json', json, '--html', runHtml, '--', MEMFIX, 'hold', '50', '300']);
-  assert.equal(r.status, 0, r.stderr);
-  const doc = JSON.parse(readFileSync(json, 'utf8')) as MembenchResult;
-  const html = join(dir, 'report.html');
-  const rep = runCli(['report', json, '--html', html]);
-  assert.equal(rep.status, 0, rep.stderr);
+  const { doc, written: runHtml, reported: html } = pagesOf<MembenchResult>(['run', '-r', '2', '--', MEMFIX, 'hold', '50', '300'], dir, 'one');
 
   for (const file of [html, runHtml]) {
     const { page, watch } = await open(file);

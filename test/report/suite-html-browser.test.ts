@@ -3,10 +3,10 @@
 // nothing fetched beyond file: and data:, screenshots in test-artifacts/.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ARTIFACTS, assertPageClean, skipWithoutChromium, withChromium } from '../helpers/browser.js';
+import { ARTIFACTS, assertPageClean, pagesOf, skipWithoutChromium, withChromium } from '../helpers/browser.js';
 import { formatBytesFine } from '../../src/report/suite-rows.js';
 import type { SuiteResult } from '../../src/suite/result.js';
 import { ROOT, runCli } from '../helpers/fixtures.js';
@@ -18,14 +18,8 @@ const chromium = withChromium();
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('suite --html and report SUITE.json --html: svg with a circle per measurement and the fit line, no errors, nothing fetched', { skip, timeout: 120_000 }, async () => {
+  const { doc, written: suiteHtmlFile, reported: reportHtml } = pagesOf<SuiteResult>(['suite', join(ROOT, 'test', 'fixtures', 'suite', 'tiny.membench.mjs')], dir, 'tiny');
   const json = join(dir, 'tiny.json');
-  const suiteHtmlFile = join(dir, 'suite.html');
-  const r = runCli(['suite', join(ROOT, 'test', 'fixtures', 'suite', 'tiny.membench.mjs'), '--json', json, '--html', suiteHtmlFile]);
-  assert.equal(r.status, 0, r.stderr);
-  const doc = JSON.parse(readFileSync(json, 'utf8')) as SuiteResult;
-  const reportHtml = join(dir, 'report.html');
-  const rep = runCli(['report', json, '--html', reportHtml]);
-  assert.equal(rep.status, 0, rep.stderr);
 
   for (const file of [suiteHtmlFile, reportHtml]) {
     const { page, watch } = await chromium.open(file);
