@@ -206,12 +206,21 @@ export const OomReportSchema = z.object({
   kernelLog: z.array(z.string()).nullable().describe('the kernel\'s OOM lines for this run (/dev/kmsg); null when the log is not readable'),
 });
 
+export const InstanceOutcomeSchema = z.object({
+  instance: z.number().int().positive().describe('1…N in start order (the MEMBENCH_INSTANCE it was given)'),
+  pid: z.number().int().positive().describe('its main process'),
+  outcome: OutcomeSchema.describe('how this instance\'s main process ended'),
+  wallMs: ms.describe('spawn to this instance\'s main process exit'),
+});
+export type InstanceOutcome = z.infer<typeof InstanceOutcomeSchema>;
+
 export const RunResultSchema = z.object({
   index: z.number().int().nonnegative(),
   warmup: z.boolean(),
   startedAt: z.string(),
-  outcome: OutcomeSchema,
-  wallMs: ms.describe('spawn to main command exit'),
+  outcome: OutcomeSchema.describe('How the main command ended; with several instances (--concurrency), the first death by signal, else the first non-zero exit'),
+  instances: z.array(InstanceOutcomeSchema).optional().describe('with --concurrency N > 1: how each instance ended; absent for one instance and in documents older than it'),
+  wallMs: ms.describe('spawn to main command exit (the last instance\'s)'),
   treeWallMs: ms.describe('spawn to the last process of the tree gone'),
   peaks: PeaksSchema.nullable().describe('null when the command never started'),
   final: FinalSchema.nullable(),

@@ -99,7 +99,7 @@ export function buildProgram(): Command {
     .option('--best-effort', 'run even when a limit cannot be applied here (reported as not applied)')
     .option('--subtract-baseline', 'also measure the interpreter doing nothing (python3 -c pass, node -e 0, …) and report the difference')
     .option('--baseline-cmd <command>', 'the baseline to subtract, as a shell command (implies --subtract-baseline)')
-    .option('--concurrency <list>', 'start N instances together in one group, e.g. 1,2,4,8; fits memory against N')
+    .option('--concurrency <list>', 'start N instances together in one group, e.g. 1,2,4,8 (each gets MEMBENCH_INSTANCE=1…N); fits memory against N')
     .option('--payload-scan <sizes>', 'feed generated payloads of these sizes on stdin, e.g. 1K,10K,100K,1M; fits memory against size')
     .option('--stdin <file>', 'feed FILE to the command\'s standard input (default: /dev/null)')
     .option('--allocator <list>', 'measure each command under these mallocs, e.g. glibc,jemalloc,tcmalloc (LD_PRELOAD of libjemalloc2 / libtcmalloc-minimal4)')

@@ -64,6 +64,19 @@ export function describeRun(r: RunResult): string {
   return describeOutcome(r.outcome);
 }
 
+/**
+ * With several instances (--concurrency) that did not all end alike: a line per instance that did not exit 0, and
+ * how many did. Nothing when they all ended the same way (the run's outcome says it).
+ */
+export function instanceLines(r: RunResult): string[] {
+  const all = r.instances ?? [];
+  const said = all.map((i) => describeOutcome(i.outcome));
+  if (new Set(said).size <= 1) return [];
+  const clean = all.filter((i) => i.outcome.state === 'exited' && i.outcome.exitCode === 0).length;
+  const lines = all.flatMap((i, k) => (i.outcome.state === 'exited' && i.outcome.exitCode === 0 ? [] : [`instance ${i.instance}/${all.length} (pid ${i.pid}): ${said[k]}`]));
+  return clean > 0 ? [...lines, clean === 1 ? 'the other instance exited 0' : `the other ${clean} instances exited 0`] : lines;
+}
+
 /** One sentence per outcome, the way a person would say it. */
 export function describeOutcome(o: Outcome): string {
   switch (o.state) {
@@ -128,6 +141,7 @@ export function renderBenchmark(b: BenchmarkResult, index: number, c: Colors): s
     const tail = r.stderrTail.trim().split('\n').slice(-1)[0];
     const peakNote = r.peaks?.treeBytes && r.outcome.state !== 'oom-killed' ? `; peak ${formatBytes(r.peaks.treeBytes)}` : '';
     out.push(c.red(`  ${r.warmup ? 'warm-up' : 'run'} ${r.index + 1}: ${describeRun(r)}${peakNote}`) + (tail && r.outcome.state !== 'failed-to-start' ? c.dim(`  stderr: ${tail.slice(0, 120)}`) : ''));
+    for (const line of instanceLines(r)) out.push(c.red(`    ${line}`));
     if (r.oom?.kernelLog?.[0]) out.push(c.dim(`    kernel: ${r.oom.kernelLog.find((l) => /Killed process/.test(l)) ?? r.oom.kernelLog[0]}`));
   }
   const notes = [...new Set(b.runs.flatMap((r) => r.notes))];

@@ -6,6 +6,8 @@ import { notFoundMessage, type MembenchError } from '../errors.js';
 
 /** Environment variable every process of a run inherits on the proc backend (finds re-parented daemons). */
 export const MARKER_VAR = 'MEMBENCH_RUN';
+/** Each instance's number, 1…N under --concurrency N (1 otherwise): lets instances pick their own port or file. */
+export const INSTANCE_VAR = 'MEMBENCH_INSTANCE';
 
 /** Resolves argv[0] like execvp does; returns the error a user should see instead of a spawn failure. */
 /** What execvp would find at one path. */

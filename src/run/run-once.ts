@@ -4,7 +4,7 @@ import type { RunResult, Outcome } from '../result.js';
 import { Sampler } from '../sample/sampler.js';
 import type { SamplerOutput } from '../sample/protocol.js';
 import { buildTimeline, computeFinal, computePeaks, processPeakBytes } from '../analyze/run-figures.js';
-import { checkExecutable, launch, type WrapperSteps } from './launch.js';
+import { checkExecutable, INSTANCE_VAR, launch, type WrapperSteps } from './launch.js';
 import { NO_LIMITS, rlimitShellLines, type AppliedLimit, type LimitsRequest } from './limits.js';
 import { killedProcessOf, readOomKernelLines, uptimeSec } from '../probe/kmsg.js';
 import { killProcessGroup, type PreparedRun, type RunBackend } from './backend.js';
@@ -70,6 +70,10 @@ interface Ended {
   atMs: number;
 }
 
+/** Why membench ended the tree itself, and when (ms since spawn). */
+type StopCause = { kind: 'timed-out' } | { kind: 'interrupted'; signal: string };
+type StopReason = StopCause & { atMs: number };
+
 export async function runOnce(
   spec: CommandSpec, backend: RunBackend, opts: RunOptions, runName: string, index: number, warmup: boolean, interrupt: Interrupt,
 ): Promise<RunResult> {
@@ -105,8 +109,9 @@ export async function runOnce(
     // The guard first: a membench killed right after a spawn (the target already forking) still has one.
     const runGuard = startGuard(prepared.guard);
     guard = runGuard;
-    const children = Array.from({ length: instances }, () => {
-      const child = launch({ argv: spec.argv, cwd: spec.cwd, env: { ...process.env, ...spec.env, ...prepared.extraEnv }, wrapper, showOutput: opts.showOutput, stdinFile });
+    const children = Array.from({ length: instances }, (_, i) => {
+      const env = { ...process.env, ...spec.env, ...prepared.extraEnv, [INSTANCE_VAR]: String(i + 1) };
+      const child = launch({ argv: spec.argv, cwd: spec.cwd, env, wrapper, showOutput: opts.showOutput, stdinFile });
       if (child.pid !== undefined) runGuard.addProcessGroup(child.pid);
       return child;
     });
@@ -123,9 +128,8 @@ export async function runOnce(
       const err = await new Promise<Error>((resolve) => failedChild.once('error', resolve));
       return notStarted(`cannot start ${spec.argv[0]}: ${err.message}`);
     }
-    // With several instances the run ends when the last main process has exited; the first failure is the outcome.
-    const exited = Promise.all(children.map((child) => new Promise<Ended>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, atMs: nowEpoch() - spawnEpoch })))))
-      .then((all) => ({ ...(all.find((e) => e.signal !== null) ?? all.find((e) => e.code !== 0) ?? all[0]!), atMs: Math.max(...all.map((e) => e.atMs)) }));
+    // With several instances the run ends when the last main process has exited.
+    const exited = Promise.all(children.map((child) => new Promise<Ended>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, atMs: nowEpoch() - spawnEpoch })))));
     const pids = children.map((c) => c.pid!);
     rootPid = pids[0]!;
     sampler.begin(rootPid, spawnEpoch, pids.slice(1));
@@ -141,23 +145,22 @@ export async function runOnce(
 
     let samplerProblem: string | null = null;
     // Stop reasons other than the command ending by itself.
-    let stopReason: { kind: 'timed-out' } | { kind: 'interrupted'; signal: string } | null = null;
+    let stopReason: StopReason | null = null;
     const pid = rootPid;
     const killAll = (): void => {
       for (const other of pids.slice(1)) killProcessGroup(other);
       prepared.killTree(pid);
     };
-    const timer = opts.timeoutMs !== null ? setTimeout(() => {
-      stopReason ??= { kind: 'timed-out' };
+    const stop = (cause: StopCause): void => {
+      stopReason ??= { ...cause, atMs: nowEpoch() - spawnEpoch };
       killAll();
-    }, opts.timeoutMs) : null;
-    const offInterrupt = interrupt.onRequest((signal) => {
-      stopReason ??= { kind: 'interrupted', signal };
-      killAll();
-    });
+    };
+    const timer = opts.timeoutMs !== null ? setTimeout(() => stop({ kind: 'timed-out' }), opts.timeoutMs) : null;
+    const offInterrupt = interrupt.onRequest((signal) => stop({ kind: 'interrupted', signal }));
 
     try {
-      const ended = await exited;
+      const endings = await exited;
+      const ended = firstFailure(endings);
       // Survivors: processes of the tree still alive once the main command has gone.
       await sampler.waitTicks(2);
       const survivorsAtExit = sampler.alive;
@@ -212,6 +215,13 @@ export async function runOnce(
         index, warmup, startedAt, outcome, ended, treeEndMs, out, cgroupPeak, stderrTail, opts, survivorsAtExit, action, smaps,
       });
       result.limits = [...prepared.limits, ...(opts.processLimits ?? [])];
+      if (endings.length > 1) {
+        // Each instance's own ending; a stop (timeout, Ctrl-C) only for those still running when it came.
+        result.instances = endings.map((e, i) => ({
+          instance: i + 1, pid: pids[i]!, wallMs: Math.round(e.atMs * 1000) / 1000,
+          outcome: decideOutcome(e, stopReason && stopReason.atMs <= e.atMs ? stopReason : null, oom, opts.timeoutMs),
+        }));
+      }
       const kills = (oom.groupOomKills ?? 0) > 0 ? { scope: 'cgroup' as const, n: oom.groupOomKills! } : (oom.machineOomKills ?? 0) > 0 ? { scope: 'machine' as const, n: oom.machineOomKills! } : null;
       if (kills) {
         const log = readOomKernelLines(Math.max(0, bootUsec - 1e6));
@@ -251,8 +261,14 @@ function runNotes(run: RunResult, limits: LimitsRequest): string[] {
   return notes;
 }
 
+/** How the run ended when several instances did: the first death by signal, else the first non-zero exit, else the first
+ * instance; at the time the last one exited. */
+function firstFailure(all: readonly Ended[]): Ended {
+  return { ...(all.find((e) => e.signal !== null) ?? all.find((e) => e.code !== 0) ?? all[0]!), atMs: Math.max(...all.map((e) => e.atMs)) };
+}
+
 function decideOutcome(
-  ended: Ended, stopReason: { kind: 'timed-out' } | { kind: 'interrupted'; signal: string } | null,
+  ended: Ended, stopReason: StopReason | null,
   oom: { groupOomKills: number | null; machineOomKills: number | null }, timeoutMs: number | null,
 ): Outcome {
   if (stopReason?.kind === 'interrupted') return { state: 'interrupted', signal: stopReason.signal };

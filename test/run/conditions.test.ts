@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { MembenchResult } from '../../src/result.js';
+import { MembenchResultSchema, type MembenchResult } from '../../src/result.js';
 import { MEMFIX, MIB, runCli } from '../helpers/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'membench-cond-'));
@@ -119,6 +119,44 @@ test('--concurrency 1,2,4: marginal cost per instance within 5 % of what each in
   assert.ok(scan.fit!.r2 >= 0.99);
   assert.ok(doc.benchmarks[2]!.runs.every((r) => r.peaks!.processCount >= 4));
   assert.match(stdout, /marginal cost 3\d\.\d MiB per extra instance/);
+});
+
+// Instance 2 exits 3 and instance 3 kills itself with SIGTERM; the others touch 10 MiB, hold 300 ms, exit 0.
+const PER_INSTANCE = `case $MEMBENCH_INSTANCE in 2) exec ${MEMFIX} exit 3;; 3) exec ${MEMFIX} signal 15;; *) exec ${MEMFIX} hold 10 300;; esac`;
+
+test('--concurrency 1,3: each instance\'s own ending, numbered by MEMBENCH_INSTANCE, in the result and on the terminal', () => {
+  const { doc, status, stdout } = run(['-r', '1', '--concurrency', '1,3', '--', '/bin/sh', '-c', PER_INSTANCE]);
+  assert.equal(status, 1, 'a failed instance fails the run');
+  const [one, three] = doc.benchmarks.map((b) => b.runs[0]!);
+  assert.deepEqual(one!.outcome, { state: 'exited', exitCode: 0 });
+  assert.equal(one!.instances, undefined, 'one instance: no per-instance list');
+  const inst = three!.instances!;
+  assert.deepEqual(inst.map((i) => [i.instance, i.outcome]), [
+    [1, { state: 'exited', exitCode: 0 }],
+    [2, { state: 'exited', exitCode: 3 }],
+    [3, { state: 'signaled', signal: 'SIGTERM' }],
+  ]);
+  // The run's outcome is still the first failure (a signal before an exit code); its wall time the last instance's.
+  assert.deepEqual(three!.outcome, { state: 'signaled', signal: 'SIGTERM' });
+  assert.equal(three!.wallMs, Math.max(...inst.map((i) => i.wallMs)));
+  // Each pid is a main process the sampler saw, as memfix.
+  for (const i of inst) assert.equal(three!.processes.find((p) => p.pid === i.pid)?.name, 'memfix', `instance ${i.instance}, pid ${i.pid}`);
+  assert.match(stdout, new RegExp(`instance 2/3 \\(pid ${inst[1]!.pid}\\): exited with code 3\n.*instance 3/3 \\(pid ${inst[2]!.pid}\\): killed by SIGTERM\n.*the other instance exited 0`));
+  assert.doesNotMatch(stdout, /instance 1\/3/);
+  // zod keeps the field (it strips keys the schema does not know).
+  assert.deepEqual(MembenchResultSchema.parse(doc).benchmarks[1]!.runs[0]!.instances, inst);
+});
+
+test('--concurrency 3 --memory-limit 96M: the instance that grows is OOM-killed, the other two exit 0', { skip: needsRoot }, () => {
+  const grow = `case $MEMBENCH_INSTANCE in 3) exec ${MEMFIX} grow 10 20;; *) exec ${MEMFIX} hold 10 500;; esac`;
+  const { doc, status, stdout } = run(['-r', '1', '--concurrency', '3', '--memory-limit', '96M', '--', '/bin/sh', '-c', grow]);
+  assert.equal(status, 1);
+  const r = doc.benchmarks[0]!.runs[0]!;
+  assert.deepEqual(r.instances!.map((i) => [i.instance, i.outcome.state]), [[1, 'exited'], [2, 'exited'], [3, 'oom-killed']]);
+  assert.deepEqual(r.instances!.slice(0, 2).map((i) => i.outcome), [{ state: 'exited', exitCode: 0 }, { state: 'exited', exitCode: 0 }]);
+  // The OOM killer takes the largest: instance 3 (up to ~86 MiB against the others' 10 MiB), as the kernel says.
+  if (r.oom?.killedPid != null) assert.equal(r.oom.killedPid, r.instances![2]!.pid, JSON.stringify(r.oom.kernelLog));
+  assert.match(stdout, /instance 3\/3 \(pid \d+\): killed by the OOM killer at the run's memory limit \(\d+ OOM kills? in its cgroup\)\n.*the other 2 instances exited 0/);
 });
 
 test('--payload-scan: a program that keeps its input costs ≈ 1 byte per byte of payload (R² ≥ 0.99)', () => {
