@@ -7,7 +7,7 @@
 import { closeSync, openSync, readSync, readdirSync, readFileSync } from 'node:fs';
 import { computeStats } from '../../src/analyze/stats.js';
 import { readPageSize } from '../../src/probe/proc.js';
-import { kibFieldBytes } from '../../src/probe/status.js';
+import { fieldIn, lineKey } from '../../src/sample/io.js';
 import { parseStatmInto } from '../../src/probe/statm.js';
 import { Sampler } from '../../src/sample/sampler.js';
 import { Columns } from '../../src/sample/columns.js';
@@ -220,16 +220,24 @@ export async function measureOps(memfix: string): Promise<{ reads: ReadCost[]; p
     let sink = 0;
 
     const statm = (fd: number): void => void parseStatmInto(buf, pread(fd), statmOut);
-    const status = (fd: number): void => {
-      const t = buf.toString('latin1', 0, pread(fd));
-      sink += kibFieldBytes(t, 'VmHWM') + kibFieldBytes(t, 'VmData') + t.indexOf('Name:') + t.indexOf('\nPPid:');
+    // The slow thread's way: fields read from the bytes (fieldIn), no string.
+    const K = {
+      hwm: lineKey('VmHWM:'), rss: lineKey('VmRSS:'), data: lineKey('VmData:'), anon: lineKey('total_rss '), file: lineKey('total_cache '),
+      pss: lineKey('Pss:'), pc: lineKey('Private_Clean:'), pd: lineKey('Private_Dirty:'), swap: lineKey('Swap:'),
     };
-    const memoryStat = (): void => void (sink += buf.toString('latin1', 0, pread(stat)).length);
+    const status = (fd: number): void => {
+      const n = pread(fd);
+      sink += fieldIn(buf, n, K.hwm) + fieldIn(buf, n, K.rss) + fieldIn(buf, n, K.data) + buf.indexOf(10);
+    };
+    const memoryStat = (): void => {
+      const n = pread(stat);
+      sink += fieldIn(buf, n, K.anon) + fieldIn(buf, n, K.file);
+    };
     const smaps = (pid: number): void => {
       const fd = openSync(`/proc/${pid}/smaps_rollup`, 'r');
-      const t = buf.toString('latin1', 0, pread(fd));
+      const n = pread(fd);
       closeSync(fd);
-      sink += kibFieldBytes(t, 'Pss') + kibFieldBytes(t, 'Private_Clean') + kibFieldBytes(t, 'Private_Dirty') + kibFieldBytes(t, 'Swap');
+      sink += fieldIn(buf, n, K.pss) + fieldIn(buf, n, K.pc) + fieldIn(buf, n, K.pd) + fieldIn(buf, n, K.swap);
     };
     const taskWalk = (pid: number): void => {
       for (const tid of readdirSync(`/proc/${pid}/task`)) {
@@ -251,8 +259,8 @@ export async function measureOps(memfix: string): Promise<{ reads: ReadCost[]; p
       { name: 'pread cgroup.procs (6 pids)', hotUs: usPerCall(() => void (sink += pread(procs)), n) },
       { name: 'pread memory.usage_in_bytes', hotUs: usPerCall(() => void (sink += pread(usage)), n) },
       { name: 'pread task/PID/children', hotUs: usPerCall(() => void (sink += pread(childrens[0]!)), n) },
-      { name: 'pread status + latin1 string + 4 lookups', hotUs: usPerCall(() => status(statuses[1]!), n) },
-      { name: 'pread memory.stat (v1) + latin1 string', hotUs: usPerCall(memoryStat, n) },
+      { name: 'pread status + 3 fields + Name line (bytes)', hotUs: usPerCall(() => status(statuses[1]!), n) },
+      { name: 'pread memory.stat (v1) + 2 fields (bytes)', hotUs: usPerCall(memoryStat, n) },
       { name: 'open/pread/close smaps_rollup, 20 MiB child', hotUs: usPerCall(() => smaps(child), n / 8) },
       { name: 'open/pread/close smaps_rollup, parent (~1 MiB)', hotUs: usPerCall(() => smaps(pids[0]!), n / 8) },
       { name: 'readdir task/ + open/pread/close children', hotUs: usPerCall(() => taskWalk(child), n / 4) },
