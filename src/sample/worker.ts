@@ -2,7 +2,7 @@
 // pre-opened statm, cgroup usage and membership files with pread, and appends one row per tick to typed-array
 // columns. It publishes the member list in shared memory for the slow thread (slow-worker.ts), which reads
 // status, memory.stat and smaps_rollup at its own pace so their cost never delays a tick.
-import { closeSync, readdirSync } from 'node:fs';
+import { closeSync, readdirSync, statfsSync } from 'node:fs';
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { parseStatmInto } from '../probe/statm.js';
 import { environHas, readCmdline, readComm } from '../probe/proc.js';
@@ -122,14 +122,39 @@ function addPids(n: number, tMs: number): void {
 
 // ---- membership ------------------------------------------------------------------------------------
 
-const procsFd = cfg.membership.kind === 'cgroup' ? io.open(cfg.membership.procsFile) : -1;
+const procsFile = cfg.membership.kind === 'cgroup' ? cfg.membership.procsFile : null;
+/**
+ * cgroup v1 caches a group's pid list per reader for as long as reads keep coming (< 1 s apart): pread at 0 on a
+ * kept-open v1 cgroup.procs returns the list of the first read, new and ended processes unseen (checked here: a
+ * process that joined was never listed, one that exited stayed). So outside a cgroup2 mount it is reopened per read.
+ */
+const procsReopen = procsFile !== null && !onCgroup2(procsFile);
+const procsFd = procsFile !== null && !procsReopen ? io.open(procsFile) : -1;
+
+function onCgroup2(path: string): boolean {
+  try {
+    return statfsSync(path).type === 0x63677270; // CGROUP2_SUPER_MAGIC
+  } catch {
+    return true;
+  }
+}
+
+/** cgroup.procs into buf: bytes read, or -1. */
+function readProcs(): number {
+  if (!procsReopen) return io.pread(procsFd);
+  const fd = io.open(procsFile!);
+  if (fd < 0) return -1;
+  const n = io.pread(fd);
+  closeSync(fd);
+  return n;
+}
 const cgroupListed = new Set<number>();
 /** cgroup.procs as read at the last tick that changed membership: an identical read means nothing to do. */
 const lastProcs = Buffer.alloc(io.buf.length);
 let lastProcsLength = -1;
 
 function refreshCgroupMembers(tMs: number): void {
-  const n = io.pread(procsFd);
+  const n = readProcs();
   if (n < 0) return;
   // Most ticks the group is unchanged: skip the parse, the Set and the member walk (no allocation per tick).
   if (n === lastProcsLength && buf.compare(lastProcs, 0, n, 0, n) === 0) return;
