@@ -9,7 +9,6 @@ export const MARKER_VAR = 'MEMBENCH_RUN';
 /** Each instance's number, 1…N under --concurrency N (1 otherwise): lets instances pick their own port or file. */
 export const INSTANCE_VAR = 'MEMBENCH_INSTANCE';
 
-/** Resolves argv[0] like execvp does; returns the error a user should see instead of a spawn failure. */
 /** What execvp would find at one path. */
 function probeExecutable(p: string): 'ok' | 'missing' | 'not-executable' | 'directory' {
   try {
@@ -25,6 +24,7 @@ function probeExecutable(p: string): 'ok' | 'missing' | 'not-executable' | 'dire
   }
 }
 
+/** Resolves argv[0] like execvp does; returns the error a user should see instead of a spawn failure. */
 export function checkExecutable(file: string, cwd: string, path = process.env.PATH ?? '/usr/bin:/bin'): MembenchError | null {
   if (file.includes('/')) {
     const r = probeExecutable(isAbsolute(file) ? file : resolve(cwd, file));
