@@ -1,7 +1,7 @@
 // The HTML report's rows and series: everything the page shows, built from result documents as plain data
 // (sentences, table cells, chart series in bytes and ms). html.ts renders it; html-client.ts draws it.
 import type { BenchmarkResult, MembenchResult, RunResult } from '../result.js';
-import { describeOutcome, metricRows } from './terminal.js';
+import { describeOutcome, instanceLines, metricRows } from './terminal.js';
 import { formatBytes, formatMs, formatPercent } from './units.js';
 import { detailView, type DetailView } from './html-detail.js';
 
@@ -64,6 +64,8 @@ export interface RunRow {
   readonly counted: boolean;
   readonly outcome: string;
   readonly ok: boolean;
+  /** With --concurrency, when the instances did not all end alike: one line per instance that did not exit 0, then how many did. */
+  readonly instances: readonly string[];
   readonly cells: readonly string[];
   readonly diagnosis: string | null;
 }
@@ -266,6 +268,7 @@ function runRow(r: RunResult, ignoreFailure: boolean): RunRow {
     counted,
     ok,
     outcome: describeOutcome(r.outcome),
+    instances: instanceLines(r),
     cells: [
       formatMs(r.wallMs), formatBytes(p?.treeBytes), formatBytes(p?.rssSumBytes), formatBytes(p?.pssSumBytes), formatBytes(p?.ussSumBytes),
       p ? `${formatBytes(p.largestProcessBytes)}${p.largestProcessName ? ` ${p.largestProcessName}` : ''}` : '—',

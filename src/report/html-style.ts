@@ -47,6 +47,7 @@ th:first-child, td.text { text-align: left; }
 thead th { color: var(--muted); font-weight: 600; }
 .scroll { overflow-x: auto; }
 tr.bad td, tr.bad th { color: var(--bad); }
+ul.instances { margin: 2px 0 0; padding-left: 18px; font-size: 0.9rem; min-width: 18em; }
 tr.uncounted th::after { content: " (not counted)"; color: var(--muted); font-weight: normal; }
 table.legend button { font: inherit; color: inherit; background: none; border: 0; padding: 2px 4px; cursor: pointer; display: inline-flex; gap: 6px; align-items: center; }
 table.legend button[aria-pressed="false"], table.legend td.off button { opacity: 0.45; text-decoration: line-through; }

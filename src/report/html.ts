@@ -93,6 +93,11 @@ ${legendTable(c)}
 </figure>`;
 }
 
+/** The instances of a --concurrency run that did not exit 0, under its outcome (nothing when they all ended alike). */
+function instanceList(lines: readonly string[]): string {
+  return lines.length > 0 ? `<ul class="instances">${lines.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>` : '';
+}
+
 function commandSection(v: CommandView): string {
   const peak = v.peak
     ? `<p class="peak">Peak of the whole tree: <strong class="peak-value" data-peak-bytes="${v.peak.bytes}">${escapeHtml(v.peak.text)}</strong> (${v.peak.bytes.toLocaleString('en-US')} bytes, ${escapeHtml(v.peak.runLabel)}${v.peak.atMs !== null ? `, highest sample at ${(v.peak.atMs / 1000).toFixed(3)} s` : ''}), from ${escapeHtml(v.peak.source)}.</p>`
@@ -105,7 +110,7 @@ ${v.metricRows.map((r) => `<tr><th>${escapeHtml(r.label)}</th>${r.cells.map((c) 
   const hasDiagnosis = v.runRows.some((r) => r.diagnosis !== null);
   const runs = v.runRows.length > 0
     ? `<h3>Every run</h3><div class="scroll"><table class="runs"><thead><tr>${RUN_HEADER.map((h) => `<th>${h}</th>`).join('')}${hasDiagnosis ? '<th>diagnosis</th>' : ''}</tr></thead><tbody>
-${v.runRows.map((r) => `<tr class="${[r.ok ? '' : 'bad', r.counted ? '' : 'uncounted'].join(' ').trim()}"><th>${escapeHtml(r.label)}</th><td class="text">${r.ok ? '' : '✗ '}${escapeHtml(r.outcome)}</td>${r.cells.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}${hasDiagnosis ? `<td class="text diagnosis">${escapeHtml(r.diagnosis ?? '—')}</td>` : ''}</tr>`).join('\n')}
+${v.runRows.map((r) => `<tr class="${[r.ok ? '' : 'bad', r.counted ? '' : 'uncounted'].join(' ').trim()}"><th>${escapeHtml(r.label)}</th><td class="text">${r.ok ? '' : '✗ '}${escapeHtml(r.outcome)}${instanceList(r.instances)}</td>${r.cells.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}${hasDiagnosis ? `<td class="text diagnosis">${escapeHtml(r.diagnosis ?? '—')}</td>` : ''}</tr>`).join('\n')}
 </tbody></table></div>`
     : '';
   return `<section class="command" id="${v.id}">

@@ -222,3 +222,24 @@ test('a tree of 4 × 50 MiB: per-process lines with pid and name, breakdown draw
   assertPageClean(watch);
   await page.close();
 });
+
+// Instance 2 exits 3; the others touch 10 MiB and hold it 300 ms. -i counts the run (and exits 0) anyway.
+const SECOND_FAILS = `case $MEMBENCH_INSTANCE in 2) exec ${MEMFIX} exit 3;; *) exec ${MEMFIX} hold 10 300;; esac`;
+
+test('--concurrency 3, instance 2 exits 3: the run table names that instance, its pid and its outcome', { skip, timeout: 60_000 }, async () => {
+  const { doc, written, reported } = pagesOf<MembenchResult>(['run', '-r', '1', '-i', '--concurrency', '3', '--', '/bin/sh', '-c', SECOND_FAILS], dir, 'instances');
+  const inst = doc.benchmarks[0]!.runs[0]!.instances!;
+  assert.deepEqual(inst.map((i) => [i.instance, i.outcome]), [
+    [1, { state: 'exited', exitCode: 0 }], [2, { state: 'exited', exitCode: 3 }], [3, { state: 'exited', exitCode: 0 }],
+  ]);
+  for (const file of [written, reported]) {
+    const { page, watch } = await open(file);
+    const row = page.locator('table.runs tbody tr').first();
+    assert.equal(await row.getAttribute('class'), 'bad');
+    assert.deepEqual(await row.locator('ul.instances li').allInnerTexts(), [`instance 2/3 (pid ${inst[1]!.pid}): exited with code 3`, 'the other 2 instances exited 0']);
+    assert.ok(await row.locator('ul.instances').isVisible(), 'the list is shown');
+    await page.screenshot({ path: join(ARTIFACTS, 'report-instances.png'), fullPage: true });
+    assertPageClean(watch);
+    await page.close();
+  }
+});

@@ -147,6 +147,21 @@ test('failed and unsampled runs: said in words, shown in the run table, nothing 
   assert.equal(model.commands[0]!.metricRows.length, 0, 'no statistics when no run counts');
 });
 
+test('--concurrency: the instances that did not exit 0 are listed under their run\'s outcome, only when they did not all end alike', () => {
+  const mixed = { ...syntheticRun(0, 30 * MIB), outcome: { state: 'signaled' as const, signal: 'SIGTERM' }, instances: [
+    { instance: 1, pid: 4101, outcome: { state: 'exited' as const, exitCode: 0 }, wallMs: 300 },
+    { instance: 2, pid: 4102, outcome: { state: 'exited' as const, exitCode: 3 }, wallMs: 2 },
+    { instance: 3, pid: 4103, outcome: { state: 'signaled' as const, signal: 'SIGTERM' }, wallMs: 2 },
+  ] };
+  const alike = { ...syntheticRun(1, 30 * MIB), instances: [1, 2, 3].map((i) => ({ instance: i, pid: 4200 + i, outcome: { state: 'exited' as const, exitCode: 0 }, wallMs: 300 })) };
+  const doc = syntheticDoc([syntheticBenchmark('memfix hold 10 300', [mixed, alike])]);
+  assert.equal(MembenchResultSchema.safeParse(doc).success, true);
+  const html = page(doc);
+  assert.match(html, /<td class="text">✗ killed by SIGTERM<ul class="instances"><li>instance 2\/3 \(pid 4102\): exited with code 3<\/li><li>instance 3\/3 \(pid 4103\): killed by SIGTERM<\/li><li>the other instance exited 0<\/li><\/ul><\/td>/);
+  assert.doesNotMatch(html, /instance 1\/3|pid 420\d/, 'an instance that exited 0 is counted, not listed; instances that all ended alike are not listed');
+  assert.equal(html.match(/<ul class="instances">/g)?.length, 1);
+});
+
 test('an interrupted document says so; downsampled timelines are noted', () => {
   const doc = one();
   doc.context.complete = false;
