@@ -1,7 +1,8 @@
 // The HTML report's rows and series: everything the page shows, built from result documents as plain data
 // (sentences, table cells, chart series in bytes and ms). html.ts renders it; html-client.ts draws it.
 import type { BenchmarkResult, MembenchResult, RunResult } from '../result.js';
-import { describeOutcome, instanceLines, metricRows } from './terminal.js';
+import { metricRows } from './terminal.js';
+import { describeOutcome, instanceLines } from './outcome.js';
 import { formatBytes, formatMs, formatPercent } from './units.js';
 import { detailView, type DetailView } from './html-detail.js';
 

@@ -3,9 +3,10 @@
 import type { Interrupt } from '../run/interrupt.js';
 import { runBenchmarks, type BenchmarkOptions } from '../run/benchmark.js';
 import type { BackendChoice } from '../run/backend.js';
-import type { Backend, BenchmarkResult, Outcome } from '../result.js';
+import type { Backend, BenchmarkResult } from '../result.js';
 import { metricOf } from '../analyze/summary.js';
 import { readPageSize } from '../probe/proc.js';
+import { describeRun } from '../report/outcome.js';
 import type { CommandDefinition } from './config.js';
 import type { Measured } from './in-process.js';
 import type { CommandRepeat } from './result.js';
@@ -23,17 +24,6 @@ export interface CommandRepeatResult {
 
 export const describeBackend = (b: Backend): string =>
   b.kind === 'cgroup' ? `cgroup (${b.memoryAccounting})` : `proc${b.fallbackReason ? ` (fallback: ${b.fallbackReason})` : ''}`;
-
-function describeOutcome(o: Outcome): string {
-  switch (o.state) {
-    case 'exited': return `exited with code ${o.exitCode}`;
-    case 'signaled': return `was killed by ${o.signal}`;
-    case 'oom-killed': return `was OOM-killed (${o.scope} limit)`;
-    case 'timed-out': return `timed out after ${o.timeoutMs} ms`;
-    case 'interrupted': return 'was interrupted';
-    case 'failed-to-start': return `failed to start: ${o.message}`;
-  }
-}
 
 function options(def: CommandDefinition, opts: CommandOptions, warmup: number): BenchmarkOptions {
   return {
@@ -67,7 +57,7 @@ function failureOf(b: BenchmarkResult): string | null {
   const bad = b.runs.find((r) => !(r.outcome.state === 'exited' && r.outcome.exitCode === 0));
   if (bad) {
     const tail = bad.stderrTail.trim().split('\n').at(-1)?.trim();
-    return `${describeOutcome(bad.outcome)}${tail ? `: ${tail}` : ''}`;
+    return `${describeRun(bad)}${tail ? `: ${tail}` : ''}`;
   }
   if (!b.runs.some((r) => !r.warmup)) return 'did not run';
   return null;

@@ -99,6 +99,11 @@ test('bad input: one line each, the right exit code, nothing half-written', asyn
     one(r, 1, /^membench: benchmark "throws" at size 2: threw Error: boom at two \(at .*throws\.membench\.mjs:\d+:\d+\)$/);
     noFiles();
   });
+  await t.test('a command that fails: exit 1, its outcome as membench run says it', () => {
+    const r = runCli(['suite', join(FIX, 'command-fails.membench.mjs'), '--baseline-dir', outs, '--save-baseline', 'x']);
+    one(r, 1, /^membench: benchmark "fails": size 15: \S+\/memfix signal 15 killed by SIGTERM$/);
+    noFiles();
+  });
   await t.test('a suite file that does not load', () => {
     one(runCli(['suite', join(FIX, 'broken.membench.mjs')]), 2, /^membench: cannot load .*broken\.membench\.mjs: SyntaxError: /);
   });
