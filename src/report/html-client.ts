@@ -23,12 +23,13 @@ export function membenchClient(data: ClientData): void {
     const el = document.getElementById(`plot-${spec.id}`);
     if (!el) return null;
     el.textContent = '';
+    const secondsOf = spec.timesMs.map((ts) => ts.map((t) => t / 1000));
     const tables = spec.runs.map((r) => [
-      r.tMs.map((t) => t / 1000),
+      secondsOf[r.times]!.slice(r.from, r.from + r.points),
       ...spec.metrics.map((m) => (r.columns[m] ?? []).map((v) => (v === null ? null : v / MIB))),
     ]);
     const aligned = (tables.length === 1 ? tables[0]! : U.join(tables as unknown as uPlotT.AlignedData[])) as (number | null | undefined)[][];
-    const runEnd = spec.runs.map((r) => (r.tMs.length > 0 ? r.tMs[r.tMs.length - 1]! / 1000 : 0));
+    const runEnd = spec.runs.map((r) => (r.points > 0 ? secondsOf[r.times]![r.from + r.points - 1]! : 0));
     const peakMax = Math.max(0, ...spec.runs.map((r) => (r.peak ? r.peak.bytes / MIB : 0)));
     const fg = css('--fg');
     const bg = css('--bg');

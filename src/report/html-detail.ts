@@ -74,7 +74,10 @@ function span(col: readonly (number | null)[]): [number, number] | null {
   return a < 0 ? null : [a, z];
 }
 
-/** One line per process (and one for the others summed): each is a "run" of one metric, alive over its own span. */
+/**
+ * One line per process (and one for the others summed): each is a "run" of one metric, alive over its own span
+ * of the one time axis they share.
+ */
 function processChart(id: string, title: string, run: RunResult): ChartSpec | null {
   const ps = run.processSeries;
   if (!ps) return null;
@@ -89,7 +92,7 @@ function processChart(id: string, title: string, run: RunResult): ChartSpec | nu
     const s = span(l.col);
     if (!s) continue;
     const i = runs.length;
-    runs.push({ label: l.label, tMs: ps.tMs.slice(s[0], s[1] + 1), columns: { rss: l.col.slice(s[0], s[1] + 1) }, peak: null });
+    runs.push({ label: l.label, times: 0, from: s[0], points: s[1] + 1 - s[0], columns: { rss: l.col.slice(s[0], s[1] + 1) }, peak: null });
     // Eight colours, then the same eight dashed; the others' sum dotted in the text colour.
     series.push({
       run: i, metric: 'rss', label: l.label, colorVar: l.other ? '--fg' : `--r${i % 8}`,
@@ -98,7 +101,7 @@ function processChart(id: string, title: string, run: RunResult): ChartSpec | nu
   }
   if (runs.length < 2) return null;
   return {
-    id, title, kind: 'processes', metrics: ['rss'], metricLabels: { tree: 'tree', rss: 'RSS', pss: 'PSS', uss: 'USS' }, runs, series, topPeakRun: null,
+    id, title, kind: 'processes', metrics: ['rss'], metricLabels: { tree: 'tree', rss: 'RSS', pss: 'PSS', uss: 'USS' }, timesMs: [ps.tMs], runs, series, topPeakRun: null,
   };
 }
 

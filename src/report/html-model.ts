@@ -32,8 +32,12 @@ export interface ChartPeak {
 
 export interface ChartRun {
   readonly label: string;
-  readonly tMs: readonly number[];
-  /** Columns by metric, bytes; absent when the metric was never sampled on any plotted run. */
+  /** Index into the chart's timesMs of this run's time axis. */
+  readonly times: number;
+  /** The run's points are at timesMs[times][from … from + points − 1]. */
+  readonly from: number;
+  readonly points: number;
+  /** Columns by metric, bytes, one value per point; absent when the metric was never sampled on any plotted run. */
   readonly columns: Partial<Record<MetricKey, readonly (number | null)[]>>;
   readonly peak: ChartPeak | null;
 }
@@ -45,6 +49,11 @@ export interface ChartSpec {
   readonly kind: 'runs' | 'processes';
   readonly metrics: readonly MetricKey[];
   readonly metricLabels: Readonly<Record<MetricKey, string>>;
+  /**
+   * Time axes (ms since spawn), each once: one per plotted run on a runs chart; on a per-process chart one
+   * for all its lines (each process's line a stretch of it), so the page does not carry a copy per line.
+   */
+  readonly timesMs: readonly (readonly number[])[];
   readonly runs: readonly ChartRun[];
   /** uPlot series after x, in order run-major: runs[0] × metrics, runs[1] × metrics… */
   readonly series: readonly ChartSeries[];
@@ -223,6 +232,11 @@ function runPeak(r: RunResult): { bytes: number; atMs: number | null } | null {
   return { bytes, atMs: i >= 0 ? t.tMs[i]! : null };
 }
 
+/** A chart run's time axis: its stretch of the chart's shared times. */
+export function runTimesMs(c: ChartSpec, r: ChartRun): readonly number[] {
+  return c.timesMs[r.times]!.slice(r.from, r.from + r.points);
+}
+
 /** Up to MAX_PLOTTED_RUNS measured runs with a timeline; the lowest, median and highest peaks always among them. */
 export function plottedRuns(runs: readonly RunResult[]): RunResult[] {
   const withTimeline = runs.filter((r) => !r.warmup && r.timeline && r.timeline.tMs.length > 0);
@@ -241,11 +255,11 @@ function chartFor(id: string, title: string, b: BenchmarkResult, runs: readonly 
     tree: (r) => r.timeline!.treeBytes, rss: (r) => r.timeline!.rssSumBytes, pss: (r) => r.timeline!.pssSumBytes, uss: (r) => r.timeline!.ussSumBytes,
   };
   const metrics = (['tree', 'rss', 'pss', 'uss'] as const).filter((m) => runs.some((r) => columnOf[m](r).some((v) => v !== null)));
-  const chartRuns: ChartRun[] = runs.map((r) => {
+  const chartRuns: ChartRun[] = runs.map((r, ri) => {
     const p = runPeak(r);
     return {
       label: runLabel(r),
-      tMs: r.timeline!.tMs,
+      times: ri, from: 0, points: r.timeline!.tMs.length,
       columns: Object.fromEntries(metrics.map((m) => [m, columnOf[m](r)])),
       peak: p && p.atMs !== null ? { tMs: p.atMs, bytes: p.bytes, text: formatBytes(p.bytes) } : null,
     };
@@ -256,7 +270,7 @@ function chartFor(id: string, title: string, b: BenchmarkResult, runs: readonly 
     colorVar: chartRuns.length === 1 ? `--m${mi}` : `--r${ri % MAX_PLOTTED_RUNS}`, ...METRIC_STYLE[m],
   })));
   const top = argMax(chartRuns.map((r) => r.peak?.bytes ?? null));
-  return { id, title, kind: 'runs', metrics, metricLabels, runs: chartRuns, series, topPeakRun: top >= 0 ? top : null };
+  return { id, title, kind: 'runs', metrics, metricLabels, timesMs: runs.map((r) => r.timeline!.tMs), runs: chartRuns, series, topPeakRun: top >= 0 ? top : null };
 }
 
 function runRow(r: RunResult, ignoreFailure: boolean): RunRow {

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MembenchResultSchema, type MembenchResult } from '../../src/result.js';
 import { escapeHtml, htmlReport } from '../../src/report/html.js';
-import { buildReport, MAX_PLOTTED_RUNS, plottedRuns } from '../../src/report/html-model.js';
+import { buildReport, MAX_PLOTTED_RUNS, plottedRuns, runTimesMs } from '../../src/report/html-model.js';
 import type { ClientData } from '../../src/report/html-client.js';
 import { formatBytes } from '../../src/report/units.js';
 import { syntheticBenchmark, syntheticDoc, syntheticRun } from '../helpers/result-doc.js';
@@ -208,8 +208,11 @@ test('a tree: per-process chart with a legend row per process (pid and name), it
   const pc = data.charts[1]!;
   assert.deepEqual(pc.series.map((s) => s.label), ['pid 101 work<0>', 'pid 102 work<1>', 'pid 103 work<2>', 'pid 100 parent']);
   // each process drawn over its own life only: the children from their first read on
-  assert.equal(pc.runs[0]!.tMs.length, 95);
-  assert.equal(pc.runs[3]!.tMs.length, 100);
+  const tMs = treeRun().processSeries!.tMs;
+  assert.deepEqual(pc.timesMs, [tMs], 'one time axis for every line, carried once');
+  assert.deepEqual(runTimesMs(pc, pc.runs[0]!), tMs.slice(5));
+  assert.deepEqual(runTimesMs(pc, pc.runs[3]!), tMs);
+  assert.equal(pc.runs[0]!.columns.rss!.length, 95);
   const legend = /<table class="legend" data-chart="c1p"[\s\S]*?<\/table>/.exec(html)![0];
   assert.match(legend, /pid 101 work&lt;0&gt;<\/button><\/th><td data-series="1" data-max="20\.0 MiB">/);
   assert.match(html, /<table class="processes">[\s\S]*<th>pid 102 work&lt;1&gt;<\/th><td>19\.0 MiB<\/td>/);
