@@ -1,8 +1,18 @@
 // Self-contained HTML treemap of a heap profile: the top-down call tree at the peak, each box's area its
 // inclusive bytes, laid out in TypeScript (squarified) and drawn as inline SVG. Nothing is fetched; no script.
 import { callTree, type ProfileDocument, type TreeNode } from '../profile/model.js';
-import { escapeHtml } from './html.js';
+import { VERSION } from '../version.js';
+import { escapeHtml } from './html-escape.js';
+import { pageShell } from './html-page.js';
 import { formatBytes } from './units.js';
+
+const TREEMAP_CSS = `
+body{font:14px system-ui,sans-serif;margin:16px;color:#222}
+svg{display:block;max-width:100%;height:auto}
+rect{stroke:#fff;stroke-width:1}
+text{font:11px system-ui,sans-serif;fill:#111;pointer-events:none}
+.note,footer{color:#666}
+`;
 
 export interface Rect { readonly x: number; readonly y: number; readonly w: number; readonly h: number }
 export interface Box extends Rect { readonly node: TreeNode; readonly depth: number; readonly hue: number }
@@ -92,21 +102,16 @@ export function renderTreemapHtml(p: ProfileDocument, opts: { width?: number; he
     return `<g>${clip}<rect x="${f(b.x)}" y="${f(b.y)}" width="${f(b.w)}" height="${f(b.h)}" fill="hsl(${b.hue} 55% ${light}%)"><title>${escapeHtml(tip)}</title></rect>${label}</g>`;
   }).join('\n');
   const title = `membench profile — ${p.profiler}${p.command ? `: ${p.command}` : ''}`;
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
-<style>
-body{font:14px system-ui,sans-serif;margin:16px;color:#222}
-svg{display:block;max-width:100%;height:auto}
-rect{stroke:#fff;stroke-width:1}
-text{font:11px system-ui,sans-serif;fill:#111;pointer-events:none}
-.note{color:#666}
-</style></head><body>
-<h1>${escapeHtml(title)}</h1>
+  return pageShell({
+    title,
+    toolVersion: VERSION,
+    styles: [TREEMAP_CSS],
+    main: `<h1>${escapeHtml(title)}</h1>
 <p>Peak <b>${escapeHtml(formatBytes(p.peakBytes))}</b> in ${p.stacks.length} stacks. Box area: bytes live at the peak, by call path (outermost caller outside). ${escapeHtml(p.measures)}.</p>
 <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="treemap of allocation sites">
 ${svg}
 </svg>
-${p.notes.map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('\n')}
-</body></html>
-`;
+${p.notes.map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('\n')}`,
+    footerTail: '.',
+  });
 }
