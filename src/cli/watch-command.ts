@@ -4,7 +4,7 @@ import { writeTextAtomic } from '../store/atomic.js';
 import { parseCount, parseDurationMs } from './parse-values.js';
 import { watch, type WatchRecording } from '../live/watch.js';
 import { renderWatchView, watchViewRows } from '../live/watch-view.js';
-import { processesNamed } from '../live/targets.js';
+import { processesNamed, unwatchableNamed } from '../live/targets.js';
 import type { FollowName } from '../live/name-follow.js';
 import { CTRL } from '../sample/protocol.js';
 import { pidAlive, SYSTEM_PROC } from '../probe/proc.js';
@@ -56,7 +56,12 @@ function rootsOf(raw: RawWatchOptions, args: readonly string[]): number[] {
     return [pid];
   }
   const pids = processesNamed(raw.name, SYSTEM_PROC, new Set(SELF)).map((p) => p.pid);
-  if (pids.length === 0) throw usageError(`no process named ${raw.name}`, 'the name is the comm (ps -o comm) or the basename of argv[0] (zombies do not count); check with pgrep -l');
+  if (pids.length === 0) {
+    const only = unwatchableNamed(raw.name, SYSTEM_PROC, new Set(SELF));
+    if (only === 'kernel threads') throw usageError(`${raw.name} is a kernel thread: it has no user memory to watch`, 'see membench system for the kernel\'s own memory (slab caches)');
+    if (only === 'zombies') throw usageError(`every process named ${raw.name} has exited (zombies: no memory left)`, 'watch its parent with --children, or start the watch before it exits');
+    throw usageError(`no process named ${raw.name}`, 'the name is the comm (ps -o comm) or the basename of argv[0]; check with pgrep -l');
+  }
   if (pids.length > 1 + CTRL.MAX_EXTRA_ROOTS) throw usageError(`${pids.length} processes are named ${raw.name}: at most ${1 + CTRL.MAX_EXTRA_ROOTS} can be watched`, 'watch a parent with --children instead');
   return pids;
 }

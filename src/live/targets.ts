@@ -59,6 +59,28 @@ function namedIdentity(pid: number, name: string, root: ProcRoot): ProcessIdenti
   }
 }
 
+/**
+ * Why nothing watchable has this name when something does carry it: only kernel threads (no user memory: vsize
+ * 0 and no command line) or only zombies; null when no process has the name at all.
+ */
+export function unwatchableNamed(name: string, root: ProcRoot, exclude: ReadonlySet<number> = new Set()): 'kernel threads' | 'zombies' | null {
+  let zombie = false;
+  let kernel = false;
+  for (const pid of allPids(root)) {
+    if (exclude.has(pid)) continue;
+    try {
+      if (readFileSync(`${root.proc}/${pid}/comm`, 'utf8').trim() !== name) continue;
+      const stat = readFileSync(`${root.proc}/${pid}/stat`, 'latin1');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (f[0] === 'Z' || f[0] === 'X') zombie = true;
+      else if (f[20] === '0') kernel = true;
+    } catch {
+      /* gone */
+    }
+  }
+  return kernel ? 'kernel threads' : zombie ? 'zombies' : null;
+}
+
 /** Every live process with that name except `exclude` (membench itself and its parent), lowest pid first. */
 export function processesNamed(name: string, root: ProcRoot, exclude: ReadonlySet<number> = new Set()): ProcessIdentity[] {
   const out: ProcessIdentity[] = [];

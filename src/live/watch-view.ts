@@ -88,9 +88,10 @@ export function watchViewRows(s: WatchLiveState): ViewRow[] {
   const rows: ViewRow[] = [
     {
       label: s.followed === undefined ? `pid ${s.pid}` : `--name ${s.followed.name}`,
+      // A name watch follows processes that come and go: the first one's command line would go stale.
       parts: [
-        plain(s.command || '(no command line)'),
-        dim(` · ${formatMs(s.elapsedMs)} · ${s.processes} process${s.processes === 1 ? '' : 'es'}${s.followed?.lateJoins ? ` · ${s.followed.lateJoins} joined later` : ''}`),
+        ...(s.followed === undefined ? [plain(s.command || '(no command line)')] : []),
+        dim(`${s.followed === undefined ? ' · ' : ''}${formatMs(s.elapsedMs)} · ${s.processes} process${s.processes === 1 ? '' : 'es'}${s.followed?.lateJoins ? ` · ${s.followed.lateJoins} joined later` : ''}`),
       ],
     },
     { label: 'Σ RSS', parts: [plain(`${formatBytes(s.currentBytes)} now`), dim(`  peak ${formatBytes(s.peakBytes)}`)] },

@@ -2,7 +2,7 @@
 // the watch ends as target-exited once none is left for the grace period (zombies do not count).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
@@ -116,7 +116,31 @@ test('a name watch ends as target-exited once every process with the name is gon
     assert.deepEqual(rec.lateJoins, []);
     assert.equal(rec.processes.length, 1);
     assert.ok(rec.processes[0]!.vmHwmBytes! >= 6 * MIB && rec.processes[0]!.vmHwmBytes! < 8 * MIB, `VmHWM ${rec.processes[0]!.vmHwmBytes! / MIB} MiB`);
+    // A new watch on the name now finds only the zombie, and says so.
+    const again = spawnSync(process.execPath, [CLI, 'watch', '--name', name], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(again.status, 2);
+    assert.equal(again.stderr, `membench: every process named ${name} has exited (zombies: no memory left) (watch its parent with --children, or start the watch before it exits)\n`);
   } finally {
     holder.kill('SIGKILL');
   }
+});
+
+test('watch --name of a kernel thread: one line saying it has no user memory, exit 2', (t) => {
+  // A kernel thread: vsize 0 in /proc/PID/stat (kthreadd is pid 2 on Linux; a container may not show it).
+  const kthread = readdirSync('/proc').filter((n) => /^\d+$/.test(n)).find((pid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+      return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[20] === '0' && !/\) [ZX] /.test(stat);
+    } catch {
+      return false;
+    }
+  });
+  if (kthread === undefined) {
+    t.skip('no kernel thread visible in /proc');
+    return;
+  }
+  const name = readFileSync(`/proc/${kthread}/comm`, 'utf8').trim();
+  const r = spawnSync(process.execPath, [CLI, 'watch', '--name', name], { encoding: 'utf8', timeout: 20_000 });
+  assert.equal(r.status, 2);
+  assert.equal(r.stderr, `membench: ${name} is a kernel thread: it has no user memory to watch (see membench system for the kernel's own memory (slab caches))\n`);
 });
