@@ -2,7 +2,7 @@
 // pre-opened statm, cgroup usage and membership files with pread, and appends one row per tick to typed-array
 // columns. It publishes the member list in shared memory for the slow thread (slow-worker.ts), which reads
 // status, memory.stat and smaps_rollup at its own pace so their cost never delays a tick.
-import { closeSync, readdirSync, statfsSync } from 'node:fs';
+import { closeSync, readdirSync } from 'node:fs';
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { parseStatmInto } from '../probe/statm.js';
 import { environHas, readCmdline, readComm } from '../probe/proc.js';
@@ -10,6 +10,7 @@ import { Columns } from './columns.js';
 import { percentileSorted } from '../stats-core.js';
 import { Preader, nowEpoch, setThreadNice, threadCpuMs } from './io.js';
 import { nextSlot } from './schedule.js';
+import { PidList, ProcsFile } from './pid-list.js';
 import { CTRL, LIVE, MEMBERS, STATE_SAMPLING, STATE_STOP, type AddRootsMessage, type FastChunk, type FastOutput, type ProcessSeen, type SamplerConfig } from './protocol.js';
 
 interface Member {
@@ -82,91 +83,32 @@ function retire(m: Member): void {
   finished.push(m.seen);
 }
 
-
-/** Pids parsed by parsePids; grown when a list is longer (no allocation per tick otherwise). */
-let pidScratch = new Int32Array(1024);
-
-/**
- * Parses whitespace/newline-separated pids from buf[0..n) into pidScratch and returns how many. Callers add them
- * afterwards: adding reads other files into the same buffer, so parsing must be finished first (reading into it
- * mid-parse once produced phantom pids).
- */
-function parsePids(n: number): number {
-  let count = 0;
-  let v = 0;
-  let inNum = false;
-  for (let i = 0; i <= n; i++) {
-    const c = i < n ? buf[i]! : 32;
-    if (c >= 48 && c <= 57) {
-      v = v * 10 + (c - 48);
-      inNum = true;
-    } else if (inNum) {
-      if (count === pidScratch.length) {
-        const grown = new Int32Array(count * 2);
-        grown.set(pidScratch);
-        pidScratch = grown;
-      }
-      pidScratch[count++] = v;
-      v = 0;
-      inNum = false;
-    }
-  }
-  return count;
-}
+const pidList = new PidList();
 
 /** Adds every pid in buf[0..n) (a children or cgroup.procs file) not yet a member. */
 function addPids(n: number, tMs: number): void {
-  const count = parsePids(n);
-  for (let i = 0; i < count; i++) addMember(pidScratch[i]!, tMs);
+  const count = pidList.parse(buf, n);
+  for (let i = 0; i < count; i++) addMember(pidList.pids[i]!, tMs);
 }
 
 // ---- membership ------------------------------------------------------------------------------------
 
-const procsFile = cfg.membership.kind === 'cgroup' ? cfg.membership.procsFile : null;
-/**
- * cgroup v1 caches a group's pid list per reader for as long as reads keep coming (< 1 s apart): pread at 0 on a
- * kept-open v1 cgroup.procs returns the list of the first read, new and ended processes unseen (checked here: a
- * process that joined was never listed, one that exited stayed). So outside a cgroup2 mount it is reopened per read.
- */
-const procsReopen = procsFile !== null && !onCgroup2(procsFile);
-const procsFd = procsFile !== null && !procsReopen ? io.open(procsFile) : -1;
-
-function onCgroup2(path: string): boolean {
-  try {
-    return statfsSync(path).type === 0x63677270; // CGROUP2_SUPER_MAGIC
-  } catch {
-    return true;
-  }
-}
-
-/** cgroup.procs into buf: bytes read, or -1. */
-function readProcs(): number {
-  if (!procsReopen) return io.pread(procsFd);
-  const fd = io.open(procsFile!);
-  if (fd < 0) return -1;
-  const n = io.pread(fd);
-  closeSync(fd);
-  return n;
-}
+const procsFile = cfg.membership.kind === 'cgroup' ? new ProcsFile(io, cfg.membership.procsFile) : null;
 const cgroupListed = new Set<number>();
-/** cgroup.procs as read at the last tick that changed membership: an identical read means nothing to do. */
-const lastProcs = Buffer.alloc(io.buf.length);
-let lastProcsLength = -1;
 
 function refreshCgroupMembers(tMs: number): void {
-  const n = readProcs();
+  const n = procsFile!.read();
   if (n < 0) return;
   // Most ticks the group is unchanged: skip the parse, the Set and the member walk (no allocation per tick).
-  if (n === lastProcsLength && buf.compare(lastProcs, 0, n, 0, n) === 0) return;
-  buf.copy(lastProcs, 0, 0, n);
-  lastProcsLength = n;
-  const count = parsePids(n);
+  if (procsFile!.sameAsLast(n)) return;
+  const count = pidList.parse(buf, n);
+  const pids = pidList.pids;
   cgroupListed.clear();
-  for (let i = 0; i < count; i++) cgroupListed.add(pidScratch[i]!);
+  for (let i = 0; i < count; i++) cgroupListed.add(pids[i]!);
   for (let i = 0; i < count; i++) {
-    addMember(pidScratch[i]!, tMs);
-    // A listed pid that could not be added (its statm unreadable for a moment): parse again next tick.
-    if (!members.has(pidScratch[i]!)) lastProcsLength = -1;
+    addMember(pids[i]!, tMs);
+    // A listed pid that could not be added (its statm unreadable for a moment): handle the list again next tick.
+    if (!members.has(pids[i]!)) procsFile!.forget();
   }
   // A process that was in the group and is no longer listed has left the tree (exited, or moved out).
   for (const m of memberList) {

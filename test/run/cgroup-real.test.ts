@@ -6,13 +6,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   createRunCgroup, killRunCgroupSync, listPids, planRunCgroup, readOomCounters, readPeakBytes, removeRunCgroupSync, sweepStaleGroups,
   systemPlanInput, waitEmptySync, type CgroupPlan, type RunCgroup,
 } from '../../src/run/cgroup.js';
 import { launch } from '../../src/run/launch.js';
 import { MEMFIX, MIB } from '../helpers/fixtures.js';
+import { until } from '../helpers/until.js';
 
 const V1_MEMORY = '/sys/fs/cgroup/memory';
 
@@ -38,16 +38,6 @@ function start(argv: readonly string[], cg: RunCgroup): ChildProcess {
   const child = launch({ argv, cwd: process.cwd(), env: process.env, joinFiles: cg.joinFiles, showOutput: false });
   child.stderr?.resume();
   return child;
-}
-
-/** Polls `ok` every 5 ms until it holds or `ms` pass (a deadline, not a guess of how long something takes). */
-async function until(ok: () => boolean, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > deadline) return false;
-    await sleep(5);
-  }
-  return true;
 }
 
 const cmdline = (pid: number): string => {

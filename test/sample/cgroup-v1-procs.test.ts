@@ -8,17 +8,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Sampler } from '../../src/sample/sampler.js';
 import { readPageSize } from '../../src/probe/proc.js';
+import { until } from '../helpers/until.js';
 
 const V1_MEMORY = '/sys/fs/cgroup/memory';
-
-async function until(ok: () => boolean, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > deadline) return false;
-    await sleep(5);
-  }
-  return true;
-}
 
 test('v1 memory cgroup.procs: a process that joins after the first read is sampled, one that leaves is retired', async (t) => {
   if (process.getuid?.() !== 0) return t.skip('needs root to create cgroups');
