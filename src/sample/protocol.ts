@@ -133,6 +133,11 @@ export interface ProcessSeen {
   maxPssBytes: number | null;
   maxUssBytes: number | null;
   maxVmDataBytes: number | null;
+  /**
+   * Its comm as the fast thread retired it (a zombie not yet reaped, or alive at the end): its last name. The slow
+   * thread's status reads (every status interval) miss a name when the process exec'd and ended in between.
+   */
+  nameAtEnd?: string;
 }
 
 /** Columns, one value per tick of their tier. NaN = not available at that tick. */

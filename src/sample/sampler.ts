@@ -55,11 +55,11 @@ function mergeProcesses(fast: readonly ProcessSeen[], slow: SlowOutput['processe
   const bySlow = new Map(slow.map((p) => [p.pid, p]));
   return fast.map((p) => {
     const s = bySlow.get(p.pid);
-    if (!s) return p;
+    if (!s) return p.nameAtEnd ? { ...p, name: p.nameAtEnd } : p;
     const max = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.max(a, b));
     return {
       ...p,
-      name: s.name ?? p.name,
+      name: p.nameAtEnd ?? s.name ?? p.name,
       cmdline: s.cmdline ?? p.cmdline,
       ppid: p.ppid ?? s.ppid,
       vmHwmBytes: max(p.vmHwmBytes, s.vmHwmBytes),

@@ -77,6 +77,8 @@ function addMember(pid: number, tMs: number): void {
 }
 
 function retire(m: Member): void {
+  const comm = readComm(m.seen.pid, { proc: P });
+  if (comm !== '?') m.seen.nameAtEnd = comm;
   for (const fd of [m.statmFd, m.childrenFd]) if (fd >= 0) closeSync(fd);
   members.delete(m.seen.pid);
   syncList();
