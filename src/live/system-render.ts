@@ -34,6 +34,12 @@ export function renderSystem(r: SystemReport): string {
     ['zone', 'free', ...Array.from({ length: orders }, (_, k) => String(k)), 'unusable for 2 MiB'],
     ...r.fragmentation.zones.map((z) => [`${z.node}/${z.zone}`, formatBytes(z.freeBytes), ...z.freeBlocks.map(String), formatPercent(z.unusableForHugePage, 0)]),
   ]));
+  // On some machines (VMs with memory hot-plugged or set aside) the zones listed hold much less than MemFree says.
+  const zonesFree = r.fragmentation.zones.reduce((sum, z) => sum + z.freeBytes, 0);
+  const memFree = r.memory.freeBytes;
+  if (memFree !== null && memFree > 0 && zonesFree < 0.9 * memFree) {
+    out.push(`the zones listed hold ${formatBytes(zonesFree)} of the ${formatBytes(memFree)} free that meminfo counts: this view covers that part only`);
+  }
   out.push('', 'slab caches (/proc/slabinfo)');
   if (!r.slab.readable) out.push('unreadable (needs root)');
   else {

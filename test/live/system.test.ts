@@ -60,6 +60,15 @@ test('each warning fires on the condition it names', async () => {
   assert.match(by('pressure'), /PSI full/);
 });
 
+test('fragmentation view: said to cover part of MemFree only when the listed zones hold under 90 % of it', async () => {
+  const base = await captured();
+  // One Normal zone with 40 000 free 4 KiB pages = 156.25 MiB.
+  const buddy = parseBuddyinfo('Node 0, zone Normal 40000 0 0 0 0 0 0 0 0 0 0\n');
+  const withFree = (freeBytes: number): string => renderSystem(buildSystemReport({ ...base, buddy, meminfo: new Map([...base.meminfo, ['MemFree', freeBytes]]) }));
+  assert.match(withFree(1024 * MIB), /the zones listed hold 156\.3 MiB of the 1\.00 GiB free that meminfo counts: this view covers that part only/);
+  assert.doesNotMatch(withFree(160 * MIB), /the zones listed hold/);
+});
+
 test('membench system --json on this machine: every section present', () => {
   const r = runCli(['system', '--json', '--window', '200ms']);
   assert.equal(r.status, 0, r.stderr);
