@@ -91,6 +91,13 @@ export const SamplingSchema = z.object({
   samplerCpuPercentOfCore: z.number().nonnegative().nullable(),
   membenchCpuMs: ms.describe('CPU time of the whole membench process (all threads) over the same window'),
   samplerNice: z.number().int().nullable().describe('nice value of the sampler thread (raised when permitted), null when unchanged'),
+  samplerSchedPolicy: z.enum(['other', 'fifo', 'rr', 'batch', 'idle', 'deadline']).nullable().optional()
+    .describe('scheduling policy of the fast sampler thread as the kernel reported it (/proc/thread-self/stat field 41): fifo when --realtime was granted; null when unreadable, absent in older documents'),
+  realtimeAsked: z.boolean().optional().describe('--realtime: SCHED_FIFO priority 1 was asked for the fast sampler thread'),
+  realtimeRefused: z.string().nullable().optional().describe('why --realtime was not granted (chrt\'s message, chrt missing); null when granted or not asked'),
+  maxStatmPerTick: z.number().int().nonnegative().optional().describe('--max-statm-per-tick: statm reads per tick at most, in turn (0 = every process every tick)'),
+  rssSumCarriedTicks: z.number().int().nonnegative().optional()
+    .describe('ticks whose Σ RSS, Σ VSZ and largest RSS used readings carried from earlier ticks (the cap below the process count); 0 = every figure read at its own tick'),
 });
 
 export const TimelineSchema = z.object({
@@ -312,6 +319,8 @@ export const MembenchResultSchema = z.object({
     backend: z.enum(['auto', 'cgroup', 'proc']),
     survivors: z.enum(['wait', 'kill']),
     ignoreFailure: z.boolean(),
+    realtime: z.boolean().optional().describe('--realtime asked (absent in older documents)'),
+    maxStatmPerTick: z.number().int().nonnegative().optional().describe('--max-statm-per-tick (0 = no cap; absent in older documents)'),
   }),
   benchmarks: z.array(BenchmarkResultSchema),
   scans: z.array(z.object({

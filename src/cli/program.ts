@@ -103,6 +103,8 @@ export function buildProgram(): Command {
     .option('--payload-scan <sizes>', 'feed generated payloads of these sizes on stdin, e.g. 1K,10K,100K,1M; fits memory against size')
     .option('--stdin <file>', 'feed FILE to the command\'s standard input (default: /dev/null)')
     .option('--allocator <list>', 'measure each command under these mallocs, e.g. glibc,jemalloc,tcmalloc (LD_PRELOAD of libjemalloc2 / libtcmalloc-minimal4)')
+    .option('--realtime', 'run the fast sampler thread SCHED_FIFO priority 1 (chrt; needs root or CAP_SYS_NICE): keeps 1 kHz ticks on a loaded machine; refused → normal priority, said in the result')
+    .option('--max-statm-per-tick <n>', 'read statm of at most N processes per tick, in turn, carrying the others\' last readings (large trees at 1 kHz); the result counts the ticks whose Σ RSS was carried')
     .option('--timeline-points <n>', 'at most this many timeline points per run in the JSON (bucket maxima)', '2000')
     .option('--no-color', 'no colours (NO_COLOR is respected too)')
     .option('--no-chart', 'no chart of memory over time in the terminal report')

@@ -49,6 +49,8 @@ export interface RawRunOptions {
   concurrency?: string;
   payloadScan?: string;
   allocator?: string;
+  realtime?: boolean;
+  maxStatmPerTick?: string;
 }
 
 export interface ResolvedRun {
@@ -141,6 +143,8 @@ export function resolveRunOptions(raw: RawRunOptions, shellCommands: readonly st
       processLimits: processLimits(limits, setarchPath),
       setarchPath,
       stdinFile,
+      realtime: raw.realtime === true,
+      maxStatmPerTick: raw.maxStatmPerTick !== undefined ? parseCount('--max-statm-per-tick', raw.maxStatmPerTick, 1, 1_000_000) : 0,
     },
   };
 }

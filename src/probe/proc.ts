@@ -99,3 +99,20 @@ export function pidAlive(pid: number): boolean {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+/** Linux scheduling policies by number (include/uapi/linux/sched.h): SCHED_NORMAL is 'other' as chrt names it. */
+const SCHED_POLICIES = { 0: 'other', 1: 'fifo', 2: 'rr', 3: 'batch', 5: 'idle', 6: 'deadline' } as const;
+export type SchedPolicy = (typeof SCHED_POLICIES)[keyof typeof SCHED_POLICIES];
+
+/**
+ * The scheduling policy in a /proc/PID[/task/TID]/stat line (field 41, `policy`, Linux ≥ 2.5.19); null when the
+ * line is cut short or the number is unknown. Fields are counted after the last ')': the comm may hold spaces.
+ */
+export function schedPolicyOf(statLine: string): SchedPolicy | null {
+  const close = statLine.lastIndexOf(')');
+  if (close < 0) return null;
+  // Field 3 (state) is the first after ") ", so field 41 is index 38.
+  const field = statLine.slice(close + 2).split(' ')[38];
+  if (field === undefined || !/^\d+$/.test(field)) return null;
+  return (SCHED_POLICIES as Record<number, SchedPolicy>)[Number(field)] ?? null;
+}

@@ -86,7 +86,9 @@ export function renderBenchmark(b: BenchmarkResult, index: number, c: Colors): s
     const s = sampled[sampled.length - 1]!.sampling!;
     const kept = Math.min(...sampled.map((r) => r.sampling!.ticksKeptRatio ?? 1));
     const cpu = Math.max(...sampled.map((r) => r.sampling!.samplerCpuPercentOfCore ?? 0));
-    out.push(c.dim(`  sampling: every ${formatMs(s.intervalAskedMs)} (achieved ${formatMs(s.intervalAchievedMeanMs)}, p99 ${formatMs(s.intervalP99Ms)}), ${formatPercent(kept)} ticks kept, PSS every ${formatMs(s.pssIntervalMs)}, membench CPU ≤ ${cpu.toFixed(1)} % of a core`));
+    out.push(c.dim(`  sampling: every ${formatMs(s.intervalAskedMs)} (achieved ${formatMs(s.intervalAchievedMeanMs)}, p99 ${formatMs(s.intervalP99Ms)}), ${formatPercent(kept)} ticks kept, PSS every ${formatMs(s.pssIntervalMs)}, membench CPU ≤ ${cpu.toFixed(1)} % of a core${samplingExtras(sampled.map((r) => r.sampling!))}`));
+    const refused = sampled.map((r) => r.sampling!.realtimeRefused).filter((x): x is string => typeof x === 'string');
+    if (refused.length > 0) out.push(c.dim(`  realtime refused in ${refused.length} of ${sampled.length} run(s), sampled at normal priority: ${refused[refused.length - 1]}`));
   }
   const largest = measured.find((r) => r.peaks?.largestProcessName)?.peaks;
   if (largest) out.push(c.dim(`  largest process: ${largest.largestProcessName} (pid ${largest.largestProcessPid}); most processes at once: ${largest.processCount}`));
@@ -144,6 +146,22 @@ export function renderScans(doc: MembenchResult, c: Colors): string[] {
       : 'not enough counted points for a fit';
     return [head, ...renderTable(['', 'tree peak (median)', s.kind === 'concurrency' ? 'per instance' : 'per payload byte'], rows, c).map((l) => `  ${l}`), `  ${fit}`].join('\n');
   });
+}
+
+/** What --realtime got and how many ticks carried Σ RSS under --max-statm-per-tick, when either was asked. */
+function samplingExtras(runs: readonly NonNullable<RunResult['sampling']>[]): string {
+  let text = '';
+  const asked = runs.filter((s) => s.realtimeAsked);
+  if (asked.length > 0) {
+    const fifo = asked.filter((s) => s.samplerSchedPolicy === 'fifo').length;
+    text += fifo === asked.length ? ', fast thread SCHED_FIFO' : fifo > 0 ? `, fast thread SCHED_FIFO in ${fifo} of ${asked.length} runs` : '';
+  }
+  const carried = runs.reduce((a, s) => a + (s.rssSumCarriedTicks ?? 0), 0);
+  if (carried > 0) {
+    const ticks = runs.reduce((a, s) => a + s.ticks, 0);
+    text += `, Σ RSS from carried statm readings on ${formatPercent(carried / ticks)} of ticks (≤ ${runs[0]!.maxStatmPerTick} reads per tick)`;
+  }
+  return text;
 }
 
 export function renderTerminal(doc: MembenchResult, c: Colors, opts: { chart?: boolean } = {}): string {

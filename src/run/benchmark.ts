@@ -111,6 +111,7 @@ async function runVariants(
     options: {
       runs: opts.runs, warmup: opts.warmup, intervalMs: opts.intervalMs, pssIntervalMs: opts.pssIntervalMs,
       timeoutMs: opts.timeoutMs, backend: opts.backend, survivors: opts.survivors, ignoreFailure: opts.ignoreFailure,
+      realtime: opts.realtime === true, maxStatmPerTick: opts.maxStatmPerTick ?? 0,
     },
     benchmarks: [],
     scans: [],

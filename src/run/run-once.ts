@@ -38,6 +38,10 @@ export interface RunOptions {
   readonly setarchPath?: string | null;
   /** stdin of the commands; absent or null = /dev/null. */
   readonly stdinFile?: string | null;
+  /** --realtime: SCHED_FIFO 1 for the fast sampler thread when permitted (absent: off). */
+  readonly realtime?: boolean;
+  /** --max-statm-per-tick (absent or 0: every process every tick); see SamplerConfig.maxStatmPerTick. */
+  readonly maxStatmPerTick?: number;
 }
 
 export interface CommandSpec {
@@ -95,7 +99,7 @@ export async function runOnce(
       procRoot: opts.procRoot, pageSizeBytes: opts.pageSizeBytes, intervalMs: opts.intervalMs,
       statusIntervalMs: opts.statusIntervalMs, pssIntervalMs: opts.pssIntervalMs, pssBudget: opts.pssBudget, markerScanIntervalMs: Math.max(50, opts.intervalMs),
       membership: prepared.membership, usageFile: prepared.usageFile, memoryStatFile: prepared.memoryStatFile, memoryStatVersion: prepared.memoryStatVersion,
-      processGridBuckets: PROCESS_GRID_BUCKETS,
+      processGridBuckets: PROCESS_GRID_BUCKETS, realtime: opts.realtime === true, maxStatmPerTick: opts.maxStatmPerTick ?? 0,
     });
     const wrapper: WrapperSteps = {
       joinFiles: prepared.joinFiles,
@@ -340,6 +344,11 @@ function buildRunResult(b: BuildInput): RunResult {
       samplerCpuPercentOfCore: out.sampledWallMs > 0 ? round3((100 * out.cpuMs) / out.sampledWallMs) : null,
       membenchCpuMs: round3(out.processCpuMs)!,
       samplerNice: out.nice,
+      samplerSchedPolicy: out.schedPolicy,
+      realtimeAsked: opts.realtime === true,
+      realtimeRefused: out.realtimeRefused,
+      maxStatmPerTick: opts.maxStatmPerTick ?? 0,
+      rssSumCarriedTicks: out.rssSumCarriedTicks,
     },
     timeline: buildTimeline(out.columns, opts.timelinePoints),
     processSeries: out.processGrid ? buildProcessSeries(out.processGrid, new Map(out.processes.map((p) => [p.pid, p.name])), { ...PROCESS_SERIES_DEFAULTS, maxPoints: Math.min(PROCESS_SERIES_DEFAULTS.maxPoints, opts.timelinePoints) }) : null,

@@ -1,7 +1,9 @@
 // Reading kernel files from a sampler thread: pread into one reused buffer, errors kept (not thrown),
 // the thread's own CPU time and priority. Shared by the fast and the slow sampler threads.
+import { spawnSync } from 'node:child_process';
 import { openSync, readFileSync, readSync, readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
+import { schedPolicyOf, type SchedPolicy } from '../probe/proc.js';
 
 export class Preader {
   readonly buf = Buffer.alloc(1 << 16);
@@ -54,15 +56,54 @@ export function threadCpuMs(): number {
   }
 }
 
-/** Sets this thread's nice value when allowed (raising priority needs root/CAP_SYS_NICE); returns it or null. */
-export function setThreadNice(nice: number): number | null {
+/** This thread's kernel id (what /proc/thread-self points at), or null when /proc does not say. */
+export function threadId(): number | null {
   try {
     const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    return Number.isInteger(tid) && tid > 0 ? tid : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Sets this thread's nice value when allowed (raising priority needs root/CAP_SYS_NICE); returns it or null. */
+export function setThreadNice(nice: number): number | null {
+  const tid = threadId();
+  if (tid === null) return null;
+  try {
     setPriority(tid, nice);
     return nice;
   } catch {
     return null;
   }
+}
+
+/** The scheduling policy this thread runs under, as the kernel reports it (/proc/thread-self/stat); null if unreadable. */
+export function threadSchedPolicy(): SchedPolicy | null {
+  try {
+    return schedPolicyOf(readFileSync('/proc/thread-self/stat', 'latin1'));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Asks for SCHED_FIFO priority 1 for this thread with chrt(1) (util-linux; node has no sched_setscheduler), then
+ * reads the policy back from the kernel. null when the thread now runs SCHED_FIFO, else why not, in one line.
+ */
+export function setThreadFifo(): string | null {
+  const tid = threadId();
+  if (tid === null) return 'the thread id is not readable from /proc/thread-self';
+  const r = spawnSync('chrt', ['-f', '-p', '1', String(tid)], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'ignore', 'pipe'] });
+  if (r.error) {
+    return (r.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'chrt is not installed (util-linux)' : `chrt failed: ${r.error.message}`;
+  }
+  if (r.status !== 0) {
+    const said = r.stderr.trim().split('\n')[0] || `chrt exited ${r.status ?? r.signal}`;
+    return /not permitted/i.test(said) ? `${said} (SCHED_FIFO needs root or CAP_SYS_NICE)` : said;
+  }
+  const policy = threadSchedPolicy();
+  return policy === 'fifo' ? null : `chrt succeeded but the kernel reports the thread as ${policy ?? 'unreadable'}`;
 }
 
 /**

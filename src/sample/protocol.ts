@@ -1,5 +1,6 @@
 // What the main thread and the sampler worker share: the worker's config, the control slots, its output.
 import type { ProcessGridOutput } from './process-grid.js';
+import type { SchedPolicy } from '../probe/proc.js';
 
 /** Slots of the Int32Array over the shared control buffer. */
 export const CTRL = {
@@ -65,6 +66,8 @@ export interface SamplerConfig {
    * member every tick). A statm read costs ~2.3 µs here: 100 processes at 1 kHz is ~23 % of a core on its own.
    */
   readonly maxStatmPerTick: number;
+  /** Ask for SCHED_FIFO priority 1 for the fast thread (chrt; needs root or CAP_SYS_NICE), degrading to its nice. */
+  readonly realtime: boolean;
   /** proc backend: every how many ticks /proc is scanned for re-parented processes carrying the marker. */
   readonly markerScanEveryTicks: number;
   readonly membership: Membership;
@@ -174,6 +177,10 @@ export interface SamplerOutput {
   processCpuMs: number;
   /** Nice value given to the sampler thread, or null when raising its priority was not permitted. */
   nice: number | null;
+  /** The fast thread's scheduling policy as the kernel reported it once set up (/proc/thread-self/stat); null if unreadable. */
+  schedPolicy: SchedPolicy | null;
+  /** SamplerOptions.realtime asked for and not obtained: why (chrt's message, or chrt missing); null otherwise. */
+  realtimeRefused: string | null;
   sampledWallMs: number;
   readErrors: { file: string; code: string }[];
 }

@@ -99,6 +99,8 @@ export interface SamplerOptions {
   readonly memoryStatVersion: 1 | 2;
   /** At most this many statm reads per tick, in turn (absent or 0: every process every tick); see SamplerConfig. */
   readonly maxStatmPerTick?: number;
+  /** SCHED_FIFO priority 1 for the fast thread when permitted (absent: off); SamplerOutput says what it got. */
+  readonly realtime?: boolean;
   /** Keep per-process VmRSS series on a grid of at most this many buckets (absent or 0: not kept). */
   readonly processGridBuckets?: number;
 }
@@ -142,6 +144,7 @@ export class Sampler {
       pssBudget: o.pssBudget,
       markerScanEveryTicks: every(o.markerScanIntervalMs),
       maxStatmPerTick: o.maxStatmPerTick ?? 0,
+      realtime: o.realtime === true,
       membership: o.membership,
       usageFile: o.usageFile,
       memoryStatFile: o.memoryStatFile,

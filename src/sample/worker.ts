@@ -8,7 +8,7 @@ import { parseStatmInto } from '../probe/statm.js';
 import { environHas, readCmdline, readComm } from '../probe/proc.js';
 import { Columns } from './columns.js';
 import { percentileSorted } from '../stats-core.js';
-import { Preader, nowEpoch, setThreadNice, threadCpuMs } from './io.js';
+import { Preader, nowEpoch, setThreadFifo, setThreadNice, threadCpuMs, threadSchedPolicy } from './io.js';
 import { nextSlot } from './schedule.js';
 import { PidList, ProcsFile } from './pid-list.js';
 import { CTRL, LIVE, MEMBERS, STATE_SAMPLING, STATE_STOP, type AddRootsMessage, type FastChunk, type FastOutput, type ProcessSeen, type SamplerConfig } from './protocol.js';
@@ -278,8 +278,12 @@ function drainChunk(ticks: number, missed: number, gaps: Columns<'gap'>): FastCh
 
 
 function run(): void {
-  // Raised above the rest of membench (and the target) when permitted: a late wake-up is a lost tick.
+  // Raised above the rest of membench (and the target) when permitted: a late wake-up is a lost tick. With
+  // realtime, SCHED_FIFO 1 on top: it runs before any SCHED_OTHER thread whenever it wakes. The target is forked
+  // by the main thread, so it does not inherit either.
   const nice = setThreadNice(-10);
+  const realtimeRefused = cfg.realtime ? setThreadFifo() : null;
+  const schedPolicy = threadSchedPolicy();
   parentPort!.postMessage({ type: 'ready' });
   while (Atomics.load(ctrl, CTRL.STATE) === 0) Atomics.wait(ctrl, CTRL.STATE, 0, 50);
   const rootPid = Atomics.load(ctrl, CTRL.ROOT_PID);
@@ -345,6 +349,8 @@ function run(): void {
     cpuMs: Number.isFinite(threadMs) ? threadMs : (cpu.user + cpu.system) / 1000,
     processCpuMs: (cpu.user + cpu.system) / 1000,
     nice,
+    schedPolicy,
+    realtimeRefused,
     sampledWallMs: end - t0,
     readErrors: [...io.errors].map(([file, code]) => ({ file, code })),
   };

@@ -176,6 +176,8 @@ test('bad input: one line, exit 2', () => {
     [['run', '--interval', '0.1ms', '--', 'true'], /--interval 0.1ms is outside 1ms…100ms/],
     [['run', '--interval', 'fast', '--', 'true'], /--interval: "fast" is not a duration/],
     [['run', '--runs', '0', '--', 'true'], /--runs: 0 is out of range/],
+    [['run', '--max-statm-per-tick', '0', '--', 'true'], /--max-statm-per-tick: 0 is out of range \(use 1…/],
+    [['run', '--max-statm-per-tick', 'abc', '--', 'true'], /--max-statm-per-tick: "abc" is not a whole number/],
     [['run', '--'], /no command after "--"/],
     [['run'], /no command to measure/],
     [['run', ''], /command 1 is empty/],

@@ -2,12 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { buildTop, scanProcesses, type ReadText } from '../../src/live/top.js';
 import { renderTop } from '../../src/live/render.js';
-import { CLI, MEMFIX, MIB, ROOT, runCli } from '../helpers/fixtures.js';
+import { CLI, MEMFIX, MIB, runCli } from '../helpers/fixtures.js';
+import { AS_NOBODY, cannotRunAsNobody, nobodyCopy } from '../helpers/as-nobody.js';
 import type { TopSnapshot } from '../../src/live/top.js';
 
 const ROLLUP = (rssKib: number, pssKib: number, privKib: number, swapKib: number): string =>
@@ -132,24 +131,16 @@ test('membench top --refresh: Ctrl-C (SIGINT) ends it after the pass in progress
 });
 
 test('membench top as an unprivileged user: root\'s processes are listed as unreadable (EACCES), its own are measured', async (t) => {
-  if (process.getuid?.() !== 0) return t.skip('needs root to switch to the nobody user');
-  if (spawnSync('setpriv', ['--version']).error) return t.skip('setpriv (util-linux) is not installed');
-  // The checkout may sit under a directory nobody cannot enter (/root): run a world-readable copy of the CLI.
-  const dir = mkdtempSync(join(tmpdir(), 'membench-top-nobody-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  cpSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
-  cpSync(join(ROOT, 'dist', 'src'), join(dir, 'dist', 'src'), { recursive: true });
-  cpSync(join(ROOT, 'node_modules', 'commander'), join(dir, 'node_modules', 'commander'), { recursive: true });
-  const memfix = join(dir, 'memfix');
-  cpSync(MEMFIX, memfix);
-  chmodSync(dir, 0o755);
-  const asNobody = ['--reuid=65534', '--regid=65534', '--clear-groups', '--'];
+  const why = cannotRunAsNobody();
+  if (why) return t.skip(why);
+  const copy = nobodyCopy('membench-top-nobody-');
+  t.after(copy.remove);
   // A process of nobody's own, holding 16 MiB: readable to nobody.
-  const own = spawn('setpriv', [...asNobody, memfix, 'hold', '16', '20000'], { stdio: 'ignore' });
+  const own = spawn('setpriv', [...AS_NOBODY, copy.memfix, 'hold', '16', '20000'], { stdio: 'ignore' });
   t.after(() => own.kill('SIGKILL'));
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const r = spawnSync('setpriv', [...asNobody, process.execPath, join(dir, 'dist', 'src', 'cli', 'main.js'), 'top', '--json'], { encoding: 'utf8', cwd: dir });
+    const r = spawnSync('setpriv', [...AS_NOBODY, process.execPath, copy.cli, 'top', '--json'], { encoding: 'utf8', cwd: copy.dir });
     assert.equal(r.status, 0, r.stderr);
     const snap = JSON.parse(r.stdout) as TopSnapshot;
     // This test process runs as root: nobody may not read its smaps_rollup (ptrace access mode check).

@@ -5,7 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { environHas, pageSizeFromAuxv, pidAlive, readChildren, readCmdline, readComm, readKernelRelease, readPageSize, readVmstatOomKills, type ProcRoot } from '../../src/probe/proc.js';
+import { environHas, pageSizeFromAuxv, schedPolicyOf, pidAlive, readChildren, readCmdline, readComm, readKernelRelease, readPageSize, readVmstatOomKills, type ProcRoot } from '../../src/probe/proc.js';
 import { ROOT } from '../helpers/fixtures.js';
 
 const FIXTURE: ProcRoot = { proc: join(ROOT, 'test', 'fixtures', 'proc', 'root') };
@@ -84,4 +84,21 @@ test('pidAlive: this process yes, an exited and reaped child no', () => {
   assert.equal(pidAlive(process.pid), true);
   const r = spawnSync('/bin/sh', ['-c', 'sleep 0 & echo $!; wait'], { encoding: 'utf8' });
   assert.equal(pidAlive(Number(r.stdout.trim())), false);
+});
+
+test('schedPolicyOf: field 41 of a stat line, counted after the last ")" (a comm may hold spaces and parens)', () => {
+  // This thread's real stat line with its policy field replaced: field 3 (state) is index 0 after ") ", 41 is 38.
+  const real = readFileSync('/proc/thread-self/stat', 'latin1');
+  const after = real.slice(real.lastIndexOf(')') + 2).split(' ');
+  const line = (comm: string, policy: string): string => `42 (${comm}) ${after.map((f, i) => (i === 38 ? policy : f)).join(' ')}`;
+  // The test runner itself is not realtime (and the field is the one the kernel fills: see realtime.test.ts, where chrt agrees).
+  assert.equal(schedPolicyOf(real), 'other');
+  assert.equal(schedPolicyOf(line('node', '1')), 'fifo');
+  assert.equal(schedPolicyOf(line('a (b) c', '1')), 'fifo');
+  assert.equal(schedPolicyOf(line('x', '3')), 'batch');
+  assert.equal(schedPolicyOf(line('x', '6')), 'deadline');
+  assert.equal(schedPolicyOf(line('x', '4')), null, '4 is not a policy');
+  assert.equal(schedPolicyOf(line('x', '')), null);
+  assert.equal(schedPolicyOf('42 (x) S 1 1'), null, 'a torn line');
+  assert.equal(schedPolicyOf('garbage'), null);
 });

@@ -139,3 +139,32 @@ test('cgroup: tree of 14 × 5 MiB children — 12 series drawn, the rest summed 
   // Two 5 MiB children and the parent: at least one child's 5 MiB, at most all three with their own pages.
   within(otherPeak, 5 * MIB, 10 * MIB + 3 * PROGRAM_SLACK, 'other processes');
 });
+
+test('proc: --max-statm-per-tick 2 on a tree of 6 × 10 MiB — Σ RSS carried on most ticks and said so, peaks within the same tolerances', () => {
+  const { run, doc, stdout } = measure('proc', ['tree', '6', '10', '800'], ['--max-statm-per-tick', '2']);
+  assert.deepEqual(run.outcome, { state: 'exited', exitCode: 0 });
+  assert.equal(doc.options.maxStatmPerTick, 2);
+  const s = run.sampling!;
+  assert.equal(s.maxStatmPerTick, 2);
+  // 7 processes > 2 for the 800 ms hold: every tick with more than 2 members carried readings.
+  assert.ok(s.rssSumCarriedTicks! > s.ticks / 2 && s.rssSumCarriedTicks! <= s.ticks, `carried ${s.rssSumCarriedTicks} of ${s.ticks}`);
+  assert.match(stdout, /Σ RSS from carried statm readings on \d+(\.\d)? % of ticks \(≤ 2 reads per tick\)/);
+  const p = run.peaks!;
+  // Each child is read every 4th tick at most (7 members, 2 per tick) and holds 800 ms: the held state is reached.
+  within(p.treeBytes!, 60 * MIB, 60 * MIB + 6 * PROGRAM_SLACK, 'tree peak (Σ RSS, carried)');
+  assert.equal(p.processCount, 7, 'the count is whole at every tick');
+  // The largest process comes from VmHWM (status, the slow thread): the cap does not touch it.
+  within(p.largestProcessBytes, 10 * MIB, 10 * MIB + PROGRAM_SLACK, 'largest process (VmHWM)');
+  const children = run.processes.filter((q) => q.ppid !== null && run.processes.some((r) => r.pid === q.ppid));
+  assert.equal(children.length, 6);
+  for (const c of children) {
+    within(c.vmHwmBytes!, 10 * MIB, 10 * MIB + PROGRAM_SLACK, `VmHWM of child ${c.pid}`);
+  }
+});
+
+test('no cap by default: every figure read at its own tick, nothing said', () => {
+  const { run, stdout } = measure('proc', ['tree', '3', '10', '200']);
+  assert.equal(run.sampling!.maxStatmPerTick, 0);
+  assert.equal(run.sampling!.rssSumCarriedTicks, 0);
+  assert.doesNotMatch(stdout, /carried statm/);
+});
