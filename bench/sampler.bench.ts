@@ -10,7 +10,6 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, release, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { computeStats } from '../src/analyze/stats.js';
 import type { MembenchResult, RunResult } from '../src/result.js';
 import { analysisThroughput, columnsGrowth, columnsJoinMs } from './lib/analysis.js';
 import { CHUNK_ROWS } from '../src/sample/columns.js';
@@ -20,6 +19,7 @@ import { haveMprof, MPROF_MISSING, mprofArgv, parseMprof, type MprofSampling } f
 import { profileWorker } from './lib/profile.js';
 import { floorLadder, measureWakeups, wakeupTable } from './lib/wakeup.js';
 import { dash, fixed, GOALS, mark, pct, renderTable } from './lib/table.js';
+import { agg, spread, mib, threadShares, type Agg } from './lib/agg.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
@@ -86,9 +86,9 @@ function checkExit(what: string, r: TimedRun): void {
   if (r.exitCode !== 0) throw new BenchFailure(`${what} exited ${r.exitCode}: ${r.stderrTail.slice(-400) || '(no stderr)'}`);
 }
 
-async function membenchPair(backend: 'cgroup' | 'proc', tmp: string): Promise<MembenchPair> {
+async function membenchPair(backend: 'cgroup' | 'proc', tmp: string, realtime = false): Promise<MembenchPair> {
   const argv = (holdMs: number, json: string): string[] => [
-    process.execPath, CLI, 'run', '--runs', '1', '--interval', '1ms', '--backend', backend, '--no-color', '--json', json, '--', ...tree(holdMs),
+    process.execPath, CLI, 'run', '--runs', '1', '--interval', '1ms', '--backend', backend, ...(realtime ? ['--realtime'] : []), '--no-color', '--json', json, '--', ...tree(holdMs),
   ];
   const short = await timed(argv(SHORT_MS, join(tmp, 'short.json')), { cwd: ROOT, timeFile: join(tmp, 'time') });
   checkExit(`membench (${backend}, ${SHORT_MS} ms hold)`, short);
@@ -126,45 +126,13 @@ function buildFloor(tmp: string): string {
   return bin;
 }
 
-// ---- aggregation across rounds -----------------------------------------------------------------------
-
-interface Agg {
-  readonly median: number;
-  readonly min: number;
-  readonly max: number;
-  readonly n: number;
-}
-
-function agg(values: readonly (number | null | undefined)[]): Agg | null {
-  const s = computeStats(values.map((v) => (v === null || v === undefined ? NaN : v)));
-  return s && { median: s.median, min: s.min, max: s.max, n: s.n };
-}
-
-/** "4.9 (4.5–5.3)" when there is a spread across rounds, else "4.9". */
-function spread(a: Agg | null, digits: number, unit = ''): string {
-  if (!a) return dash;
-  const m = `${a.median.toFixed(digits)}${unit}`;
-  return a.n > 1 ? `${m} (${a.min.toFixed(digits)}–${a.max.toFixed(digits)})` : m;
-}
-
-const mib = (bytes: number | null | undefined): string => fixed(bytes === null || bytes === undefined ? null : bytes / 2 ** 20, 1, ' MiB');
-
-function threadShares(windows: readonly (WindowCpu | null)[]): { main: Agg | null; sampler: Agg | null; other: Agg | null; samplerWakeups: Agg | null; total: Agg | null } {
-  const pick = (w: WindowCpu | null, role: string): number | null => (w ? w.threads.filter((t) => t.role === role).reduce((a, t) => a + t.percentOfCore, 0) : null);
-  return {
-    main: agg(windows.map((w) => pick(w, 'main'))),
-    sampler: agg(windows.map((w) => pick(w, 'sampler'))),
-    other: agg(windows.map((w) => pick(w, 'other'))),
-    samplerWakeups: agg(windows.map((w) => w?.threads.find((t) => t.role === 'sampler')?.wakeupsPerS ?? null)),
-    total: agg(windows.map((w) => w?.percentOfCore ?? null)),
-  };
-}
-
 // ---- report ------------------------------------------------------------------------------------------
 
 interface Collected {
   readonly cgroup: MembenchPair[];
   readonly proc: MembenchPair[];
+  /** cgroup backend with --realtime, in the same rounds; runs where it was refused carry realtimeRefused. */
+  readonly realtime: MembenchPair[];
   readonly mprof: MprofPair[];
   readonly floor: ToolPair[];
   readonly peerMissing: boolean;
@@ -191,6 +159,9 @@ function mainTable(c: Collected): string {
     ];
   };
   const rows = [mbRow('membench (cgroup)', c.cgroup), mbRow('membench (proc)', c.proc)];
+  const refused = realtimeRefused(c);
+  if (refused) rows.push(['membench (cgroup, --realtime)', `refused: ${refused}`, dash, dash, dash, dash, dash, dash]);
+  else if (c.realtime.length > 0) rows.push(mbRow('membench (cgroup, --realtime)', c.realtime));
   if (c.peerMissing) rows.push(['mprof', 'not installed', dash, dash, dash, dash, dash, dash]);
   else if (c.mprof.length > 0) {
     const s = c.mprof.map((p) => p.sampling);
@@ -217,6 +188,12 @@ function mainTable(c: Collected): string {
   return renderTable(header, rows);
 }
 
+/** Why --realtime did not get SCHED_FIFO in some round (the first reason), or null when it did in every one. */
+function realtimeRefused(c: Collected): string | null {
+  const bad = c.realtime.find((p) => p.run.sampling!.samplerSchedPolicy !== 'fifo');
+  return bad ? bad.run.sampling!.realtimeRefused ?? `the thread ran ${bad.run.sampling!.samplerSchedPolicy ?? 'unknown'}` : null;
+}
+
 function ratios(c: Collected): string {
   const per = <T>(xs: readonly T[], ys: readonly ToolPair[], f: (x: T, y: ToolPair) => number | null): Agg | null =>
     agg(xs.slice(0, ys.length).map((x, i) => f(x, ys[i]!)));
@@ -224,6 +201,10 @@ function ratios(c: Collected): string {
     ['membench (cgroup) CPU / floor', per(c.cgroup, c.floor, (m, f) => m.marginalCpuPercent / f.marginalCpuPercent), '×'],
     ['membench (proc) CPU / floor', per(c.proc, c.floor, (m, f) => m.marginalCpuPercent / f.marginalCpuPercent), '×'],
   ];
+  if (c.realtime.length > 0 && !realtimeRefused(c)) {
+    lines.push(['membench (cgroup, --realtime) CPU / membench (cgroup) CPU', per(c.realtime, c.cgroup, (r, d) => r.marginalCpuPercent / d.marginalCpuPercent), '×']);
+    lines.push(['membench (cgroup, --realtime) ticks kept / membench (cgroup)', agg(c.realtime.slice(0, c.cgroup.length).map((r, i) => (r.run.sampling!.ticksKeptRatio ?? NaN) / (c.cgroup[i]!.run.sampling!.ticksKeptRatio ?? NaN))), '×']);
+  }
   if (c.mprof.length > 0) {
     lines.push(['mprof CPU / membench (cgroup) CPU', per(c.mprof, c.cgroup, (m, b) => m.marginalCpuPercent / b.marginalCpuPercent), '×']);
     lines.push(['mprof CPU / membench (proc) CPU', per(c.mprof, c.proc, (m, b) => m.marginalCpuPercent / b.marginalCpuPercent), '×']);
@@ -243,6 +224,7 @@ function threadTable(c: Collected): string {
     return [name, spread(t.sampler, 1, ' %'), fixed(t.samplerWakeups?.median, 0, '/s'), spread(t.main, 1, ' %'), spread(t.other, 1, ' %'), spread(t.total, 1, ' %')];
   };
   const rows = [row('membench (cgroup)', c.cgroup.map((p) => p.long.window)), row('membench (proc)', c.proc.map((p) => p.long.window))];
+  if (c.realtime.length > 0 && !realtimeRefused(c)) rows.push(row('membench (cgroup, --realtime)', c.realtime.map((p) => p.long.window)));
   if (c.mprof.length > 0) rows.push(row('mprof', c.mprof.map((p) => p.long.window)));
   return renderTable(['tool threads, % of a core', 'sampler thread', 'its wake-ups', 'main thread', 'other threads', 'whole tool'], rows);
 }
@@ -306,7 +288,7 @@ async function main(): Promise<number> {
   try {
     const floorBin = buildFloor(tmp);
     const peerMissing = opts.peer && !haveMprof();
-    const c: Collected = { cgroup: [], proc: [], mprof: [], floor: [], peerMissing };
+    const c: Collected = { cgroup: [], proc: [], realtime: [], mprof: [], floor: [], peerMissing };
     console.log(`membench sampler bench · Linux ${release()} · ${cpus().length} cores · node ${process.version} · ${opts.rounds} round(s)`);
     console.log(`tree: memfix tree 5 20 HOLD (5 children × 20 MiB); each tool runs HOLD = ${SHORT_MS / 1000} s and ${LONG_MS / 1000} s; C floor T = ${FLOOR_T.join(' and ')} s, 1000 Hz, K = 6`);
     if (peerMissing) console.log(MPROF_MISSING);
@@ -314,6 +296,8 @@ async function main(): Promise<number> {
       ['C floor', async () => void c.floor.push(await floorPair(floorBin, tmp))],
       ['membench cgroup', async () => void c.cgroup.push(await membenchPair('cgroup', tmp))],
       ['membench proc', async () => void c.proc.push(await membenchPair('proc', tmp))],
+      // Asked every round; where SCHED_FIFO is not permitted the run says so and the table prints the reason.
+      ['membench cgroup --realtime', async () => void c.realtime.push(await membenchPair('cgroup', tmp, true))],
     ];
     if (opts.peer && !peerMissing) steps.push(['mprof', async () => void c.mprof.push(await mprofPair(tmp))]);
     for (let r = 0; r < opts.rounds; r++) {
@@ -329,6 +313,7 @@ async function main(): Promise<number> {
     console.log(mainTable(c));
     console.log([
       '  ticks kept, p99 interval error: membench from its JSON (runs[0].sampling, 6 s hold); mprof from its MEM lines vs span / 1 ms',
+      '  --realtime: the same cgroup run with the fast sampler thread SCHED_FIFO 1 (root or CAP_SYS_NICE; the reason is printed when refused)',
       '  p99 interval error: |gap between consecutive samples − 1 ms| for both tools (a skipped slot counts as a whole interval late);',
       '    mprof = |gap − 1 ms| (it has no schedule). p99 gap = p99 time between consecutive samples, the same for both.',
       '  CPU marginal = (CPU of the 6 s run − CPU of the 2 s run) / 4 s from /usr/bin/time (tool + the tree it waited for; the tree\'s own',
