@@ -13,7 +13,7 @@ export function parseDurationMs(flag: string, text: string): number {
 }
 
 export function parseCount(flag: string, text: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (!/^\d+$/.test(text.trim())) throw usageError(`${flag}: "${text}" is not a whole number`);
+  if (!/^\d+$/.test(text.trim())) throw usageError(`${flag}: "${text}" is not a whole number`, `write digits only, e.g. ${Math.max(min, 1)}`);
   const n = Number(text);
   if (n < min || n > max) throw usageError(`${flag}: ${n} is out of range`, `use ${min}…${max === Number.MAX_SAFE_INTEGER ? '∞' : max}`);
   return n;

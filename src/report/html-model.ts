@@ -182,7 +182,15 @@ function samplingSentence(doc: MembenchResult, runs: readonly RunResult[]): stri
   const p99 = Math.max(...sampled.map((s) => s.intervalP99Ms ?? 0));
   const kept = Math.min(...sampled.map((s) => s.ticksKeptRatio ?? 1));
   const achieved = means.length > 0 ? means.reduce((a, b) => a + b, 0) / means.length : null;
-  return `Sampling was asked every ${formatMs(doc.options.intervalMs)} and achieved ${formatMs(achieved)} on average (p99 ${formatMs(p99)} in the worst run), keeping ${formatPercent(kept)} of ticks; PSS and USS every ${formatMs(sampled[0]!.pssIntervalMs)}.`;
+  const notes: string[] = [];
+  const fifo = sampled.filter((s) => s.samplerSchedPolicy === 'fifo').length;
+  const refused = sampled.filter((s) => s.realtimeAsked && s.realtimeRefused).length;
+  if (fifo > 0) notes.push(` The sampler's fast thread ran SCHED_FIFO (--realtime) in ${fifo} of ${sampled.length} runs.`);
+  if (refused > 0) notes.push(` --realtime was refused in ${refused} of ${sampled.length} runs (${sampled.find((s) => s.realtimeRefused)!.realtimeRefused}); they were sampled at normal priority.`);
+  const carried = sampled.reduce((n, s) => n + (s.rssSumCarriedTicks ?? 0), 0);
+  const ticks = sampled.reduce((n, s) => n + s.ticks, 0);
+  if (carried > 0) notes.push(` Σ RSS used carried statm readings on ${formatPercent(carried / ticks)} of ticks (--max-statm-per-tick ${sampled[0]!.maxStatmPerTick}); the cgroup counter, the process count and VmHWM are exact.`);
+  return `Sampling was asked every ${formatMs(doc.options.intervalMs)} and achieved ${formatMs(achieved)} on average (p99 ${formatMs(p99)} in the worst run), keeping ${formatPercent(kept)} of ticks; PSS and USS every ${formatMs(sampled[0]!.pssIntervalMs)}.${notes.join('')}`;
 }
 
 function contextSentences(doc: MembenchResult, b: BenchmarkResult): string[] {

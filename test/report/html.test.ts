@@ -1,7 +1,7 @@
 // The HTML report as text: structure, self-containedness, exact peak figures, escaping, optional diagnosis.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MembenchResultSchema, type MembenchResult } from '../../src/result.js';
+import { MembenchResultSchema, type MembenchResult, type RunResult } from '../../src/result.js';
 import { escapeHtml, htmlReport } from '../../src/report/html.js';
 import { buildReport, MAX_PLOTTED_RUNS, plottedRuns, runTimesMs } from '../../src/report/html-model.js';
 import type { ClientData } from '../../src/report/html-client.js';
@@ -18,6 +18,19 @@ function embeddedData(html: string): ClientData {
   assert.ok(m, 'data script present and free of "<"');
   return JSON.parse(m[1]!) as ClientData;
 }
+
+test('sampling sentence: SCHED_FIFO granted, refused, and Σ RSS from carried statm readings are said; nothing when not used', () => {
+  const doc = one();
+  assert.doesNotMatch(page(doc), /SCHED_FIFO|--realtime|carried statm/);
+  const [a, b] = doc.benchmarks[0]!.runs as RunResult[];
+  const granted = { ...a!, sampling: { ...a!.sampling!, samplerSchedPolicy: 'fifo' as const, realtimeAsked: true, realtimeRefused: null, maxStatmPerTick: 2, rssSumCarriedTicks: a!.sampling!.ticks } };
+  const refused = { ...b!, sampling: { ...b!.sampling!, samplerSchedPolicy: 'other' as const, realtimeAsked: true, realtimeRefused: 'chrt: Operation not permitted', maxStatmPerTick: 2, rssSumCarriedTicks: 0 } };
+  const html = page(syntheticDoc([syntheticBenchmark('memfix hold 50 300', [granted, refused])]));
+  assert.match(html, /The sampler&#39;s fast thread ran SCHED_FIFO \(--realtime\) in 1 of 2 runs\./);
+  assert.match(html, /--realtime was refused in 1 of 2 runs \(chrt: Operation not permitted\); they were sampled at normal priority\./);
+  const share = a!.sampling!.ticks / (a!.sampling!.ticks + b!.sampling!.ticks);
+  assert.match(html, new RegExp(`Σ RSS used carried statm readings on ${(share * 100).toFixed(1).replace('.', '\\.')} % of ticks \\(--max-statm-per-tick 2\\)`));
+});
 
 test('synthetic documents are valid result documents', () => {
   assert.equal(MembenchResultSchema.safeParse(one()).success, true);
