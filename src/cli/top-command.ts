@@ -2,7 +2,7 @@
 // --refresh interval (like top(1)) until --count passes or Ctrl-C.
 import { parseCount, parseDurationMs } from './parse-values.js';
 import { interruptOnSignals } from './signals.js';
-import { buildTop, scanProcesses, type TopSnapshot, type TopSortKey } from '../live/top.js';
+import { buildTop, scanProcesses, withNames, type TopSnapshot, type TopSortKey } from '../live/top.js';
 import { renderTop } from '../live/render.js';
 import { SYSTEM_PROC } from '../probe/proc.js';
 import { EXIT, usageError } from '../errors.js';
@@ -15,12 +15,17 @@ export interface RawTopOptions {
   count?: string;
 }
 
-/** One pass; takenAtEpochMs is when it began (passes of --refresh then start an interval apart). */
+/**
+ * One pass; takenAtEpochMs is when it began (passes of --refresh then start an interval apart). A limited view
+ * reads names and command lines for the rows it shows only; scanMs covers the whole pass either way.
+ */
 const snapshot = (sort: TopSortKey, limit: number | null): TopSnapshot => {
   const at = Date.now();
   const t0 = performance.now();
-  const scan = scanProcesses(SYSTEM_PROC);
-  return buildTop(scan, sort, limit, at, performance.now() - t0);
+  const lazy = limit !== null;
+  const top = buildTop(scanProcesses(SYSTEM_PROC, undefined, undefined, !lazy), sort, limit, at, 0);
+  const named = lazy ? withNames(top) : top;
+  return { ...named, scanMs: Math.round((performance.now() - t0) * 1000) / 1000 };
 };
 
 export async function topCommand(raw: RawTopOptions): Promise<number> {

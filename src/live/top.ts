@@ -60,41 +60,56 @@ export interface ScanResult {
   readonly kernelThreads: number;
 }
 
-/** Reads every /proc/PID; a process that exits during the pass is skipped, not reported. */
-export function scanProcesses(root: ProcRoot = SYSTEM_PROC, read: ReadText = readText, pids?: readonly number[]): ScanResult {
+/** comm and command line of one process ("?" and "" when they cannot be read, e.g. it exited meanwhile). */
+function namesOf(pid: number, root: ProcRoot, read: ReadText): { name: string; command: string } {
+  let name = '?';
+  try {
+    name = read(`${root.proc}/${pid}/comm`).trim();
+  } catch {
+    /* gone: keep the figures read */
+  }
+  let cmd = '';
+  try {
+    cmd = read(`${root.proc}/${pid}/cmdline`).replace(/\0+$/, '').split('\0').join(' ');
+  } catch {
+    /* gone between reads */
+  }
+  return { name, command: cmd === '' ? `[${name}]` : cmd };
+}
+
+/**
+ * Reads every /proc/PID; a process that exits during the pass is skipped, not reported. With `names: false` the
+ * comm and cmdline reads (two of the three per process) are left out: `name` and `command` stay "" until
+ * withNames() fills them for the rows shown, which is what a terminal view of 25 rows needs.
+ */
+export function scanProcesses(root: ProcRoot = SYSTEM_PROC, read: ReadText = readText, pids?: readonly number[], names = true): ScanResult {
   const list = pids ?? readdirSync(root.proc).filter((n) => /^\d+$/.test(n)).map(Number);
   const processes: TopProcess[] = [];
   const unreadable: UnreadableProcess[] = [];
   let kernelThreads = 0;
   for (const pid of list) {
-    let name = '?';
-    try {
-      name = read(`${root.proc}/${pid}/comm`).trim();
-    } catch (e) {
-      if (GONE.has((e as NodeJS.ErrnoException).code ?? '')) continue;
-    }
     let rollup: string;
     try {
       rollup = read(`${root.proc}/${pid}/smaps_rollup`);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
-      if (!GONE.has(code)) unreadable.push({ pid, name, reason: code });
+      if (!GONE.has(code)) unreadable.push({ pid, name: namesOf(pid, root, read).name, reason: code });
       continue;
     }
     if (rollup === '') {
       kernelThreads++;
       continue;
     }
-    let cmd = '';
-    try {
-      cmd = read(`${root.proc}/${pid}/cmdline`).replace(/\0+$/, '').split('\0').join(' ');
-    } catch {
-      /* gone between reads: keep the figures read */
-    }
     const r = parseSmapsRollup(rollup, `${root.proc}/${pid}/smaps_rollup`);
-    processes.push({ pid, name, command: cmd === '' ? `[${name}]` : cmd, rssBytes: r.rssBytes, pssBytes: r.pssBytes, ussBytes: r.ussBytes, swapBytes: r.swapBytes });
+    const { name, command } = names ? namesOf(pid, root, read) : { name: '', command: '' };
+    processes.push({ pid, name, command, rssBytes: r.rssBytes, pssBytes: r.pssBytes, ussBytes: r.ussBytes, swapBytes: r.swapBytes });
   }
   return { processes, unreadable, kernelThreads };
+}
+
+/** The snapshot with name and command read for the processes it lists (after a scan with `names: false`). */
+export function withNames(t: TopSnapshot, root: ProcRoot = SYSTEM_PROC, read: ReadText = readText): TopSnapshot {
+  return { ...t, processes: t.processes.map((p) => (p.name === '' ? { ...p, ...namesOf(p.pid, root, read) } : p)) };
 }
 
 const FIELD: Record<TopSortKey, keyof TopProcess & `${string}Bytes`> = { pss: 'pssBytes', uss: 'ussBytes', rss: 'rssBytes', swap: 'swapBytes' };

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { buildTop, scanProcesses, type ReadText } from '../../src/live/top.js';
+import { buildTop, scanProcesses, withNames, type ReadText } from '../../src/live/top.js';
 import { renderTop } from '../../src/live/render.js';
 import { CLI, MEMFIX, MIB, runCli } from '../helpers/fixtures.js';
 import { AS_NOBODY, cannotRunAsNobody, nobodyCopy } from '../helpers/as-nobody.js';
@@ -41,6 +41,25 @@ test('scan: readable, denied, kernel threads and vanished processes are told apa
   const text = renderTop(top);
   assert.match(text, /unreadable: 1 process, not in the totals — 12 \(p12, EACCES\)/);
   assert.match(text, /1 kernel threads/);
+});
+
+test('scan without names: comm and cmdline are read for the rows shown only, after sorting; figures and totals unchanged', () => {
+  const reads: string[] = [];
+  const counting: ReadText = (path) => {
+    reads.push(path);
+    return fake(path);
+  };
+  const lazy = scanProcesses({ proc: '/proc' }, counting, [10, 11, 12, 13, 14], false);
+  // Only the denied process is named during the scan (the unreadable list says who it is).
+  assert.deepEqual(reads.filter((r) => /comm|cmdline/.test(r)), ['/proc/12/comm', '/proc/12/cmdline']);
+  assert.deepEqual(lazy.processes.map((p) => p.name), ['', '']);
+  const eager = scanProcesses({ proc: '/proc' }, fake, [10, 11, 12, 13, 14]);
+  const top = withNames(buildTop(lazy, 'pss', 1, 0, 1), { proc: '/proc' }, counting);
+  assert.deepEqual(top.processes, buildTop(eager, 'pss', 1, 0, 1).processes);
+  assert.equal(top.processes[0]!.command, 'python3 app.py');
+  assert.deepEqual(reads.filter((r) => /\/10\/(comm|cmdline)/.test(r)), ['/proc/10/comm', '/proc/10/cmdline']);
+  assert.equal(reads.some((r) => /\/11\/(comm|cmdline)/.test(r)), false, 'pid 11 is not shown (--limit 1): never named');
+  assert.deepEqual(buildTop(lazy, 'pss', null, 0, 1).totals, buildTop(eager, 'pss', null, 0, 1).totals);
 });
 
 test('membench top --json: a fixture holding 40 MiB is listed with that much PSS and USS', async () => {
