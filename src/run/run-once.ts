@@ -167,7 +167,9 @@ export async function runOnce(
       const ended = firstFailure(endings);
       // Survivors: processes of the tree still alive once the main command has gone.
       await sampler.waitTicks(2);
-      const survivorsAtExit = sampler.alive;
+      // The sampler's count, checked against the backend's own list (cgroup.procs, or the marked /proc tree): once,
+      // under heavy load, a daemon already in the group was not yet counted two ticks after the main exit.
+      const survivorsAtExit = Math.max(sampler.alive, prepared.listPids(root).length);
       let action: RunResult['survivors']['action'] = 'none';
       if (survivorsAtExit > 0) {
         if (opts.survivors === 'kill' && stopReason === null) {
