@@ -1,7 +1,7 @@
 // Which processes a live view follows: one pid and its descendants, every process with a name, or all.
 import { readFileSync, readdirSync } from 'node:fs';
 import { basename } from 'node:path';
-import { readChildren, type ProcRoot } from '../probe/proc.js';
+import { readChildren, statFieldsAfterComm, type ProcRoot } from '../probe/proc.js';
 
 export type TargetSpec =
   | { readonly kind: 'pid'; readonly pid: number }
@@ -49,9 +49,9 @@ function namedIdentity(pid: number, name: string, root: ProcRoot): ProcessIdenti
       named = argv0 !== '' && basename(argv0) === name;
     }
     if (!named) return null;
-    // Fields after "(comm) ": state is field 3, starttime 22, vsize 23 (0 for zombies and kernel threads).
-    const stat = readFileSync(`${root.proc}/${pid}/stat`, 'latin1');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // state is field 3, starttime 22, vsize 23 (0 for zombies and kernel threads).
+    const f = statFieldsAfterComm(readFileSync(`${root.proc}/${pid}/stat`, 'latin1'));
+    if (f === null) return null;
     if (f[0] === 'Z' || f[0] === 'X' || f[20] === '0') return null;
     return { pid, startTicks: Number(f[19]) };
   } catch {
@@ -70,8 +70,8 @@ export function unwatchableNamed(name: string, root: ProcRoot, exclude: Readonly
     if (exclude.has(pid)) continue;
     try {
       if (readFileSync(`${root.proc}/${pid}/comm`, 'utf8').trim() !== name) continue;
-      const stat = readFileSync(`${root.proc}/${pid}/stat`, 'latin1');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const f = statFieldsAfterComm(readFileSync(`${root.proc}/${pid}/stat`, 'latin1'));
+      if (f === null) continue;
       if (f[0] === 'Z' || f[0] === 'X') zombie = true;
       else if (f[20] === '0') kernel = true;
     } catch {

@@ -108,11 +108,18 @@ export type SchedPolicy = (typeof SCHED_POLICIES)[keyof typeof SCHED_POLICIES];
  * The scheduling policy in a /proc/PID[/task/TID]/stat line (field 41, `policy`, Linux ≥ 2.5.19); null when the
  * line is cut short or the number is unknown. Fields are counted after the last ')': the comm may hold spaces.
  */
-export function schedPolicyOf(statLine: string): SchedPolicy | null {
+/**
+ * The fields of a /proc/PID/stat line after "(comm) ", from field 3 (state) on: field N is index N − 3. The comm
+ * may hold spaces and parentheses, hence the last ")". null when the line has none.
+ */
+export function statFieldsAfterComm(statLine: string): string[] | null {
   const close = statLine.lastIndexOf(')');
-  if (close < 0) return null;
-  // Field 3 (state) is the first after ") ", so field 41 is index 38.
-  const field = statLine.slice(close + 2).split(' ')[38];
+  return close < 0 ? null : statLine.slice(close + 2).split(' ');
+}
+
+export function schedPolicyOf(statLine: string): SchedPolicy | null {
+  // Field 41 (policy) is index 38.
+  const field = statFieldsAfterComm(statLine)?.[38];
   if (field === undefined || !/^\d+$/.test(field)) return null;
   return (SCHED_POLICIES as Record<number, SchedPolicy>)[Number(field)] ?? null;
 }
