@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { readCmdline } from '../probe/proc.js';
 import { Columns } from './columns.js';
 import { ProcessGrid } from './process-grid.js';
-import { Preader, fieldIn, lineKey, nowEpoch, setThreadNice, threadCpuMs } from './io.js';
+import { LoopTurn, Preader, fieldIn, lineKey, nowEpoch, setThreadNice, threadCpuMs } from './io.js';
 import { CTRL, LIVE, MEMBERS, STATE_SAMPLING, STATE_STOP, type SamplerConfig, type SlowChunk, type SlowOutput, type SlowProcess } from './protocol.js';
 
 const cfg = workerData as SamplerConfig;
@@ -153,7 +153,7 @@ function drainChunk(): SlowChunk {
   return { status: status.drain(), pss: pss.drain(), processes, pssTicks: pssPasses };
 }
 
-function run(): void {
+async function run(): Promise<void> {
   // Below the fast thread: this one may wait, the 1 kHz one should not.
   setThreadNice(0);
   parentPort!.postMessage({ type: 'ready' });
@@ -164,6 +164,7 @@ function run(): void {
   const pssMs = cfg.pssEveryTicks * cfg.intervalMs;
   let nextPss = nowEpoch();
   let drained = 0;
+  const loop = new LoopTurn();
   for (;;) {
     const start = nowEpoch();
     const pids = members();
@@ -183,6 +184,7 @@ function run(): void {
       parentPort!.postMessage({ type: 'drain', seq: drainSeq, out: drainChunk() });
     }
     if (Atomics.load(ctrl, CTRL.STATE) === STATE_STOP) break;
+    if (loop.due()) await loop.turn(); // V8's GC tasks (LoopTurn)
     const wait = start + statusMs - nowEpoch();
     if (wait > 0) Atomics.wait(ctrl, CTRL.STATE, STATE_SAMPLING, wait);
   }
@@ -199,4 +201,4 @@ function run(): void {
   parentPort!.postMessage({ type: 'done', out });
 }
 
-run();
+void run();

@@ -8,7 +8,7 @@ import { parseStatmInto } from '../probe/statm.js';
 import { environHas, readCmdline, readComm } from '../probe/proc.js';
 import { Columns } from './columns.js';
 import { percentileSorted } from '../stats-core.js';
-import { Preader, nowEpoch, setThreadFifo, setThreadNice, threadCpuMs, threadSchedPolicy } from './io.js';
+import { LoopTurn, Preader, nowEpoch, setThreadFifo, setThreadNice, threadCpuMs, threadSchedPolicy } from './io.js';
 import { nextSlot } from './schedule.js';
 import { PidList, ProcsFile } from './pid-list.js';
 import { CTRL, LIVE, MEMBERS, STATE_SAMPLING, STATE_STOP, type AddRootsMessage, type FastChunk, type FastOutput, type ProcessSeen, type SamplerConfig } from './protocol.js';
@@ -277,7 +277,7 @@ function drainChunk(ticks: number, missed: number, gaps: Columns<'gap'>): FastCh
 // ---- the loop --------------------------------------------------------------------------------------
 
 
-function run(): void {
+async function run(): Promise<void> {
   // Raised above the rest of membench (and the target) when permitted: a late wake-up is a lost tick. With
   // realtime, SCHED_FIFO 1 on top: it runs before any SCHED_OTHER thread whenever it wakes. The target is forked
   // by the main thread, so it does not inherit either.
@@ -300,6 +300,7 @@ function run(): void {
   let missed = 0;
   let lastStart = NaN;
   let drained = 0;
+  const loop = new LoopTurn();
   for (;;) {
     const start = nowEpoch();
     try {
@@ -323,6 +324,8 @@ function run(): void {
     const next = nextSlot(k, nowEpoch() - t0, interval);
     missed += next - k - 1;
     k = next;
+    // The loop's turn for V8's GC tasks (LoopTurn), taken only when this slot has half an interval to spare.
+    if (loop.due() && t0 + k * interval - nowEpoch() > interval / 2) await loop.turn();
     const wait = t0 + k * interval - nowEpoch();
     if (wait > 0) Atomics.wait(ctrl, CTRL.STATE, STATE_SAMPLING, wait);
     // A stop request while sleeping still gets one last tick (next iteration) before the loop ends.
@@ -357,4 +360,4 @@ function run(): void {
   parentPort!.postMessage({ type: 'done', out });
 }
 
-run();
+void run();
