@@ -45,6 +45,7 @@ const mib = (bytes: number): string => `${(bytes / MIB).toFixed(1)} MiB`;
   const exited = new Promise((r) => w.once('exit', r)); // listened for now: it may exit while we sleep
   const tS: number[] = [];
   const rss: number[] = [];
+  const hwms: number[] = [];
   let cpuAt5 = 0;
   let cpuEnd = 0;
   let tEnd = 0;
@@ -58,7 +59,10 @@ const mib = (bytes: number): string => `${(bytes / MIB).toFixed(1)} MiB`;
     tEnd = t;
     tS.push(t);
     rss.push(kib * 1024);
-    if (t % 60 === 0 || t === 5) console.log(`  ${String(t).padStart(4)} s  VmRSS ${mib(kib * 1024)}  VmHWM ${mib((statusKib(w.pid!, 'VmHWM') ?? 0) * 1024)}`);
+    const hwm = (statusKib(w.pid!, 'VmHWM') ?? 0) * 1024;
+    hwms.push(hwm);
+    // RssAnon is membench's own (V8 heaps, malloc, stacks); RssFile is mostly node's binary, shared file pages.
+    if (t % 60 === 0 || t === 5) console.log(`  ${String(t).padStart(4)} s  VmRSS ${mib(kib * 1024)} (anon ${mib((statusKib(w.pid!, 'RssAnon') ?? 0) * 1024)}, file ${mib((statusKib(w.pid!, 'RssFile') ?? 0) * 1024)})  VmHWM ${mib(hwm)}`);
   }
   await exited;
   target.kill('SIGKILL');
@@ -69,6 +73,9 @@ const mib = (bytes: number): string => `${(bytes / MIB).toFixed(1)} MiB`;
   const perMin = (b: number): string => `${(b * 60 / 1024).toFixed(1)} KiB/min`;
   console.log(`membench watch ${mode === 'churn' ? '--children on a shell restarting memfix hold 2 MiB 30 ms' : 'on memfix hold 20 MiB'} at 10 Hz for ${seconds} s: own VmRSS every 5 s`);
   console.log(`  first (5 s) ${mib(rss[0]!)}, last (${tS.at(-1)} s) ${mib(rss.at(-1)!)}, max ${mib(Math.max(...rss))}, min ${mib(Math.min(...rss))}`);
+  // When the high-water mark last rose: flat over hours means it stops early and stays.
+  const lastRise = hwms.findIndex((h) => h === hwms.at(-1));
+  console.log(`  VmHWM ${mib(hwms.at(-1)!)}, reached at ${tS[lastRise]} s and not passed in the ${tS.at(-1)! - tS[lastRise]!} s after`);
   if (fit) console.log(`  slope from ${tS[from]} s: ${perMin(fit.slopeBytesPerSec)} (95 % CI ${perMin(fit.lowBytesPerSec)} … ${perMin(fit.highBytesPerSec)})`);
   console.log(`  CPU of membench watch from 5 s to ${tEnd} s: ${(cpuEnd - cpuAt5).toFixed(0)} ms (${(((cpuEnd - cpuAt5) / ((tEnd - 5) * 1000)) * 100).toFixed(2)} % of one core)`);
   console.log(`  recording: ${rec.ticks} ticks (${rec.missedTicks} missed), ${rec.timeline.tMs.length} timeline points, ${rec.processes.length} processes listed, ${rec.finishedProcessesNotKept} finished ones counted only`);
