@@ -75,16 +75,18 @@ export function theilSen(s: Series, maxPoints = 150): SlopeEstimate | null {
   const sub = subsample(s, maxPoints);
   const n = sub.tMs.length;
   if (n < 3) return null;
-  const slopes: number[] = [];
+  // A typed array sorts numerically without a comparator: 4.6–5.7 → 1.1–1.7 ms a call at 150 points (same
+  // invocation), and the live views judge every 2 s — it was the busiest function on a watch's main thread.
+  const all = new Float64Array((n * (n - 1)) / 2);
+  let N = 0;
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
       const dt = sub.tMs[j]! - sub.tMs[i]!;
-      if (dt > 0) slopes.push(((sub.bytes[j]! - sub.bytes[i]!) * 1000) / dt);
+      if (dt > 0) all[N++] = ((sub.bytes[j]! - sub.bytes[i]!) * 1000) / dt;
     }
   }
-  const N = slopes.length;
   if (N === 0) return null;
-  slopes.sort((a, b) => a - b);
+  const slopes = all.subarray(0, N).sort();
   const mid = N >> 1;
   const median = N % 2 === 1 ? slopes[mid]! : (slopes[mid - 1]! + slopes[mid]!) / 2;
   const c = Z_95 * Math.sqrt((n * (n - 1) * (2 * n + 5)) / 18);
