@@ -1,10 +1,11 @@
 // The bounded timeline of a long watch: pairwise-merged buckets (max for peaks, mean for the leak verdict).
 
-/** Keeps at most `points` samples: the maximum of each bucket (peaks survive thinning). */
-export function bucketMax(tMs: readonly number[], bytes: readonly number[], points: number): { tMs: number[]; bytes: number[] } {
-  if (tMs.length <= points) return { tMs: [...tMs], bytes: [...bytes] };
+/** Keeps at most `points` samples: the maximum of each bucket (peaks survive thinning), and where each came from. */
+export function bucketMax(tMs: readonly number[], bytes: readonly number[], points: number): { tMs: number[]; bytes: number[]; index: number[] } {
+  if (tMs.length <= points) return { tMs: [...tMs], bytes: [...bytes], index: tMs.map((_, i) => i) };
   const outT: number[] = [];
   const outB: number[] = [];
+  const index: number[] = [];
   const per = tMs.length / points;
   for (let b = 0; b < points; b++) {
     const from = Math.floor(b * per);
@@ -13,8 +14,9 @@ export function bucketMax(tMs: readonly number[], bytes: readonly number[], poin
     for (let i = from; i < to; i++) if (bytes[i]! > bytes[best]!) best = i;
     outT.push(tMs[best]!);
     outB.push(bytes[best]!);
+    index.push(best);
   }
-  return { tMs: outT, bytes: outB };
+  return { tMs: outT, bytes: outB, index };
 }
 
 /**

@@ -81,13 +81,16 @@ export interface WatchOptions {
   readonly maxSamples?: number;
   /** How often the sampler's buffers are drained into the bounded ones (default 1 s). */
   readonly drainMs?: number;
-  /** How often the running leak verdict is recomputed (default 2 s; Theil–Sen on ≤ 150 points: well under 1 ms). */
+  /** How often the running leak verdict is recomputed (default 2 s, on at most JUDGED_POINTS bucket means). */
   readonly verdictEveryMs?: number;
   /** Finished processes kept with their figures, the largest peaks first (default 100). */
   readonly keepFinishedProcesses?: number;
   /** Seconds of the sparkline (default 60). */
   readonly recentSeconds?: number;
 }
+
+/** Points the leak verdict is judged on (see `judged` in watch()). */
+export const JUDGED_POINTS = 1024;
 
 const maxN = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.max(a, b));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -119,6 +122,10 @@ export async function watch(o: WatchOptions): Promise<WatchRecording> {
   const names = o.followName === undefined ? null : new NameFollower(o.followName, roots);
 
   const timeline = new BoundedTimeline(o.maxSamples ?? 8192);
+  // The leak verdict is judged on its own coarser copy (bucket means, pairwise merged like the timeline): it runs
+  // every 2 s and at each checkpoint, and on 8192 points its copies and quantiles were the main thread's largest
+  // allocation in a long watch (what grows V8's young generation). serve judges on 1024 points too.
+  const judged = new BoundedTimeline(Math.min(JUDGED_POINTS, o.maxSamples ?? 8192));
   const recent = new RecentMax(o.recentSeconds ?? 60);
   const table = new ProcessTable(o.keepFinishedProcesses ?? 100);
   let firstT: number | null = null;
@@ -141,6 +148,7 @@ export async function watch(o: WatchOptions): Promise<WatchRecording> {
       firstT ??= t;
       const n = Number.isFinite(f.processCount[i]!) ? f.processCount[i]! : 0;
       timeline.push(t, rss, n);
+      judged.push(t, rss, n);
       recent.push(t, rss);
       peakRss = maxN(peakRss, rss);
       maxProcs = maxN(maxProcs, n);
@@ -160,14 +168,13 @@ export async function watch(o: WatchOptions): Promise<WatchRecording> {
   };
 
   // Judged up to the last sample while the tree was alive: after the target exits, Σ RSS is 0 and says nothing.
-  const verdict = (watchedMs: number): LeakVerdict => leakVerdict({ tMs: [...timeline.tMs], bytes: [...timeline.mean] }, (lastAliveT ?? watchedMs) + 1);
+  const verdict = (watchedMs: number): LeakVerdict => leakVerdict({ tMs: judged.tMs, bytes: judged.mean }, (lastAliveT ?? watchedMs) + 1);
   let liveLeak: LeakVerdict | null = null;
   let liveLeakAtMs = 0;
   let leakFirstSeenMs: number | null = null;
 
   const recording = (outcome: WatchOutcome, watchedMs: number): WatchRecording => {
     const thinned = bucketMax(timeline.tMs, timeline.max, o.timelinePoints);
-    const countAt = new Map(timeline.tMs.map((t, i) => [t, timeline.countMax[i]!]));
     const leak = verdict(watchedMs);
     if (leak.verdict === 'leak') leakFirstSeenMs ??= watchedMs;
     return {
@@ -180,7 +187,7 @@ export async function watch(o: WatchOptions): Promise<WatchRecording> {
       ticks: timeline.samples, missedTicks: missed,
       peakRssSumBytes: peakRss, finalRssSumBytes: lastLive, peakPssSumBytes: peakPss, maxProcesses: maxProcs,
       leak, leakFirstSeenMs: leakFirstSeenMs === null ? null : Math.round(leakFirstSeenMs),
-      timeline: { tMs: thinned.tMs.map((t) => Math.round(t * 1000) / 1000), rssSumBytes: thinned.bytes.map(Math.round), processCount: thinned.tMs.map((t) => countAt.get(t) ?? 0) },
+      timeline: { tMs: thinned.tMs.map((t) => Math.round(t * 1000) / 1000), rssSumBytes: thinned.bytes.map(Math.round), processCount: thinned.index.map((i) => timeline.countMax[i]!) },
       processes: table.list(),
       finishedProcessesNotKept: table.finishedNotKept,
     };

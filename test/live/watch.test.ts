@@ -68,8 +68,8 @@ test('Ctrl-C writes the recording and exits 130', async () => {
 });
 
 test('bucketMax keeps each bucket\'s maximum', () => {
-  assert.deepEqual(bucketMax([0, 1, 2, 3], [5, 9, 1, 2], 2), { tMs: [1, 3], bytes: [9, 2] });
-  assert.deepEqual(bucketMax([0, 1], [5, 9], 4), { tMs: [0, 1], bytes: [5, 9] });
+  assert.deepEqual(bucketMax([0, 1, 2, 3], [5, 9, 1, 2], 2), { tMs: [1, 3], bytes: [9, 2], index: [1, 3] });
+  assert.deepEqual(bucketMax([0, 1], [5, 9], 4), { tMs: [0, 1], bytes: [5, 9], index: [0, 1] });
 });
 
 test('a SIGKILLed watch leaves a valid partial recording (checkpointed every 5 s)', async () => {
