@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // membench's entry point: argv → options → the one subcommand asked for → exit code. The only place that maps
 // errors to exit codes. Handlers are imported when chosen, so a quick command (top, --help) loads little.
+import { setFlagsFromString } from 'node:v8';
 import { CommanderError, type Command } from 'commander';
 import { EXIT, MembenchError } from '../errors.js';
 import { buildProgram } from './program.js';
@@ -20,6 +21,17 @@ function fail(e: unknown): never {
   process.exit(EXIT.INTERNAL);
 }
 
+/**
+ * watch and serve stay attached for hours, so they ask V8 to favour memory over speed (--optimize-for-size, set
+ * before their threads start: it caps a new thread's young generation at 1 MiB semi-spaces and lets the old
+ * generation grow in 2 MiB steps instead of 8, so each sampler thread collects every few minutes rather than
+ * filling ~13 MiB first). Measured on a 25-min churn watch at 10 Hz, two builds side by side: own RSS 77–78 MiB
+ * (high-water mark 82) against 95 MiB and still rising, for about 5 % more CPU (README, "watch").
+ */
+function longRunning(): void {
+  setFlagsFromString('--optimize-for-size');
+}
+
 /** Each subcommand's handler: options commander parsed, its arguments, the argv after "--" → exit code. */
 type Handler = (sub: Command, execArgv: readonly string[] | null) => Promise<number>;
 
@@ -30,9 +42,9 @@ const HANDLERS: Record<string, Handler> = {
   compare: async (sub) => (await import('./compare-command.js')).compareCommand(sub.opts(), sub.args),
   profile: async (sub, execArgv) => (await import('./profile-command.js')).profileCommand(sub.opts(), sub.args, execArgv),
   top: async (sub) => (await import('./top-command.js')).topCommand(sub.opts()),
-  serve: async (sub) => (await import('./serve-command.js')).serveCommand(sub.opts()),
+  serve: async (sub) => (longRunning(), (await import('./serve-command.js')).serveCommand(sub.opts())),
   system: async (sub) => (await import('./system-command.js')).systemCommand(sub.opts()),
-  watch: async (sub) => (await import('./watch-command.js')).watchCommand(sub.opts(), sub.args),
+  watch: async (sub) => (longRunning(), (await import('./watch-command.js')).watchCommand(sub.opts(), sub.args)),
 };
 
 async function main(argv: readonly string[]): Promise<void> {
