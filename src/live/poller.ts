@@ -8,7 +8,7 @@ import { kibFieldBytes } from '../probe/status.js';
 import { parseSmapsRollup } from '../probe/smaps-rollup.js';
 import type { ProcRoot } from '../probe/proc.js';
 import { resolveTargets, type TargetSpec } from './targets.js';
-import { BoundedTimeline } from './timeline.js';
+import { BoundedTimeline, VERDICT_POINTS } from './timeline.js';
 
 export interface LiveProcess {
   readonly pid: number;
@@ -53,9 +53,9 @@ export interface PollerOptions {
   readonly pssIntervalMs: number;
   /** Monotonic clock (ms), injectable. */
   readonly now: () => number;
-  /** How often the leak verdict over Σ RSS is recomputed (default 2 s; Theil–Sen on ≤ 150 points, well under 1 ms). */
+  /** How often the leak verdict over Σ RSS is recomputed (default 2 s). */
   readonly verdictEveryMs?: number;
-  /** Σ RSS points kept for the leak verdict whatever the uptime; older ones are merged pairwise (default 1024). */
+  /** Σ RSS points kept for the leak verdict whatever the uptime; older ones are merged pairwise (default VERDICT_POINTS). */
   readonly timelinePoints?: number;
 }
 
@@ -74,7 +74,7 @@ export class LivePoller {
   private leakAtMs = -Infinity;
 
   constructor(private readonly o: PollerOptions) {
-    this.timeline = new BoundedTimeline(o.timelinePoints ?? 1024);
+    this.timeline = new BoundedTimeline(o.timelinePoints ?? VERDICT_POINTS);
   }
 
   private readCgroup(pid: number): string {

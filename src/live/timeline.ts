@@ -1,5 +1,11 @@
 // The bounded timeline of a long watch: pairwise-merged buckets (max for peaks, mean for the leak verdict).
 
+/**
+ * Points a live leak verdict is judged on (watch and serve), whatever the uptime: bucket means merged pairwise.
+ * Judging every 2 s on more (watch's 8192-point timeline) was a long watch's largest main-thread allocation.
+ */
+export const VERDICT_POINTS = 1024;
+
 /** Keeps at most `points` samples: the maximum of each bucket (peaks survive thinning), and where each came from. */
 export function bucketMax(tMs: readonly number[], bytes: readonly number[], points: number): { tMs: number[]; bytes: number[]; index: number[] } {
   if (tMs.length <= points) return { tMs: [...tMs], bytes: [...bytes], index: tMs.map((_, i) => i) };

@@ -8,7 +8,7 @@ import type { ProcessSeen, SamplerColumns } from '../sample/protocol.js';
 import { Sampler } from '../sample/sampler.js';
 import { readCmdline, readPageSize, pidAlive, SYSTEM_PROC } from '../probe/proc.js';
 import { VERSION } from '../version.js';
-import { BoundedTimeline, bucketMax } from './timeline.js';
+import { BoundedTimeline, VERDICT_POINTS, bucketMax } from './timeline.js';
 import { ProcessTable } from './process-table.js';
 import { RecentMax, type WatchLiveState } from './watch-view.js';
 import { NameFollower, type FollowName, type LateJoin } from './name-follow.js';
@@ -81,16 +81,13 @@ export interface WatchOptions {
   readonly maxSamples?: number;
   /** How often the sampler's buffers are drained into the bounded ones (default 1 s). */
   readonly drainMs?: number;
-  /** How often the running leak verdict is recomputed (default 2 s, on at most JUDGED_POINTS bucket means). */
+  /** How often the running leak verdict is recomputed (default 2 s, on at most VERDICT_POINTS bucket means). */
   readonly verdictEveryMs?: number;
   /** Finished processes kept with their figures, the largest peaks first (default 100). */
   readonly keepFinishedProcesses?: number;
   /** Seconds of the sparkline (default 60). */
   readonly recentSeconds?: number;
 }
-
-/** Points the leak verdict is judged on (see `judged` in watch()). */
-export const JUDGED_POINTS = 1024;
 
 const maxN = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.max(a, b));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -122,10 +119,8 @@ export async function watch(o: WatchOptions): Promise<WatchRecording> {
   const names = o.followName === undefined ? null : new NameFollower(o.followName, roots);
 
   const timeline = new BoundedTimeline(o.maxSamples ?? 8192);
-  // The leak verdict is judged on its own coarser copy (bucket means, pairwise merged like the timeline): it runs
-  // every 2 s and at each checkpoint, and on 8192 points its copies and quantiles were the main thread's largest
-  // allocation in a long watch (what grows V8's young generation). serve judges on 1024 points too.
-  const judged = new BoundedTimeline(Math.min(JUDGED_POINTS, o.maxSamples ?? 8192));
+  // The leak verdict (every 2 s and at each checkpoint) is judged on its own coarser copy: see VERDICT_POINTS.
+  const judged = new BoundedTimeline(Math.min(VERDICT_POINTS, o.maxSamples ?? 8192));
   const recent = new RecentMax(o.recentSeconds ?? 60);
   const table = new ProcessTable(o.keepFinishedProcesses ?? 100);
   let firstT: number | null = null;
