@@ -51,17 +51,25 @@ export const ProcessRecordSchema = z.object({
 export type ProcessRecord = z.infer<typeof ProcessRecordSchema>;
 
 export const PeaksSchema = z.object({
-  treeBytes: nullableBytes.describe('peak of the whole tree: the cgroup peak counter, or max sampled sum of RSS on the proc backend'),
-  treeSource: z.enum(['cgroup-peak-counter', 'sampled-cgroup-usage', 'sampled-rss-sum']),
+  memoryBytes: nullableBytes.optional().describe(
+    'THE headline figure, the one commands are ranked and compared on (src/analyze/run-figures.ts): the larger of treeNoCacheBytes '
+    + '(the tree without page cache) and largestProcessBytes (one process\'s own VmHWM, what /usr/bin/time reports). So it is never below '
+    + 'the largest process\'s high-water mark, and page cache written by the command never counts. null when nothing was sampled; absent in older documents'),
+  memorySource: z.enum(['tree', 'largest-process']).nullable().optional().describe('which of the two gave memoryBytes'),
+  treeNoCacheBytes: nullableBytes.optional().describe(
+    'peak of the whole tree without page cache: cgroup backend, the peak counter minus the page cache charged at the sampled peak '
+    + '(never below the sampled anonymous peak); proc backend, the Σ PSS peak (shared pages split, not counted once per process)'),
+  treeBytes: nullableBytes.describe('peak of the whole tree: the cgroup peak counter (page cache included); on the proc backend the max sampled Σ PSS (Σ RSS for a single process when no PSS was read)'),
+  treeSource: z.enum(['cgroup-peak-counter', 'sampled-cgroup-usage', 'sampled-rss-sum', 'sampled-pss-sum']),
   treeAnonBytes: nullableBytes.describe('max sampled anonymous charge of the cgroup (v1 total_rss, v2 anon)'),
   treeFileBytes: nullableBytes.describe('max sampled page-cache charge of the cgroup (v1 total_cache, v2 file)'),
-  rssSumBytes: bytes.describe('max over ticks of the sum of RSS: shared pages counted once per process'),
+  rssSumBytes: nullableBytes.describe('max over ticks of the sum of RSS: shared pages counted once per process; null when no tick saw a process'),
   pssSumBytes: nullableBytes.describe('max over PSS ticks of the sum of PSS: shared pages split between sharers'),
   ussSumBytes: nullableBytes,
   swapSumBytes: nullableBytes,
   vmDataSumBytes: nullableBytes,
-  vszSumBytes: bytes,
-  largestProcessBytes: bytes.describe('largest single-process peak: max over processes of max(VmHWM, sampled RSS)'),
+  vszSumBytes: nullableBytes,
+  largestProcessBytes: nullableBytes.describe('largest single-process peak: max over processes of max(VmHWM, sampled RSS); null when no process was seen'),
   largestProcessPid: z.number().int().nullable(),
   largestProcessName: z.string().nullable(),
   processCount: z.number().int().nonnegative().describe('most processes alive at one tick'),
@@ -69,11 +77,13 @@ export const PeaksSchema = z.object({
 export type Peaks = z.infer<typeof PeaksSchema>;
 
 export const FinalSchema = z.object({
-  atMs: ms.nullable(),
-  treeBytes: nullableBytes,
-  rssSumBytes: nullableBytes,
-  pssSumBytes: nullableBytes,
-}).describe('the last sample taken while the main command was alive');
+  atMs: ms.nullable().describe('the last tick at or before the main command\'s exit at which the tree still had resident memory (a zombie\'s statm reads 0)'),
+  treeBytes: nullableBytes.describe('the cgroup usage at atMs (null on the proc backend)'),
+  rssSumBytes: nullableBytes.describe('Σ RSS at atMs'),
+  pssSumBytes: nullableBytes.describe('Σ PSS of the last PSS reading at or before atMs, when it is at most 1.5 PSS intervals older (pssAtMs); null otherwise'),
+  pssAtMs: ms.nullable().optional().describe('when that PSS reading was taken (absent in older documents)'),
+}).describe('the memory of the tree at its last sample while the work was still alive');
+export type Final = z.infer<typeof FinalSchema>;
 
 export const SamplingSchema = z.object({
   intervalAskedMs: ms,
@@ -258,17 +268,18 @@ export const StatsSchema = z.object({
 export type Stats = z.infer<typeof StatsSchema>;
 
 export const SUMMARY_METRICS = [
-  'treePeakBytes', 'treeAnonPeakBytes', 'largestProcessPeakBytes', 'rssSumPeakBytes', 'pssSumPeakBytes',
+  'memoryPeakBytes', 'treePeakBytes', 'treeAnonPeakBytes', 'largestProcessPeakBytes', 'rssSumPeakBytes', 'pssSumPeakBytes',
   'ussSumPeakBytes', 'swapSumPeakBytes', 'vmDataSumPeakBytes', 'vszSumPeakBytes', 'treeFinalBytes', 'wallMs',
 ] as const;
 export type SummaryMetric = (typeof SUMMARY_METRICS)[number];
+type SummaryMetricShape = { [K in Exclude<SummaryMetric, 'memoryPeakBytes'>]: z.ZodNullable<typeof StatsSchema> } & { memoryPeakBytes: z.ZodOptional<z.ZodNullable<typeof StatsSchema>> };
 
-export const FOOTPRINT_METRICS = ['treePeakBytes', 'treeAnonPeakBytes', 'largestProcessPeakBytes', 'pssSumPeakBytes', 'ussSumPeakBytes'] as const;
+export const FOOTPRINT_METRICS = ['memoryPeakBytes', 'treePeakBytes', 'treeAnonPeakBytes', 'largestProcessPeakBytes', 'pssSumPeakBytes', 'ussSumPeakBytes'] as const;
 
 export const BaselineSubtractionSchema = z.object({
   baselineCommand: z.string(),
   /** Per metric: medians of the measured and baseline commands and their difference (the script's own footprint). */
-  metrics: z.record(z.enum(FOOTPRINT_METRICS), z.object({
+  metrics: z.partialRecord(z.enum(FOOTPRINT_METRICS), z.object({
     measuredMedian: z.number(),
     baselineMedian: z.number(),
     footprint: z.number().describe('measuredMedian − baselineMedian (bytes; may be negative within noise)'),
@@ -291,7 +302,8 @@ export const BenchmarkResultSchema = z.object({
   summary: z.object({
     runsMeasured: z.number().int().nonnegative(),
     runsIncluded: z.number().int().nonnegative().describe('measured runs that ended as counted (exit 0, or any finished run with --ignore-failure)'),
-    metrics: z.record(z.enum(SUMMARY_METRICS), StatsSchema.nullable()),
+    // memoryPeakBytes is newer than the rest: optional, so older documents still validate.
+    metrics: z.object(Object.fromEntries(SUMMARY_METRICS.map((m) => [m, m === 'memoryPeakBytes' ? StatsSchema.nullable().optional() : StatsSchema.nullable()])) as SummaryMetricShape),
   }),
 });
 export type BenchmarkResult = z.infer<typeof BenchmarkResultSchema>;

@@ -11,6 +11,7 @@ export function runCounts(run: RunResult, ignoreFailure: boolean): boolean {
 
 /** How each summary metric is read from a run (null = not available on this run). */
 const METRIC_OF: Record<SummaryMetric, (r: RunResult) => number | null> = {
+  memoryPeakBytes: (r) => r.peaks?.memoryBytes ?? null,
   treePeakBytes: (r) => r.peaks?.treeBytes ?? null,
   treeAnonPeakBytes: (r) => r.peaks?.treeAnonBytes ?? null,
   largestProcessPeakBytes: (r) => r.peaks?.largestProcessBytes ?? null,

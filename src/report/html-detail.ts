@@ -58,7 +58,7 @@ const mib = (b: number): string => formatBytes(b);
 /** The run shown closely: the measured run with the highest tree peak (Σ RSS when no tree figure). */
 export function detailRun(b: BenchmarkResult): RunResult | null {
   const measured = b.runs.filter((r) => !r.warmup && r.peaks);
-  const peak = (r: RunResult): number => r.peaks!.treeBytes ?? r.peaks!.rssSumBytes;
+  const peak = (r: RunResult): number => r.peaks!.treeBytes ?? r.peaks!.rssSumBytes ?? 0;
   return measured.reduce<RunResult | null>((best, r) => (best === null || peak(r) > peak(best) ? r : best), null);
 }
 

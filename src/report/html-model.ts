@@ -126,7 +126,8 @@ const METRIC_STYLE: Record<MetricKey, { dash: number[]; width: number }> = {
 const TREE_SOURCE: Record<NonNullable<RunResult['peaks']>['treeSource'], string> = {
   'cgroup-peak-counter': "the cgroup's peak counter (kept by the kernel, so it includes moments between samples)",
   'sampled-cgroup-usage': 'the highest sampled cgroup usage',
-  'sampled-rss-sum': 'the highest sampled Σ RSS of the tree',
+  'sampled-rss-sum': 'the highest sampled RSS of its one process',
+  'sampled-pss-sum': 'the highest sampled Σ PSS of the tree (no cgroup: PSS counts each shared page once)',
 };
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;

@@ -326,7 +326,7 @@ function buildRunResult(b: BuildInput): RunResult {
     wallMs: round3(ended.atMs)!,
     treeWallMs: round3(Math.max(ended.atMs, b.treeEndMs))!,
     peaks: computePeaks({ columns: out.columns, processes: out.processes, cgroupPeakBytes: b.cgroupPeak }),
-    final: computeFinal(out.columns, ended.atMs),
+    final: computeFinal(out.columns, ended.atMs, opts.pssIntervalMs),
     processes,
     survivors: { count: processes.filter((p) => p.outlivedMain).length || b.survivorsAtExit, action: b.action },
     stderrTail: b.stderrTail.split('\n').slice(-20).join('\n'),

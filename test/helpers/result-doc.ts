@@ -38,7 +38,7 @@ export function syntheticRun(index: number, peakBytes: number, opts: { points?: 
 
 export function syntheticBenchmark(command: string, runs: readonly RunResult[]): BenchmarkResult {
   const counted = runs.filter((r) => !r.warmup && r.outcome.state === 'exited' && r.outcome.exitCode === 0);
-  const of = (m: (typeof SUMMARY_METRICS)[number]): number[] => counted.map((r) => (m === 'wallMs' ? r.wallMs : m === 'treePeakBytes' ? r.peaks!.treeBytes! : r.peaks!.rssSumBytes));
+  const of = (m: (typeof SUMMARY_METRICS)[number]): number[] => counted.map((r) => (m === 'wallMs' ? r.wallMs : m === 'treePeakBytes' ? r.peaks!.treeBytes! : r.peaks!.rssSumBytes!));
   return {
     command, argv: ['/bin/sh', '-c', command], shell: true, cwd: '/tmp',
     role: 'measured', concurrency: 1, payloadBytes: null, stdin: null, baseline: null,

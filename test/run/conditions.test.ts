@@ -47,7 +47,7 @@ test('--rlimit-data 100M: a refused allocation is its own outcome, not an OOM ki
   assert.equal(r.oom, null);
   assert.match(r.stderrTail, /Cannot allocate memory/);
   assert.ok(r.notes.some((n) => /RLIMIT_DATA was reached/.test(n)));
-  assert.ok(r.peaks!.largestProcessBytes <= 100 * MIB, 'memory never passed the limit');
+  assert.ok(r.peaks!.largestProcessBytes! <= 100 * MIB, 'memory never passed the limit');
   assert.match(stdout, /note: RLIMIT_DATA was reached: an allocation failed and the program ended itself — not an OOM kill/);
 });
 
