@@ -18,10 +18,11 @@ export const EXIT = {
   INTERRUPTED: 130,
 } as const;
 
-export type ErrorKind = 'usage' | 'failed-to-start' | 'environment' | 'internal';
+export type ErrorKind = 'usage' | 'command-failed' | 'failed-to-start' | 'environment' | 'internal';
 
 const CODE: Record<ErrorKind, number> = {
   usage: EXIT.USAGE,
+  'command-failed': EXIT.COMMAND_FAILED,
   'failed-to-start': EXIT.FAILED_TO_START,
   environment: EXIT.ENVIRONMENT,
   internal: EXIT.INTERNAL,

@@ -293,6 +293,8 @@ export const BenchmarkResultSchema = z.object({
   concurrency: z.number().int().positive().describe('instances started together in one group'),
   payloadBytes: z.number().int().nonnegative().nullable().describe('size of the generated stdin payload (--payload-scan)'),
   stdin: z.string().nullable().describe('file fed to stdin, null for /dev/null'),
+  parameter: z.object({ name: z.string(), value: z.string(), template: z.string() }).optional()
+    .describe('--parameter-scan / --parameter-list: the value substituted for {name} in template'),
   baseline: BaselineSubtractionSchema.nullable(),
   argv: z.array(z.string()).describe('what was exec\'d'),
   shell: z.boolean().describe('true when run through /bin/sh -c'),
@@ -336,9 +338,10 @@ export const MembenchResultSchema = z.object({
   }),
   benchmarks: z.array(BenchmarkResultSchema),
   scans: z.array(z.object({
-    kind: z.enum(['concurrency', 'payload']),
-    command: z.string(),
-    unit: z.enum(['instance', 'payload-byte']),
+    kind: z.enum(['concurrency', 'payload', 'parameter']),
+    command: z.string().describe('the command (for a parameter scan, its template with {NAME})'),
+    unit: z.enum(['instance', 'payload-byte', 'parameter-unit']),
+    parameter: z.string().optional().describe('--parameter-scan / --parameter-list: the parameter\'s name'),
     points: z.array(z.object({ x: z.number(), treePeakMedianBytes: z.number().nullable(), perUnitBytes: z.number().nullable() })),
     fit: z.object({
       slopeBytesPerUnit: z.number().describe('marginal memory per extra instance / per payload byte'),

@@ -32,6 +32,15 @@ export function computeScans(benchmarks: readonly BenchmarkResult[]): Scan[] {
     const key = b.argv.join('\0');
     byCommand.set(key, [...(byCommand.get(key) ?? []), b]);
   }
+  // --parameter-scan / --parameter-list: one scan per template, when every value is a number.
+  const byTemplate = new Map<string, BenchmarkResult[]>();
+  for (const b of measured) if (b.parameter) byTemplate.set(b.parameter.template, [...(byTemplate.get(b.parameter.template) ?? []), b]);
+  for (const [template, group] of byTemplate) {
+    const xs = group.map((b) => Number(b.parameter!.value));
+    if (group.length > 1 && xs.every((x) => Number.isFinite(x)) && new Set(xs).size > 1) {
+      scans.push({ ...scanOf('parameter', template, group, (b) => Number(b.parameter!.value)), parameter: group[0]!.parameter!.name });
+    }
+  }
   for (const group of byCommand.values()) {
     const command = group[0]!.command.replace(/ ×\d+| < \d+ B/g, '');
     const concurrencies = new Set(group.map((b) => b.concurrency));
@@ -44,7 +53,8 @@ export function computeScans(benchmarks: readonly BenchmarkResult[]): Scan[] {
 
 function scanOf(kind: Scan['kind'], command: string, group: readonly BenchmarkResult[], xOf: (b: BenchmarkResult) => number): Scan {
   const points = group.map((b) => {
-    const y = b.summary.metrics.treePeakBytes?.median ?? null;
+    // The headline figure (no page cache, never below the largest process), as commands are compared on.
+    const y = b.summary.metrics.memoryPeakBytes?.median ?? b.summary.metrics.treePeakBytes?.median ?? null;
     const x = xOf(b);
     return { x, treePeakMedianBytes: y, perUnitBytes: y !== null && x > 0 ? y / x : null };
   }).sort((p, q) => p.x - q.x);
@@ -54,5 +64,5 @@ function scanOf(kind: Scan['kind'], command: string, group: readonly BenchmarkRe
     const f = linearFit(usable.map((p) => p.x), usable.map((p) => p.treePeakMedianBytes!));
     if (f) fit = { slopeBytesPerUnit: f.slope, interceptBytes: f.intercept, r2: f.r2, verdict: f.verdict };
   }
-  return { kind, command, unit: kind === 'concurrency' ? 'instance' : 'payload-byte', points, fit };
+  return { kind, command, unit: kind === 'concurrency' ? 'instance' : kind === 'payload' ? 'payload-byte' : 'parameter-unit', points, fit };
 }

@@ -13,13 +13,18 @@ Forms:
   membench run -- python3 script.py arg1      one command, exec'd directly (no shell)
   membench run 'perl a.pl' 'perl b.pl'        each string run by /bin/sh -c, side by side
 
+  membench run -N 'xz -9 -k big' 'gzip -9 -k big'   split into words, no shell (hyperfine's -N)
+  membench run -P n 1 4 'python3 make.py {n}'   one benchmark per n, memory fitted against n
+
+Output: compact by default (peak mean ± σ, range, largest process, verdict, ranking); -v for everything.
 Durations: 1ms, 0.5s, 250us, 2m (a bare number is milliseconds).
 
 Exit codes:
   0    every measured run exited 0 (or --ignore-failure)
   1    a measured command failed: non-zero exit, signal, OOM kill or timeout
   2    usage error: unknown flag, bad value, no command
-  3    a command could not be started: not found, not executable, bad --cwd
+  3    a command could not be started: not found, not executable, bad --cwd, or the
+       shell did not find it (exit 127: the command is then run once only)
   4    environment: --backend cgroup asked for but not possible here
   5    internal error in membench
   130  interrupted by Ctrl-C (143 for SIGTERM); the runs done so far are written
@@ -59,6 +64,9 @@ Exit codes: 0 ok; 1 the profiled command failed (the profile is still shown); 2 
   3 command not found; 4 profiler not installed; 6 diff: the peak grew above --fail-above.
 `;
 
+/** Repeatable options collect into a list. */
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
 /** A subcommand that never prints or exits by itself: main.ts renders errors as one line and maps exit codes. */
 function subcommand(program: Command, name: string): Command {
   return program
@@ -85,7 +93,21 @@ export function buildProgram(): Command {
     .option('-t, --timeout <duration>', 'kill the whole tree after this long and record the run as timed out')
     .addOption(new Option('--backend <kind>', 'how the tree is followed').choices(['auto', 'cgroup', 'proc']).default('auto'))
     .addOption(new Option('--survivors <action>', 'processes that outlive the main command').choices(['wait', 'kill']).default('wait'))
-    .option('--json <file>', 'write the result document to FILE ("-" for stdout); rewritten after every run')
+    .option('-v, --verbose', 'the full report: every figure (exact and sampled), sampling, diagnosis, breakdowns, chart')
+    .option('-n, --command-name <name>', 'name a command in the output, in the order given (repeatable)', collect, [])
+    .option('--prepare <cmd>', 'shell command run before each run (not measured); one, or one per command (repeatable)', collect, [])
+    .option('--setup <cmd>', 'shell command run once before the runs of each command (repeatable: one per command)', collect, [])
+    .option('--cleanup <cmd>', 'shell command run once after the runs of each command (repeatable: one per command)', collect, [])
+    .option('-P, --parameter-scan <name min max...>', 'one benchmark per value of {name} from min to max (integers, step -D), substituted in the command')
+    .option('-D, --parameter-step-size <step>', 'step of --parameter-scan (default 1)')
+    .option('-L, --parameter-list <name values...>', 'one benchmark per value of a comma-separated list, e.g. -L n 10,100,1000')
+    .option('-S, --shell <shell>', 'shell that runs quoted commands: "none" to split them into words and exec directly, or a shell path (default /bin/sh)')
+    .option('-N', 'an alias for --shell=none')
+    .addOption(new Option('--style <style>', 'output style: full (colours, progress), basic (neither), nocolor, color, none (no report; exports still written)').choices(['full', 'basic', 'nocolor', 'color', 'none']).default('full'))
+    .option('--export-json <file>', 'write the result document to FILE ("-" for stdout); rewritten after every run')
+    .option('--export-markdown <file>', 'write a Markdown table of the commands (for PRs) to FILE')
+    .option('--export-csv <file>', 'write one CSV row per command to FILE')
+    .option('--json <file>', 'alias of --export-json')
     .option('--html <file>', 'write a self-contained HTML report with plots to FILE; rewritten after every run')
     .option('-i, --ignore-failure', 'count runs whose command failed in the statistics, and exit 0')
     .option('--show-output', 'let the command print to the terminal (default: stdout discarded, stderr tail kept)')

@@ -4,11 +4,16 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EXIT, MembenchError, usageError } from '../errors.js';
 import type { MembenchResult } from '../result.js';
-import { runBenchmarks, type BenchmarkOptions } from '../run/benchmark.js';
+import { runBenchmarks, type BenchmarkHooks, type BenchmarkOptions, type CommandHooks } from '../run/benchmark.js';
 import type { CommandSpec } from '../run/run-once.js';
 import { runCounts } from '../analyze/summary.js';
 import { readPageSize } from '../probe/proc.js';
-import { renderJson, writeJsonFile } from '../report/json.js';
+import { writeTextAtomic } from '../store/atomic.js';
+import { RUN_EXPORTERS } from '../report/run-exporters.js';
+import { failuresOf } from '../report/run-rows.js';
+import { checkWritableOutput } from './output-paths.js';
+import { quote, parse as parseShellWords } from 'shell-quote';
+import cliProgress from 'cli-progress';
 import { htmlReport, writeHtmlFile } from '../report/html.js';
 import { colorsFor, renderTerminal } from '../report/terminal.js';
 import { parseChoice, parseCount, parseCpuFraction, parseCpuList, parseDurationMs, parseList, parseSizeBytes } from './parse-values.js';
@@ -17,6 +22,7 @@ import { processLimits, type LimitsRequest } from '../run/limits.js';
 import { findInPath } from '../run/launch.js';
 import { expandAllocators } from '../run/allocators.js';
 
+const { SingleBar, Presets } = cliProgress;
 const DEFAULT_PSS_INTERVAL_MS = 50;
 const DEFAULT_PSS_BUDGET = 0.02;
 
@@ -51,6 +57,20 @@ export interface RawRunOptions {
   allocator?: string;
   realtime?: boolean;
   maxStatmPerTick?: string;
+  verbose?: boolean;
+  commandName?: string[];
+  prepare?: string[];
+  setup?: string[];
+  cleanup?: string[];
+  parameterScan?: string[];
+  parameterStepSize?: string;
+  parameterList?: string[];
+  shell?: string;
+  N?: boolean;
+  style?: string;
+  exportJson?: string;
+  exportMarkdown?: string;
+  exportCsv?: string;
 }
 
 export interface ResolvedRun {
@@ -58,9 +78,60 @@ export interface ResolvedRun {
   readonly bench: BenchmarkOptions;
   readonly jsonPath: string | null;
   readonly htmlPath: string | null;
+  readonly markdownPath: string | null;
+  readonly csvPath: string | null;
   readonly color: boolean;
-  /** Chart of memory over time under each command's figures (--no-chart turns it off). */
+  /** Chart of memory over time under each command's figures (--no-chart turns it off; shown with --verbose). */
   readonly chart: boolean;
+  readonly verbose: boolean;
+  /** --style: progress bar on a terminal; none = no terminal report at all. */
+  readonly progress: boolean;
+  readonly report: boolean;
+}
+
+const STYLES = ['full', 'basic', 'nocolor', 'color', 'none'] as const;
+
+/** A command as it can be pasted back into a shell (quotes kept where they are needed). */
+export const displayArgv = (argv: readonly string[]): string => quote([...argv]);
+
+/** --parameter-scan NAME MIN MAX [-D STEP] / --parameter-list NAME a,b,c → the name and its values (as text). */
+function parameterValues(raw: RawRunOptions, extra: string[]): { name: string; values: string[] } | null {
+  if (raw.parameterScan && raw.parameterList) throw usageError('give --parameter-scan or --parameter-list, not both');
+  if (raw.parameterScan) {
+    // commander's variadic option takes every word after -P; the words past NAME MIN MAX are commands.
+    const [name, min, max, ...rest] = raw.parameterScan;
+    extra.push(...rest);
+    if (!name || min === undefined || max === undefined) throw usageError('--parameter-scan needs NAME MIN MAX', 'e.g. -P n 1 8');
+    const lo = Number(min);
+    const hi = Number(max);
+    const step = raw.parameterStepSize !== undefined ? Number(raw.parameterStepSize) : 1;
+    if (!Number.isFinite(lo) || !Number.isFinite(hi)) throw usageError(`--parameter-scan ${name} ${min} ${max}: MIN and MAX must be numbers`);
+    if (!(step > 0)) throw usageError(`--parameter-step-size ${raw.parameterStepSize} must be a number above 0`);
+    if (hi < lo) throw usageError(`--parameter-scan ${name} ${min} ${max}: MAX is below MIN`);
+    const count = Math.floor((hi - lo) / step + 1e-9) + 1;
+    if (count > 1000) throw usageError(`--parameter-scan would make ${count} benchmarks`, 'use a larger -D step (at most 1000 values)');
+    const digits = (String(step).split('.')[1] ?? '').length;
+    return { name, values: Array.from({ length: count }, (_, i) => String(Number((lo + i * step).toFixed(digits)))) };
+  }
+  if (raw.parameterList) {
+    const [name, list, ...rest] = raw.parameterList;
+    extra.push(...rest);
+    if (!name || list === undefined) throw usageError('--parameter-list needs NAME and a comma-separated list', 'e.g. -L n 10,100,1000');
+    const values = list.split(',');
+    if (values.some((v) => v === '')) throw usageError(`--parameter-list ${name} ${list}: an empty value`);
+    return { name, values };
+  }
+  if (raw.parameterStepSize !== undefined) throw usageError('-D/--parameter-step-size goes with --parameter-scan');
+  return null;
+}
+
+/** One value per command: a single value applies to all; otherwise exactly one per command. */
+function perCommand(flag: string, values: readonly string[] | undefined, n: number): (string | null)[] {
+  const v = values ?? [];
+  if (v.length === 0) return Array.from({ length: n }, () => null);
+  if (v.length === 1) return Array.from({ length: n }, () => v[0]!);
+  if (v.length !== n) throw usageError(`${flag} given ${v.length} times for ${n} commands`, 'give it once (for all) or once per command');
+  return [...v];
 }
 
 /** Validates everything the user typed, once, into a readonly options object. */
@@ -81,19 +152,63 @@ export function resolveRunOptions(raw: RawRunOptions, shellCommands: readonly st
   if (execArgv !== null && shellCommands.length > 0) {
     throw usageError(`give either shell commands or one command after "--", not both (got ${JSON.stringify(shellCommands[0])} before "--")`);
   }
+  const extra: string[] = [];
+  const param = parameterValues(raw, extra);
+  const quoted = [...extra, ...shellCommands];
+  if (execArgv !== null && quoted.length > 0) {
+    throw usageError(`give either shell commands or one command after "--", not both (got ${JSON.stringify(quoted[0])} before "--")`);
+  }
+  const shell = raw.N ? 'none' : raw.shell ?? '/bin/sh';
+  if (raw.N && raw.shell !== undefined && raw.shell !== 'none') throw usageError(`-N means --shell=none, but --shell ${raw.shell} was given too`);
   let commands: CommandSpec[];
   if (execArgv !== null) {
     if (execArgv.length === 0 || execArgv[0] === '') throw usageError('no command after "--"', 'write: membench run -- program args…');
-    commands = [{ display: execArgv.join(' '), argv: execArgv, shell: false, cwd }];
+    commands = [{ display: displayArgv(execArgv), argv: execArgv, shell: false, cwd }];
   } else {
-    if (shellCommands.length === 0) throw usageError('no command to measure', 'write: membench run -- program args…  or  membench run "shell command"');
-    const empty = shellCommands.findIndex((c) => c.trim() === '');
+    if (quoted.length === 0) throw usageError('no command to measure', 'write: membench run -- program args…  or  membench run "shell command"');
+    const empty = quoted.findIndex((c) => c.trim() === '');
     if (empty >= 0) throw usageError(`command ${empty + 1} is empty`);
-    commands = shellCommands.map((c) => ({ display: c, argv: ['/bin/sh', '-c', c], shell: true, cwd }));
+    commands = quoted.map((c) => commandOf(c, shell, cwd));
+  }
+  const names = raw.commandName ?? [];
+  if (names.length > commands.length) throw usageError(`${names.length} --command-name for ${commands.length} command${commands.length === 1 ? '' : 's'}`, 'give at most one name per command, in order');
+  commands = commands.map((c, i) => (names[i] !== undefined ? { ...c, display: names[i]! } : c));
+  const around = ((): CommandHooks[] => {
+    const setup = perCommand('--setup', raw.setup, commands.length);
+    const prepare = perCommand('--prepare', raw.prepare, commands.length);
+    const cleanup = perCommand('--cleanup', raw.cleanup, commands.length);
+    return commands.map((_, i) => ({ setup: setup[i]!, prepare: prepare[i]!, cleanup: cleanup[i]! }));
+  })();
+  if (param) {
+    // Each command once per value, {name} replaced everywhere (its hooks follow the command it came from).
+    const token = `{${param.name}}`;
+    if (!commands.some((c) => c.argv.some((a) => a.includes(token)))) throw usageError(`no command contains ${token}`, `write ${token} where the value goes`);
+    const expanded: CommandSpec[] = [];
+    const hooks: CommandHooks[] = [];
+    commands.forEach((c, i) => {
+      for (const value of param.values) {
+        const sub = (x: string): string => x.replaceAll(token, value);
+        expanded.push({ ...c, argv: c.argv.map(sub), display: sub(c.display), parameter: { name: param.name, value, template: c.display } });
+        const h = around[i]!;
+        hooks.push({ setup: h.setup && sub(h.setup), prepare: h.prepare && sub(h.prepare), cleanup: h.cleanup && sub(h.cleanup) });
+      }
+    });
+    commands = expanded;
+    around.splice(0, around.length, ...hooks);
   }
   if (raw.allocator !== undefined) commands = expandAllocators(commands, raw.allocator, process.env.LD_PRELOAD);
   if (raw.html === '-' || raw.html === '') throw usageError('--html needs a file name', 'the page is written to a file; --json - is the stdout form');
-  const noColor = 'NO_COLOR' in process.env && process.env.NO_COLOR !== '';
+  if (raw.json !== undefined && raw.exportJson !== undefined && raw.json !== raw.exportJson) throw usageError('--json is an alias of --export-json: give one of them');
+  const jsonPath = raw.exportJson ?? raw.json ?? null;
+  // Every file is checked before the first run: a result that cannot be saved is not measured.
+  if (jsonPath !== null) checkWritableOutput(raw.exportJson !== undefined ? '--export-json' : '--json', jsonPath, true);
+  if (raw.html !== undefined) checkWritableOutput('--html', raw.html);
+  if (raw.exportMarkdown !== undefined) checkWritableOutput('--export-markdown', raw.exportMarkdown, true);
+  if (raw.exportCsv !== undefined) checkWritableOutput('--export-csv', raw.exportCsv, true);
+  const toStdout = [jsonPath, raw.exportMarkdown, raw.exportCsv].filter((p) => p === '-').length;
+  if (toStdout > 1) throw usageError('only one export can go to stdout ("-")');
+  const style = parseChoice('--style', raw.style ?? 'full', STYLES);
+  const noColor = ('NO_COLOR' in process.env && process.env.NO_COLOR !== '') || style === 'basic' || style === 'nocolor';
   const cpuCount = Math.max(1, availableParallelism());
   const limits: LimitsRequest = {
     memoryBytes: raw.memoryLimit !== undefined ? parseSizeBytes('--memory-limit', raw.memoryLimit) : null,
@@ -117,10 +232,15 @@ export function resolveRunOptions(raw: RawRunOptions, shellCommands: readonly st
   }
   return {
     commands,
-    jsonPath: raw.json ?? null,
+    jsonPath,
     htmlPath: raw.html ?? null,
-    color: raw.color && !noColor && process.stdout.isTTY === true,
+    markdownPath: raw.exportMarkdown ?? null,
+    csvPath: raw.exportCsv ?? null,
+    color: raw.color && !noColor && (process.stdout.isTTY === true || style === 'color'),
     chart: raw.chart !== false,
+    verbose: raw.verbose === true,
+    progress: style === 'full' || style === 'nocolor',
+    report: style !== 'none',
     bench: {
       runs: parseCount('--runs', raw.runs, 1, 100_000),
       warmup: parseCount('--warmup', raw.warmup, 0, 100_000),
@@ -145,19 +265,42 @@ export function resolveRunOptions(raw: RawRunOptions, shellCommands: readonly st
       stdinFile,
       realtime: raw.realtime === true,
       maxStatmPerTick: raw.maxStatmPerTick !== undefined ? parseCount('--max-statm-per-tick', raw.maxStatmPerTick, 1, 1_000_000) : 0,
+      hooks: around,
     },
   };
 }
 
-/** Progress on stderr, only when it is a terminal. */
-function progressReporter(enabled: boolean, commands: readonly CommandSpec[]): { onRunStart?: (ci: number, i: number, total: number, warmup: boolean) => void; done: () => void } {
+/** A quoted command: by the shell asked for, or split into words and exec'd directly with --shell=none / -N. */
+function commandOf(text: string, shell: string, cwd: string): CommandSpec {
+  if (shell !== 'none') return { display: text, argv: [shell, '-c', text], shell: true, cwd };
+  const words = parseShellWords(text);
+  if (words.some((w) => typeof w !== 'string')) {
+    throw usageError(`${JSON.stringify(text)} uses shell syntax (a pipe, redirection or glob) but --shell=none runs no shell`, 'drop -N/--shell=none, or write the command without it');
+  }
+  return { display: text, argv: words as string[], shell: false, cwd };
+}
+
+/** Progress on stderr with an ETA (cli-progress), only when stderr is a terminal and the style asks for it. */
+function progressReporter(enabled: boolean, commands: readonly CommandSpec[]): Pick<BenchmarkHooks, 'onPlan' | 'onRunStart'> & { done: () => void } {
   if (!enabled) return { done: () => undefined };
+  const bar = new SingleBar({
+    stream: process.stderr, clearOnComplete: true, hideCursor: true, etaBuffer: 5,
+    format: '{bar} {value}/{total} runs · ETA {eta_formatted} · {what}',
+  }, Presets.shades_classic);
+  let started = false;
+  let done = 0;
   return {
-    onRunStart: (ci, i, total, warmup) => {
-      const what = commands[ci]!.display.slice(0, 40);
-      process.stderr.write(`\r\x1b[2K${warmup ? 'warm-up' : 'run'} ${i + 1}/${total} of command ${ci + 1}/${commands.length}: ${what}`);
+    onPlan: (total) => {
+      bar.start(total, 0, { what: '' });
+      started = true;
     },
-    done: () => process.stderr.write('\r\x1b[2K'),
+    onRunStart: (ci, i, total, warmup) => {
+      const what = `${warmup ? 'warm-up' : 'run'} ${i + 1}/${total}: ${(commands[ci]?.display ?? '').slice(0, 30)}`;
+      bar.update(done++, { what });
+    },
+    done: () => {
+      if (started) bar.stop();
+    },
   };
 }
 
@@ -165,31 +308,54 @@ export function exitCodeFor(doc: MembenchResult, interruptSignal: string | null,
   if (interruptSignal) return interruptSignal === 'SIGTERM' ? 143 : EXIT.INTERRUPTED;
   const runs = doc.benchmarks.flatMap((b) => b.runs);
   if (runs.some((r) => r.outcome.state === 'failed-to-start')) return EXIT.FAILED_TO_START;
+  // The shell's "not found" (127) on a command's first run: it is not run again, and it is not a measurement.
+  if (doc.benchmarks.some((b) => b.runs.length === 1 && b.runs[0]!.outcome.state === 'exited' && b.runs[0]!.outcome.exitCode === 127)) return EXIT.FAILED_TO_START;
   if (!ignoreFailure && runs.some((r) => !r.warmup && !runCounts(r, false))) return EXIT.COMMAND_FAILED;
   return EXIT.OK;
+}
+
+/** Failed runs said on stderr, one line each with the end of what the command wrote there. */
+function failureLines(doc: MembenchResult): string[] {
+  const out: string[] = [];
+  doc.benchmarks.forEach((b, i) => {
+    for (const f of failuresOf(b)) {
+      const where = doc.benchmarks.length > 1 ? `benchmark ${i + 1} (${b.command}), ${f.label}` : `${b.command}: ${f.label}`;
+      out.push(`membench: ${where}: ${f.text}`);
+      for (const l of f.stderrTail.split('\n').filter((x) => x.trim() !== '')) out.push(`  stderr: ${l.slice(0, 200)}`);
+    }
+  });
+  return out;
 }
 
 export async function runCommand(raw: RawRunOptions, shellCommands: readonly string[], execArgv: readonly string[] | null): Promise<number> {
   const opts = resolveRunOptions(raw, shellCommands, execArgv);
   const { interrupt, dispose } = interruptOnSignals();
-  const toStdout = opts.jsonPath === '-';
-  const progress = progressReporter(process.stderr.isTTY === true && !toStdout, opts.commands);
-  const doc = await runBenchmarks(opts.commands, opts.bench, interrupt, {
-    onRunStart: progress.onRunStart,
-    onUpdate: (d) => {
-      if (opts.jsonPath && !toStdout) writeJsonFile(opts.jsonPath, d);
-      if (opts.htmlPath) writeHtmlFile(opts.htmlPath, htmlReport([{ name: null, doc: d }]));
-    },
+  const toStdout = [opts.jsonPath, opts.markdownPath, opts.csvPath].includes('-');
+  const progress = progressReporter(opts.progress && process.stderr.isTTY === true, opts.commands);
+  const exports = RUN_EXPORTERS.flatMap((e) => {
+    const path = e.format === 'json' ? opts.jsonPath : e.format === 'markdown' ? opts.markdownPath : opts.csvPath;
+    return path === null ? [] : [{ e, path }];
   });
-  progress.done();
-  dispose();
+  const write = (d: MembenchResult): void => {
+    for (const { e, path } of exports) if (path !== '-') writeTextAtomic(path, e.render(d));
+    if (opts.htmlPath) writeHtmlFile(opts.htmlPath, htmlReport([{ name: null, doc: d }]));
+  };
+  let doc: MembenchResult;
+  try {
+    doc = await runBenchmarks(opts.commands, opts.bench, interrupt, { onPlan: progress.onPlan, onRunStart: progress.onRunStart, onUpdate: write });
+  } finally {
+    progress.done();
+    dispose();
+  }
   const onlyFailedToStart = doc.benchmarks.every((b) => b.runs.length > 0 && b.runs.every((r) => r.outcome.state === 'failed-to-start'));
   if (onlyFailedToStart && doc.benchmarks.length === 1) {
     const o = doc.benchmarks[0]!.runs[0]!.outcome;
     process.stderr.write(`membench: ${o.state === 'failed-to-start' ? o.message : 'failed to start'}\n`);
   } else {
-    (toStdout ? process.stderr : process.stdout).write(renderTerminal(doc, colorsFor(opts.color), { chart: opts.chart }));
+    if (opts.report) (toStdout ? process.stderr : process.stdout).write(renderTerminal(doc, colorsFor(opts.color), { chart: opts.chart, verbose: opts.verbose }));
+    const failed = failureLines(doc);
+    if (failed.length > 0) process.stderr.write(`${failed.join('\n')}\n`);
   }
-  if (toStdout) process.stdout.write(renderJson(doc));
+  for (const { e, path } of exports) if (path === '-') process.stdout.write(e.render(doc));
   return exitCodeFor(doc, interrupt.requested, opts.bench.ignoreFailure);
 }

@@ -14,7 +14,7 @@ export const csvField = (v: string | number | null): string => {
 };
 
 export function suiteCsv(doc: SuiteResult): string {
-  const lines = [COLUMNS.join(',')];
+  const lines: string[] = [COLUMNS.join(',')];
   for (const b of doc.benchmarks) {
     for (const s of b.sizes) {
       const st = s.stats;

@@ -4,6 +4,9 @@ import type { BenchmarkResult, Breakdown, BreakdownGroup, RunResult } from '../r
 import type { Colors } from './terminal.js';
 import { renderChart } from './chart.js';
 import { formatBytes, formatMs } from './units.js';
+import { shownRun, verdictWords } from './run-rows.js';
+
+export { shownRun };
 
 export interface DiagnosisRenderOptions {
   readonly chart: boolean;
@@ -14,12 +17,6 @@ export interface DiagnosisRenderOptions {
 const MAX_NAME = 26;
 const clip = (s: string): string => (s.length <= MAX_NAME ? s : `${s.slice(0, MAX_NAME - 1)}…`);
 
-/** The run whose diagnosis and chart are shown: the last measured run that has a diagnosis. */
-export function shownRun(b: BenchmarkResult): RunResult | null {
-  const measured = b.runs.filter((r) => !r.warmup);
-  return [...measured].reverse().find((r) => r.diagnosis) ?? [...measured].reverse().find((r) => r.timeline) ?? null;
-}
-
 function leakLine(b: BenchmarkResult, run: RunResult, c: Colors): string | null {
   const d = run.diagnosis;
   if (!d) return null;
@@ -27,7 +24,7 @@ function leakLine(b: BenchmarkResult, run: RunResult, c: Colors): string | null 
   const same = verdicts.filter((v) => v === d.leak.verdict).length;
   const paint = d.leak.verdict === 'leak' ? c.red : d.leak.verdict === 'no-leak' ? c.green : c.yellow;
   const agree = verdicts.length > 1 ? ` (${same}/${verdicts.length} runs)` : '';
-  return `  ${c.bold('leak:')} ${paint(d.leak.verdict)}${agree} — ${d.leak.reason}`;
+  return `  ${c.bold('memory:')} ${paint(verdictWords(d.leak.verdict))}${agree} — ${d.leak.reason}`;
 }
 
 interface TableRow {
@@ -64,7 +61,7 @@ function breakdownLines(bd: Breakdown, maxGroups: number, c: Colors): string[] {
   const cost = c.dim(`  (smaps read ${bd.captures}× during the run, ${formatMs(bd.totalReadMs)} in all${bd.unreadable ? `; ${bd.unreadable} process${bd.unreadable === 1 ? '' : 'es'} unreadable` : ''})`);
   const out: string[] = [];
   const lp = bd.largestProcess;
-  if (lp) out.push(...renderRows(`${c.bold('breakdown')} of ${lp.name} (pid ${lp.pid}), the largest process, ${at}:`, breakdownRows(lp.groups, maxGroups), c));
+  if (lp) out.push(...renderRows(`${c.bold('breakdown')} of ${lp.name} (pid ${lp.pid}), the largest process at that moment, ${at}:`, breakdownRows(lp.groups, maxGroups), c));
   if (bd.processCount > 1 || !lp) out.push(...renderRows(`${c.bold('breakdown')} summed over the tree's ${bd.processCount} processes (Σ RSS counts shared pages once per process):`, breakdownRows(bd.tree.groups, maxGroups), c));
   out.push(cost);
   return out;

@@ -1,9 +1,11 @@
-// The terminal report: per command, rows of (figure, min, median, max, mean ± σ), then how it was measured,
-// what outlived the command, and runs that failed. Builds rows first, then renders them.
+// The terminal report. Compact by default (hyperfine's shape: headline peak, range, largest process, verdict, a
+// ranking); --verbose adds every figure, how it was sampled, the diagnosis and the chart. Reads run-rows.ts's facts.
 import pc from 'picocolors';
 import type { BenchmarkResult, MembenchResult, RunResult, Stats, SummaryMetric } from '../result.js';
 import { formatBytes, formatMs, formatPercent } from './units.js';
 import { renderDiagnosis } from './diagnosis.js';
+import { failuresOf, headlineOf, headlineSource, ranking, shownRun, verdictOf } from './run-rows.js';
+import { wrapAll } from './wrap.js';
 import { describeRun, instanceLines } from './outcome.js';
 
 export interface Colors {
@@ -13,9 +15,10 @@ export interface Colors {
   yellow: (s: string) => string;
   green: (s: string) => string;
   cyan: (s: string) => string;
+  magenta: (s: string) => string;
 }
 const id = (s: string): string => s;
-export const NO_COLORS: Colors = { bold: id, dim: id, red: id, yellow: id, green: id, cyan: id };
+export const NO_COLORS: Colors = { bold: id, dim: id, red: id, yellow: id, green: id, cyan: id, magenta: id };
 export const colorsFor = (enabled: boolean): Colors => (enabled ? pc.createColors(true) : NO_COLORS);
 
 interface Row {
@@ -24,17 +27,19 @@ interface Row {
   readonly note?: string;
 }
 
+/** ≈ marks a sampled figure; the others are the kernel's own counters (exact whatever happened between samples). */
 const METRIC_ROWS: readonly { metric: SummaryMetric; label: (b: BenchmarkResult) => string; bytes: boolean }[] = [
-  { metric: 'treePeakBytes', label: (b) => (b.backend.kind === 'cgroup' ? 'tree peak (cgroup counter)' : 'tree peak (Σ RSS, sampled)'), bytes: true },
-  { metric: 'treeAnonPeakBytes', label: () => 'tree anon peak (no cache)', bytes: true },
-  { metric: 'largestProcessPeakBytes', label: () => 'largest process (VmHWM)', bytes: true },
-  { metric: 'pssSumPeakBytes', label: () => 'Σ PSS peak', bytes: true },
-  { metric: 'ussSumPeakBytes', label: () => 'Σ USS peak', bytes: true },
-  { metric: 'rssSumPeakBytes', label: () => 'Σ RSS peak ¹', bytes: true },
-  { metric: 'swapSumPeakBytes', label: () => 'Σ swap peak', bytes: true },
-  { metric: 'vmDataSumPeakBytes', label: () => 'Σ VmData peak', bytes: true },
-  { metric: 'vszSumPeakBytes', label: () => 'Σ VSZ peak', bytes: true },
-  { metric: 'treeFinalBytes', label: () => 'tree at exit (final)', bytes: true },
+  { metric: 'memoryPeakBytes', label: () => 'peak (headline)', bytes: true },
+  { metric: 'treePeakBytes', label: (b) => (b.backend.kind === 'cgroup' ? 'tree, cgroup counter' : 'tree (Σ PSS) ≈'), bytes: true },
+  { metric: 'treeAnonPeakBytes', label: () => 'tree anon (no cache) ≈', bytes: true },
+  { metric: 'largestProcessPeakBytes', label: () => 'largest process HWM', bytes: true },
+  { metric: 'pssSumPeakBytes', label: () => 'Σ PSS ≈', bytes: true },
+  { metric: 'ussSumPeakBytes', label: () => 'Σ USS ≈', bytes: true },
+  { metric: 'rssSumPeakBytes', label: () => 'Σ RSS ≈ ¹', bytes: true },
+  { metric: 'swapSumPeakBytes', label: () => 'Σ swap ≈', bytes: true },
+  { metric: 'vmDataSumPeakBytes', label: () => 'Σ VmData ≈', bytes: true },
+  { metric: 'vszSumPeakBytes', label: () => 'Σ VSZ ≈', bytes: true },
+  { metric: 'treeFinalBytes', label: () => 'final (last tick) ≈', bytes: true },
   { metric: 'wallMs', label: () => 'wall time', bytes: false },
 ];
 
@@ -48,7 +53,7 @@ function statCells(s: Stats | null, bytes: boolean): string[] {
 export function metricRows(b: BenchmarkResult): Row[] {
   return METRIC_ROWS.flatMap(({ metric, label, bytes }) => {
     const s = b.summary.metrics[metric] ?? null;
-    if (!s && metric !== 'treePeakBytes') return [];
+    if (!s && metric !== 'memoryPeakBytes') return [];
     return [{ label: label(b), cells: statCells(s, bytes) }];
   });
 }
@@ -68,18 +73,43 @@ function survivorLine(runs: readonly RunResult[], c: Colors): string | null {
   return c.yellow(`  ${last.survivors.count} process${last.survivors.count === 1 ? '' : 'es'} outlived the main command and ${last.survivors.count === 1 ? 'was' : 'were'} ${verb}${names ? ` (${names})` : ''}`);
 }
 
+/** How each sampled tier was read, for the legend under the table: "≈ sampled: …". */
+function samplingLegend(b: BenchmarkResult): string | null {
+  const s = b.runs.find((r) => !r.warmup && r.sampling)?.sampling;
+  if (!s) return null;
+  return `≈ sampled: Σ RSS every ${formatMs(s.intervalAskedMs)}, PSS/USS/swap every ${formatMs(s.pssIntervalMs)}, anon/VmData every ${formatMs(s.statusIntervalMs)}; `
+    + 'other figures are kernel counters (cgroup peak, VmHWM), exact between samples. ¹ Σ RSS counts a shared page once per process.';
+}
+
+/** Runs so short that a sampled tier was read only a few times: its peak may be far from the true one. */
+function shortRunNote(b: BenchmarkResult): string | null {
+  const runs = b.runs.filter((r) => !r.warmup && r.sampling && r.peaks);
+  const short = runs.filter((r) => r.wallMs < 3 * r.sampling!.pssIntervalMs);
+  if (short.length === 0) return null;
+  const r = short[0]!;
+  return `Σ PSS/USS were read ${r.sampling!.pssTicks} time${r.sampling!.pssTicks === 1 ? '' : 's'} in run ${r.index + 1} (${formatMs(r.wallMs)}, every ${formatMs(r.sampling!.pssIntervalMs)}): `
+    + 'their peaks may be well below the true ones';
+}
+
+/** The full report of one command (--verbose): every figure, how it was sampled, survivors, failures, notes. */
 export function renderBenchmark(b: BenchmarkResult, index: number, c: Colors): string {
   const measured = b.runs.filter((r) => !r.warmup);
   const warm = b.runs.length - measured.length;
   const backend = b.backend.kind === 'cgroup' ? `cgroup ${b.backend.memoryAccounting.replace('cgroup-', '')}` : 'proc';
   const out: string[] = [];
-  out.push(`${c.bold(`Command ${index + 1}:`)} ${c.cyan(b.command)}`);
+  out.push(`${c.bold(`Benchmark ${index + 1}:`)} ${c.cyan(b.command)}`);
   out.push(c.dim(`  ${b.summary.runsIncluded}/${measured.length} runs counted${warm ? `, ${warm} warm-up` : ''} · backend ${backend}${b.backend.fallbackReason ? ` (fallback: ${b.backend.fallbackReason})` : ''}`));
   if (b.summary.runsIncluded > 0) {
     out.push(...renderTable(['', 'min', 'median', 'max', 'mean ± σ'], metricRows(b), c).map((l) => `  ${l}`));
-    out.push(c.dim('  ¹ Σ RSS counts pages shared between processes once per process; Σ PSS splits them.'));
-    const peak = measured.find((r) => r.peaks)?.peaks;
-    if (peak?.treeFileBytes) out.push(c.dim(`  tree peak includes page cache charged to the run (up to ${formatBytes(peak.treeFileBytes)} sampled).`));
+    const legend = samplingLegend(b);
+    if (legend) out.push(c.dim(`  ${legend}`));
+    const run = shownRun(b);
+    const src = run ? headlineSource(b, run) : null;
+    if (src) out.push(c.dim(`  peak (headline) = the larger of the tree without page cache and the largest process's VmHWM; here ${src.text}.`));
+    const peak = run?.peaks;
+    if (peak?.treeFileBytes) out.push(c.dim(`  the tree's cgroup counter includes page cache charged to the run (up to ${formatBytes(peak.treeFileBytes)} sampled).`));
+    const short = shortRunNote(b);
+    if (short) out.push(c.yellow(`  ${short}`));
   }
   const sampled = measured.filter((r) => r.sampling);
   if (sampled.length > 0) {
@@ -90,17 +120,18 @@ export function renderBenchmark(b: BenchmarkResult, index: number, c: Colors): s
     const refused = sampled.map((r) => r.sampling!.realtimeRefused).filter((x): x is string => typeof x === 'string');
     if (refused.length > 0) out.push(c.dim(`  realtime refused in ${refused.length} of ${sampled.length} run(s), sampled at normal priority: ${refused[refused.length - 1]}`));
   }
-  const largest = measured.find((r) => r.peaks?.largestProcessName)?.peaks;
-  if (largest) out.push(c.dim(`  largest process: ${largest.largestProcessName} (pid ${largest.largestProcessPid}); most processes at once: ${largest.processCount}`));
+  const h = headlineOf(b);
+  if (h.largest) out.push(c.dim(`  largest process of run ${shownRun(b)!.index + 1}: ${h.largest.name} (pid ${h.largest.pid}), ${formatBytes(h.largest.bytes)}; most processes at once: ${h.largest.processCount}`));
   const surv = survivorLine(measured, c);
   if (surv) out.push(surv);
-  for (const r of b.runs) {
-    if (r.outcome.state === 'exited' && r.outcome.exitCode === 0) continue;
-    const tail = r.stderrTail.trim().split('\n').slice(-1)[0];
-    const peakNote = r.peaks?.treeBytes && r.outcome.state !== 'oom-killed' ? `; peak ${formatBytes(r.peaks.treeBytes)}` : '';
-    out.push(c.red(`  ${r.warmup ? 'warm-up' : 'run'} ${r.index + 1}: ${describeRun(r)}${peakNote}`) + (tail && r.outcome.state !== 'failed-to-start' ? c.dim(`  stderr: ${tail.slice(0, 120)}`) : ''));
+  for (const f of failuresOf(b)) {
+    const r = b.runs.find((x) => `${x.warmup ? 'warm-up' : 'run'} ${x.index + 1}` === f.label)!;
+    const peakNote = r.peaks?.memoryBytes && r.outcome.state !== 'oom-killed' ? `; peak ${formatBytes(r.peaks.memoryBytes)}` : '';
+    out.push(c.red(`  ${f.label}: ${f.text}${peakNote}`));
+    const tail = f.stderrTail.split('\n').slice(-1)[0];
+    if (tail && r.outcome.state !== 'failed-to-start') out.push(c.dim(`    stderr: ${tail.slice(0, 200)}`));
     for (const line of instanceLines(r)) out.push(c.red(`    ${line}`));
-    if (r.oom?.kernelLog?.[0]) out.push(c.dim(`    kernel: ${r.oom.kernelLog.find((l) => /Killed process/.test(l)) ?? r.oom.kernelLog[0]}`));
+    if (f.kernelLine) out.push(c.dim(`    kernel: ${f.kernelLine}`));
   }
   const notes = [...new Set(b.runs.flatMap((r) => r.notes))];
   for (const n of notes) out.push(c.yellow(`  note: ${n}`));
@@ -108,18 +139,70 @@ export function renderBenchmark(b: BenchmarkResult, index: number, c: Colors): s
   if (limits.length > 0) {
     out.push(c.dim(`  conditions: ${limits.map((l) => `${l.name} ${l.asked}${l.applied ? '' : ' (NOT applied)'}`).join(', ')}`));
   }
-  return out.join('\n');
+  return wrapAll(out).join('\n');
 }
 
-/** Compares tree peaks of several commands against the smallest, like hyperfine's "N× faster than". */
+/** The short report of one command (the default): headline, range, largest process and wall time, verdict, failures. */
+export function renderCompact(b: BenchmarkResult, index: number, c: Colors): string {
+  const h = headlineOf(b);
+  const out: string[] = [`${c.bold(`Benchmark ${index + 1}:`)} ${c.cyan(b.command)}`];
+  const s = h.stats;
+  const label = (t: string): string => `  ${t.padEnd(19)}`;
+  if (s) {
+    const src = h.source ? c.dim(`   [${h.source.text}]`) : '';
+    out.push(`${label(s.n > 1 ? 'Peak (mean ± σ):' : 'Peak:')}${c.green(c.bold(formatBytes(s.mean)))}${s.n > 1 ? ` ± ${c.green(formatBytes(s.stddev))}` : ''}${src}`);
+    if (s.n > 1) out.push(`${label('Range (min … max):')}${c.cyan(formatBytes(s.min))} … ${c.magenta(formatBytes(s.max))}   ${c.dim(`${s.n} runs`)}`);
+  } else if (h.runsCounted > 0) {
+    const r = shownRun(b);
+    out.push(c.yellow(`${label('Peak:')}not measured: the command ended before the first sample (wall ${formatMs(r?.wallMs ?? null)}, sampled every ${formatMs(r?.sampling?.intervalAskedMs ?? null)})`));
+  }
+  const wall = h.wall ? `${formatMs(h.wall.mean)}${h.wall.n > 1 ? ` ± ${formatMs(h.wall.stddev)}` : ''}` : '—';
+  if (h.runsCounted === 0) {
+    // Nothing counted: no figure to stand for the command, only what went wrong (below).
+  } else if (h.largest) {
+    const of = h.largest.processCount > 1 ? ` of ${h.largest.processCount} at once` : '';
+    out.push(`${label('Largest process:')}${h.largest.name} ${formatBytes(h.largest.bytes)}${of} · wall ${wall}`);
+  } else if (h.runsCounted > 0) out.push(`${label('Wall time:')}${wall}`);
+  const v = h.runsCounted > 0 ? verdictOf(b) : null;
+  if (v) {
+    const agree = v.of > 1 ? ` (${v.agree}/${v.of} runs)` : '';
+    const paint = v.verdict === 'leak' ? c.red : v.verdict === 'no-leak' ? c.green : c.yellow;
+    out.push(`${label('Verdict:')}${paint(v.words)}${agree}${verdictClause(b, v.verdict, v.reason)}`);
+  }
+  const body = wrapAll(out, 80, 21);
+  out.length = 0;
+  for (const f of failuresOf(b)) out.push(c.red(`  ${f.label}: ${f.text}`));
+  if (b.baseline && !b.baseline.problem) {
+    const m = b.baseline.metrics.memoryPeakBytes;
+    if (m) out.push(`${label('Own footprint:')}${formatBytes(m.footprint)} ${c.dim(`(median ${formatBytes(m.measuredMedian)} − ${formatBytes(m.baselineMedian)} for ${b.baseline.baselineCommand})`)}`);
+  } else if (b.baseline?.problem) out.push(c.yellow(`  baseline not subtracted: ${b.baseline.problem}`));
+  if (!b.runs.some((r) => !r.warmup && !(r.outcome.state === 'exited' && r.outcome.exitCode === 0))) {
+    const notes = [...new Set(b.runs.flatMap((r) => r.notes))];
+    for (const n of notes) out.push(c.yellow(`  note: ${n}`));
+  }
+  return [...body, ...wrapAll(out, 80, 4)].join('\n');
+}
+
+/** The verdict's reason, kept short on the compact line: the figure for a leak, the reason when it cannot tell. */
+function verdictClause(b: BenchmarkResult, verdict: string, reason: string): string {
+  const d = shownRun(b)?.diagnosis?.leak;
+  if (verdict === 'leak' && d?.slopeBytesPerSec) return `: +${formatBytes(d.slopeBytesPerSec)}/s after start-up, never back to its baseline`;
+  if (verdict === 'grows-until-exit') return ': no steady phase to judge a leak by';
+  if (verdict === 'inconclusive') return `: ${reason}`;
+  return '';
+}
+
+/** hyperfine's summary for memory: each command against the one that used the least, with propagated σ. */
 export function renderComparison(doc: MembenchResult, c: Colors): string | null {
-  const peaks = doc.benchmarks.map((b) => ({ b, peak: b.summary.metrics.treePeakBytes?.median ?? null })).filter((x) => x.peak !== null && x.peak > 0);
-  if (peaks.length < 2) return null;
-  peaks.sort((x, y) => x.peak! - y.peak!);
-  const best = peaks[0]!;
-  const lines = [`${c.bold('Summary')}: ${c.cyan(best.b.command)} has the smallest median tree peak (${formatBytes(best.peak)})`];
-  for (const other of peaks.slice(1)) lines.push(`  ${(other.peak! / best.peak!).toFixed(2)}× that: ${c.cyan(other.b.command)} (${formatBytes(other.peak)})`);
-  return lines.join('\n');
+  const rows = ranking(doc);
+  if (rows.length < 2) return null;
+  const best = rows[0]!;
+  const lines = [c.bold('Summary'), `  ${c.cyan(best.command)} used the least memory (${formatBytes(best.meanBytes)} mean peak)`];
+  for (const r of rows.slice(1)) {
+    const ratio = `${r.ratio.toFixed(2)}${r.ratioStddev !== null ? ` ± ${r.ratioStddev.toFixed(2)}` : ''}`;
+    lines.push(`    ${c.bold(c.green(ratio))} × less than ${c.magenta(r.command)}`);
+  }
+  return wrapAll(lines, 80, 6).join('\n');
 }
 
 function renderBaseline(b: BenchmarkResult, c: Colors): string | null {
@@ -164,15 +247,28 @@ function samplingExtras(runs: readonly NonNullable<RunResult['sampling']>[]): st
   return text;
 }
 
-export function renderTerminal(doc: MembenchResult, c: Colors, opts: { chart?: boolean } = {}): string {
-  const parts = doc.benchmarks.map((b, i) => [renderBenchmark(b, i, c), renderBaseline(b, c)].filter((x) => x !== null).join('\n'));
-  doc.benchmarks.forEach((b, i) => {
-    const diagnosis = renderDiagnosis(b, c, { chart: opts.chart ?? false });
-    if (diagnosis.length > 0) parts[i] = [parts[i]!, ...diagnosis].join('\n');
-  });
-  parts.push(...renderScans(doc, c));
+export interface TerminalOptions {
+  /** The full report (table, sampling, diagnosis, breakdowns, chart) instead of the compact one. */
+  readonly verbose?: boolean;
+  readonly chart?: boolean;
+}
+
+export function renderTerminal(doc: MembenchResult, c: Colors, opts: TerminalOptions = {}): string {
+  const verbose = opts.verbose === true;
+  const parts = doc.benchmarks.map((b, i) => (verbose
+    ? [renderBenchmark(b, i, c), renderBaseline(b, c), ...wrapAll(renderDiagnosis(b, c, { chart: opts.chart ?? true }))].filter((x) => x !== null).join('\n')
+    : renderCompact(b, i, c)));
+  if (verbose) parts.push(...renderScans(doc, c));
+  else parts.push(...doc.scans.map((s) => scanLine(s, c)));
   const cmp = renderComparison(doc, c);
   if (cmp) parts.push(cmp);
   if (!doc.context.complete) parts.push(c.yellow('Interrupted: the runs above are all that were measured.'));
   return `${parts.join('\n\n')}\n`;
+}
+
+/** One line per scan in the compact report: the fitted cost per unit. */
+function scanLine(s: MembenchResult['scans'][number], c: Colors): string {
+  const what = s.kind === 'concurrency' ? 'per extra instance' : s.kind === 'payload' ? 'per byte of payload' : `per unit of ${s.parameter ?? 'the parameter'}`;
+  const slope = s.fit ? (s.kind === 'payload' ? `${s.fit.slopeBytesPerUnit.toFixed(3)} bytes` : formatBytes(s.fit.slopeBytesPerUnit)) : null;
+  return wrapAll([`${c.bold('Scan')}: ${c.cyan(s.command)}: ${slope ? `${slope} ${what}, R² ${s.fit!.r2.toFixed(3)} (${s.fit!.verdict})` : 'not enough counted points for a fit'}`]).join('\n');
 }

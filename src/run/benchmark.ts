@@ -1,5 +1,6 @@
 // All commands × (warm-up + measured runs), in order; the result document is rebuilt after every run so a
 // crash, OOM or Ctrl-C in run 7 leaves runs 1–6 on disk (hyperfine's scheduler does the same).
+import { spawnSync } from 'node:child_process';
 import { cpus, hostname } from 'node:os';
 import type { BenchmarkResult, MembenchResult, RunResult } from '../result.js';
 import { SCHEMA_VERSION } from '../result.js';
@@ -26,7 +27,29 @@ export interface BenchmarkOptions extends RunOptions {
   readonly payloadSizes?: readonly number[];
   /** --subtract-baseline: 'infer' from the interpreter, a shell command string, or null for none. */
   readonly subtractBaseline?: 'infer' | { readonly command: string } | null;
+  /** hyperfine's --setup / --prepare / --cleanup, per command (index = command); never measured. */
+  readonly hooks?: readonly CommandHooks[];
 }
+
+/** Shell commands run around one command's runs: setup once before, prepare before each run, cleanup once after. */
+export interface CommandHooks {
+  readonly setup: string | null;
+  readonly prepare: string | null;
+  readonly cleanup: string | null;
+}
+
+/** Runs a --setup/--prepare/--cleanup command by /bin/sh in the command's cwd; a failure stops the benchmarks. */
+function runHook(flag: string, command: string | null, cwd: string): void {
+  if (command === null) return;
+  const r = spawnSync('/bin/sh', ['-c', command], { cwd, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  if (r.status === 0) return;
+  const tail = (r.stderr ?? '').trim().split('\n').slice(-1)[0] ?? '';
+  const how = r.status !== null ? `exited with code ${r.status}` : `was killed by ${r.signal}`;
+  throw new MembenchError('command-failed', `${flag} ${JSON.stringify(command)} ${how}${tail ? `: ${tail}` : ''}`, `fix it, or run it by hand first; the runs so far are written`);
+}
+
+/** The shell's "command not found" (127): the same on every run, so one run says all. */
+const notFoundThroughShell = (r: RunResult): boolean => r.outcome.state === 'exited' && r.outcome.exitCode === 127;
 
 interface Variant {
   readonly spec: CommandSpec;
@@ -36,6 +59,8 @@ interface Variant {
   readonly stdin: string | null;
   /** Index (in the variant list) of this command's baseline, when one is measured. */
   readonly baselineOf: number | null;
+  /** Index of the user's command it comes from (null for a baseline). */
+  readonly commandIndex: number | null;
 }
 
 /** Expands commands into what is actually measured: baselines first, then commands × concurrency × payload sizes. */
@@ -51,12 +76,12 @@ function planVariants(commands: readonly CommandSpec[], opts: BenchmarkOptions, 
     const key = base.argv.join('\0');
     if (!baselineIndex.has(key)) {
       baselineIndex.set(key, out.length);
-      out.push({ spec: base, role: 'baseline', concurrency: 1, payloadBytes: null, stdin: null, baselineOf: null });
+      out.push({ spec: base, role: 'baseline', concurrency: 1, payloadBytes: null, stdin: null, baselineOf: null, commandIndex: null });
     }
     return baselineIndex.get(key)!;
   };
   const measured: Variant[] = [];
-  for (const spec of commands) {
+  for (const [commandIndex, spec] of commands.entries()) {
     const base = baselineFor(spec);
     for (const n of opts.concurrency ?? [1]) {
       const sizes = opts.payloadSizes && opts.payloadSizes.length > 0 ? opts.payloadSizes : [null];
@@ -64,7 +89,7 @@ function planVariants(commands: readonly CommandSpec[], opts: BenchmarkOptions, 
         const stdin = size === null ? opts.stdinFile ?? null : payloadFiles.get(size)!;
         measured.push({
           spec: { ...spec, instances: n, stdinFile: stdin, display: `${spec.display}${n > 1 ? ` ×${n}` : ''}${size !== null ? ` < ${size} B` : ''}` },
-          role: 'measured', concurrency: n, payloadBytes: size, stdin, baselineOf: base,
+          role: 'measured', concurrency: n, payloadBytes: size, stdin, baselineOf: base, commandIndex,
         });
       }
     }
@@ -77,6 +102,8 @@ export interface BenchmarkHooks {
   readonly onRunStart?: (commandIndex: number, run: number, total: number, warmup: boolean) => void;
   /** Called after each run with the whole document so far (for partial writes). */
   readonly onUpdate?: (doc: MembenchResult) => void;
+  /** Called once, before the first run, with the number of runs planned (for a progress bar). */
+  readonly onPlan?: (totalRuns: number) => void;
 }
 
 export async function runBenchmarks(
@@ -116,19 +143,41 @@ async function runVariants(
     benchmarks: [],
     scans: [],
   };
+  hooks.onPlan?.(variants.length * (opts.warmup + opts.runs));
+  try {
+    await runAll(variants, backend, opts, interrupt, hooks, doc);
+  } catch (e) {
+    // A failed --setup/--prepare/--cleanup: what was measured so far is written, marked incomplete, then the error.
+    doc.context.finishedAt = new Date().toISOString();
+    hooks.onUpdate?.(doc);
+    throw e;
+  }
+  doc.context.finishedAt = new Date().toISOString();
+  doc.context.complete = !interrupt.requested;
+  hooks.onUpdate?.(doc);
+  return doc;
+}
+
+async function runAll(
+  variants: readonly Variant[], backend: RunBackend, opts: BenchmarkOptions, interrupt: Interrupt, hooks: BenchmarkHooks, doc: MembenchResult,
+): Promise<void> {
   let seq = 0;
   for (const [ci, variant] of variants.entries()) {
     const spec = variant.spec;
     const runs: RunResult[] = [];
     const bench: BenchmarkResult = {
       command: spec.display, role: variant.role, concurrency: variant.concurrency, payloadBytes: variant.payloadBytes, stdin: variant.stdin,
+      ...(spec.parameter ? { parameter: { ...spec.parameter } } : {}),
       baseline: null, argv: [...spec.argv], shell: spec.shell, cwd: spec.cwd, backend: backend.info, runs,
       summary: summarize(runs, opts.ignoreFailure),
     };
     doc.benchmarks.push(bench);
     const total = opts.warmup + opts.runs;
+    const around = variant.commandIndex !== null ? opts.hooks?.[variant.commandIndex] ?? null : null;
+    runHook('--setup', around?.setup ?? null, spec.cwd);
     for (let i = 0; i < total && !interrupt.requested; i++) {
       const warmup = i < opts.warmup;
+      runHook('--prepare', around?.prepare ?? null, spec.cwd);
       hooks.onRunStart?.(ci, i, total, warmup);
       seq++;
       const run = await runOnce(spec, backend, opts, `membench-${process.pid}-${seq}`, warmup ? i : i - opts.warmup, warmup, interrupt);
@@ -137,13 +186,10 @@ async function runVariants(
       if (variant.baselineOf !== null) bench.baseline = subtractBaseline(bench, doc.benchmarks[variant.baselineOf]!);
       doc.scans = computeScans(doc.benchmarks);
       hooks.onUpdate?.(doc);
-      // A command that cannot start will not start on the next run either.
-      if (run.outcome.state === 'failed-to-start') break;
+      // A command that cannot start will not start on the next run either (nor one the shell did not find).
+      if (run.outcome.state === 'failed-to-start' || notFoundThroughShell(run)) break;
     }
+    runHook('--cleanup', around?.cleanup ?? null, spec.cwd);
     if (interrupt.requested) break;
   }
-  doc.context.finishedAt = new Date().toISOString();
-  doc.context.complete = !interrupt.requested;
-  hooks.onUpdate?.(doc);
-  return doc;
 }

@@ -55,6 +55,8 @@ export interface CommandSpec {
   readonly stdinFile?: string | null;
   /** Extra environment of this command (LD_PRELOAD and MEMBENCH_ALLOCATOR of --allocator). */
   readonly env?: Readonly<Record<string, string>>;
+  /** --parameter-scan / --parameter-list: the value substituted for {name} in template. */
+  readonly parameter?: { readonly name: string; readonly value: string; readonly template: string };
 }
 
 const STDERR_TAIL_BYTES = 2048;

@@ -1,0 +1,124 @@
+// The facts every renderer of a run document shows, computed once: the headline peak of each command with its
+// source (exact or sampled), the ranking of several commands with propagated uncertainty, failures and verdicts.
+// The terminal, Markdown, CSV and HTML renderers read these rows; none of them recomputes a figure.
+import type { BenchmarkResult, MembenchResult, RunResult, Stats } from '../result.js';
+import { describeRun } from './outcome.js';
+import { formatBytes, formatMs } from './units.js';
+
+/** The run whose details (largest process, diagnosis, chart) are shown: the last measured run with a diagnosis. */
+export function shownRun(b: BenchmarkResult): RunResult | null {
+  const measured = b.runs.filter((r) => !r.warmup);
+  return [...measured].reverse().find((r) => r.diagnosis) ?? [...measured].reverse().find((r) => r.timeline) ?? null;
+}
+
+/** Where the headline of one run comes from, in words, and whether the figure is exact. */
+export function headlineSource(b: BenchmarkResult, r: RunResult): { text: string; exact: boolean } | null {
+  const p = r.peaks;
+  if (!p || p.memoryBytes === null || p.memoryBytes === undefined) return null;
+  if (p.memorySource === 'largest-process') {
+    const name = p.largestProcessName ?? 'one process';
+    return { text: `${name}'s own VmHWM, exact`, exact: true };
+  }
+  if (p.treeSource === 'sampled-pss-sum') {
+    return { text: `tree Σ PSS, sampled every ${formatMs(r.sampling?.pssIntervalMs ?? b.runs[0]?.sampling?.pssIntervalMs ?? null)}`, exact: false };
+  }
+  if (p.treeSource === 'sampled-rss-sum') return { text: `RSS, sampled every ${formatMs(r.sampling?.intervalAskedMs ?? null)}`, exact: false };
+  const cache = p.treeBytes !== null && p.treeNoCacheBytes !== null && p.treeNoCacheBytes !== undefined ? p.treeBytes - p.treeNoCacheBytes : 0;
+  const counter = p.treeSource === 'cgroup-peak-counter' ? 'cgroup peak counter, exact' : 'cgroup usage, sampled';
+  return { text: cache > 0 ? `whole tree: ${counter}, less ${formatBytes(cache)} page cache` : `whole tree: ${counter}`, exact: p.treeSource === 'cgroup-peak-counter' && cache === 0 };
+}
+
+export interface Headline {
+  readonly stats: Stats | null;
+  /** Source of the shown run's figure (every run of a command normally agrees). */
+  readonly source: { text: string; exact: boolean } | null;
+  readonly runsCounted: number;
+  readonly runsMeasured: number;
+  readonly wall: Stats | null;
+  readonly largest: { name: string; pid: number; bytes: number; processCount: number } | null;
+}
+
+export function headlineOf(b: BenchmarkResult): Headline {
+  const run = shownRun(b);
+  const p = run?.peaks;
+  return {
+    stats: b.summary.metrics.memoryPeakBytes ?? null,
+    source: run ? headlineSource(b, run) : null,
+    runsCounted: b.summary.runsIncluded,
+    runsMeasured: b.summary.runsMeasured,
+    wall: b.summary.metrics.wallMs,
+    largest: p && p.largestProcessBytes !== null && p.largestProcessPid !== null
+      ? { name: p.largestProcessName ?? '?', pid: p.largestProcessPid, bytes: p.largestProcessBytes, processCount: p.processCount }
+      : null,
+  };
+}
+
+/** Verdict words as people say them (the JSON keeps the enum). */
+const VERDICT_WORDS: Record<string, string> = {
+  leak: 'leak',
+  'no-leak': 'no leak',
+  inconclusive: 'leak: cannot tell',
+  'grows-until-exit': 'grows until exit',
+};
+export const verdictWords = (v: string): string => VERDICT_WORDS[v] ?? v;
+
+export interface VerdictRow {
+  readonly verdict: string;
+  readonly words: string;
+  /** Runs with a diagnosis that agree with the shown run's verdict, out of those with one. */
+  readonly agree: number;
+  readonly of: number;
+  readonly reason: string;
+}
+
+export function verdictOf(b: BenchmarkResult): VerdictRow | null {
+  const run = shownRun(b);
+  const d = run?.diagnosis;
+  if (!d) return null;
+  const verdicts = b.runs.filter((r) => !r.warmup && r.diagnosis).map((r) => r.diagnosis!.leak.verdict);
+  return { verdict: d.leak.verdict, words: verdictWords(d.leak.verdict), agree: verdicts.filter((v) => v === d.leak.verdict).length, of: verdicts.length, reason: d.leak.reason };
+}
+
+export interface FailureRow {
+  readonly label: string;
+  readonly text: string;
+  readonly stderrTail: string;
+  readonly kernelLine: string | null;
+}
+
+/** Runs that did not exit 0, each in one sentence, with the end of what it wrote to stderr. */
+export function failuresOf(b: BenchmarkResult): FailureRow[] {
+  return b.runs.filter((r) => !(r.outcome.state === 'exited' && r.outcome.exitCode === 0)).map((r) => ({
+    label: `${r.warmup ? 'warm-up' : 'run'} ${r.index + 1}`,
+    text: describeRun(r),
+    stderrTail: r.stderrTail.trim().split('\n').slice(-3).join('\n'),
+    kernelLine: r.oom?.kernelLog?.find((l) => /Killed process/.test(l)) ?? r.oom?.kernelLog?.[0] ?? null,
+  }));
+}
+
+export interface RankingRow {
+  readonly command: string;
+  readonly meanBytes: number;
+  /** mean / the smallest mean, and its standard error propagated from both σ (hyperfine's formula). */
+  readonly ratio: number;
+  readonly ratioStddev: number | null;
+}
+
+/**
+ * Commands ranked by the mean of their headline peak, smallest first (baselines of --subtract-baseline left out).
+ * ratio = m_i / m_0, σ_ratio = ratio · √((σ_i/m_i)² + (σ_0/m_0)²) — as hyperfine propagates its time ratios.
+ */
+export function ranking(doc: MembenchResult): RankingRow[] {
+  const rows = doc.benchmarks
+    .filter((b) => b.role === 'measured')
+    .map((b) => ({ b, s: b.summary.metrics.memoryPeakBytes ?? null }))
+    .filter((x): x is { b: BenchmarkResult; s: Stats } => x.s !== null && x.s.mean > 0)
+    .sort((x, y) => x.s.mean - y.s.mean);
+  if (rows.length < 2) return [];
+  const best = rows[0]!.s;
+  return rows.map(({ b, s }) => {
+    const ratio = s.mean / best.mean;
+    const err = s.n > 1 && best.n > 1 ? ratio * Math.sqrt((s.stddev / s.mean) ** 2 + (best.stddev / best.mean) ** 2) : null;
+    return { command: b.command, meanBytes: s.mean, ratio, ratioStddev: err };
+  });
+}
