@@ -176,10 +176,7 @@ export function renderCompact(b: BenchmarkResult, index: number, c: Colors): str
     const m = b.baseline.metrics.memoryPeakBytes;
     if (m) out.push(`${label('Own footprint:')}${formatBytes(m.footprint)} ${c.dim(`(median ${formatBytes(m.measuredMedian)} − ${formatBytes(m.baselineMedian)} for ${b.baseline.baselineCommand})`)}`);
   } else if (b.baseline?.problem) out.push(c.yellow(`  baseline not subtracted: ${b.baseline.problem}`));
-  if (!b.runs.some((r) => !r.warmup && !(r.outcome.state === 'exited' && r.outcome.exitCode === 0))) {
-    const notes = [...new Set(b.runs.flatMap((r) => r.notes))];
-    for (const n of notes) out.push(c.yellow(`  note: ${n}`));
-  }
+  for (const n of new Set(b.runs.flatMap((r) => r.notes))) out.push(c.yellow(`  note: ${n}`));
   return [...body, ...wrapAll(out, 80, 4)].join('\n');
 }
 
@@ -269,6 +266,6 @@ export function renderTerminal(doc: MembenchResult, c: Colors, opts: TerminalOpt
 /** One line per scan in the compact report: the fitted cost per unit. */
 function scanLine(s: MembenchResult['scans'][number], c: Colors): string {
   const what = s.kind === 'concurrency' ? 'per extra instance' : s.kind === 'payload' ? 'per byte of payload' : `per unit of ${s.parameter ?? 'the parameter'}`;
-  const slope = s.fit ? (s.kind === 'payload' ? `${s.fit.slopeBytesPerUnit.toFixed(3)} bytes` : formatBytes(s.fit.slopeBytesPerUnit)) : null;
+  const slope = s.fit ? (s.kind === 'payload' ? `${s.fit.slopeBytesPerUnit.toFixed(3)} bytes of memory` : formatBytes(s.fit.slopeBytesPerUnit)) : null;
   return wrapAll([`${c.bold('Scan')}: ${c.cyan(s.command)}: ${slope ? `${slope} ${what}, R² ${s.fit!.r2.toFixed(3)} (${s.fit!.verdict})` : 'not enough counted points for a fit'}`]).join('\n');
 }

@@ -199,7 +199,7 @@ test('several shell commands side by side, with a comparison line', () => {
   const doc = read(p);
   assert.equal(doc.benchmarks.length, 2);
   assert.ok(doc.benchmarks.every((b) => b.shell && b.summary.runsIncluded === 2));
-  assert.match(r.stdout, /Summary: .*hold 20 100.* has the smallest median tree peak/);
+  assert.match(r.stdout, /Summary\n {2}.*hold 20 100 used the least memory \(\d+\.\d MiB mean peak\)\n {4}\d\.\d\d ± \d\.\d\d × less than .*hold 60 100/);
   const m0 = doc.benchmarks[0]!.summary.metrics.treePeakBytes!;
   assert.ok(m0.min <= m0.median && m0.median <= m0.max && m0.n === 2);
 });
@@ -209,7 +209,7 @@ test('--json - writes only JSON to stdout', () => {
   assert.equal(r.status, 0);
   const doc = JSON.parse(r.stdout) as MembenchResult;
   assert.equal(doc.schemaVersion, 1);
-  assert.match(r.stderr, /Command 1/);
+  assert.match(r.stderr, /Benchmark 1/);
 });
 
 for (const backend of ['cgroup', 'proc'] as const) {

@@ -15,7 +15,7 @@ const needsRoot = root ? false : 'needs root and a cgroup v1 memory hierarchy (a
 
 function run(args: readonly string[]): { doc: MembenchResult; status: number | null; stdout: string; stderr: string } {
   const out = join(dir, `c${seq++}.json`);
-  const r = runCli(['run', '--json', out, ...args]);
+  const r = runCli(['run', '-v', '--json', out, ...args]);
   assert.ok(existsSync(out), `no JSON written; stderr: ${r.stderr}`);
   return { doc: JSON.parse(readFileSync(out, 'utf8')) as MembenchResult, status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -104,7 +104,7 @@ test('--subtract-baseline: python3 when /usr/bin/python3 exists; unknown interpr
     const m = py.doc.benchmarks[1]!.baseline!.metrics.treeAnonPeakBytes!;
     assert.ok(m.footprint >= 44 * MIB && m.footprint <= 56 * MIB, `python footprint ${m.footprint / MIB} MiB`);
   }
-  const r = runCli(['run', '--subtract-baseline', '--', MEMFIX, 'hold', '1', '10']);
+  const r = runCli(['run', '-v', '--subtract-baseline', '--', MEMFIX, 'hold', '1', '10']);
   assert.equal(r.status, 2);
   assert.match(r.stderr, /no known "do nothing" form for .*memfix.*--baseline-cmd/);
   const failing = run(['-r', '1', '-i', '--baseline-cmd', 'exit 3', '--', MEMFIX, 'hold', '1', '10']);
@@ -190,7 +190,7 @@ test('bad conditions: one line each, documented exit codes', () => {
     [['--backend', 'proc', '--memory-limit', '1G'], 4, /--memory-limit needs a cgroup.*--best-effort/],
   ];
   for (const [args, code, re] of cases) {
-    const r = runCli(['run', ...args, '--', MEMFIX, 'hold', '1', '10']);
+    const r = runCli(['run', '-v', ...args, '--', MEMFIX, 'hold', '1', '10']);
     assert.equal(r.status, code, `${args.join(' ')}: ${r.stderr}`);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
     assert.match(r.stderr, re);

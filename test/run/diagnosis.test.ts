@@ -13,7 +13,7 @@ let seq = 0;
 
 function measure(args: readonly string[], extra: readonly string[] = []): { runs: RunResult[]; stdout: string } {
   const out = join(dir, `d${seq++}.json`);
-  const r = runCli(['run', '--json', out, ...extra, '--', MEMFIX, ...args]);
+  const r = runCli(['run', '-v', '--json', out, ...extra, '--', MEMFIX, ...args]);
   assert.equal(r.status, 0, r.stderr);
   const doc = JSON.parse(readFileSync(out, 'utf8')) as MembenchResult;
   const runs = doc.benchmarks[0]!.runs;
@@ -58,7 +58,7 @@ test('staircase that frees at the end: no-leak, memory came back; the chart is i
   assert.ok(lines.some((l) => /over time — peak .* \(#\)/.test(l)), stdout);
   assert.ok(lines.some((l) => l.includes('#') && /^\s+[\d.]*[|^]/.test(l)), 'the peak column is drawn');
   for (const l of lines.filter((x) => /^\s+[\d.]*[|^+]/.test(x))) assert.ok(l.length <= 80, `${l.length}: ${l}`);
-  assert.match(stdout, /leak: no-leak — /);
+  assert.match(stdout, /memory: no leak — /);
   assert.doesNotMatch(stdout, /\x1b\[/, 'NO_COLOR: no escape codes');
 });
 

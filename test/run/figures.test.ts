@@ -16,7 +16,7 @@ function measure(backend: 'cgroup' | 'proc', args: readonly string[], extra: rea
   const out = join(dir, `r${seq++}.json`);
   // A fixed PSS interval: the default one stretches with smaps_rollup's cost, which varies with machine load.
   const pss = extra.includes('--pss-interval') ? [] : ['--pss-interval', '20ms'];
-  const r = runCli(['run', '--runs', '1', '--backend', backend, '--json', out, ...pss, ...extra, '--', MEMFIX, ...args]);
+  const r = runCli(['run', '-v', '--runs', '1', '--backend', backend, '--json', out, ...pss, ...extra, '--', MEMFIX, ...args]);
   const doc = JSON.parse(readFileSync(out, 'utf8')) as MembenchResult;
   return { doc, run: doc.benchmarks[0]!.runs[0]!, status: r.status, stdout: r.stdout };
 }
