@@ -52,7 +52,8 @@ export interface OomEvent {
 
 const INVOKED = /^(.*) invoked oom-killer:/;
 const SUMMARY = /^oom-kill:(.*)$/;
-const KILLED = /^(Memory cgroup out of memory|Out of memory(?: \([^)]*\))?): Killed process (\d+) \(([^)]*)\)/;
+// Before Linux 4.19 the kill has a line of its own, without the "…out of memory:" prefix.
+const KILLED = /^(?:(Memory cgroup out of memory|Out of memory(?: \([^)]*\))?): )?Killed process (\d+) \(([^)]*)\)/;
 // Kernels before 4.19 name the cgroups in a line of their own.
 const TASK_IN = /^Task in (\S+) killed as a result of limit of (\S+)/;
 const GROUP_KILL = /^Tasks in (\S+) are going to be killed due to memory\.oom\.group set/;
@@ -126,7 +127,7 @@ export function parseOomEvents(records: readonly KmsgRecord[]): OomEvent[] {
       // A kill line after a kill belongs to the same event only with memory.oom.group (every member is killed).
       const grouped = cur?.lines.some((l) => GROUP_KILL.test(l)) ?? false;
       const e: Draft = cur && (!cur.hasKill || grouped) ? cur : start(r);
-      if (killed[1]!.startsWith('Out of memory')) e.global = true;
+      if (killed[1]?.startsWith('Out of memory')) e.global = true;
       addKilled(e, { pid: Number(killed[2]), name: killed[3]! });
       e.hasKill = true;
       e.lines.push(m);
