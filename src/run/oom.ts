@@ -68,6 +68,8 @@ export interface OomVerdict {
   readonly killed: readonly KilledProcess[];
   /** The lines of the run's own events; null when the kernel log is not readable. */
   readonly kernelLog: string[] | null;
+  /** The cgroup whose limit the kernel enforced (oom_memcg= of the run's first event); null when machine-wide or unlogged. */
+  readonly limitCgroup: string | null;
 }
 
 export interface OomJudgement {
@@ -88,12 +90,13 @@ export function judgeOom(counters: RunOomCounters, events: readonly OomEvent[] |
   const own = events === null ? null : attributeOom(events, run);
   const kernelLog = own === null ? null : own.flatMap((e) => [...e.lines]);
   const killed = own === null ? [] : dedupe(own.flatMap((e) => [...e.killed]).filter((k) => run.cgroupPath !== null || run.pids.has(k.pid)));
+  const limitCgroup = own?.[0]?.oomMemcg ?? null;
   if (run.cgroupPath !== null && counters.groupOomKills !== null) {
     if (counters.groupOomKills === 0) return { verdict: null, notes: [] };
     const byLimit = own !== null && own.length > 0
       ? own.some((e) => namesRunCgroup(e.oomMemcg, run.cgroupPath!))
       : memoryLimitBytes !== null; // unlogged: the run's own limit is the likely one only if membench set it
-    return { verdict: { scope: byLimit ? 'cgroup' : 'machine', oomKills: counters.groupOomKills, limitHits: counters.groupLimitHits, killed, kernelLog }, notes: [] };
+    return { verdict: { scope: byLimit ? 'cgroup' : 'machine', oomKills: counters.groupOomKills, limitHits: counters.groupLimitHits, killed, kernelLog, limitCgroup }, notes: [] };
   }
   const machine = counters.machineOomKills;
   if (own === null) {
@@ -103,7 +106,8 @@ export function judgeOom(counters: RunOomCounters, events: readonly OomEvent[] |
     return { verdict: null, notes };
   }
   if (machine === 0 || killed.length === 0) return { verdict: null, notes: [] };
-  return { verdict: { scope: own.some((e) => namesRunCgroup(e.oomMemcg, run.cgroupPath ?? '')) ? 'cgroup' : 'machine', oomKills: killed.length, limitHits: counters.groupLimitHits, killed, kernelLog }, notes: [] };
+  const scope = own.some((e) => namesRunCgroup(e.oomMemcg, run.cgroupPath ?? '')) ? 'cgroup' : 'machine';
+  return { verdict: { scope, oomKills: killed.length, limitHits: counters.groupLimitHits, killed, kernelLog, limitCgroup }, notes: [] };
 }
 
 function dedupe(killed: readonly KilledProcess[]): KilledProcess[] {

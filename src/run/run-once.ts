@@ -238,7 +238,7 @@ export async function runOnce(
         result.oom = {
           scope: oom.scope, oomKills: oom.oomKills, limitHits: oom.limitHits, limitBytes: prepared.memoryLimitBytes,
           peakBytes: result.peaks?.treeBytes ?? null, killedPid: oom.killed[0]?.pid ?? null,
-          killedName: oom.killed[0]?.name ?? null, kernelLog: oom.kernelLog,
+          killedName: oom.killed[0]?.name ?? null, kernelLog: oom.kernelLog, limitCgroup: oom.limitCgroup,
         };
       }
       const note = oomNote(oom, result.outcome.state);

@@ -4,14 +4,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseKmsgDump, parseOomEvents, type OomEvent } from '../../src/probe/kmsg.js';
 import { attributeOom, judgeOom, namesRunCgroup, needsKernelLog, oomNote, WINDOW_SLACK_USEC, type OomRunIdentity } from '../../src/run/oom.js';
 import { kernelCgroupPath } from '../../src/run/cgroup.js';
 import type { MembenchResult, RunResult } from '../../src/result.js';
-import { CLI, MEMFIX, ROOT, runCli } from '../helpers/fixtures.js';
+import { CLI, MEMFIX, MIB, ROOT, runCli } from '../helpers/fixtures.js';
 import { until } from '../helpers/until.js';
 
 const GROUP = '/process_api/b272f7eef841a1460110565d82cbdd9d';
@@ -87,7 +87,7 @@ test('judgeOom (cgroup backend): a machine-wide count alone blames nothing; the 
   assert.equal(j.verdict?.kernelLog?.length, 3);
   assert.ok(j.verdict?.kernelLog?.every((l) => !l.includes('10761') && !l.includes('membench-10661-2')));
   // Log unreadable: the counter still says the run lost a process; nobody is named.
-  assert.deepEqual(judgeOom(own, null, cgroupRun(1, RUN1), 200 * 1024 * 1024).verdict, { scope: 'cgroup', oomKills: 1, limitHits: 95, killed: [], kernelLog: null });
+  assert.deepEqual(judgeOom(own, null, cgroupRun(1, RUN1), 200 * 1024 * 1024).verdict, { scope: 'cgroup', oomKills: 1, limitHits: 95, killed: [], kernelLog: null, limitCgroup: null });
   assert.equal(judgeOom(own, null, cgroupRun(1, RUN1), null).verdict?.scope, 'machine', 'no limit of its own: the limit hit was outside the run');
 });
 
@@ -98,6 +98,7 @@ test('judgeOom: a machine-wide OOM that killed a process of the run is the run\'
   ].join('\n')));
   const j = judgeOom({ groupOomKills: 1, groupLimitHits: 0, machineOomKills: 1 }, global, { cgroupPath: '/x/membench-5-1', pids: new Set(), windowUsec: { start: 0, end: 2_000_000 } }, null);
   assert.equal(j.verdict?.scope, 'machine');
+  assert.equal(j.verdict?.limitCgroup, null);
   assert.deepEqual(j.verdict?.killed, [{ pid: 4242, name: 'stress' }]);
 });
 
@@ -106,7 +107,10 @@ test('judgeOom (proc backend): blame needs the killed pid in the tree; an unread
   const mine = procRun([10697, 10700], RUN1);
   assert.equal(needsKernelLog(counters, mine), true);
   const j = judgeOom(counters, EVENTS, mine, null);
-  assert.deepEqual(j.verdict, { scope: 'machine', oomKills: 1, limitHits: null, killed: [{ pid: 10697, name: 'python3' }], kernelLog: [...EVENTS[1]!.lines] });
+  // The proc backend has no group of its own: a cgroup's limit it ran under is outside the run, and named.
+  assert.deepEqual(j.verdict, {
+    scope: 'machine', oomKills: 1, limitHits: null, killed: [{ pid: 10697, name: 'python3' }], kernelLog: [...EVENTS[1]!.lines], limitCgroup: `${GROUP}/membench-10661-1`,
+  });
   assert.deepEqual(judgeOom(counters, EVENTS, procRun([1, 2, 3], RUN1), null), { verdict: null, notes: [] }, 'someone else\'s kill: no report, no note');
   const blind = judgeOom(counters, null, mine, null);
   assert.equal(blind.verdict, null);
@@ -190,4 +194,35 @@ test('--runs 2 --memory-limit: each run reports its own killed pid and its own k
   const first = runs[0]!.oom!;
   const firstGroup = /oom_memcg=[^,]*(\/membench-\d+-1),/.exec(first.kernelLog!.join('\n'))![1]!;
   assert.ok(runs[1]!.oom!.kernelLog!.every((l) => !l.includes(`pid=${first.killedPid},`) && !l.includes(`Killed process ${first.killedPid} `) && !l.includes(`${firstGroup},`)), 'run 2 repeats none of run 1\'s kill');
+});
+
+test('--backend proc under an enclosing cgroup\'s limit: the kill of a pid of the tree is the run\'s, that cgroup named', { skip: needsRoot }, async () => {
+  // The proc backend cannot set a limit; membench itself runs in a group limited to 400 MiB, as in a CI container.
+  const outer = join(memoryGroupOfSelf(), `membench-oomtest-${process.pid}`);
+  mkdirSync(outer);
+  try {
+    writeFileSync(join(outer, 'memory.limit_in_bytes'), String(400 * MIB));
+    const out = join(dir, 'proc.json');
+    const child = spawn('/bin/sh', ['-c', `echo $$ > ${outer}/cgroup.procs && exec "$0" "$@"`, process.execPath, CLI, 'run', '-r', '1', '--backend', 'proc', '--json', out, '--', MEMFIX, 'grow', '10', '20'], {
+      stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, NO_COLOR: '1' },
+    });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString('utf8'); });
+    const [code] = await once(child, 'exit') as [number | null];
+    assert.equal(code, 1, stdout);
+    const run = read(out).benchmarks[0]!.runs[0]!;
+    const memfix = run.processes.find((p) => p.name === 'memfix')!;
+    // The OOM killer takes the largest in the group: memfix (~300 MiB by then) over membench (~100 MiB).
+    assert.equal(run.outcome.state, 'oom-killed', JSON.stringify(run.oom));
+    const oom = run.oom!;
+    assert.equal(oom.scope, 'machine', 'not a limit of the run\'s own');
+    assert.equal(oom.killedPid, memfix.pid);
+    assert.equal(oom.oomKills, 1);
+    assert.ok(oom.limitCgroup?.endsWith(`/membench-oomtest-${process.pid}`), String(oom.limitCgroup));
+    assert.ok(oom.kernelLog!.some((l) => l.includes(`Killed process ${memfix.pid} (memfix)`)));
+    assert.match(stdout, new RegExp(`killed by the OOM killer at the limit of cgroup \\S*/membench-oomtest-${process.pid}, outside the run \\(memfix, pid ${memfix.pid}\\)`));
+  } finally {
+    await until(() => readFileSync(join(outer, 'cgroup.procs'), 'utf8').trim() === '', 5000);
+    rmdirSync(outer);
+  }
 });
