@@ -140,7 +140,7 @@ test('two membench at once: the OOM kill of one run is not blamed on the `sleep`
   const sleepJson = join(dir, 'sleep.json');
   const growJson = join(dir, 'grow.json');
   const killsBefore = vmstatOomKills();
-  const bg = spawn(process.execPath, [CLI, 'run', '-r', '1', '--json', sleepJson, '--', 'sleep', '4'], { stdio: 'ignore', env: { ...process.env, NO_COLOR: '1' } });
+  const bg = spawn(process.execPath, [CLI, 'run', '-r', '1', '--json', sleepJson, '--', 'sleep', '6'], { stdio: 'ignore', env: { ...process.env, NO_COLOR: '1' } });
   const bgExit = once(bg, 'exit');
   // Start the other run once `sleep` is in its run's group, so the kill falls inside the sleep run.
   const sleepProcs = join(memoryGroupOfSelf(), `membench-${bg.pid}-1`, 'cgroup.procs');
