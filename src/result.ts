@@ -221,6 +221,7 @@ export const OomReportSchema = z.object({
   killedPid: z.number().int().nullable(),
   killedName: z.string().nullable(),
   kernelLog: z.array(z.string()).nullable().describe('the kernel\'s OOM lines for this run (/dev/kmsg); null when the log is not readable'),
+  limitCgroup: z.string().nullable().optional().describe('the cgroup whose limit the kernel enforced (oom_memcg=, as the kernel names it); null for a machine-wide OOM or when the log does not say; absent in documents older than it'),
 });
 
 export const InstanceOutcomeSchema = z.object({

@@ -7,7 +7,11 @@ import { formatBytes, formatMs } from './units.js';
 export function describeRun(r: RunResult): string {
   if (r.outcome.state === 'oom-killed' && r.oom) {
     const o = r.oom;
-    const at = o.limitBytes !== null ? `at ${formatBytes(o.limitBytes)}, the limit you set` : o.scope === 'machine' ? 'when the whole machine ran out of memory' : 'at the cgroup\'s limit';
+    const at = o.scope === 'cgroup'
+      ? (o.limitBytes !== null ? `at ${formatBytes(o.limitBytes)}, the limit you set` : 'at the cgroup\'s limit')
+      : o.limitCgroup ? `at the limit of cgroup ${o.limitCgroup}, outside the run`
+        : o.kernelLog?.some((l) => /global_oom|^Out of memory/.test(l)) ? 'when the whole machine ran out of memory'
+          : 'outside the run\'s own limit (the kernel log does not say whose)';
     const who = o.killedName ? ` (${o.killedName}${o.killedPid ? `, pid ${o.killedPid}` : ''})` : '';
     const counts = o.limitHits !== null ? `; limit hit ${o.limitHits} times, ${o.oomKills} OOM kill${o.oomKills === 1 ? '' : 's'}` : '';
     return `killed by the OOM killer ${at}${who}; peak ${formatBytes(o.peakBytes)}${counts}`;
@@ -38,7 +42,7 @@ export function describeOutcome(o: Outcome): string {
     case 'oom-killed':
       return o.scope === 'cgroup'
         ? `killed by the OOM killer at the run's memory limit (${o.oomKills} OOM kill${o.oomKills === 1 ? '' : 's'} in its cgroup)`
-        : `killed by the kernel's OOM killer: the whole machine ran out of memory (${o.oomKills} OOM kill${o.oomKills === 1 ? '' : 's'})`;
+        : `killed by the kernel's OOM killer, not at a limit of the run's own: the machine's memory or an enclosing cgroup's limit (${o.oomKills} OOM kill${o.oomKills === 1 ? '' : 's'} of the run's processes)`;
     case 'timed-out':
       return `timed out after ${formatMs(o.timeoutMs)}: the whole tree was killed`;
     case 'interrupted':

@@ -4,16 +4,10 @@ import { existsSync, readdirSync } from 'node:fs';
 import type { Backend } from '../result.js';
 import type { Membership } from '../sample/protocol.js';
 import { environHas, readChildren, readVmstatOomKills } from '../probe/proc.js';
-
-/** OOM kills during the run: in the run's group (cgroup backend) and on the whole machine (/proc/vmstat). */
-export interface OomReport {
-  readonly groupOomKills: number | null;
-  readonly groupLimitHits: number | null;
-  readonly machineOomKills: number | null;
-}
+import type { RunOomCounters } from './oom.js';
 import { MembenchError } from '../errors.js';
 import {
-  CgroupUnavailable, createRunCgroup, killRunCgroupSync, listPids, machineLayout, planRunCgroup, readOomCounters,
+  CgroupUnavailable, createRunCgroup, kernelCgroupPath, killRunCgroupSync, listPids, machineLayout, planRunCgroup, readOomCounters,
   readPeakBytes, removeRunCgroupSync, sweepStaleGroups, systemPlanInput, waitEmptySync, type CgroupPlan, type RunCgroup,
 } from './cgroup.js';
 import { MARKER_VAR } from './launch.js';
@@ -42,7 +36,10 @@ export interface PreparedRun {
   killTree(rootPid: number | null): void;
   /** The kernel's peak for the group, when the backend has one. */
   peakBytes(): number | null;
-  oom(): OomReport;
+  /** OOM kills counted since prepare: in the run's group (cgroup backend) and on the whole machine (/proc/vmstat). */
+  oom(): RunOomCounters;
+  /** The run's memory cgroup as the kernel names it in OOM lines (oom_memcg=, task_memcg=); null on the proc backend. */
+  readonly cgroupPath: string | null;
   /** Pids of the tree right now: cgroup.procs, or the root's descendants plus processes carrying the marker. */
   listPids(rootPid: number): number[];
   /** Kills what is left, removes the group; returns anything that could not be removed. */
@@ -139,6 +136,7 @@ function procBackend(layout: Backend['cgroupLayout'], fallbackReason: string | n
         guard: { procsFile: '', killFile: '', dirs: [], markerEntry },
         limits,
         memoryLimitBytes: null,
+        cgroupPath: null,
         killTree,
         peakBytes: () => null,
         oom: () => ({ groupOomKills: null, groupLimitHits: null, machineOomKills: machineOomKillsSince(oomBefore, procRoot) }),
@@ -165,7 +163,8 @@ function cgroupBackend(plan: CgroupPlan, procRoot: string, limitsReq: LimitsRequ
       limitations: CGROUP_LIMITATIONS,
     },
     prepare(runName) {
-      const cg: RunCgroup = createRunCgroup(planRunCgroup({ ...systemPlanInput(runName, procRoot), extraControllers: extraControllersFor(limitsReq) }));
+      const input = systemPlanInput(runName, procRoot);
+      const cg: RunCgroup = createRunCgroup(planRunCgroup({ ...input, extraControllers: extraControllersFor(limitsReq) }));
       let limits: AppliedLimit[];
       try {
         limits = applyCgroupLimits(cg.plan, limitsReq);
@@ -186,6 +185,7 @@ function cgroupBackend(plan: CgroupPlan, procRoot: string, limitsReq: LimitsRequ
         guard: { procsFile: cg.procsFile, killFile: cg.plan.v2Dir ? join(cg.plan.v2Dir, 'cgroup.kill') : '', dirs: [...cg.plan.dirs].reverse(), markerEntry: '' },
         limits,
         memoryLimitBytes: memoryLimit,
+        cgroupPath: kernelCgroupPath(cg.plan.memory.dir, input.mounts),
         killTree: (rootPid) => {
           // The process group covers the moment before the wrapper has joined the group.
           if (rootPid) killProcessGroup(rootPid);

@@ -134,6 +134,19 @@ export function planRunCgroup(input: PlanInput): CgroupPlan {
   };
 }
 
+/**
+ * A group's path as the kernel prints it in OOM lines (oom_memcg=, task_memcg=), from the mount that shows `dir`: the
+ * hierarchy root of that mount plus the path below it. In a cgroup namespace the kernel's path is longer and ends
+ * with this one. Null when `dir` is under no cgroup mount.
+ */
+export function kernelCgroupPath(dir: string, mounts: readonly CgroupMount[]): string | null {
+  const under = mounts
+    .filter((m) => dir === m.mountPoint || dir.startsWith(`${m.mountPoint.replace(/\/$/, '')}/`))
+    .sort((a, b) => b.mountPoint.length - a.mountPoint.length)[0];
+  if (!under) return null;
+  return join(under.root, dir.slice(under.mountPoint.replace(/\/$/, '').length)).replace(/(?<=.)\/$/, '');
+}
+
 /** The machine's own view, read from /proc/self. */
 export function systemPlanInput(name: string, procRoot = '/proc'): PlanInput {
   return {

@@ -6,8 +6,9 @@ import type { SamplerOutput } from '../sample/protocol.js';
 import { buildTimeline, computeFinal, computePeaks, processPeakBytes } from '../analyze/run-figures.js';
 import { checkExecutable, INSTANCE_VAR, launch, type WrapperSteps } from './launch.js';
 import { NO_LIMITS, rlimitShellLines, type AppliedLimit, type LimitsRequest } from './limits.js';
-import { killedProcessOf, readOomKernelLines, uptimeSec } from '../probe/kmsg.js';
+import { kmsgClockUsec, readOomEvents } from '../probe/kmsg.js';
 import { killProcessGroup, type PreparedRun, type RunBackend } from './backend.js';
+import { judgeOom, needsKernelLog, oomNote, type OomVerdict } from './oom.js';
 import type { Interrupt } from './interrupt.js';
 import { startGuard, type Guard } from './guard.js';
 import { pidAlive } from '../probe/proc.js';
@@ -108,8 +109,8 @@ export async function runOnce(
       preExecLines: rlimitShellLines(opts.limits ?? NO_LIMITS),
       execVia: opts.setarchPath ? [opts.setarchPath, '-R'] : [],
     };
-    const bootUsec = (uptimeSec(opts.procRoot) ?? 0) * 1e6;
     const spawnEpoch = nowEpoch();
+    const spawnKmsgUsec = kmsgClockUsec();
     const instances = Math.max(1, spec.instances ?? 1);
     const stdinFile = spec.stdinFile !== undefined ? spec.stdinFile : opts.stdinFile ?? null;
     // The guard first: a membench killed right after a spawn (the target already forking) still has one.
@@ -217,7 +218,12 @@ export async function runOnce(
       const out = await withTimeout(sampler.stop(), 10_000, 'the sampler did not report within 10 s of being stopped');
       sampler = null;
       const cgroupPeak = prepared.peakBytes();
-      const oom = prepared.oom();
+      const counters = prepared.oom();
+      const identity = {
+        cgroupPath: prepared.cgroupPath, pids: new Set([...pids, ...out.processes.map((p) => p.pid)]),
+        windowUsec: { start: spawnKmsgUsec, end: spawnKmsgUsec + treeEndMs * 1000 },
+      };
+      const { verdict: oom, notes: oomNotes } = judgeOom(counters, needsKernelLog(counters, identity) ? readOomEvents() : [], identity, prepared.memoryLimitBytes);
       const outcome = decideOutcome(ended, stopReason, oom, opts.timeoutMs);
       const result = buildRunResult({
         index, warmup, startedAt, outcome, ended, treeEndMs, out, cgroupPeak, stderrTail, opts, survivorsAtExit, action, smaps,
@@ -230,17 +236,15 @@ export async function runOnce(
           outcome: decideOutcome(e, stopReason && stopReason.atMs <= e.atMs ? stopReason : null, oom, opts.timeoutMs),
         }));
       }
-      const kills = (oom.groupOomKills ?? 0) > 0 ? { scope: 'cgroup' as const, n: oom.groupOomKills! } : (oom.machineOomKills ?? 0) > 0 ? { scope: 'machine' as const, n: oom.machineOomKills! } : null;
-      if (kills) {
-        const log = readOomKernelLines(Math.max(0, bootUsec - 1e6));
-        const killed = log ? killedProcessOf(log) : null;
+      if (oom) {
         result.oom = {
-          scope: kills.scope, oomKills: kills.n, limitHits: oom.groupLimitHits, limitBytes: prepared.memoryLimitBytes,
-          peakBytes: result.peaks?.treeBytes ?? null, killedPid: killed?.pid ?? null,
-          killedName: killed?.name ?? null, kernelLog: log,
+          scope: oom.scope, oomKills: oom.oomKills, limitHits: oom.limitHits, limitBytes: prepared.memoryLimitBytes,
+          peakBytes: result.peaks?.treeBytes ?? null, killedPid: oom.killed[0]?.pid ?? null,
+          killedName: oom.killed[0]?.name ?? null, kernelLog: oom.kernelLog, limitCgroup: oom.limitCgroup,
         };
       }
-      result.notes = runNotes(result, opts.limits ?? NO_LIMITS);
+      const note = oomNote(oom, result.outcome.state);
+      result.notes = [...runNotes(result, opts.limits ?? NO_LIMITS), ...(note ? [note] : []), ...oomNotes];
       if (samplerProblem) result.notes.push(samplerProblem);
       return result;
     } finally {
@@ -255,16 +259,13 @@ export async function runOnce(
   }
 }
 
-/** Plain-language remarks: an allocation failure under an rlimit is not an OOM kill, and is told apart. */
+/** Plain-language remark: an allocation failure under an rlimit is not an OOM kill, and is told apart. */
 function runNotes(run: RunResult, limits: LimitsRequest): string[] {
   const notes: string[] = [];
   const failed = !(run.outcome.state === 'exited' && run.outcome.exitCode === 0) && run.outcome.state !== 'oom-killed';
   const rl = limits.rlimitDataBytes !== null ? 'RLIMIT_DATA' : limits.rlimitAsBytes !== null ? 'RLIMIT_AS' : null;
   if (failed && rl && /out of memory|MemoryError|Cannot allocate memory|bad_alloc|ENOMEM|allocation fail|heap limit/i.test(run.stderrTail)) {
     notes.push(`${rl} was reached: an allocation failed and the program ended itself — not an OOM kill`);
-  }
-  if (run.oom && run.outcome.state !== 'oom-killed') {
-    notes.push(`the OOM killer killed ${run.oom.killedName ?? 'a process'}${run.oom.killedPid ? ` (pid ${run.oom.killedPid})` : ''} of the tree, not the main command`);
   }
   return notes;
 }
@@ -275,16 +276,12 @@ function firstFailure(all: readonly Ended[]): Ended {
   return { ...(all.find((e) => e.signal !== null) ?? all.find((e) => e.code !== 0) ?? all[0]!), atMs: Math.max(...all.map((e) => e.atMs)) };
 }
 
-function decideOutcome(
-  ended: Ended, stopReason: StopReason | null,
-  oom: { groupOomKills: number | null; machineOomKills: number | null }, timeoutMs: number | null,
-): Outcome {
+function decideOutcome(ended: Ended, stopReason: StopReason | null, oom: OomVerdict | null, timeoutMs: number | null): Outcome {
   if (stopReason?.kind === 'interrupted') return { state: 'interrupted', signal: stopReason.signal };
   if (stopReason?.kind === 'timed-out') return { state: 'timed-out', timeoutMs: timeoutMs ?? 0 };
-  // A SIGKILL (or the shell's 137 for it) together with an OOM kill counted during the run is the OOM killer.
+  // A SIGKILL (or the shell's 137 for it) together with an OOM kill of this run (see judgeOom) is the OOM killer.
   const killed = ended.signal === 'SIGKILL' || ended.code === 137;
-  if (killed && (oom.groupOomKills ?? 0) > 0) return { state: 'oom-killed', signal: 'SIGKILL', scope: 'cgroup', oomKills: oom.groupOomKills! };
-  if (killed && (oom.machineOomKills ?? 0) > 0) return { state: 'oom-killed', signal: 'SIGKILL', scope: 'machine', oomKills: oom.machineOomKills! };
+  if (killed && oom) return { state: 'oom-killed', signal: 'SIGKILL', scope: oom.scope, oomKills: oom.oomKills };
   if (ended.signal) return { state: 'signaled', signal: ended.signal };
   return { state: 'exited', exitCode: ended.code ?? -1 };
 }
