@@ -12,7 +12,7 @@ import { writeTextAtomic } from '../store/atomic.js';
 import { RUN_EXPORTERS } from '../report/run-exporters.js';
 import { failuresOf } from '../report/run-rows.js';
 import { checkWritableOutput } from './output-paths.js';
-import { quote, parse as parseShellWords } from 'shell-quote';
+import { parse as parseShellWords } from 'shell-quote';
 import cliProgress from 'cli-progress';
 import { htmlReport, writeHtmlFile } from '../report/html.js';
 import { colorsFor, renderTerminal } from '../report/terminal.js';
@@ -91,8 +91,9 @@ export interface ResolvedRun {
 
 const STYLES = ['full', 'basic', 'nocolor', 'color', 'none'] as const;
 
-/** A command as it can be pasted back into a shell (quotes kept where they are needed). */
-export const displayArgv = (argv: readonly string[]): string => quote([...argv]);
+/** A command as it can be pasted back into a shell: words with shell syntax in single quotes, as people write them. */
+export const displayArgv = (argv: readonly string[]): string =>
+  argv.map((a) => (/^[\w/.,:=@%+-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`)).join(' ');
 
 /** --parameter-scan NAME MIN MAX [-D STEP] / --parameter-list NAME a,b,c → the name and its values (as text). */
 function parameterValues(raw: RawRunOptions, extra: string[]): { name: string; values: string[] } | null {

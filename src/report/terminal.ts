@@ -185,7 +185,12 @@ function verdictClause(b: BenchmarkResult, verdict: string, reason: string): str
   const d = shownRun(b)?.diagnosis?.leak;
   if (verdict === 'leak' && d?.slopeBytesPerSec) return `: +${formatBytes(d.slopeBytesPerSec)}/s after start-up, never back to its baseline`;
   if (verdict === 'grows-until-exit') return ': no steady phase to judge a leak by';
-  if (verdict === 'inconclusive') return `: ${reason}`;
+  if (verdict === 'inconclusive') {
+    // The compact line names the kind of reason; -v and the JSON give the whole sentence with its figures.
+    if (/too short/.test(reason)) return ': the run was too short to judge (-v: why)';
+    if (/only \d+ samples?/.test(reason)) return ': too few samples to judge';
+    return `: ${reason}`;
+  }
   return '';
 }
 
@@ -194,7 +199,7 @@ export function renderComparison(doc: MembenchResult, c: Colors): string | null 
   const rows = ranking(doc);
   if (rows.length < 2) return null;
   const best = rows[0]!;
-  const lines = [c.bold('Summary'), `  ${c.cyan(best.command)} used the least memory (${formatBytes(best.meanBytes)} mean peak)`];
+  const lines = [c.bold('Summary'), `  ${c.cyan(best.command)} used the least memory`];
   for (const r of rows.slice(1)) {
     const ratio = `${r.ratio.toFixed(2)}${r.ratioStddev !== null ? ` ± ${r.ratioStddev.toFixed(2)}` : ''}`;
     lines.push(`    ${c.bold(c.green(ratio))} × less than ${c.magenta(r.command)}`);
