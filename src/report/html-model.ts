@@ -2,6 +2,7 @@
 // (sentences, table cells, chart series in bytes and ms). html.ts renders it; html-client.ts draws it.
 import type { BenchmarkResult, MembenchResult, RunResult } from '../result.js';
 import { metricRows } from './terminal.js';
+import { headlineSource } from './run-rows.js';
 import { describeOutcome, instanceLines } from './outcome.js';
 import { formatBytes, formatMs, formatPercent } from './units.js';
 import { detailView, type DetailView } from './html-detail.js';
@@ -233,7 +234,7 @@ function argMax(values: readonly (number | null)[]): number {
 
 /** The run's tree peak and where in its timeline it happened (the highest sample of the tree column). */
 function runPeak(r: RunResult): { bytes: number; atMs: number | null } | null {
-  const bytes = r.peaks?.treeBytes ?? r.peaks?.rssSumBytes ?? null;
+  const bytes = r.peaks?.memoryBytes ?? r.peaks?.treeBytes ?? r.peaks?.rssSumBytes ?? null;
   if (bytes === null) return null;
   const t = r.timeline;
   if (!t || t.tMs.length === 0) return { bytes, atMs: null };
@@ -311,7 +312,8 @@ function commandView(src: ReportSource, b: BenchmarkResult, n: number, named: bo
   const best = peaks.sort((x, y) => y.p!.bytes - x.p!.bytes)[0];
   const peak: PeakLine | null = best
     ? { bytes: best.p!.bytes, text: formatBytes(best.p!.bytes), runLabel: runLabel(best.r), atMs: best.p!.atMs,
-        source: best.r.peaks?.treeBytes != null ? TREE_SOURCE[best.r.peaks.treeSource] : 'the highest sampled Σ RSS (no tree figure on this run)' }
+        source: headlineSource(b, best.r)?.text
+          ?? (best.r.peaks?.treeBytes != null ? TREE_SOURCE[best.r.peaks.treeSource] : 'the highest sampled Σ RSS (no tree figure on this run)') }
     : null;
   const withTimeline = measured.filter((r) => r.timeline && r.timeline.tMs.length > 0).length;
   return {
@@ -335,8 +337,9 @@ function sourceLine(s: ReportSource): string {
 
 function comparison(commands: readonly { b: BenchmarkResult; label: string }[]): ComparisonRow[] | null {
   const rows = commands.flatMap(({ b, label }) => {
-    const s = b.summary.metrics.treePeakBytes;
-    return s ? [{ label, command: b.command, min: s.min, median: s.median, max: s.max }] : [];
+    // The headline figure, as the terminal ranks commands (src/report/run-rows.ts); older documents: the tree peak.
+    const s = b.summary.metrics.memoryPeakBytes ?? b.summary.metrics.treePeakBytes;
+    return s && b.role === 'measured' ? [{ label, command: b.command, min: s.min, median: s.median, max: s.max }] : [];
   });
   if (rows.length < 2) return null;
   const smallest = Math.min(...rows.map((r) => r.median));

@@ -100,12 +100,12 @@ function instanceList(lines: readonly string[]): string {
 
 function commandSection(v: CommandView): string {
   const peak = v.peak
-    ? `<p class="peak">Peak of the whole tree: <strong class="peak-value" data-peak-bytes="${v.peak.bytes}">${escapeHtml(v.peak.text)}</strong> (${v.peak.bytes.toLocaleString('en-US')} bytes, ${escapeHtml(v.peak.runLabel)}${v.peak.atMs !== null ? `, highest sample at ${(v.peak.atMs / 1000).toFixed(3)} s` : ''}), from ${escapeHtml(v.peak.source)}.</p>`
+    ? `<p class="peak">Peak: <strong class="peak-value" data-peak-bytes="${v.peak.bytes}">${escapeHtml(v.peak.text)}</strong> (${v.peak.bytes.toLocaleString('en-US')} bytes, ${escapeHtml(v.peak.runLabel)}${v.peak.atMs !== null ? `, highest sample at ${(v.peak.atMs / 1000).toFixed(3)} s` : ''}), from ${escapeHtml(v.peak.source)}.</p>`
     : '<p class="peak">No peak: no run produced figures.</p>';
   const stats = v.metricRows.length > 0
     ? `<h3>Across counted runs</h3><div class="scroll"><table class="numbers"><thead><tr><th></th><th>min</th><th>median</th><th>max</th><th>mean ± σ</th></tr></thead><tbody>
 ${v.metricRows.map((r) => `<tr><th>${escapeHtml(r.label)}</th>${r.cells.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('\n')}
-</tbody></table></div><p class="note">¹ Σ RSS counts pages shared between processes once per process; Σ PSS splits them between sharers.</p>`
+</tbody></table></div><p class="note">≈ marks a sampled figure (read every few ms: a peak between two reads is missed); the others are the kernel's own counters (the cgroup's peak, VmHWM), exact between samples. Peak (headline) is the larger of the tree without page cache and the largest process's VmHWM. ¹ Σ RSS counts pages shared between processes once per process; Σ PSS splits them between sharers.</p>`
     : '';
   const hasDiagnosis = v.runRows.some((r) => r.diagnosis !== null);
   const runs = v.runRows.length > 0
@@ -166,7 +166,7 @@ ${rows.map((r) => `<tr><th>${escapeHtml(r.label)}: <code>${escapeHtml(r.command)
   const best = rows.find((r) => r.median === smallest)!;
   return `<section class="comparison" id="comparison">
 <h2>Tree peak by command</h2>
-<p>${escapeHtml(best.label)} has the smallest median tree peak (${formatBytes(best.median)}). Bars are medians over counted runs; whiskers run from min to max.</p>
+<p>${escapeHtml(best.label)} has the smallest median peak (${formatBytes(best.median)}). Bars are medians over counted runs; whiskers run from min to max.</p>
 <svg class="bars" viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeHtml(`Bar chart of tree peak in MiB: ${rows.map((r) => `${r.label} median ${formatBytes(r.median)}`).join('; ')}`)}">
 ${ticks.join('\n')}
 <line class="axis" x1="${x0}" y1="6" x2="${x0}" y2="${H - 40}"/>

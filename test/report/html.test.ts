@@ -113,7 +113,7 @@ test('several commands: comparison bars with min, median and max of the tree pea
   assert.match(html, /median 60\.0 MiB · min 50\.0 MiB · max 70\.0 MiB · 2\.86× the smallest/);
   assert.match(html, /median 21\.0 MiB · min 20\.0 MiB · max 22\.0 MiB · smallest/);
   assert.match(html, />tree peak \(MiB\)<\/text>/);
-  assert.match(html, /Command 1 has the smallest median tree peak \(21\.0 MiB\)/);
+  assert.match(html, /Command 1 has the smallest median peak \(21\.0 MiB\)/);
   assert.equal(embeddedData(html).charts.length, 3);
 });
 
