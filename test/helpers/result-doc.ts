@@ -17,9 +17,10 @@ export function syntheticRun(index: number, peakBytes: number, opts: { points?: 
     outcome: { state: 'exited', exitCode: opts.exitCode ?? 0 },
     wallMs: n * 2, treeWallMs: n * 2 + 1,
     peaks: {
+      memoryBytes: peakBytes, memorySource: 'tree', treeNoCacheBytes: peakBytes,
       treeBytes: peakBytes, treeSource: 'cgroup-peak-counter', treeAnonBytes: peakBytes - MIB, treeFileBytes: 0,
       rssSumBytes: peakBytes + MIB, pssSumBytes: peakBytes, ussSumBytes: peakBytes - 8192, swapSumBytes: 0,
-      vmDataSumBytes: peakBytes, vszSumBytes: peakBytes + 4 * MIB, largestProcessBytes: peakBytes + MIB,
+      vmDataSumBytes: peakBytes, vszSumBytes: peakBytes + 4 * MIB, largestProcessBytes: peakBytes - MIB,
       largestProcessPid: 1000 + index, largestProcessName: 'memfix', processCount: 1,
     },
     final: { atMs: n * 2, treeBytes: MIB, rssSumBytes: MIB, pssSumBytes: MIB },
@@ -38,7 +39,7 @@ export function syntheticRun(index: number, peakBytes: number, opts: { points?: 
 
 export function syntheticBenchmark(command: string, runs: readonly RunResult[]): BenchmarkResult {
   const counted = runs.filter((r) => !r.warmup && r.outcome.state === 'exited' && r.outcome.exitCode === 0);
-  const of = (m: (typeof SUMMARY_METRICS)[number]): number[] => counted.map((r) => (m === 'wallMs' ? r.wallMs : m === 'treePeakBytes' ? r.peaks!.treeBytes! : r.peaks!.rssSumBytes!));
+  const of = (m: (typeof SUMMARY_METRICS)[number]): number[] => counted.map((r) => (m === 'wallMs' ? r.wallMs : m === 'treePeakBytes' || m === 'memoryPeakBytes' ? r.peaks!.treeBytes! : r.peaks!.rssSumBytes!));
   return {
     command, argv: ['/bin/sh', '-c', command], shell: true, cwd: '/tmp',
     role: 'measured', concurrency: 1, payloadBytes: null, stdin: null, baseline: null,

@@ -53,7 +53,7 @@ test('one command, two runs: drawn plot with labelled axes, exact peak, live leg
     assert.deepEqual(axes, [['time since start (s)', 'memory (MiB)']]);
     assert.match(await page.locator('figcaption').first().innerText(), /Memory \(MiB, y\) over time since the command started \(s, x\)/);
 
-    const treePeak = Math.max(...doc.benchmarks[0]!.runs.map((run) => run.peaks!.treeBytes!));
+    const treePeak = Math.max(...doc.benchmarks[0]!.runs.map((run) => run.peaks!.memoryBytes!));
     const peak = page.locator('.peak-value');
     assert.equal(await peak.innerText(), formatBytes(treePeak));
     assert.equal(await peak.getAttribute('data-peak-bytes'), String(treePeak));
@@ -134,9 +134,9 @@ test('three commands: comparison bars and one plot per command', { skip, timeout
   for (const id of ['c1', 'c2', 'c3']) assert.equal(await page.locator(`#plot-${id} canvas`).count(), 1, `time chart of ${id}`);
   assert.equal(await page.locator('svg.bars g.bar').count(), 3);
   const texts = await page.locator('svg.bars text.value').allTextContents();
-  doc.benchmarks.forEach((b, i) => assert.match(texts[i]!, new RegExp(`^median ${formatBytes(b.summary.metrics.treePeakBytes!.median).replace('.', '\\.')} ·`)));
+  doc.benchmarks.forEach((b, i) => assert.match(texts[i]!, new RegExp(`^median ${formatBytes(b.summary.metrics.memoryPeakBytes!.median).replace('.', '\\.')} ·`)));
   const peaks = await page.locator('.peak-value').allInnerTexts();
-  assert.deepEqual(peaks, doc.benchmarks.map((b) => formatBytes(Math.max(...b.runs.map((run) => run.peaks!.treeBytes!)))));
+  assert.deepEqual(peaks, doc.benchmarks.map((b) => formatBytes(Math.max(...b.runs.map((run) => run.peaks!.memoryBytes!)))));
   await page.screenshot({ path: join(ARTIFACTS, 'report-three.png'), fullPage: true });
   assertPageClean(watch);
   await page.close();
