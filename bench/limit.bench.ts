@@ -26,23 +26,24 @@ const out = {
 console.log(JSON.stringify(Object.fromEntries(Object.entries(out).map(([k, v]) => [k, { pass: v.pass, bytes: v.r.peakBytes ?? v.r.leakedBytes }]))));
 `;
 
-// Time added to a test: the plain call against the limited one, in one warm process, medians of N.
+// Time added to a test: the plain call against the limited one, in one warm process; the variants take turns
+// in every round (the machine is shared, so a slow moment hits all of them), medians of N rounds.
 const OVERHEAD = `
 import { limitMemory, limitLeaks } from 'membench';
 import { buildReport, handleRequestFixed } from './work.mjs';
-const N = ${N};
-const med = (xs) => [...xs].sort((x, y) => x - y)[xs.length >> 1];
-const time = async (f) => { const ms = []; for (let i = 0; i < N; i++) { const t = performance.now(); await f(); ms.push(performance.now() - t); } return med(ms); };
 let id = 0;
-const rows = {
-  'buildReport(100000) plain': await time(() => buildReport(100_000)),
-  'limitMemory, sites on': await time(() => limitMemory('32 MiB', () => buildReport(100_000))),
-  'limitMemory, sites off': await time(() => limitMemory('32 MiB', () => buildReport(100_000), { sites: false })),
-  'handleRequestFixed plain': await time(() => handleRequestFixed(id++)),
-  'limitLeaks 1+3 calls, sites on': await time(() => limitLeaks('16 KiB', () => handleRequestFixed(id++))),
-  'limitLeaks 1+3 calls, sites off': await time(() => limitLeaks('16 KiB', () => handleRequestFixed(id++), { sites: false })),
+const variants = {
+  'buildReport(100000) plain': () => buildReport(100_000),
+  'limitMemory, sites on': () => limitMemory('32 MiB', () => buildReport(100_000)),
+  'limitMemory, sites off': () => limitMemory('32 MiB', () => buildReport(100_000), { sites: false }),
+  'handleRequestFixed x4 plain': () => { for (let i = 0; i < 4; i++) handleRequestFixed(id++); },
+  'limitLeaks 1+3 calls, sites on': () => limitLeaks('16 KiB', () => handleRequestFixed(id++)),
+  'limitLeaks 1+3 calls, sites off': () => limitLeaks('16 KiB', () => handleRequestFixed(id++), { sites: false }),
 };
-console.log(JSON.stringify(rows));
+const ms = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
+for (let i = 0; i < ${N}; i++) for (const [k, f] of Object.entries(variants)) { const t = performance.now(); await f(); ms[k].push(performance.now() - t); }
+const med = (xs) => [...xs].sort((x, y) => x - y)[xs.length >> 1];
+console.log(JSON.stringify({ heapUsedBytes: process.memoryUsage().heapUsed, ...Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, med(v)])) }));
 `;
 
 function node(code: string): string {
@@ -62,8 +63,8 @@ for (const k of Object.keys(probes[0]!)) {
   console.log(`  ${k.padEnd(9)} verdict ${[...verdicts].join('/')} ${verdicts.size === 1 ? `(same ${N}/${N})` : '(VARIES)'}; figure min ${formatBytes(bytes[0])}, median ${formatBytes(med)}, max ${formatBytes(bytes.at(-1))}, spread ${formatBytes(bytes.at(-1)! - bytes[0]!)} (${((bytes.at(-1)! - bytes[0]!) / med * 100).toFixed(1)} % of the median)`);
 }
 
-const over = JSON.parse(node(OVERHEAD)) as Record<string, number>;
-console.log(`time per call, median of ${N} in one warm process:`);
+const { heapUsedBytes, ...over } = JSON.parse(node(OVERHEAD)) as Record<string, number>;
+console.log(`time per call, median of ${N} rounds in one warm process (heap used ${formatBytes(heapUsedBytes)}):`);
 for (const [k, ms] of Object.entries(over)) console.log(`  ${k.padEnd(34)} ${ms.toFixed(2)} ms`);
 
 if (withRunners) {
@@ -79,6 +80,7 @@ if (withRunners) {
       const p = spawnSync(r.cmd[0]!, r.cmd.slice(1), { cwd: r.cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', CI: '1' } });
       const out = p.stdout + p.stderr;
       if (p.status !== 0 && /limitMemory: peak .* is above the limit of 2\.0 MiB/.test(out) && /limitLeaks: .* left reachable per call is above the limit of 16\.0 KiB/.test(out)) failedAsExpected++;
+      else console.log(`  ${name} run ${i + 1}: exit ${p.status}, signal ${p.signal}, output:\n${out}`);
     }
     console.log(`  ${name}: the failing example failed with both messages ${failedAsExpected}/${N} times (${((performance.now() - t0) / N / 1000).toFixed(2)} s a run)`);
   }

@@ -32,6 +32,13 @@ test('node:test example: 2 pass, 2 fail with the expected messages', () => {
   assertFailures(out);
 });
 
+test('node:test example under --expose-gc: the same verdicts', () => {
+  const { code, out } = run('node-test', ['--expose-gc', '--test', '--test-reporter=spec', 'memory.pass.test.mjs', 'memory.fail.test.mjs']);
+  assert.equal(code, 1, out);
+  assert.match(out, /ℹ pass 2\nℹ fail 2\n/);
+  assertFailures(out);
+});
+
 test('vitest example: 3 pass, 2 fail with the expected messages', () => {
   const { code, out } = run('vitest', [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', 'vitest.config.mjs']);
   assert.equal(code, 1, out);
