@@ -100,8 +100,8 @@ function positiveInt(name: string, v: number | undefined, dflt: number, min: num
 }
 
 /** A full collection: the one marks.ts reaches (--expose-gc set at run time), else the inspector's. */
-async function fullCollection(session: Session): Promise<void> {
-  if (!collectGarbage()) {
+export async function fullCollection(session: Session, collect: () => boolean = collectGarbage): Promise<void> {
+  if (!collect()) {
     await session.post('HeapProfiler.collectGarbage');
     await session.post('HeapProfiler.collectGarbage');
   }

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AssertionError } from 'node:assert';
-import { limitLeaks, limitMemory, median, parseLimit, type LeakLimitResult, type MemoryLimitError, type MemoryLimitResult } from '../../src/api/limit.js';
+import { Session } from 'node:inspector/promises';
+import { fullCollection, limitLeaks, limitMemory, median, parseLimit, type LeakLimitResult, type MemoryLimitError, type MemoryLimitResult } from '../../src/api/limit.js';
 import { memoryMatchers } from '../../src/api/matchers.js';
 
 const KiB = 1024;
@@ -150,4 +151,20 @@ test('matchers: { pass, message } for vitest and jest; a passing limit gives the
   await assert.rejects(memoryMatchers.toPeakLessThan.call({}, 42, '1 MiB'), /toPeakLessThan: expect\(\) needs the function to measure, got number/);
   // Errors of the function itself are not verdicts: they propagate.
   await assert.rejects(memoryMatchers.toPeakLessThan.call({}, () => { throw new Error('boom'); }, '1 MiB'), /boom/);
+});
+
+test("fullCollection: without a gc function, the inspector's HeapProfiler.collectGarbage frees garbage", async () => {
+  const session = new Session();
+  session.connect();
+  try {
+    let garbage: number[] | null = new Array<number>(1 << 20).fill(0);
+    const held = process.memoryUsage().heapUsed;
+    assert.equal(garbage.length, 1 << 20);
+    garbage = null;
+    await fullCollection(session, () => false);
+    // The 8 MiB store is gone; nothing else of that size was allocated between the two readings.
+    assert.ok(held - process.memoryUsage().heapUsed > 7 * MiB, `freed ${held - process.memoryUsage().heapUsed}`);
+  } finally {
+    session.disconnect();
+  }
 });
