@@ -10,3 +10,4 @@ export { compareSeries, type Comparison, type Series } from '../analyze/compare.
 export { loadSuites } from '../suite/config.js';
 export { runSuite } from '../suite/runner.js';
 export type { SuiteResult } from '../suite/result.js';
+export { limitMemory, limitLeaks, parseLimit, type MemoryLimit, type LimitMemoryOptions, type LimitLeaksOptions, type MemoryLimitResult, type LeakLimitResult, type MemoryLimitError, type AllocationSite } from './limit.js';

@@ -1,0 +1,18 @@
+import { expect, test } from '@jest/globals';
+import { limitLeaks } from 'membench';
+import { buildReport, handleRequestFixed } from '../work.mjs';
+
+test('building a report of 100 000 rows peaks under 32 MiB', async () => {
+  await expect(() => buildReport(100_000)).toPeakLessThan('32 MiB');
+});
+
+test('handling a request leaves less than 16 KiB behind', async () => {
+  let id = 0;
+  await expect(() => handleRequestFixed(id++)).toRetainLessThan('16 KiB', { warmups: 1, repeats: 3 });
+});
+
+test('the plain API works here too, and returns its figures', async () => {
+  let id = 0;
+  const r = await limitLeaks('16 KiB', () => handleRequestFixed(id++));
+  expect(r.retainedPerRepeatBytes).toHaveLength(3);
+});
