@@ -13,7 +13,6 @@ import { RUN_EXPORTERS } from '../report/run-exporters.js';
 import { failuresOf } from '../report/run-rows.js';
 import { checkWritableOutput } from './output-paths.js';
 import { parse as parseShellWords } from 'shell-quote';
-import cliProgress from 'cli-progress';
 import { htmlReport, writeHtmlFile } from '../report/html.js';
 import { colorsFor, renderTerminal } from '../report/terminal.js';
 import { parseChoice, parseCount, parseCpuFraction, parseCpuList, parseDurationMs, parseList, parseSizeBytes } from './parse-values.js';
@@ -22,7 +21,6 @@ import { processLimits, type LimitsRequest } from '../run/limits.js';
 import { findInPath } from '../run/launch.js';
 import { expandAllocators } from '../run/allocators.js';
 
-const { SingleBar, Presets } = cliProgress;
 const DEFAULT_PSS_INTERVAL_MS = 50;
 const DEFAULT_PSS_BUDGET = 0.02;
 
@@ -282,8 +280,10 @@ function commandOf(text: string, shell: string, cwd: string): CommandSpec {
 }
 
 /** Progress on stderr with an ETA (cli-progress), only when stderr is a terminal and the style asks for it. */
-function progressReporter(enabled: boolean, commands: readonly CommandSpec[]): Pick<BenchmarkHooks, 'onPlan' | 'onRunStart'> & { done: () => void } {
+async function progressReporter(enabled: boolean, commands: readonly CommandSpec[]): Promise<Pick<BenchmarkHooks, 'onPlan' | 'onRunStart'> & { done: () => void }> {
   if (!enabled) return { done: () => undefined };
+  // Loaded only for a terminal: a piped run does not pay for it.
+  const { SingleBar, Presets } = (await import('cli-progress')).default;
   const bar = new SingleBar({
     stream: process.stderr, clearOnComplete: true, hideCursor: true, etaBuffer: 5,
     format: '{bar} {value}/{total} runs · ETA {eta_formatted} · {what}',
@@ -332,7 +332,7 @@ export async function runCommand(raw: RawRunOptions, shellCommands: readonly str
   const opts = resolveRunOptions(raw, shellCommands, execArgv);
   const { interrupt, dispose } = interruptOnSignals();
   const toStdout = [opts.jsonPath, opts.markdownPath, opts.csvPath].includes('-');
-  const progress = progressReporter(opts.progress && process.stderr.isTTY === true, opts.commands);
+  const progress = await progressReporter(opts.progress && process.stderr.isTTY === true, opts.commands);
   const exports = RUN_EXPORTERS.flatMap((e) => {
     const path = e.format === 'json' ? opts.jsonPath : e.format === 'markdown' ? opts.markdownPath : opts.csvPath;
     return path === null ? [] : [{ e, path }];

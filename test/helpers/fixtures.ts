@@ -8,6 +8,9 @@ export const MEMFIX = join(ROOT, 'fixtures', 'bin', 'memfix');
 export const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 export const MIB = 1024 * 1024;
 
+/** Terminal prose joined back into one line per sentence: continuation lines of the 80-column wrap start with 4+ spaces. */
+export const unwrap = (s: string): string => s.replace(/\n {4,}(?=\S)/g, ' ');
+
 export function runCli(args: readonly string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): SpawnSyncReturns<string> {
   return spawnSync(process.execPath, [CLI, ...args], {
     encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...opts.env }, timeout: opts.timeoutMs ?? 120_000,

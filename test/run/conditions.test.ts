@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MembenchResultSchema, type MembenchResult } from '../../src/result.js';
-import { MEMFIX, MIB, runCli } from '../helpers/fixtures.js';
+import { MEMFIX, MIB, runCli, unwrap } from '../helpers/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'membench-cond-'));
 let seq = 0;
@@ -17,7 +17,7 @@ function run(args: readonly string[]): { doc: MembenchResult; status: number | n
   const out = join(dir, `c${seq++}.json`);
   const r = runCli(['run', '-v', '--json', out, ...args]);
   assert.ok(existsSync(out), `no JSON written; stderr: ${r.stderr}`);
-  return { doc: JSON.parse(readFileSync(out, 'utf8')) as MembenchResult, status: r.status, stdout: r.stdout, stderr: r.stderr };
+  return { doc: JSON.parse(readFileSync(out, 'utf8')) as MembenchResult, status: r.status, stdout: unwrap(r.stdout), stderr: r.stderr };
 }
 
 test('--memory-limit 256M: an allocator past it is OOM-killed, and the result explains it', { skip: needsRoot }, () => {
@@ -143,7 +143,7 @@ test('--concurrency 1,3: each instance\'s own ending, numbered by MEMBENCH_INSTA
   assert.equal(three!.wallMs, Math.max(...inst.map((i) => i.wallMs)));
   // Each pid is a main process the sampler saw: instance 1 exec'd memfix, 2 and 3 are the shell.
   assert.deepEqual(inst.map((i) => three!.processes.find((p) => p.pid === i.pid)?.name), ['memfix', 'sh', 'sh']);
-  assert.match(stdout, new RegExp(`instance 2/3 \\(pid ${inst[1]!.pid}\\): exited with code 3\n.*instance 3/3 \\(pid ${inst[2]!.pid}\\): killed by SIGTERM\n.*the other instance exited 0`));
+  assert.match(stdout, new RegExp(`instance 2/3 \\(pid ${inst[1]!.pid}\\): exited with code 3.*instance 3/3 \\(pid ${inst[2]!.pid}\\): killed by SIGTERM.*the other instance exited 0`));
   assert.doesNotMatch(stdout, /instance 1\/3/);
   // zod keeps the field (it strips keys the schema does not know).
   assert.deepEqual(MembenchResultSchema.parse(doc).benchmarks[1]!.runs[0]!.instances, inst);
@@ -158,7 +158,7 @@ test('--concurrency 3 --memory-limit 96M: the instance that grows is OOM-killed,
   assert.deepEqual(r.instances!.slice(0, 2).map((i) => i.outcome), [{ state: 'exited', exitCode: 0 }, { state: 'exited', exitCode: 0 }]);
   // The OOM killer takes the largest: instance 3 (up to ~86 MiB against the others' 10 MiB), as the kernel says.
   if (r.oom?.killedPid != null) assert.equal(r.oom.killedPid, r.instances![2]!.pid, JSON.stringify(r.oom.kernelLog));
-  assert.match(stdout, /instance 3\/3 \(pid \d+\): killed by the OOM killer at the run's memory limit \(\d+ OOM kills? in its cgroup\)\n.*the other 2 instances exited 0/);
+  assert.match(stdout, /instance 3\/3 \(pid \d+\): killed by the OOM killer at the run's memory limit \(\d+ OOM kills? in its cgroup\) .*the other 2 instances exited 0/);
 });
 
 test('--payload-scan: a program that keeps its input costs ≈ 1 byte per byte of payload (R² ≥ 0.99)', () => {

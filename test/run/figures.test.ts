@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MembenchResult, RunResult } from '../../src/result.js';
-import { MEMFIX, MIB, runCli } from '../helpers/fixtures.js';
+import { MEMFIX, MIB, runCli, unwrap } from '../helpers/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'membench-fig-'));
 let seq = 0;
@@ -18,7 +18,7 @@ function measure(backend: 'cgroup' | 'proc', args: readonly string[], extra: rea
   const pss = extra.includes('--pss-interval') ? [] : ['--pss-interval', '20ms'];
   const r = runCli(['run', '-v', '--runs', '1', '--backend', backend, '--json', out, ...pss, ...extra, '--', MEMFIX, ...args]);
   const doc = JSON.parse(readFileSync(out, 'utf8')) as MembenchResult;
-  return { doc, run: doc.benchmarks[0]!.runs[0]!, status: r.status, stdout: r.stdout };
+  return { doc, run: doc.benchmarks[0]!.runs[0]!, status: r.status, stdout: unwrap(r.stdout) };
 }
 
 const within = (actual: number, lo: number, hi: number, what: string): void =>

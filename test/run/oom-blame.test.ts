@@ -11,7 +11,7 @@ import { parseKmsgDump, parseOomEvents, type OomEvent } from '../../src/probe/km
 import { attributeOom, judgeOom, namesRunCgroup, needsKernelLog, oomNote, WINDOW_SLACK_USEC, type OomRunIdentity } from '../../src/run/oom.js';
 import { kernelCgroupPath } from '../../src/run/cgroup.js';
 import type { MembenchResult, RunResult } from '../../src/result.js';
-import { CLI, MEMFIX, MIB, ROOT, runCli } from '../helpers/fixtures.js';
+import { CLI, MEMFIX, MIB, ROOT, runCli, unwrap } from '../helpers/fixtures.js';
 import { until } from '../helpers/until.js';
 
 const GROUP = '/process_api/b272f7eef841a1460110565d82cbdd9d';
@@ -220,7 +220,7 @@ test('--backend proc under an enclosing cgroup\'s limit: the kill of a pid of th
     assert.equal(oom.oomKills, 1);
     assert.ok(oom.limitCgroup?.endsWith(`/membench-oomtest-${process.pid}`), String(oom.limitCgroup));
     assert.ok(oom.kernelLog!.some((l) => l.includes(`Killed process ${memfix.pid} (memfix)`)));
-    assert.match(stdout, new RegExp(`killed by the OOM killer at the limit of cgroup \\S*/membench-oomtest-${process.pid}, outside the run \\(memfix, pid ${memfix.pid}\\)`));
+    assert.match(unwrap(stdout), new RegExp(`killed by the OOM killer at the limit of cgroup \\S*/membench-oomtest-${process.pid}, outside the run \\(memfix, pid ${memfix.pid}\\)`));
   } finally {
     await until(() => readFileSync(join(outer, 'cgroup.procs'), 'utf8').trim() === '', 5000);
     rmdirSync(outer);

@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { schedPolicyOf, type SchedPolicy } from '../../src/probe/proc.js';
 import type { MembenchResult } from '../../src/result.js';
-import { CLI, MEMFIX } from '../helpers/fixtures.js';
+import { CLI, MEMFIX, unwrap } from '../helpers/fixtures.js';
 import { AS_NOBODY, cannotRunAsNobody, nobodyCopy } from '../helpers/as-nobody.js';
 
 /** Scheduling policy of every thread of pid, by tid (threads that end meanwhile are left out). */
@@ -49,7 +49,7 @@ const membenchJson = (stdout: string): MembenchResult => JSON.parse(stdout) as M
 test('--realtime as root: one membench thread runs SCHED_FIFO while sampling (kernel state), the target does not, the result says fifo', async (t) => {
   if (process.getuid?.() !== 0) return t.skip('SCHED_FIFO needs root or CAP_SYS_NICE');
   if (spawnSync('chrt', ['--version']).error) return t.skip('chrt (util-linux) is not installed');
-  const child = spawn(process.execPath, [CLI, 'run', '--runs', '1', '--realtime', '--json', '-', '--', MEMFIX, 'hold', '20', '500'], {
+  const child = spawn(process.execPath, [CLI, 'run', '-v', '--runs', '1', '--realtime', '--json', '-', '--', MEMFIX, 'hold', '20', '500'], {
     stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' },
   });
   let stdout = '';
@@ -86,7 +86,7 @@ test('--realtime as root: one membench thread runs SCHED_FIFO while sampling (ke
   assert.equal(s.samplerSchedPolicy, 'fifo');
   assert.equal(s.realtimeRefused, null);
   assert.equal(membenchJson(stdout).options.realtime, true);
-  assert.match(stderr, /fast thread SCHED_FIFO/);
+  assert.match(unwrap(stderr), /fast thread SCHED_FIFO/);
 });
 
 test('without --realtime the fast thread stays SCHED_OTHER and the result says so', () => {
@@ -103,10 +103,10 @@ test('--realtime as nobody: refused by the kernel, the run completes at normal p
   const why = cannotRunAsNobody();
   if (why) return t.skip(why);
   if (spawnSync('chrt', ['--version']).error) return t.skip('chrt (util-linux) is not installed');
-  const copy = nobodyCopy('membench-rt-nobody-', ['commander', 'zod', 'picocolors']);
+  const copy = nobodyCopy('membench-rt-nobody-', ['commander', 'zod', 'picocolors', 'shell-quote']);
   t.after(copy.remove);
   // RLIMIT_RTPRIO 0 (prlimit, util-linux): an unprivileged user with a non-zero limit may take SCHED_FIFO itself.
-  const r = spawnSync('prlimit', ['--rtprio=0:0', '--', 'setpriv', ...AS_NOBODY, process.execPath, copy.cli, 'run', '--runs', '1', '--backend', 'proc', '--realtime', '--json', '-', '--', copy.memfix, 'hold', '10', '200'], {
+  const r = spawnSync('prlimit', ['--rtprio=0:0', '--', 'setpriv', ...AS_NOBODY, process.execPath, copy.cli, 'run', '-v', '--runs', '1', '--backend', 'proc', '--realtime', '--json', '-', '--', copy.memfix, 'hold', '10', '200'], {
     encoding: 'utf8', cwd: copy.dir, env: { ...process.env, NO_COLOR: '1' },
   });
   assert.equal(r.status, 0, r.stderr);
@@ -119,6 +119,6 @@ test('--realtime as nobody: refused by the kernel, the run completes at normal p
   assert.match(s.realtimeRefused ?? '', /Operation not permitted \(SCHED_FIFO needs root or CAP_SYS_NICE\)/);
   // Raising the nice value is refused to nobody too.
   assert.equal(s.samplerNice, null);
-  assert.match(r.stderr, /realtime refused in 1 of 1 run\(s\), sampled at normal priority: chrt: .*Operation not permitted/);
+  assert.match(unwrap(r.stderr), /realtime refused in 1 of 1 run\(s\), sampled at normal priority: chrt: .*Operation not permitted/);
   assert.doesNotMatch(r.stderr, /fast thread SCHED_FIFO/);
 });
