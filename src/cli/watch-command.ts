@@ -77,7 +77,7 @@ export function childrenHint(roots: readonly number[], root: ProcRoot = SYSTEM_P
   const parents = [...new Set(kids.map((k) => k.parent))];
   const who = roots.length === 1 ? `process ${parents[0]}` : `${parents.length} of the ${roots.length} processes`;
   const shown = kids.slice(0, 5).map((k) => k.child).join(', ');
-  return `${who} ${roots.length === 1 ? 'has' : 'have'} ${kids.length} child process${kids.length === 1 ? '' : 'es'} (${shown}${kids.length > 5 ? ', …' : ''}), not watched: add --children to include them`;
+  return `${who} ${parents.length === 1 ? 'has' : 'have'} ${kids.length} child process${kids.length === 1 ? '' : 'es'} (${shown}${kids.length > 5 ? ', …' : ''}), not watched: add --children to include them`;
 }
 
 /** --name: the rescan and the grace period (two rescans unless --grace says otherwise). */
