@@ -107,18 +107,25 @@ function nearestNonDirectory(dir: string): string {
 
 const suggestedName = (flag: string): string => (/html/.test(flag) ? 'report.html' : /markdown/.test(flag) ? 'report.md' : /csv/.test(flag) ? 'report.csv' : 'result.json');
 
+/** One output flag and the path given to it (undefined or null: not asked for); `stdout: false` refuses "-". */
+export interface OutputFlag {
+  readonly flag: string;
+  readonly path: string | undefined | null;
+  readonly stdout?: boolean;
+}
+
 /**
  * Every output of one command, checked before anything runs: each can be written, no two name one file, none is
  * one of the inputs, and at most one goes to standard output. `path: undefined` is an output not asked for.
  */
-export function checkOutputs(outputs: readonly { readonly flag: string; readonly path: string | undefined }[], inputs: readonly string[] = []): void {
-  const asked = outputs.filter((o): o is { flag: string; path: string } => o.path !== undefined);
+export function checkOutputs(outputs: readonly OutputFlag[], inputs: readonly string[] = []): void {
+  const asked = outputs.filter((o): o is OutputFlag & { path: string } => o.path !== undefined && o.path !== null);
   const toStdout = asked.filter((o) => o.path === '-');
   if (toStdout.length > 1) throw usageError(`only one output can go to standard output ("-"): ${toStdout.map((o) => o.flag).join(' and ')} both do`, 'write the others to files');
   const seen = new Map<string, string>();
   const ins = new Set(inputs.map((i) => writeTarget(i).path));
   for (const o of asked) {
-    checkWritableOutput(o.flag, o.path);
+    checkWritableOutput(o.flag, o.path, { stdout: o.stdout });
     if (o.path === '-') continue;
     const t = writeTarget(o.path);
     if (t.inPlace) continue;

@@ -18,7 +18,7 @@ import { expectFailed, formatBytesFine, perUnitName } from '../report/suite-rows
 import { renderComparisonTerminal, renderSuiteTerminal } from '../report/suite-terminal.js';
 import { colorsFor } from '../report/terminal.js';
 import { nothingInCommon, readDocumentArg, resolveGateOptions, type RawGateOptions } from './compare-command.js';
-import { checkCreatableDirectory, checkOutputs, checkWritableOutput } from './output-paths.js';
+import { checkCreatableDirectory, checkOutputs, checkReadableFile, checkWritableOutput } from './output-paths.js';
 import { parseChoice, parseCount } from './parse-values.js';
 
 export interface RawSuiteOptions extends RawGateOptions {
@@ -74,6 +74,7 @@ export function resolveSuiteOptions(raw: RawSuiteOptions, files: readonly string
   });
   const toStdout = [raw.json, raw.html, ...exports.map((e) => e.path)].filter((p) => p === '-').length;
   const suiteFiles = resolveSuiteFiles(files, cwd);
+  for (const f of suiteFiles) if (existsSync(f)) checkReadableFile('suite file', f);
   // Every file this run will write, checked before the first benchmark: a bad path costs nothing.
   checkOutputs(
     [{ flag: '--json', path: raw.json }, ...exports.map((e) => ({ flag: `--${e.flag}`, path: e.path })), { flag: '--html', path: raw.html }],

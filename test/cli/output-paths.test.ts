@@ -142,6 +142,9 @@ test('suite: every export flag with a bad path is refused before the first bench
     assert.equal(existsSync(marker), false, `${flag}: the suite did not run`);
   }
   refused(runCli(['suite', file, '--json', file]), /--json .*paths\.membench\.json is one of the input documents/);
+  refused(runCli(['suite', dir]), /cannot read suite file .*: is a directory/);
+  refused(runCli(['suite', file, '--baseline', dir]), /cannot read document .*: is a directory/);
+  refused(runCli(['suite', file, '--baseline', put('cut-baseline.json', readFileSync(suiteA, 'utf8').slice(0, 40))]), /cut-baseline\.json is not complete JSON/);
   refused(runCli(['suite', file, '--csv', join(dir, 'x.out'), '--bmf', join(dir, 'x.out')]), /--csv and --bmf both write/);
   refused(runCli(['suite', file, '--save-baseline', 'main', '--baseline-dir', join(runA, 'baselines')]), /--baseline-dir .*: .*run-a\.json is not a directory/);
   assert.equal(existsSync(marker), false, 'the suite never ran');
