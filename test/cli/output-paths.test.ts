@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkReadableFile, checkWritableOutput } from '../../src/cli/output-paths.js';
 import { EXIT, MembenchError } from '../../src/errors.js';
-import { MEMFIX, MIB, runCli } from '../helpers/fixtures.js';
+import { CLI, MEMFIX, MIB, runCli } from '../helpers/fixtures.js';
 import { AS_NOBODY, cannotRunAsNobody, nobodyCopy } from '../helpers/as-nobody.js';
 import { syntheticBenchmark, syntheticDoc, syntheticRun } from '../helpers/result-doc.js';
 import { suiteDoc } from '../helpers/suite-doc.js';
@@ -239,4 +239,22 @@ test('checkWritableOutput / checkReadableFile: "-" only where allowed; a directo
 
 test('profile import DIR: "is a directory", exit 2', { todo: 'the lead calls checkReadableFile in profile-command.ts (owned by another engineer)' }, () => {
   refused(runCli(['profile', 'import', dir]), /cannot read profile .*: is a directory/);
+});
+
+test('a directory removed during a watch: the write at the end is one line, exit 4 (environment), no stack trace', async (t) => {
+  const gone = join(dir, 'goes-away');
+  mkdirSync(gone);
+  const target = spawn(MEMFIX, ['hold', '1', '20000'], { stdio: 'ignore' });
+  t.after(() => target.kill('SIGKILL'));
+  const watch = spawn(process.execPath, [CLI, 'watch', String(target.pid), '--duration', '1500ms', '--interval', '50ms', '--json', join(gone, 'w.json')], {
+    stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' },
+  });
+  let stderr = '';
+  watch.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => watch.on('exit', (code) => resolve(code)));
+  await new Promise((r) => setTimeout(r, 500)); // past the path check, well before the end
+  rmSync(gone, { recursive: true });
+  const code = await exited;
+  assert.equal(code, EXIT.ENVIRONMENT, stderr);
+  assert.equal(stderr, `membench: cannot write ${join(gone, 'w.json')}: no such file or directory\n`);
 });
