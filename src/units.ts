@@ -10,6 +10,19 @@ export function formatBytes(bytes: number | null | undefined): string {
   return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
 }
 
+/**
+ * A size someone asked for (a payload of --payload-scan), written exactly and short: the largest of GiB, MiB, KiB
+ * in which it is a whole number or has at most two decimals that are exact (1 MiB, 1.5 KiB, 100 KiB), otherwise
+ * in bytes (1000 B). formatBytes rounds a measured figure; this never rounds.
+ */
+export function formatSize(bytes: number): string {
+  if (!Number.isSafeInteger(bytes)) return formatBytes(bytes);
+  for (const [unit, name] of [[1024 ** 3, 'GiB'], [1024 ** 2, 'MiB'], [1024, 'KiB']] as const) {
+    if (Math.abs(bytes) >= unit && (bytes * 100) % unit === 0) return `${bytes / unit} ${name}`;
+  }
+  return `${bytes} B`;
+}
+
 export function formatMs(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
   if (ms < 1) return `${(ms * 1000).toFixed(0)} µs`;

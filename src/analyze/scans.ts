@@ -42,7 +42,7 @@ export function computeScans(benchmarks: readonly BenchmarkResult[]): Scan[] {
     }
   }
   for (const group of byCommand.values()) {
-    const command = group[0]!.command.replace(/ ×\d+| < \d+ B/g, '');
+    const command = group[0]!.command.replace(/ ×\d+| < [\d.]+ (?:B|KiB|MiB|GiB)/g, '');
     const concurrencies = new Set(group.map((b) => b.concurrency));
     const sizes = new Set(group.map((b) => b.payloadBytes).filter((x): x is number => x !== null));
     if (concurrencies.size > 1) scans.push(scanOf('concurrency', command, group.filter((b) => b.payloadBytes === group[0]!.payloadBytes), (b) => b.concurrency));

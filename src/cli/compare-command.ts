@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { compareSeries, type Comparison, type CompareOptions } from '../analyze/compare.js';
-import { EXIT, usageError } from '../errors.js';
+import { EXIT, usageError, type MembenchError } from '../errors.js';
 import { baselinePath, loadBaseline } from '../store/baselines.js';
 import { writeJsonAtomic, writeTextAtomic } from '../store/atomic.js';
 import { parseAnyDocument, readText, type AnyDocument } from '../suite/document.js';
@@ -11,6 +11,7 @@ import { seriesOfRunDocument, seriesOfSuite } from '../suite/series.js';
 import { comparisonMarkdown } from '../report/markdown.js';
 import { renderComparisonTerminal } from '../report/suite-terminal.js';
 import { colorsFor } from '../report/terminal.js';
+import { checkOutputs } from './output-paths.js';
 import { parseSizeBytes } from './parse-values.js';
 
 export interface RawGateOptions {
@@ -50,16 +51,36 @@ export function comparisonDocument(baseline: string, current: string, c: Compari
   return { kind: 'membench-comparison', schemaVersion: 1, baseline, current, ...c };
 }
 
+const listed = (names: readonly string[]): string => (names.length === 0 ? 'nothing' : names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`);
+
+/**
+ * A gate that compares nothing must not pass: two documents with no benchmark in common are a usage error (exit 2),
+ * in one line that names what each side holds.
+ */
+export function nothingInCommon(baseline: string, current: string, baselineBenchmarks: readonly string[], currentBenchmarks: readonly string[]): MembenchError {
+  const names = (xs: readonly string[]): string => listed([...new Set(xs)].map((x) => JSON.stringify(x)));
+  const shared = [...new Set(currentBenchmarks)].filter((x) => baselineBenchmarks.includes(x));
+  if (shared.length > 0) {
+    return usageError(`${current} and ${baseline} share ${names(shared)} but no size of it: nothing compared`, 'measure the same sizes on both sides');
+  }
+  return usageError(
+    `${current} and ${baseline} have no benchmark in common: nothing compared`,
+    `${baseline} has ${names(baselineBenchmarks)}; ${current} has ${names(currentBenchmarks)}`,
+  );
+}
+
 export async function compareCommand(raw: RawCompareOptions, args: readonly string[]): Promise<number> {
   if (args.length !== 2) throw usageError(`compare needs two documents, got ${args.length}`, 'write: membench compare BASELINE.json CURRENT.json (or a saved baseline name)');
   const gate = resolveGateOptions(raw);
-  if ([raw.json, raw.markdown].filter((o) => o === '-').length > 1) throw usageError('only one of --json and --markdown can go to stdout ("-")');
+  checkOutputs([{ flag: '--json', path: raw.json }, { flag: '--markdown', path: raw.markdown }], args.filter((f) => existsSync(f)));
   const [a, b] = [readDocumentArg(args[0]!, raw.baselineDir), readDocumentArg(args[1]!, raw.baselineDir)];
   if (a.document.kind !== b.document.kind) {
     throw usageError(`${a.name} is a ${a.document.kind} document but ${b.name} is a ${b.document.kind} document`, 'compare suite results with suite results, run results with run results');
   }
   const series = (d: AnyDocument): ReturnType<typeof seriesOfSuite> => (d.kind === 'suite' ? seriesOfSuite(d.doc) : seriesOfRunDocument(d.doc));
-  const cmp = compareSeries(series(a.document), series(b.document), gate);
+  const [sa, sb] = [series(a.document), series(b.document)];
+  const cmp = compareSeries(sa, sb, gate);
+  if (cmp.rows.length === 0) throw nothingInCommon(a.name, b.name, sa.map((x) => x.benchmark), sb.map((x) => x.benchmark));
   const noColor = 'NO_COLOR' in process.env && process.env.NO_COLOR !== '';
   const toStdout = raw.json === '-' || raw.markdown === '-';
   const term = renderComparisonTerminal(cmp, colorsFor(raw.color && !noColor && process.stdout.isTTY === true && !toStdout), `${b.name} compared with ${a.name}`);

@@ -39,8 +39,10 @@ The regression test (per benchmark and size, and per unit of the fitted slope):
 Exit codes:
   0    no regression (and, for suite, every expect range met)
   1    a benchmark failed: threw, crashed, or its command failed
-  2    usage error: bad flag or value, suite file that does not load, missing baseline, schema mismatch
+  2    usage error: bad flag or value, suite file that does not load, missing baseline, schema mismatch,
+       an output that cannot be written (checked before anything runs), no benchmark in common
   3    a command could not be started
+  4    a file could not be written after all (disk full, directory removed meanwhile)
   6    regression found (or, for suite, a per-unit cost outside its expect range)
   130  interrupted by Ctrl-C (143 for SIGTERM)
 `;

@@ -1,12 +1,12 @@
 // `membench report A.json [B.json …] --html FILE`: check every result document first, then render them as one page.
-import { readFileSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { basename } from 'node:path';
 import { EXIT, usageError } from '../errors.js';
 import { MembenchResultSchema, SCHEMA_VERSION, type MembenchResult } from '../result.js';
 import { htmlReport, writeHtmlFile, type ReportSource } from '../report/html.js';
 import { suitesHtml } from '../report/suite-html.js';
 import { formatBytes } from '../report/units.js';
-import { parseAnyDocument, type AnyDocument } from '../suite/document.js';
+import { parseAnyDocument, readText, type AnyDocument } from '../suite/document.js';
+import { checkOutputs } from './output-paths.js';
 
 export interface RawReportOptions {
   html?: string;
@@ -48,22 +48,13 @@ export function parseResultDocument(text: string, name: string): MembenchResult 
   return value as MembenchResult;
 }
 
-function readDocumentFile(path: string): AnyDocument {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw usageError(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? (e as Error).message)}`);
-  }
-  return parseAnyDocument(text, path);
-}
+const readDocumentFile = (path: string): AnyDocument => parseAnyDocument(readText(path, 'document'), path);
 
 export async function reportCommand(raw: RawReportOptions, files: readonly string[]): Promise<number> {
   if (files.length === 0) throw usageError('no result documents given', 'write: membench report A.json [B.json …] --html report.html');
   if (!raw.html) throw usageError('say where to write the report with --html FILE', 'write: membench report A.json [B.json …] --html report.html');
   const out = raw.html;
-  if (out !== '-' && files.some((f) => resolve(f) === resolve(out))) throw usageError(`--html ${out} is one of the input documents`, 'write the page to another file');
+  checkOutputs([{ flag: '--html', path: out }], files);
   // Every input is checked before anything is written: a bad file never leaves an empty or half page behind.
   // Run documents (membench run --json) and suite documents (membench suite --json) are told apart by `kind`.
   const docs = files.map((f) => ({ file: f, document: readDocumentFile(f) }));

@@ -11,7 +11,7 @@ import { readPageSize } from '../probe/proc.js';
 import { writeTextAtomic } from '../store/atomic.js';
 import { RUN_EXPORTERS } from '../report/run-exporters.js';
 import { failuresOf } from '../report/run-rows.js';
-import { checkWritableOutput } from './output-paths.js';
+import { checkOutputs } from './output-paths.js';
 import { parse as parseShellWords } from 'shell-quote';
 import { htmlReport, writeHtmlFile } from '../report/html.js';
 import { colorsFor, renderTerminal } from '../report/terminal.js';
@@ -200,12 +200,12 @@ export function resolveRunOptions(raw: RawRunOptions, shellCommands: readonly st
   if (raw.json !== undefined && raw.exportJson !== undefined && raw.json !== raw.exportJson) throw usageError('--json is an alias of --export-json: give one of them');
   const jsonPath = raw.exportJson ?? raw.json ?? null;
   // Every file is checked before the first run: a result that cannot be saved is not measured.
-  if (jsonPath !== null) checkWritableOutput(raw.exportJson !== undefined ? '--export-json' : '--json', jsonPath, true);
-  if (raw.html !== undefined) checkWritableOutput('--html', raw.html);
-  if (raw.exportMarkdown !== undefined) checkWritableOutput('--export-markdown', raw.exportMarkdown, true);
-  if (raw.exportCsv !== undefined) checkWritableOutput('--export-csv', raw.exportCsv, true);
-  const toStdout = [jsonPath, raw.exportMarkdown, raw.exportCsv].filter((p) => p === '-').length;
-  if (toStdout > 1) throw usageError('only one export can go to stdout ("-")');
+  checkOutputs([
+    { flag: raw.exportJson !== undefined ? '--export-json' : '--json', path: jsonPath ?? undefined },
+    { flag: '--html', path: raw.html, stdout: false },
+    { flag: '--export-markdown', path: raw.exportMarkdown },
+    { flag: '--export-csv', path: raw.exportCsv },
+  ], raw.stdin ? [raw.stdin] : []);
   const style = parseChoice('--style', raw.style ?? 'full', STYLES);
   const noColor = ('NO_COLOR' in process.env && process.env.NO_COLOR !== '') || style === 'basic' || style === 'nocolor';
   const cpuCount = Math.max(1, availableParallelism());

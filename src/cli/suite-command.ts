@@ -1,6 +1,7 @@
 // `membench suite [FILE…]`: resolve options and the baseline first, load the suite files, run them, report,
 // export, compare with the baseline, save a baseline; pick the exit code (6: regression or expect missed).
 import { interruptOnSignals } from './signals.js';
+import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { compareSeries, type Comparison, type CompareOptions } from '../analyze/compare.js';
 import { EXIT, usageError } from '../errors.js';
@@ -16,7 +17,8 @@ import { suiteHtml } from '../report/suite-html.js';
 import { expectFailed, formatBytesFine, perUnitName } from '../report/suite-rows.js';
 import { renderComparisonTerminal, renderSuiteTerminal } from '../report/suite-terminal.js';
 import { colorsFor } from '../report/terminal.js';
-import { readDocumentArg, resolveGateOptions, type RawGateOptions } from './compare-command.js';
+import { nothingInCommon, readDocumentArg, resolveGateOptions, type RawGateOptions } from './compare-command.js';
+import { checkCreatableDirectory, checkOutputs, checkReadableFile, checkWritableOutput } from './output-paths.js';
 import { parseChoice, parseCount } from './parse-values.js';
 
 export interface RawSuiteOptions extends RawGateOptions {
@@ -71,8 +73,18 @@ export function resolveSuiteOptions(raw: RawSuiteOptions, files: readonly string
     return path ? [{ flag: x.flag, path }] : [];
   });
   const toStdout = [raw.json, raw.html, ...exports.map((e) => e.path)].filter((p) => p === '-').length;
-  if (toStdout > 1) throw usageError('only one output can go to stdout ("-")', 'write the others to files');
-  if (raw.saveBaseline !== undefined) baselinePath(raw.baselineDir, raw.saveBaseline);
+  const suiteFiles = resolveSuiteFiles(files, cwd);
+  for (const f of suiteFiles) if (existsSync(f)) checkReadableFile('suite file', f);
+  // Every file this run will write, checked before the first benchmark: a bad path costs nothing.
+  checkOutputs(
+    [{ flag: '--json', path: raw.json }, ...exports.map((e) => ({ flag: `--${e.flag}`, path: e.path })), { flag: '--html', path: raw.html }],
+    [...suiteFiles, ...(raw.baseline !== undefined && existsSync(raw.baseline) ? [raw.baseline] : [])],
+  );
+  if (raw.saveBaseline !== undefined) {
+    const path = baselinePath(raw.baselineDir, raw.saveBaseline);
+    checkCreatableDirectory('--baseline-dir', raw.baselineDir);
+    if (existsSync(raw.baselineDir)) checkWritableOutput('--save-baseline', path, { stdout: false });
+  }
   let baseline: ResolvedSuite['baseline'] = null;
   if (raw.baseline !== undefined) {
     const d = readDocumentArg(raw.baseline, raw.baselineDir);
@@ -81,7 +93,7 @@ export function resolveSuiteOptions(raw: RawSuiteOptions, files: readonly string
   }
   const noColor = 'NO_COLOR' in process.env && process.env.NO_COLOR !== '';
   return {
-    files: resolveSuiteFiles(files, cwd),
+    files: suiteFiles,
     runs: raw.runs === undefined ? null : parseCount('--runs', raw.runs, 1, 1000),
     jobs: raw.jobs === undefined ? Math.max(1, cpus().length) : parseCount('--jobs', raw.jobs, 1, 64),
     filter,
@@ -112,6 +124,12 @@ export async function suiteCommand(raw: RawSuiteOptions, files: readonly string[
   const suite = await loadSuites(opts.files);
   if (opts.filter && !suite.benchmarks.some((b) => opts.filter!.test(b.name))) {
     throw usageError(`--filter ${raw.filter} matches no benchmark`, `benchmarks: ${suite.benchmarks.map((b) => b.name).join(', ')}`);
+  }
+  if (opts.baseline) {
+    // A gate that would compare nothing is refused before anything runs (a green gate over nothing is a lie).
+    const names = suite.benchmarks.filter((b) => !opts.filter || opts.filter.test(b.name)).map((b) => b.name);
+    const known = opts.baseline.doc.benchmarks.map((b) => b.name);
+    if (!names.some((n) => known.includes(n))) throw nothingInCommon(opts.baseline.name, 'this suite', known, names);
   }
   const { interrupt, dispose } = interruptOnSignals();
   const toStdout = [opts.jsonPath, opts.htmlPath, ...opts.exports.map((e) => e.path)].includes('-');

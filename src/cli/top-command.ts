@@ -3,7 +3,7 @@
 import { parseCount, parseDurationMs } from './parse-values.js';
 import { interruptOnSignals } from './signals.js';
 import { buildTop, scanProcesses, withNames, type TopSnapshot, type TopSortKey } from '../live/top.js';
-import { renderTop } from '../live/render.js';
+import { renderTop, unreadableHint } from '../live/render.js';
 import { SYSTEM_PROC } from '../probe/proc.js';
 import { EXIT, usageError } from '../errors.js';
 
@@ -29,13 +29,23 @@ const snapshot = (sort: TopSortKey, limit: number | null): TopSnapshot => {
 };
 
 export async function topCommand(raw: RawTopOptions): Promise<number> {
+  const isRoot = process.getuid?.() === 0;
+  // Told once per invocation, whatever the number of passes: on stderr with --json, in the footer otherwise.
+  let hinted = false;
+  const hintOnStderr = (snap: TopSnapshot): void => {
+    const hint = hinted ? null : unreadableHint(snap, isRoot);
+    if (hint === null) return;
+    process.stderr.write(`membench: ${hint}\n`);
+    hinted = true;
+  };
   const sort = raw.sort as TopSortKey;
   const asked = raw.limit !== undefined ? parseCount('--limit', raw.limit, 1) : null;
   const width = (): number => (process.stdout.columns ? Math.max(20, process.stdout.columns - 50) : 80);
   if (raw.refresh === undefined) {
     if (raw.count !== undefined) throw usageError('--count needs --refresh', 'e.g. membench top --refresh 2s --count 10');
     const snap = snapshot(sort, asked ?? (raw.json ? null : 25));
-    process.stdout.write(raw.json ? `${JSON.stringify(snap, null, 2)}\n` : renderTop(snap, width()));
+    process.stdout.write(raw.json ? `${JSON.stringify(snap, null, 2)}\n` : renderTop(snap, width(), { isRoot }));
+    if (raw.json) hintOnStderr(snap);
     return EXIT.OK;
   }
   const refreshMs = parseDurationMs('--refresh', raw.refresh);
@@ -50,10 +60,15 @@ export async function topCommand(raw: RawTopOptions): Promise<number> {
       const started = performance.now();
       const limit = asked ?? (raw.json ? null : tty ? Math.max(5, (process.stdout.rows || 30) - 8) : 25);
       const snap = snapshot(sort, limit);
-      if (raw.json) process.stdout.write(`${JSON.stringify(snap)}\n`);
-      else {
+      if (raw.json) {
+        process.stdout.write(`${JSON.stringify(snap)}\n`);
+        hintOnStderr(snap);
+      } else {
         const head = `membench top — pass ${pass}${count === Infinity ? '' : `/${count}`}, every ${raw.refresh} (Ctrl-C ends) — ${new Date(snap.takenAtEpochMs).toISOString()}\n`;
-        process.stdout.write(tty ? `\x1b[H\x1b[2J${head}${renderTop(snap, width())}` : `${pass > 1 ? '\n' : ''}${head}${renderTop(snap, width())}`);
+        // A redrawn screen keeps its advice; passes appended to a pipe give it once.
+        const hint = tty || !hinted ? { isRoot } : null;
+        if (snap.unreadable.length > 0) hinted = true;
+        process.stdout.write(tty ? `\x1b[H\x1b[2J${head}${renderTop(snap, width(), hint)}` : `${pass > 1 ? '\n' : ''}${head}${renderTop(snap, width(), hint)}`);
       }
       if (pass === count) break;
       const rest = refreshMs - (performance.now() - started);

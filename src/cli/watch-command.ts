@@ -7,10 +7,11 @@ import { renderWatchView, watchViewRows } from '../live/watch-view.js';
 import { processesNamed, unwatchableNamed } from '../live/targets.js';
 import type { FollowName } from '../live/name-follow.js';
 import { CTRL } from '../sample/protocol.js';
-import { pidAlive, SYSTEM_PROC } from '../probe/proc.js';
+import { pidAlive, readChildren, SYSTEM_PROC, type ProcRoot } from '../probe/proc.js';
 import { colorsFor } from '../report/terminal.js';
 import { formatBytes, formatMs } from '../report/units.js';
 import { EXIT, usageError } from '../errors.js';
+import { checkWritableOutput } from './output-paths.js';
 
 export interface RawWatchOptions {
   interval: string;
@@ -66,6 +67,19 @@ function rootsOf(raw: RawWatchOptions, args: readonly string[]): number[] {
   return pids;
 }
 
+/**
+ * Without --children only the roots are watched; when they already have children at the start, one line says so
+ * and how to include them. (Children forked after the start are not noticed: without --children nobody reads the tree.)
+ */
+export function childrenHint(roots: readonly number[], root: ProcRoot = SYSTEM_PROC): string | null {
+  const kids = roots.flatMap((r) => readChildren(r, root).filter((c) => !roots.includes(c)).map((c) => ({ parent: r, child: c })));
+  if (kids.length === 0) return null;
+  const parents = [...new Set(kids.map((k) => k.parent))];
+  const who = roots.length === 1 ? `process ${parents[0]}` : `${parents.length} of the ${roots.length} processes`;
+  const shown = kids.slice(0, 5).map((k) => k.child).join(', ');
+  return `${who} ${parents.length === 1 ? 'has' : 'have'} ${kids.length} child process${kids.length === 1 ? '' : 'es'} (${shown}${kids.length > 5 ? ', …' : ''}), not watched: add --children to include them`;
+}
+
 /** --name: the rescan and the grace period (two rescans unless --grace says otherwise). */
 function nameFollowing(raw: RawWatchOptions): FollowName | undefined {
   if (raw.name === undefined) {
@@ -82,8 +96,13 @@ export async function watchCommand(raw: RawWatchOptions, args: readonly string[]
   const intervalMs = parseDurationMs('--interval', raw.interval);
   if (intervalMs < 1 || intervalMs > 10_000) throw usageError(`--interval: ${raw.interval} is out of range`, 'use 1ms … 10s');
   const durationMs = raw.duration === undefined ? null : parseDurationMs('--duration', raw.duration);
+  if (raw.json !== undefined) checkWritableOutput('--json', raw.json);
   const [pid, ...extraPids] = rootsOf(raw, args);
   const followName = nameFollowing(raw);
+  if (raw.children !== true) {
+    const hint = childrenHint([pid!, ...extraPids]);
+    if (hint !== null) process.stderr.write(`membench: ${hint}\n`);
+  }
   const live = process.stderr.isTTY === true;
   const colors = colorsFor(live && !('NO_COLOR' in process.env && process.env.NO_COLOR !== ''));
   const interrupted = new Promise<'SIGINT' | 'SIGTERM'>((resolve) => {

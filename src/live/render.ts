@@ -11,10 +11,28 @@ export function table(rows: readonly (readonly string[])[]): string {
 
 const clip = (s: string, n: number): string => ([...s].length > n ? `${[...s].slice(0, n - 1).join('')}…` : s);
 
-export function renderTop(t: TopSnapshot, commandWidth = 80): string {
+/** Why processes were unreadable, e.g. "EACCES" or "EACCES 30, EPERM 3". */
+const reasons = (t: TopSnapshot): string => {
+  const n = new Map<string, number>();
+  for (const u of t.unreadable) n.set(u.reason, (n.get(u.reason) ?? 0) + 1);
+  return n.size === 1 ? [...n.keys()][0]! : [...n].map(([r, k]) => `${r} ${k}`).join(', ');
+};
+
+/**
+ * The advice for processes that could not be read, or null when there is none to give: only a user who is not
+ * root is told to run as root (root itself is refused only by a security module, which root cannot fix here).
+ */
+export function unreadableHint(t: TopSnapshot, isRoot: boolean): string | null {
+  if (t.unreadable.length === 0 || isRoot) return null;
+  const n = t.unreadable.length;
+  return `${n} process${n === 1 ? '' : 'es'} could not be read (${reasons(t)}): run as root (or with CAP_SYS_PTRACE) to see other users' processes`;
+}
+
+/** `hint`: add unreadableHint's line when it applies (a caller repeating passes on a pipe gives it once). */
+export function renderTop(t: TopSnapshot, commandWidth = 80, hint: { readonly isRoot: boolean } | null = null): string {
   const rows: string[][] = [['PID', 'PSS', 'USS', 'RSS', 'SWAP', 'COMMAND']];
   for (const p of t.processes) rows.push([String(p.pid), formatBytes(p.pssBytes), formatBytes(p.ussBytes), formatBytes(p.rssBytes), formatBytes(p.swapBytes), clip(p.command, commandWidth)]);
-  rows.push(['total', formatBytes(t.totals.pssBytes), formatBytes(t.totals.ussBytes), formatBytes(t.totals.rssBytes), formatBytes(t.totals.swapBytes), `${t.totals.processes} processes`]);
+  rows.push(['total', formatBytes(t.totals.pssBytes), formatBytes(t.totals.ussBytes), formatBytes(t.totals.rssBytes), formatBytes(t.totals.swapBytes), `${t.totals.processes} process${t.totals.processes === 1 ? '' : 'es'}`]);
   const lines = [table(rows)];
   const notes: string[] = [`sorted by ${t.sortedBy.toUpperCase()}; read in ${t.scanMs.toFixed(0)} ms`];
   if (t.omitted > 0) notes.push(`${t.omitted} more not shown (--limit)`);
@@ -22,8 +40,11 @@ export function renderTop(t: TopSnapshot, commandWidth = 80): string {
   lines.push(notes.join('; '));
   lines.push('RSS counts shared pages in every process that maps them; the PSS total does not (USS: pages of that process alone).');
   if (t.unreadable.length > 0) {
-    const shown = t.unreadable.slice(0, 20).map((u) => `${u.pid} (${u.name}, ${u.reason})`).join(', ');
-    lines.push(`unreadable: ${t.unreadable.length} process${t.unreadable.length === 1 ? '' : 'es'}, not in the totals — ${shown}${t.unreadable.length > 20 ? ', …' : ''} (run as root or with CAP_SYS_PTRACE to read them)`);
+    const n = t.unreadable.length;
+    const shown = t.unreadable.slice(0, 5).map((u) => `${u.pid} ${u.name}`).join(', ');
+    lines.push(`unreadable: ${n} process${n === 1 ? '' : 'es'} (${reasons(t)}), not in the totals: ${shown}${n > 5 ? ` and ${n - 5} more` : ''}`);
+    const advice = hint === null ? null : unreadableHint(t, hint.isRoot);
+    if (advice !== null) lines.push(advice);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -13,6 +13,7 @@ import { runOnce, type CommandSpec, type RunOptions } from './run-once.js';
 import { baselineFromString, inferBaseline, writePayloads } from './variants.js';
 import { subtractBaseline, computeScans } from '../analyze/scans.js';
 import { MembenchError } from '../errors.js';
+import { formatSize } from '../units.js';
 import type { RunBackend } from './backend.js';
 import type { Interrupt } from './interrupt.js';
 
@@ -88,7 +89,7 @@ function planVariants(commands: readonly CommandSpec[], opts: BenchmarkOptions, 
       for (const size of sizes) {
         const stdin = size === null ? opts.stdinFile ?? null : payloadFiles.get(size)!;
         measured.push({
-          spec: { ...spec, instances: n, stdinFile: stdin, display: `${spec.display}${n > 1 ? ` ×${n}` : ''}${size !== null ? ` < ${size} B` : ''}` },
+          spec: { ...spec, instances: n, stdinFile: stdin, display: `${spec.display}${n > 1 ? ` ×${n}` : ''}${size !== null ? ` < ${formatSize(size)}` : ''}` },
           role: 'measured', concurrency: n, payloadBytes: size, stdin, baselineOf: base, commandIndex,
         });
       }

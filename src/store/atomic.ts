@@ -1,14 +1,64 @@
-// Whole files or nothing: write a temp file beside the target, then rename over it.
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+// Whole files or nothing: write a temp file beside the target, then rename over it. A failed write is one line
+// (exit 4), never a stack trace.
+import { realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { MembenchError } from '../errors.js';
+
+/** errno codes in words, as a person reads them. */
+export function errnoWords(code: string | undefined): string {
+  switch (code) {
+    case 'ENOENT': return 'no such file or directory';
+    case 'EISDIR': return 'is a directory';
+    case 'ENOTDIR': return 'a part of the path is not a directory';
+    case 'EACCES': return 'permission denied';
+    case 'EPERM': return 'not permitted (immutable, or a security policy)';
+    case 'EROFS': return 'read-only file system';
+    case 'ENOSPC': return 'no space left on the device';
+    case 'EDQUOT': return 'disk quota exceeded';
+    case 'ENAMETOOLONG': return 'name too long';
+    case 'ELOOP': return 'too many symbolic links';
+    default: return code ?? 'unknown error';
+  }
+}
+
+/**
+ * Where a write to PATH really lands: an existing regular file (through symbolic links) is replaced whole by a
+ * rename in its own directory; anything else that exists (/dev/stdout, /dev/null, a FIFO) is written in place,
+ * never renamed over; a new file is created at PATH.
+ */
+export function writeTarget(path: string): { readonly path: string; readonly inPlace: boolean } {
+  let isFile: boolean;
+  try {
+    isFile = statSync(path).isFile();
+  } catch {
+    return { path: resolve(path), inPlace: false };
+  }
+  if (!isFile) return { path, inPlace: true };
+  try {
+    return { path: realpathSync(path), inPlace: false };
+  } catch {
+    return { path: resolve(path), inPlace: false };
+  }
+}
+
+/** The temporary file an atomic write of TARGET (a writeTarget path) goes through. */
+export const temporaryOf = (target: string): string => `${target}.${process.pid}.tmp`;
 
 export function writeTextAtomic(path: string, text: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
+  const target = writeTarget(path);
+  const tmp = temporaryOf(target.path);
   try {
+    if (target.inPlace) {
+      writeFileSync(path, text);
+      return;
+    }
     writeFileSync(tmp, text);
-    renameSync(tmp, path);
+    renameSync(tmp, target.path);
   } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
+    if (!target.inPlace) rmSync(tmp, { force: true });
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === undefined) throw e;
+    throw new MembenchError('environment', `cannot write ${path}: ${errnoWords(code)}`, undefined, { cause: e });
   }
 }
 

@@ -2,6 +2,7 @@
 // version, `membench run` documents through the run reader; one line saying what is wrong otherwise.
 import { readFileSync } from 'node:fs';
 import { usageError } from '../errors.js';
+import { errnoWords } from '../store/atomic.js';
 import type { MembenchResult } from '../result.js';
 import { parseResultDocument } from '../cli/report-command.js';
 import { SUITE_KIND, SUITE_SCHEMA_VERSION, SuiteResultSchema, type SuiteResult } from './result.js';
@@ -38,17 +39,39 @@ export function readText(path: string, what: string): string {
     return readFileSync(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw usageError(`cannot read ${what} ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? (e as Error).message)}`);
+    throw usageError(`cannot read ${what} ${path}: ${code === undefined ? (e as Error).message : errnoWords(code)}`);
   }
 }
 
-/** A suite or run document: suites are recognised by their `kind`, everything else goes to the run reader. */
+/**
+ * Documents membench writes that are neither run nor suite results, told apart by their `schema` or `kind`, and
+ * what reads them: `report` and `compare` name them in one line instead of failing on the run schema.
+ */
+const OTHER_DOCUMENTS: readonly { readonly is: (o: { schema?: unknown; kind?: unknown }) => boolean; readonly what: string; readonly hint: string }[] = [
+  {
+    is: (o) => o.kind === 'membench-profile', what: 'a heap profile (membench profile --json)',
+    hint: 'membench profile import FILE shows it (--html FILE draws its treemap); membench profile diff A B compares two',
+  },
+  { is: (o) => o.kind === 'membench-profile-diff', what: 'a profile diff (membench profile diff --json)', hint: 'membench profile diff BEFORE AFTER makes it again from the two profiles' },
+  { is: (o) => o.kind === 'membench-comparison', what: 'a comparison (membench compare --json)', hint: 'membench compare BASELINE CURRENT makes it again from the two documents' },
+  {
+    is: (o) => typeof o.schema === 'string' && o.schema.startsWith('membench-watch/'), what: 'a watch recording (membench watch --json)',
+    hint: 'no membench command reads recordings back: read its figures with jq; report and compare read run and suite results',
+  },
+  { is: (o) => typeof o.schema === 'string' && o.schema.startsWith('membench-top/'), what: 'a process snapshot (membench top --json)', hint: 'no membench command reads snapshots back: read it with jq' },
+  { is: (o) => typeof o.schema === 'string' && o.schema.startsWith('membench-system/'), what: 'a machine report (membench system --json)', hint: 'no membench command reads it back: read it with jq' },
+];
+
+/** A suite or run document: suites are recognised by their `kind`, other membench documents are named, everything else goes to the run reader. */
 export function parseAnyDocument(text: string, name: string): AnyDocument {
-  let kind: unknown;
+  let head: { schema?: unknown; kind?: unknown } | null = null;
   try {
-    kind = (JSON.parse(text) as { kind?: unknown } | null)?.kind;
+    const v = JSON.parse(text) as unknown;
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) head = v as { schema?: unknown; kind?: unknown };
   } catch {
-    kind = undefined;
+    head = null;
   }
-  return kind === SUITE_KIND ? { kind: 'suite', doc: parseSuiteDocument(text, name) } : { kind: 'run', doc: parseResultDocument(text, name) };
+  const other = head === null ? undefined : OTHER_DOCUMENTS.find((d) => d.is(head!));
+  if (other) throw usageError(`${name} is ${other.what}, not a run or suite result`, other.hint);
+  return head?.kind === SUITE_KIND ? { kind: 'suite', doc: parseSuiteDocument(text, name) } : { kind: 'run', doc: parseResultDocument(text, name) };
 }

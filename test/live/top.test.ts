@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { buildTop, scanProcesses, withNames, type ReadText } from '../../src/live/top.js';
-import { renderTop } from '../../src/live/render.js';
+import { renderTop, unreadableHint } from '../../src/live/render.js';
 import { CLI, MEMFIX, MIB, runCli } from '../helpers/fixtures.js';
 import { AS_NOBODY, cannotRunAsNobody, nobodyCopy } from '../helpers/as-nobody.js';
 import type { TopSnapshot } from '../../src/live/top.js';
@@ -39,8 +39,22 @@ test('scan: readable, denied, kernel threads and vanished processes are told apa
   assert.equal(buildTop(scan, 'pss', null, 0, 1).processes[0]!.command, 'python3 app.py');
   assert.equal(top.processes[0]!.command, '[p11]');
   const text = renderTop(top);
-  assert.match(text, /unreadable: 1 process, not in the totals — 12 \(p12, EACCES\)/);
+  assert.match(text, /unreadable: 1 process \(EACCES\), not in the totals: 12 p12$/m);
   assert.match(text, /1 kernel threads/);
+  assert.match(text, /2 processes$/m);
+  assert.doesNotMatch(text, /run as root/, 'no advice unless asked for');
+});
+
+test('render: who is not root is told once to run as root to see other users\' processes; root is not', () => {
+  const denied = [20, 21, 22, 23, 24, 25, 26].map((pid) => ({ pid, name: `p${pid}`, reason: pid === 26 ? 'EPERM' : 'EACCES' }));
+  const top = { ...buildTop(scanProcesses({ proc: '/proc' }, fake, [10, 11]), 'pss', null, 0, 1), unreadable: denied };
+  const user = renderTop(top, 80, { isRoot: false });
+  assert.match(user, /^unreadable: 7 processes \(EACCES 6, EPERM 1\), not in the totals: 20 p20, 21 p21, 22 p22, 23 p23, 24 p24 and 2 more$/m);
+  assert.match(user, /^7 processes could not be read \(EACCES 6, EPERM 1\): run as root \(or with CAP_SYS_PTRACE\) to see other users' processes$/m);
+  assert.equal(user.match(/run as root/g)?.length, 1);
+  assert.doesNotMatch(renderTop(top, 80, { isRoot: true }), /run as root/);
+  assert.equal(unreadableHint({ ...top, unreadable: [] }, false), null, 'nothing to say when every process was read');
+  for (const line of user.trimEnd().split('\n').slice(-3)) assert.ok([...line].length <= 120, line);
 });
 
 test('scan without names: comm and cmdline are read for the rows shown only, after sorting; figures and totals unchanged', () => {
@@ -162,6 +176,8 @@ test('membench top as an unprivileged user: root\'s processes are listed as unre
     const r = spawnSync('setpriv', [...AS_NOBODY, process.execPath, copy.cli, 'top', '--json'], { encoding: 'utf8', cwd: copy.dir });
     assert.equal(r.status, 0, r.stderr);
     const snap = JSON.parse(r.stdout) as TopSnapshot;
+    // stdout is the JSON alone; the advice is one line on stderr, with the count the JSON holds.
+    assert.equal(r.stderr, `membench: ${snap.unreadable.length} processes could not be read (EACCES): run as root (or with CAP_SYS_PTRACE) to see other users' processes\n`);
     // This test process runs as root: nobody may not read its smaps_rollup (ptrace access mode check).
     const me = snap.unreadable.find((u) => u.pid === process.pid);
     assert.deepEqual(me, { pid: process.pid, name: readFileSync('/proc/self/comm', 'utf8').trim(), reason: 'EACCES' });
@@ -175,4 +191,16 @@ test('membench top as an unprivileged user: root\'s processes are listed as unre
     assert.ok(Date.now() < deadline, 'the fixture run as nobody never showed 16 MiB in top');
     await new Promise((r) => setTimeout(r, 200));
   }
+});
+
+test('membench top as root: no advice to run as root, on stderr or in the footer', (t) => {
+  if (process.getuid?.() !== 0) return t.skip('needs root');
+  const json = runCli(['top', '--json', '-n', '3']);
+  assert.equal(json.status, 0, json.stderr);
+  // Root can still be refused (here pid 1 of the sandbox gives EACCES): listed, but "run as root" would be false.
+  const denied = (JSON.parse(json.stdout) as TopSnapshot).unreadable.length;
+  assert.equal(json.stderr, '');
+  const text = runCli(['top', '-n', '3']);
+  assert.doesNotMatch(text.stdout + text.stderr, /run as root/);
+  if (denied > 0) assert.match(text.stdout, /^unreadable: \d+ process/m);
 });

@@ -2,7 +2,7 @@
 // the gate on a planted regression, and every bad input ending in one line with nothing half-written.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SuiteResult } from '../../src/suite/result.js';
@@ -87,6 +87,8 @@ test('suite: a JSON suite naming a module and export', () => {
 
 test('bad input: one line each, the right exit code, nothing half-written', async (t) => {
   const outs = join(dir, 'bad');
+  // The directory exists: outputs into a missing one are refused before anything runs (test/cli/output-paths).
+  mkdirSync(outs, { recursive: true });
   const noFiles = (): void => assert.ok(!existsSync(outs) || readdirSync(outs).length === 0, `left: ${existsSync(outs) ? readdirSync(outs).join(', ') : ''}`);
   const one = (r: ReturnType<typeof runCli>, code: number, pattern: RegExp): void => {
     assert.equal(r.status, code, r.stdout + r.stderr);
