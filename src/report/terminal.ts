@@ -2,7 +2,7 @@
 // ranking); --verbose adds every figure, how it was sampled, the diagnosis and the chart. Reads run-rows.ts's facts.
 import pc from 'picocolors';
 import type { BenchmarkResult, MembenchResult, RunResult, Stats, SummaryMetric } from '../result.js';
-import { formatBytes, formatMs, formatPercent } from './units.js';
+import { formatBytes, formatMs, formatPercent, formatSize } from './units.js';
 import { renderDiagnosis } from './diagnosis.js';
 import { failuresOf, headlineOf, headlineSource, ranking, shownRun, verdictOf } from './run-rows.js';
 import { wrapAll } from './wrap.js';
@@ -219,17 +219,22 @@ function renderBaseline(b: BenchmarkResult, c: Colors): string | null {
 
 export function renderScans(doc: MembenchResult, c: Colors): string[] {
   return doc.scans.map((s) => {
-    const head = s.kind === 'concurrency' ? `${c.bold('Concurrency')}: ${c.cyan(s.command)}` : `${c.bold('Payload scan')}: ${c.cyan(s.command)}`;
+    const title = s.kind === 'concurrency' ? 'Concurrency' : s.kind === 'payload' ? 'Payload scan' : `Parameter scan (${s.parameter ?? '?'})`;
+    const perUnit = (v: number | null): string => (v === null ? '—' : s.kind === 'payload' ? `${v.toFixed(2)} B/B` : formatBytes(v));
     const rows: Row[] = s.points.map((p) => ({
-      label: s.kind === 'concurrency' ? `${p.x} instance${p.x === 1 ? '' : 's'}` : formatBytes(p.x),
-      cells: [formatBytes(p.treePeakMedianBytes), s.kind === 'concurrency' ? formatBytes(p.perUnitBytes) : p.perUnitBytes === null ? '—' : `${p.perUnitBytes.toFixed(2)} B/B`],
+      label: s.kind === 'concurrency' ? `${p.x} instance${p.x === 1 ? '' : 's'}` : s.kind === 'payload' ? formatSize(p.x) : `${s.parameter ?? 'x'} = ${p.x}`,
+      cells: [formatBytes(p.treePeakMedianBytes), perUnit(p.perUnitBytes)],
     }));
-    const fit = s.fit
-      ? s.kind === 'concurrency'
-        ? `marginal cost ${formatBytes(s.fit.slopeBytesPerUnit)} per extra instance, fixed ${formatBytes(s.fit.interceptBytes)}, R² ${s.fit.r2.toFixed(4)} (${s.fit.verdict})`
-        : `${s.fit.slopeBytesPerUnit.toFixed(3)} bytes of memory per byte of payload, fixed ${formatBytes(s.fit.interceptBytes)}, R² ${s.fit.r2.toFixed(4)} (${s.fit.verdict})`
-      : 'not enough counted points for a fit';
-    return [head, ...renderTable(['', 'tree peak (median)', s.kind === 'concurrency' ? 'per instance' : 'per payload byte'], rows, c).map((l) => `  ${l}`), `  ${fit}`].join('\n');
+    const fixed = s.fit ? `fixed ${formatBytes(s.fit.interceptBytes)}, R² ${s.fit.r2.toFixed(4)} (${s.fit.verdict})` : '';
+    const fit = !s.fit
+      ? 'not enough counted points for a fit'
+      : s.kind === 'concurrency'
+        ? `marginal cost ${formatBytes(s.fit.slopeBytesPerUnit)} per extra instance, ${fixed}`
+        : s.kind === 'payload'
+          ? `${s.fit.slopeBytesPerUnit.toFixed(3)} bytes of memory per byte of payload, ${fixed}`
+          : `${formatBytes(s.fit.slopeBytesPerUnit)} per unit of ${s.parameter ?? 'the parameter'}, ${fixed}`;
+    const unitHeader = s.kind === 'concurrency' ? 'per instance' : s.kind === 'payload' ? 'per payload byte' : `per unit of ${s.parameter ?? 'x'}`;
+    return [`${c.bold(title)}: ${c.cyan(s.command)}`, ...renderTable(['', 'peak (median)', unitHeader], rows, c).map((l) => `  ${l}`), `  ${fit}`].join('\n');
   });
 }
 
