@@ -265,7 +265,7 @@ export function renderTerminal(doc: MembenchResult, c: Colors, opts: TerminalOpt
   const parts = doc.benchmarks.map((b, i) => (verbose
     ? [renderBenchmark(b, i, c), renderBaseline(b, c), ...wrapAll(renderDiagnosis(b, c, { chart: opts.chart ?? true }))].filter((x) => x !== null).join('\n')
     : renderCompact(b, i, c)));
-  if (verbose) parts.push(...renderScans(doc, c));
+  if (verbose) parts.push(...renderScans(doc, c).map((x) => wrapAll(x.split('\n')).join('\n')));
   else parts.push(...doc.scans.map((s) => scanLine(s, c)));
   const cmp = renderComparison(doc, c);
   if (cmp) parts.push(cmp);
