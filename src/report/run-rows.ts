@@ -16,8 +16,10 @@ export function headlineSource(b: BenchmarkResult, r: RunResult): { text: string
   const p = r.peaks;
   if (!p || p.memoryBytes === null || p.memoryBytes === undefined) return null;
   if (p.memorySource === 'largest-process') {
+    // VmHWM is the kernel's own high-water mark, but it is read (every status interval) while the process lives: a
+    // process that ends within one interval of its peak may have climbed after the last read.
     const name = p.largestProcessName ?? 'one process';
-    return { text: `${name}'s own VmHWM, exact`, exact: true };
+    return { text: `${name}'s own VmHWM`, exact: true };
   }
   if (p.treeSource === 'sampled-pss-sum') {
     return { text: `tree Σ PSS, sampled every ${formatMs(r.sampling?.pssIntervalMs ?? b.runs[0]?.sampling?.pssIntervalMs ?? null)}`, exact: false };

@@ -78,7 +78,8 @@ function samplingLegend(b: BenchmarkResult): string | null {
   const s = b.runs.find((r) => !r.warmup && r.sampling)?.sampling;
   if (!s) return null;
   return `≈ sampled: Σ RSS every ${formatMs(s.intervalAskedMs)}, PSS/USS/swap every ${formatMs(s.pssIntervalMs)}, anon/VmData every ${formatMs(s.statusIntervalMs)}; `
-    + 'other figures are kernel counters (cgroup peak, VmHWM), exact between samples. ¹ Σ RSS counts a shared page once per process.';
+    + `other figures are kernel counters, exact between samples (the cgroup's peak; VmHWM, read every ${formatMs(s.statusIntervalMs)} while the process lives, `
+    + 'so a process that ends sooner after its peak may have climbed past the last read). ¹ Σ RSS counts a shared page once per process.';
 }
 
 /** Runs so short that a sampled tier was read only a few times: its peak may be far from the true one. */
