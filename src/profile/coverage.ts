@@ -1,0 +1,85 @@
+// How much of the process's real peak a profile's sites account for: the sites' total beside VmHWM of the same
+// run, and a sentence when they differ much — far below (memory the profiler cannot see) or far above (memory
+// asked for but never touched, so never resident).
+import { z } from 'zod';
+import { formatBytes, formatPercent } from '../units.js';
+import type { Profiler } from './profilers.js';
+
+const bytes = z.number().int().nonnegative();
+
+export const COVERAGE_VERDICTS = ['close', 'below', 'far-below', 'far-above'] as const;
+
+export const CoverageSchema = z.object({
+  sitesBytes: bytes.describe('the profile\'s total at its peak (the document\'s peakBytes)'),
+  processPeakBytes: bytes.describe('VmHWM of the profiled process in the same run: the kernel\'s exact high-water mark of its resident memory'),
+  pid: z.number().int().positive(),
+  processName: z.string(),
+  measuredAt: z.enum(['exit', 'polled']).describe('exit: read by the process itself as it exited (exact); polled: read every few ms while it ran (growth in its last few ms is missed)'),
+  profilerBytes: bytes.nullable().describe('the part of processPeakBytes that is the profiler\'s own, where it runs inside the process and was measured (valgrind: its peak on /bin/true)'),
+  ratio: z.number().nonnegative().describe('sitesBytes / (processPeakBytes - profilerBytes)'),
+  verdict: z.enum(COVERAGE_VERDICTS).describe('close: ratio 0.8-1.2; below: 0.5-0.8; far-below: < 0.5; far-above: > 1.2'),
+  sentence: z.string(),
+});
+export type Coverage = z.infer<typeof CoverageSchema>;
+
+export interface ProcessPeakInput {
+  readonly pid: number;
+  readonly name: string;
+  readonly vmHwmBytes: number;
+  readonly measuredAt: 'exit' | 'polled';
+  readonly profilerBytes: number | null;
+}
+
+export function coverageVerdict(ratio: number): Coverage['verdict'] {
+  if (ratio > 1.2) return 'far-above';
+  if (ratio >= 0.8) return 'close';
+  return ratio >= 0.5 ? 'below' : 'far-below';
+}
+
+/** What a profiler does not see, and what to do about it, for the far-below sentence. */
+function missedBy(profiler: Profiler, processName: string, liveBlocks: number | null): string {
+  const python = /^python/.test(processName);
+  const node = /^node/.test(processName);
+  switch (profiler) {
+    case 'massif':
+    case 'heaptrack':
+      if (python) return 'memory allocated outside malloc: Python\'s pymalloc arenas come from mmap — use --with python';
+      if (node) return 'memory allocated outside malloc: the V8 heap comes from mmap — use --with v8';
+      return 'memory allocated outside malloc/new (mmap\'d arenas of a runtime or a custom allocator), code and libraries, thread stacks';
+    case 'v8':
+      return 'memory outside the sampled JS objects: node\'s own code and V8 internals, Buffers and ArrayBuffers (off-heap), native addons';
+    case 'python':
+      return `tracemalloc's bookkeeping beyond what it reports (a malloc'd record for each of the ${liveBlocks ?? '?'} live blocks), `
+        + 'the interpreter and its libraries, partly used pymalloc arenas, and extensions that allocate outside PyMem';
+  }
+}
+
+/** The coverage of a profile whose sites total `sitesBytes`, given the profiled process's peak. */
+export function profileCoverage(profiler: Profiler, sitesBytes: number, p: ProcessPeakInput, liveBlocks: number | null = null): Coverage {
+  const own = p.profilerBytes ?? 0;
+  const program = Math.max(1, p.vmHwmBytes - own);
+  const ratio = sitesBytes / program;
+  const verdict = coverageVerdict(ratio);
+  const peak = `${formatBytes(p.vmHwmBytes)} (VmHWM of ${p.name} ${p.pid}${own > 0 ? `, of which ${formatBytes(own)} is ${profiler === 'massif' ? 'valgrind\'s own, measured on /bin/true' : 'the profiler\'s'}` : ''})`;
+  const saw = `${profiler} saw ${formatBytes(sitesBytes)} of ${peak}: ${formatPercent(ratio)}${own > 0 ? ` of the ${formatBytes(program)} left` : ''}`;
+  let sentence: string;
+  switch (verdict) {
+    case 'close':
+      sentence = `${saw}; the sites account for the process's peak`;
+      break;
+    case 'below':
+      sentence = `${saw}; the rest is ${missedBy(profiler, p.name, liveBlocks)}`;
+      break;
+    case 'far-below':
+      sentence = `${saw} — most of the process's memory is not in this profile: ${missedBy(profiler, p.name, liveBlocks)}`;
+      break;
+    case 'far-above':
+      sentence = `${profiler} counts ${formatBytes(sitesBytes)} asked for at its peak, but the process's resident peak was ${peak}: `
+        + 'memory allocated and never touched (or only partly) is not resident, so the sites show what was asked for, not what was held';
+      break;
+  }
+  return {
+    sitesBytes, processPeakBytes: p.vmHwmBytes, pid: p.pid, processName: p.name, measuredAt: p.measuredAt,
+    profilerBytes: p.profilerBytes, ratio, verdict, sentence,
+  };
+}
