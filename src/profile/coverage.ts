@@ -15,9 +15,10 @@ export const CoverageSchema = z.object({
   pid: z.number().int().positive(),
   processName: z.string(),
   measuredAt: z.enum(['exit', 'polled']).describe('exit: read by the process itself as it exited (exact); polled: read every few ms while it ran (growth in its last few ms is missed)'),
-  profilerBytes: bytes.nullable().describe('the part of processPeakBytes that is the profiler\'s own, where it runs inside the process and was measured (valgrind: its peak on /bin/true)'),
-  ratio: z.number().nonnegative().describe('sitesBytes / (processPeakBytes - profilerBytes)'),
-  verdict: z.enum(COVERAGE_VERDICTS).describe('close: ratio 0.8-1.2; below: 0.5-0.8; far-below: < 0.5; far-above: > 1.2'),
+  profilerBytes: bytes.nullable().describe('the profiler\'s own memory inside the process, where membench can tell: tracemalloc\'s reported bookkeeping (python); valgrind\'s peak on /bin/true (massif, an estimate: valgrind reuses start-up memory for the program\'s heap)'),
+  ratio: z.number().nonnegative().describe('sitesBytes / processPeakBytes'),
+  programRatio: z.number().nonnegative().describe('sitesBytes / (processPeakBytes - profilerBytes): what the verdicts below and above 0.8 are judged on'),
+  verdict: z.enum(COVERAGE_VERDICTS).describe('far-above: ratio > 1.2; otherwise by programRatio: close >= 0.8, below 0.5-0.8, far-below < 0.5'),
   sentence: z.string(),
 });
 export type Coverage = z.infer<typeof CoverageSchema>;
@@ -28,18 +29,21 @@ export interface ProcessPeakInput {
   readonly vmHwmBytes: number;
   readonly measuredAt: 'exit' | 'polled';
   readonly profilerBytes: number | null;
+  /** The command's program name (argv[0]'s base name): under valgrind the process is named after the tool. */
+  readonly program: string;
 }
 
-export function coverageVerdict(ratio: number): Coverage['verdict'] {
+/** far-above is judged on the whole process (certain whatever the profiler's share), the rest on the program's part. */
+export function coverageVerdict(ratio: number, programRatio: number): Coverage['verdict'] {
   if (ratio > 1.2) return 'far-above';
-  if (ratio >= 0.8) return 'close';
-  return ratio >= 0.5 ? 'below' : 'far-below';
+  if (programRatio >= 0.8) return 'close';
+  return programRatio >= 0.5 ? 'below' : 'far-below';
 }
 
 /** What a profiler does not see, and what to do about it, for the far-below sentence. */
-function missedBy(profiler: Profiler, processName: string, liveBlocks: number | null): string {
-  const python = /^python/.test(processName);
-  const node = /^node/.test(processName);
+function missedBy(profiler: Profiler, names: readonly string[], liveBlocks: number | null): string {
+  const python = names.some((n) => /^python/.test(n));
+  const node = names.some((n) => /^node/.test(n));
   switch (profiler) {
     case 'massif':
     case 'heaptrack':
@@ -58,20 +62,24 @@ function missedBy(profiler: Profiler, processName: string, liveBlocks: number | 
 export function profileCoverage(profiler: Profiler, sitesBytes: number, p: ProcessPeakInput, liveBlocks: number | null = null): Coverage {
   const own = p.profilerBytes ?? 0;
   const program = Math.max(1, p.vmHwmBytes - own);
-  const ratio = sitesBytes / program;
-  const verdict = coverageVerdict(ratio);
-  const peak = `${formatBytes(p.vmHwmBytes)} (VmHWM of ${p.name} ${p.pid}${own > 0 ? `, of which ${formatBytes(own)} is ${profiler === 'massif' ? 'valgrind\'s own, measured on /bin/true' : 'the profiler\'s'}` : ''})`;
-  const saw = `${profiler} saw ${formatBytes(sitesBytes)} of ${peak}: ${formatPercent(ratio)}${own > 0 ? ` of the ${formatBytes(program)} left` : ''}`;
+  const ratio = sitesBytes / Math.max(1, p.vmHwmBytes);
+  const programRatio = sitesBytes / program;
+  const verdict = coverageVerdict(ratio, programRatio);
+  const ownText = own === 0 ? '' : profiler === 'massif'
+    ? `, which includes valgrind itself: ${formatBytes(own)} running /bin/true`
+    : `, of which ${formatBytes(own)} is the profiler's own bookkeeping`;
+  const peak = `${formatBytes(p.vmHwmBytes)} (VmHWM of ${p.name} ${p.pid}${ownText})`;
+  const saw = `${profiler} saw ${formatBytes(sitesBytes)} of ${peak}: ${formatPercent(ratio)}${own > 0 ? `, ${formatPercent(programRatio)} of the ${formatBytes(program)} left` : ''}`;
   let sentence: string;
   switch (verdict) {
     case 'close':
-      sentence = `${saw}; the sites account for the process's peak`;
+      sentence = `${saw}; the sites account for the program's part of the peak`;
       break;
     case 'below':
-      sentence = `${saw}; the rest is ${missedBy(profiler, p.name, liveBlocks)}`;
+      sentence = `${saw}; the rest is ${missedBy(profiler, [p.name, p.program], liveBlocks)}`;
       break;
     case 'far-below':
-      sentence = `${saw} — most of the process's memory is not in this profile: ${missedBy(profiler, p.name, liveBlocks)}`;
+      sentence = `${saw} — most of the process's memory is not in this profile: ${missedBy(profiler, [p.name, p.program], liveBlocks)}`;
       break;
     case 'far-above':
       sentence = `${profiler} counts ${formatBytes(sitesBytes)} asked for at its peak, but the process's resident peak was ${peak}: `
@@ -80,6 +88,6 @@ export function profileCoverage(profiler: Profiler, sitesBytes: number, p: Proce
   }
   return {
     sitesBytes, processPeakBytes: p.vmHwmBytes, pid: p.pid, processName: p.name, measuredAt: p.measuredAt,
-    profilerBytes: p.profilerBytes, ratio, verdict, sentence,
+    profilerBytes: p.profilerBytes, ratio, programRatio, verdict, sentence,
   };
 }

@@ -114,7 +114,9 @@ export function parseV8PreloadFile(text: string, file: string): { parsed: Parsed
     const m = d[k];
     if (m === null || m === undefined) return null;
     if (!isObject(m) || typeof m.tMs !== 'number' || typeof m.heapUsedBytes !== 'number') throw new ProfileParseError(file, null, 'expected {tMs, heapUsedBytes, profile}', `$.${k}`);
-    return { tMs: m.tMs, heapUsedBytes: m.heapUsedBytes, stacks: v8ProfileStacks(m.profile, file, `$.${k}.profile`) };
+    // The preload's own objects (the profiles it fetched through node:inspector) are not the program's.
+    const own = (f: Frame): boolean => f.file === 'node:inspector' || (f.file ?? '').endsWith('membench-v8-preload.cjs');
+    return { tMs: m.tMs, heapUsedBytes: m.heapUsedBytes, stacks: v8ProfileStacks(m.profile, file, `$.${k}.profile`).filter((s) => !s.frames.some(own)) };
   };
   const peak = moment('peak');
   const exit = moment('exit');
@@ -133,7 +135,7 @@ export function parseV8PreloadFile(text: string, file: string): { parsed: Parsed
       views: exit ? [{ view: 'live-at-exit', measures: EXIT_MEASURES, peakBytes: 0, at: Math.round(exit.tMs), stacks: exit.stacks }] : [],
       notes: [
         ...(peak ? [`peak-time view: the profile taken at ${Math.round(peak.tMs)} ms, when V8's used heap was ${mib(peak.heapUsedBytes)} (the highest seen from the event loop; a peak inside one synchronous stretch of code that is gone before the next turn of the loop is not seen)`] : []),
-        `sampled every ${interval ?? '?'} B of allocation; Buffers and other off-heap memory are not in V8 heap profiles`,
+        `sampled every ${interval ?? '?'} B of allocation; Buffers and other off-heap memory are not in V8 heap profiles; the preload's own objects (node:inspector) are left out`,
       ],
     },
   };

@@ -58,10 +58,9 @@ export function renderProfile(p: ProfileDocument, c: Colors, opts: { top?: numbe
   out.push(`sites ${what} ${c.bold(formatBytes(p.peakBytes))}${at} in ${p.stacks.length} stacks`);
   out.push(c.dim(`  ${p.measures}`));
   if (cov) {
-    const own = cov.profilerBytes ? `, ${formatBytes(cov.profilerBytes)} of it the profiler's` : '';
-    out.push(`process peak ${c.bold(formatBytes(cov.processPeakBytes))} (VmHWM of ${cov.processName} ${cov.pid}, exact${cov.measuredAt === 'polled' ? ', read every 5 ms' : ', read at exit'}${own}): `
-      + `the sites are ${formatPercent(cov.ratio)} of ${cov.profilerBytes ? 'the rest' : 'it'}`);
-    if (cov.verdict !== 'close') out.push((cov.verdict === 'below' ? c.dim : c.yellow)(`  ${cov.sentence}`));
+    out.push(`process peak ${c.bold(formatBytes(cov.processPeakBytes))} (VmHWM of ${cov.processName} ${cov.pid}, exact, ${cov.measuredAt === 'polled' ? 'read every 5 ms' : 'read at exit'}): `
+      + `the sites are ${formatPercent(cov.ratio)} of it`);
+    out.push((cov.verdict === 'close' || cov.verdict === 'below' ? c.dim : c.yellow)(`  ${cov.sentence}`));
   }
   const counted = p.stacks.some((s) => s.allocations !== null);
   const header = `  ${pad('bytes', 10)}  ${pad('share', 7)}  ${counted ? `${pad(p.profiler === 'v8' ? 'samples' : 'allocs', 9)}  ` : ''}site`;
