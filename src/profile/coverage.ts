@@ -14,7 +14,7 @@ export const CoverageSchema = z.object({
   processPeakBytes: bytes.describe('VmHWM of the profiled process in the same run: the kernel\'s exact high-water mark of its resident memory'),
   pid: z.number().int().positive(),
   processName: z.string(),
-  measuredAt: z.enum(['exit', 'polled']).describe('exit: read by the process itself as it exited (exact); polled: read every few ms while it ran (growth in its last few ms is missed)'),
+  measuredAt: z.enum(['exit', 'polled']).describe('exit: read by the process itself as it exited (through the preload), so no growth before then is missed; membench also polled it and the larger read is kept. polled: read every 5 ms while it ran (growth in its last few ms can be missed)'),
   profilerBytes: bytes.nullable().describe('the profiler\'s own memory inside the process, where membench can tell: tracemalloc\'s reported bookkeeping (python); valgrind\'s peak on /bin/true (massif, an estimate: valgrind reuses start-up memory for the program\'s heap)'),
   ratio: z.number().nonnegative().describe('sitesBytes / processPeakBytes'),
   programRatio: z.number().nonnegative().describe('sitesBytes / (processPeakBytes - profilerBytes): what the verdicts below and above 0.8 are judged on'),

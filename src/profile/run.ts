@@ -183,7 +183,7 @@ export async function profileCommandRun(o: ProfileRunOptions): Promise<ProfileRu
     if (hwm > 0 && (proc || chosen.pid !== null)) {
       const input: ProcessPeakInput = {
         pid: proc?.pid ?? chosen.pid!, name: proc?.name ?? basename(o.argv[0]!), vmHwmBytes: hwm, program: basename(o.argv[0]!),
-        measuredAt: chosen.exitHwmBytes !== null && chosen.exitHwmBytes >= (proc?.vmHwmBytes ?? 0) ? 'exit' : 'polled',
+        measuredAt: chosen.exitHwmBytes !== null ? 'exit' : 'polled',
         profilerBytes: o.profiler === 'massif' ? await valgrindBaselineBytes(dir) : chosen.profilerBytes,
       };
       const blocks = profile.stacks.reduce<number | null>((n, s) => (n === null || s.allocations === null ? null : n + s.allocations), 0);

@@ -23,11 +23,11 @@ function profile(name: string, args: readonly string[]): { doc: ProfileDocument;
 
 function assertPlanted(doc: ProfileDocument): void {
   const self = siteRows(doc.stacks, 'self', { byLine: true });
-  const blobs = self.find((r) => r.site === 'make_blobs (holdsites.py:14)');
+  const blobs = self.find((r) => r.site === 'make_blobs (holdsites.py:13)');
   // The list holding them (20000 pointers, over-allocated as it grows) is allocated on the same line.
   assert.ok(blobs && blobs.peakBytes >= BLOBS && blobs.peakBytes <= BLOBS + 400_000, JSON.stringify(self.slice(0, 3)));
   assert.ok(blobs.allocations! >= 20000 && blobs.allocations! < 20100, `allocations ${blobs.allocations}`);
-  const table = self.find((r) => r.site === 'make_table (holdsites.py:18)');
+  const table = self.find((r) => r.site === 'make_table (holdsites.py:17)');
   // 200000 keys of ~55 B and a dict table of 2^18 entries: well over 10 MiB, under 40.
   assert.ok(table && table.peakBytes > 10 * 2 ** 20 && table.peakBytes < 40 * 2 ** 20, JSON.stringify(table));
   assert.equal(doc.profiler, 'python');
@@ -42,7 +42,7 @@ function assertPlanted(doc: ProfileDocument): void {
 test('python3 script.py: make_blobs and make_table at the peak, by line and function', () => {
   const { doc, stdout } = profile('script', ['--with', 'python', '--', 'python3', join(SRC, 'holdsites.py')]);
   assertPlanted(doc);
-  assert.match(stdout, /make_blobs \(holdsites\.py:14\)/);
+  assert.match(stdout, /make_blobs \(holdsites\.py:13\)/);
   assert.match(stdout, /process peak .* \(VmHWM of python3 \d+, exact, read at exit\)/);
   // The snapshot holds (nearly) all of tracemalloc's own peak: the note gives both.
   const note = doc.notes.find((n) => n.startsWith('sites from the snapshot'));
