@@ -1,6 +1,8 @@
 // `membench profile`: run a command under a heap profiler, import a profiler's file, or diff two profiles;
 // the terminal shows top allocation sites at the peak, --json writes the profile document, --html a treemap.
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { writeTextAtomic } from '../store/atomic.js';
+import { toPprof } from '../profile/pprof.js';
 import { resolve } from 'node:path';
 import { EXIT, MembenchError, usageError } from '../errors.js';
 import { diffProfiles, exceedsGate } from '../profile/diff.js';
@@ -16,6 +18,7 @@ export interface RawProfileOptions {
   with?: string;
   json?: string;
   html?: string;
+  pprof?: string;
   top: string;
   failAbove?: string;
   sampleInterval: string;
@@ -34,7 +37,19 @@ function parsePercent(flag: string, text: string): number {
   return Number(m[1]) / 100;
 }
 
-function emit(doc: unknown, text: string, raw: RawProfileOptions, html: (() => string) | null): void {
+function writeBinaryAtomic(path: string, data: Uint8Array): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, data);
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+function emit(doc: unknown, text: string, raw: RawProfileOptions, html: (() => string) | null, pprof: (() => Uint8Array) | null = null): void {
+  if (raw.pprof && pprof) writeBinaryAtomic(resolve(raw.pprof), pprof());
   if (raw.json) {
     if (raw.json === '-') process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
     else writeAtomic(resolve(raw.json), `${JSON.stringify(doc, null, 2)}\n`);
@@ -46,8 +61,9 @@ function emit(doc: unknown, text: string, raw: RawProfileOptions, html: (() => s
 export async function profileCommand(raw: RawProfileOptions, args: readonly string[], execArgv: readonly string[] | null): Promise<number> {
   const top = parseCount('--top', raw.top, 1, 1000);
   const c = colorsFor(raw.color && !process.env.NO_COLOR && process.stdout.isTTY === true);
-  const show = (p: ProfileDocument): void => emit(p, renderProfile(p, c, { top, chart: raw.chart }), raw, () => renderTreemapHtml(p));
+  const show = (p: ProfileDocument): void => emit(p, renderProfile(p, c, { top, chart: raw.chart }), raw, () => renderTreemapHtml(p), () => toPprof(p));
   if (raw.failAbove !== undefined && args[0] !== 'diff') throw usageError('--fail-above applies to profile diff only');
+  if (raw.pprof !== undefined && args[0] === 'diff') throw usageError('--pprof writes one profile, not a diff', 'write each profile with profile import FILE --pprof OUT');
   if (execArgv !== null) {
     if (args.length > 0) throw usageError(`profile: unexpected ${JSON.stringify(args[0])} before --`, 'write: membench profile --with massif -- program args');
     if (!raw.with) throw usageError('profile: say which profiler with --with', `one of ${PROFILERS.join(', ')}`);

@@ -187,10 +187,11 @@ export function buildProgram(): Command {
     .argument('[pid]');
   subcommand(program, 'profile')
     .description('heap profiles as allocation sites: run under massif, heaptrack, V8\'s sampling profiler or tracemalloc, import, treemap, diff')
-    .usage('--with massif|heaptrack|v8 [options] -- program [args…]   |   import FILE   |   diff BEFORE AFTER')
+    .usage('--with massif|heaptrack|v8|python [options] -- program [args…]   |   import FILE   |   diff BEFORE AFTER')
     .addOption(new Option('--with <profiler>', 'the heap profiler to run the command under').choices([...PROFILERS]))
     .option('--json <file>', 'write the profile document (or the diff) to FILE ("-" for stdout)')
     .option('--html <file>', 'write a self-contained HTML treemap of the sites at the peak to FILE')
+    .option('--pprof <file>', 'write the sites at the peak as a gzipped pprof profile.proto (go tool pprof, speedscope, Pyroscope, Parca)')
     .option('--top <n>', 'sites shown in the terminal', '10')
     .option('--fail-above <percent>', 'diff: exit 6 when the peak grew by more than this, e.g. 10%')
     .option('--sample-interval <size>', 'v8: bytes between heap samples (V8 sampling heap profiler interval)', '4K')
