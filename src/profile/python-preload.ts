@@ -20,6 +20,8 @@ def _membench_tracemalloc():
     here = _os.path.dirname(_os.path.abspath(__file__))
     tracemalloc.start(int(_os.environ.get('${PY_FRAMES_VAR}', '16')))
     state = {'in_snapshot_child': False}
+    # The sampler thread and the exit handler both fork, kill and reap snapshot copies: one at a time.
+    lock = threading.RLock()
 
     def reset():
         state.update(t0=time.monotonic(), pid=_os.getpid(), child=None, go=None, child_bytes=0, child_at=0.0, child_own=0,
@@ -57,9 +59,10 @@ def _membench_tracemalloc():
                 best = (start, end, name)
         return best[2] if best else '<module>'
 
-    def snapshot_in_child(parent, traced, at_ms):
+    def snapshot_in_child(parent, at_ms):
         # In a forked copy of the process: the traces as they were at the fork, grouped by traceback at full speed
         # (tracing stopped), while the program goes on. Our own frames (this file) are left out.
+        traced = tracemalloc.get_traced_memory()[0]
         raw = _tracemalloc._get_traces()
         tracemalloc.stop()
         groups = {}
@@ -76,7 +79,7 @@ def _membench_tracemalloc():
             if any(fr[0] == __file__ for fr in tb):
                 continue
             stacks.append({'frames': [[fr[0], fr[1], function_at(fr[0], fr[1])] for fr in reversed(tb)], 'bytes': size, 'count': count})
-        write_json(snap_path(parent), {'tracedBytes': traced, 'atMs': at_ms, 'stacks': stacks})
+        write_json(snap_path(parent), {'pid': parent, 'tracedBytes': traced, 'atMs': at_ms, 'stacks': stacks})
 
     def reap(block):
         child = state['child']
@@ -105,27 +108,34 @@ def _membench_tracemalloc():
                 pass
             state['child'] = None
 
-    def fork_snapshot(traced):
+    def fork_snapshot():
         # A forked copy of the process holds the traces of this moment, asleep (sharing the program's pages), until
         # told to write them at exit; a newer high replaces it. Only the highest is ever grouped, at full speed.
-        drop_child()
+        # Nothing that lets the program run (a call that releases the GIL) comes between the measure and the fork:
+        # the copy's own traced memory is the one written.
+        old, old_go = state['child'], state['go']
+        r, w = _os.pipe()
         at_ms = (time.monotonic() - state['t0']) * 1000
         own = tracemalloc.get_tracemalloc_memory()
+        traced = tracemalloc.get_traced_memory()[0]
         parent = _os.getpid()
-        r, w = _os.pipe()
         state['in_snapshot_child'] = True
         pid = _os.fork()
         if pid == 0:
             code = 1
             try:
                 _os.close(w)
+                if old_go is not None:
+                    _os.close(old_go)
                 if _os.read(r, 1) == b'g':
-                    snapshot_in_child(parent, traced, at_ms)
+                    snapshot_in_child(parent, at_ms)
                     code = 0
             finally:
                 _os._exit(code)
         _os.close(r)
         state['in_snapshot_child'] = False
+        state.update(child=old, go=old_go)
+        drop_child()
         state.update(child=pid, go=w, child_bytes=traced, child_at=at_ms, child_own=own, forks=state['forks'] + 1, last_fork=time.monotonic())
 
     def finish_child():
@@ -145,13 +155,15 @@ def _membench_tracemalloc():
             return
         if not at_exit and time.monotonic() - state['last_fork'] < 0.2:
             return
-        fork_snapshot(cur)
+        fork_snapshot()
 
     def loop():
         while not state['stop']:
             time.sleep(0.01)
             try:
-                check()
+                with lock:
+                    if not state['stop']:
+                        check()
             except Exception as e:
                 sys.stderr.write('membench python preload: %r\\n' % (e,))
                 return
@@ -159,10 +171,11 @@ def _membench_tracemalloc():
     def write():
         if _os.getpid() != state['pid']:
             return
-        state['stop'] = True
         try:
-            check(at_exit=True)
-            finish_child()
+            with lock:
+                state['stop'] = True
+                check(at_exit=True)
+                finish_child()
             _, traced_peak = tracemalloc.get_traced_memory()
             hwm = None
             with open('/proc/self/status') as f:
@@ -180,6 +193,8 @@ def _membench_tracemalloc():
     def start():
         if state['in_snapshot_child']:
             return
+        nonlocal lock
+        lock = threading.RLock()  # a fork may copy the lock held: the child starts afresh
         reset()
         threading.Thread(target=loop, name='membench-tracemalloc', daemon=True).start()
 

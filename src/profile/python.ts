@@ -42,10 +42,18 @@ export function parsePythonProcess(text: string, file: string): PythonProcessFil
   };
 }
 
-export function parsePythonSnapshot(text: string, file: string): Stack[] {
+export interface PythonSnapshot {
+  readonly tracedBytes: number;
+  readonly atMs: number | null;
+  readonly stacks: Stack[];
+}
+
+export function parsePythonSnapshot(text: string, file: string): PythonSnapshot {
   const d = json(text, file);
   if (!isObject(d) || !Array.isArray(d.stacks)) throw new ProfileParseError(file, null, 'expected "stacks"', '$.stacks');
-  return d.stacks.map((s, i): Stack => {
+  const tracedBytes = count(d.tracedBytes);
+  if (tracedBytes === null) throw new ProfileParseError(file, null, 'expected a byte count', '$.tracedBytes');
+  const stacks = d.stacks.map((s, i): Stack => {
     const at = `$.stacks[${i}]`;
     if (!isObject(s) || !Array.isArray(s.frames) || s.frames.length === 0) throw new ProfileParseError(file, null, 'expected frames', `${at}.frames`);
     const frames = s.frames.map((f, j): Frame => {
@@ -56,18 +64,23 @@ export function parsePythonSnapshot(text: string, file: string): Stack[] {
     if (bytes === null) throw new ProfileParseError(file, null, 'expected a byte count', `${at}.bytes`);
     return { frames, peakBytes: bytes, allocations: count(s.count) };
   });
+  return { tracedBytes, atMs: typeof d.atMs === 'number' ? d.atMs : null, stacks };
 }
 
 /** The profile of one python process from its two files (the snapshot file is missing when none was taken). */
 export function readPythonProfile(processFile: string): { parsed: ParsedProfile; process: PythonProcessFile } {
   const proc = parsePythonProcess(readFileSync(processFile, 'utf8'), processFile);
   const snapFile = processFile.replace(/\.json$/, '.snapshot.json');
-  const stacks = existsSync(snapFile) ? parsePythonSnapshot(readFileSync(snapFile, 'utf8'), snapFile) : [];
+  const snap = existsSync(snapFile) ? parsePythonSnapshot(readFileSync(snapFile, 'utf8'), snapFile) : null;
+  const stacks = snap?.stacks ?? [];
   const notes: string[] = [];
-  if (proc.snapshots === 0 || stacks.length === 0) notes.push('no tracemalloc snapshot was taken: sites unknown');
+  if (!snap || stacks.length === 0) notes.push('no tracemalloc snapshot was taken: sites unknown');
   else {
-    notes.push(`sites from the snapshot at the highest traced memory caught (${formatBytes(proc.snapshotBytes)} at ${Math.round(proc.snapshotAtMs ?? 0)} ms; `
-      + `tracemalloc's own peak ${formatBytes(proc.tracedPeakBytes)}, so the snapshot holds ${formatPercent(proc.tracedPeakBytes > 0 ? proc.snapshotBytes / proc.tracedPeakBytes : 1)} of it; ${proc.snapshots} snapshots taken)`);
+    // The snapshot file's own figures: it was written by the copy of the process that took it.
+    notes.push(`sites from the snapshot at the highest traced memory caught (${formatBytes(snap.tracedBytes)} at ${Math.round(snap.atMs ?? 0)} ms; `
+      + `tracemalloc's own peak ${formatBytes(proc.tracedPeakBytes)}, so the snapshot holds ${formatPercent(proc.tracedPeakBytes > 0 ? snap.tracedBytes / proc.tracedPeakBytes : 1)} of it; ${proc.snapshots} snapshots taken)`);
+    // The process measures just before forking the copy, the copy just after: they differ by a few KiB at most.
+    if (Math.abs(snap.tracedBytes - proc.snapshotBytes) > 0.05 * proc.snapshotBytes) notes.push(`the process recorded its snapshot at ${formatBytes(proc.snapshotBytes)} but the snapshot file holds ${formatBytes(snap.tracedBytes)}: the highest snapshot was lost`);
   }
   notes.push(`tracemalloc's own bookkeeping took ${formatBytes(proc.tracemallocBytes)} at the snapshot: it is in VmHWM, not in the sites`);
   return {
@@ -75,7 +88,7 @@ export function readPythonProfile(processFile: string): { parsed: ParsedProfile;
     parsed: {
       profiler: 'python', command: proc.argv.join(' ') || null,
       measures: 'bytes Python allocated through PyMem/PyObject (pymalloc included) and still live at the snapshot taken at the highest traced memory (tracemalloc)',
-      stacks, peakAt: proc.snapshotAtMs, timeline: null, notes,
+      stacks, peakAt: snap?.atMs ?? null, timeline: null, notes,
     },
   };
 }
