@@ -1,6 +1,5 @@
 // `membench profile`: run a command under a heap profiler, import a profiler's file, or diff two profiles;
 // the terminal shows top allocation sites at the peak, --json writes the profile document, --html a treemap.
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { writeTextAtomic } from '../store/atomic.js';
 import { toPprof } from '../profile/pprof.js';
 import { resolve } from 'node:path';
@@ -37,19 +36,8 @@ function parsePercent(flag: string, text: string): number {
   return Number(m[1]) / 100;
 }
 
-function writeBinaryAtomic(path: string, data: Uint8Array): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  try {
-    writeFileSync(tmp, data);
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-}
-
 function emit(doc: unknown, text: string, raw: RawProfileOptions, html: (() => string) | null, pprof: (() => Uint8Array) | null = null): void {
-  if (raw.pprof && pprof) writeBinaryAtomic(resolve(raw.pprof), pprof());
+  if (raw.pprof && pprof) writeAtomic(resolve(raw.pprof), pprof());
   if (raw.json) {
     if (raw.json === '-') process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
     else writeAtomic(resolve(raw.json), `${JSON.stringify(doc, null, 2)}\n`);

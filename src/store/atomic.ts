@@ -1,7 +1,7 @@
 // Whole files or nothing: write a temp file beside the target, then rename over it.
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 
-export function writeTextAtomic(path: string, text: string): void {
+export function writeTextAtomic(path: string, text: string | Uint8Array): void {
   const tmp = `${path}.${process.pid}.tmp`;
   try {
     writeFileSync(tmp, text);
