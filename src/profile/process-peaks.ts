@@ -8,7 +8,7 @@ export interface ProcessPeak {
   readonly pid: number;
   readonly ppid: number;
   readonly name: string;
-  /** Largest VmHWM read (bytes); VmHWM restarts at exec, so this is the largest of the program images it ran. */
+  /** Largest VmHWM read (bytes) of its last program image (VmHWM restarts at exec, and so does this). */
   readonly vmHwmBytes: number;
   /** Whether the process is one the profiler profiles (not the profiler's own helper, e.g. heaptrack_interpret). */
   readonly profiled: boolean;
@@ -58,12 +58,18 @@ export class ProcessPeakWatcher {
       const name = /^Name:\s*(.*)$/m.exec(text)?.[1] ?? '?';
       const ppid = Number(/^PPid:\s*(\d+)/m.exec(text)?.[1] ?? 0);
       let e = this.seen.get(pid);
-      if (!e || e.name !== name) {
-        // New process or a new program image (exec): decide again whether the profiler profiles it.
-        const profiled = this.isProfiled(pid);
-        e = { pid, ppid, name, vmHwmBytes: e?.vmHwmBytes ?? 0, profiled: profiled || (e?.profiled ?? false), reads: e?.reads ?? 0 };
+      if (!e) {
+        e = { pid, ppid, name, vmHwmBytes: 0, profiled: false, reads: 0 };
         this.seen.set(pid, e);
       }
+      if (e.name !== name) {
+        // A new program image (exec): its VmHWM starts again, and the profiler may not have followed it.
+        e.name = name;
+        e.vmHwmBytes = 0;
+        e.profiled = false;
+      }
+      // Asked until it says yes: a process seen between fork and exec has not yet the profiler's environment.
+      if (!e.profiled) e.profiled = this.isProfiled(pid);
       if (hwm >= 0) {
         e.vmHwmBytes = Math.max(e.vmHwmBytes, hwm);
         e.reads++;

@@ -139,7 +139,7 @@ function readProfiles(o: ProfileRunOptions, dir: string): ReadProfile[] {
   }
   const files = readdirSync(dir).filter((f) => /^(massif\.out\.|heaptrack\.)/.test(f)).map((f) => join(dir, f)).filter((f) => statSync(f).size > 0);
   return files.map((f) => {
-    // massif.out.PID is the program's pid (valgrind runs it in its own process); heaptrack.NAME.PID the script's.
+    // massif.out.PID is the program's pid (valgrind runs it in its own process); heaptrack -o FILE names no pid.
     const m = /\.(\d+)(\.(zst|gz))?$/.exec(basename(f));
     return { doc: importProfile(f, command), pid: m ? Number(m[1]) : null, exitHwmBytes: null, profilerBytes: null };
   });

@@ -1,6 +1,7 @@
 // Self-contained HTML treemap of a heap profile: the top-down call tree at the peak, each box's area its
 // inclusive bytes, laid out in TypeScript (squarified) and drawn as inline SVG. Nothing is fetched; no script.
 import { callTree, type ProfileDocument, type TreeNode } from '../profile/model.js';
+import { icicleSvg } from './flamegraph-svg.js';
 import { VERSION } from '../version.js';
 import { escapeHtml } from './html-escape.js';
 import { pageShell } from './html-page.js';
@@ -128,6 +129,9 @@ ${p.coverage ? `<p>${escapeHtml(p.coverage.sentence)}.</p>` : ''}
 <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="treemap of allocation sites">
 ${svg}
 </svg>
+<h2>Flame graph (icicle)</h2>
+<p>One row per call depth, the outermost caller on top; each frame as wide as the bytes its calls hold at the peak. Hover a frame for its bytes.</p>
+${icicleSvg(root, width)}
 ${p.notes.map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('\n')}`,
     footerTail: '.',
   });
