@@ -1,0 +1,42 @@
+// Checks that every number in a diagnosis sentence is computable from the JSON object beside it: each quantity
+// printed (bytes, rates, durations, percentages, ratios, counts) must be what the house formatters print for one of
+// the object's figures, a difference of two of them, a ratio of two (percentages and ×), or a documented constant.
+import { formatBytes, formatMs, formatPercent } from '../../src/units.js';
+
+/** Every finite number in a JSON value, depth first. */
+export function leaves(v: unknown, out: number[] = []): number[] {
+  if (typeof v === 'number' && Number.isFinite(v)) out.push(v);
+  else if (Array.isArray(v)) for (const x of v) leaves(x, out);
+  else if (typeof v === 'object' && v !== null) for (const x of Object.values(v)) leaves(x, out);
+  return out;
+}
+
+const QUANTITY = /(−|-)?(\d+(?:\.\d+)?)\s?(GiB|MiB|KiB|B|µs|ms|s|%|×)(\/s)?(?![\w])|(?<![\w.])(\d+)(?![\w.])/g;
+
+/** The quantities in `sentence` that no figure of `obj` (nor a difference or ratio of two, nor a constant) explains. */
+export function unexplained(sentence: string, obj: unknown, constants: readonly number[] = []): string[] {
+  const base = [...new Set([...leaves(obj), ...constants])];
+  const diffs: number[] = [];
+  const ratios: number[] = [];
+  for (const a of base) {
+    for (const b of base) {
+      diffs.push(a - b);
+      if (b !== 0) ratios.push(a / b);
+    }
+  }
+  const all = [...base, ...diffs];
+  const bad: string[] = [];
+  for (const m of sentence.matchAll(QUANTITY)) {
+    const text = m[0];
+    const [, , num, unit, perSec, bare] = m;
+    let ok: boolean;
+    if (bare !== undefined) ok = all.some((c) => c === Number(bare)) || ratios.some((r) => r === Number(bare));
+    else if (unit === '%') ok = [...base, ...ratios].some((c) => [0, 1].some((d) => formatPercent(c, d) === `${num} %`));
+    else if (unit === '×') ok = [...base, ...ratios].some((c) => c.toFixed(2) === num);
+    else if (unit === 'ms' || unit === 's' || unit === 'µs') ok = all.some((c) => formatMs(c) === `${num} ${unit}`);
+    else ok = all.some((c) => formatBytes(Math.abs(c)) === `${num} ${unit}`);
+    void perSec;
+    if (!ok) bad.push(text);
+  }
+  return bad;
+}
