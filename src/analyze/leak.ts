@@ -59,13 +59,14 @@ const roundMs = (v: number): number => Math.round(v * 1000) / 1000;
  * Verdict over the tree's Σ RSS series. Let D be the time up to the main command's exit minus a tail
  * (max(50 ms, 2 % D)); the steady part is [0.2·D, D]. When the series ends at an exit and, after its peak, only
  * goes down to the end without settling for ≥ max(200 ms, T/10), that fall is the program freeing as it exits
- * (an interpreter's finalisation) and the steady part ends at the peak. With s the Theil–Sen slope of the steady
+ * (an interpreter's finalisation) and the steady part ends where that fall began. With s the Theil–Sen slope of the steady
  * part and [lo, hi] its 95 % rank interval, T its duration, base the 10th percentile of its first fifth, endLow the
  * 10th percentile of its last third, peak its maximum, M = max(1 MiB, 5 % base) and cycles the falls of
  * ≥ max(M, 4 × median |Δ|) each followed by a rise as large (hysteresis: noise counts none):
  *   too short (T < 1 s or < 20 samples)           → inconclusive
  *   peak − base ≥ M and endLow − base ≤ max(M/2, 0.2·(peak − base)) → no-leak (returned to baseline)
  *   hi·T < M                                      → no-leak (flat, or no upward trend)
+ *   series ends at an exit, peak − base ≥ M and the late half's slope × T/2 < M → no-leak (grew, then held until exit)
  *   lo ≤ 0                                        → inconclusive (growth not significant)
  *   floor slope (Theil–Sen of 6 segment 10th percentiles) < s/2 → inconclusive (sawtooth or phases)
  *   the late half's slope < s/2                   → no-leak when the series ends at an exit (levelled and held until
@@ -125,6 +126,15 @@ export function leakVerdict(rss: Series, mainExitMs: number, o: LeakOptions = {}
     const shape = rise < material ? 'stayed flat' : 'showed no upward trend';
     return { verdict: 'no-leak', reason: `memory ${shape} over ${over}: ${rate(figures.slopeBytesPerSec)} (${ci}) adds under the ${formatBytes(extra.materialBytes)} that would matter over that time`, ...figures, figures: extra };
   }
+  const lateFrom = from + T / 2;
+  const late = theilSen(window(steady, lateFrom, tEnd));
+  extra.lateFromMs = roundMs(lateFrom);
+  extra.lateSlopeBytesPerSec = late === null ? null : round(late.slopeBytesPerSec);
+  // Grew, then held level until the exit: the last half added less than matters. Said before the slope's
+  // significance, which a rise-then-plateau often lacks (the pairs across the plateau have slope 0).
+  if (endsAtExit && rise >= material && late !== null && Math.max(0, late.slopeBytesPerSec) * (tEnd - lateFrom) / 1000 < material) {
+    return { verdict: 'no-leak', reason: `memory grew to ${formatBytes(peak)} then levelled off (${rate(extra.lateSlopeBytesPerSec!)} in the last ${secs(figures.steadyToMs - extra.lateFromMs)}, under the ${formatBytes(extra.materialBytes)} that would matter) and stayed there until it exited: what the program needed, not a leak`, ...figures, figures: extra };
+  }
   if (fit.lowBytesPerSec <= 0) {
     return { verdict: 'inconclusive', reason: `memory ended ${formatBytes(endLow - base)} above its baseline of ${formatBytes(base)} but the slope over ${over}, ${rate(figures.slopeBytesPerSec)}, is not significant (${ci} includes zero)`, ...figures, figures: extra };
   }
@@ -133,10 +143,6 @@ export function leakVerdict(rss: Series, mainExitMs: number, o: LeakOptions = {}
   if (floors === null || floors.slopeBytesPerSec < s / 2) {
     return { verdict: 'inconclusive', reason: `memory rose at ${rate(figures.slopeBytesPerSec)} on average but its low points rose only ${rate(extra.floorSlopeBytesPerSec ?? 0)}: a sawtooth or phases, not a steady leak`, ...figures, figures: extra };
   }
-  const lateFrom = from + T / 2;
-  const late = theilSen(window(steady, lateFrom, tEnd));
-  extra.lateFromMs = roundMs(lateFrom);
-  extra.lateSlopeBytesPerSec = late === null ? null : round(late.slopeBytesPerSec);
   if ((late === null || late.slopeBytesPerSec < s / 2) && endsAtExit) {
     return { verdict: 'no-leak', reason: `memory grew at ${rate(figures.slopeBytesPerSec)} then levelled off (${rate(extra.lateSlopeBytesPerSec ?? 0)} in the last ${secs(figures.steadyToMs - extra.lateFromMs)}) and stayed there until it exited: what the program needed, not a leak`, ...figures, figures: extra };
   }
@@ -256,7 +262,7 @@ function largestGap(ts: readonly number[]): number {
 /**
  * When the series, after its peak, only goes down (never rising `tol` above its low since) and ends at least `tol`
  * below the peak without having settled there for `heldMs`, the fall is the program freeing as it exits: returns
- * the peak's time. null when there is no such fall, or memory came back and stayed (judged as returned).
+ * when it began (the last time memory stood within `tol` of the peak). null when there is no such fall, or memory came back and stayed (judged as returned).
  */
 export function releaseAtExit(s: Series, tol: number, heldMs: number): number | null {
   const n = s.tMs.length;
@@ -274,7 +280,11 @@ export function releaseAtExit(s: Series, tol: number, heldMs: number): number | 
   if (peak - last < tol) return null;
   let k = n - 1;
   while (k > p && Math.abs(s.bytes[k]! - last) <= tol) k--;
-  return s.tMs[n - 1]! - s.tMs[k + 1]! >= heldMs ? null : s.tMs[p]!;
+  if (s.tMs[n - 1]! - s.tMs[k + 1]! >= heldMs) return null;
+  // The fall starts where memory last stood within `tol` of its peak: a plateau before it is judged, not cut.
+  let q = n - 1;
+  while (q > p && s.bytes[q]! < peak - tol) q--;
+  return s.tMs[q]!;
 }
 
 /**

@@ -3,12 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { diagnose, type DiagnosisInput } from '../../src/analyze/index.js';
-import { MIN_CYCLES, MIN_RISES, MIN_SAMPLES, MIN_STEADY_MS, REST_MS, STARTUP_FRACTION } from '../../src/analyze/leak.js';
-import { unexplained } from '../helpers/arithmetic.js';
+import { CONSTANTS, unexplained } from '../helpers/arithmetic.js';
 import { MIB, series, startup } from './synthetic.js';
-
-/** Thresholds the sentences quote, as the leak module exports them (95 % is the confidence level, in the JSON). */
-export const CONSTANTS = [STARTUP_FRACTION, MIN_STEADY_MS, MIN_SAMPLES, MIN_CYCLES, MIN_RISES, REST_MS];
 
 const BASE = 20 * MIB;
 const SHAPES: Record<string, (t: number) => number> = {

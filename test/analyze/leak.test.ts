@@ -40,7 +40,7 @@ test('a batch program that frees as it exits (an interpreter\'s finalisation): g
   const v = verdictOf(s);
   assert.equal(v.verdict, 'grows-until-exit', v.reason);
   assert.match(v.reason, /gave memory back only as it exited/);
-  assert.ok(v.steadyToMs! <= 3000, String(v.steadyToMs));
+  assert.ok(v.steadyToMs! <= 3050, String(v.steadyToMs)); // where the fall began, within M of the peak
 });
 
 test('leak under a GC sawtooth: the floor rises, so it is a leak', () => {

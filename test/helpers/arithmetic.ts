@@ -2,6 +2,10 @@
 // printed (bytes, rates, durations, percentages, ratios, counts) must be what the house formatters print for one of
 // the object's figures, a difference of two of them, a ratio of two (percentages and ×), or a documented constant.
 import { formatBytes, formatMs, formatPercent } from '../../src/units.js';
+import { MIN_CYCLES, MIN_RISES, MIN_SAMPLES, MIN_STEADY_MS, REST_MS, STARTUP_FRACTION } from '../../src/analyze/leak.js';
+
+/** Thresholds the sentences quote, as the leak module exports them (95 % is the confidence level, in the JSON). */
+export const CONSTANTS = [STARTUP_FRACTION, MIN_STEADY_MS, MIN_SAMPLES, MIN_CYCLES, MIN_RISES, REST_MS];
 
 /** Every finite number in a JSON value, depth first. */
 export function leaves(v: unknown, out: number[] = []): number[] {
