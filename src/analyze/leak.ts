@@ -69,8 +69,7 @@ const roundMs = (v: number): number => Math.round(v * 1000) / 1000;
  *   series ends at an exit, peak − base ≥ M and the late half's slope × T/2 < M → no-leak (grew, then held until exit)
  *   lo ≤ 0                                        → inconclusive (growth not significant)
  *   floor slope (Theil–Sen of 6 segment 10th percentiles) < s/2 → inconclusive (sawtooth or phases)
- *   the late half's slope < s/2                   → no-leak when the series ends at an exit (levelled and held until
- *                                                   it), else inconclusive (a warm-up or a bounded cache, so far)
+ *   the late half's slope < s/2, the series not ending at an exit → inconclusive (a warm-up or a bounded cache, so far)
  *   repeated work, spread with no gap (nor from either end) over T/3: ≥ 4 cycles, or ≥ 8 rises after rests of
  *   ≥ 50 ms (Σ RSS unchanged) whose sizes and intervals are regular (quartile ratio ≤ 1.5) → leak
  *   the series ends at an exit                    → grows-until-exit (no steady phase to judge a leak by)
@@ -143,10 +142,8 @@ export function leakVerdict(rss: Series, mainExitMs: number, o: LeakOptions = {}
   if (floors === null || floors.slopeBytesPerSec < s / 2) {
     return { verdict: 'inconclusive', reason: `memory rose at ${rate(figures.slopeBytesPerSec)} on average but its low points rose only ${rate(extra.floorSlopeBytesPerSec ?? 0)}: a sawtooth or phases, not a steady leak`, ...figures, figures: extra };
   }
-  if ((late === null || late.slopeBytesPerSec < s / 2) && endsAtExit) {
-    return { verdict: 'no-leak', reason: `memory grew at ${rate(figures.slopeBytesPerSec)} then levelled off (${rate(extra.lateSlopeBytesPerSec ?? 0)} in the last ${secs(figures.steadyToMs - extra.lateFromMs)}) and stayed there until it exited: what the program needed, not a leak`, ...figures, figures: extra };
-  }
-  if (late === null || late.slopeBytesPerSec < s / 2) {
+  // Slowing down is not levelling off: at an exit, growth that still added M in the last half grew until exit.
+  if (!endsAtExit && (late === null || late.slopeBytesPerSec < s / 2)) {
     return { verdict: 'inconclusive', reason: `memory grew at ${rate(figures.slopeBytesPerSec)} then levelled off (${rate(extra.lateSlopeBytesPerSec ?? 0)} in the last ${secs(figures.steadyToMs - extra.lateFromMs)}): a warm-up, a bounded cache or phases, not a leak so far`, ...figures, figures: extra };
   }
   // Repeated work shows as cycles of use and release, or as rises between rests (a request, then idle, again).
