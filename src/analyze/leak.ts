@@ -61,7 +61,8 @@ const roundMs = (v: number): number => Math.round(v * 1000) / 1000;
  * goes down to the end without settling for ≥ max(200 ms, T/10), that fall is the program freeing as it exits
  * (an interpreter's finalisation) and the steady part ends where that fall began. With s the Theil–Sen slope of the steady
  * part and [lo, hi] its 95 % rank interval, T its duration, base the 10th percentile of its first fifth, endLow the
- * 10th percentile of its last third, peak its maximum, M = max(1 MiB, 5 % base) and cycles the falls of
+ * 10th percentile of its last third, peak its maximum, M = max(1 MiB, 5 % of base as it was before the fall at the
+ * exit was cut) and cycles the falls of
  * ≥ max(M, 4 × median |Δ|) each followed by a rise as large (hysteresis: noise counts none):
  *   too short (T < 1 s or < 20 samples)           → inconclusive
  *   peak − base ≥ M and endLow − base ≤ max(M/2, 0.2·(peak − base)) → no-leak (returned to baseline)
