@@ -108,18 +108,21 @@ test('limitLeaks: the sites of a JS leak name the function that allocated what s
     const err = thrown(e);
     const m = err.measurement as LeakLimitResult;
     assert.ok(m.leakedBytes > 32 * KiB, `leaked ${m.leakedBytes}`);
-    assert.match(err.message, /\n +\d+\.\d KiB  \S*limit\.test\.js:\d+:rememberRequest/);
+    // The objects are made by the Array.from callback inside rememberRequest: V8 names that arrow, called from it.
+    assert.match(err.message, /\n +\d+\.\d KiB  \S*limit\.test\.js:\d+:(rememberRequest|\(anonymous\) {2}\(called from \S*limit\.test\.js:\d+:rememberRequest\))/);
     return true;
   });
 });
 
 test('limitLeaks: a cache filled once does not fail it (median over repeats)', async () => {
   let cache: Buffer | null = null;
-  const r = await limitLeaks('16 KiB', () => {
+  // The limit is half the cache: a verdict on the first call alone would fail; the median of the three passes. A repeat
+  // can carry tens of KiB of the runtime's own (seen once: 43 KiB on a loaded machine), so the limit is not set tighter.
+  const r = await limitLeaks('128 KiB', () => {
     cache ??= Buffer.alloc(256 * KiB);
   }, { warmups: 0, repeats: 3 });
   assert.ok(r.retainedPerRepeatBytes[0]! >= 256 * KiB, `first ${r.retainedPerRepeatBytes[0]}`);
-  assert.ok(r.leakedBytes < 16 * KiB);
+  assert.ok(r.leakedBytes < 128 * KiB);
   assert.ok(cache !== null);
 });
 

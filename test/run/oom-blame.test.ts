@@ -203,7 +203,10 @@ test('--backend proc under an enclosing cgroup\'s limit: the kill of a pid of th
   try {
     writeFileSync(join(outer, 'memory.limit_in_bytes'), String(400 * MIB));
     const out = join(dir, 'proc.json');
-    const child = spawn('/bin/sh', ['-c', `echo $$ > ${outer}/cgroup.procs && exec "$0" "$@"`, process.execPath, CLI, 'run', '-r', '1', '--backend', 'proc', '--json', out, '--', MEMFIX, 'grow', '10', '20'], {
+    // memfix is made the likelier victim (oom_score_adj +500: raising it needs no privilege), so a loaded machine where
+    // membench's own RSS is larger than usual does not make the kernel pick membench instead.
+    const child = spawn('/bin/sh', ['-c', `echo $$ > ${outer}/cgroup.procs && exec "$0" "$@"`, process.execPath, CLI, 'run', '-r', '1', '--backend', 'proc', '--json', out,
+      '--', '/bin/sh', '-c', 'echo 500 > /proc/self/oom_score_adj && exec "$0" "$@"', MEMFIX, 'grow', '10', '20'], {
       stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, NO_COLOR: '1' },
     });
     let stdout = '';
