@@ -171,7 +171,7 @@ export function renderCompact(b: BenchmarkResult, index: number, c: Colors): str
       // The runs disagree: say so, with the count of each, rather than one run's verdict as if it were all.
       out.push(`${label('Verdict:')}${c.yellow('runs disagree')}: ${v.tally.map((t) => `${t.words} in ${t.runs}`).join(', ')} of ${v.of} (-v: why)`);
     } else {
-      const agree = v.of > 1 ? ` (${v.agree}/${v.of} runs)` : '';
+      const agree = v.of > 1 ? ` (${v.agree}/${v.of})` : '';
       out.push(`${label('Verdict:')}${paint(v.words)}${agree}${verdictClause(b, v.verdict, v.reason)}`);
     }
   }
