@@ -37,7 +37,7 @@ test('/proc/PID/cgroup: malformed or truncated text gives memberships or ProbePa
 });
 
 // mountinfo escapes space, tab, newline and backslash as \ooo.
-const escape = (s: string): string => s.replace(/[ \t\n\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
+const escapeMountinfo = (s: string): string => s.replace(/[ \t\n\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
 const mount = fc.record({
   type: fc.constantFrom('cgroup', 'cgroup2', 'proc', 'tmpfs', 'ext4'),
   root: fc.oneof(fc.constant('/'), cgPath),
@@ -48,7 +48,7 @@ const mount = fc.record({
 type Mount = typeof mount extends fc.Arbitrary<infer T> ? T : never;
 const renderMount = (m: Mount, i: number): string => {
   const superOpts = m.type === 'cgroup' ? `rw,${m.controllers.join(',')}` : m.type === 'cgroup2' ? 'rw,nsdelegate,memory_recursiveprot' : 'rw';
-  return `${30 + i} 1 0:${26 + i} ${escape(m.root)} ${escape(m.mountPoint)} rw,nosuid,nodev,noexec,relatime${m.optional.map((o) => ` ${o}`).join('')} - ${m.type} ${m.type} ${superOpts}\n`;
+  return `${30 + i} 1 0:${26 + i} ${escapeMountinfo(m.root)} ${escapeMountinfo(m.mountPoint)} rw,nosuid,nodev,noexec,relatime${m.optional.map((o) => ` ${o}`).join('')} - ${m.type} ${m.type} ${superOpts}\n`;
 };
 const renderMounts = (ms: readonly Mount[]): string => ms.map(renderMount).join('');
 

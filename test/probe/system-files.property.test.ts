@@ -28,8 +28,12 @@ const renderMeminfo = (m: MeminfoGen): string => [
 test('meminfo: generated text round-trips kB fields to bytes and HugePages_* as counts', () => {
   check(fc.property(meminfo, (m) => {
     const parsed = parseMeminfo(renderMeminfo(m), FILE);
-    KB_KEYS.forEach((k, i) => assert.equal(parsed.get(k), m.kb[i]! * 1024, k));
-    COUNT_KEYS.forEach((k, i) => assert.equal(parsed.get(k), m.counts[i], k));
+    KB_KEYS.forEach((k, i) => {
+      assert.equal(parsed.get(k), m.kb[i]! * 1024, k);
+    });
+    COUNT_KEYS.forEach((k, i) => {
+      assert.equal(parsed.get(k), m.counts[i], k);
+    });
     assert.equal(parsed.size, KB_KEYS.length + COUNT_KEYS.length);
   }));
 });
