@@ -139,7 +139,7 @@ export const ProcessSeriesSchema = z.object({
 export type ProcessSeries = z.infer<typeof ProcessSeriesSchema>;
 
 export const LeakVerdictSchema = z.object({
-  verdict: z.enum(['leak', 'no-leak', 'inconclusive']),
+  verdict: z.enum(['leak', 'no-leak', 'inconclusive', 'grows-until-exit']).describe('grows-until-exit: memory grew until the program exited with no steady phase (repeated work) to judge a leak by — a program that needs that much, or a leak that cannot be told from one from outside'),
   slopeBytesPerSec: z.number().int().nullable().describe('Theil–Sen slope of Σ RSS over the steady part (after start-up), bytes per second'),
   confidence: z.object({
     level: z.number().describe('0.95'),
@@ -151,6 +151,7 @@ export const LeakVerdictSchema = z.object({
   steadyToMs: ms.nullable().describe('… up to just before the main command exited'),
   baselineBytes: nullableBytes.describe('10th percentile of Σ RSS at the start of the steady part'),
   endLowBytes: nullableBytes.describe('10th percentile of Σ RSS over the last third of the steady part'),
+  figures: z.record(z.string(), z.number().nullable()).optional().describe('the other figures the reason quotes: steadySamples, peakBytes, materialBytes, floor and late-half slopes, cycles of use and release…'),
 }).describe('is memory growing without coming back? (src/analyze/leak.ts)');
 export type LeakVerdict = z.infer<typeof LeakVerdictSchema>;
 

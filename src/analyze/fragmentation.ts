@@ -36,8 +36,9 @@ export function ussGrowingSteadyWork(uss: Series, rss: Series, processCount: Ser
   if (lo !== hi) {
     return { id, observed: null, evidence: `the tree went from ${lo} to ${hi} processes after start-up: work was not steady, so USS growth says nothing about the allocator`, figures: { processesMin: lo, processesMax: hi } };
   }
-  const start = steady.bytes[0]!;
-  const end = steady.bytes[steady.bytes.length - 1]!;
+  const start = Math.round(steady.bytes[0]!);
+  const end = Math.round(steady.bytes[steady.bytes.length - 1]!);
+  // The trend (slope × time) decides; the sentences quote the readings themselves, so "went from a to b" adds up.
   const growth = (fit.slopeBytesPerSec * (tEnd - from)) / 1000;
   // USS is read on a slow tier: a faster cycle (a sawtooth) read stroboscopically looks like a ramp. The low points
   // must rise too, and so must those of Σ RSS, which is read every tick.
@@ -48,14 +49,18 @@ export function ussGrowingSteadyWork(uss: Series, rss: Series, processCount: Ser
   const threshold = Math.max(MIN_INTERESTING, 0.1 * start);
   const observed = growth >= threshold && lowRise >= threshold && rssLowRise >= threshold / 2;
   const figures = {
-    ussStartBytes: Math.round(start), ussEndBytes: Math.round(end), growthBytes: Math.round(growth), lowPointsRiseBytes: Math.round(lowRise),
+    fromMs: Math.round(from), toMs: Math.round(tEnd),
+    ussStartBytes: start, ussEndBytes: end, trendGrowthBytes: Math.round(growth), lowPointsRiseBytes: Math.round(lowRise),
     rssLowPointsRiseBytes: Math.round(rssLowRise), slopeBytesPerSec: Math.round(fit.slopeBytesPerSec), processes: lo, ussSamples: steady.tMs.length,
   };
   const what = `with the same ${lo} process${lo === 1 ? '' : 'es'} throughout`;
-  if (observed) return { id, observed, evidence: `USS grew by ${formatBytes(growth)} (${formatBytes(start)} → ${formatBytes(end)}) over the ${formatMs(T)} after start-up ${what}`, figures };
-  if (growth < threshold) return { id, observed, evidence: `USS grew by no more than ${formatBytes(Math.max(0, growth))} over the ${formatMs(T)} after start-up ${what}`, figures };
-  if (lowRise < threshold) return { id, observed, evidence: `USS trended up ${formatBytes(growth)} over the ${formatMs(T)} after start-up ${what}, but its low points rose only ${formatBytes(lowRise)}: it comes back down`, figures };
-  return { id, observed, evidence: `USS readings (${steady.tMs.length} after start-up) trended up ${formatBytes(growth)}, but Σ RSS, read every tick, did not (its low points rose ${formatBytes(rssLowRise)}): the readings alias a faster cycle`, figures };
+  const over = `over the ${formatMs(figures.toMs - figures.fromMs)} after start-up`;
+  const went = `USS went from ${formatBytes(start)} to ${formatBytes(end)} (${formatBytes(end - start)})`;
+  const trend = `a trend of ${formatBytes(figures.trendGrowthBytes)}`;
+  if (observed) return { id, observed, evidence: `${went}, ${trend}, ${over} ${what}, its low points rising ${formatBytes(figures.lowPointsRiseBytes)}, while the work stayed steady`, figures };
+  if (growth < threshold) return { id, observed, evidence: `${went}, ${trend}, ${over} ${what}: no growth that matters`, figures };
+  if (lowRise < threshold) return { id, observed, evidence: `${went}, ${trend}, ${over} ${what}, but its low points rose only ${formatBytes(figures.lowPointsRiseBytes)}: it comes back down`, figures };
+  return { id, observed, evidence: `USS readings (${figures.ussSamples} after start-up) showed ${trend}, but Σ RSS, read every tick, did not (its low points rose ${formatBytes(figures.rssLowPointsRiseBytes)}): the readings alias a faster cycle`, figures };
 }
 
 /** q-quantile of the last third of [from, to] minus that of its first fifth: how much the floor rose. */
@@ -66,8 +71,12 @@ function lowPointsRise(s: Series, from: number, to: number, q: number): number {
   return end === null || start === null ? 0 : end - start;
 }
 
-/** After the peak, did resident memory come down? Stays ≥ 90 % of the peak for ≥ 20 % of the run → observed. */
-export function anonNotReturned(series: Series, what: string, mainExitMs: number): FragmentationSignal {
+/**
+ * After the peak, did resident memory come down? Memory that stays ≥ 90 % of the peak for ≥ 20 % of the run is
+ * evidence only when the runtime says how much of it is live (≥ 1.5 × the live heap → observed); from outside,
+ * live data kept to the end looks the same, so without that figure the signal is null (not measurable).
+ */
+export function anonNotReturned(series: Series, what: string, mainExitMs: number, liveHeapBytes: number | null = null): FragmentationSignal {
   const id = 'anon-not-returned' as const;
   const all = judged(series, mainExitMs);
   const n = all.tMs.length;
@@ -79,17 +88,21 @@ export function anonNotReturned(series: Series, what: string, mainExitMs: number
   const tEnd = all.tMs[n - 1]!;
   const after = all.bytes.slice(at + 1);
   const remaining = tEnd - tPeak;
-  const figures = { peakBytes: Math.round(peak), peakAtMs: Math.round(tPeak), afterPeakMs: Math.round(remaining), lowAfterPeakBytes: null as number | null };
-  if (peak < MIN_INTERESTING) return { id, observed: null, evidence: `${what} peaked at ${formatBytes(peak)}: too little to tell the allocator's behaviour`, figures };
+  const figures = { peakBytes: Math.round(peak), peakAtMs: Math.round(tPeak), endMs: Math.round(tEnd), afterPeakMs: Math.round(tEnd) - Math.round(tPeak), lowAfterPeakBytes: null as number | null, liveHeapBytes };
+  const peakText = formatBytes(figures.peakBytes);
+  if (peak < MIN_INTERESTING) return { id, observed: null, evidence: `${what} peaked at ${peakText}: too little to tell the allocator's behaviour`, figures };
   if (remaining < 0.2 * tEnd || after.length < 3) {
-    return { id, observed: null, evidence: `${what} peaked near the end (${formatBytes(peak)} at ${formatMs(tPeak)} of ${formatMs(tEnd)}): no time after the peak to see memory returned`, figures };
+    return { id, observed: null, evidence: `${what} peaked near the end (${peakText} at ${formatMs(figures.peakAtMs)} of ${formatMs(figures.endMs)}): no time after the peak to see memory returned`, figures };
   }
-  const low = quantile(after, 0.1)!;
-  figures.lowAfterPeakBytes = Math.round(low);
-  const observed = low >= 0.9 * peak;
-  return observed
-    ? { id, observed, evidence: `after peaking at ${formatBytes(peak)} at ${formatMs(tPeak)}, ${what} stayed at ≥ ${formatBytes(low)} (${formatPercent(low / peak, 0)}) for the remaining ${formatMs(remaining)}: nothing went back to the system after the peak (live data, or freed blocks the allocator kept)`, figures }
-    : { id, observed, evidence: `after peaking at ${formatBytes(peak)} at ${formatMs(tPeak)}, ${what} came down to ${formatBytes(low)} (${formatPercent(low / peak, 0)}): freed memory was returned`, figures };
+  const low = Math.round(quantile(after, 0.1)!);
+  figures.lowAfterPeakBytes = low;
+  const held = `after peaking at ${peakText} at ${formatMs(figures.peakAtMs)}, ${what} stayed at ≥ ${formatBytes(low)} (${formatPercent(low / figures.peakBytes, 0)}) for the remaining ${formatMs(figures.afterPeakMs)}`;
+  if (low < 0.9 * peak) return { id, observed: false, evidence: `after peaking at ${peakText} at ${formatMs(figures.peakAtMs)}, ${what} came down to ${formatBytes(low)} (${formatPercent(low / figures.peakBytes, 0)}): freed memory was returned`, figures };
+  if (liveHeapBytes === null || liveHeapBytes <= 0) {
+    return { id, observed: null, evidence: `${held}: held memory, which looks the same from outside whether it is live data or freed blocks the allocator kept, so no evidence of fragmentation without the runtime's live-heap figure`, figures };
+  }
+  const observed = low >= 1.5 * liveHeapBytes;
+  return { id, observed, evidence: `${held}, against a live heap of ${formatBytes(liveHeapBytes)}${observed ? ': the allocator kept freed memory' : ': most of it is live data'}`, figures };
 }
 
 /** The largest process of the smaps capture and its [heap] RSS (from the breakdown). */
@@ -132,14 +145,16 @@ export interface FragmentationReport {
 export function run(input: DiagnosisInput, largest: LargestProcessHeap | null = null, leak: LeakVerdict | null = null): FragmentationReport {
   const useAnon = input.anon.tMs.length >= 5;
   const peakRss = extent(input.rss.bytes)?.max ?? null;
-  // Growth the leak verdict already explains is no evidence about the allocator.
-  const uss: FragmentationSignal = leak?.verdict === 'leak'
-    ? { id: 'uss-growing-steady-work', observed: null, evidence: 'USS grows because memory leaks (see the leak verdict): that growth says nothing about fragmentation', figures: { leakSlopeBytesPerSec: leak.slopeBytesPerSec } }
+  // USS growth is evidence only while the working set is steady: growth the leak verdict saw (a leak, growth until
+  // exit, a warm-up that levelled) is the program's data, and says nothing about the allocator.
+  const growing = leak !== null && (leak.verdict === 'leak' || leak.verdict === 'grows-until-exit' || leak.figures?.lateSlopeBytesPerSec != null);
+  const uss: FragmentationSignal = growing
+    ? { id: 'uss-growing-steady-work', observed: null, evidence: `the tree's memory grew (leak verdict: ${leak.verdict}), so the work was not steady: USS growth says nothing about fragmentation here`, figures: { leakSlopeBytesPerSec: leak.slopeBytesPerSec } }
     : ussGrowingSteadyWork(input.uss, input.rss, input.processCount, input.mainExitMs);
   return {
     signals: [
       uss,
-      anonNotReturned(useAnon ? input.anon : input.rss, useAnon ? 'the anonymous charge' : 'Σ RSS', input.mainExitMs),
+      anonNotReturned(useAnon ? input.anon : input.rss, useAnon ? 'the anonymous charge' : 'Σ RSS', input.mainExitMs, input.liveHeapBytes),
       heapDominates(largest),
       rssAboveLiveHeap(peakRss, input.liveHeapBytes),
     ],

@@ -1,6 +1,7 @@
 // `membench profile`: run a command under a heap profiler, import a profiler's file, or diff two profiles;
 // the terminal shows top allocation sites at the peak, --json writes the profile document, --html a treemap.
 import { writeTextAtomic } from '../store/atomic.js';
+import { toPprof } from '../profile/pprof.js';
 import { resolve } from 'node:path';
 import { EXIT, MembenchError, usageError } from '../errors.js';
 import { diffProfiles, exceedsGate } from '../profile/diff.js';
@@ -11,11 +12,13 @@ import { renderProfile, renderProfileDiff } from '../report/profile-terminal.js'
 import { colorsFor } from '../report/terminal.js';
 import { renderTreemapHtml } from '../report/treemap-html.js';
 import { parseCount, parseSizeBytes } from './parse-values.js';
+import { checkOutputs, checkReadableFile } from './output-paths.js';
 
 export interface RawProfileOptions {
   with?: string;
   json?: string;
   html?: string;
+  pprof?: string;
   top: string;
   failAbove?: string;
   sampleInterval: string;
@@ -34,7 +37,8 @@ function parsePercent(flag: string, text: string): number {
   return Number(m[1]) / 100;
 }
 
-function emit(doc: unknown, text: string, raw: RawProfileOptions, html: (() => string) | null): void {
+function emit(doc: unknown, text: string, raw: RawProfileOptions, html: (() => string) | null, pprof: (() => Uint8Array) | null = null): void {
+  if (raw.pprof && pprof) writeAtomic(resolve(raw.pprof), pprof());
   if (raw.json) {
     if (raw.json === '-') process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
     else writeAtomic(resolve(raw.json), `${JSON.stringify(doc, null, 2)}\n`);
@@ -45,9 +49,14 @@ function emit(doc: unknown, text: string, raw: RawProfileOptions, html: (() => s
 
 export async function profileCommand(raw: RawProfileOptions, args: readonly string[], execArgv: readonly string[] | null): Promise<number> {
   const top = parseCount('--top', raw.top, 1, 1000);
+  // Every file it will write, checked before a profiler runs (an input cannot be an output).
+  checkOutputs([
+    { flag: '--json', path: raw.json }, { flag: '--html', path: raw.html, stdout: false }, { flag: '--pprof', path: raw.pprof, stdout: false },
+  ], args[0] === 'import' || args[0] === 'diff' ? args.slice(1) : []);
   const c = colorsFor(raw.color && !process.env.NO_COLOR && process.stdout.isTTY === true);
-  const show = (p: ProfileDocument): void => emit(p, renderProfile(p, c, { top, chart: raw.chart }), raw, () => renderTreemapHtml(p));
+  const show = (p: ProfileDocument): void => emit(p, renderProfile(p, c, { top, chart: raw.chart }), raw, () => renderTreemapHtml(p), () => toPprof(p));
   if (raw.failAbove !== undefined && args[0] !== 'diff') throw usageError('--fail-above applies to profile diff only');
+  if (raw.pprof !== undefined && args[0] === 'diff') throw usageError('--pprof writes one profile, not a diff', 'write each profile with profile import FILE --pprof OUT');
   if (execArgv !== null) {
     if (args.length > 0) throw usageError(`profile: unexpected ${JSON.stringify(args[0])} before --`, 'write: membench profile --with massif -- program args');
     if (!raw.with) throw usageError('profile: say which profiler with --with', `one of ${PROFILERS.join(', ')}`);
@@ -65,11 +74,13 @@ export async function profileCommand(raw: RawProfileOptions, args: readonly stri
   switch (args[0]) {
     case 'import': {
       if (args.length !== 2) throw usageError(`profile import needs one file, got ${args.length - 1}`);
+      checkReadableFile('profile', args[1]!);
       show(importProfile(resolve(args[1]!)));
       return EXIT.OK;
     }
     case 'diff': {
       if (args.length !== 3) throw usageError(`profile diff needs two profiles, got ${args.length - 1}`, 'write: membench profile diff BEFORE AFTER');
+      for (const f of args.slice(1)) checkReadableFile('profile', f);
       const gate = raw.failAbove === undefined ? null : parsePercent('--fail-above', raw.failAbove);
       const d = diffProfiles(importProfile(resolve(args[1]!)), importProfile(resolve(args[2]!)));
       const failed = gate === null ? undefined : exceedsGate(d, gate);

@@ -53,14 +53,18 @@ export const DEFAULT_GATE = {
 
 const PROFILE_HELP_EPILOG = `
 Forms:
-  membench profile --with massif|heaptrack|v8 [options] -- program [args…]
+  membench profile --with massif|heaptrack|v8|python [options] -- program [args…]
   membench profile import FILE [options]        massif.out.*, heaptrack.*.zst|.gz, *.heapprofile, or a --json document
   membench profile diff BEFORE AFTER [--fail-above 10%]
 
 What "bytes at the peak" means per profiler:
-  massif     heap bytes asked for, live at massif's peak snapshot (allocator overhead excluded)
+  massif     heap bytes asked for, live at massif's exact peak snapshot (allocator overhead excluded)
   heaptrack  heap bytes asked for, live at heaptrack's peak; allocation counts per stack
-  v8         sampled JS heap bytes still live when node exits (node --heap-prof); not a peak
+  v8         sampled JS heap bytes live when the used heap was highest (seen from the event loop every
+             20 ms and at exit); the live-at-exit profile is kept as a second view
+  python     bytes traced by tracemalloc (pymalloc included) at the snapshot of the highest traced memory,
+             file:line:function; python3 script.py, python3 -m module, and python children
+Every profile run also reads the profiled process's VmHWM and says how much of it the sites account for.
 
 Exit codes: 0 ok; 1 the profiled command failed (the profile is still shown); 2 usage or unreadable file;
   3 command not found; 4 profiler not installed; 6 diff: the peak grew above --fail-above.
@@ -206,14 +210,15 @@ export function buildProgram(): Command {
     .option('--json <file>', 'write the recording to FILE ("-" for stdout), also on Ctrl-C')
     .argument('[pid]');
   subcommand(program, 'profile')
-    .description('heap profiles as allocation sites: run under massif, heaptrack or node --heap-prof, import, treemap, diff')
-    .usage('--with massif|heaptrack|v8 [options] -- program [args…]   |   import FILE   |   diff BEFORE AFTER')
+    .description('heap profiles as allocation sites: run under massif, heaptrack, V8\'s sampling profiler or tracemalloc, import, treemap, diff')
+    .usage('--with massif|heaptrack|v8|python [options] -- program [args…]   |   import FILE   |   diff BEFORE AFTER')
     .addOption(new Option('--with <profiler>', 'the heap profiler to run the command under').choices([...PROFILERS]))
     .option('--json <file>', 'write the profile document (or the diff) to FILE ("-" for stdout)')
     .option('--html <file>', 'write a self-contained HTML treemap of the sites at the peak to FILE')
+    .option('--pprof <file>', 'write the sites at the peak as a gzipped pprof profile.proto (go tool pprof, speedscope, Pyroscope, Parca)')
     .option('--top <n>', 'sites shown in the terminal', '10')
     .option('--fail-above <percent>', 'diff: exit 6 when the peak grew by more than this, e.g. 10%')
-    .option('--sample-interval <size>', 'v8: bytes between heap samples (node --heap-prof-interval)', '4K')
+    .option('--sample-interval <size>', 'v8: bytes between heap samples (V8 sampling heap profiler interval)', '4K')
     .option('--show-output', 'let the command print to the terminal (default: stdout discarded, stderr tail kept)')
     .option('--cwd <dir>', 'working directory of the command')
     .option('--no-color', 'no colours (NO_COLOR is respected too)')

@@ -1,9 +1,11 @@
 // Prometheus metrics of `membench serve`, built from the poller's cache at scrape time (no /proc read per scrape).
 import { Counter, Gauge, Registry } from 'prom-client';
+import type { LeakVerdict } from '../result.js';
 import type { LivePoller } from './poller.js';
 import { targetLabel, type TargetSpec } from './targets.js';
 
-const LEAK_VERDICTS = ['leak', 'no-leak', 'inconclusive'] as const;
+// A record, so a verdict added to the schema and not here fails to compile.
+const LEAK_VERDICTS = Object.keys({ leak: 0, 'no-leak': 0, inconclusive: 0, 'grows-until-exit': 0 } satisfies Record<LeakVerdict['verdict'], 0>) as LeakVerdict['verdict'][];
 
 type ProcessField = 'rssBytes' | 'pssBytes' | 'ussBytes' | 'vmSwapBytes' | 'vmDataBytes' | 'peakRssBytes';
 

@@ -166,7 +166,7 @@ export class LivePoller {
     this.timeline.push(sinceStart, this.totals.rssBytes, this.totals.processes);
     if (this.leak !== null && t - this.leakAtMs < (this.o.verdictEveryMs ?? 2000)) return;
     this.leakAtMs = t;
-    this.leak = leakVerdict({ tMs: [...this.timeline.tMs], bytes: [...this.timeline.mean] }, sinceStart + 1);
+    this.leak = leakVerdict({ tMs: [...this.timeline.tMs], bytes: [...this.timeline.mean] }, sinceStart + 1, { endsAtExit: false });
   }
 
   /** Age (ms) of the oldest cached PSS figure, or null when none was read yet. */

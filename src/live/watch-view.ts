@@ -81,7 +81,7 @@ export interface ViewRow {
 
 const plain = (text: string): { text: string; tone: Tone } => ({ text, tone: 'plain' });
 const dim = (text: string): { text: string; tone: Tone } => ({ text, tone: 'dim' });
-const VERDICT_TONE: Record<LeakVerdict['verdict'], Tone> = { leak: 'red', 'no-leak': 'green', inconclusive: 'yellow' };
+const VERDICT_TONE: Record<LeakVerdict['verdict'], Tone> = { leak: 'red', 'no-leak': 'green', inconclusive: 'yellow', 'grows-until-exit': 'yellow' };
 
 export function watchViewRows(s: WatchLiveState): ViewRow[] {
   const finite = s.recent.filter(Number.isFinite);

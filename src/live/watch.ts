@@ -163,14 +163,16 @@ export async function watch(o: WatchOptions): Promise<WatchRecording> {
   };
 
   // Judged up to the last sample while the tree was alive: after the target exits, Σ RSS is 0 and says nothing.
-  const verdict = (watchedMs: number): LeakVerdict => leakVerdict({ tMs: judged.tMs, bytes: judged.mean }, (lastAliveT ?? watchedMs) + 1);
+  // Only a target that exited can have grown "until exit"; a watch that stops first saw it still running.
+  const verdict = (watchedMs: number, exited = false): LeakVerdict =>
+    leakVerdict({ tMs: judged.tMs, bytes: judged.mean }, (lastAliveT ?? watchedMs) + 1, { endsAtExit: exited });
   let liveLeak: LeakVerdict | null = null;
   let liveLeakAtMs = 0;
   let leakFirstSeenMs: number | null = null;
 
   const recording = (outcome: WatchOutcome, watchedMs: number): WatchRecording => {
     const thinned = bucketMax(timeline.tMs, timeline.max, o.timelinePoints);
-    const leak = verdict(watchedMs);
+    const leak = verdict(watchedMs, outcome.state === 'target-exited');
     if (leak.verdict === 'leak') leakFirstSeenMs ??= watchedMs;
     return {
       schema: 'membench-watch/1', tool: { name: 'membench', version: VERSION },

@@ -82,6 +82,32 @@ export function parseHeaptrackTimeline(text: string, file: string): { timeline: 
   return { timeline: { unit: 'ms', t, heapBytes, extraBytes: null }, peakAt };
 }
 
+/**
+ * The module (binary or library) of every instruction pointer heaptrack recorded: "s LEN TEXT" defines string i
+ * (1-based, in order), "i IP MODULE [FUNCTION FILE LINE]…" an instruction pointer in hex with its module's string.
+ */
+export function parseHeaptrackModules(text: string): Map<string, string> {
+  const strings: string[] = [];
+  const modules = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    if (line.startsWith('s ')) strings.push(line.slice(line.indexOf(' ', 2) + 1));
+    else if (line.startsWith('i ')) {
+      const [, ip, module] = line.split(' ');
+      const name = module === undefined ? undefined : strings[parseInt(module, 16) - 1];
+      if (ip && name) modules.set(`0x${ip}`, name);
+    }
+  }
+  return modules;
+}
+
+/** Unsymbolized frames ("0x55ac377ce580") named by their module instead: "??? (/usr/bin/sort)". */
+export function withModules(stacks: readonly Stack[], modules: ReadonlyMap<string, string>): Stack[] {
+  return stacks.map((s) => ({
+    ...s,
+    frames: s.frames.map((f) => (f.file === null && /^0x[0-9a-f]+$/i.test(f.function) ? { function: '???', file: modules.get(f.function.toLowerCase()) ?? null, line: null } : f)),
+  }));
+}
+
 /** Joins heaptrack's peak and allocation-count stacks with its massif timeline into one profile. */
 export function heaptrackProfile(peakText: string, allocText: string, massifText: string, file: string): ParsedProfile {
   const peak = parseCollapsedStacks(peakText, `${file} (heaptrack_print -F, peak)`);
@@ -141,7 +167,8 @@ export function readHeaptrackFile(file: string): ParsedProfile {
     const raw = decompressed(file);
     if (raw === null) return { ...profile, command: cmd ? cmd[1]! : null, notes: [...profile.notes, 'install zstd for an exact heaptrack timeline'] };
     const exact = parseHeaptrackTimeline(raw, file);
-    return { ...profile, command: cmd ? cmd[1]! : null, timeline: exact.timeline, peakAt: exact.peakAt, notes: [] };
+    const stacks = withModules(profile.stacks, parseHeaptrackModules(raw));
+    return { ...profile, stacks, command: cmd ? cmd[1]! : null, timeline: exact.timeline, peakAt: exact.peakAt, notes: [] };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

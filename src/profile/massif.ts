@@ -131,7 +131,9 @@ export function parseMassif(text: string, file: string): ParsedProfile {
   if (!peak) notes.push('no detailed snapshot in the file: sites unknown (massif --detailed-freq=0?), timeline only');
   else if (peak.tree !== 'peak') notes.push('no peak snapshot in the file: sites are from the largest detailed snapshot');
   const maxHeap = Math.max(...snapshots.map((s) => s.heap));
-  if (peak && peak.heap < maxHeap) notes.push(`the snapshot with sites holds ${peak.heap} B; the timeline reaches ${maxHeap} B`);
+  if (peak && peak.heap < maxHeap) {
+    notes.push(`the snapshot with sites holds ${peak.heap} B; the timeline reaches ${maxHeap} B: ${maxHeap - peak.heap} B (${(100 * (maxHeap - peak.heap) / maxHeap).toFixed(1)} %) of the peak has no sites (run massif with --detailed-freq=1 --peak-inaccuracy=0.0, as membench profile --with massif does)`);
+  }
   return {
     profiler: 'massif',
     command,

@@ -1,6 +1,7 @@
 // The one profile model all heap profilers are read into: allocation stacks with bytes at the peak, plus the
 // profiler's own timeline; and the views computed from it (self / inclusive sites, a top-down tree).
 import { z } from 'zod';
+import { CoverageSchema } from './coverage.js';
 import { PROFILERS, type Profiler } from './profilers.js';
 
 export { PROFILERS, type Profiler };
@@ -43,6 +44,14 @@ export const ProfileDocumentSchema = z.object({
   stacks: z.array(StackSchema).describe('largest first'),
   timeline: ProfileTimelineSchema.nullable(),
   notes: z.array(z.string()),
+  coverage: CoverageSchema.nullable().optional().describe('the sites\' total beside the profiled process\'s real peak (VmHWM) in the same run; null when the process was not measured (imported files)'),
+  views: z.array(z.object({
+    view: z.string().describe('e.g. "live-at-exit": what this other moment of the same run shows'),
+    measures: z.string(),
+    peakBytes: bytes,
+    at: z.number().nonnegative().nullable().describe('when it was taken, in the timeline units (ms) when known'),
+    stacks: z.array(StackSchema),
+  })).optional().describe('other views of the same run besides the main one (stacks): v8 keeps the live-at-exit profile beside the peak-time one'),
 });
 export type ProfileDocument = z.infer<typeof ProfileDocumentSchema>;
 
@@ -63,20 +72,35 @@ export interface ParsedProfile {
   readonly peakAt: number | null;
   readonly timeline: ProfileTimeline | null;
   readonly notes: readonly string[];
+  readonly views?: readonly ProfileView[];
 }
 
+export type ProfileView = NonNullable<ProfileDocument['views']>[number];
+
+const sortStacks = (stacks: readonly Stack[]): Stack[] =>
+  mergeStacks(stacks).sort((a, b) => b.peakBytes - a.peakBytes || (b.allocations ?? 0) - (a.allocations ?? 0));
+
 export function profileDocument(p: ParsedProfile, source: string, version: string): ProfileDocument {
-  const stacks = mergeStacks(p.stacks).sort((a, b) => b.peakBytes - a.peakBytes || (b.allocations ?? 0) - (a.allocations ?? 0));
+  const stacks = sortStacks(p.stacks);
   return {
     kind: 'membench-profile', schemaVersion: PROFILE_SCHEMA_VERSION, tool: { name: 'membench', version },
     profiler: p.profiler, source, command: p.command, measures: p.measures,
     peakBytes: stacks.reduce((s, x) => s + x.peakBytes, 0), peakAt: p.peakAt,
     stacks, timeline: p.timeline, notes: [...p.notes],
+    ...(p.views ? { views: p.views.map((v) => ({ ...v, stacks: sortStacks(v.stacks), peakBytes: v.stacks.reduce((s, x) => s + x.peakBytes, 0) })) } : {}),
   };
 }
 
-/** The key a frame is grouped by: function and file, not line (one function calls malloc from several lines). */
-export const frameKey = (f: Frame): string => (f.file ? `${f.function} (${shortFile(f.file)})` : f.function);
+/**
+ * The key a frame is grouped by: function and file, not line (one function calls malloc from several lines).
+ * A frame without a symbol is grouped by its module (library or binary), never by its address (ASLR moves it).
+ */
+export const frameKey = (f: Frame): string => {
+  const fn = /^(0x[0-9a-f]+|\?\?\?|<unresolved function>)$/i.test(f.function) ? '???' : f.function;
+  return f.file ? `${fn} (${shortFile(f.file)})` : fn === '???' ? '??? (unknown module)' : fn;
+};
+/** The key of a frame with its line: where in the function the allocation (or the call) happened. */
+export const frameLineKey = (f: Frame): string => (f.file && f.line !== null ? `${f.function} (${shortFile(f.file)}:${f.line})` : frameKey(f));
 export const shortFile = (file: string): string => file.replace(/^file:\/\//, '').split('/').pop() || file;
 
 /** Identical frame paths added together (massif repeats a path when a caller calls twice from one line). */
@@ -107,10 +131,11 @@ export interface SiteRow {
  * Sites at the peak. self: bytes allocated directly by the function (the stack's last frame);
  * inclusive: bytes of every stack the function appears in (counted once per stack, so recursion does not double).
  */
-export function siteRows(stacks: readonly Stack[], mode: 'self' | 'inclusive'): SiteRow[] {
+export function siteRows(stacks: readonly Stack[], mode: 'self' | 'inclusive', opts: { byLine?: boolean } = {}): SiteRow[] {
   const rows = new Map<string, { peakBytes: number; allocations: number | null; stacks: number }>();
+  const key = opts.byLine ? frameLineKey : frameKey;
   for (const s of stacks) {
-    const keys = mode === 'self' ? [frameKey(s.frames[s.frames.length - 1]!)] : [...new Set(s.frames.map(frameKey))];
+    const keys = mode === 'self' ? [key(s.frames[s.frames.length - 1]!)] : [...new Set(s.frames.map(frameKey))];
     for (const k of keys) {
       const r = rows.get(k) ?? { peakBytes: 0, allocations: 0, stacks: 0 };
       r.peakBytes += s.peakBytes;

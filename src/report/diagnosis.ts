@@ -22,7 +22,7 @@ function leakLine(b: BenchmarkResult, run: RunResult, c: Colors): string | null 
   if (!d) return null;
   const verdicts = b.runs.filter((r) => !r.warmup && r.diagnosis).map((r) => r.diagnosis!.leak.verdict);
   const same = verdicts.filter((v) => v === d.leak.verdict).length;
-  const paint = d.leak.verdict === 'leak' ? c.red : d.leak.verdict === 'no-leak' ? c.green : c.yellow;
+  const paint = { leak: c.red, 'no-leak': c.green, inconclusive: c.yellow, 'grows-until-exit': c.yellow }[d.leak.verdict];
   const agree = verdicts.length > 1 ? ` (${same}/${verdicts.length} runs)` : '';
   return `  ${c.bold('memory:')} ${paint(verdictWords(d.leak.verdict))}${agree} — ${d.leak.reason}`;
 }

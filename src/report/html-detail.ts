@@ -1,7 +1,7 @@
 // The HTML report's close look at one run of a command (the one with the highest peak): RSS per process over
 // time (a chart spec and its table) and the diagnosis — leak verdict, fragmentation evidence, per-mapping
 // breakdown — as plain rows and sentences. html-diagnosis.ts renders them; html-client.ts draws the chart.
-import { DiagnosisSchema, type BenchmarkResult, type BreakdownGroup, type Diagnosis, type RunResult } from '../result.js';
+import { DiagnosisSchema, type BenchmarkResult, type BreakdownGroup, type Diagnosis, type LeakVerdict, type RunResult } from '../result.js';
 import type { ChartRun, ChartSeries, ChartSpec } from './html-model.js';
 import { breakdownRows } from './diagnosis.js';
 import { formatBytes, formatMs, formatPercent } from './units.js';
@@ -32,7 +32,7 @@ export interface BreakdownBar {
 }
 
 export interface DiagnosisView {
-  readonly leakVerdict: 'leak' | 'no-leak' | 'inconclusive';
+  readonly leakVerdict: LeakVerdict['verdict'];
   readonly leakSentence: string;
   readonly signals: readonly { readonly observed: boolean | null; readonly text: string }[];
   readonly bars: readonly BreakdownBar[];
@@ -162,7 +162,7 @@ function diagnosisView(b: BenchmarkResult, run: RunResult): DiagnosisView | null
   if (!d) return null;
   const verdicts = b.runs.filter((r) => !r.warmup).map(diagnosisOf).filter((x): x is Diagnosis => x !== null).map((x) => x.leak.verdict);
   const agree = verdicts.length > 1 ? ` ${verdicts.filter((v) => v === d.leak.verdict).length} of ${verdicts.length} measured runs say the same.` : '';
-  const words = { leak: 'a leak', 'no-leak': 'no leak', inconclusive: 'inconclusive' }[d.leak.verdict];
+  const words = { leak: 'a leak', 'no-leak': 'no leak', inconclusive: 'inconclusive', 'grows-until-exit': 'grew until exit, not judged a leak' }[d.leak.verdict];
   const ci = d.leak.confidence ? ` (95 % interval ${formatBytes(d.leak.confidence.lowBytesPerSec)}/s … ${formatBytes(d.leak.confidence.highBytesPerSec)}/s)` : '';
   const slope = d.leak.slopeBytesPerSec !== null ? ` Slope of Σ RSS after start-up: ${formatBytes(d.leak.slopeBytesPerSec)}/s${ci}.` : '';
   const bars: BreakdownBar[] = [];

@@ -8,8 +8,9 @@ import { formatBytes, formatPercent } from './units.js';
 const UNIT_LABEL: Record<ProfileTimeline['unit'], string> = { ms: 'ms', instructions: 'instructions', 'bytes-allocated': 'bytes allocated' };
 const pad = (s: string, n: number): string => (s.length >= n ? s : ' '.repeat(n - s.length) + s);
 
-function siteTable(p: ProfileDocument, mode: 'self' | 'inclusive', top: number, c: Colors): string[] {
-  const rows = siteRows(p.stacks, mode).slice(0, top);
+function siteTable(p: Pick<ProfileDocument, 'stacks' | 'peakBytes'>, mode: 'self' | 'inclusive', top: number, c: Colors): string[] {
+  // Self sites keep their line (two mallocs of one function are two sites); inclusive ones are whole functions.
+  const rows = siteRows(p.stacks, mode, { byLine: mode === 'self' }).slice(0, top);
   if (rows.length === 0) return [c.dim('  (no sites recorded)')];
   const counted = rows.some((r) => r.allocations !== null);
   return rows.map((r) => {
@@ -52,12 +53,23 @@ export function renderProfile(p: ProfileDocument, c: Colors, opts: { top?: numbe
   const out: string[] = [];
   out.push(c.bold(`membench profile — ${p.profiler}${p.command ? `: ${p.command}` : ''}`));
   const at = p.peakAt !== null && p.timeline ? ` at ${p.peakAt} ${UNIT_LABEL[p.timeline.unit]}` : '';
-  out.push(`peak ${c.bold(formatBytes(p.peakBytes))}${at} in ${p.stacks.length} stacks`);
+  const cov = p.coverage;
+  const what = cov?.verdict === 'far-above' ? 'asked for at the peak' : 'at the peak';
+  out.push(`sites ${what} ${c.bold(formatBytes(p.peakBytes))}${at} in ${p.stacks.length} stacks`);
   out.push(c.dim(`  ${p.measures}`));
+  if (cov) {
+    out.push(`process peak ${c.bold(formatBytes(cov.processPeakBytes))} (VmHWM of ${cov.processName} ${cov.pid}, exact, ${cov.measuredAt === 'polled' ? 'read every 5 ms' : 'read at exit'}): `
+      + `the sites are ${formatPercent(cov.ratio)} of it`);
+    out.push((cov.verdict === 'close' || cov.verdict === 'below' ? c.dim : c.yellow)(`  ${cov.sentence}`));
+  }
   const counted = p.stacks.some((s) => s.allocations !== null);
   const header = `  ${pad('bytes', 10)}  ${pad('share', 7)}  ${counted ? `${pad(p.profiler === 'v8' ? 'samples' : 'allocs', 9)}  ` : ''}site`;
   out.push('', c.bold(`Top sites at the peak, self (allocated in the function itself)`), c.dim(header), ...siteTable(p, 'self', top, c));
   out.push('', c.bold(`Top sites at the peak, inclusive (the function and what it calls)`), c.dim(header), ...siteTable(p, 'inclusive', top, c));
+  for (const v of p.views ?? []) {
+    out.push('', c.bold(`Other view: ${v.view}${v.at !== null ? ` (at ${v.at} ms)` : ''} — ${formatBytes(v.peakBytes)} in ${v.stacks.length} stacks, self`), c.dim(`  ${v.measures}`));
+    out.push(c.dim(header), ...siteTable(v, 'self', Math.min(top, 5), c));
+  }
   if (opts.chart !== false && p.timeline && p.timeline.t.length > 1) out.push('', c.bold('Heap over time'), ...timelineChart(p.timeline));
   for (const n of p.notes) out.push(c.dim(`note: ${n}`));
   return out.join('\n') + '\n';

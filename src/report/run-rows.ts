@@ -71,6 +71,8 @@ export interface VerdictRow {
   readonly agree: number;
   readonly of: number;
   readonly reason: string;
+  /** Every verdict given over the runs with how many runs gave it, most first (one entry when all agree). */
+  readonly tally: readonly { readonly verdict: string; readonly words: string; readonly runs: number }[];
 }
 
 export function verdictOf(b: BenchmarkResult): VerdictRow | null {
@@ -78,7 +80,10 @@ export function verdictOf(b: BenchmarkResult): VerdictRow | null {
   const d = run?.diagnosis;
   if (!d) return null;
   const verdicts = b.runs.filter((r) => !r.warmup && r.diagnosis).map((r) => r.diagnosis!.leak.verdict);
-  return { verdict: d.leak.verdict, words: verdictWords(d.leak.verdict), agree: verdicts.filter((v) => v === d.leak.verdict).length, of: verdicts.length, reason: d.leak.reason };
+  const counts = new Map<string, number>();
+  for (const v of verdicts) counts.set(v, (counts.get(v) ?? 0) + 1);
+  const tally = [...counts].sort((x, y) => y[1] - x[1]).map(([verdict, runs]) => ({ verdict, words: verdictWords(verdict), runs }));
+  return { verdict: d.leak.verdict, words: verdictWords(d.leak.verdict), agree: verdicts.filter((v) => v === d.leak.verdict).length, of: verdicts.length, reason: d.leak.reason, tally };
 }
 
 export interface FailureRow {

@@ -166,9 +166,14 @@ export function renderCompact(b: BenchmarkResult, index: number, c: Colors): str
   } else if (h.runsCounted > 0) out.push(`${label('Wall time:')}${wall}`);
   const v = h.runsCounted > 0 ? verdictOf(b) : null;
   if (v) {
-    const agree = v.of > 1 ? ` (${v.agree}/${v.of} runs)` : '';
     const paint = v.verdict === 'leak' ? c.red : v.verdict === 'no-leak' ? c.green : c.yellow;
-    out.push(`${label('Verdict:')}${paint(v.words)}${agree}${verdictClause(b, v.verdict, v.reason)}`);
+    if (v.tally.length > 1) {
+      // The runs disagree: say so, with the count of each, rather than one run's verdict as if it were all.
+      out.push(`${label('Verdict:')}${c.yellow('runs disagree')}: ${v.tally.map((t) => `${t.words} in ${t.runs}`).join(', ')} of ${v.of} (-v: why)`);
+    } else {
+      const agree = v.of > 1 ? ` (${v.agree}/${v.of} runs)` : '';
+      out.push(`${label('Verdict:')}${paint(v.words)}${agree}${verdictClause(b, v.verdict, v.reason)}`);
+    }
   }
   const body = wrapAll(out, 80, 21);
   out.length = 0;

@@ -1,6 +1,7 @@
 // Self-contained HTML treemap of a heap profile: the top-down call tree at the peak, each box's area its
 // inclusive bytes, laid out in TypeScript (squarified) and drawn as inline SVG. Nothing is fetched; no script.
 import { callTree, type ProfileDocument, type TreeNode } from '../profile/model.js';
+import { icicleSvg } from './flamegraph-svg.js';
 import { VERSION } from '../version.js';
 import { escapeHtml } from './html-escape.js';
 import { pageShell } from './html-page.js';
@@ -15,7 +16,13 @@ text{font:11px system-ui,sans-serif;fill:#111;pointer-events:none}
 `;
 
 export interface Rect { readonly x: number; readonly y: number; readonly w: number; readonly h: number }
-export interface Box extends Rect { readonly node: TreeNode; readonly depth: number; readonly hue: number }
+export interface Box extends Rect {
+  readonly node: TreeNode;
+  readonly depth: number;
+  readonly hue: number;
+  /** The node's name, or for a chain of single callers folded into one box, innermost first: "leaf ‹ caller ‹ …". */
+  readonly label: string;
+}
 
 /** Worst aspect ratio of a row of areas laid along a side of length `side` (Bruls, Huizing, van Wijk 2000). */
 function worst(row: readonly number[], side: number): number {
@@ -69,11 +76,21 @@ export function squarify(values: readonly number[], r: Rect): Rect[] {
 const HEADER = 16;
 const PAD = 2;
 
-/** Nested boxes of the call tree: each node's children fill its box below a header line. */
+/**
+ * Nested boxes of the call tree: each node's children fill its box below a header line. A node whose bytes all
+ * go to its one callee is folded into that callee's box (named innermost first), so nesting is spent only where
+ * the tree branches and the leaves — where the memory is — keep room for their labels.
+ */
 export function treemapBoxes(root: TreeNode, r: Rect, maxDepth = 12): Box[] {
   const out: Box[] = [];
-  const visit = (node: TreeNode, rect: Rect, depth: number, hue: number): void => {
-    out.push({ ...rect, node, depth, hue });
+  const visit = (start: TreeNode, rect: Rect, depth: number, hue: number): void => {
+    let node = start;
+    const chain = [node.name];
+    while (depth > 0 && node.selfBytes === 0 && node.children.length === 1 && node.children[0]!.bytes === node.bytes) {
+      node = node.children[0]!;
+      chain.push(node.name);
+    }
+    out.push({ ...rect, node, depth, hue, label: chain.reverse().join(' ‹ ') });
     if (depth >= maxDepth || rect.w < 12 || rect.h < HEADER + 8) return;
     const kids = node.children.filter((k) => k.bytes > 0);
     // Self bytes get a slot too, so the children's areas stay proportional to their bytes.
@@ -94,10 +111,10 @@ export function renderTreemapHtml(p: ProfileDocument, opts: { width?: number; he
   const f = (n: number): string => n.toFixed(1);
   const svg = boxes.map((b, i) => {
     const share = root.bytes > 0 ? ((b.node.bytes / root.bytes) * 100).toFixed(1) : '0';
-    const tip = `${b.node.name}\n${formatBytes(b.node.bytes)} inclusive (${share} %), ${formatBytes(b.node.selfBytes)} self`;
+    const tip = `${b.label}\n${formatBytes(b.node.bytes)} inclusive (${share} %), ${formatBytes(b.node.selfBytes)} self`;
     const light = Math.min(92, 45 + b.depth * 7);
     const label = b.w > 50 && b.h > 13
-      ? `<text x="${f(b.x + 3)}" y="${f(b.y + 12)}" clip-path="url(#c${i})">${escapeHtml(b.node.name)} · ${escapeHtml(formatBytes(b.node.bytes))}</text>` : '';
+      ? `<text x="${f(b.x + 3)}" y="${f(b.y + 12)}" clip-path="url(#c${i})">${escapeHtml(b.label)} · ${escapeHtml(formatBytes(b.node.bytes))}</text>` : '';
     const clip = label ? `<clipPath id="c${i}"><rect x="${f(b.x)}" y="${f(b.y)}" width="${f(b.w - 2)}" height="${f(b.h)}"/></clipPath>` : '';
     return `<g>${clip}<rect x="${f(b.x)}" y="${f(b.y)}" width="${f(b.w)}" height="${f(b.h)}" fill="hsl(${b.hue} 55% ${light}%)"><title>${escapeHtml(tip)}</title></rect>${label}</g>`;
   }).join('\n');
@@ -107,10 +124,14 @@ export function renderTreemapHtml(p: ProfileDocument, opts: { width?: number; he
     toolVersion: VERSION,
     styles: [TREEMAP_CSS],
     main: `<h1>${escapeHtml(title)}</h1>
-<p>Peak <b>${escapeHtml(formatBytes(p.peakBytes))}</b> in ${p.stacks.length} stacks. Box area: bytes live at the peak, by call path (outermost caller outside). ${escapeHtml(p.measures)}.</p>
+<p>Sites at the peak <b>${escapeHtml(formatBytes(p.peakBytes))}</b> in ${p.stacks.length} stacks. Box area: bytes live at the peak, by call path (outermost caller outside; a caller whose bytes all go to one callee shares its box, named innermost first: leaf ‹ caller). ${escapeHtml(p.measures)}.</p>
+${p.coverage ? `<p>${escapeHtml(p.coverage.sentence)}.</p>` : ''}
 <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="treemap of allocation sites">
 ${svg}
 </svg>
+<h2>Flame graph (icicle)</h2>
+<p>One row per call depth, the outermost caller on top; each frame as wide as the bytes its calls hold at the peak. Hover a frame for its bytes.</p>
+${icicleSvg(root, width)}
 ${p.notes.map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('\n')}`,
     footerTail: '.',
   });

@@ -44,7 +44,7 @@ export function writeTarget(path: string): { readonly path: string; readonly inP
 /** The temporary file an atomic write of TARGET (a writeTarget path) goes through. */
 export const temporaryOf = (target: string): string => `${target}.${process.pid}.tmp`;
 
-export function writeTextAtomic(path: string, text: string): void {
+export function writeTextAtomic(path: string, text: string | Uint8Array): void {
   const target = writeTarget(path);
   const tmp = temporaryOf(target.path);
   try {

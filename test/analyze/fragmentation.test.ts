@@ -15,8 +15,11 @@ const FLAT_RSS = series(3000, 1, () => 52 * MIB);
 test('USS growing with the same processes throughout: observed, with its growth', () => {
   const s = ussGrowingSteadyWork(series(3000, 50, (t) => 50 * MIB + 20 * MIB * (t / 1000)), series(3000, 1, (t) => 52 * MIB + 20 * MIB * (t / 1000)), ONE, 3000);
   assert.equal(s.observed, true, s.evidence);
-  assert.ok(Math.abs(s.figures.growthBytes! - 20 * MIB * 2.35) < 4 * MIB, String(s.figures.growthBytes));
-  assert.match(s.evidence, /USS grew by .* with the same 1 process throughout/);
+  assert.ok(Math.abs(s.figures.trendGrowthBytes! - 20 * MIB * 2.35) < 4 * MIB, String(s.figures.trendGrowthBytes));
+  // "went from a to b (d)": d is b − a, not the trend's slope × time.
+  const went = s.figures.ussEndBytes! - s.figures.ussStartBytes!;
+  assert.ok(Math.abs(went - (20 * MIB * (s.figures.toMs! - s.figures.fromMs!)) / 1000) < MIB, String(went));
+  assert.match(s.evidence, /USS went from .* with the same 1 process throughout/);
 });
 
 test('USS flat: not observed; processes coming and going: not measurable (null)', () => {
@@ -27,10 +30,13 @@ test('USS flat: not observed; processes coming and going: not measurable (null)'
   assert.equal(ussGrowingSteadyWork({ tMs: [], bytes: [] }, FLAT_RSS, ONE, 3000).observed, null);
 });
 
-test('memory held after its peak: observed; given back: not observed; peak at the very end: null', () => {
-  const held = anonNotReturned(series(3000, 1, (t) => (t < 200 ? (t / 200) * 100 * MIB : 100 * MIB)), 'Σ RSS', 3000);
-  assert.equal(held.observed, true, held.evidence);
-  assert.match(held.evidence, /nothing went back to the system/);
+test('memory held after its peak: no evidence without the live heap, observed against a small one; given back: not observed; peak at the very end: null', () => {
+  const hold = series(3000, 1, (t) => (t < 200 ? (t / 200) * 100 * MIB : 100 * MIB));
+  const held = anonNotReturned(hold, 'Σ RSS', 3000);
+  assert.equal(held.observed, null, held.evidence);
+  assert.match(held.evidence, /looks the same from outside whether it is live data or freed blocks/);
+  assert.equal(anonNotReturned(hold, 'Σ RSS', 3000, 30 * MIB).observed, true);
+  assert.equal(anonNotReturned(hold, 'Σ RSS', 3000, 90 * MIB).observed, false);
   const freed = anonNotReturned(series(3000, 1, (t) => (t < 1000 ? 100 * MIB : 10 * MIB)), 'Σ RSS', 3000);
   assert.equal(freed.observed, false, freed.evidence);
   const growing = anonNotReturned(series(3000, 1, (t) => (t / 1000) * 30 * MIB), 'Σ RSS', 3000);

@@ -7,18 +7,40 @@ import { MIB, series, startup } from './synthetic.js';
 const BASE = 20 * MIB;
 const verdictOf = (s: ReturnType<typeof series>, exitMs = s.tMs[s.tMs.length - 1]!) => leakVerdict(s, exitMs);
 
-test('steady leak of 50 MiB/s over 4 s at 1 kHz: leak, slope within 10 %, interval around it', () => {
+test('linear growth of 50 MiB/s until exit: grows-until-exit (no steady phase), slope within 10 %; watched live: leak', () => {
   const s = series(4000, 1, (t) => startup(BASE)(t) + (t > 100 ? (50 * MIB * (t - 100)) / 1000 : 0), 256 * 1024);
   const v = verdictOf(s);
-  assert.equal(v.verdict, 'leak', v.reason);
+  assert.equal(v.verdict, 'grows-until-exit', v.reason);
+  assert.match(v.reason, /^grew until it exited, with no steady phase to judge a leak by: 5\d\.\d MiB\/s/);
   assert.ok(Math.abs(v.slopeBytesPerSec! - 50 * MIB) < 5 * MIB, `slope ${v.slopeBytesPerSec! / MIB} MiB/s`);
   assert.ok(v.confidence!.lowBytesPerSec <= v.slopeBytesPerSec! && v.slopeBytesPerSec! <= v.confidence!.highBytesPerSec);
-  assert.match(v.reason, /grew steadily at 50\.\d MiB\/s/);
+  // The same series from a watch that stopped while the process ran: nothing ended, it was still growing.
+  const live = leakVerdict(s, 4000, { endsAtExit: false });
+  assert.equal(live.verdict, 'leak', live.reason);
+  assert.match(live.reason, /still growing when the observation ended/);
 });
 
-test('slow leak of 2 MiB/s over 10 s at 100 Hz under noise of ±1 MiB: leak', () => {
+test('slow growth of 2 MiB/s over 10 s at 100 Hz under noise of ±1 MiB: noise is no cycle of use and release', () => {
   const s = series(10_000, 10, (t) => BASE + 2 * MIB * (t / 1000), MIB, 7);
-  assert.equal(verdictOf(s).verdict, 'leak');
+  const v = verdictOf(s);
+  assert.equal(v.verdict, 'grows-until-exit', v.reason);
+  assert.equal(v.figures!.cycles, 0);
+  assert.equal(leakVerdict(s, 10_000, { endsAtExit: false }).verdict, 'leak');
+});
+
+test('slow leak of 2 MiB/s under 10 MiB cycles of use and release every 400 ms, with noise: leak', () => {
+  const s = series(10_000, 10, (t) => BASE + 2 * MIB * (t / 1000) + 10 * MIB * ((t % 400) / 400), MIB, 7);
+  const v = verdictOf(s);
+  assert.equal(v.verdict, 'leak', v.reason);
+  assert.ok(v.figures!.cycles! >= 15, v.reason);
+});
+
+test('a batch program that frees as it exits (an interpreter\'s finalisation): grows-until-exit, the fall not judged', () => {
+  const s = series(3600, 1, (t) => BASE + (t < 3000 ? 90 * MIB * (t / 1000) : 270 * MIB * (1 - (t - 3000) / 600)));
+  const v = verdictOf(s);
+  assert.equal(v.verdict, 'grows-until-exit', v.reason);
+  assert.match(v.reason, /gave memory back only as it exited/);
+  assert.ok(v.steadyToMs! <= 3050, String(v.steadyToMs)); // where the fall began, within M of the peak
 });
 
 test('leak under a GC sawtooth: the floor rises, so it is a leak', () => {
@@ -27,16 +49,17 @@ test('leak under a GC sawtooth: the floor rises, so it is a leak', () => {
   assert.equal(v.verdict, 'leak', v.reason);
 });
 
+const sawLeak = (t: number): number => BASE + (30 * MIB * t) / 1000 + 20 * MIB * ((t % 250) / 250);
+
 test('a leak whose teardown shows in the last samples is still a leak', () => {
-  const s = series(4000, 1, (t) => (t > 3980 ? 0 : BASE + (30 * MIB * t) / 1000));
+  const s = series(4000, 1, (t) => (t > 3980 ? 0 : sawLeak(t)));
   assert.equal(verdictOf(s, 4000).verdict, 'leak');
 });
 
 test('an exit heard late: 400 ms of an empty tree before mainExitMs are not judged (they read as "came back")', () => {
   // Leak for 4 s, then the tree is gone (Σ RSS 0) for 400 ms before the runner notices the exit.
-  const s = series(4400, 1, (t) => (t > 4000 ? 0 : BASE + (30 * MIB * t) / 1000));
+  const s = series(4400, 1, (t) => (t > 4000 ? 0 : sawLeak(t)));
   assert.equal(judgedUntilMs(s, 4400), 4001);
-  assert.notEqual(verdictOf(s, 4400).verdict, 'leak', 'judged up to mainExitMs, the zeros win');
   const input = { rss: s, uss: { tMs: [], bytes: [] }, anon: { tMs: [], bytes: [] }, processCount: { tMs: [], bytes: [] }, mainExitMs: 4400, liveHeapBytes: null, smaps: null, smapsCost: { captures: 0, totalReadMs: 0 } };
   const v = run(input);
   assert.equal(v.verdict, 'leak', v.reason);

@@ -237,7 +237,7 @@ test('checkWritableOutput / checkReadableFile: "-" only where allowed; a directo
   assert.doesNotThrow(() => checkReadableFile('profile', runA));
 });
 
-test('profile import DIR: "is a directory", exit 2', { todo: 'the lead calls checkReadableFile in profile-command.ts (owned by another engineer)' }, () => {
+test('profile import DIR: "is a directory", exit 2', () => {
   refused(runCli(['profile', 'import', dir]), /cannot read profile .*: is a directory/);
 });
 

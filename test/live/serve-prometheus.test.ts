@@ -107,7 +107,7 @@ test('a real Prometheus scrapes membench serve: the fixture\'s RSS and PSS arriv
     t.diagnostic(`Prometheus /api/v1/query membench_target_leak == 1 → ${JSON.stringify(verdict?.data.result)}`);
     assert.equal(verdict?.data.result.length, 1);
     assert.ok(['no-leak', 'inconclusive'].includes(verdict.data.result[0]!.metric.verdict!), JSON.stringify(verdict.data.result));
-    assert.equal((await query('count(membench_target_leak)'))?.data.result[0]?.value[1], '3');
+    assert.equal((await query('count(membench_target_leak)'))?.data.result[0]?.value[1], '4', 'one series per verdict: leak, no-leak, inconclusive, grows-until-exit');
 
     // Graceful shutdown: SIGTERM ends it with exit 0 and a last line.
     serve.child.kill('SIGTERM');

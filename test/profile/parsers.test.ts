@@ -3,7 +3,7 @@
 // each either returns a well-typed profile or throws ProfileParseError naming the file and a real line.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { heaptrackProfile, parseCollapsedStacks, parseHeaptrackTimeline } from '../../src/profile/heaptrack.js';
+import { heaptrackProfile, parseCollapsedStacks, parseHeaptrackModules, parseHeaptrackTimeline, withModules } from '../../src/profile/heaptrack.js';
 import { parseMassif, parseMassifLabel } from '../../src/profile/massif.js';
 import { ProfileParseError, StackSchema, callTree, profileDocument, siteRows, type ParsedProfile } from '../../src/profile/model.js';
 import { parseV8HeapProfile } from '../../src/profile/v8.js';
@@ -264,4 +264,29 @@ test('property: heaptrack data, mutated, parses or fails naming file and line', 
 
 test('property: V8 .heapprofile, mutated, parses or fails naming file and line (syntax) or JSON path (structure)', () => {
   checkProperty('v8', 0x76386870, V8, parseV8HeapProfile, false);
+});
+
+test('diff: unsymbolized frames are grouped by module, so ASLR-moved addresses are not "gone"/"new"', () => {
+  const doc = (addr: string) => profileDocument({
+    profiler: 'heaptrack', command: null, measures: 'm', peakAt: null, timeline: null, notes: [],
+    stacks: [
+      { frames: [{ function: 'main', file: 'a.c', line: 3 }, { function: addr, file: '/usr/lib/libfoo.so', line: null }], peakBytes: 4096, allocations: 1 },
+      { frames: [{ function: 'main', file: 'a.c', line: 4 }, { function: addr, file: null, line: null }], peakBytes: 100, allocations: 1 },
+    ],
+  }, 'x', '0');
+  const d = diffProfiles(doc('0x7f49aa001000'), doc('0x7f4dbb001000'));
+  assert.deepEqual(d.sites.map((s) => [s.site, s.change]), [['??? (libfoo.so)', 'same'], ['??? (unknown module)', 'same']]);
+  // heaptrack's flame-graph lines name unsymbolized frames by address; its data file names their module.
+  const modules = parseHeaptrackModules('s d /usr/bin/sort\ni 55ac377ce580 1\n');
+  assert.deepEqual(withModules([{ frames: [{ function: '0x55ac377ce580', file: null, line: null }], peakBytes: 1, allocations: null }], modules)[0]!.frames,
+    [{ function: '???', file: '/usr/bin/sort', line: null }]);
+});
+
+test('self sites keep their line: two mallocs of one function are two sites', () => {
+  const stacks = [
+    { frames: [{ function: 'frag', file: '/src/frag.c', line: 8 }], peakBytes: 375, allocations: null },
+    { frames: [{ function: 'frag', file: '/src/frag.c', line: 5 }], peakBytes: 5, allocations: null },
+  ];
+  assert.deepEqual(siteRows(stacks, 'self', { byLine: true }).map((r) => [r.site, r.peakBytes]), [['frag (frag.c:8)', 375], ['frag (frag.c:5)', 5]]);
+  assert.deepEqual(siteRows(stacks, 'inclusive').map((r) => [r.site, r.peakBytes]), [['frag (frag.c)', 380]]);
 });

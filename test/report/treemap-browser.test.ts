@@ -40,7 +40,7 @@ test('profile --html: the treemap of a v8 profile, makeJobs and makeCache boxes 
   assert.match(await page.title(), /^membench profile — v8: /);
   assert.match(await page.locator('footer').innerText(), /This page is self-contained: it loads nothing from the network\./);
   // Each box is a rect whose <title> starts with its node's name; its drawn area, in CSS pixels.
-  const boxes = await page.$$eval('svg[role="img"] rect', (rects) => rects.flatMap((rect) => {
+  const boxes = await page.$$eval('svg[aria-label="treemap of allocation sites"] rect', (rects) => rects.flatMap((rect) => {
     const title = rect.querySelector('title')?.textContent;
     if (!title) return [];
     const b = rect.getBoundingClientRect();
@@ -53,6 +53,17 @@ test('profile --html: the treemap of a v8 profile, makeJobs and makeCache boxes 
   const ratio = a / b / (jobs.bytes / cache.bytes);
   assert.ok(Math.abs(ratio - 1) < 0.02, `area ratio ÷ bytes ratio = ${ratio}`);
   assert.ok(await page.locator('svg text', { hasText: /^makeJobs \(allocsites\.mjs\) · \d+\.\d MiB$/ }).isVisible(), 'makeJobs labelled');
+  // The flame graph below it: makeJobs' frame as wide as its share of the root's bytes (the top row, all sites).
+  const frames = await page.$$eval('svg[aria-label="flame graph of allocation sites"] rect', (rects) => rects.flatMap((rect) => {
+    const title = rect.querySelector('title')?.textContent;
+    return title ? [{ name: title.split('\n')[0]!, width: rect.getBoundingClientRect().width }] : [];
+  }));
+  const jobsFrame = frames.find((f) => f.name === jobs.name);
+  assert.ok(jobsFrame, 'makeJobs in the flame graph');
+  // Each frame is drawn 1 SVG unit narrower than its share, so neighbours stay apart: within 1 % of the width.
+  const all = frames[0]!.width;
+  assert.ok(Math.abs(jobsFrame.width / all - jobs.bytes / tree.bytes) < 0.01, `makeJobs frame ${jobsFrame.width} of ${all} px`);
+  assert.ok(await page.locator('svg[aria-label="flame graph of allocation sites"] text', { hasText: /^makeJobs \(allocsites\.mjs\)$/ }).isVisible(), 'makeJobs frame labelled');
   await page.screenshot({ path: join(ARTIFACTS, 'treemap.png'), fullPage: true });
   assertPageClean(watch);
   await page.close();

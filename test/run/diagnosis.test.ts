@@ -23,9 +23,9 @@ function measure(args: readonly string[], extra: readonly string[] = []): { runs
 
 const verdicts = (runs: readonly RunResult[]): string[] => runs.map((r) => r.diagnosis!.leak.verdict);
 
-test('steady leak, 50 MiB/s for 4 s: leak in both runs, slope 35–65 MiB/s; breakdown puts it in anonymous mmap', () => {
+test('linear growth of 50 MiB/s for 4 s until exit: grows-until-exit in both runs, slope 35–65 MiB/s; breakdown puts it in anonymous mmap', () => {
   const { runs } = measure(['leak', '50', '4000'], ['--runs', '2']);
-  assert.deepEqual(verdicts(runs), ['leak', 'leak'], runs.map((r) => r.diagnosis!.leak.reason).join('\n'));
+  assert.deepEqual(verdicts(runs), ['grows-until-exit', 'grows-until-exit'], runs.map((r) => r.diagnosis!.leak.reason).join('\n'));
   for (const r of runs) {
     const slope = r.diagnosis!.leak.slopeBytesPerSec! / MIB;
     assert.ok(slope > 35 && slope < 65, `slope ${slope} MiB/s`);
@@ -35,8 +35,8 @@ test('steady leak, 50 MiB/s for 4 s: leak in both runs, slope 35–65 MiB/s; bre
   }
 });
 
-test('steady leak on the proc backend: leak too (the verdict reads Σ RSS on both backends)', () => {
-  const { runs } = measure(['leak', '50', '4000'], ['--runs', '1', '--backend', 'proc']);
+test('a leaking request loop (30 MiB per request freed, 2 MiB kept): leak on the proc backend too (Σ RSS on both)', () => {
+  const { runs } = measure(['serve', '20', '2', '30', '250', '3000'], ['--runs', '1', '--backend', 'proc']);
   assert.deepEqual(verdicts(runs), ['leak'], runs[0]!.diagnosis!.leak.reason);
   assert.ok(runs[0]!.diagnosis!.breakdown !== null, 'smaps captured through the proc backend\'s pid list');
 });
@@ -76,7 +76,8 @@ test('fragmenting allocator: not a leak; [heap] holds most of it and the evidenc
   assert.ok(heap.rssBytes > 90 * MIB, `[heap] ${heap.rssBytes / MIB} MiB`);
   const signal = (id: string) => d.fragmentation.signals.find((s) => s.id === id)!;
   assert.equal(signal('heap-dominates').observed, true, signal('heap-dominates').evidence);
-  assert.equal(signal('anon-not-returned').observed, true, signal('anon-not-returned').evidence);
+  // Held after the peak, but from outside that is also what live data looks like: no evidence without the live heap.
+  assert.equal(signal('anon-not-returned').observed, null, signal('anon-not-returned').evidence);
   assert.equal(signal('rss-above-live-heap').observed, null);
 });
 

@@ -1,0 +1,93 @@
+// How much of the process's real peak a profile's sites account for: the sites' total beside VmHWM of the same
+// run, and a sentence when they differ much — far below (memory the profiler cannot see) or far above (memory
+// asked for but never touched, so never resident).
+import { z } from 'zod';
+import { formatBytes, formatPercent } from '../units.js';
+import type { Profiler } from './profilers.js';
+
+const bytes = z.number().int().nonnegative();
+
+export const COVERAGE_VERDICTS = ['close', 'below', 'far-below', 'far-above'] as const;
+
+export const CoverageSchema = z.object({
+  sitesBytes: bytes.describe('the profile\'s total at its peak (the document\'s peakBytes)'),
+  processPeakBytes: bytes.describe('VmHWM of the profiled process in the same run: the kernel\'s exact high-water mark of its resident memory'),
+  pid: z.number().int().positive(),
+  processName: z.string(),
+  measuredAt: z.enum(['exit', 'polled']).describe('exit: read by the process itself as it exited (through the preload), so no growth before then is missed; membench also polled it and the larger read is kept. polled: read every 5 ms while it ran (growth in its last few ms can be missed)'),
+  profilerBytes: bytes.nullable().describe('the profiler\'s own memory inside the process, where membench can tell: tracemalloc\'s reported bookkeeping (python); valgrind\'s peak on /bin/true (massif, an estimate: valgrind reuses start-up memory for the program\'s heap)'),
+  ratio: z.number().nonnegative().describe('sitesBytes / processPeakBytes'),
+  programRatio: z.number().nonnegative().describe('sitesBytes / (processPeakBytes - profilerBytes): what the verdicts below and above 0.8 are judged on'),
+  verdict: z.enum(COVERAGE_VERDICTS).describe('far-above: ratio > 1.2; otherwise by programRatio: close >= 0.8, below 0.5-0.8, far-below < 0.5'),
+  sentence: z.string(),
+});
+export type Coverage = z.infer<typeof CoverageSchema>;
+
+export interface ProcessPeakInput {
+  readonly pid: number;
+  readonly name: string;
+  readonly vmHwmBytes: number;
+  readonly measuredAt: 'exit' | 'polled';
+  readonly profilerBytes: number | null;
+  /** The command's program name (argv[0]'s base name): under valgrind the process is named after the tool. */
+  readonly program: string;
+}
+
+/** far-above is judged on the whole process (certain whatever the profiler's share), the rest on the program's part. */
+export function coverageVerdict(ratio: number, programRatio: number): Coverage['verdict'] {
+  if (ratio > 1.2) return 'far-above';
+  if (programRatio >= 0.8) return 'close';
+  return programRatio >= 0.5 ? 'below' : 'far-below';
+}
+
+/** What a profiler does not see, and what to do about it, for the far-below sentence. */
+function missedBy(profiler: Profiler, names: readonly string[], liveBlocks: number | null): string {
+  const python = names.some((n) => /^python/.test(n));
+  const node = names.some((n) => /^node/.test(n));
+  switch (profiler) {
+    case 'massif':
+    case 'heaptrack':
+      if (python) return 'memory allocated outside malloc: Python\'s pymalloc arenas come from mmap — use --with python';
+      if (node) return 'memory allocated outside malloc: the V8 heap comes from mmap — use --with v8';
+      return 'memory allocated outside malloc/new (mmap\'d arenas of a runtime or a custom allocator), code and libraries, thread stacks';
+    case 'v8':
+      return 'memory outside the sampled JS objects: node\'s own code and V8 internals, Buffers and ArrayBuffers (off-heap), native addons';
+    case 'python':
+      return `tracemalloc's bookkeeping beyond what it reports (a malloc'd record for each of the ${liveBlocks ?? '?'} live blocks), `
+        + 'the interpreter and its libraries, partly used pymalloc arenas, and extensions that allocate outside PyMem';
+  }
+}
+
+/** The coverage of a profile whose sites total `sitesBytes`, given the profiled process's peak. */
+export function profileCoverage(profiler: Profiler, sitesBytes: number, p: ProcessPeakInput, liveBlocks: number | null = null): Coverage {
+  const own = p.profilerBytes ?? 0;
+  const program = Math.max(1, p.vmHwmBytes - own);
+  const ratio = sitesBytes / Math.max(1, p.vmHwmBytes);
+  const programRatio = sitesBytes / program;
+  const verdict = coverageVerdict(ratio, programRatio);
+  const ownText = own === 0 ? '' : profiler === 'massif'
+    ? `, which includes valgrind itself: ${formatBytes(own)} running /bin/true`
+    : `, of which ${formatBytes(own)} is the profiler's own bookkeeping`;
+  const peak = `${formatBytes(p.vmHwmBytes)} (VmHWM of ${p.name} ${p.pid}${ownText})`;
+  const saw = `${profiler} saw ${formatBytes(sitesBytes)} of ${peak}: ${formatPercent(ratio)}${own > 0 ? `, ${formatPercent(programRatio)} of the ${formatBytes(program)} left` : ''}`;
+  let sentence: string;
+  switch (verdict) {
+    case 'close':
+      sentence = `${saw}; the sites account for the program's part of the peak`;
+      break;
+    case 'below':
+      sentence = `${saw}; the rest is ${missedBy(profiler, [p.name, p.program], liveBlocks)}`;
+      break;
+    case 'far-below':
+      sentence = `${saw} — most of the process's memory is not in this profile: ${missedBy(profiler, [p.name, p.program], liveBlocks)}`;
+      break;
+    case 'far-above':
+      sentence = `${profiler} counts ${formatBytes(sitesBytes)} asked for at its peak, but the process's resident peak was ${peak}: `
+        + 'memory allocated and never touched (or only partly) is not resident, so the sites show what was asked for, not what was held';
+      break;
+  }
+  return {
+    sitesBytes, processPeakBytes: p.vmHwmBytes, pid: p.pid, processName: p.name, measuredAt: p.measuredAt,
+    profilerBytes: p.profilerBytes, ratio, programRatio, verdict, sentence,
+  };
+}
