@@ -12,7 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 // one process. A new test file in these folders joins the subset; one that starts real processes belongs in NOT_UNIT.
 const UNIT = [
   'analyze/', 'probe/', 'report/', 'store/', 'suite/config.test', 'suite/expect.test', 'sample/columns.test', 'sample/io.test',
-  'sample/pid-list.test', 'sample/schedule.test', 'live/process-table.test', 'live/watch-view.test', 'profile/parsers.test',
+  'sample/pid-list.test', 'sample/schedule.test', 'live/process-table.test', 'live/watch-view.test', 'profile/parsers.test', 'profile/coverage.test',
   'api/marks.test', 'units.test', 'stats-core.test',
 ];
 const NOT_UNIT = [/browser/, /report\/suite-html\.test/];
