@@ -21,13 +21,29 @@ export function check<Ts extends [unknown, ...unknown[]]>(property: fc.IProperty
   fc.assert(property, { ...(FC_PARAMS as fc.Parameters<Ts>), examples });
 }
 
+/** Outcomes of parseOrDocumentedError since the last checkMalformed began. */
+const tally = { parsed: 0, rejected: 0 };
+
+/**
+ * check() for a malformed-input property built on parseOrDocumentedError, which must also have seen both outcomes:
+ * a generator whose every text parses (or none does) would make the property say little.
+ */
+export function checkMalformed<Ts extends [unknown, ...unknown[]]>(property: fc.IProperty<Ts>, examples: Ts[] = []): void {
+  tally.parsed = 0;
+  tally.rejected = 0;
+  check(property, examples);
+  assert.ok(tally.parsed > 0 && tally.rejected > 0, `parsed ${tally.parsed}, rejected ${tally.rejected}: the generator must give both`);
+}
+
 /**
  * Runs `parse(text)`: returns what it returned, or the ProbeParseError it threw after checking that the error names
  * FILE and a line between 1 and the number of lines of `text`. Any other exception fails the assertion.
  */
 export function parseOrDocumentedError<T>(parse: (text: string) => T, text: string): { value: T } | { error: ProbeParseError } {
   try {
-    return { value: parse(text) };
+    const value = parse(text);
+    tally.parsed++;
+    return { value };
   } catch (e) {
     const where = JSON.stringify(text.slice(0, 400));
     assert.ok(e instanceof ProbeParseError, `threw ${String(e)} on ${where}`);
@@ -35,6 +51,7 @@ export function parseOrDocumentedError<T>(parse: (text: string) => T, text: stri
     const lineCount = text.split('\n').length;
     assert.ok(Number.isInteger(e.line) && e.line >= 1 && e.line <= lineCount, `line ${e.line} of ${lineCount} in ${where}`);
     assert.ok(e.message.startsWith(`cannot parse ${FILE} line ${e.line}: `), e.message);
+    tally.rejected++;
     return { error: e };
   }
 }

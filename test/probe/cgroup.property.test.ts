@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { memoryStatSplit, parseBytesOrMax, parseCgroupMounts, parseFlatKeyed, parsePids, parseProcCgroup } from '../../src/probe/cgroup.js';
-import { FILE, check, malformed, parseOrDocumentedError } from '../helpers/kernel-text.js';
+import { FILE, check, checkMalformed, malformed, parseOrDocumentedError } from '../helpers/kernel-text.js';
 
 const V1_CONTROLLERS = ['memory', 'cpu', 'cpuacct', 'cpuset', 'pids', 'freezer', 'blkio', 'devices', 'net_cls', 'net_prio', 'perf_event', 'hugetlb', 'rdma', 'misc'];
 // A cgroup name may hold anything but "/" and NUL; ":" and spaces included.
@@ -30,7 +30,7 @@ test('/proc/PID/cgroup: generated memberships round-trip; memoryCgroupPath-relev
 });
 
 test('/proc/PID/cgroup: malformed or truncated text gives memberships or ProbeParseError(file, line)', () => {
-  check(fc.property(malformed(fc.array(membership, { minLength: 1, maxLength: 5 }).map(renderCgroup)), (text) => {
+  checkMalformed(fc.property(malformed(fc.array(membership, { minLength: 1, maxLength: 5 }).map(renderCgroup)), (text) => {
     const out = parseOrDocumentedError((t) => parseProcCgroup(t, FILE), text);
     if ('value' in out) for (const m of out.value) assert.ok(m.path.startsWith('/') && Number.isSafeInteger(m.hierarchyId));
   }));
@@ -62,7 +62,7 @@ test('mountinfo: generated lines round-trip cgroup mounts (unescaped paths, v1 c
 });
 
 test('mountinfo: malformed or truncated text gives mounts or ProbeParseError(file, line)', () => {
-  check(fc.property(malformed(fc.array(mount, { minLength: 1, maxLength: 4 }).map(renderMounts)), (text) => {
+  checkMalformed(fc.property(malformed(fc.array(mount, { minLength: 1, maxLength: 4 }).map(renderMounts)), (text) => {
     const out = parseOrDocumentedError((t) => parseCgroupMounts(t, FILE), text);
     if ('value' in out) for (const m of out.value) assert.ok((m.version === 1 || m.version === 2) && typeof m.mountPoint === 'string');
   }));
@@ -86,7 +86,7 @@ test('memory.stat / memory.events / vmstat: generated "key value" lines round-tr
 });
 
 test('memory.stat / memory.events / vmstat: malformed or truncated text gives non-negative integers or ProbeParseError', () => {
-  check(fc.property(malformed(flat.map(renderFlat)), (text) => {
+  checkMalformed(fc.property(malformed(flat.map(renderFlat)), (text) => {
     const out = parseOrDocumentedError((t) => parseFlatKeyed(t, FILE), text);
     if ('value' in out) for (const [k, v] of out.value) assert.ok(Number.isInteger(v) && v >= 0, `${k} = ${v}`);
   }));
@@ -95,7 +95,7 @@ test('memory.stat / memory.events / vmstat: malformed or truncated text gives no
 const pids = fc.array(fc.integer({ min: 1, max: 4194304 }), { maxLength: 20 });
 test('cgroup.procs: generated pid lists round-trip; malformed text gives pids or ProbeParseError', () => {
   check(fc.property(pids, (ps) => assert.deepEqual(parsePids(ps.map((p) => `${p}\n`).join(''), FILE), ps)));
-  check(fc.property(malformed(pids.map((ps) => ps.map((p) => `${p}\n`).join(''))), (text) => {
+  checkMalformed(fc.property(malformed(pids.map((ps) => ps.map((p) => `${p}\n`).join(''))), (text) => {
     const out = parseOrDocumentedError((t) => parsePids(t, FILE), text);
     if ('value' in out) assert.ok(out.value.every((p) => Number.isSafeInteger(p) && p >= 0));
   }));
@@ -106,7 +106,7 @@ const single = fc.oneof(fc.integer({ min: 0, max: 2 ** 50 }).map((n) => ({ text:
   fc.constantFrom({ text: 'max\n', value: null }, { text: '9223372036854771712\n', value: null }, { text: '9223372036854775807\n', value: null }));
 test('memory.current / memory.max: generated values round-trip ("max" and v1 unlimited to null); malformed text gives a value or ProbeParseError', () => {
   check(fc.property(single, (s) => assert.equal(parseBytesOrMax(s.text, FILE), s.value)));
-  check(fc.property(malformed(single.map((s) => s.text)), (text) => {
+  checkMalformed(fc.property(malformed(single.map((s) => s.text)), (text) => {
     const out = parseOrDocumentedError((t) => parseBytesOrMax(t, FILE), text);
     if ('value' in out) assert.ok(out.value === null || (Number.isSafeInteger(out.value) && out.value >= 0));
   }));

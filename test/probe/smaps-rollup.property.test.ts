@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseSmapsRollup } from '../../src/probe/smaps-rollup.js';
-import { FILE, check, kbLine, kib, malformed, parseOrDocumentedError } from '../helpers/kernel-text.js';
+import { FILE, check, checkMalformed, kbLine, kib, malformed, parseOrDocumentedError } from '../helpers/kernel-text.js';
 
 const KEYS = ['Rss', 'Pss', 'Pss_Dirty', 'Pss_Anon', 'Pss_File', 'Pss_Shmem', 'Shared_Clean', 'Shared_Dirty', 'Private_Clean', 'Private_Dirty', 'Referenced', 'Anonymous', 'KSM', 'LazyFree', 'AnonHugePages', 'ShmemPmdMapped', 'FilePmdMapped', 'Shared_Hugetlb', 'Private_Hugetlb', 'Swap', 'SwapPss', 'Locked'] as const;
 type Rollup = Record<(typeof KEYS)[number], number>;
@@ -27,7 +27,7 @@ test('smaps_rollup: generated text round-trips rss, pss, uss = Private_Clean + P
 });
 
 test('smaps_rollup: malformed or truncated text gives a record or ProbeParseError naming the file and line', () => {
-  check(fc.property(malformed(rollup.map(render)), (text) => {
+  checkMalformed(fc.property(malformed(rollup.map(render)), (text) => {
     const out = parseOrDocumentedError((t) => parseSmapsRollup(t, FILE), text);
     if ('value' in out) {
       for (const [k, v] of Object.entries(out.value)) assert.ok(Number.isSafeInteger(v) && v >= 0 && v % 1024 === 0, `${k} = ${v}`);

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseSmaps } from '../../src/probe/smaps.js';
-import { FILE, check, kbLine, kib, malformed, parseOrDocumentedError } from '../helpers/kernel-text.js';
+import { FILE, check, checkMalformed, kbLine, kib, malformed, parseOrDocumentedError } from '../helpers/kernel-text.js';
 
 const KEYS = ['Size', 'KernelPageSize', 'MMUPageSize', 'Rss', 'Pss', 'Pss_Dirty', 'Shared_Clean', 'Shared_Dirty', 'Private_Clean', 'Private_Dirty', 'Referenced', 'Anonymous', 'KSM', 'LazyFree', 'AnonHugePages', 'ShmemPmdMapped', 'FilePmdMapped', 'Shared_Hugetlb', 'Private_Hugetlb', 'Swap', 'SwapPss', 'Locked'] as const;
 const KEPT = { Size: 'sizeBytes', Rss: 'rssBytes', Pss: 'pssBytes', Shared_Clean: 'sharedCleanBytes', Shared_Dirty: 'sharedDirtyBytes', Private_Clean: 'privateCleanBytes', Private_Dirty: 'privateDirtyBytes', Anonymous: 'anonymousBytes', Swap: 'swapBytes', SwapPss: 'swapPssBytes' } as const;
@@ -46,7 +46,7 @@ test('smaps: generated mappings round-trip header fields and every kept kB field
 });
 
 test('smaps: malformed or truncated text gives mappings or ProbeParseError naming the file and line', () => {
-  check(fc.property(malformed(fc.array(mapping, { minLength: 1, maxLength: 3 }).map(render)), (text) => {
+  checkMalformed(fc.property(malformed(fc.array(mapping, { minLength: 1, maxLength: 3 }).map(render)), (text) => {
     const out = parseOrDocumentedError((t) => parseSmaps(t, FILE), text);
     if ('value' in out) {
       for (const m of out.value) {

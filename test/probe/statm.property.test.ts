@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseStatm, parseStatmInto } from '../../src/probe/statm.js';
-import { FILE, check, malformed, parseOrDocumentedError } from '../helpers/kernel-text.js';
+import { FILE, check, checkMalformed, malformed, parseOrDocumentedError } from '../helpers/kernel-text.js';
 
 const pageSize = fc.constantFrom(4096, 16384, 65536);
 // Counts whose product with a 64 KiB page stays a safe integer.
@@ -32,7 +32,7 @@ test('statm: parseStatmInto reads fields 1, 2 and 6 of generated text, from a bu
 });
 
 test('statm: malformed or truncated text gives a record or ProbeParseError; parseStatmInto agrees when it parses', () => {
-  check(fc.property(malformed(counts.map((c) => render(c))), pageSize, (text, page) => {
+  checkMalformed(fc.property(malformed(counts.map((c) => render(c))), pageSize, (text, page) => {
     const out = parseOrDocumentedError((t) => parseStatm(t, page, FILE), text);
     const buf = Buffer.from(text, 'utf8');
     const into = new Float64Array(3);

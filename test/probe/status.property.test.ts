@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { kibFieldBytes, parseStatus } from '../../src/probe/status.js';
-import { FILE, check, kib, malformed, pad8, parseOrDocumentedError } from '../helpers/kernel-text.js';
+import { FILE, check, checkMalformed, kib, malformed, pad8, parseOrDocumentedError } from '../helpers/kernel-text.js';
 
 const KIB_KEYS = ['VmPeak', 'VmSize', 'VmLck', 'VmPin', 'VmHWM', 'VmRSS', 'RssAnon', 'RssFile', 'RssShmem', 'VmData', 'VmStk', 'VmExe', 'VmLib', 'VmPTE', 'VmSwap', 'HugetlbPages'] as const;
 const PARSED = { VmHWM: 'vmHwmBytes', VmRSS: 'vmRssBytes', VmSize: 'vmSizeBytes', VmData: 'vmDataBytes', VmSwap: 'vmSwapBytes', RssAnon: 'rssAnonBytes', RssFile: 'rssFileBytes', RssShmem: 'rssShmemBytes' } as const;
@@ -50,7 +50,7 @@ test('status: kibFieldBytes (the sampler hot path) reads the same bytes as parse
 });
 
 test('status: malformed or truncated text gives a record or ProbeParseError naming the file and line', () => {
-  check(fc.property(malformed(status.map(render)), (text) => {
+  checkMalformed(fc.property(malformed(status.map(render)), (text) => {
     const out = parseOrDocumentedError((t) => parseStatus(t, FILE), text);
     if ('value' in out) {
       for (const field of Object.values(PARSED)) {

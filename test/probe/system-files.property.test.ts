@@ -8,7 +8,7 @@ import { freePages, parseBuddyinfo, unusableIndex } from '../../src/probe/buddyi
 import { parseMeminfo } from '../../src/probe/meminfo.js';
 import { parsePressure } from '../../src/probe/pressure.js';
 import { parseSlabinfo } from '../../src/probe/slabinfo.js';
-import { FILE, check, kib, malformed, pad8, parseOrDocumentedError } from '../helpers/kernel-text.js';
+import { FILE, check, checkMalformed, kib, malformed, pad8, parseOrDocumentedError } from '../helpers/kernel-text.js';
 
 // --- meminfo: "Key:" padded to 16 columns, "%8lu kB"; HugePages_* are plain counts.
 const KB_KEYS = ['MemTotal', 'MemFree', 'MemAvailable', 'Buffers', 'Cached', 'SwapCached', 'Active', 'Inactive', 'Active(anon)', 'Inactive(anon)', 'Active(file)', 'Unevictable', 'Mlocked', 'SwapTotal', 'SwapFree', 'Dirty', 'AnonPages', 'Shmem', 'KReclaimable', 'Slab', 'SUnreclaim', 'KernelStack', 'PageTables', 'SecPageTables', 'CommitLimit', 'Committed_AS', 'VmallocTotal', 'Percpu', 'ShmemPmdMapped', 'FileHugePages', 'Hugepagesize', 'Hugetlb', 'DirectMap4k', 'DirectMap2M'];
@@ -39,7 +39,7 @@ test('meminfo: generated text round-trips kB fields to bytes and HugePages_* as 
 });
 
 test('meminfo: malformed or truncated text gives non-negative integers or ProbeParseError(file, line)', () => {
-  check(fc.property(malformed(meminfo.map(renderMeminfo)), (text) => {
+  checkMalformed(fc.property(malformed(meminfo.map(renderMeminfo)), (text) => {
     const out = parseOrDocumentedError((t) => parseMeminfo(t, FILE), text);
     if ('value' in out) for (const [k, v] of out.value) assert.ok(Number.isSafeInteger(v) && v >= 0, `${k} = ${v}`);
   }));
@@ -70,7 +70,7 @@ test('buddyinfo: generated zones round-trip; free pages and the unusable index f
 });
 
 test('buddyinfo: malformed or truncated text gives zones or ProbeParseError(file, line)', () => {
-  check(fc.property(malformed(fc.array(zone, { minLength: 1, maxLength: 4 }).map(renderBuddy)), (text) => {
+  checkMalformed(fc.property(malformed(fc.array(zone, { minLength: 1, maxLength: 4 }).map(renderBuddy)), (text) => {
     const out = parseOrDocumentedError((t) => parseBuddyinfo(t, FILE), text);
     if ('value' in out) for (const z of out.value) assert.ok(z.freeBlocks.length > 0 && z.freeBlocks.every((n) => Number.isSafeInteger(n) && n >= 0));
   }));
@@ -96,7 +96,7 @@ test('pressure: generated text round-trips percentages (2 decimals) and total µ
 });
 
 test('pressure: malformed or truncated text gives a record or ProbeParseError(file, line)', () => {
-  check(fc.property(malformed(pressure.map(renderPressure)), (text) => {
+  checkMalformed(fc.property(malformed(pressure.map(renderPressure)), (text) => {
     const out = parseOrDocumentedError((t) => parsePressure(t, FILE), text);
     if ('value' in out) assert.ok(Number.isFinite(out.value.some.avg10) && Number.isSafeInteger(out.value.some.totalUs));
   }));
@@ -123,7 +123,7 @@ test('slabinfo: generated caches round-trip name, objects, object size, pages pe
 });
 
 test('slabinfo: malformed or truncated text gives caches or ProbeParseError(file, line)', () => {
-  check(fc.property(malformed(fc.array(cache, { minLength: 1, maxLength: 4 }).map(renderSlab)), (text) => {
+  checkMalformed(fc.property(malformed(fc.array(cache, { minLength: 1, maxLength: 4 }).map(renderSlab)), (text) => {
     const out = parseOrDocumentedError((t) => parseSlabinfo(t, FILE), text);
     if ('value' in out) for (const c of out.value) assert.ok(Number.isSafeInteger(c.slabs) && Number.isSafeInteger(c.objectSizeBytes));
   }));
