@@ -10,7 +10,10 @@ const MIB = 2 ** 20;
 /** Deterministic columns shaped like a 5-child tree that grows, spikes and shrinks; t jitters around 1 ms. */
 export function synthColumns(ticks: number, statusEvery = 10, pssEvery = 50): SamplerColumns {
   let seed = 42;
-  const rnd = (): number => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const rnd = (): number => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return seed / 2 ** 32;
+  };
   const f = { tMs: new Float64Array(ticks), treeBytes: new Float64Array(ticks), rssSumBytes: new Float64Array(ticks), vszSumBytes: new Float64Array(ticks), largestRssBytes: new Float64Array(ticks), processCount: new Float64Array(ticks) };
   const ns = Math.ceil(ticks / statusEvery);
   const s = { tMs: new Float64Array(ns), vmDataSumBytes: new Float64Array(ns), anonBytes: new Float64Array(ns), fileBytes: new Float64Array(ns) };

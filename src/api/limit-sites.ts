@@ -1,6 +1,6 @@
 // Allocation sites for limitMemory / limitLeaks: V8's sampling heap profiler driven through node:inspector, its
 // profile read by the .heapprofile parser, and the sites (file:line:function) listed like pytest-memray does.
-import { Session } from 'node:inspector/promises';
+import type { Session } from 'node:inspector/promises';
 import { relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseV8HeapProfile } from '../profile/v8.js';

@@ -56,7 +56,10 @@ let cachedGc: (() => void) | null | undefined;
 export function garbageCollector(): (() => void) | null {
   if (cachedGc !== undefined) return cachedGc;
   const exposed = (globalThis as { gc?: unknown }).gc;
-  if (typeof exposed === 'function') return (cachedGc = exposed as () => void);
+  if (typeof exposed === 'function') {
+    cachedGc = exposed as () => void;
+    return cachedGc;
+  }
   try {
     setFlagsFromString('--expose-gc');
     const fromContext: unknown = runInNewContext('gc');

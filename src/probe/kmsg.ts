@@ -10,14 +10,18 @@ export interface KmsgRecord {
   readonly message: string;
 }
 
+const DECIMAL = /^\d+$/;
+
 /** Parses one /dev/kmsg record: "prio,seq,usec,flags[,…];message" (continuation lines are dropped). */
 export function parseKmsgRecord(text: string): KmsgRecord | null {
   const semi = text.indexOf(';');
   if (semi < 0) return null;
   const fields = text.slice(0, semi).split(',');
+  // Decimal digits only: Number() would read "" as 0 and accept " 5", "0x10", "1e3" or "1.5".
+  if (fields.length < 4 || !DECIMAL.test(fields[1]!) || !DECIMAL.test(fields[2]!)) return null;
   const seq = Number(fields[1]);
   const usec = Number(fields[2]);
-  if (fields.length < 4 || !Number.isInteger(seq) || !Number.isFinite(usec) || usec < 0) return null;
+  if (!Number.isSafeInteger(seq) || !Number.isSafeInteger(usec)) return null;
   return { seq, usec, message: text.slice(semi + 1).split('\n')[0]! };
 }
 

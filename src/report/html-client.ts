@@ -1,4 +1,6 @@
 // The HTML report's script: draws each ChartSpec with uPlot, marks peaks, drives the live legend and tooltip.
+/// <reference lib="dom" />
+// The DOM's types for the code that runs in the page; the rest of the project is typed for Node only (tsconfig lib).
 // It is inlined into the page with Function.prototype.toString, so membenchClient must use nothing from
 // outside its own body (type-only imports are fine: they vanish when compiled).
 import type uPlotT from 'uplot';

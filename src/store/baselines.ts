@@ -1,6 +1,6 @@
 // Named baselines on disk: .membench/baselines/NAME.json, each a complete suite document written atomically.
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { usageError } from '../errors.js';
 import { parseSuiteDocument, readText } from '../suite/document.js';
 import type { SuiteResult } from '../suite/result.js';

@@ -8,6 +8,7 @@ import { findBenchmarkFunction } from './load-module.js';
 import { REPORT_FD, type HarnessJob, type HarnessReport } from './protocol.js';
 
 // Module scope: what the function returned stays reachable through here until the process exits.
+// biome-ignore lint/correctness/noUnusedVariables: written, never read, on purpose: it only holds the value alive
 let kept: unknown;
 
 function send(report: HarnessReport): void {

@@ -7,7 +7,7 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkReadableFile, checkWritableOutput } from '../../src/cli/output-paths.js';
-import { EXIT, MembenchError } from '../../src/errors.js';
+import { EXIT, type MembenchError } from '../../src/errors.js';
 import { CLI, MEMFIX, MIB, runCli } from '../helpers/fixtures.js';
 import { AS_NOBODY, cannotRunAsNobody, nobodyCopy } from '../helpers/as-nobody.js';
 import { syntheticBenchmark, syntheticDoc, syntheticRun } from '../helpers/result-doc.js';

@@ -217,7 +217,7 @@ test('statm: whenever parseStatm accepts mutated text, parseStatmInto accepts it
   let accepted = 0;
   for (let i = 0; i < CASES; i++) {
     const text = mutate(rng, pick(rng, corpus));
-    let ref;
+    let ref: ReturnType<typeof parseStatm>;
     try {
       ref = parseStatm(text, 4096, FILE);
     } catch {

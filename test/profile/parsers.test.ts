@@ -11,7 +11,7 @@ import { diffProfiles, exceedsGate } from '../../src/profile/diff.js';
 import { squarify } from '../../src/report/treemap-html.js';
 import { mulberry32, type Rng } from '../helpers/prng.js';
 
-export const MASSIF = `desc: --time-unit=ms
+const MASSIF = `desc: --time-unit=ms
 cmd: ./allocsites plant
 time_unit: ms
 #-----------
@@ -101,7 +101,7 @@ c 650
 `;
 
 const frame = (functionName: string, url: string, lineNumber: number) => ({ functionName, scriptId: '1', url, lineNumber, columnNumber: 0 });
-export const V8 = JSON.stringify({
+const V8 = JSON.stringify({
   head: {
     callFrame: frame('(root)', '', -1), selfSize: 0, id: 1, children: [
       { callFrame: frame('', 'file:///app/a.mjs', 0), selfSize: 64, id: 2, children: [

@@ -1,4 +1,6 @@
 // The HTML report in a real browser (Debian's chromium via playwright-core), made from real membench runs of
+/// <reference lib="dom" />
+// The DOM's types for the callbacks page.evaluate runs in the browser; the project is typed for Node only (tsconfig lib).
 // fixtures/bin/memfix: plots drawn, axes labelled with units, peak text exact, no errors, nothing fetched.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,6 @@
 // The suite HTML page in a real browser (Debian's chromium via playwright-core), from a real suite run of
+/// <reference lib="dom" />
+// The DOM's types for the callbacks page.evaluate runs in the browser; the project is typed for Node only (tsconfig lib).
 // test/fixtures/suite/tiny.membench.mjs: SVG drawn with a point per measurement and the fitted line, no errors,
 // nothing fetched beyond file: and data:, screenshots in test-artifacts/.
 import { after, test } from 'node:test';
