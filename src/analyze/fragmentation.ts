@@ -42,7 +42,6 @@ export function ussGrowingSteadyWork(uss: Series, rss: Series, processCount: Ser
   const growth = (fit.slopeBytesPerSec * (tEnd - from)) / 1000;
   // USS is read on a slow tier: a faster cycle (a sawtooth) read stroboscopically looks like a ramp. The low points
   // must rise too, and so must those of Σ RSS, which is read every tick.
-  const T = tEnd - from;
   const lowRise = lowPointsRise(steady, from, tEnd, 0.1);
   // Every tooth of a cycle reaches its trough, so over windows of whole cycles the minimum is the floor.
   const rssLowRise = lowPointsRise(window(rss, from, tEnd), from, tEnd, 0);

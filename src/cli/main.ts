@@ -42,9 +42,15 @@ const HANDLERS: Record<string, Handler> = {
   compare: async (sub) => (await import('./compare-command.js')).compareCommand(sub.opts(), sub.args),
   profile: async (sub, execArgv) => (await import('./profile-command.js')).profileCommand(sub.opts(), sub.args, execArgv),
   top: async (sub) => (await import('./top-command.js')).topCommand(sub.opts()),
-  serve: async (sub) => (longRunning(), (await import('./serve-command.js')).serveCommand(sub.opts())),
+  serve: async (sub) => {
+    longRunning();
+    return (await import('./serve-command.js')).serveCommand(sub.opts());
+  },
   system: async (sub) => (await import('./system-command.js')).systemCommand(sub.opts()),
-  watch: async (sub) => (longRunning(), (await import('./watch-command.js')).watchCommand(sub.opts(), sub.args)),
+  watch: async (sub) => {
+    longRunning();
+    return (await import('./watch-command.js')).watchCommand(sub.opts(), sub.args);
+  },
 };
 
 async function main(argv: readonly string[]): Promise<void> {

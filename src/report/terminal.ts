@@ -6,7 +6,7 @@ import { formatBytes, formatMs, formatPercent, formatSize } from './units.js';
 import { renderDiagnosis } from './diagnosis.js';
 import { failuresOf, headlineOf, headlineSource, ranking, shownRun, verdictOf } from './run-rows.js';
 import { wrapAll } from './wrap.js';
-import { describeRun, instanceLines } from './outcome.js';
+import { instanceLines } from './outcome.js';
 
 export interface Colors {
   bold: (s: string) => string;

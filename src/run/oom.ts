@@ -112,7 +112,11 @@ export function judgeOom(counters: RunOomCounters, events: readonly OomEvent[] |
 
 function dedupe(killed: readonly KilledProcess[]): KilledProcess[] {
   const seen = new Set<number>();
-  return killed.filter((k) => !seen.has(k.pid) && (seen.add(k.pid), true));
+  return killed.filter((k) => {
+    if (seen.has(k.pid)) return false;
+    seen.add(k.pid);
+    return true;
+  });
 }
 
 /** The plain-language remark for a kill of the tree that did not end the main command. */
