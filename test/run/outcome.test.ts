@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { allRunNotes, decideOutcome, firstFailure, instanceOutcomes, oomRecord, runNotes, type Ended } from '../../src/run/outcome.js';
-import type { OomVerdict } from '../../src/run/oom.js';
+import { judgeOom, type OomVerdict } from '../../src/run/oom.js';
 import { NO_LIMITS, type LimitsRequest } from '../../src/run/limits.js';
 
 const ok = (atMs: number): Ended => ({ code: 0, signal: null, atMs });
@@ -70,4 +70,25 @@ test('allRunNotes: rlimit remark, OOM remark for a kill that spared the main com
   ]);
   const oomKilled = { outcome: { state: 'oom-killed' as const, signal: 'SIGKILL', scope: 'cgroup' as const, oomKills: 1 }, stderrTail: '' };
   assert.deepEqual(allRunNotes(oomKilled, NO_LIMITS, OOM, [], null), [], 'the outcome already says it');
+});
+
+test('the OOM chain without processes: counters → judgeOom → outcome, record and notes', () => {
+  const identity = { cgroupPath: '/membench-1-1', pids: new Set([4242]), windowUsec: { start: 0, end: 1_000_000 } };
+  const sigkill: Ended = { code: null, signal: 'SIGKILL', atMs: 120 };
+  // cgroup backend, the group's counter says one kill, the log unreadable: the run's own limit (membench set one).
+  const own = judgeOom({ groupOomKills: 1, groupLimitHits: 7, machineOomKills: 1 }, null, identity, 100 * 1024 * 1024);
+  const outcome = decideOutcome(sigkill, null, own.verdict, null);
+  assert.deepEqual(outcome, { state: 'oom-killed', signal: 'SIGKILL', scope: 'cgroup', oomKills: 1 });
+  assert.deepEqual(oomRecord(own.verdict, 100 * 1024 * 1024, 99 * 1024 * 1024), {
+    scope: 'cgroup', oomKills: 1, limitHits: 7, limitBytes: 100 * 1024 * 1024, peakBytes: 99 * 1024 * 1024,
+    killedPid: null, killedName: null, kernelLog: null, limitCgroup: null,
+  });
+  assert.deepEqual(allRunNotes({ outcome, stderrTail: '' }, NO_LIMITS, own.verdict, own.notes, null), []);
+  // proc backend, a kill on the machine and no log: nothing blamed, the same SIGKILL is a plain signal, a note says why.
+  const machine = judgeOom({ groupOomKills: null, groupLimitHits: null, machineOomKills: 1 }, null, { ...identity, cgroupPath: null }, null);
+  const plain = decideOutcome(sigkill, null, machine.verdict, null);
+  assert.deepEqual(plain, { state: 'signaled', signal: 'SIGKILL' });
+  const notes = allRunNotes({ outcome: plain, stderrTail: '' }, NO_LIMITS, machine.verdict, machine.notes, null);
+  assert.equal(notes.length, 1);
+  assert.match(notes[0]!, /^1 OOM kill happened on the machine during the run .* could not be attributed/);
 });
