@@ -8,7 +8,7 @@ import { buildProcessSeries, PROCESS_SERIES_DEFAULTS } from '../analyze/process-
 import type { AppliedLimit, LimitsRequest } from './limits.js';
 import type { OomVerdict } from './oom.js';
 import type { SmapsCaptureResult } from './smaps-capture.js';
-import type { RunOptions } from './run-once.js';
+import type { RunOptions } from './run-options.js';
 import { allRunNotes, instanceOutcomes, oomRecord, type Ended, type StopReason } from './outcome.js';
 import type { SurvivorAction } from './tree-wait.js';
 
