@@ -20,9 +20,8 @@ import { availableParallelism } from 'node:os';
 import { processLimits, type LimitsRequest } from '../run/limits.js';
 import { findInPath } from '../run/launch.js';
 import { expandAllocators } from '../run/allocators.js';
+import { samplerSettings } from '../sample/settings.js';
 
-const DEFAULT_PSS_INTERVAL_MS = 50;
-const DEFAULT_PSS_BUDGET = 0.02;
 
 export interface RawRunOptions {
   runs: string;
@@ -137,10 +136,8 @@ function perCommand(flag: string, values: readonly string[] | undefined, n: numb
 export function resolveRunOptions(raw: RawRunOptions, shellCommands: readonly string[], execArgv: readonly string[] | null): ResolvedRun {
   const intervalMs = parseDurationMs('--interval', raw.interval);
   if (intervalMs < 1 || intervalMs > 100) throw usageError(`--interval ${raw.interval} is outside 1ms…100ms`, 'membench samples at 10 Hz to 1 kHz');
-  // Without --pss-interval the PSS tier starts at 50 ms and stretches to stay within 2 % of a core.
-  const pssIntervalMs = raw.pssInterval === undefined ? Math.max(intervalMs, DEFAULT_PSS_INTERVAL_MS) : parseDurationMs('--pss-interval', raw.pssInterval);
-  if (pssIntervalMs < intervalMs) throw usageError(`--pss-interval ${raw.pssInterval} is shorter than --interval ${raw.interval}`, 'the PSS tier is sampled on ticks of the fast tier');
-  const pssBudget = raw.pssInterval === undefined ? DEFAULT_PSS_BUDGET : null;
+  const pssIntervalMs = raw.pssInterval === undefined ? null : parseDurationMs('--pss-interval', raw.pssInterval);
+  if (pssIntervalMs !== null && pssIntervalMs < intervalMs) throw usageError(`--pss-interval ${raw.pssInterval} is shorter than --interval ${raw.interval}`, 'the PSS tier is sampled on ticks of the fast tier');
   const cwd = resolve(raw.cwd ?? process.cwd());
   try {
     if (!statSync(cwd).isDirectory()) throw new Error('not a directory');
@@ -243,10 +240,7 @@ export function resolveRunOptions(raw: RawRunOptions, shellCommands: readonly st
     bench: {
       runs: parseCount('--runs', raw.runs, 1, 100_000),
       warmup: parseCount('--warmup', raw.warmup, 0, 100_000),
-      intervalMs,
-      pssIntervalMs,
-      pssBudget,
-      statusIntervalMs: Math.max(intervalMs, Math.min(10, pssIntervalMs)),
+      ...samplerSettings({ use: 'run', intervalMs, pssIntervalMs }),
       timeoutMs: raw.timeout !== undefined ? parseDurationMs('--timeout', raw.timeout) : null,
       backend: parseChoice('--backend', raw.backend, ['auto', 'cgroup', 'proc'] as const),
       survivors: parseChoice('--survivors', raw.survivors, ['wait', 'kill'] as const),

@@ -12,6 +12,7 @@ import { BoundedTimeline, VERDICT_POINTS, bucketMax } from './timeline.js';
 import { ProcessTable } from './process-table.js';
 import { RecentMax, type WatchLiveState } from './watch-view.js';
 import { NameFollower, type FollowName, type LateJoin } from './name-follow.js';
+import { samplerSettings } from '../sample/settings.js';
 
 export type WatchOutcome =
   | { readonly state: 'duration-reached'; readonly durationMs: number }
@@ -105,9 +106,7 @@ export async function watch(o: WatchOptions): Promise<WatchRecording> {
   const drainMs = o.drainMs ?? 1000;
   const verdictEveryMs = o.verdictEveryMs ?? 2000;
   const sampler = await Sampler.start({
-    procRoot: SYSTEM_PROC.proc, pageSizeBytes: readPageSize(SYSTEM_PROC), intervalMs: o.intervalMs,
-    statusIntervalMs: Math.max(o.intervalMs, 50), pssIntervalMs: Math.max(o.intervalMs, 500), pssBudget: 0.02,
-    markerScanIntervalMs: Math.max(1000, o.intervalMs),
+    procRoot: SYSTEM_PROC.proc, pageSizeBytes: readPageSize(SYSTEM_PROC), ...samplerSettings({ use: 'watch', intervalMs: o.intervalMs }),
     // --children: a marker no process carries, so the tree is followed through /proc/PID/task/*/children
     // alone (read-only attach); otherwise the roots alone.
     membership: o.children ? { kind: 'proc', markerEntry: `MEMBENCH_WATCH=${randomBytes(8).toString('hex')}` } : { kind: 'roots' },

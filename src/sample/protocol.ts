@@ -57,7 +57,7 @@ export interface SamplerConfig {
   /** Every how many ticks smaps_rollup (PSS, USS, swap) is read, at least. */
   readonly pssEveryTicks: number;
   /**
-   * Share of wall time the PSS tier may take (e.g. 0.02): smaps_rollup walks page tables (~13 µs per MiB of
+   * Share of wall time the PSS tier may take (settings.ts PSS_BUDGET): smaps_rollup walks page tables (~13 µs per MiB of
    * RSS here), so after each PSS pass the next one is pushed back until its cost fits. null = fixed interval.
    */
   readonly pssBudget: number | null;

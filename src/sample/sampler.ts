@@ -1,6 +1,7 @@
 // Main-thread handle on the sampler's two threads (fast: worker.ts, slow: slow-worker.ts): start them, hand
 // them the root pid (and later roots), stop them, merge their columns and per-process figures into one SamplerOutput.
 import { Worker } from 'node:worker_threads';
+import { tickCounts, type SamplerSettings } from './settings.js';
 import {
   CTRL, LIVE, MEMBERS, STATE_SAMPLING, STATE_STOP, type AddRootsMessage, type FastChunk, type FastOutput, type Membership, type ProcessSeen, type SamplerChunk,
   type SamplerConfig, type SamplerOutput, type SlowChunk, type SlowOutput,
@@ -85,14 +86,10 @@ export function mergeOutputs(fast: FastOutput, slow: SlowOutput): SamplerOutput 
   };
 }
 
-export interface SamplerOptions {
+/** The intervals come from samplerSettings (settings.ts). */
+export interface SamplerOptions extends SamplerSettings {
   readonly procRoot: string;
   readonly pageSizeBytes: number;
-  readonly intervalMs: number;
-  readonly statusIntervalMs: number;
-  readonly pssIntervalMs: number;
-  readonly pssBudget: number | null;
-  readonly markerScanIntervalMs: number;
   readonly membership: Membership;
   readonly usageFile: string | null;
   readonly memoryStatFile: string | null;
@@ -134,15 +131,12 @@ export class Sampler {
   static async start(o: SamplerOptions): Promise<Sampler> {
     const control = new SharedArrayBuffer(CTRL.SLOTS * 4);
     const live = new SharedArrayBuffer(LIVE.SLOTS * 8);
-    const every = (ms: number): number => Math.max(1, Math.round(ms / o.intervalMs));
     const config: SamplerConfig = {
       procRoot: o.procRoot,
       pageSizeBytes: o.pageSizeBytes,
       intervalMs: o.intervalMs,
-      statusEveryTicks: every(o.statusIntervalMs),
-      pssEveryTicks: every(o.pssIntervalMs),
+      ...tickCounts(o),
       pssBudget: o.pssBudget,
-      markerScanEveryTicks: every(o.markerScanIntervalMs),
       maxStatmPerTick: o.maxStatmPerTick ?? 0,
       realtime: o.realtime === true,
       membership: o.membership,

@@ -10,6 +10,7 @@ import { describeRun } from '../report/outcome.js';
 import type { CommandDefinition } from './config.js';
 import type { Measured } from './in-process.js';
 import type { CommandRepeat } from './result.js';
+import { samplerSettings } from '../sample/settings.js';
 
 export interface CommandOptions {
   readonly backend: BackendChoice;
@@ -28,8 +29,7 @@ export const describeBackend = (b: Backend): string =>
 function options(def: CommandDefinition, opts: CommandOptions, warmup: number): BenchmarkOptions {
   return {
     runs: 1, warmup, backend: opts.backend, ignoreFailure: false,
-    // The cgroup peak counter is exact whatever the interval; 1 ms keeps the proc backend's sampled peak close.
-    intervalMs: 1, pssIntervalMs: 50, pssBudget: 0.02, statusIntervalMs: 10,
+    ...samplerSettings({ use: 'suite' }),
     timeoutMs: def.timeoutMs, survivors: 'wait', showOutput: opts.showOutput, timelinePoints: 2,
     procRoot: '/proc', pageSizeBytes: readPageSize(),
   };

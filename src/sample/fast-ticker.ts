@@ -1,0 +1,301 @@
+// One tick of the fast sampler, without its thread: the members (statm fds, membership files), the fast columns,
+// the finished processes. worker.ts drives it on its schedule; tests drive it over a fixture /proc tree.
+import { closeSync, readdirSync } from 'node:fs';
+import { parseStatmInto } from '../probe/statm.js';
+import { environHas, readCmdline, readComm } from '../probe/proc.js';
+import { Columns } from './columns.js';
+import type { Preader } from './io.js';
+import { PidList, ProcsFile } from './pid-list.js';
+import { CTRL, LIVE, MEMBERS, type AddRootsMessage, type FastChunk, type ProcessSeen, type SamplerConfig } from './protocol.js';
+
+interface Member {
+  readonly seen: ProcessSeen;
+  statmFd: number;
+  childrenFd: number;
+  /** cgroup backend: listed in cgroup.procs at least once (the root is added before its wrapper joins). */
+  listed: boolean;
+  /** statm at its last read, bytes (0 for a zombie); -1 = not read yet. Carried between reads when capped. */
+  rssBytes: number;
+  vszBytes: number;
+}
+
+/** proc backend, tree looks empty: the marker scan for re-parented processes runs at most this often. */
+const EMPTY_TREE_SCAN_MS = 20;
+
+/** The fast columns, one row per tick. */
+export const FAST_COLUMNS = ['tMs', 'treeBytes', 'rssSumBytes', 'vszSumBytes', 'largestRssBytes', 'processCount'] as const;
+
+export class FastTicker {
+  private readonly ctrl: Int32Array;
+  private readonly live: Float64Array;
+  private readonly shared: Int32Array;
+  private readonly buf: Buffer;
+  private readonly statm = new Float64Array(3);
+  private readonly members = new Map<number, Member>();
+  /** The same members as an array, rebuilt only when membership changes (no allocation per tick). */
+  private memberList: Member[] = [];
+  /** Processes retired since the last drain (all of them when no drain was asked). */
+  readonly finished: ProcessSeen[] = [];
+  /** Every pid ever checked by the marker scan, so each /proc/PID/environ is read at most once. */
+  private markerChecked = new Set<number>();
+  private readonly P: string;
+  private readonly page: number;
+  readonly fast = new Columns(FAST_COLUMNS);
+  private readonly usageFd: number;
+  /** proc backend: the per-thread children scan and the empty-tree marker scan are rate-limited. */
+  private readonly threadScanEvery: number;
+  private lastEmptyScan = -Infinity;
+  /** SamplerConfig.maxStatmPerTick (0 = no cap) and where the next capped round starts. */
+  private readonly statmCap: number;
+  private statmCursor = 0;
+  rssSumCarriedTicks = 0;
+  private readonly pidList = new PidList();
+  private readonly procsFile: ProcsFile | null;
+  private readonly cgroupListed = new Set<number>();
+  private rootsAddedTaken = 0;
+
+  /** `receive` takes one queued message of the main thread (receiveMessageOnPort), or undefined. */
+  constructor(
+    private readonly cfg: SamplerConfig, private readonly io: Preader, private readonly receive: () => { message: unknown } | undefined,
+  ) {
+    this.ctrl = new Int32Array(cfg.control);
+    this.live = new Float64Array(cfg.live);
+    this.shared = new Int32Array(cfg.members);
+    this.buf = io.buf;
+    this.P = cfg.procRoot;
+    this.page = cfg.pageSizeBytes;
+    this.usageFd = cfg.usageFile ? io.open(cfg.usageFile) : -1;
+    this.threadScanEvery = Math.max(1, cfg.statusEveryTicks);
+    this.statmCap = cfg.maxStatmPerTick;
+    this.procsFile = cfg.membership.kind === 'cgroup' ? new ProcsFile(io, cfg.membership.procsFile) : null;
+  }
+
+  get memberCount(): number {
+    return this.members.size;
+  }
+
+  /** Rebuilds memberList and publishes the pids for the slow thread. */
+  private syncList(): void {
+    this.memberList = [...this.members.values()];
+    const n = Math.min(this.memberList.length, MEMBERS.MAX);
+    for (let i = 0; i < n; i++) Atomics.store(this.shared, MEMBERS.PIDS + i, this.memberList[i]!.seen.pid);
+    Atomics.store(this.shared, MEMBERS.COUNT, n);
+    Atomics.add(this.shared, MEMBERS.VERSION, 1);
+  }
+
+  addMember(pid: number, tMs: number): void {
+    const { io, P, cfg } = this;
+    if (this.members.has(pid) || pid <= 0) return;
+    const statmFd = io.open(`${P}/${pid}/statm`);
+    if (statmFd < 0) return;
+    // proc backend: a zombie is still listed among its parent's children; added, it would be retired again at the
+    // next tick and re-added after, once per tick until reaped (duplicates in processes[]). It has ended: skip it.
+    if (cfg.membership.kind === 'proc') {
+      const n = io.pread(statmFd);
+      if (n <= 0 || !parseStatmInto(this.buf, n, this.statm) || this.statm[0] === 0) {
+        closeSync(statmFd);
+        return;
+      }
+    }
+    this.members.set(pid, {
+      seen: {
+        pid, ppid: null, name: readComm(pid, { proc: P }), cmdline: readCmdline(pid, { proc: P }), firstSeenMs: tMs, lastSeenMs: tMs,
+        maxRssBytes: 0, vmHwmBytes: null, maxPssBytes: null, maxUssBytes: null, maxVmDataBytes: null,
+      },
+      statmFd,
+      childrenFd: cfg.membership.kind === 'proc' ? io.open(`${P}/${pid}/task/${pid}/children`) : -1,
+      listed: false,
+      rssBytes: -1,
+      vszBytes: 0,
+    });
+    this.syncList();
+    this.markerChecked.add(pid);
+  }
+
+  private retire(m: Member): void {
+    const comm = readComm(m.seen.pid, { proc: this.P });
+    if (comm !== '?') m.seen.nameAtEnd = comm;
+    for (const fd of [m.statmFd, m.childrenFd]) if (fd >= 0) closeSync(fd);
+    this.members.delete(m.seen.pid);
+    this.syncList();
+    this.finished.push(m.seen);
+  }
+
+  /** Retires every member (the end of sampling). */
+  retireAll(): void {
+    for (const m of [...this.members.values()]) this.retire(m);
+  }
+
+  /** Adds every pid in buf[0..n) (a children or cgroup.procs file) not yet a member. */
+  private addPids(n: number, tMs: number): void {
+    const count = this.pidList.parse(this.buf, n);
+    for (let i = 0; i < count; i++) this.addMember(this.pidList.pids[i]!, tMs);
+  }
+
+  // ---- membership ----------------------------------------------------------------------------------
+
+  private refreshCgroupMembers(tMs: number): void {
+    const procsFile = this.procsFile!;
+    const n = procsFile.read();
+    if (n < 0) return;
+    // Most ticks the group is unchanged: skip the parse, the Set and the member walk (no allocation per tick).
+    if (procsFile.sameAsLast(n)) return;
+    const count = this.pidList.parse(this.buf, n);
+    const pids = this.pidList.pids;
+    this.cgroupListed.clear();
+    for (let i = 0; i < count; i++) this.cgroupListed.add(pids[i]!);
+    for (let i = 0; i < count; i++) {
+      this.addMember(pids[i]!, tMs);
+      // A listed pid that could not be added (its statm unreadable for a moment): handle the list again next tick.
+      if (!this.members.has(pids[i]!)) procsFile.forget();
+    }
+    // A process that was in the group and is no longer listed has left the tree (exited, or moved out).
+    for (const m of this.memberList) {
+      if (this.cgroupListed.has(m.seen.pid)) m.listed = true;
+      else if (m.listed) this.retire(m);
+    }
+  }
+
+  /** proc backend, fast part: children of each member's main thread (one pread each). */
+  private refreshProcChildren(tMs: number, allThreads: boolean): void {
+    const { io, P } = this;
+    for (const m of this.memberList) {
+      if (allThreads) {
+        let tids: string[] = [];
+        try {
+          tids = readdirSync(`${P}/${m.seen.pid}/task`);
+        } catch {
+          continue;
+        }
+        for (const tid of tids) {
+          const fd = io.open(`${P}/${m.seen.pid}/task/${tid}/children`);
+          if (fd < 0) continue;
+          const n = io.pread(fd);
+          closeSync(fd);
+          if (n > 0) this.addPids(n, tMs);
+        }
+      } else if (m.childrenFd >= 0) {
+        const n = io.pread(m.childrenFd);
+        if (n > 0) this.addPids(n, tMs);
+      }
+    }
+  }
+
+  /** proc backend: re-parented descendants (double-forked daemons) still carry the marker in their environment. */
+  private markerScan(tMs: number): void {
+    if (this.cfg.membership.kind !== 'proc') return;
+    const entry = this.cfg.membership.markerEntry;
+    let names: string[];
+    try {
+      names = readdirSync(this.P);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const c = name.charCodeAt(0);
+      if (c < 48 || c > 57) continue;
+      const pid = Number(name);
+      if (this.markerChecked.has(pid)) continue;
+      this.markerChecked.add(pid);
+      if (environHas(pid, entry, { proc: this.P })) this.addMember(pid, tMs);
+    }
+  }
+
+  /** Takes the queued add-roots messages once the main thread has counted them: one Atomics.load per tick otherwise. */
+  private takeAddedRoots(tMs: number): void {
+    const posted = Atomics.load(this.ctrl, CTRL.ROOTS_ADDED);
+    if (posted === this.rootsAddedTaken) return;
+    this.rootsAddedTaken = posted;
+    for (let m = this.receive(); m !== undefined; m = this.receive()) {
+      const msg = m.message as AddRootsMessage;
+      if (msg.type === 'add-roots') for (const pid of msg.pids) this.addMember(pid, tMs);
+    }
+  }
+
+  // ---- one tick ------------------------------------------------------------------------------------
+
+  /** One statm read: the member's figures now, or its end (a reaped process reads as an error, a zombie as zeros). */
+  private readStatm(m: Member, tMs: number): void {
+    const { statm } = this;
+    const n = this.io.pread(m.statmFd);
+    if (n <= 0 || !parseStatmInto(this.buf, n, statm) || statm[0] === 0) {
+      m.rssBytes = 0;
+      m.vszBytes = 0;
+      // cgroup backend: a zombie still listed stays a member until it leaves cgroup.procs.
+      if (this.cfg.membership.kind !== 'cgroup' || !this.cgroupListed.has(m.seen.pid) || n <= 0) this.retire(m);
+      return;
+    }
+    const rss = statm[1]! * this.page;
+    m.rssBytes = rss;
+    m.vszBytes = statm[0]! * this.page;
+    m.seen.lastSeenMs = tMs;
+    if (rss > m.seen.maxRssBytes) m.seen.maxRssBytes = rss;
+  }
+
+  tick(tickIndex: number, tMs: number): void {
+    const { cfg } = this;
+    this.takeAddedRoots(tMs);
+    if (cfg.membership.kind === 'cgroup') this.refreshCgroupMembers(tMs);
+    else if (cfg.membership.kind === 'proc') this.refreshProcChildren(tMs, tickIndex % this.threadScanEvery === 0);
+    if (cfg.membership.kind === 'proc' && tickIndex % cfg.markerScanEveryTicks === 0) this.markerScan(tMs);
+
+    // statm of every member, or with a cap, of `cap` members in turn (plus any not read yet); the others carry
+    // their last reading into the sums below, and the tick is counted in rssSumCarriedTicks.
+    const list = this.memberList; // retire() replaces memberList, not this array
+    const len = list.length;
+    const cap = this.statmCap > 0 && this.statmCap < len ? this.statmCap : len;
+    for (let j = 0; j < cap; j++) this.readStatm(list[(this.statmCursor + j) % len]!, tMs);
+    if (cap < len) {
+      this.statmCursor = (this.statmCursor + cap) % len;
+      this.rssSumCarriedTicks++;
+      for (let i = 0; i < len; i++) if (list[i]!.rssBytes < 0) this.readStatm(list[i]!, tMs);
+    }
+    let rssSum = 0;
+    let vszSum = 0;
+    let largest = 0;
+    const current = this.memberList;
+    for (let i = 0; i < current.length; i++) {
+      const m = current[i]!;
+      if (m.rssBytes <= 0) continue;
+      rssSum += m.rssBytes;
+      vszSum += m.vszBytes;
+      if (m.rssBytes > largest) largest = m.rssBytes;
+    }
+    const tree = this.usageFd >= 0 ? this.io.readNumber(this.usageFd) : NaN;
+    this.fast.push(tMs, tree, rssSum, vszSum, largest, this.members.size);
+    this.live[LIVE.TREE_BYTES] = tree;
+    this.live[LIVE.RSS_SUM_BYTES] = rssSum;
+    // proc backend, tree looks empty: look for marked re-parented processes, at most every 20 ms.
+    if (this.members.size === 0 && cfg.membership.kind === 'proc' && tMs - this.lastEmptyScan >= EMPTY_TREE_SCAN_MS) {
+      this.lastEmptyScan = tMs;
+      this.markerScan(tMs);
+    }
+    Atomics.store(this.ctrl, CTRL.ALIVE, this.members.size);
+  }
+
+  // ---- drain ---------------------------------------------------------------------------------------
+
+  /**
+   * Hands over the rows and finished processes since the last drain and empties those buffers, so a watch of
+   * hours keeps one drain interval in memory. The marker scan forgets pids that no longer exist (pid reuse is
+   * a new process anyway). Counters (ticks, missed) stay running totals.
+   */
+  drainChunk(ticks: number, missed: number, gaps: Columns<'gap'>): FastChunk {
+    gaps.drain();
+    if (this.cfg.membership.kind === 'proc') {
+      try {
+        const present = new Set(readdirSync(this.P).map(Number));
+        this.markerChecked = new Set([...this.markerChecked].filter((pid) => present.has(pid)));
+      } catch {
+        // /proc unreadable for a moment: keep the set as it is.
+      }
+    }
+    return {
+      fast: this.fast.drain(),
+      processes: [...this.finished.splice(0), ...this.memberList.map((m) => ({ ...m.seen }))],
+      livePids: this.memberList.map((m) => m.seen.pid),
+      ticks,
+      missedTicks: missed,
+    };
+  }
+}

@@ -1,0 +1,84 @@
+// The sampler's interval policy in one place: from what a run, a suite or a watch asks, every tier's interval,
+// the PSS budget, and the tick counts the worker threads go by.
+
+/** Share of one core the PSS tier may take when its interval is not fixed (see SamplerConfig.pssBudget). */
+export const PSS_BUDGET = 0.02;
+
+/** run: the PSS tier starts here and stretches to stay within PSS_BUDGET. */
+export const RUN_PSS_INTERVAL_MS = 50;
+/** run: the status tier (VmHWM, VmSwap) at 100 Hz at most, and never slower than the PSS tier. */
+export const RUN_STATUS_INTERVAL_MS = 10;
+/** run: the /proc marker scan (new processes of the tree) at 20 Hz at most. */
+export const RUN_MARKER_SCAN_MS = 50;
+/** suite: 1 ms keeps the proc backend's sampled peak close (the cgroup peak counter is exact at any interval). */
+export const SUITE_INTERVAL_MS = 1;
+/** watch: an attached process is watched for long; its slow tiers run at 20 Hz, 2 Hz and 1 Hz at most. */
+export const WATCH_STATUS_INTERVAL_MS = 50;
+export const WATCH_PSS_INTERVAL_MS = 500;
+export const WATCH_MARKER_SCAN_MS = 1000;
+
+/** Every interval one sampler goes by, in ms of wall time. */
+export interface SamplerSettings {
+  readonly intervalMs: number;
+  readonly statusIntervalMs: number;
+  readonly pssIntervalMs: number;
+  /** Share of wall time the PSS tier may take; null when the user fixed its interval (--pss-interval). */
+  readonly pssBudget: number | null;
+  readonly markerScanIntervalMs: number;
+}
+
+export type SamplerRequest =
+  /** `membench run`: --interval, and --pss-interval when given (null: the default, stretched by the budget). */
+  | { readonly use: 'run'; readonly intervalMs: number; readonly pssIntervalMs: number | null }
+  /** A suite's command benchmarks: fixed settings. */
+  | { readonly use: 'suite' }
+  /** `membench watch`: --interval. */
+  | { readonly use: 'watch'; readonly intervalMs: number };
+
+/** The settings for one use; no tier runs faster than the fast tier. */
+export function samplerSettings(r: SamplerRequest): SamplerSettings {
+  switch (r.use) {
+    case 'run': {
+      const pssIntervalMs = r.pssIntervalMs ?? Math.max(r.intervalMs, RUN_PSS_INTERVAL_MS);
+      return {
+        intervalMs: r.intervalMs,
+        statusIntervalMs: Math.max(r.intervalMs, Math.min(RUN_STATUS_INTERVAL_MS, pssIntervalMs)),
+        pssIntervalMs,
+        pssBudget: r.pssIntervalMs === null ? PSS_BUDGET : null,
+        markerScanIntervalMs: Math.max(RUN_MARKER_SCAN_MS, r.intervalMs),
+      };
+    }
+    case 'suite':
+      return samplerSettings({ use: 'run', intervalMs: SUITE_INTERVAL_MS, pssIntervalMs: null });
+    case 'watch':
+      return {
+        intervalMs: r.intervalMs,
+        statusIntervalMs: Math.max(r.intervalMs, WATCH_STATUS_INTERVAL_MS),
+        pssIntervalMs: Math.max(r.intervalMs, WATCH_PSS_INTERVAL_MS),
+        pssBudget: PSS_BUDGET,
+        markerScanIntervalMs: Math.max(WATCH_MARKER_SCAN_MS, r.intervalMs),
+      };
+  }
+}
+
+/** The settings alone, out of a wider options object (so they are not copied field by field). */
+export function settingsOf(o: SamplerSettings): SamplerSettings {
+  const { intervalMs, statusIntervalMs, pssIntervalMs, pssBudget, markerScanIntervalMs } = o;
+  return { intervalMs, statusIntervalMs, pssIntervalMs, pssBudget, markerScanIntervalMs };
+}
+
+/** Every how many fast ticks each slower tier runs: the nearest whole number, at least every tick. */
+export interface TickCounts {
+  readonly statusEveryTicks: number;
+  readonly pssEveryTicks: number;
+  readonly markerScanEveryTicks: number;
+}
+
+export function tickCounts(s: SamplerSettings): TickCounts {
+  const every = (ms: number): number => Math.max(1, Math.round(ms / s.intervalMs));
+  return {
+    statusEveryTicks: every(s.statusIntervalMs),
+    pssEveryTicks: every(s.pssIntervalMs),
+    markerScanEveryTicks: every(s.markerScanIntervalMs),
+  };
+}
