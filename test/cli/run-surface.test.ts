@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { MembenchResult } from '../../src/result.js';
-import { MEMFIX, MIB, runCli } from '../helpers/fixtures.js';
+import { MEMFIX, MIB, runCli, unwrap } from '../helpers/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'membench-surface-'));
 let seq = 0;
@@ -85,7 +85,7 @@ test('--parameter-scan substitutes {n} and fits memory per unit; --parameter-lis
   assert.equal(scan.parameter, 'n');
   // 1 MiB touched per unit of n: the slope is within 5 % of it.
   assert.ok(Math.abs(scan.fit!.slopeBytesPerUnit - MIB) < 0.05 * MIB, `slope ${scan.fit!.slopeBytesPerUnit / MIB} MiB per n`);
-  assert.match(r.stdout, /Scan: .*hold \{n\} 100: (1\.0 MiB|10[0-4]\d\.\d KiB) per unit of n, R²\s/);
+  assert.match(unwrap(r.stdout), /Scan: .*hold \{n\} 100: (1\.0 MiB|10[0-4]\d\.\d KiB) per unit of n, R² /);
   const l = runCli(['run', '-r', '1', '--export-json', '-', '-L', 'mode', 'hold,exit', `${MEMFIX} {mode} 1 10`]);
   assert.deepEqual(read2(l.stdout).benchmarks.map((b) => b.parameter?.value), ['hold', 'exit']);
   assert.equal(read2(l.stdout).scans.length, 0, 'no fit over words');
