@@ -10,7 +10,7 @@ import { parseAnyDocument, readText, type AnyDocument } from '../suite/document.
 import { seriesOfRunDocument, seriesOfSuite } from '../suite/series.js';
 import { comparisonMarkdown } from '../report/markdown.js';
 import { renderComparisonTerminal } from '../report/suite-terminal.js';
-import { colorsFor } from '../report/terminal.js';
+import { colorsFor } from '../report/colors.js';
 import { checkOutputs } from './output-paths.js';
 import { parseSizeBytes } from './parse-values.js';
 

@@ -9,7 +9,7 @@ import { importProfile } from '../profile/import.js';
 import { PROFILERS, type ProfileDocument, type Profiler } from '../profile/model.js';
 import { profileCommandRun } from '../profile/run.js';
 import { renderProfile, renderProfileDiff } from '../report/profile-terminal.js';
-import { colorsFor } from '../report/terminal.js';
+import { colorsFor } from '../report/colors.js';
 import { renderTreemapHtml } from '../report/treemap-html.js';
 import { parseCount, parseSizeBytes } from './parse-values.js';
 import { checkOutputs, checkReadableFile } from './output-paths.js';

@@ -16,7 +16,7 @@ import { SUITE_EXPORTERS } from '../report/suite-exporters.js';
 import { suiteHtml } from '../report/suite-html.js';
 import { expectFailed, formatBytesFine, perUnitName } from '../report/suite-rows.js';
 import { renderComparisonTerminal, renderSuiteTerminal } from '../report/suite-terminal.js';
-import { colorsFor } from '../report/terminal.js';
+import { colorsFor } from '../report/colors.js';
 import { nothingInCommon, readDocumentArg, resolveGateOptions, type RawGateOptions } from './compare-command.js';
 import { checkCreatableDirectory, checkOutputs, checkReadableFile, checkWritableOutput } from './output-paths.js';
 import { parseChoice, parseCount } from './parse-values.js';

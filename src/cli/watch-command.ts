@@ -8,7 +8,7 @@ import { processesNamed, unwatchableNamed } from '../live/targets.js';
 import type { FollowName } from '../live/name-follow.js';
 import { CTRL } from '../sample/protocol.js';
 import { pidAlive, readChildren, SYSTEM_PROC, type ProcRoot } from '../probe/proc.js';
-import { colorsFor } from '../report/terminal.js';
+import { colorsFor } from '../report/colors.js';
 import { formatBytes, formatMs } from '../report/units.js';
 import { EXIT, usageError } from '../errors.js';
 import { checkWritableOutput } from './output-paths.js';

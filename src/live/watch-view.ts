@@ -1,7 +1,7 @@
 // The live view of `membench watch` (current, peak, a sparkline of the last minute, PSS/USS/swap, the running
 // leak verdict): a state in, rows, then text. Pure, so it is tested without a terminal.
 import type { LeakVerdict } from '../result.js';
-import type { Colors } from '../report/terminal.js';
+import type { Colors } from '../report/colors.js';
 import { formatBytes, formatMs } from '../report/units.js';
 
 /** The per-second maximum of the last `seconds` seconds, in a ring (no allocation per sample). */

@@ -1,7 +1,7 @@
 // Terminal chart of memory over time, after valgrind's ms_print: columns of ':' rising to each time bucket's
 // maximum, the peak's column drawn with '#'. Plain ASCII (colour only when asked), at most 80 columns wide.
 import type { Timeline } from '../result.js';
-import type { Colors } from './terminal.js';
+import type { Colors } from './colors.js';
 import { formatMs } from './units.js';
 
 export interface ChartOptions {

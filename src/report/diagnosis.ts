@@ -1,7 +1,7 @@
 // Terminal section of the diagnosis: leak verdict (with agreement across runs), fragmentation evidence,
 // the per-mapping breakdown near the peak, and the timeline chart. Builds rows, then renders them.
 import type { BenchmarkResult, Breakdown, BreakdownGroup, RunResult } from '../result.js';
-import type { Colors } from './terminal.js';
+import type { Colors } from './colors.js';
 import { renderChart } from './chart.js';
 import { formatBytes, formatMs } from './units.js';
 import { shownRun, verdictWords } from './run-rows.js';

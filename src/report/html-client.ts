@@ -4,7 +4,7 @@
 // It is inlined into the page with Function.prototype.toString, so membenchClient must use nothing from
 // outside its own body (type-only imports are fine: they vanish when compiled).
 import type uPlotT from 'uplot';
-import type { ChartSpec } from './html-model.js';
+import type { ChartSpec } from './chart-spec.js';
 
 export interface ClientData {
   readonly charts: readonly ChartSpec[];

@@ -2,7 +2,7 @@
 // time (a chart spec and its table) and the diagnosis — leak verdict, fragmentation evidence, per-mapping
 // breakdown — as plain rows and sentences. html-diagnosis.ts renders them; html-client.ts draws the chart.
 import { DiagnosisSchema, type BenchmarkResult, type BreakdownGroup, type Diagnosis, type LeakVerdict, type RunResult } from '../result.js';
-import type { ChartRun, ChartSeries, ChartSpec } from './html-model.js';
+import type { ChartRun, ChartSeries, ChartSpec } from './chart-spec.js';
 import { breakdownRows } from './diagnosis.js';
 import { formatBytes, formatMs, formatPercent } from './units.js';
 

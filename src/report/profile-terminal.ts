@@ -2,7 +2,7 @@
 // and of a profile diff. Rows are built first, then rendered.
 import { siteRows, type ProfileDocument, type ProfileTimeline } from '../profile/model.js';
 import type { ProfileDiff } from '../profile/diff.js';
-import type { Colors } from './terminal.js';
+import type { Colors } from './colors.js';
 import { formatBytes, formatPercent } from './units.js';
 
 const UNIT_LABEL: Record<ProfileTimeline['unit'], string> = { ms: 'ms', instructions: 'instructions', 'bytes-allocated': 'bytes allocated' };

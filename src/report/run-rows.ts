@@ -1,7 +1,7 @@
 // The facts every renderer of a run document shows, computed once: the headline peak of each command with its
 // source (exact or sampled), the ranking of several commands with propagated uncertainty, failures and verdicts.
 // The terminal, Markdown, CSV and HTML renderers read these rows; none of them recomputes a figure.
-import type { BenchmarkResult, MembenchResult, RunResult, Stats } from '../result.js';
+import type { BenchmarkResult, MembenchResult, RunResult, Stats, SummaryMetric } from '../result.js';
 import { describeRun } from './outcome.js';
 import { formatBytes, formatMs } from './units.js';
 
@@ -127,5 +127,42 @@ export function ranking(doc: MembenchResult): RankingRow[] {
     const ratio = s.mean / best.mean;
     const err = s.n > 1 && best.n > 1 ? ratio * Math.sqrt((s.stddev / s.mean) ** 2 + (best.stddev / best.mean) ** 2) : null;
     return { command: b.command, meanBytes: s.mean, ratio, ratioStddev: err };
+  });
+}
+
+/** One row of the statistics table: a figure's label, then min, median, max, mean ± σ as text. */
+export interface MetricRow {
+  readonly label: string;
+  readonly cells: readonly string[];
+}
+
+/** ≈ marks a sampled figure; the others are the kernel's own counters (exact whatever happened between samples). */
+const METRIC_ROWS: readonly { metric: SummaryMetric; label: (b: BenchmarkResult) => string; bytes: boolean }[] = [
+  { metric: 'memoryPeakBytes', label: () => 'peak (headline)', bytes: true },
+  { metric: 'treePeakBytes', label: (b) => (b.backend.kind === 'cgroup' ? 'tree, cgroup counter' : 'tree (Σ PSS) ≈'), bytes: true },
+  { metric: 'treeAnonPeakBytes', label: () => 'tree anon (no cache) ≈', bytes: true },
+  { metric: 'largestProcessPeakBytes', label: () => 'largest process HWM', bytes: true },
+  { metric: 'pssSumPeakBytes', label: () => 'Σ PSS ≈', bytes: true },
+  { metric: 'ussSumPeakBytes', label: () => 'Σ USS ≈', bytes: true },
+  { metric: 'rssSumPeakBytes', label: () => 'Σ RSS ≈ ¹', bytes: true },
+  { metric: 'swapSumPeakBytes', label: () => 'Σ swap ≈', bytes: true },
+  { metric: 'vmDataSumPeakBytes', label: () => 'Σ VmData ≈', bytes: true },
+  { metric: 'vszSumPeakBytes', label: () => 'Σ VSZ ≈', bytes: true },
+  { metric: 'treeFinalBytes', label: () => 'final (last tick) ≈', bytes: true },
+  { metric: 'wallMs', label: () => 'wall time', bytes: false },
+];
+
+function statCells(s: Stats | null, bytes: boolean): string[] {
+  const f = bytes ? formatBytes : formatMs;
+  if (!s) return ['—', '—', '—', '—'];
+  if (s.n === 1) return [f(s.min), f(s.median), f(s.max), f(s.mean)];
+  return [f(s.min), f(s.median), f(s.max), `${f(s.mean)} ± ${f(s.stddev)}`];
+}
+
+export function metricRows(b: BenchmarkResult): MetricRow[] {
+  return METRIC_ROWS.flatMap(({ metric, label, bytes }) => {
+    const s = b.summary.metrics[metric] ?? null;
+    if (!s && metric !== 'memoryPeakBytes') return [];
+    return [{ label: label(b), cells: statCells(s, bytes) }];
   });
 }

@@ -2,7 +2,7 @@
 // comparison with a baseline when there is one. Rows come from suite-rows.ts.
 import type { Comparison } from '../analyze/compare.js';
 import type { SuiteResult } from '../suite/result.js';
-import type { Colors } from './terminal.js';
+import type { Colors } from './colors.js';
 import {
   benchmarkHeading, comparisonExtras, comparisonSummary, comparisonTable, expectFailed, expectLine, fitLine, renderTextTable, sizeTable,
 } from './suite-rows.js';

@@ -1,61 +1,21 @@
 // The terminal report. Compact by default (hyperfine's shape: headline peak, range, largest process, verdict, a
 // ranking); --verbose adds every figure, how it was sampled, the diagnosis and the chart. Reads run-rows.ts's facts.
-import pc from 'picocolors';
-import type { BenchmarkResult, MembenchResult, RunResult, Stats, SummaryMetric } from '../result.js';
+import type { Colors } from './colors.js';
+import type { BenchmarkResult, MembenchResult, RunResult } from '../result.js';
 import { formatBytes, formatMs, formatPercent, formatSize } from './units.js';
 import { renderDiagnosis } from './diagnosis.js';
-import { failuresOf, headlineOf, headlineSource, ranking, shownRun, verdictOf } from './run-rows.js';
+import { failuresOf, headlineOf, headlineSource, metricRows, ranking, shownRun, verdictOf } from './run-rows.js';
+
+export { metricRows };
 import { wrapAll } from './wrap.js';
 import { instanceLines } from './outcome.js';
 
-export interface Colors {
-  bold: (s: string) => string;
-  dim: (s: string) => string;
-  red: (s: string) => string;
-  yellow: (s: string) => string;
-  green: (s: string) => string;
-  cyan: (s: string) => string;
-  magenta: (s: string) => string;
-}
-const id = (s: string): string => s;
-export const NO_COLORS: Colors = { bold: id, dim: id, red: id, yellow: id, green: id, cyan: id, magenta: id };
-export const colorsFor = (enabled: boolean): Colors => (enabled ? pc.createColors(true) : NO_COLORS);
+export { colorsFor, NO_COLORS, type Colors } from './colors.js';
 
 interface Row {
   readonly label: string;
   readonly cells: readonly string[];
   readonly note?: string;
-}
-
-/** ≈ marks a sampled figure; the others are the kernel's own counters (exact whatever happened between samples). */
-const METRIC_ROWS: readonly { metric: SummaryMetric; label: (b: BenchmarkResult) => string; bytes: boolean }[] = [
-  { metric: 'memoryPeakBytes', label: () => 'peak (headline)', bytes: true },
-  { metric: 'treePeakBytes', label: (b) => (b.backend.kind === 'cgroup' ? 'tree, cgroup counter' : 'tree (Σ PSS) ≈'), bytes: true },
-  { metric: 'treeAnonPeakBytes', label: () => 'tree anon (no cache) ≈', bytes: true },
-  { metric: 'largestProcessPeakBytes', label: () => 'largest process HWM', bytes: true },
-  { metric: 'pssSumPeakBytes', label: () => 'Σ PSS ≈', bytes: true },
-  { metric: 'ussSumPeakBytes', label: () => 'Σ USS ≈', bytes: true },
-  { metric: 'rssSumPeakBytes', label: () => 'Σ RSS ≈ ¹', bytes: true },
-  { metric: 'swapSumPeakBytes', label: () => 'Σ swap ≈', bytes: true },
-  { metric: 'vmDataSumPeakBytes', label: () => 'Σ VmData ≈', bytes: true },
-  { metric: 'vszSumPeakBytes', label: () => 'Σ VSZ ≈', bytes: true },
-  { metric: 'treeFinalBytes', label: () => 'final (last tick) ≈', bytes: true },
-  { metric: 'wallMs', label: () => 'wall time', bytes: false },
-];
-
-function statCells(s: Stats | null, bytes: boolean): string[] {
-  const f = bytes ? formatBytes : formatMs;
-  if (!s) return ['—', '—', '—', '—'];
-  if (s.n === 1) return [f(s.min), f(s.median), f(s.max), f(s.mean)];
-  return [f(s.min), f(s.median), f(s.max), `${f(s.mean)} ± ${f(s.stddev)}`];
-}
-
-export function metricRows(b: BenchmarkResult): Row[] {
-  return METRIC_ROWS.flatMap(({ metric, label, bytes }) => {
-    const s = b.summary.metrics[metric] ?? null;
-    if (!s && metric !== 'memoryPeakBytes') return [];
-    return [{ label: label(b), cells: statCells(s, bytes) }];
-  });
 }
 
 function renderTable(header: readonly string[], rows: readonly Row[], c: Colors): string[] {

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { usageError } from '../errors.js';
 import { errnoWords } from '../store/atomic.js';
 import type { MembenchResult } from '../result.js';
-import { parseResultDocument } from '../cli/report-command.js';
+import { parseResultDocument } from '../document/run-document.js';
 import { SUITE_KIND, SUITE_SCHEMA_VERSION, SuiteResultSchema, type SuiteResult } from './result.js';
 
 export type AnyDocument = { readonly kind: 'suite'; readonly doc: SuiteResult } | { readonly kind: 'run'; readonly doc: MembenchResult };
