@@ -26,8 +26,9 @@ export function headlineSource(b: BenchmarkResult, r: RunResult): { text: string
   }
   if (p.treeSource === 'sampled-rss-sum') return { text: `RSS, sampled every ${formatMs(r.sampling?.intervalAskedMs ?? null)}`, exact: false };
   const cache = p.treeBytes !== null && p.treeNoCacheBytes !== null && p.treeNoCacheBytes !== undefined ? p.treeBytes - p.treeNoCacheBytes : 0;
-  const counter = p.treeSource === 'cgroup-peak-counter' ? 'cgroup peak counter, exact' : 'cgroup usage, sampled';
-  return { text: cache > 0 ? `whole tree: ${counter}, less ${formatBytes(cache)} page cache` : `whole tree: ${counter}`, exact: p.treeSource === 'cgroup-peak-counter' && cache === 0 };
+  const exact = p.treeSource === 'cgroup-peak-counter';
+  const counter = exact ? 'cgroup counter' : 'cgroup usage, sampled';
+  return { text: cache > 0 ? `tree: ${counter} − ${formatBytes(cache)} cache` : `tree: ${counter}${exact ? ', exact' : ''}`, exact: exact && cache === 0 };
 }
 
 export interface Headline {

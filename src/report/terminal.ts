@@ -153,7 +153,7 @@ function verdictClause(b: BenchmarkResult, verdict: string, reason: string): str
   if (verdict === 'grows-until-exit') return ': no steady phase to judge a leak by';
   if (verdict === 'inconclusive') {
     // The compact line names the kind of reason; -v and the JSON give the whole sentence with its figures.
-    if (/too short/.test(reason)) return ': the run was too short to judge (-v: why)';
+    if (/too short/.test(reason)) return ': run too short to judge (-v: why)';
     if (/only \d+ samples?/.test(reason)) return ': too few samples to judge';
     return `: ${reason}`;
   }
