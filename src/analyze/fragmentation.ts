@@ -118,11 +118,13 @@ export function heapDominates(largest: LargestProcessHeap | null): Fragmentation
   if (largest === null) return { id, observed: null, evidence: 'no smaps capture: the heap share is not known', figures: {} };
   const share = largest.rssBytes > 0 ? largest.heapRssBytes / largest.rssBytes : 0;
   const figures = { pid: largest.pid, heapRssBytes: largest.heapRssBytes, processRssBytes: largest.rssBytes, share: Math.round(share * 1000) / 1000 };
-  const observed = largest.heapRssBytes >= MIN_INTERESTING && share >= 0.5;
+  const dominates = largest.heapRssBytes >= MIN_INTERESTING && share >= 0.5;
   const where = `${largest.name} (pid ${largest.pid})`;
-  return observed
-    ? { id, observed, evidence: `[heap] (brk: where the C allocator puts small blocks) holds ${formatBytes(largest.heapRssBytes)} of ${where}'s ${formatBytes(largest.rssBytes)} RSS (${formatPercent(share, 0)}) near the peak: a few live blocks per page keep such pages resident`, figures }
-    : { id, observed, evidence: `[heap] holds ${formatBytes(largest.heapRssBytes)} of ${where}'s ${formatBytes(largest.rssBytes)} RSS (${formatPercent(share, 0)}) near the peak`, figures };
+  // A big [heap] is where fragmentation would show, but live small blocks look the same from outside: it is only
+  // evidence beside the runtime's live-heap figure (rss-above-live-heap). So: null (cannot tell), never true.
+  return dominates
+    ? { id, observed: null, evidence: `[heap] (brk: where the C allocator puts small blocks) holds ${formatBytes(largest.heapRssBytes)} of ${where}'s ${formatBytes(largest.rssBytes)} RSS (${formatPercent(share, 0)}) near the peak: whether those blocks are live or freed and kept cannot be seen from outside`, figures }
+    : { id, observed: false, evidence: `[heap] holds ${formatBytes(largest.heapRssBytes)} of ${where}'s ${formatBytes(largest.rssBytes)} RSS (${formatPercent(share, 0)}) near the peak`, figures };
 }
 
 /** RSS ≥ 1.5 × the live heap the runtime reports: memory the allocator holds beyond live data. */

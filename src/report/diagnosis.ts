@@ -78,7 +78,10 @@ export function renderDiagnosis(b: BenchmarkResult, c: Colors, opts: DiagnosisRe
     const leak = leakLine(b, run, c);
     if (leak) out.push(leak);
     const seen = run.diagnosis.fragmentation.signals.filter((s) => s.observed === true);
-    if (seen.length === 0) out.push(`  ${c.bold('fragmentation:')} no signal observed`);
+    const unknown = run.diagnosis.fragmentation.signals.filter((s) => s.observed === null).length;
+    if (seen.length === 0) {
+      out.push(`  ${c.bold('fragmentation:')} no evidence seen${unknown > 0 ? ` (${unknown} of ${run.diagnosis.fragmentation.signals.length} signals cannot be judged from outside the process: see the JSON)` : ''}`);
+    }
     else for (const s of seen) out.push(`  ${c.bold('fragmentation evidence:')} ${s.evidence}`);
     if (run.diagnosis.breakdown) out.push(...breakdownLines(run.diagnosis.breakdown, opts.maxGroups ?? 8, c));
   }

@@ -44,8 +44,10 @@ test('memory held after its peak: no evidence without the live heap, observed ag
   assert.equal(anonNotReturned(series(3000, 1, () => MIB), 'Σ RSS', 3000).observed, null, 'too small to say');
 });
 
-test('heap share: observed at ≥ 50 % of RSS; unknown without a capture', () => {
-  assert.equal(heapDominates({ pid: 1, name: 'x', rssBytes: 100 * MIB, heapRssBytes: 90 * MIB }).observed, true);
+test('heap share: stated, never evidence on its own (live blocks look the same); false when small; unknown without a capture', () => {
+  const big = heapDominates({ pid: 1, name: 'x', rssBytes: 100 * MIB, heapRssBytes: 90 * MIB });
+  assert.equal(big.observed, null);
+  assert.match(big.evidence, /holds 90\.0 MiB of x \(pid 1\)'s 100\.0 MiB RSS \(90 %\) near the peak: whether those blocks are live or freed and kept cannot be seen from outside/);
   assert.equal(heapDominates({ pid: 1, name: 'x', rssBytes: 100 * MIB, heapRssBytes: 10 * MIB }).observed, false);
   assert.equal(heapDominates(null).observed, null);
 });
