@@ -6,7 +6,7 @@ import { environHas, readCmdline, readComm } from '../probe/proc.js';
 import { Columns } from './columns.js';
 import type { Preader } from './io.js';
 import { PidList, ProcsFile } from './pid-list.js';
-import { CTRL, LIVE, MEMBERS, type AddRootsMessage, type FastChunk, type ProcessSeen, type SamplerConfig } from './protocol.js';
+import { CTRL, LIVE, MEMBERS, type AddRootsMessage, type Adaptation, type FastChunk, type ProcessSeen, type SamplerConfig } from './protocol.js';
 
 interface Member {
   readonly seen: ProcessSeen;
@@ -21,6 +21,11 @@ interface Member {
 
 /** proc backend, tree looks empty: the marker scan for re-parented processes runs at most this often. */
 const EMPTY_TREE_SCAN_MS = 20;
+
+/** Automatic statm budget: a tree this size or smaller is always read whole, whatever a read costs. */
+export const AUTO_STATM_MIN_READS = 32;
+/** Weight of the newest tick in the running mean of one statm read's cost (smooths a preempted tick). */
+const STATM_COST_WEIGHT = 0.2;
 
 /** The fast columns, one row per tick. */
 export const FAST_COLUMNS = ['tMs', 'treeBytes', 'rssSumBytes', 'vszSumBytes', 'largestRssBytes', 'processCount'] as const;
@@ -49,6 +54,14 @@ export class FastTicker {
   private readonly statmCap: number;
   private statmCursor = 0;
   rssSumCarriedTicks = 0;
+  /** SamplerConfig.statmBudget as ms of one tick (0 = no automatic budget). */
+  private readonly statmBudgetMs: number;
+  /** Running mean of one statm read's cost, ms (null until a tick measured one). */
+  statmReadMs: number | null = null;
+  /** The automatic budget's adaptation, once it first read fewer than all: from when, the fewest reads, the most members. */
+  private autoStatm: { fromMs: number; minReads: number; maxMembers: number } | null = null;
+  /** memberList and the shared list are rebuilt once per tick, not once per added or retired member. */
+  private listDirty = false;
   private readonly pidList = new PidList();
   private readonly procsFile: ProcsFile | null;
   private readonly cgroupListed = new Set<number>();
@@ -57,6 +70,8 @@ export class FastTicker {
   /** `receive` takes one queued message of the main thread (receiveMessageOnPort), or undefined. */
   constructor(
     private readonly cfg: SamplerConfig, private readonly io: Preader, private readonly receive: () => { message: unknown } | undefined,
+    /** A monotonic clock in ms (tests give their own to fix what a read costs). */
+    private readonly now: () => number = () => performance.now(),
   ) {
     this.ctrl = new Int32Array(cfg.control);
     this.live = new Float64Array(cfg.live);
@@ -67,6 +82,7 @@ export class FastTicker {
     this.usageFd = cfg.usageFile ? io.open(cfg.usageFile) : -1;
     this.threadScanEvery = Math.max(1, cfg.statusEveryTicks);
     this.statmCap = cfg.maxStatmPerTick;
+    this.statmBudgetMs = cfg.maxStatmPerTick === 0 && cfg.statmBudget ? cfg.statmBudget * cfg.intervalMs : 0;
     this.procsFile = cfg.membership.kind === 'cgroup' ? new ProcsFile(io, cfg.membership.procsFile) : null;
   }
 
@@ -74,8 +90,15 @@ export class FastTicker {
     return this.members.size;
   }
 
-  /** Rebuilds memberList and publishes the pids for the slow thread. */
+  /** Marks memberList stale; it is rebuilt by syncList at the end of the current step (a burst of 2000 new members costs one rebuild). */
+  private listChanged(): void {
+    this.listDirty = true;
+  }
+
+  /** Rebuilds memberList and publishes the pids for the slow thread, when the members changed. */
   private syncList(): void {
+    if (!this.listDirty) return;
+    this.listDirty = false;
     this.memberList = [...this.members.values()];
     const n = Math.min(this.memberList.length, MEMBERS.MAX);
     for (let i = 0; i < n; i++) Atomics.store(this.shared, MEMBERS.PIDS + i, this.memberList[i]!.seen.pid);
@@ -83,7 +106,13 @@ export class FastTicker {
     Atomics.add(this.shared, MEMBERS.VERSION, 1);
   }
 
+  /** Adds a process (not yet a member, statm readable) and publishes the list. */
   addMember(pid: number, tMs: number): void {
+    this.add(pid, tMs);
+    this.syncList();
+  }
+
+  private add(pid: number, tMs: number): void {
     const { io, P, cfg } = this;
     if (this.members.has(pid) || pid <= 0) return;
     const statmFd = io.open(`${P}/${pid}/statm`);
@@ -108,7 +137,7 @@ export class FastTicker {
       rssBytes: -1,
       vszBytes: 0,
     });
-    this.syncList();
+    this.listChanged();
     this.markerChecked.add(pid);
   }
 
@@ -117,19 +146,20 @@ export class FastTicker {
     if (comm !== '?') m.seen.nameAtEnd = comm;
     for (const fd of [m.statmFd, m.childrenFd]) if (fd >= 0) closeSync(fd);
     this.members.delete(m.seen.pid);
-    this.syncList();
+    this.listChanged();
     this.finished.push(m.seen);
   }
 
   /** Retires every member (the end of sampling). */
   retireAll(): void {
     for (const m of [...this.members.values()]) this.retire(m);
+    this.syncList();
   }
 
   /** Adds every pid in buf[0..n) (a children or cgroup.procs file) not yet a member. */
   private addPids(n: number, tMs: number): void {
     const count = this.pidList.parse(this.buf, n);
-    for (let i = 0; i < count; i++) this.addMember(this.pidList.pids[i]!, tMs);
+    for (let i = 0; i < count; i++) this.add(this.pidList.pids[i]!, tMs);
   }
 
   // ---- membership ----------------------------------------------------------------------------------
@@ -145,11 +175,12 @@ export class FastTicker {
     this.cgroupListed.clear();
     for (let i = 0; i < count; i++) this.cgroupListed.add(pids[i]!);
     for (let i = 0; i < count; i++) {
-      this.addMember(pids[i]!, tMs);
+      this.add(pids[i]!, tMs);
       // A listed pid that could not be added (its statm unreadable for a moment): handle the list again next tick.
       if (!this.members.has(pids[i]!)) procsFile.forget();
     }
     // A process that was in the group and is no longer listed has left the tree (exited, or moved out).
+    this.syncList();
     for (const m of this.memberList) {
       if (this.cgroupListed.has(m.seen.pid)) m.listed = true;
       else if (m.listed) this.retire(m);
@@ -197,7 +228,7 @@ export class FastTicker {
       const pid = Number(name);
       if (this.markerChecked.has(pid)) continue;
       this.markerChecked.add(pid);
-      if (environHas(pid, entry, { proc: this.P })) this.addMember(pid, tMs);
+      if (environHas(pid, entry, { proc: this.P })) this.add(pid, tMs);
     }
   }
 
@@ -208,7 +239,7 @@ export class FastTicker {
     this.rootsAddedTaken = posted;
     for (let m = this.receive(); m !== undefined; m = this.receive()) {
       const msg = m.message as AddRootsMessage;
-      if (msg.type === 'add-roots') for (const pid of msg.pids) this.addMember(pid, tMs);
+      if (msg.type === 'add-roots') for (const pid of msg.pids) this.add(pid, tMs);
     }
   }
 
@@ -239,17 +270,26 @@ export class FastTicker {
     else if (cfg.membership.kind === 'proc') this.refreshProcChildren(tMs, tickIndex % this.threadScanEvery === 0);
     if (cfg.membership.kind === 'proc' && tickIndex % cfg.markerScanEveryTicks === 0) this.markerScan(tMs);
 
+    this.syncList();
+
     // statm of every member, or with a cap, of `cap` members in turn (plus any not read yet); the others carry
-    // their last reading into the sums below, and the tick is counted in rssSumCarriedTicks.
+    // their last reading into the sums below, and the tick is counted in rssSumCarriedTicks. The cap is the manual
+    // one (maxStatmPerTick) or the automatic budget's: as many reads as fit in statmBudgetMs at their measured cost.
     const list = this.memberList; // retire() replaces memberList, not this array
     const len = list.length;
-    const cap = this.statmCap > 0 && this.statmCap < len ? this.statmCap : len;
+    const cap = this.statmCap > 0 ? Math.min(this.statmCap, len) : this.autoCap(len, tMs);
+    const t0 = this.statmBudgetMs > 0 ? this.now() : 0;
     for (let j = 0; j < cap; j++) this.readStatm(list[(this.statmCursor + j) % len]!, tMs);
+    if (this.statmBudgetMs > 0 && cap >= AUTO_STATM_MIN_READS) {
+      const perRead = (this.now() - t0) / cap;
+      this.statmReadMs = this.statmReadMs === null ? perRead : this.statmReadMs + STATM_COST_WEIGHT * (perRead - this.statmReadMs);
+    }
     if (cap < len) {
       this.statmCursor = (this.statmCursor + cap) % len;
       this.rssSumCarriedTicks++;
       for (let i = 0; i < len; i++) if (list[i]!.rssBytes < 0) this.readStatm(list[i]!, tMs);
     }
+    this.syncList();
     let rssSum = 0;
     let vszSum = 0;
     let largest = 0;
@@ -271,6 +311,29 @@ export class FastTicker {
       this.markerScan(tMs);
     }
     Atomics.store(this.ctrl, CTRL.ALIVE, this.members.size);
+  }
+
+  /** The automatic budget's reads this tick: all of a small tree, else as many as fit in statmBudgetMs (never fewer than the minimum). */
+  private autoCap(len: number, tMs: number): number {
+    if (this.statmBudgetMs <= 0 || len <= AUTO_STATM_MIN_READS || this.statmReadMs === null || this.statmReadMs <= 0) return len;
+    const fit = Math.max(AUTO_STATM_MIN_READS, Math.floor(this.statmBudgetMs / this.statmReadMs));
+    if (fit >= len) return len;
+    if (this.autoStatm === null) this.autoStatm = { fromMs: tMs, minReads: fit, maxMembers: len };
+    this.autoStatm.minReads = Math.min(this.autoStatm.minReads, fit);
+    this.autoStatm.maxMembers = Math.max(this.autoStatm.maxMembers, len);
+    return fit;
+  }
+
+  /** What this thread read less often than asked, and from when (empty when every figure was read at every tick). */
+  adaptations(): Adaptation[] {
+    const a = this.autoStatm;
+    if (a === null) return [];
+    const pct = Math.round((this.statmBudgetMs / this.cfg.intervalMs) * 100);
+    return [{
+      what: 'statm',
+      fromMs: Math.round(a.fromMs * 1000) / 1000,
+      detail: `statm read for as few as ${a.minReads} of up to ${a.maxMembers} processes per tick, in turn, to keep those reads within ${pct} % of the ${this.cfg.intervalMs} ms tick; Σ RSS, Σ VSZ and the largest RSS carried the others' last readings (the cgroup counter and the process count were read whole at every tick)`,
+    }];
   }
 
   // ---- drain ---------------------------------------------------------------------------------------

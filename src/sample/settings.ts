@@ -3,6 +3,15 @@
 
 /** Share of one core the PSS tier may take when its interval is not fixed (see SamplerConfig.pssBudget). */
 export const PSS_BUDGET = 0.02;
+/**
+ * Share of each fast tick the per-process statm reads may take before they are read in turn (carried): ~2.3 µs a read
+ * here, so about 40 processes at 1 ms; a bigger tree reads that many per tick and carries the others (fast-ticker.ts).
+ */
+export const STATM_BUDGET = 0.1;
+/** Share of one core the status tier (status ×N + memory.stat) may take; a huge tree stretches its interval to stay within. */
+export const STATUS_BUDGET = 0.05;
+/** The status tier stretches to this many times its interval at most (a huge tree thins it, never silences it). */
+export const STATUS_MAX_STRETCH = 100;
 
 /** run: the PSS tier starts here and stretches to stay within PSS_BUDGET. */
 export const RUN_PSS_INTERVAL_MS = 50;

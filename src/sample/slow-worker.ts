@@ -8,6 +8,7 @@ import { readCmdline } from '../probe/proc.js';
 import { Columns } from './columns.js';
 import { ProcessGrid } from './process-grid.js';
 import { LoopTurn, Preader, fieldIn, lineKey, nowEpoch, setThreadNice, threadCpuMs } from './io.js';
+import { STATUS_MAX_STRETCH } from './settings.js';
 import { CTRL, LIVE, MEMBERS, STATE_SAMPLING, STATE_STOP, type SamplerConfig, type SlowChunk, type SlowOutput, type SlowProcess } from './protocol.js';
 
 const cfg = workerData as SamplerConfig;
@@ -161,6 +162,9 @@ async function run(): Promise<void> {
   const startEpoch = live[LIVE.START_EPOCH_MS]!;
   const cpu0 = threadCpuMs();
   const statusMs = cfg.statusEveryTicks * cfg.intervalMs;
+  /** The status tier's wait after the last pass: statusMs, or longer while a huge tree's pass would exceed statusBudget. */
+  let statusWaitMs = statusMs;
+  let stretched: { fromMs: number; maxMs: number; maxProcesses: number } | null = null;
   const pssMs = cfg.pssEveryTicks * cfg.intervalMs;
   let nextPss = nowEpoch();
   let drained = 0;
@@ -168,7 +172,19 @@ async function run(): Promise<void> {
   for (;;) {
     const start = nowEpoch();
     const pids = members();
+    const s0 = cfg.statusBudget ? threadCpuMs() : NaN;
     statusPass(start - startEpoch, pids);
+    if (cfg.statusBudget) {
+      // Budget on this thread's CPU, as the PSS tier's: status ×N at 100 Hz is ~2000 reads a second per process.
+      const cost = threadCpuMs() - s0;
+      statusWaitMs = Number.isFinite(cost) ? Math.min(STATUS_MAX_STRETCH * statusMs, Math.max(statusMs, cost / cfg.statusBudget)) : statusMs;
+      // Recorded from the first pass stretched past twice the interval (below that it is within a tick's jitter).
+      if (statusWaitMs >= 2 * statusMs) {
+        stretched ??= { fromMs: start - startEpoch, maxMs: 0, maxProcesses: 0 };
+        stretched.maxMs = Math.max(stretched.maxMs, statusWaitMs);
+        stretched.maxProcesses = Math.max(stretched.maxProcesses, pids.length);
+      }
+    }
     if (start >= nextPss) {
       const c0 = threadCpuMs();
       pssPass(start - startEpoch, pids);
@@ -185,11 +201,16 @@ async function run(): Promise<void> {
     }
     if (Atomics.load(ctrl, CTRL.STATE) === STATE_STOP) break;
     if (loop.due()) await loop.turn(); // V8's GC tasks (LoopTurn)
-    const wait = start + statusMs - nowEpoch();
+    const wait = start + statusWaitMs - nowEpoch();
     if (wait > 0) Atomics.wait(ctrl, CTRL.STATE, STATE_SAMPLING, wait);
   }
   for (const t of tracked.values()) if (t.statusFd >= 0) closeSync(t.statusFd);
   const out: SlowOutput = {
+    adaptations: stretched === null ? [] : [{
+      what: 'status',
+      fromMs: Math.round(stretched.fromMs * 1000) / 1000,
+      detail: `/proc/PID/status (VmHWM, VmData) and memory.stat read as seldom as every ${Math.round(stretched.maxMs)} ms instead of every ${statusMs} ms, with up to ${stretched.maxProcesses} processes, to keep that tier within ${Math.round(cfg.statusBudget! * 100)} % of a core`,
+    }],
     status: status.toArrays(),
     pss: pss.toArrays(),
     processes: [...tracked.values()].map((t) => t.info),
