@@ -26,6 +26,8 @@ const EMPTY_TREE_SCAN_MS = 20;
 export const AUTO_STATM_MIN_READS = 32;
 /** Weight of the newest tick in the running mean of one statm read's cost (smooths a preempted tick). */
 const STATM_COST_WEIGHT = 0.2;
+/** The membership budget re-reads cgroup.procs at least every this many ticks (new processes seen within them). */
+export const MEMBERSHIP_MAX_EVERY = 20;
 
 /** The fast columns, one row per tick. */
 export const FAST_COLUMNS = ['tMs', 'treeBytes', 'rssSumBytes', 'vszSumBytes', 'largestRssBytes', 'processCount'] as const;
@@ -60,6 +62,13 @@ export class FastTicker {
   statmReadMs: number | null = null;
   /** The automatic budget's adaptation, once it first read fewer than all: from when, the fewest reads, the most members. */
   private autoStatm: { fromMs: number; minReads: number; maxMembers: number } | null = null;
+  /** SamplerConfig.membershipBudget as ms of one tick (0 = cgroup.procs every tick). */
+  private readonly membershipBudgetMs: number;
+  /** Running mean of one cgroup.procs read (with its handling), ms; the tick of the next read. */
+  membershipReadMs: number | null = null;
+  private nextMembershipTick = 0;
+  /** The membership budget's adaptation: from when, the longest spacing in ticks, the most members then. */
+  private autoMembership: { fromMs: number; maxEvery: number; maxMembers: number } | null = null;
   /** memberList and the shared list are rebuilt once per tick, not once per added or retired member. */
   private listDirty = false;
   private readonly pidList = new PidList();
@@ -83,6 +92,7 @@ export class FastTicker {
     this.threadScanEvery = Math.max(1, cfg.statusEveryTicks);
     this.statmCap = cfg.maxStatmPerTick;
     this.statmBudgetMs = cfg.maxStatmPerTick === 0 && cfg.statmBudget ? cfg.statmBudget * cfg.intervalMs : 0;
+    this.membershipBudgetMs = cfg.membershipBudget ? cfg.membershipBudget * cfg.intervalMs : 0;
     this.procsFile = cfg.membership.kind === 'cgroup' ? new ProcsFile(io, cfg.membership.procsFile) : null;
   }
 
@@ -187,6 +197,26 @@ export class FastTicker {
     }
   }
 
+  /**
+   * cgroup.procs costs the kernel a walk of the group's tasks (~0.26 ms for 700 processes here): with a budget, a big
+   * group is re-read every `every` ticks so that its measured cost stays within membershipBudgetMs per tick; in
+   * between, the members (and the process count) are the last list's, less those whose statm read found them gone.
+   */
+  private budgetedCgroupRefresh(tickIndex: number, tMs: number): void {
+    const t0 = this.membershipBudgetMs > 0 ? this.now() : 0;
+    this.refreshCgroupMembers(tMs);
+    if (this.membershipBudgetMs <= 0) return;
+    const cost = this.now() - t0;
+    this.membershipReadMs = this.membershipReadMs === null ? cost : this.membershipReadMs + STATM_COST_WEIGHT * (cost - this.membershipReadMs);
+    const every = Math.max(1, Math.min(MEMBERSHIP_MAX_EVERY, Math.ceil(this.membershipReadMs / this.membershipBudgetMs)));
+    this.nextMembershipTick = tickIndex + every;
+    if (every > 1) {
+      this.autoMembership ??= { fromMs: tMs, maxEvery: every, maxMembers: this.members.size };
+      this.autoMembership.maxEvery = Math.max(this.autoMembership.maxEvery, every);
+      this.autoMembership.maxMembers = Math.max(this.autoMembership.maxMembers, this.members.size);
+    }
+  }
+
   /** proc backend, fast part: children of each member's main thread (one pread each). */
   private refreshProcChildren(tMs: number, allThreads: boolean): void {
     const { io, P } = this;
@@ -266,7 +296,7 @@ export class FastTicker {
   tick(tickIndex: number, tMs: number): void {
     const { cfg } = this;
     this.takeAddedRoots(tMs);
-    if (cfg.membership.kind === 'cgroup') this.refreshCgroupMembers(tMs);
+    if (cfg.membership.kind === 'cgroup' && tickIndex >= this.nextMembershipTick) this.budgetedCgroupRefresh(tickIndex, tMs);
     else if (cfg.membership.kind === 'proc') this.refreshProcChildren(tMs, tickIndex % this.threadScanEvery === 0);
     if (cfg.membership.kind === 'proc' && tickIndex % cfg.markerScanEveryTicks === 0) this.markerScan(tMs);
 
@@ -326,13 +356,22 @@ export class FastTicker {
 
   /** What this thread read less often than asked, and from when (empty when every figure was read at every tick). */
   adaptations(): Adaptation[] {
+    const out: Adaptation[] = [];
+    const m = this.autoMembership;
+    if (m !== null) {
+      out.push({
+        what: 'membership',
+        fromMs: Math.round(m.fromMs * 1000) / 1000,
+        detail: `cgroup.procs (the member list and the process count) re-read as seldom as every ${m.maxEvery} ticks instead of every tick, with up to ${m.maxMembers} processes, to keep that read within ${Math.round((this.membershipBudgetMs / this.cfg.intervalMs) * 100)} % of the ${this.cfg.intervalMs} ms tick; the cgroup memory counter was read at every tick`,
+      });
+    }
     const a = this.autoStatm;
-    if (a === null) return [];
+    if (a === null) return out;
     const pct = Math.round((this.statmBudgetMs / this.cfg.intervalMs) * 100);
-    return [{
+    return [...out, {
       what: 'statm',
       fromMs: Math.round(a.fromMs * 1000) / 1000,
-      detail: `statm read for as few as ${a.minReads} of up to ${a.maxMembers} processes per tick, in turn, to keep those reads within ${pct} % of the ${this.cfg.intervalMs} ms tick; Σ RSS, Σ VSZ and the largest RSS carried the others' last readings (the cgroup counter and the process count were read whole at every tick)`,
+      detail: `statm read for as few as ${a.minReads} of up to ${a.maxMembers} processes per tick, in turn, to keep those reads within ${pct} % of the ${this.cfg.intervalMs} ms tick; Σ RSS, Σ VSZ and the largest RSS carried the others' last readings (the cgroup memory counter was read at every tick)`,
     }];
   }
 

@@ -77,6 +77,8 @@ export interface SamplerConfig {
    * back until its cost fits, up to STATUS_MAX_STRETCH × its interval. Absent or null: fixed interval.
    */
   readonly statusBudget?: number | null;
+  /** cgroup backend: share of each tick the cgroup.procs re-read may take (settings.ts MEMBERSHIP_BUDGET); absent or null: every tick. */
+  readonly membershipBudget?: number | null;
   /** Ask for SCHED_FIFO priority 1 for the fast thread (chrt; needs root or CAP_SYS_NICE), degrading to its nice. */
   readonly realtime: boolean;
   /** proc backend: every how many ticks /proc is scanned for re-parented processes carrying the marker. */
@@ -108,7 +110,7 @@ export interface SlowProcess {
 
 /** A part of the sampler read less often than asked, from when, in words (SamplingSchema.adaptations). */
 export interface Adaptation {
-  readonly what: 'statm' | 'status';
+  readonly what: 'statm' | 'membership' | 'status' | 'smaps';
   /** ms since spawn when it began. */
   readonly fromMs: number;
   readonly detail: string;

@@ -8,6 +8,10 @@ export const PSS_BUDGET = 0.02;
  * here, so about 40 processes at 1 ms; a bigger tree reads that many per tick and carries the others (fast-ticker.ts).
  */
 export const STATM_BUDGET = 0.1;
+/** Share of each fast tick the cgroup.procs re-read may take (cgroup backend): a big group is re-read every few ticks. */
+export const MEMBERSHIP_BUDGET = 0.05;
+/** Share of the main thread the smaps capture (per-mapping breakdown near the peak) may take: a big tree's capture is spaced out. */
+export const SMAPS_CAPTURE_BUDGET = 0.05;
 /** Share of one core the status tier (status ×N + memory.stat) may take; a huge tree stretches its interval to stay within. */
 export const STATUS_BUDGET = 0.05;
 /** The status tier stretches to this many times its interval at most (a huge tree thins it, never silences it). */
