@@ -69,6 +69,15 @@ export class FastTicker {
   private nextMembershipTick = 0;
   /** The membership budget's adaptation: from when, the longest spacing in ticks, the most members then. */
   private autoMembership: { fromMs: number; maxEvery: number; maxMembers: number } | null = null;
+  /** Σ RSS and Σ VSZ of the members' latest readings, kept as readings change (no walk over a big tree per tick). */
+  private rssSum = 0;
+  private vszSum = 0;
+  /** The largest reading and whose; recomputed over all members only when that member shrank or left. */
+  private largest = 0;
+  private largestMember: Member | null = null;
+  private largestStale = false;
+  /** Members not read yet (rssBytes −1): read at their first tick even under a cap. */
+  private unread = 0;
   /** memberList and the shared list are rebuilt once per tick, not once per added or retired member. */
   private listDirty = false;
   private readonly pidList = new PidList();
@@ -147,6 +156,7 @@ export class FastTicker {
       rssBytes: -1,
       vszBytes: 0,
     });
+    this.unread++;
     this.listChanged();
     this.markerChecked.add(pid);
   }
@@ -155,6 +165,7 @@ export class FastTicker {
     const comm = readComm(m.seen.pid, { proc: this.P });
     if (comm !== '?') m.seen.nameAtEnd = comm;
     for (const fd of [m.statmFd, m.childrenFd]) if (fd >= 0) closeSync(fd);
+    this.setReading(m, 0, 0);
     this.members.delete(m.seen.pid);
     this.listChanged();
     this.finished.push(m.seen);
@@ -275,20 +286,37 @@ export class FastTicker {
 
   // ---- one tick ------------------------------------------------------------------------------------
 
+  /** A member's reading changes: the sums follow (a reading ≤ 0 counts for nothing, as an ended process). */
+  private setReading(m: Member, rss: number, vsz: number): void {
+    if (m.rssBytes < 0) this.unread--;
+    if (m.rssBytes > 0) {
+      this.rssSum -= m.rssBytes;
+      this.vszSum -= m.vszBytes;
+    }
+    m.rssBytes = rss;
+    m.vszBytes = vsz;
+    if (rss > 0) {
+      this.rssSum += rss;
+      this.vszSum += vsz;
+    }
+    if (rss > this.largest) {
+      this.largest = rss;
+      this.largestMember = m;
+    } else if (m === this.largestMember && rss < this.largest) this.largestStale = true;
+  }
+
   /** One statm read: the member's figures now, or its end (a reaped process reads as an error, a zombie as zeros). */
   private readStatm(m: Member, tMs: number): void {
     const { statm } = this;
     const n = this.io.pread(m.statmFd);
     if (n <= 0 || !parseStatmInto(this.buf, n, statm) || statm[0] === 0) {
-      m.rssBytes = 0;
-      m.vszBytes = 0;
+      this.setReading(m, 0, 0);
       // cgroup backend: a zombie still listed stays a member until it leaves cgroup.procs.
       if (this.cfg.membership.kind !== 'cgroup' || !this.cgroupListed.has(m.seen.pid) || n <= 0) this.retire(m);
       return;
     }
     const rss = statm[1]! * this.page;
-    m.rssBytes = rss;
-    m.vszBytes = statm[0]! * this.page;
+    this.setReading(m, rss, statm[0]! * this.page);
     m.seen.lastSeenMs = tMs;
     if (rss > m.seen.maxRssBytes) m.seen.maxRssBytes = rss;
   }
@@ -317,20 +345,21 @@ export class FastTicker {
     if (cap < len) {
       this.statmCursor = (this.statmCursor + cap) % len;
       this.rssSumCarriedTicks++;
-      for (let i = 0; i < len; i++) if (list[i]!.rssBytes < 0) this.readStatm(list[i]!, tMs);
+      if (this.unread > 0) for (let i = 0; i < len; i++) if (list[i]!.rssBytes < 0) this.readStatm(list[i]!, tMs);
     }
     this.syncList();
-    let rssSum = 0;
-    let vszSum = 0;
-    let largest = 0;
-    const current = this.memberList;
-    for (let i = 0; i < current.length; i++) {
-      const m = current[i]!;
-      if (m.rssBytes <= 0) continue;
-      rssSum += m.rssBytes;
-      vszSum += m.vszBytes;
-      if (m.rssBytes > largest) largest = m.rssBytes;
+    if (this.largestStale) {
+      this.largestStale = false;
+      this.largest = 0;
+      this.largestMember = null;
+      for (const m of this.memberList) {
+        if (m.rssBytes > this.largest) {
+          this.largest = m.rssBytes;
+          this.largestMember = m;
+        }
+      }
     }
+    const { rssSum, vszSum, largest } = this;
     const tree = this.usageFd >= 0 ? this.io.readNumber(this.usageFd) : NaN;
     this.fast.push(tMs, tree, rssSum, vszSum, largest, this.members.size);
     this.live[LIVE.TREE_BYTES] = tree;

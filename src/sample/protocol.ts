@@ -110,7 +110,7 @@ export interface SlowProcess {
 
 /** A part of the sampler read less often than asked, from when, in words (SamplingSchema.adaptations). */
 export interface Adaptation {
-  readonly what: 'statm' | 'membership' | 'status' | 'smaps';
+  readonly what: 'statm' | 'membership' | 'status' | 'pss' | 'smaps';
   /** ms since spawn when it began. */
   readonly fromMs: number;
   readonly detail: string;

@@ -165,6 +165,7 @@ async function run(): Promise<void> {
   /** The status tier's wait after the last pass: statusMs, or longer while a huge tree's pass would exceed statusBudget. */
   let statusWaitMs = statusMs;
   let stretched: { fromMs: number; maxMs: number; maxProcesses: number } | null = null;
+  let pssStretched: { fromMs: number; maxMs: number; maxProcesses: number } | null = null;
   const pssMs = cfg.pssEveryTicks * cfg.intervalMs;
   let nextPss = nowEpoch();
   let drained = 0;
@@ -191,8 +192,16 @@ async function run(): Promise<void> {
       // Budget on this thread's CPU: stretch the PSS interval so the pass stays within pssBudget of a core,
       // never past 10× the asked interval (a slow smaps_rollup thins the tier, it never silences it).
       const cost = threadCpuMs() - c0;
-      const stretched = cfg.pssBudget !== null && Number.isFinite(cost) ? cost / cfg.pssBudget : 0;
-      nextPss = start + Math.min(10 * pssMs, Math.max(pssMs, stretched));
+      // A huge tree (status budgeted too) may stretch it to STATUS_MAX_STRETCH ×, recorded as an adaptation past 10 ×.
+      const want = cfg.pssBudget !== null && Number.isFinite(cost) ? cost / cfg.pssBudget : 0;
+      const maxStretch = cfg.statusBudget ? STATUS_MAX_STRETCH : 10;
+      const waitPss = Math.min(maxStretch * pssMs, Math.max(pssMs, want));
+      nextPss = start + waitPss;
+      if (waitPss > 10 * pssMs) {
+        pssStretched ??= { fromMs: start - startEpoch, maxMs: 0, maxProcesses: 0 };
+        pssStretched.maxMs = Math.max(pssStretched.maxMs, waitPss);
+        pssStretched.maxProcesses = Math.max(pssStretched.maxProcesses, pids.length);
+      }
     }
     const drainSeq = Atomics.load(ctrl, CTRL.DRAIN);
     if (drainSeq !== drained) {
@@ -206,11 +215,18 @@ async function run(): Promise<void> {
   }
   for (const t of tracked.values()) if (t.statusFd >= 0) closeSync(t.statusFd);
   const out: SlowOutput = {
-    adaptations: stretched === null ? [] : [{
-      what: 'status',
-      fromMs: Math.round(stretched.fromMs * 1000) / 1000,
-      detail: `/proc/PID/status (VmHWM, VmData) and memory.stat read as seldom as every ${Math.round(stretched.maxMs)} ms instead of every ${statusMs} ms, with up to ${stretched.maxProcesses} processes, to keep that tier within ${Math.round(cfg.statusBudget! * 100)} % of a core`,
-    }],
+    adaptations: [
+      ...(stretched === null ? [] : [{
+        what: 'status' as const,
+        fromMs: Math.round(stretched.fromMs * 1000) / 1000,
+        detail: `/proc/PID/status (VmHWM, VmData) and memory.stat read as seldom as every ${Math.round(stretched.maxMs)} ms instead of every ${statusMs} ms, with up to ${stretched.maxProcesses} processes, to keep that tier within ${Math.round(cfg.statusBudget! * 100)} % of a core`,
+      }]),
+      ...(pssStretched === null ? [] : [{
+        what: 'pss' as const,
+        fromMs: Math.round(pssStretched.fromMs * 1000) / 1000,
+        detail: `smaps_rollup (PSS, USS, swap) read as seldom as every ${Math.round(pssStretched.maxMs)} ms instead of every ${pssMs} ms, with up to ${pssStretched.maxProcesses} processes, to keep that tier within ${Math.round(cfg.pssBudget! * 100)} % of a core`,
+      }]),
+    ],
     status: status.toArrays(),
     pss: pss.toArrays(),
     processes: [...tracked.values()].map((t) => t.info),
