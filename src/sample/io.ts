@@ -33,6 +33,24 @@ export class Preader {
     }
   }
 
+  /**
+   * The whole file at offset 0 into buf (as far as buf holds), or -1: a seq_file such as cgroup.procs hands over one
+   * page per read (about 800 pids), so the reads continue where the last ended until the file ends.
+   */
+  preadAll(fd: number): number {
+    let n = 0;
+    try {
+      for (;;) {
+        const got = readSync(fd, this.buf, n, this.buf.length - n, n);
+        if (got <= 0) return n;
+        n += got;
+        if (n >= this.buf.length) return n;
+      }
+    } catch {
+      return n > 0 ? n : -1;
+    }
+  }
+
   /** The leading decimal number of the file (usage_in_bytes, memory.current), NaN when unreadable. */
   readNumber(fd: number): number {
     const n = this.pread(fd);
