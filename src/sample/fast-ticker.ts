@@ -23,11 +23,11 @@ interface Member {
 const EMPTY_TREE_SCAN_MS = 20;
 
 /** Automatic statm budget: a tree this size or smaller is always read whole, whatever a read costs. */
-export const AUTO_STATM_MIN_READS = 32;
+export const AUTO_STATM_MIN_READS = 8;
 /** Weight of the newest tick in the running mean of one statm read's cost (smooths a preempted tick). */
 const STATM_COST_WEIGHT = 0.2;
 /** The membership budget re-reads cgroup.procs at least every this many ticks (new processes seen within them). */
-export const MEMBERSHIP_MAX_EVERY = 20;
+export const MEMBERSHIP_MAX_EVERY = 250;
 
 /** The fast columns, one row per tick. */
 export const FAST_COLUMNS = ['tMs', 'treeBytes', 'rssSumBytes', 'vszSumBytes', 'largestRssBytes', 'processCount'] as const;

@@ -73,7 +73,6 @@ function mergeProcesses(fast: readonly ProcessSeen[], slow: SlowOutput['processe
 
 /** Fast columns and processes, with the slow thread's tiers and per-process maxima folded in. */
 export function mergeOutputs(fast: FastOutput, slow: SlowOutput): SamplerOutput {
-  if (process.env.SAMPLER_DEBUG) console.error(`fast ${fast.cpuMs} slow ${slow.cpuMs} wall ${fast.sampledWallMs} pssTicks ${slow.pssTicks}`);
   const processes = mergeProcesses(fast.processes, slow.processes);
   const { fast: fastColumns, ...rest } = fast;
   return {

@@ -5,15 +5,15 @@
 export const PSS_BUDGET = 0.02;
 /**
  * Share of each fast tick the per-process statm reads may take before they are read in turn (carried): ~2.3 µs a read
- * here, so about 40 processes at 1 ms; a bigger tree reads that many per tick and carries the others (fast-ticker.ts).
+ * here, so about 20 processes at 1 ms; a bigger tree reads that many per tick and carries the others (fast-ticker.ts).
  */
-export const STATM_BUDGET = 0.1;
+export const STATM_BUDGET = 0.05;
 /** Share of each fast tick the cgroup.procs re-read may take (cgroup backend): a big group is re-read every few ticks. */
 export const MEMBERSHIP_BUDGET = 0.05;
 /** Share of the main thread the smaps capture (per-mapping breakdown near the peak) may take: a big tree's capture is spaced out. */
 export const SMAPS_CAPTURE_BUDGET = 0.05;
 /** Share of one core the status tier (status ×N + memory.stat) may take; a huge tree stretches its interval to stay within. */
-export const STATUS_BUDGET = 0.05;
+export const STATUS_BUDGET = 0.03;
 /** The status tier stretches to this many times its interval at most (a huge tree thins it, never silences it). */
 export const STATUS_MAX_STRETCH = 100;
 
