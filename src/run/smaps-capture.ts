@@ -3,7 +3,7 @@
 // keeping the capture with the largest Σ RSS. Never every tick: smaps makes the kernel walk every page table.
 import { readProcessSmapsAsync, type ProcessSmaps, type TreeSmaps } from '../probe/smaps.js';
 import type { Adaptation } from '../sample/protocol.js';
-import { SMAPS_CAPTURE_BUDGET } from '../sample/settings.js';
+import { BIG_TREE_PROCESSES, SMAPS_CAPTURE_BUDGET } from '../sample/settings.js';
 
 export interface SmapsCaptureOptions {
   readonly procRoot: string;
@@ -71,7 +71,7 @@ export class SmapsCapturer {
     if (this.perProcessMs !== null) {
       const count = this.o.listPids().length;
       const predicted = this.perProcessMs * count;
-      if (this.totalReadMs + predicted > budget * now && predicted > this.waitMs * budget) {
+      if (count > BIG_TREE_PROCESSES && this.totalReadMs + predicted > budget * now && predicted > this.waitMs * budget) {
         this.spaced ??= { fromMs: now, maxWaitMs: 0, maxProcesses: 0, deferred: 0 };
         this.spaced.maxProcesses = Math.max(this.spaced.maxProcesses, count);
         this.spaced.deferred++;
@@ -101,7 +101,7 @@ export class SmapsCapturer {
     // Budget: a capture of 700 processes takes the main thread for ~100 ms; the next one waits until it fits.
     const min = this.o.minIntervalMs ?? 250;
     if (processes.length + unreadable > 0) this.perProcessMs = readMs / (processes.length + unreadable);
-    this.waitMs = Math.max(min, readMs / (this.o.budget ?? SMAPS_CAPTURE_BUDGET));
+    this.waitMs = processes.length + unreadable > BIG_TREE_PROCESSES ? Math.max(min, readMs / (this.o.budget ?? SMAPS_CAPTURE_BUDGET)) : min;
     if (this.waitMs > min) {
       this.spaced ??= { fromMs: atMs + readMs, maxWaitMs: 0, maxProcesses: 0, deferred: 0 };
       this.spaced.maxWaitMs = Math.max(this.spaced.maxWaitMs, this.waitMs);

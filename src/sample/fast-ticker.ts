@@ -4,6 +4,7 @@ import { closeSync, readdirSync } from 'node:fs';
 import { parseStatmInto } from '../probe/statm.js';
 import { environHas, readCmdline, readComm } from '../probe/proc.js';
 import { Columns } from './columns.js';
+import { BIG_TREE_PROCESSES } from './settings.js';
 import type { Preader } from './io.js';
 import { PidList, ProcsFile } from './pid-list.js';
 import { CTRL, LIVE, MEMBERS, type AddRootsMessage, type Adaptation, type FastChunk, type ProcessSeen, type SamplerConfig } from './protocol.js';
@@ -22,7 +23,9 @@ interface Member {
 /** proc backend, tree looks empty: the marker scan for re-parented processes runs at most this often. */
 const EMPTY_TREE_SCAN_MS = 20;
 
-/** Automatic statm budget: a tree this size or smaller is always read whole, whatever a read costs. */
+/** Automatic statm budget: a tree this size or smaller is always read whole, whatever a read costs (normal trees unchanged). */
+export const AUTO_STATM_WHOLE_TREE = BIG_TREE_PROCESSES;
+/** Automatic statm budget: a bigger tree reads at least this many per tick, however dear a read. */
 export const AUTO_STATM_MIN_READS = 8;
 /** Weight of the newest tick in the running mean of one statm read's cost (smooths a preempted tick). */
 const STATM_COST_WEIGHT = 0.2;
@@ -216,10 +219,10 @@ export class FastTicker {
   private budgetedCgroupRefresh(tickIndex: number, tMs: number): void {
     const t0 = this.membershipBudgetMs > 0 ? this.now() : 0;
     this.refreshCgroupMembers(tMs);
-    if (this.membershipBudgetMs <= 0) return;
+    if (this.membershipBudgetMs <= 0 || this.members.size <= BIG_TREE_PROCESSES) return;
     const cost = this.now() - t0;
     this.membershipReadMs = this.membershipReadMs === null ? cost : this.membershipReadMs + STATM_COST_WEIGHT * (cost - this.membershipReadMs);
-    const every = Math.max(1, Math.min(MEMBERSHIP_MAX_EVERY, Math.ceil(this.membershipReadMs / this.membershipBudgetMs)));
+    const every = Math.max(1, Math.min(MEMBERSHIP_MAX_EVERY, Math.ceil(this.membershipReadMs / this.membershipBudgetMs - 1e-9)));
     this.nextMembershipTick = tickIndex + every;
     if (every > 1) {
       this.autoMembership ??= { fromMs: tMs, maxEvery: every, maxMembers: this.members.size };
@@ -338,7 +341,7 @@ export class FastTicker {
     const cap = this.statmCap > 0 ? Math.min(this.statmCap, len) : this.autoCap(len, tMs);
     const t0 = this.statmBudgetMs > 0 ? this.now() : 0;
     for (let j = 0; j < cap; j++) this.readStatm(list[(this.statmCursor + j) % len]!, tMs);
-    if (this.statmBudgetMs > 0 && cap >= AUTO_STATM_MIN_READS) {
+    if (this.statmBudgetMs > 0 && cap >= AUTO_STATM_MIN_READS && len > AUTO_STATM_WHOLE_TREE) {
       const perRead = (this.now() - t0) / cap;
       this.statmReadMs = this.statmReadMs === null ? perRead : this.statmReadMs + STATM_COST_WEIGHT * (perRead - this.statmReadMs);
     }
@@ -374,8 +377,8 @@ export class FastTicker {
 
   /** The automatic budget's reads this tick: all of a small tree, else as many as fit in statmBudgetMs (never fewer than the minimum). */
   private autoCap(len: number, tMs: number): number {
-    if (this.statmBudgetMs <= 0 || len <= AUTO_STATM_MIN_READS || this.statmReadMs === null || this.statmReadMs <= 0) return len;
-    const fit = Math.max(AUTO_STATM_MIN_READS, Math.floor(this.statmBudgetMs / this.statmReadMs));
+    if (this.statmBudgetMs <= 0 || len <= AUTO_STATM_WHOLE_TREE || this.statmReadMs === null || this.statmReadMs <= 0) return len;
+    const fit = Math.max(AUTO_STATM_MIN_READS, Math.floor(this.statmBudgetMs / this.statmReadMs + 1e-9));
     if (fit >= len) return len;
     if (this.autoStatm === null) this.autoStatm = { fromMs: tMs, minReads: fit, maxMembers: len };
     this.autoStatm.minReads = Math.min(this.autoStatm.minReads, fit);

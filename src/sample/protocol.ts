@@ -68,7 +68,7 @@ export interface SamplerConfig {
   readonly maxStatmPerTick: number;
   /**
    * With no maxStatmPerTick: share of each tick the statm reads may take (settings.ts STATM_BUDGET). A big tree then
-   * reads statm of as many members as fit, in turn, at their measured cost (never fewer than AUTO_STATM_MIN_READS),
+   * reads statm of as many members as fit, in turn, at their measured cost (a tree of up to AUTO_STATM_WHOLE_TREE read whole; never fewer than AUTO_STATM_MIN_READS),
    * carrying the others. Absent or null: every member every tick.
    */
   readonly statmBudget?: number | null;

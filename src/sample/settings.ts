@@ -8,6 +8,11 @@ export const PSS_BUDGET = 0.02;
  * here, so about 20 processes at 1 ms; a bigger tree reads that many per tick and carries the others (fast-ticker.ts).
  */
 export const STATM_BUDGET = 0.05;
+/**
+ * A tree of more processes than this is big: the automatic budgets below (statm, membership, status, PSS past 10×,
+ * smaps captures) apply only then, so a normal tree is sampled as asked, every figure at its tier's interval.
+ */
+export const BIG_TREE_PROCESSES = 32;
 /** Share of each fast tick the cgroup.procs re-read may take (cgroup backend): a big group is re-read every few ticks. */
 export const MEMBERSHIP_BUDGET = 0.05;
 /** Share of the main thread the smaps capture (per-mapping breakdown near the peak) may take: a big tree's capture is spaced out. */

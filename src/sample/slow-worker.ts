@@ -8,7 +8,7 @@ import { readCmdline } from '../probe/proc.js';
 import { Columns } from './columns.js';
 import { ProcessGrid } from './process-grid.js';
 import { LoopTurn, Preader, fieldIn, lineKey, nowEpoch, setThreadNice, threadCpuMs } from './io.js';
-import { STATUS_MAX_STRETCH } from './settings.js';
+import { BIG_TREE_PROCESSES, STATUS_MAX_STRETCH } from './settings.js';
 import { CTRL, LIVE, MEMBERS, STATE_SAMPLING, STATE_STOP, type SamplerConfig, type SlowChunk, type SlowOutput, type SlowProcess } from './protocol.js';
 
 const cfg = workerData as SamplerConfig;
@@ -173,9 +173,9 @@ async function run(): Promise<void> {
   for (;;) {
     const start = nowEpoch();
     const pids = members();
-    const s0 = cfg.statusBudget ? threadCpuMs() : NaN;
+    const s0 = cfg.statusBudget && pids.length > BIG_TREE_PROCESSES ? threadCpuMs() : NaN;
     statusPass(start - startEpoch, pids);
-    if (cfg.statusBudget) {
+    if (cfg.statusBudget && pids.length > BIG_TREE_PROCESSES) {
       // Budget on this thread's CPU, as the PSS tier's: status ×N at 100 Hz is ~2000 reads a second per process.
       const cost = threadCpuMs() - s0;
       statusWaitMs = Number.isFinite(cost) ? Math.min(STATUS_MAX_STRETCH * statusMs, Math.max(statusMs, cost / cfg.statusBudget)) : statusMs;
@@ -185,7 +185,7 @@ async function run(): Promise<void> {
         stretched.maxMs = Math.max(stretched.maxMs, statusWaitMs);
         stretched.maxProcesses = Math.max(stretched.maxProcesses, pids.length);
       }
-    }
+    } else statusWaitMs = statusMs;
     if (start >= nextPss) {
       const c0 = threadCpuMs();
       pssPass(start - startEpoch, pids);
@@ -194,7 +194,7 @@ async function run(): Promise<void> {
       const cost = threadCpuMs() - c0;
       // A huge tree (status budgeted too) may stretch it to STATUS_MAX_STRETCH ×, recorded as an adaptation past 10 ×.
       const want = cfg.pssBudget !== null && Number.isFinite(cost) ? cost / cfg.pssBudget : 0;
-      const maxStretch = cfg.statusBudget ? STATUS_MAX_STRETCH : 10;
+      const maxStretch = cfg.statusBudget && pids.length > BIG_TREE_PROCESSES ? STATUS_MAX_STRETCH : 10;
       const waitPss = Math.min(maxStretch * pssMs, Math.max(pssMs, want));
       nextPss = start + waitPss;
       if (waitPss > 10 * pssMs) {
