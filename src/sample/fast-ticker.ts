@@ -339,9 +339,10 @@ export class FastTicker {
     const list = this.memberList; // retire() replaces memberList, not this array
     const len = list.length;
     const cap = this.statmCap > 0 ? Math.min(this.statmCap, len) : this.autoCap(len, tMs);
-    const t0 = this.statmBudgetMs > 0 ? this.now() : 0;
+    const timed = this.statmBudgetMs > 0 && cap >= AUTO_STATM_MIN_READS && len > AUTO_STATM_WHOLE_TREE;
+    const t0 = timed ? this.now() : 0;
     for (let j = 0; j < cap; j++) this.readStatm(list[(this.statmCursor + j) % len]!, tMs);
-    if (this.statmBudgetMs > 0 && cap >= AUTO_STATM_MIN_READS && len > AUTO_STATM_WHOLE_TREE) {
+    if (timed) {
       const perRead = (this.now() - t0) / cap;
       this.statmReadMs = this.statmReadMs === null ? perRead : this.statmReadMs + STATM_COST_WEIGHT * (perRead - this.statmReadMs);
     }

@@ -5,6 +5,9 @@ import { openSync, readFileSync, readSync, readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { schedPolicyOf, type SchedPolicy } from '../probe/proc.js';
 
+/** preadAll: a read this long or longer may be one page of a longer seq_file; a shorter one is its end. */
+const SEQ_PAGE_MIN = 2048;
+
 export class Preader {
   readonly buf = Buffer.alloc(1 << 16);
   /** Unexpected errors by file (PID replaced by "PID"): EACCES, EPERM… — ENOENT/ESRCH are processes ending. */
@@ -44,7 +47,8 @@ export class Preader {
         const got = readSync(fd, this.buf, n, this.buf.length - n, n);
         if (got <= 0) return n;
         n += got;
-        if (n >= this.buf.length) return n;
+        // A seq_file page ends within a record of 4 KiB; a shorter read was the end (one syscall for a small list).
+        if (n >= this.buf.length || got < SEQ_PAGE_MIN) return n;
       }
     } catch {
       return n > 0 ? n : -1;

@@ -205,7 +205,7 @@ test('membership budget: a dear cgroup.procs is re-read every few ticks, the cou
   // 40 processes: a big tree (more than BIG_TREE_PROCESSES); a smaller one re-reads the list every tick.
   for (let pid = 3000; pid < 3040; pid++) f.proc(pid, 8, 2);
   const procsFile = join(f.root, 'cgroup.procs');
-  writeFileSync(procsFile, Array.from({ length: 40 }, (_, i) => 3000 + i).join('\n') + '\n');
+  writeFileSync(procsFile, `${Array.from({ length: 40 }, (_, i) => 3000 + i).join('\n')}\n`);
   // The clock advances 0.01 ms per statm read and 0.2 ms per read of the list (4 ticks' worth of a 5 % budget).
   let clock = 0;
   class ListReader extends Preader {
@@ -222,7 +222,7 @@ test('membership budget: a dear cgroup.procs is re-read every few ticks, the cou
   ticker.tick(0, 1);
   assert.equal(lastRow(ticker).processCount, 40);
   f.proc(3040, 8, 2);
-  writeFileSync(procsFile, Array.from({ length: 41 }, (_, i) => 3000 + i).join('\n') + '\n');
+  writeFileSync(procsFile, `${Array.from({ length: 41 }, (_, i) => 3000 + i).join('\n')}\n`);
   // 0.2 ms / (5 % of 1 ms) = every 4 ticks: ticks 1–3 carry the list, tick 4 re-reads it.
   for (let i = 1; i < 4; i++) ticker.tick(i, i + 1);
   assert.equal(lastRow(ticker).processCount, 40, 'carried until the next read of the list');
