@@ -16,9 +16,9 @@ export const BIG_TREE_PROCESSES = 32;
 /** Share of each fast tick the cgroup.procs re-read may take (cgroup backend): a big group is re-read every few ticks. */
 export const MEMBERSHIP_BUDGET = 0.05;
 /** Share of the main thread the smaps capture (per-mapping breakdown near the peak) may take: a big tree's capture is spaced out. */
-export const SMAPS_CAPTURE_BUDGET = 0.05;
+export const SMAPS_CAPTURE_BUDGET = 0.02;
 /** Share of one core the status tier (status ×N + memory.stat) may take; a huge tree stretches its interval to stay within. */
-export const STATUS_BUDGET = 0.03;
+export const STATUS_BUDGET = 0.02;
 /** The status tier stretches to this many times its interval at most (a huge tree thins it, never silences it). */
 export const STATUS_MAX_STRETCH = 100;
 
