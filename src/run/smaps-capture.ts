@@ -125,7 +125,7 @@ export class SmapsCapturer {
     const adaptation: Adaptation | null = sp === null ? null : {
       what: 'smaps',
       fromMs: Math.round(sp.fromMs * 1000) / 1000,
-      detail: `smaps of the tree (the per-mapping breakdown near the peak) ${sp.deferred > 0 ? `not captured ${sp.deferred} time${sp.deferred === 1 ? '' : 's'} it was due` : 'captured less often'}${sp.maxWaitMs > 0 ? `, as seldom as every ${Math.round(sp.maxWaitMs)} ms instead of every ${this.o.minIntervalMs ?? 250} ms,` : ''} with up to ${sp.maxProcesses} processes, to keep the captures within ${Math.round((this.o.budget ?? SMAPS_CAPTURE_BUDGET) * 100)} % of the time; the breakdown is of the capture taken at ${this.best ? `${Math.round(this.best.atMs)} ms` : 'none'}`,
+      detail: `smaps of the tree (the per-mapping breakdown near the peak) ${sp.deferred > 0 ? `not captured ${sp.deferred} time${sp.deferred === 1 ? '' : 's'} it was due,` : 'captured less often'}${sp.maxWaitMs > 0 ? `, as seldom as every ${Math.round(sp.maxWaitMs)} ms instead of every ${this.o.minIntervalMs ?? 250} ms,` : ''} with up to ${sp.maxProcesses} processes, to keep the captures within ${Math.round((this.o.budget ?? SMAPS_CAPTURE_BUDGET) * 100)} % of the time; the breakdown is of the capture taken at ${this.best ? `${Math.round(this.best.atMs)} ms` : 'none'}`,
     };
     return { best: this.best, captures: this.captures, totalReadMs: this.totalReadMs, adaptation };
   }
