@@ -108,6 +108,11 @@ export const SamplingSchema = z.object({
   maxStatmPerTick: z.number().int().nonnegative().optional().describe('--max-statm-per-tick: statm reads per tick at most, in turn (0 = every process every tick)'),
   rssSumCarriedTicks: z.number().int().nonnegative().optional()
     .describe('ticks whose Σ RSS, Σ VSZ and largest RSS used readings carried from earlier ticks (the cap below the process count); 0 = every figure read at its own tick'),
+  adaptations: z.array(z.object({
+    what: z.enum(['statm', 'membership', 'status', 'pss', 'smaps']).describe('statm: the fast tier\'s per-process reads (Σ RSS, Σ VSZ, largest RSS); membership: cgroup.procs (member list, process count); status: the slow tier (VmHWM, VmData, memory.stat); pss: smaps_rollup past 10× its interval; smaps: the capture for the per-mapping breakdown'),
+    fromMs: ms.describe('when it began, ms since spawn'),
+    detail: z.string().describe('what was read less often, in words'),
+  })).optional().describe('parts of the sampler an automatic budget read less often than asked (a big tree), and from when; empty or absent when none'),
 });
 
 export const TimelineSchema = z.object({

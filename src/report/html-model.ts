@@ -144,7 +144,7 @@ function samplingSentence(doc: MembenchResult, runs: readonly RunResult[]): stri
   if (refused > 0) notes.push(` --realtime was refused in ${refused} of ${sampled.length} runs (${sampled.find((s) => s.realtimeRefused)!.realtimeRefused}); they were sampled at normal priority.`);
   const carried = sampled.reduce((n, s) => n + (s.rssSumCarriedTicks ?? 0), 0);
   const ticks = sampled.reduce((n, s) => n + s.ticks, 0);
-  if (carried > 0) notes.push(` Σ RSS used carried statm readings on ${formatPercent(carried / ticks)} of ticks (--max-statm-per-tick ${sampled[0]!.maxStatmPerTick}); the cgroup counter, the process count and VmHWM are exact.`);
+  if (carried > 0) notes.push(` Σ RSS used carried statm readings on ${formatPercent(carried / ticks)} of ticks (${sampled[0]!.maxStatmPerTick ? `--max-statm-per-tick ${sampled[0]!.maxStatmPerTick}` : 'the automatic statm budget of a big tree'}); the cgroup counter, the process count and VmHWM are exact.`);
   return `Sampling was asked every ${formatMs(doc.options.intervalMs)} and achieved ${formatMs(achieved)} on average (p99 ${formatMs(p99)} in the worst run), keeping ${formatPercent(kept)} of ticks; PSS and USS every ${formatMs(sampled[0]!.pssIntervalMs)}.${notes.join('')}`;
 }
 

@@ -215,8 +215,10 @@ function samplingExtras(runs: readonly NonNullable<RunResult['sampling']>[]): st
   const carried = runs.reduce((a, s) => a + (s.rssSumCarriedTicks ?? 0), 0);
   if (carried > 0) {
     const ticks = runs.reduce((a, s) => a + s.ticks, 0);
-    text += `, Σ RSS from carried statm readings on ${formatPercent(carried / ticks)} of ticks (≤ ${runs[0]!.maxStatmPerTick} reads per tick)`;
+    text += `, Σ RSS from carried statm readings on ${formatPercent(carried / ticks)} of ticks (${runs[0]!.maxStatmPerTick ? `≤ ${runs[0]!.maxStatmPerTick} reads per tick` : 'automatic budget, a big tree'})`;
   }
+  const adapted = [...new Set(runs.flatMap((s) => (s.adaptations ?? []).map((a) => a.what)))];
+  if (adapted.length > 0) text += `, read less often for a big tree: ${adapted.join(', ')} (see the notes)`;
   return text;
 }
 

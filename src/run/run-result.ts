@@ -1,7 +1,7 @@
 // The RunResult of one run, built whole from what the run gathered: the sampler's output, the endings, the
 // kernel's counters and the verdicts of outcome.ts.
 import type { Outcome, RunResult } from '../result.js';
-import type { SamplerOutput } from '../sample/protocol.js';
+import type { Adaptation, SamplerOutput } from '../sample/protocol.js';
 import { buildTimeline, computeFinal, computePeaks, processPeakBytes } from '../analyze/run-figures.js';
 import { diagnose, inputFromColumns } from '../analyze/index.js';
 import { buildProcessSeries, PROCESS_SERIES_DEFAULTS } from '../analyze/process-series.js';
@@ -57,6 +57,7 @@ export function buildRunResult(b: BuildInput): RunResult {
       };
     })
     .sort((a, b2) => a.firstSeenMs - b2.firstSeenMs || a.pid - b2.pid);
+  const adaptations = [...out.adaptations, ...(b.smaps.adaptation ? [b.smaps.adaptation] : [])].sort((x, y) => x.fromMs - y.fromMs);
   const peaks = computePeaks({ columns: out.columns, processes: out.processes, cgroupPeakBytes: b.cgroupPeak });
   const stderrTail = b.stderrTail.split('\n').slice(-STDERR_TAIL_LINES).join('\n');
   const instances = instanceOutcomes(b.endings, b.pids, b.stopReason, b.oom, opts.timeoutMs);
@@ -93,13 +94,19 @@ export function buildRunResult(b: BuildInput): RunResult {
       realtimeRefused: out.realtimeRefused,
       maxStatmPerTick: opts.maxStatmPerTick ?? 0,
       rssSumCarriedTicks: out.rssSumCarriedTicks,
+      adaptations: adaptations,
     },
     timeline: buildTimeline(out.columns, opts.timelinePoints),
     processSeries: out.processGrid ? buildProcessSeries(out.processGrid, new Map(out.processes.map((p) => [p.pid, p.name])), { ...PROCESS_SERIES_DEFAULTS, maxPoints: Math.min(PROCESS_SERIES_DEFAULTS.maxPoints, opts.timelinePoints) }) : null,
     diagnosis: diagnose(inputFromColumns(out.columns, ended.atMs, b.smaps.best, b.smaps)),
     limits: [...b.limits],
     oom: oomRecord(b.oom, b.memoryLimitBytes, peaks?.treeBytes ?? null),
-    notes: allRunNotes({ outcome: b.outcome, stderrTail }, b.limitsRequest, b.oom, b.oomNotes, b.samplerProblem),
+    notes: [...allRunNotes({ outcome: b.outcome, stderrTail }, b.limitsRequest, b.oom, b.oomNotes, b.samplerProblem), ...adaptationNotes(adaptations)],
     ...(instances ? { instances } : {}),
   };
+}
+
+/** One sentence per part of the sampler read less often than asked (sampling.adaptations), shown in every report. */
+export function adaptationNotes(adaptations: readonly Adaptation[]): string[] {
+  return adaptations.map((a) => `Big tree: from ${(a.fromMs / 1000).toFixed(3)} s on, ${a.detail}.`);
 }

@@ -2,6 +2,8 @@
 // its schedule), re-read when the live tree figure has grown ≥ 10 % since the last capture, at most every 250 ms,
 // keeping the capture with the largest Σ RSS. Never every tick: smaps makes the kernel walk every page table.
 import { readProcessSmapsAsync, type ProcessSmaps, type TreeSmaps } from '../probe/smaps.js';
+import type { Adaptation } from '../sample/protocol.js';
+import { BIG_TREE_PROCESSES, SMAPS_CAPTURE_BUDGET } from '../sample/settings.js';
 
 export interface SmapsCaptureOptions {
   readonly procRoot: string;
@@ -15,6 +17,8 @@ export interface SmapsCaptureOptions {
   /** Relative growth of the live figure since the last capture that triggers a new one. */
   readonly growth?: number;
   readonly checkEveryMs?: number;
+  /** Share of wall time the captures may take (default SMAPS_CAPTURE_BUDGET): after a long one, the next waits until it fits. */
+  readonly budget?: number;
 }
 
 export interface SmapsCaptureResult {
@@ -22,6 +26,8 @@ export interface SmapsCaptureResult {
   readonly best: TreeSmaps | null;
   readonly captures: number;
   readonly totalReadMs: number;
+  /** The captures spaced out past minIntervalMs by the budget (a big tree), from when; null when never. */
+  readonly adaptation: Adaptation | null;
 }
 
 const rssOf = (ps: readonly ProcessSmaps[]): number => ps.reduce((a, p) => a + p.mappings.reduce((b, m) => b + m.rssBytes, 0), 0);
@@ -36,8 +42,15 @@ export class SmapsCapturer {
   private captures = 0;
   private totalReadMs = 0;
   private stopped = false;
+  /** The wait after the last capture: minIntervalMs, or longer when that capture took more than the budget allows. */
+  private waitMs: number;
+  private spaced: { fromMs: number; maxWaitMs: number; maxProcesses: number; deferred: number } | null = null;
+  /** The last capture's read time per process, ms (null before the first). */
+  private perProcessMs: number | null = null;
 
-  constructor(private readonly o: SmapsCaptureOptions) {}
+  constructor(private readonly o: SmapsCaptureOptions) {
+    this.waitMs = o.minIntervalMs ?? 250;
+  }
 
   start(): void {
     this.timer = setInterval(() => this.check(), this.o.checkEveryMs ?? 25);
@@ -48,10 +61,24 @@ export class SmapsCapturer {
   private check(): void {
     if (this.stopped || this.inFlight) return;
     const now = this.o.sinceSpawnMs();
-    if (this.lastAttemptMs !== null && now - this.lastAttemptMs < (this.o.minIntervalMs ?? 250)) return;
+    if (this.lastAttemptMs !== null && now - this.lastAttemptMs < this.waitMs) return;
     const tree = this.o.liveTreeBytes();
     if (!(tree > 0)) return;
     if (this.captures > 0 && tree < this.lastTreeBytes * (1 + (this.o.growth ?? 0.1))) return;
+    // Budget, before reading: a capture predicted (from the last one's cost per process) to take the captures past
+    // budget × the time so far waits; a tree of 2000 processes costs ~1.3 s a capture here.
+    const budget = this.o.budget ?? SMAPS_CAPTURE_BUDGET;
+    if (this.perProcessMs !== null) {
+      const count = this.o.listPids().length;
+      const predicted = this.perProcessMs * count;
+      if (count > BIG_TREE_PROCESSES && this.totalReadMs + predicted > budget * now && predicted > this.waitMs * budget) {
+        this.spaced ??= { fromMs: now, maxWaitMs: 0, maxProcesses: 0, deferred: 0 };
+        this.spaced.maxProcesses = Math.max(this.spaced.maxProcesses, count);
+        this.spaced.deferred++;
+        this.lastAttemptMs = now;
+        return;
+      }
+    }
     this.lastAttemptMs = now;
     this.inFlight = this.capture(now, tree).finally(() => {
       this.inFlight = null;
@@ -71,6 +98,15 @@ export class SmapsCapturer {
     }
     const readMs = performance.now() - t0;
     this.totalReadMs += readMs;
+    // Budget: a capture of 700 processes takes the main thread for ~100 ms; the next one waits until it fits.
+    const min = this.o.minIntervalMs ?? 250;
+    if (processes.length + unreadable > 0) this.perProcessMs = readMs / (processes.length + unreadable);
+    this.waitMs = processes.length + unreadable > BIG_TREE_PROCESSES ? Math.max(min, readMs / (this.o.budget ?? SMAPS_CAPTURE_BUDGET)) : min;
+    if (this.waitMs > min) {
+      this.spaced ??= { fromMs: atMs + readMs, maxWaitMs: 0, maxProcesses: 0, deferred: 0 };
+      this.spaced.maxWaitMs = Math.max(this.spaced.maxWaitMs, this.waitMs);
+      this.spaced.maxProcesses = Math.max(this.spaced.maxProcesses, processes.length + unreadable);
+    }
     if (processes.length === 0) return;
     this.captures++;
     this.lastTreeBytes = treeBytes;
@@ -85,7 +121,13 @@ export class SmapsCapturer {
   async stop(): Promise<SmapsCaptureResult> {
     this.cancel();
     await this.inFlight;
-    return { best: this.best, captures: this.captures, totalReadMs: this.totalReadMs };
+    const sp = this.spaced;
+    const adaptation: Adaptation | null = sp === null ? null : {
+      what: 'smaps',
+      fromMs: Math.round(sp.fromMs * 1000) / 1000,
+      detail: `smaps of the tree (the per-mapping breakdown near the peak) ${sp.deferred > 0 ? `not captured ${sp.deferred} time${sp.deferred === 1 ? '' : 's'} it was due,` : 'captured less often'}${sp.maxWaitMs > 0 ? `, as seldom as every ${Math.round(sp.maxWaitMs)} ms instead of every ${this.o.minIntervalMs ?? 250} ms,` : ''} with up to ${sp.maxProcesses} processes, to keep the captures within ${Math.round((this.o.budget ?? SMAPS_CAPTURE_BUDGET) * 100)} % of the time; the breakdown is of the capture taken at ${this.best ? `${Math.round(this.best.atMs)} ms` : 'none'}`,
+    };
+    return { best: this.best, captures: this.captures, totalReadMs: this.totalReadMs, adaptation };
   }
 
   /** Stops the timer without waiting (error paths). */

@@ -4,9 +4,10 @@ import { closeSync, readdirSync } from 'node:fs';
 import { parseStatmInto } from '../probe/statm.js';
 import { environHas, readCmdline, readComm } from '../probe/proc.js';
 import { Columns } from './columns.js';
+import { BIG_TREE_PROCESSES } from './settings.js';
 import type { Preader } from './io.js';
 import { PidList, ProcsFile } from './pid-list.js';
-import { CTRL, LIVE, MEMBERS, type AddRootsMessage, type FastChunk, type ProcessSeen, type SamplerConfig } from './protocol.js';
+import { CTRL, LIVE, MEMBERS, type AddRootsMessage, type Adaptation, type FastChunk, type ProcessSeen, type SamplerConfig } from './protocol.js';
 
 interface Member {
   readonly seen: ProcessSeen;
@@ -21,6 +22,15 @@ interface Member {
 
 /** proc backend, tree looks empty: the marker scan for re-parented processes runs at most this often. */
 const EMPTY_TREE_SCAN_MS = 20;
+
+/** Automatic statm budget: a tree this size or smaller is always read whole, whatever a read costs (normal trees unchanged). */
+export const AUTO_STATM_WHOLE_TREE = BIG_TREE_PROCESSES;
+/** Automatic statm budget: a bigger tree reads at least this many per tick, however dear a read. */
+export const AUTO_STATM_MIN_READS = 8;
+/** Weight of the newest tick in the running mean of one statm read's cost (smooths a preempted tick). */
+const STATM_COST_WEIGHT = 0.2;
+/** The membership budget re-reads cgroup.procs at least every this many ticks (new processes seen within them). */
+export const MEMBERSHIP_MAX_EVERY = 250;
 
 /** The fast columns, one row per tick. */
 export const FAST_COLUMNS = ['tMs', 'treeBytes', 'rssSumBytes', 'vszSumBytes', 'largestRssBytes', 'processCount'] as const;
@@ -49,6 +59,30 @@ export class FastTicker {
   private readonly statmCap: number;
   private statmCursor = 0;
   rssSumCarriedTicks = 0;
+  /** SamplerConfig.statmBudget as ms of one tick (0 = no automatic budget). */
+  private readonly statmBudgetMs: number;
+  /** Running mean of one statm read's cost, ms (null until a tick measured one). */
+  statmReadMs: number | null = null;
+  /** The automatic budget's adaptation, once it first read fewer than all: from when, the fewest reads, the most members. */
+  private autoStatm: { fromMs: number; minReads: number; maxMembers: number } | null = null;
+  /** SamplerConfig.membershipBudget as ms of one tick (0 = cgroup.procs every tick). */
+  private readonly membershipBudgetMs: number;
+  /** Running mean of one cgroup.procs read (with its handling), ms; the tick of the next read. */
+  membershipReadMs: number | null = null;
+  private nextMembershipTick = 0;
+  /** The membership budget's adaptation: from when, the longest spacing in ticks, the most members then. */
+  private autoMembership: { fromMs: number; maxEvery: number; maxMembers: number } | null = null;
+  /** Σ RSS and Σ VSZ of the members' latest readings, kept as readings change (no walk over a big tree per tick). */
+  private rssSum = 0;
+  private vszSum = 0;
+  /** The largest reading and whose; recomputed over all members only when that member shrank or left. */
+  private largest = 0;
+  private largestMember: Member | null = null;
+  private largestStale = false;
+  /** Members not read yet (rssBytes −1): read at their first tick even under a cap. */
+  private unread = 0;
+  /** memberList and the shared list are rebuilt once per tick, not once per added or retired member. */
+  private listDirty = false;
   private readonly pidList = new PidList();
   private readonly procsFile: ProcsFile | null;
   private readonly cgroupListed = new Set<number>();
@@ -57,6 +91,8 @@ export class FastTicker {
   /** `receive` takes one queued message of the main thread (receiveMessageOnPort), or undefined. */
   constructor(
     private readonly cfg: SamplerConfig, private readonly io: Preader, private readonly receive: () => { message: unknown } | undefined,
+    /** A monotonic clock in ms (tests give their own to fix what a read costs). */
+    private readonly now: () => number = () => performance.now(),
   ) {
     this.ctrl = new Int32Array(cfg.control);
     this.live = new Float64Array(cfg.live);
@@ -67,6 +103,8 @@ export class FastTicker {
     this.usageFd = cfg.usageFile ? io.open(cfg.usageFile) : -1;
     this.threadScanEvery = Math.max(1, cfg.statusEveryTicks);
     this.statmCap = cfg.maxStatmPerTick;
+    this.statmBudgetMs = cfg.maxStatmPerTick === 0 && cfg.statmBudget ? cfg.statmBudget * cfg.intervalMs : 0;
+    this.membershipBudgetMs = cfg.membershipBudget ? cfg.membershipBudget * cfg.intervalMs : 0;
     this.procsFile = cfg.membership.kind === 'cgroup' ? new ProcsFile(io, cfg.membership.procsFile) : null;
   }
 
@@ -74,8 +112,15 @@ export class FastTicker {
     return this.members.size;
   }
 
-  /** Rebuilds memberList and publishes the pids for the slow thread. */
+  /** Marks memberList stale; it is rebuilt by syncList at the end of the current step (a burst of 2000 new members costs one rebuild). */
+  private listChanged(): void {
+    this.listDirty = true;
+  }
+
+  /** Rebuilds memberList and publishes the pids for the slow thread, when the members changed. */
   private syncList(): void {
+    if (!this.listDirty) return;
+    this.listDirty = false;
     this.memberList = [...this.members.values()];
     const n = Math.min(this.memberList.length, MEMBERS.MAX);
     for (let i = 0; i < n; i++) Atomics.store(this.shared, MEMBERS.PIDS + i, this.memberList[i]!.seen.pid);
@@ -83,7 +128,13 @@ export class FastTicker {
     Atomics.add(this.shared, MEMBERS.VERSION, 1);
   }
 
+  /** Adds a process (not yet a member, statm readable) and publishes the list. */
   addMember(pid: number, tMs: number): void {
+    this.add(pid, tMs);
+    this.syncList();
+  }
+
+  private add(pid: number, tMs: number): void {
     const { io, P, cfg } = this;
     if (this.members.has(pid) || pid <= 0) return;
     const statmFd = io.open(`${P}/${pid}/statm`);
@@ -108,7 +159,8 @@ export class FastTicker {
       rssBytes: -1,
       vszBytes: 0,
     });
-    this.syncList();
+    this.unread++;
+    this.listChanged();
     this.markerChecked.add(pid);
   }
 
@@ -116,20 +168,22 @@ export class FastTicker {
     const comm = readComm(m.seen.pid, { proc: this.P });
     if (comm !== '?') m.seen.nameAtEnd = comm;
     for (const fd of [m.statmFd, m.childrenFd]) if (fd >= 0) closeSync(fd);
+    this.setReading(m, 0, 0);
     this.members.delete(m.seen.pid);
-    this.syncList();
+    this.listChanged();
     this.finished.push(m.seen);
   }
 
   /** Retires every member (the end of sampling). */
   retireAll(): void {
     for (const m of [...this.members.values()]) this.retire(m);
+    this.syncList();
   }
 
   /** Adds every pid in buf[0..n) (a children or cgroup.procs file) not yet a member. */
   private addPids(n: number, tMs: number): void {
     const count = this.pidList.parse(this.buf, n);
-    for (let i = 0; i < count; i++) this.addMember(this.pidList.pids[i]!, tMs);
+    for (let i = 0; i < count; i++) this.add(this.pidList.pids[i]!, tMs);
   }
 
   // ---- membership ----------------------------------------------------------------------------------
@@ -145,14 +199,35 @@ export class FastTicker {
     this.cgroupListed.clear();
     for (let i = 0; i < count; i++) this.cgroupListed.add(pids[i]!);
     for (let i = 0; i < count; i++) {
-      this.addMember(pids[i]!, tMs);
+      this.add(pids[i]!, tMs);
       // A listed pid that could not be added (its statm unreadable for a moment): handle the list again next tick.
       if (!this.members.has(pids[i]!)) procsFile.forget();
     }
     // A process that was in the group and is no longer listed has left the tree (exited, or moved out).
+    this.syncList();
     for (const m of this.memberList) {
       if (this.cgroupListed.has(m.seen.pid)) m.listed = true;
       else if (m.listed) this.retire(m);
+    }
+  }
+
+  /**
+   * cgroup.procs costs the kernel a walk of the group's tasks (~0.26 ms for 700 processes here): with a budget, a big
+   * group is re-read every `every` ticks so that its measured cost stays within membershipBudgetMs per tick; in
+   * between, the members (and the process count) are the last list's, less those whose statm read found them gone.
+   */
+  private budgetedCgroupRefresh(tickIndex: number, tMs: number): void {
+    const t0 = this.membershipBudgetMs > 0 ? this.now() : 0;
+    this.refreshCgroupMembers(tMs);
+    if (this.membershipBudgetMs <= 0 || this.members.size <= BIG_TREE_PROCESSES) return;
+    const cost = this.now() - t0;
+    this.membershipReadMs = this.membershipReadMs === null ? cost : this.membershipReadMs + STATM_COST_WEIGHT * (cost - this.membershipReadMs);
+    const every = Math.max(1, Math.min(MEMBERSHIP_MAX_EVERY, Math.ceil(this.membershipReadMs / this.membershipBudgetMs - 1e-9)));
+    this.nextMembershipTick = tickIndex + every;
+    if (every > 1) {
+      this.autoMembership ??= { fromMs: tMs, maxEvery: every, maxMembers: this.members.size };
+      this.autoMembership.maxEvery = Math.max(this.autoMembership.maxEvery, every);
+      this.autoMembership.maxMembers = Math.max(this.autoMembership.maxMembers, this.members.size);
     }
   }
 
@@ -197,7 +272,7 @@ export class FastTicker {
       const pid = Number(name);
       if (this.markerChecked.has(pid)) continue;
       this.markerChecked.add(pid);
-      if (environHas(pid, entry, { proc: this.P })) this.addMember(pid, tMs);
+      if (environHas(pid, entry, { proc: this.P })) this.add(pid, tMs);
     }
   }
 
@@ -208,26 +283,43 @@ export class FastTicker {
     this.rootsAddedTaken = posted;
     for (let m = this.receive(); m !== undefined; m = this.receive()) {
       const msg = m.message as AddRootsMessage;
-      if (msg.type === 'add-roots') for (const pid of msg.pids) this.addMember(pid, tMs);
+      if (msg.type === 'add-roots') for (const pid of msg.pids) this.add(pid, tMs);
     }
   }
 
   // ---- one tick ------------------------------------------------------------------------------------
+
+  /** A member's reading changes: the sums follow (a reading ≤ 0 counts for nothing, as an ended process). */
+  private setReading(m: Member, rss: number, vsz: number): void {
+    if (m.rssBytes < 0) this.unread--;
+    if (m.rssBytes > 0) {
+      this.rssSum -= m.rssBytes;
+      this.vszSum -= m.vszBytes;
+    }
+    m.rssBytes = rss;
+    m.vszBytes = vsz;
+    if (rss > 0) {
+      this.rssSum += rss;
+      this.vszSum += vsz;
+    }
+    if (rss > this.largest) {
+      this.largest = rss;
+      this.largestMember = m;
+    } else if (m === this.largestMember && rss < this.largest) this.largestStale = true;
+  }
 
   /** One statm read: the member's figures now, or its end (a reaped process reads as an error, a zombie as zeros). */
   private readStatm(m: Member, tMs: number): void {
     const { statm } = this;
     const n = this.io.pread(m.statmFd);
     if (n <= 0 || !parseStatmInto(this.buf, n, statm) || statm[0] === 0) {
-      m.rssBytes = 0;
-      m.vszBytes = 0;
+      this.setReading(m, 0, 0);
       // cgroup backend: a zombie still listed stays a member until it leaves cgroup.procs.
       if (this.cfg.membership.kind !== 'cgroup' || !this.cgroupListed.has(m.seen.pid) || n <= 0) this.retire(m);
       return;
     }
     const rss = statm[1]! * this.page;
-    m.rssBytes = rss;
-    m.vszBytes = statm[0]! * this.page;
+    this.setReading(m, rss, statm[0]! * this.page);
     m.seen.lastSeenMs = tMs;
     if (rss > m.seen.maxRssBytes) m.seen.maxRssBytes = rss;
   }
@@ -235,32 +327,43 @@ export class FastTicker {
   tick(tickIndex: number, tMs: number): void {
     const { cfg } = this;
     this.takeAddedRoots(tMs);
-    if (cfg.membership.kind === 'cgroup') this.refreshCgroupMembers(tMs);
+    if (cfg.membership.kind === 'cgroup' && tickIndex >= this.nextMembershipTick) this.budgetedCgroupRefresh(tickIndex, tMs);
     else if (cfg.membership.kind === 'proc') this.refreshProcChildren(tMs, tickIndex % this.threadScanEvery === 0);
     if (cfg.membership.kind === 'proc' && tickIndex % cfg.markerScanEveryTicks === 0) this.markerScan(tMs);
 
+    this.syncList();
+
     // statm of every member, or with a cap, of `cap` members in turn (plus any not read yet); the others carry
-    // their last reading into the sums below, and the tick is counted in rssSumCarriedTicks.
+    // their last reading into the sums below, and the tick is counted in rssSumCarriedTicks. The cap is the manual
+    // one (maxStatmPerTick) or the automatic budget's: as many reads as fit in statmBudgetMs at their measured cost.
     const list = this.memberList; // retire() replaces memberList, not this array
     const len = list.length;
-    const cap = this.statmCap > 0 && this.statmCap < len ? this.statmCap : len;
+    const cap = this.statmCap > 0 ? Math.min(this.statmCap, len) : this.autoCap(len, tMs);
+    const timed = this.statmBudgetMs > 0 && cap >= AUTO_STATM_MIN_READS && len > AUTO_STATM_WHOLE_TREE;
+    const t0 = timed ? this.now() : 0;
     for (let j = 0; j < cap; j++) this.readStatm(list[(this.statmCursor + j) % len]!, tMs);
+    if (timed) {
+      const perRead = (this.now() - t0) / cap;
+      this.statmReadMs = this.statmReadMs === null ? perRead : this.statmReadMs + STATM_COST_WEIGHT * (perRead - this.statmReadMs);
+    }
     if (cap < len) {
       this.statmCursor = (this.statmCursor + cap) % len;
       this.rssSumCarriedTicks++;
-      for (let i = 0; i < len; i++) if (list[i]!.rssBytes < 0) this.readStatm(list[i]!, tMs);
+      if (this.unread > 0) for (let i = 0; i < len; i++) if (list[i]!.rssBytes < 0) this.readStatm(list[i]!, tMs);
     }
-    let rssSum = 0;
-    let vszSum = 0;
-    let largest = 0;
-    const current = this.memberList;
-    for (let i = 0; i < current.length; i++) {
-      const m = current[i]!;
-      if (m.rssBytes <= 0) continue;
-      rssSum += m.rssBytes;
-      vszSum += m.vszBytes;
-      if (m.rssBytes > largest) largest = m.rssBytes;
+    this.syncList();
+    if (this.largestStale) {
+      this.largestStale = false;
+      this.largest = 0;
+      this.largestMember = null;
+      for (const m of this.memberList) {
+        if (m.rssBytes > this.largest) {
+          this.largest = m.rssBytes;
+          this.largestMember = m;
+        }
+      }
     }
+    const { rssSum, vszSum, largest } = this;
     const tree = this.usageFd >= 0 ? this.io.readNumber(this.usageFd) : NaN;
     this.fast.push(tMs, tree, rssSum, vszSum, largest, this.members.size);
     this.live[LIVE.TREE_BYTES] = tree;
@@ -271,6 +374,38 @@ export class FastTicker {
       this.markerScan(tMs);
     }
     Atomics.store(this.ctrl, CTRL.ALIVE, this.members.size);
+  }
+
+  /** The automatic budget's reads this tick: all of a small tree, else as many as fit in statmBudgetMs (never fewer than the minimum). */
+  private autoCap(len: number, tMs: number): number {
+    if (this.statmBudgetMs <= 0 || len <= AUTO_STATM_WHOLE_TREE || this.statmReadMs === null || this.statmReadMs <= 0) return len;
+    const fit = Math.max(AUTO_STATM_MIN_READS, Math.floor(this.statmBudgetMs / this.statmReadMs + 1e-9));
+    if (fit >= len) return len;
+    if (this.autoStatm === null) this.autoStatm = { fromMs: tMs, minReads: fit, maxMembers: len };
+    this.autoStatm.minReads = Math.min(this.autoStatm.minReads, fit);
+    this.autoStatm.maxMembers = Math.max(this.autoStatm.maxMembers, len);
+    return fit;
+  }
+
+  /** What this thread read less often than asked, and from when (empty when every figure was read at every tick). */
+  adaptations(): Adaptation[] {
+    const out: Adaptation[] = [];
+    const m = this.autoMembership;
+    if (m !== null) {
+      out.push({
+        what: 'membership',
+        fromMs: Math.round(m.fromMs * 1000) / 1000,
+        detail: `cgroup.procs (the member list and the process count) re-read as seldom as every ${m.maxEvery} ticks instead of every tick, with up to ${m.maxMembers} processes, to keep that read within ${Math.round((this.membershipBudgetMs / this.cfg.intervalMs) * 100)} % of the ${this.cfg.intervalMs} ms tick; the cgroup memory counter was read at every tick`,
+      });
+    }
+    const a = this.autoStatm;
+    if (a === null) return out;
+    const pct = Math.round((this.statmBudgetMs / this.cfg.intervalMs) * 100);
+    return [...out, {
+      what: 'statm',
+      fromMs: Math.round(a.fromMs * 1000) / 1000,
+      detail: `statm read for as few as ${a.minReads} of up to ${a.maxMembers} processes per tick, in turn, to keep those reads within ${pct} % of the ${this.cfg.intervalMs} ms tick; Σ RSS, Σ VSZ and the largest RSS carried the others' last readings (the cgroup memory counter was read at every tick)`,
+    }];
   }
 
   // ---- drain ---------------------------------------------------------------------------------------

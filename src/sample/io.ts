@@ -5,6 +5,9 @@ import { openSync, readFileSync, readSync, readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { schedPolicyOf, type SchedPolicy } from '../probe/proc.js';
 
+/** preadAll: a read this long or longer may be one page of a longer seq_file; a shorter one is its end. */
+const SEQ_PAGE_MIN = 2048;
+
 export class Preader {
   readonly buf = Buffer.alloc(1 << 16);
   /** Unexpected errors by file (PID replaced by "PID"): EACCES, EPERM… — ENOENT/ESRCH are processes ending. */
@@ -30,6 +33,25 @@ export class Preader {
       return readSync(fd, this.buf, 0, this.buf.length, 0);
     } catch {
       return -1;
+    }
+  }
+
+  /**
+   * The whole file at offset 0 into buf (as far as buf holds), or -1: a seq_file such as cgroup.procs hands over one
+   * page per read (about 800 pids), so the reads continue where the last ended until the file ends.
+   */
+  preadAll(fd: number): number {
+    let n = 0;
+    try {
+      for (;;) {
+        const got = readSync(fd, this.buf, n, this.buf.length - n, n);
+        if (got <= 0) return n;
+        n += got;
+        // A seq_file page ends within a record of 4 KiB; a shorter read was the end (one syscall for a small list).
+        if (n >= this.buf.length || got < SEQ_PAGE_MIN) return n;
+      }
+    } catch {
+      return n > 0 ? n : -1;
     }
   }
 

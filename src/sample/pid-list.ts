@@ -59,10 +59,10 @@ export class ProcsFile {
 
   /** Reads the list into io.buf: bytes read, or -1. */
   read(): number {
-    if (!this.reopen) return this.io.pread(this.fd);
+    if (!this.reopen) return this.io.preadAll(this.fd);
     const fd = this.io.open(this.path);
     if (fd < 0) return -1;
-    const n = this.io.pread(fd);
+    const n = this.io.preadAll(fd);
     closeSync(fd);
     return n;
   }

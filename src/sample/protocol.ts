@@ -66,6 +66,19 @@ export interface SamplerConfig {
    * member every tick). A statm read costs ~2.3 µs here: 100 processes at 1 kHz is ~23 % of a core on its own.
    */
   readonly maxStatmPerTick: number;
+  /**
+   * With no maxStatmPerTick: share of each tick the statm reads may take (settings.ts STATM_BUDGET). A big tree then
+   * reads statm of as many members as fit, in turn, at their measured cost (a tree of up to AUTO_STATM_WHOLE_TREE read whole; never fewer than AUTO_STATM_MIN_READS),
+   * carrying the others. Absent or null: every member every tick.
+   */
+  readonly statmBudget?: number | null;
+  /**
+   * Share of one core the status tier may take (settings.ts STATUS_BUDGET): after each pass the next one is pushed
+   * back until its cost fits, up to STATUS_MAX_STRETCH × its interval. Absent or null: fixed interval.
+   */
+  readonly statusBudget?: number | null;
+  /** cgroup backend: share of each tick the cgroup.procs re-read may take (settings.ts MEMBERSHIP_BUDGET); absent or null: every tick. */
+  readonly membershipBudget?: number | null;
   /** Ask for SCHED_FIFO priority 1 for the fast thread (chrt; needs root or CAP_SYS_NICE), degrading to its nice. */
   readonly realtime: boolean;
   /** proc backend: every how many ticks /proc is scanned for re-parented processes carrying the marker. */
@@ -95,7 +108,17 @@ export interface SlowProcess {
   maxUssBytes: number | null;
 }
 
+/** A part of the sampler read less often than asked, from when, in words (SamplingSchema.adaptations). */
+export interface Adaptation {
+  readonly what: 'statm' | 'membership' | 'status' | 'pss' | 'smaps';
+  /** ms since spawn when it began. */
+  readonly fromMs: number;
+  readonly detail: string;
+}
+
 export interface SlowOutput {
+  /** The status tier stretched by its budget (empty when never). */
+  adaptations: Adaptation[];
   status: SamplerColumns['status'];
   pss: SamplerColumns['pss'];
   processGrid: ProcessGridOutput | null;
@@ -170,6 +193,8 @@ export interface SamplerOutput {
    * counter (treeBytes) and processCount are read whole at every tick either way.
    */
   rssSumCarriedTicks: number;
+  /** What was read less often than asked (automatic budgets), and from when; empty when nothing was. */
+  adaptations: Adaptation[];
   pssTicks: number;
   /** CPU time of the sampler threads (fast + slow, schedstat); falls back to the whole process when unreadable. */
   cpuMs: number;

@@ -1,7 +1,7 @@
 // Main-thread handle on the sampler's two threads (fast: worker.ts, slow: slow-worker.ts): start them, hand
 // them the root pid (and later roots), stop them, merge their columns and per-process figures into one SamplerOutput.
 import { Worker } from 'node:worker_threads';
-import { tickCounts, type SamplerSettings } from './settings.js';
+import { MEMBERSHIP_BUDGET, STATM_BUDGET, STATUS_BUDGET, tickCounts, type SamplerSettings } from './settings.js';
 import {
   CTRL, LIVE, MEMBERS, STATE_SAMPLING, STATE_STOP, type AddRootsMessage, type FastChunk, type FastOutput, type Membership, type ProcessSeen, type SamplerChunk,
   type SamplerConfig, type SamplerOutput, type SlowChunk, type SlowOutput,
@@ -81,6 +81,7 @@ export function mergeOutputs(fast: FastOutput, slow: SlowOutput): SamplerOutput 
     processes,
     pssTicks: slow.pssTicks,
     processGrid: slow.processGrid,
+    adaptations: [...fast.adaptations, ...slow.adaptations],
     cpuMs: fast.cpuMs + (Number.isFinite(slow.cpuMs) ? slow.cpuMs : 0),
     readErrors: [...fast.readErrors, ...slow.readErrors].slice(0, 20),
   };
@@ -138,6 +139,9 @@ export class Sampler {
       ...tickCounts(o),
       pssBudget: o.pssBudget,
       maxStatmPerTick: o.maxStatmPerTick ?? 0,
+      statmBudget: o.maxStatmPerTick ? null : STATM_BUDGET,
+      statusBudget: STATUS_BUDGET,
+      membershipBudget: MEMBERSHIP_BUDGET,
       realtime: o.realtime === true,
       membership: o.membership,
       usageFile: o.usageFile,

@@ -3,6 +3,24 @@
 
 /** Share of one core the PSS tier may take when its interval is not fixed (see SamplerConfig.pssBudget). */
 export const PSS_BUDGET = 0.02;
+/**
+ * Share of each fast tick the per-process statm reads may take before they are read in turn (carried): ~2.3 µs a read
+ * here, so about 20 processes at 1 ms; a bigger tree reads that many per tick and carries the others (fast-ticker.ts).
+ */
+export const STATM_BUDGET = 0.05;
+/**
+ * A tree of more processes than this is big: the automatic budgets below (statm, membership, status, PSS past 10×,
+ * smaps captures) apply only then, so a normal tree is sampled as asked, every figure at its tier's interval.
+ */
+export const BIG_TREE_PROCESSES = 32;
+/** Share of each fast tick the cgroup.procs re-read may take (cgroup backend): a big group is re-read every few ticks. */
+export const MEMBERSHIP_BUDGET = 0.05;
+/** Share of the main thread the smaps capture (per-mapping breakdown near the peak) may take: a big tree's capture is spaced out. */
+export const SMAPS_CAPTURE_BUDGET = 0.02;
+/** Share of one core the status tier (status ×N + memory.stat) may take; a huge tree stretches its interval to stay within. */
+export const STATUS_BUDGET = 0.02;
+/** The status tier stretches to this many times its interval at most (a huge tree thins it, never silences it). */
+export const STATUS_MAX_STRETCH = 100;
 
 /** run: the PSS tier starts here and stretches to stay within PSS_BUDGET. */
 export const RUN_PSS_INTERVAL_MS = 50;

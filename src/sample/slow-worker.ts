@@ -8,6 +8,7 @@ import { readCmdline } from '../probe/proc.js';
 import { Columns } from './columns.js';
 import { ProcessGrid } from './process-grid.js';
 import { LoopTurn, Preader, fieldIn, lineKey, nowEpoch, setThreadNice, threadCpuMs } from './io.js';
+import { BIG_TREE_PROCESSES, STATUS_MAX_STRETCH } from './settings.js';
 import { CTRL, LIVE, MEMBERS, STATE_SAMPLING, STATE_STOP, type SamplerConfig, type SlowChunk, type SlowOutput, type SlowProcess } from './protocol.js';
 
 const cfg = workerData as SamplerConfig;
@@ -161,6 +162,10 @@ async function run(): Promise<void> {
   const startEpoch = live[LIVE.START_EPOCH_MS]!;
   const cpu0 = threadCpuMs();
   const statusMs = cfg.statusEveryTicks * cfg.intervalMs;
+  /** The status tier's wait after the last pass: statusMs, or longer while a huge tree's pass would exceed statusBudget. */
+  let statusWaitMs = statusMs;
+  let stretched: { fromMs: number; maxMs: number; maxProcesses: number } | null = null;
+  let pssStretched: { fromMs: number; maxMs: number; maxProcesses: number } | null = null;
   const pssMs = cfg.pssEveryTicks * cfg.intervalMs;
   let nextPss = nowEpoch();
   let drained = 0;
@@ -168,15 +173,35 @@ async function run(): Promise<void> {
   for (;;) {
     const start = nowEpoch();
     const pids = members();
+    const s0 = cfg.statusBudget && pids.length > BIG_TREE_PROCESSES ? threadCpuMs() : NaN;
     statusPass(start - startEpoch, pids);
+    if (cfg.statusBudget && pids.length > BIG_TREE_PROCESSES) {
+      // Budget on this thread's CPU, as the PSS tier's: status ×N at 100 Hz is ~2000 reads a second per process.
+      const cost = threadCpuMs() - s0;
+      statusWaitMs = Number.isFinite(cost) ? Math.min(STATUS_MAX_STRETCH * statusMs, Math.max(statusMs, cost / cfg.statusBudget)) : statusMs;
+      // Recorded from the first pass stretched past twice the interval (below that it is within a tick's jitter).
+      if (statusWaitMs >= 2 * statusMs) {
+        stretched ??= { fromMs: start - startEpoch, maxMs: 0, maxProcesses: 0 };
+        stretched.maxMs = Math.max(stretched.maxMs, statusWaitMs);
+        stretched.maxProcesses = Math.max(stretched.maxProcesses, pids.length);
+      }
+    } else statusWaitMs = statusMs;
     if (start >= nextPss) {
       const c0 = threadCpuMs();
       pssPass(start - startEpoch, pids);
       // Budget on this thread's CPU: stretch the PSS interval so the pass stays within pssBudget of a core,
       // never past 10× the asked interval (a slow smaps_rollup thins the tier, it never silences it).
       const cost = threadCpuMs() - c0;
-      const stretched = cfg.pssBudget !== null && Number.isFinite(cost) ? cost / cfg.pssBudget : 0;
-      nextPss = start + Math.min(10 * pssMs, Math.max(pssMs, stretched));
+      // A huge tree (status budgeted too) may stretch it to STATUS_MAX_STRETCH ×, recorded as an adaptation past 10 ×.
+      const want = cfg.pssBudget !== null && Number.isFinite(cost) ? cost / cfg.pssBudget : 0;
+      const maxStretch = cfg.statusBudget && pids.length > BIG_TREE_PROCESSES ? STATUS_MAX_STRETCH : 10;
+      const waitPss = Math.min(maxStretch * pssMs, Math.max(pssMs, want));
+      nextPss = start + waitPss;
+      if (waitPss > 10 * pssMs) {
+        pssStretched ??= { fromMs: start - startEpoch, maxMs: 0, maxProcesses: 0 };
+        pssStretched.maxMs = Math.max(pssStretched.maxMs, waitPss);
+        pssStretched.maxProcesses = Math.max(pssStretched.maxProcesses, pids.length);
+      }
     }
     const drainSeq = Atomics.load(ctrl, CTRL.DRAIN);
     if (drainSeq !== drained) {
@@ -185,11 +210,23 @@ async function run(): Promise<void> {
     }
     if (Atomics.load(ctrl, CTRL.STATE) === STATE_STOP) break;
     if (loop.due()) await loop.turn(); // V8's GC tasks (LoopTurn)
-    const wait = start + statusMs - nowEpoch();
+    const wait = start + statusWaitMs - nowEpoch();
     if (wait > 0) Atomics.wait(ctrl, CTRL.STATE, STATE_SAMPLING, wait);
   }
   for (const t of tracked.values()) if (t.statusFd >= 0) closeSync(t.statusFd);
   const out: SlowOutput = {
+    adaptations: [
+      ...(stretched === null ? [] : [{
+        what: 'status' as const,
+        fromMs: Math.round(stretched.fromMs * 1000) / 1000,
+        detail: `/proc/PID/status (VmHWM, VmData) and memory.stat read as seldom as every ${Math.round(stretched.maxMs)} ms instead of every ${statusMs} ms, with up to ${stretched.maxProcesses} processes, to keep that tier within ${Math.round(cfg.statusBudget! * 100)} % of a core`,
+      }]),
+      ...(pssStretched === null ? [] : [{
+        what: 'pss' as const,
+        fromMs: Math.round(pssStretched.fromMs * 1000) / 1000,
+        detail: `smaps_rollup (PSS, USS, swap) read as seldom as every ${Math.round(pssStretched.maxMs)} ms instead of every ${pssMs} ms, with up to ${pssStretched.maxProcesses} processes, to keep that tier within ${Math.round(cfg.pssBudget! * 100)} % of a core`,
+      }]),
+    ],
     status: status.toArrays(),
     pss: pss.toArrays(),
     processes: [...tracked.values()].map((t) => t.info),

@@ -86,6 +86,7 @@ async function run(): Promise<void> {
     ticksExpected: Math.floor((end - t0) / interval) + 1,
     missedTicks: missed,
     rssSumCarriedTicks: ticker.rssSumCarriedTicks,
+    adaptations: ticker.adaptations(),
     intervalErrorP99Ms: percentileSorted(errSorted, 0.99),
     intervalP50Ms: percentileSorted(gaps, 0.5),
     intervalP99Ms: percentileSorted(gaps, 0.99),

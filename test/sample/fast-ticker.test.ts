@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Columns } from '../../src/sample/columns.js';
-import { FastTicker } from '../../src/sample/fast-ticker.js';
+import { AUTO_STATM_WHOLE_TREE, FastTicker } from '../../src/sample/fast-ticker.js';
 import { Preader } from '../../src/sample/io.js';
 import { CTRL, LIVE, MEMBERS, type Membership, type SamplerConfig } from '../../src/sample/protocol.js';
 
@@ -136,4 +136,100 @@ test('proc: children found through task/PID/children; a root added while samplin
   Atomics.store(new Int32Array(cfg.control), CTRL.ROOTS_ADDED, 1);
   ticker.tick(3, 4);
   assert.deepEqual([lastRow(ticker).processCount, lastRow(ticker).rssSumBytes], [3, 16 * MIB]);
+});
+
+/** A Preader whose every statm-sized read costs `msPerRead` on the clock it gives the ticker. */
+class CostlyReader extends Preader {
+  clock = 0;
+  reads = 0;
+  constructor(private readonly msPerRead: number) {
+    super();
+  }
+  override pread(fd: number): number {
+    this.clock += this.msPerRead;
+    this.reads++;
+    return super.pread(fd);
+  }
+}
+
+test('automatic statm budget: a big tree reads as many as fit in the budget, in turn, carried and recorded; a small one whole', (t) => {
+  const f = fixtureProc();
+  t.after(f.cleanup);
+  for (let pid = 1000; pid < 1100; pid++) f.proc(pid, 8, 2);
+  // 10 µs a read, a budget of 20 % of a 1 ms tick: 20 reads a tick.
+  const cfg = { ...config(f.root, { kind: 'roots' }), statmBudget: 0.2 };
+  const io = new CostlyReader(0.01);
+  const ticker = new FastTicker(cfg, io, noMessages, () => io.clock);
+  for (let pid = 1000; pid < 1100; pid++) ticker.addMember(pid, 0);
+  io.reads = 0;
+  ticker.tick(0, 1); // no cost measured yet: all 100
+  assert.equal(io.reads, 100);
+  assert.deepEqual(ticker.adaptations(), []);
+  assert.ok(Math.abs(ticker.statmReadMs! - 0.01) < 1e-9, `measured ${ticker.statmReadMs} ms a read`);
+  io.reads = 0;
+  ticker.tick(1, 2);
+  assert.equal(io.reads, 20, 'as many as fit in 0.2 ms at 10 µs');
+  assert.deepEqual(lastRow(ticker), { tMs: 2, rssSumBytes: 200 * MIB, vszSumBytes: 800 * MIB, largestRssBytes: 2 * MIB, processCount: 100 });
+  // One child grows: within 100 / 20 = 5 ticks its reading is taken, and the sums and largest follow it.
+  f.proc(1077, 8, 6);
+  for (let i = 2; i < 7; i++) ticker.tick(i, i + 1);
+  assert.deepEqual(lastRow(ticker), { tMs: 7, rssSumBytes: 204 * MIB, vszSumBytes: 800 * MIB, largestRssBytes: 6 * MIB, processCount: 100 });
+  // It shrinks back: the largest is found again among the others.
+  f.proc(1077, 8, 1);
+  for (let i = 7; i < 12; i++) ticker.tick(i, i + 1);
+  assert.deepEqual(lastRow(ticker), { tMs: 12, rssSumBytes: 199 * MIB, vszSumBytes: 800 * MIB, largestRssBytes: 2 * MIB, processCount: 100 });
+  assert.equal(ticker.rssSumCarriedTicks, 11);
+  const [a, ...rest] = ticker.adaptations();
+  assert.deepEqual(rest, []);
+  assert.equal(a!.what, 'statm');
+  assert.equal(a!.fromMs, 2, 'from the first tick that read fewer than all');
+  assert.match(a!.detail, /^statm read for as few as 20 of up to 100 processes per tick, in turn, to keep those reads within 20 % of the 1 ms tick/);
+
+  // A tree of AUTO_STATM_WHOLE_TREE processes or fewer is read whole at any cost.
+  const g = fixtureProc();
+  t.after(g.cleanup);
+  for (let pid = 2000; pid < 2000 + AUTO_STATM_WHOLE_TREE; pid++) g.proc(pid, 8, 2);
+  const dear = new CostlyReader(1);
+  const small = new FastTicker({ ...config(g.root, { kind: 'roots' }), statmBudget: 0.05 }, dear, noMessages, () => dear.clock);
+  for (let pid = 2000; pid < 2000 + AUTO_STATM_WHOLE_TREE; pid++) small.addMember(pid, 0);
+  dear.reads = 0;
+  for (let i = 0; i < 5; i++) small.tick(i, i + 1);
+  assert.equal(dear.reads, 5 * AUTO_STATM_WHOLE_TREE);
+  assert.equal(small.rssSumCarriedTicks, 0);
+  assert.deepEqual(small.adaptations(), []);
+});
+
+test('membership budget: a dear cgroup.procs is re-read every few ticks, the count carried between, and recorded', (t) => {
+  const f = fixtureProc();
+  t.after(f.cleanup);
+  // 40 processes: a big tree (more than BIG_TREE_PROCESSES); a smaller one re-reads the list every tick.
+  for (let pid = 3000; pid < 3040; pid++) f.proc(pid, 8, 2);
+  const procsFile = join(f.root, 'cgroup.procs');
+  writeFileSync(procsFile, `${Array.from({ length: 40 }, (_, i) => 3000 + i).join('\n')}\n`);
+  // The clock advances 0.01 ms per statm read and 0.2 ms per read of the list (4 ticks' worth of a 5 % budget).
+  let clock = 0;
+  class ListReader extends Preader {
+    override pread(fd: number): number {
+      clock += 0.01;
+      return super.pread(fd);
+    }
+    override preadAll(fd: number): number {
+      clock += 0.2;
+      return super.preadAll(fd);
+    }
+  }
+  const ticker = new FastTicker({ ...config(f.root, { kind: 'cgroup', procsFile }), membershipBudget: 0.05 }, new ListReader(), noMessages, () => clock);
+  ticker.tick(0, 1);
+  assert.equal(lastRow(ticker).processCount, 40);
+  f.proc(3040, 8, 2);
+  writeFileSync(procsFile, `${Array.from({ length: 41 }, (_, i) => 3000 + i).join('\n')}\n`);
+  // 0.2 ms / (5 % of 1 ms) = every 4 ticks: ticks 1–3 carry the list, tick 4 re-reads it.
+  for (let i = 1; i < 4; i++) ticker.tick(i, i + 1);
+  assert.equal(lastRow(ticker).processCount, 40, 'carried until the next read of the list');
+  ticker.tick(4, 5);
+  assert.equal(lastRow(ticker).processCount, 41);
+  const [a] = ticker.adaptations();
+  assert.equal(a!.what, 'membership');
+  assert.equal(a!.fromMs, 1);
+  assert.match(a!.detail, /^cgroup\.procs \(the member list and the process count\) re-read as seldom as every 4 ticks instead of every tick, with up to 41 processes/);
 });
