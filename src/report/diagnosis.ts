@@ -1,12 +1,10 @@
 // Terminal section of the diagnosis: leak verdict (with agreement across runs), fragmentation evidence,
 // the per-mapping breakdown near the peak, and the timeline chart. Builds rows, then renders them.
-import type { BenchmarkResult, Breakdown, BreakdownGroup, RunResult } from '../result.js';
+import type { BenchmarkResult, Breakdown, BreakdownGroup } from '../result.js';
 import type { Colors } from './colors.js';
 import { renderChart } from './chart.js';
 import { formatBytes, formatMs } from './units.js';
-import { shownRun, verdictWords } from './run-rows.js';
-
-export { shownRun };
+import { shownRun, verdictOf } from './run-rows.js';
 
 export interface DiagnosisRenderOptions {
   readonly chart: boolean;
@@ -17,14 +15,16 @@ export interface DiagnosisRenderOptions {
 const MAX_NAME = 26;
 const clip = (s: string): string => (s.length <= MAX_NAME ? s : `${s.slice(0, MAX_NAME - 1)}…`);
 
-function leakLine(b: BenchmarkResult, run: RunResult, c: Colors): string | null {
-  const d = run.diagnosis;
-  if (!d) return null;
-  const verdicts = b.runs.filter((r) => !r.warmup && r.diagnosis).map((r) => r.diagnosis!.leak.verdict);
-  const same = verdicts.filter((v) => v === d.leak.verdict).length;
-  const paint = { leak: c.red, 'no-leak': c.green, inconclusive: c.yellow, 'grows-until-exit': c.yellow }[d.leak.verdict];
-  const agree = verdicts.length > 1 ? ` (${same}/${verdicts.length} runs)` : '';
-  return `  ${c.bold('memory:')} ${paint(verdictWords(d.leak.verdict))}${agree} — ${d.leak.reason}`;
+/** The colour a verdict is painted in, in every terminal view. */
+export function verdictColor(c: Colors, verdict: string): (s: string) => string {
+  return verdict === 'leak' ? c.red : verdict === 'no-leak' ? c.green : c.yellow;
+}
+
+function leakLine(b: BenchmarkResult, c: Colors): string | null {
+  const v = verdictOf(b);
+  if (!v) return null;
+  const agree = v.of > 1 ? ` (${v.agree}/${v.of} runs)` : '';
+  return `  ${c.bold('memory:')} ${verdictColor(c, v.verdict)(v.words)}${agree} — ${v.reason}`;
 }
 
 interface TableRow {
@@ -75,7 +75,7 @@ export function renderDiagnosis(b: BenchmarkResult, c: Colors, opts: DiagnosisRe
   const measured = b.runs.filter((r) => !r.warmup).length;
   if (run.diagnosis) {
     out.push(c.dim(`  diagnosis of run ${run.index + 1}${measured > 1 ? ` of ${measured}` : ''}:`));
-    const leak = leakLine(b, run, c);
+    const leak = leakLine(b, c);
     if (leak) out.push(leak);
     const seen = run.diagnosis.fragmentation.signals.filter((s) => s.observed === true);
     const unknown = run.diagnosis.fragmentation.signals.filter((s) => s.observed === null).length;

@@ -88,6 +88,7 @@ export function verdictOf(b: BenchmarkResult): VerdictRow | null {
 }
 
 export interface FailureRow {
+  readonly run: RunResult;
   readonly label: string;
   readonly text: string;
   readonly stderrTail: string;
@@ -97,6 +98,7 @@ export interface FailureRow {
 /** Runs that did not exit 0, each in one sentence, with the end of what it wrote to stderr. */
 export function failuresOf(b: BenchmarkResult): FailureRow[] {
   return b.runs.filter((r) => !(r.outcome.state === 'exited' && r.outcome.exitCode === 0)).map((r) => ({
+    run: r,
     label: `${r.warmup ? 'warm-up' : 'run'} ${r.index + 1}`,
     text: describeRun(r),
     stderrTail: r.stderrTail.trim().split('\n').slice(-3).join('\n'),

@@ -3,14 +3,10 @@
 import type { Colors } from './colors.js';
 import type { BenchmarkResult, MembenchResult, RunResult } from '../result.js';
 import { formatBytes, formatMs, formatPercent, formatSize } from './units.js';
-import { renderDiagnosis } from './diagnosis.js';
+import { renderDiagnosis, verdictColor } from './diagnosis.js';
 import { failuresOf, headlineOf, headlineSource, metricRows, ranking, shownRun, verdictOf } from './run-rows.js';
-
-export { metricRows };
 import { wrapAll } from './wrap.js';
 import { instanceLines } from './outcome.js';
-
-export { colorsFor, NO_COLORS, type Colors } from './colors.js';
 
 interface Row {
   readonly label: string;
@@ -86,7 +82,7 @@ export function renderBenchmark(b: BenchmarkResult, index: number, c: Colors): s
   const surv = survivorLine(measured, c);
   if (surv) out.push(surv);
   for (const f of failuresOf(b)) {
-    const r = b.runs.find((x) => `${x.warmup ? 'warm-up' : 'run'} ${x.index + 1}` === f.label)!;
+    const r = f.run;
     const peakNote = r.peaks?.memoryBytes && r.outcome.state !== 'oom-killed' ? `; peak ${formatBytes(r.peaks.memoryBytes)}` : '';
     out.push(c.red(`  ${f.label}: ${f.text}${peakNote}`));
     const tail = f.stderrTail.split('\n').slice(-1)[0];
@@ -118,44 +114,43 @@ export function renderCompact(b: BenchmarkResult, index: number, c: Colors): str
     out.push(c.yellow(`${label('Peak:')}not measured: the command ended before the first sample (wall ${formatMs(r?.wallMs ?? null)}, sampled every ${formatMs(r?.sampling?.intervalAskedMs ?? null)})`));
   }
   const wall = h.wall ? `${formatMs(h.wall.mean)}${h.wall.n > 1 ? ` ± ${formatMs(h.wall.stddev)}` : ''}` : '—';
-  if (h.runsCounted === 0) {
-    // Nothing counted: no figure to stand for the command, only what went wrong (below).
-  } else if (h.largest) {
+  // Nothing counted: no figure stands for the command, only what went wrong (below).
+  if (h.runsCounted > 0 && h.largest) {
     const of = h.largest.processCount > 1 ? ` of ${h.largest.processCount} at once` : '';
     out.push(`${label('Largest process:')}${h.largest.name} ${formatBytes(h.largest.bytes)}${of} · wall ${wall}`);
   } else if (h.runsCounted > 0) out.push(`${label('Wall time:')}${wall}`);
   const v = h.runsCounted > 0 ? verdictOf(b) : null;
   if (v) {
-    const paint = v.verdict === 'leak' ? c.red : v.verdict === 'no-leak' ? c.green : c.yellow;
     if (v.tally.length > 1) {
       // The runs disagree: say so, with the count of each, rather than one run's verdict as if it were all.
       out.push(`${label('Verdict:')}${c.yellow('runs disagree')}: ${v.tally.map((t) => `${t.words} in ${t.runs}`).join(', ')} of ${v.of} (-v: why)`);
     } else {
       const agree = v.of > 1 ? ` (${v.agree}/${v.of})` : '';
-      out.push(`${label('Verdict:')}${paint(v.words)}${agree}${verdictClause(b, v.verdict, v.reason)}`);
+      out.push(`${label('Verdict:')}${verdictColor(c, v.verdict)(v.words)}${agree}${verdictClause(b)}`);
     }
   }
-  const body = wrapAll(out, 80, 21);
-  out.length = 0;
-  for (const f of failuresOf(b)) out.push(c.red(`  ${f.label}: ${f.text}`));
+  // Failures and notes are prose: they hang under the text, not under the value column.
+  const prose: string[] = [];
+  for (const f of failuresOf(b)) prose.push(c.red(`  ${f.label}: ${f.text}`));
   if (b.baseline && !b.baseline.problem) {
     const m = b.baseline.metrics.memoryPeakBytes;
-    if (m) out.push(`${label('Own footprint:')}${formatBytes(m.footprint)} ${c.dim(`(median ${formatBytes(m.measuredMedian)} − ${formatBytes(m.baselineMedian)} for ${b.baseline.baselineCommand})`)}`);
-  } else if (b.baseline?.problem) out.push(c.yellow(`  baseline not subtracted: ${b.baseline.problem}`));
-  for (const n of new Set(b.runs.flatMap((r) => r.notes))) out.push(c.yellow(`  note: ${n}`));
-  return [...body, ...wrapAll(out, 80, 4)].join('\n');
+    if (m) prose.push(`${label('Own footprint:')}${formatBytes(m.footprint)} ${c.dim(`(median ${formatBytes(m.measuredMedian)} − ${formatBytes(m.baselineMedian)} for ${b.baseline.baselineCommand})`)}`);
+  } else if (b.baseline?.problem) prose.push(c.yellow(`  baseline not subtracted: ${b.baseline.problem}`));
+  for (const n of new Set(b.runs.flatMap((r) => r.notes))) prose.push(c.yellow(`  note: ${n}`));
+  return [...wrapAll(out, 80, 21), ...wrapAll(prose, 80, 4)].join('\n');
 }
 
 /** The verdict's reason, kept short on the compact line: the figure for a leak, the reason when it cannot tell. */
-function verdictClause(b: BenchmarkResult, verdict: string, reason: string): string {
+function verdictClause(b: BenchmarkResult): string {
   const d = shownRun(b)?.diagnosis?.leak;
-  if (verdict === 'leak' && d?.slopeBytesPerSec) return `: +${formatBytes(d.slopeBytesPerSec)}/s after start-up, never back to its baseline`;
-  if (verdict === 'grows-until-exit') return ': no steady phase to judge a leak by';
-  if (verdict === 'inconclusive') {
-    // The compact line names the kind of reason; -v and the JSON give the whole sentence with its figures.
-    if (/too short/.test(reason)) return ': run too short to judge (-v: why)';
-    if (/only \d+ samples?/.test(reason)) return ': too few samples to judge';
-    return `: ${reason}`;
+  if (!d) return '';
+  if (d.verdict === 'leak' && d.slopeBytesPerSec) return `: +${formatBytes(d.slopeBytesPerSec)}/s after start-up, never back to its baseline`;
+  if (d.verdict === 'grows-until-exit') return ': no steady phase to judge a leak by';
+  if (d.verdict === 'inconclusive') {
+    // The compact line names the kind of reason; -v and the JSON give the whole sentence with its figures. An
+    // inconclusive verdict with no slope was never judged (src/analyze/leak.ts): no steady part, or one too short.
+    if (d.slopeBytesPerSec === null) return d.steadyFromMs === null ? ': too few samples to judge' : ': run too short to judge (-v: why)';
+    return `: ${d.reason}`;
   }
   return '';
 }

@@ -2,7 +2,7 @@
 // (NO_COLOR: no escape codes; colours on: the verdict is painted; every line fits the width).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { colorsFor, NO_COLORS } from '../../src/report/terminal.js';
+import { colorsFor, NO_COLORS } from '../../src/report/colors.js';
 import { RecentMax, renderWatchView, sparkline, watchViewRows, type WatchLiveState } from '../../src/live/watch-view.js';
 import type { LeakVerdict } from '../../src/result.js';
 

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chartModel, renderChart } from '../../src/report/chart.js';
-import { colorsFor, NO_COLORS } from '../../src/report/terminal.js';
+import { colorsFor, NO_COLORS } from '../../src/report/colors.js';
 import type { Timeline } from '../../src/result.js';
 
 const MIB = 1024 * 1024;

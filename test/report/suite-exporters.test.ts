@@ -7,7 +7,7 @@ import { suiteGhBenchmark } from '../../src/report/gh-benchmark.js';
 import { suiteMarkdown } from '../../src/report/markdown.js';
 import { formatBytesFine, formatSize } from '../../src/report/suite-rows.js';
 import { renderComparisonTerminal, renderSuiteTerminal } from '../../src/report/suite-terminal.js';
-import { NO_COLORS } from '../../src/report/terminal.js';
+import { NO_COLORS } from '../../src/report/colors.js';
 import { seriesOfSuite } from '../../src/suite/series.js';
 import { suiteDoc } from '../helpers/suite-doc.js';
 
