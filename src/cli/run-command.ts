@@ -4,7 +4,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EXIT, MembenchError, usageError } from '../errors.js';
 import type { MembenchResult } from '../result.js';
-import { runBenchmarks, type BenchmarkHooks, type BenchmarkOptions, type CommandHooks } from '../run/benchmark.js';
+import { notFoundThroughShell, runBenchmarks, type BenchmarkHooks, type BenchmarkOptions, type CommandHooks } from '../run/benchmark.js';
 import type { CommandSpec } from '../run/run-once.js';
 import { runCounts } from '../analyze/summary.js';
 import { readPageSize } from '../probe/proc.js';
@@ -275,7 +275,7 @@ function commandOf(text: string, shell: string, cwd: string): CommandSpec {
 }
 
 /** Progress on stderr with an ETA (cli-progress), only when stderr is a terminal and the style asks for it. */
-async function progressReporter(enabled: boolean, commands: readonly CommandSpec[]): Promise<Pick<BenchmarkHooks, 'onPlan' | 'onRunStart'> & { done: () => void }> {
+async function progressReporter(enabled: boolean): Promise<Pick<BenchmarkHooks, 'onPlan' | 'onRunStart'> & { done: () => void }> {
   if (!enabled) return { done: () => undefined };
   // Loaded only for a terminal: a piped run does not pay for it.
   const { SingleBar, Presets } = (await import('cli-progress')).default;
@@ -290,8 +290,9 @@ async function progressReporter(enabled: boolean, commands: readonly CommandSpec
       bar.start(total, 0, { what: '' });
       started = true;
     },
-    onRunStart: (ci, i, total, warmup) => {
-      const what = `${warmup ? 'warm-up' : 'run'} ${i + 1}/${total}: ${(commands[ci]?.display ?? '').slice(0, 30)}`;
+    onRunStart: (_ci, i, total, warmup, command) => {
+      // The measured command's own display: with baselines or scans, indices past the user's commands are not theirs.
+      const what = `${warmup ? 'warm-up' : 'run'} ${i + 1}/${total}: ${command.slice(0, 30)}`;
       bar.update(done++, { what });
     },
     done: () => {
@@ -305,7 +306,7 @@ export function exitCodeFor(doc: MembenchResult, interruptSignal: string | null,
   const runs = doc.benchmarks.flatMap((b) => b.runs);
   if (runs.some((r) => r.outcome.state === 'failed-to-start')) return EXIT.FAILED_TO_START;
   // The shell's "not found" (127) on a command's first run: it is not run again, and it is not a measurement.
-  if (doc.benchmarks.some((b) => b.runs.length === 1 && b.runs[0]!.outcome.state === 'exited' && b.runs[0]!.outcome.exitCode === 127)) return EXIT.FAILED_TO_START;
+  if (doc.benchmarks.some((b) => b.runs.length === 1 && notFoundThroughShell(b.runs[0]!))) return EXIT.FAILED_TO_START;
   if (!ignoreFailure && runs.some((r) => !r.warmup && !runCounts(r, false))) return EXIT.COMMAND_FAILED;
   return EXIT.OK;
 }
@@ -327,7 +328,7 @@ export async function runCommand(raw: RawRunOptions, shellCommands: readonly str
   const opts = resolveRunOptions(raw, shellCommands, execArgv);
   const { interrupt, dispose } = interruptOnSignals();
   const toStdout = [opts.jsonPath, opts.markdownPath, opts.csvPath].includes('-');
-  const progress = await progressReporter(opts.progress && process.stderr.isTTY === true, opts.commands);
+  const progress = await progressReporter(opts.progress && process.stderr.isTTY === true);
   const exports = RUN_EXPORTERS.flatMap((e) => {
     const path = e.format === 'json' ? opts.jsonPath : e.format === 'markdown' ? opts.markdownPath : opts.csvPath;
     return path === null ? [] : [{ e, path }];

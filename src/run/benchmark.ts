@@ -50,7 +50,7 @@ function runHook(flag: string, command: string | null, cwd: string): void {
 }
 
 /** The shell's "command not found" (127): the same on every run, so one run says all. */
-const notFoundThroughShell = (r: RunResult): boolean => r.outcome.state === 'exited' && r.outcome.exitCode === 127;
+export const notFoundThroughShell = (r: RunResult): boolean => r.outcome.state === 'exited' && r.outcome.exitCode === 127;
 
 interface Variant {
   readonly spec: CommandSpec;
@@ -100,7 +100,8 @@ function planVariants(commands: readonly CommandSpec[], opts: BenchmarkOptions, 
 
 export interface BenchmarkHooks {
   /** Called before each run starts (for progress). */
-  readonly onRunStart?: (commandIndex: number, run: number, total: number, warmup: boolean) => void;
+  /** commandIndex counts what is measured (baselines and scan points included); command is its display. */
+  readonly onRunStart?: (commandIndex: number, run: number, total: number, warmup: boolean, command: string) => void;
   /** Called after each run with the whole document so far (for partial writes). */
   readonly onUpdate?: (doc: MembenchResult) => void;
   /** Called once, before the first run, with the number of runs planned (for a progress bar). */
@@ -179,7 +180,7 @@ async function runAll(
     for (let i = 0; i < total && !interrupt.requested; i++) {
       const warmup = i < opts.warmup;
       runHook('--prepare', around?.prepare ?? null, spec.cwd);
-      hooks.onRunStart?.(ci, i, total, warmup);
+      hooks.onRunStart?.(ci, i, total, warmup, spec.display);
       seq++;
       const run = await runOnce(spec, backend, opts, `membench-${process.pid}-${seq}`, warmup ? i : i - opts.warmup, warmup, interrupt);
       runs.push(run);
