@@ -133,7 +133,12 @@ export function leakVerdict(rss: Series, mainExitMs: number, o: LeakOptions = {}
   // Grew, then held level until the exit: the last half added less than matters. Said before the slope's
   // significance, which a rise-then-plateau often lacks (the pairs across the plateau have slope 0).
   if (endsAtExit && rise >= material && late !== null && Math.max(0, late.slopeBytesPerSec) * (tEnd - lateFrom) / 1000 < material) {
-    return { verdict: 'no-leak', reason: `memory grew to ${formatBytes(peak)} then levelled off (${rate(extra.lateSlopeBytesPerSec!)} in the last ${secs(figures.steadyToMs - extra.lateFromMs)}, under the ${formatBytes(extra.materialBytes)} that would matter) and stayed there until it exited: what the program needed, not a leak`, ...figures, figures: extra };
+    const lastPart = secs(figures.steadyToMs - extra.lateFromMs);
+    extra.lateGrowthBytes = round((Math.max(0, extra.lateSlopeBytesPerSec!) * (figures.steadyToMs - extra.lateFromMs)) / 1000);
+    const after = extra.lateSlopeBytesPerSec! < 0
+      ? `then stopped growing (it fell at ${rate(-extra.lateSlopeBytesPerSec!)} over the last ${lastPart})`
+      : `then levelled off (${rate(extra.lateSlopeBytesPerSec!)} over the last ${lastPart} adds ${formatBytes(extra.lateGrowthBytes)}, under the ${formatBytes(extra.materialBytes)} that would matter)`;
+    return { verdict: 'no-leak', reason: `memory grew to ${formatBytes(peak)} ${after} and did not climb again before it exited: what the program needed, not a leak`, ...figures, figures: extra };
   }
   if (fit.lowBytesPerSec <= 0) {
     return { verdict: 'inconclusive', reason: `memory ended ${formatBytes(endLow - base)} above its baseline of ${formatBytes(base)} but the slope over ${over}, ${rate(figures.slopeBytesPerSec)}, is not significant (${ci} includes zero)`, ...figures, figures: extra };

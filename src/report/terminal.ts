@@ -116,7 +116,7 @@ export function renderCompact(b: BenchmarkResult, index: number, c: Colors): str
   const wall = h.wall ? `${formatMs(h.wall.mean)}${h.wall.n > 1 ? ` ± ${formatMs(h.wall.stddev)}` : ''}` : '—';
   // Nothing counted: no figure stands for the command, only what went wrong (below).
   if (h.runsCounted > 0 && h.largest) {
-    const of = h.largest.processCount > 1 ? ` of ${h.largest.processCount} at once` : '';
+    const of = h.largest.processCount > 1 ? ` (of up to ${h.largest.processCount} processes)` : '';
     out.push(`${label('Largest process:')}${h.largest.name} ${formatBytes(h.largest.bytes)}${of} · wall ${wall}`);
   } else if (h.runsCounted > 0) out.push(`${label('Wall time:')}${wall}`);
   const v = h.runsCounted > 0 ? verdictOf(b) : null;

@@ -116,3 +116,21 @@ test('the reason is one sentence', () => {
   const v = verdictOf(series(4000, 1, (t) => BASE + 50 * MIB * (t / 1000)));
   assert.ok(!/\.\s/.test(v.reason.replace(/\d\.\d/g, '')), v.reason);
 });
+
+test('grew, then fell a little and held until exit: no-leak, said as a fall, not a rate against a size', () => {
+  // 200 MiB over 3 s, then down 30 MiB over the last 3 s (a hash built, a list freed): what perl -e does.
+  const s = series(6000, 1, (t) => BASE + (t < 3000 ? (200 * MIB * t) / 3000 : 200 * MIB - (30 * MIB * (t - 3000)) / 3000), 64 * 1024);
+  const v = verdictOf(s);
+  assert.equal(v.verdict, 'no-leak', v.reason);
+  assert.match(v.reason, /stopped growing \(it fell at [\d.]+ MiB\/s over the last [\d.]+ s\)/);
+  assert.doesNotMatch(v.reason, /MiB\/s[^,)]*, under the/);
+});
+
+test('grew, then crept up less than matters until exit: the creep is said as the bytes it adds', () => {
+  const s = series(6000, 1, (t) => BASE + (t < 3000 ? (200 * MIB * t) / 3000 : 200 * MIB + (0.2 * MIB * (t - 3000)) / 1000), 64 * 1024);
+  const v = verdictOf(s);
+  assert.equal(v.verdict, 'no-leak', v.reason);
+  const m = /over the last ([\d.]+) s adds ([\d.]+) KiB, under the ([\d.]+) MiB that would matter/.exec(v.reason);
+  assert.ok(m, v.reason);
+  assert.ok(Number(m[2]) / 1024 < Number(m[3]), v.reason);
+});
