@@ -1,5 +1,6 @@
 // Terminal renderers of the live views (top, system, watch): build rows, then pad them into columns.
 import { formatBytes } from '../report/units.js';
+import { wrap } from '../report/wrap.js';
 import type { TopSnapshot } from './top.js';
 
 /** Right-aligns every column but the last, which is left as is (commands are long). */
@@ -38,13 +39,13 @@ export function renderTop(t: TopSnapshot, commandWidth = 80, hint: { readonly is
   if (t.omitted > 0) notes.push(`${t.omitted} more not shown (--limit)`);
   if (t.kernelThreads > 0) notes.push(`${t.kernelThreads} kernel threads (no user memory)`);
   lines.push(notes.join('; '));
-  lines.push('RSS counts shared pages in every process that maps them; the PSS total does not (USS: pages of that process alone).');
+  lines.push(...wrap('RSS counts shared pages in every process that maps them; the PSS total does not (USS: pages of that process alone).', 80, 4));
   if (t.unreadable.length > 0) {
     const n = t.unreadable.length;
-    const shown = t.unreadable.slice(0, 5).map((u) => `${u.pid} ${u.name}`).join(', ');
-    lines.push(`unreadable: ${n} process${n === 1 ? '' : 'es'} (${reasons(t)}), not in the totals: ${shown}${n > 5 ? ` and ${n - 5} more` : ''}`);
+    const shown = t.unreadable.slice(0, 5).map((u) => `${u.name} (pid ${u.pid})`).join(', ');
+    lines.push(...wrap(`unreadable: ${n} process${n === 1 ? '' : 'es'} (${reasons(t)}), not in the totals: ${shown}${n > 5 ? ` and ${n - 5} more` : ''}`, 80, 4));
     const advice = hint === null ? null : unreadableHint(t, hint.isRoot);
-    if (advice !== null) lines.push(advice);
+    if (advice !== null) lines.push(...wrap(advice, 80, 4));
   }
   return `${lines.join('\n')}\n`;
 }
