@@ -169,3 +169,6 @@ export function metricRows(b: BenchmarkResult): MetricRow[] {
     return [{ label: label(b), cells: statCells(s, bytes) }];
   });
 }
+
+/** A command as one line for a title: a multi-line `-c` script keeps its line breaks as ⏎ (and its indentation). */
+export const commandLine = (command: string): string => command.replace(/[ \t]*\r?\n/g, ' ⏎ ');

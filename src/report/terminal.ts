@@ -4,7 +4,7 @@ import type { Colors } from './colors.js';
 import type { BenchmarkResult, MembenchResult, RunResult } from '../result.js';
 import { formatBytes, formatMs, formatPercent, formatSize } from './units.js';
 import { renderDiagnosis, verdictColor } from './diagnosis.js';
-import { failuresOf, headlineOf, headlineSource, metricRows, ranking, shownRun, verdictOf } from './run-rows.js';
+import { commandLine, failuresOf, headlineOf, headlineSource, metricRows, ranking, shownRun, verdictOf } from './run-rows.js';
 import { wrapAll } from './wrap.js';
 import { instanceLines } from './outcome.js';
 
@@ -54,7 +54,7 @@ export function renderBenchmark(b: BenchmarkResult, index: number, c: Colors): s
   const warm = b.runs.length - measured.length;
   const backend = b.backend.kind === 'cgroup' ? `cgroup ${b.backend.memoryAccounting.replace('cgroup-', '')}` : 'proc';
   const out: string[] = [];
-  out.push(`${c.bold(`Benchmark ${index + 1}:`)} ${c.cyan(b.command)}`);
+  out.push(`${c.bold(`Benchmark ${index + 1}:`)} ${c.cyan(commandLine(b.command))}`);
   out.push(c.dim(`  ${b.summary.runsIncluded}/${measured.length} runs counted${warm ? `, ${warm} warm-up` : ''} · backend ${backend}${b.backend.fallbackReason ? ` (fallback: ${b.backend.fallbackReason})` : ''}`));
   if (b.summary.runsIncluded > 0) {
     out.push(...renderTable(['', 'min', 'median', 'max', 'mean ± σ'], metricRows(b), c).map((l) => `  ${l}`));
@@ -102,7 +102,7 @@ export function renderBenchmark(b: BenchmarkResult, index: number, c: Colors): s
 /** The short report of one command (the default): headline, range, largest process and wall time, verdict, failures. */
 export function renderCompact(b: BenchmarkResult, index: number, c: Colors): string {
   const h = headlineOf(b);
-  const out: string[] = [`${c.bold(`Benchmark ${index + 1}:`)} ${c.cyan(b.command)}`];
+  const out: string[] = [`${c.bold(`Benchmark ${index + 1}:`)} ${c.cyan(commandLine(b.command))}`];
   const s = h.stats;
   const label = (t: string): string => `  ${t.padEnd(19)}`;
   if (s) {
@@ -160,10 +160,10 @@ export function renderComparison(doc: MembenchResult, c: Colors): string | null 
   const rows = ranking(doc);
   if (rows.length < 2) return null;
   const best = rows[0]!;
-  const lines = [c.bold('Summary'), `  ${c.cyan(best.command)} used the least memory`];
+  const lines = [c.bold('Summary'), `  ${c.cyan(commandLine(best.command))} used the least memory`];
   for (const r of rows.slice(1)) {
     const ratio = `${r.ratio.toFixed(2)}${r.ratioStddev !== null ? ` ± ${r.ratioStddev.toFixed(2)}` : ''}`;
-    lines.push(`    ${c.bold(c.green(ratio))} × less than ${c.magenta(r.command)}`);
+    lines.push(`    ${c.bold(c.green(ratio))} × less than ${c.magenta(commandLine(r.command))}`);
   }
   return wrapAll(lines, 80, 6).join('\n');
 }
@@ -195,7 +195,7 @@ export function renderScans(doc: MembenchResult, c: Colors): string[] {
           ? `${s.fit.slopeBytesPerUnit.toFixed(3)} bytes of memory per byte of payload, ${fixed}`
           : `${formatBytes(s.fit.slopeBytesPerUnit)} per unit of ${s.parameter ?? 'the parameter'}, ${fixed}`;
     const unitHeader = s.kind === 'concurrency' ? 'per instance' : s.kind === 'payload' ? 'per payload byte' : `per unit of ${s.parameter ?? 'x'}`;
-    return [`${c.bold(title)}: ${c.cyan(s.command)}`, ...renderTable(['', 'peak (median)', unitHeader], rows, c).map((l) => `  ${l}`), `  ${fit}`].join('\n');
+    return [`${c.bold(title)}: ${c.cyan(commandLine(s.command))}`, ...renderTable(['', 'peak (median)', unitHeader], rows, c).map((l) => `  ${l}`), `  ${fit}`].join('\n');
   });
 }
 
@@ -240,5 +240,5 @@ export function renderTerminal(doc: MembenchResult, c: Colors, opts: TerminalOpt
 function scanLine(s: MembenchResult['scans'][number], c: Colors): string {
   const what = s.kind === 'concurrency' ? 'per extra instance' : s.kind === 'payload' ? 'per byte of payload' : `per unit of ${s.parameter ?? 'the parameter'}`;
   const slope = s.fit ? (s.kind === 'payload' ? `${s.fit.slopeBytesPerUnit.toFixed(3)} bytes of memory` : formatBytes(s.fit.slopeBytesPerUnit)) : null;
-  return wrapAll([`${c.bold('Scan')}: ${c.cyan(s.command)}: ${slope ? `${slope} ${what}, R² ${s.fit!.r2.toFixed(3)} (${s.fit!.verdict})` : 'not enough counted points for a fit'}`]).join('\n');
+  return wrapAll([`${c.bold('Scan')}: ${c.cyan(commandLine(s.command))}: ${slope ? `${slope} ${what}, R² ${s.fit!.r2.toFixed(3)} (${s.fit!.verdict})` : 'not enough counted points for a fit'}`]).join('\n');
 }
