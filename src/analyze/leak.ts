@@ -96,7 +96,10 @@ export function leakVerdict(rss: Series, mainExitMs: number, o: LeakOptions = {}
   if (T < MIN_STEADY_MS || steady.tMs.length < MIN_SAMPLES) {
     return {
       verdict: 'inconclusive',
-      reason: `after start-up (the first ${formatPercent(STARTUP_FRACTION, 0)} of the run) ${secs(T)} with ${steady.tMs.length} samples were left to judge${gaveBack}: too short to tell a leak from start-up (needs ≥ ${secs(MIN_STEADY_MS)} and ≥ ${MIN_SAMPLES} samples)`,
+      reason: `after start-up (the first ${formatPercent(STARTUP_FRACTION, 0)} of the run) ${secs(T)} with ${steady.tMs.length} samples were left to judge${gaveBack}: too short to tell a leak from start-up (needs ${[
+        T < MIN_STEADY_MS ? `≥ ${secs(MIN_STEADY_MS)}` : null,
+        steady.tMs.length < MIN_SAMPLES ? `≥ ${MIN_SAMPLES} samples` : null,
+      ].filter((x) => x !== null).join(' and ')})`,
       ...none, steadyFromMs: roundMs(from), steadyToMs: roundMs(tEnd), figures: { steadySamples: steady.tMs.length },
     };
   }

@@ -134,3 +134,10 @@ test('grew, then crept up less than matters until exit: the creep is said as the
   assert.ok(m, v.reason);
   assert.ok(Number(m[2]) / 1024 < Number(m[3]), v.reason);
 });
+
+test('too short: only the condition that failed is named (a 2 s watch at 100 ms has time enough but too few samples)', () => {
+  const v = leakVerdict(series(2000, 100, (t) => BASE + 10 * MIB * (t / 1000)), 2000);
+  assert.equal(v.verdict, 'inconclusive');
+  assert.match(v.reason, /needs ≥ 20 samples\)$/);
+  assert.doesNotMatch(v.reason, /≥ 1\.000 s/);
+});
