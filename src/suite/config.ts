@@ -4,10 +4,12 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, extname, isAbsolute, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { usageError } from '../errors.js';
-import type { SizeFunction } from '../api/bench.js';
 import type { CommandSpec } from '../run/run-once.js';
 import { parseByteRange, rangeFromPair, type ByteRange } from './expect.js';
 import { importModuleExport, importSuiteValue } from './load-module.js';
+
+/** Builds what is measured for size n and returns it; the harness keeps the return value alive while measuring. */
+export type SizeFunction = (n: number) => unknown;
 
 export const CONFIG_FILE_NAMES = ['membench.config.js', 'membench.config.mjs', 'membench.config.cjs', 'membench.config.json', 'membench.config.ts', 'membench.config.mts'] as const;
 const SUITE_FILE_PATTERN = /\.membench\.(js|mjs|cjs|json|ts|mts)$/;
