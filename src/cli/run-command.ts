@@ -2,7 +2,7 @@
 import { interruptOnSignals } from './signals.js';
 import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { EXIT, MembenchError, usageError } from '../errors.js';
+import { EXIT, exitForSignal, MembenchError, usageError } from '../errors.js';
 import type { MembenchResult } from '../result.js';
 import { notFoundThroughShell, runBenchmarks, type BenchmarkHooks, type BenchmarkOptions, type CommandHooks } from '../run/benchmark.js';
 import type { CommandSpec } from '../run/run-once.js';
@@ -302,7 +302,7 @@ async function progressReporter(enabled: boolean): Promise<Pick<BenchmarkHooks, 
 }
 
 export function exitCodeFor(doc: MembenchResult, interruptSignal: string | null, ignoreFailure: boolean): number {
-  if (interruptSignal) return interruptSignal === 'SIGTERM' ? 143 : EXIT.INTERRUPTED;
+  if (interruptSignal) return exitForSignal(interruptSignal);
   const runs = doc.benchmarks.flatMap((b) => b.runs);
   if (runs.some((r) => r.outcome.state === 'failed-to-start')) return EXIT.FAILED_TO_START;
   // The shell's "not found" (127) on a command's first run: it is not run again, and it is not a measurement.

@@ -4,7 +4,7 @@ import { interruptOnSignals } from './signals.js';
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { compareSeries, type Comparison, type CompareOptions } from '../analyze/compare.js';
-import { EXIT, usageError } from '../errors.js';
+import { EXIT, exitForSignal, usageError } from '../errors.js';
 import type { BackendChoice } from '../run/backend.js';
 import { loadSuites, resolveSuiteFiles } from '../suite/config.js';
 import type { SuiteResult } from '../suite/result.js';
@@ -147,7 +147,7 @@ export async function suiteCommand(raw: RawSuiteOptions, files: readonly string[
   const term = toStdout ? process.stderr : process.stdout;
   const colors = colorsFor(opts.color);
   term.write(renderSuiteTerminal(doc, colors));
-  if (interrupt.requested) return interrupt.requested === 'SIGTERM' ? 143 : EXIT.INTERRUPTED;
+  if (interrupt.requested) return exitForSignal(interrupt.requested);
   if (doc.failure) {
     // Exports and baselines are for complete suites only; the partial --json says complete: false.
     process.stderr.write(`membench: benchmark ${JSON.stringify(doc.failure.benchmark)}${doc.failure.size === null ? '' : ` at size ${doc.failure.size}`}: ${doc.failure.message}\n`);

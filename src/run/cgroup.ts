@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileS
 import { join } from 'node:path';
 import { parseBytesOrMax, parseCgroupMounts, parseFlatKeyed, parsePids, parseProcCgroup, type CgroupMembership, type CgroupMount, type OomCounters } from '../probe/cgroup.js';
 import { pidAlive } from '../probe/proc.js';
+import { errnoCode } from '../errors.js';
 
 export type CgroupLayout = 'v1' | 'v2' | 'hybrid' | 'none';
 
@@ -182,7 +183,7 @@ export interface RunCgroup {
   readonly joinFiles: readonly string[];
 }
 
-const errCode = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? String(e);
+const errCode = (e: unknown): string => errnoCode(e) ?? String(e);
 
 /** Creates the directories of a plan; on any failure removes what was made and throws CgroupUnavailable. */
 export function createRunCgroup(plan: CgroupPlan): RunCgroup {
