@@ -14,7 +14,7 @@ import { failuresOf } from '../report/run-rows.js';
 import { checkOutputs } from './output-paths.js';
 import { parse as parseShellWords } from 'shell-quote';
 import { htmlReport, writeHtmlFile } from '../report/html.js';
-import { colorsFor } from '../report/colors.js';
+import { colorsFor, colorWanted } from '../report/colors.js';
 import { renderTerminal } from '../report/terminal.js';
 import { parseChoice, parseCount, parseCpuFraction, parseCpuList, parseDurationMs, parseList, parseSizeBytes } from './parse-values.js';
 import { availableParallelism } from 'node:os';
@@ -205,7 +205,6 @@ export function resolveRunOptions(raw: RawRunOptions, shellCommands: readonly st
     { flag: '--export-csv', path: raw.exportCsv },
   ], raw.stdin ? [raw.stdin] : []);
   const style = parseChoice('--style', raw.style ?? 'full', STYLES);
-  const noColor = ('NO_COLOR' in process.env && process.env.NO_COLOR !== '') || style === 'basic' || style === 'nocolor';
   const cpuCount = Math.max(1, availableParallelism());
   const limits: LimitsRequest = {
     memoryBytes: raw.memoryLimit !== undefined ? parseSizeBytes('--memory-limit', raw.memoryLimit) : null,
@@ -233,7 +232,7 @@ export function resolveRunOptions(raw: RawRunOptions, shellCommands: readonly st
     htmlPath: raw.html ?? null,
     markdownPath: raw.exportMarkdown ?? null,
     csvPath: raw.exportCsv ?? null,
-    color: raw.color && !noColor && (process.stdout.isTTY === true || style === 'color'),
+    color: colorWanted({ flag: raw.color && style !== 'basic' && style !== 'nocolor', tty: process.stdout.isTTY === true || style === 'color', env: process.env }),
     chart: raw.chart !== false,
     verbose: raw.verbose === true,
     progress: style === 'full' || style === 'nocolor',

@@ -16,7 +16,7 @@ import { SUITE_EXPORTERS } from '../report/suite-exporters.js';
 import { suiteHtml } from '../report/suite-html.js';
 import { expectFailed, formatBytesFine, perUnitName } from '../report/suite-rows.js';
 import { renderComparisonTerminal, renderSuiteTerminal } from '../report/suite-terminal.js';
-import { colorsFor } from '../report/colors.js';
+import { colorsFor, colorWanted } from '../report/colors.js';
 import { nothingInCommon, readDocumentArg, resolveGateOptions, type RawGateOptions } from './compare-command.js';
 import { checkCreatableDirectory, checkOutputs, checkReadableFile, checkWritableOutput } from './output-paths.js';
 import { parseChoice, parseCount } from './parse-values.js';
@@ -91,7 +91,6 @@ export function resolveSuiteOptions(raw: RawSuiteOptions, files: readonly string
     if (d.document.kind !== 'suite') throw usageError(`--baseline ${raw.baseline} is a membench run document, not a suite result`, 'give a baseline saved by membench suite');
     baseline = { name: d.name, doc: d.document.doc };
   }
-  const noColor = 'NO_COLOR' in process.env && process.env.NO_COLOR !== '';
   return {
     files: suiteFiles,
     runs: raw.runs === undefined ? null : parseCount('--runs', raw.runs, 1, 1000),
@@ -106,7 +105,7 @@ export function resolveSuiteOptions(raw: RawSuiteOptions, files: readonly string
     htmlPath: raw.html ?? null,
     exports,
     showOutput: raw.showOutput === true,
-    color: raw.color && !noColor && process.stdout.isTTY === true && toStdout === 0,
+    color: colorWanted({ flag: raw.color, tty: process.stdout.isTTY === true && toStdout === 0, env: process.env }),
   };
 }
 
