@@ -4,7 +4,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EXIT, exitForSignal, MembenchError, usageError } from '../errors.js';
 import type { MembenchResult } from '../result.js';
-import { notFoundThroughShell, runBenchmarks, type BenchmarkHooks, type BenchmarkOptions, type CommandHooks } from '../run/benchmark.js';
+import { notFoundThroughShell, runBenchmarks, type BenchmarkOptions, type CommandHooks } from '../run/benchmark.js';
 import type { CommandSpec } from '../run/run-once.js';
 import { runCounts } from '../analyze/summary.js';
 import { readPageSize } from '../probe/proc.js';
@@ -12,6 +12,7 @@ import { writeTextAtomic } from '../store/atomic.js';
 import { RUN_EXPORTERS } from '../report/run-exporters.js';
 import { failuresOf } from '../report/run-rows.js';
 import { checkOutputs } from './output-paths.js';
+import { progressReporter } from './progress.js';
 import { parse as parseShellWords } from 'shell-quote';
 import { htmlReport, writeHtmlFile } from '../report/html.js';
 import { colorsFor, colorWanted } from '../report/colors.js';
@@ -271,33 +272,6 @@ function commandOf(text: string, shell: string, cwd: string): CommandSpec {
     throw usageError(`${JSON.stringify(text)} uses shell syntax (a pipe, redirection or glob) but --shell=none runs no shell`, 'drop -N/--shell=none, or write the command without it');
   }
   return { display: text, argv: words as string[], shell: false, cwd };
-}
-
-/** Progress on stderr with an ETA (cli-progress), only when stderr is a terminal and the style asks for it. */
-async function progressReporter(enabled: boolean): Promise<Pick<BenchmarkHooks, 'onPlan' | 'onRunStart'> & { done: () => void }> {
-  if (!enabled) return { done: () => undefined };
-  // Loaded only for a terminal: a piped run does not pay for it.
-  const { SingleBar, Presets } = (await import('cli-progress')).default;
-  const bar = new SingleBar({
-    stream: process.stderr, clearOnComplete: true, hideCursor: true, etaBuffer: 5,
-    format: '{bar} {value}/{total} runs · ETA {eta_formatted} · {what}',
-  }, Presets.shades_classic);
-  let started = false;
-  let done = 0;
-  return {
-    onPlan: (total) => {
-      bar.start(total, 0, { what: '' });
-      started = true;
-    },
-    onRunStart: (_ci, i, total, warmup, command) => {
-      // The measured command's own display: with baselines or scans, indices past the user's commands are not theirs.
-      const what = `${warmup ? 'warm-up' : 'run'} ${i + 1}/${total}: ${command.slice(0, 30)}`;
-      bar.update(done++, { what });
-    },
-    done: () => {
-      if (started) bar.stop();
-    },
-  };
 }
 
 export function exitCodeFor(doc: MembenchResult, interruptSignal: string | null, ignoreFailure: boolean): number {

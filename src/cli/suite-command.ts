@@ -1,6 +1,7 @@
 // `membench suite [FILE…]`: resolve options and the baseline first, load the suite files, run them, report,
 // export, compare with the baseline, save a baseline; pick the exit code (6: regression or expect missed).
 import { interruptOnSignals } from './signals.js';
+import { suiteProgress } from './progress.js';
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { compareSeries, type Comparison, type CompareOptions } from '../analyze/compare.js';
@@ -109,14 +110,6 @@ export function resolveSuiteOptions(raw: RawSuiteOptions, files: readonly string
   };
 }
 
-function progressReporter(enabled: boolean): { onMeasure?: (name: string, r: number, runs: number, size: number | null) => void; done: () => void } {
-  if (!enabled) return { done: () => undefined };
-  return {
-    onMeasure: (name, r, runs, size) => process.stderr.write(`\r\x1b[2K${name.slice(0, 40)}: run ${r + 1}/${runs}${size === null ? '' : `, size ${size}`}`),
-    done: () => process.stderr.write('\r\x1b[2K'),
-  };
-}
-
 export async function suiteCommand(raw: RawSuiteOptions, files: readonly string[]): Promise<number> {
   const cwd = process.cwd();
   const opts = resolveSuiteOptions(raw, files, cwd);
@@ -132,8 +125,9 @@ export async function suiteCommand(raw: RawSuiteOptions, files: readonly string[
   }
   const { interrupt, dispose } = interruptOnSignals();
   const toStdout = [opts.jsonPath, opts.htmlPath, ...opts.exports.map((e) => e.path)].includes('-');
-  const progress = progressReporter(process.stderr.isTTY === true && !toStdout);
+  const progress = await suiteProgress(process.stderr.isTTY === true && !toStdout);
   const doc = await runSuite(suite, { runs: opts.runs, jobs: opts.jobs, filter: opts.filter, backend: opts.backend, showOutput: opts.showOutput, cwd }, interrupt, {
+    onPlan: progress.onPlan,
     onMeasure: progress.onMeasure,
     // The JSON document is rewritten after every repeat, marked complete: false until the end.
     onUpdate: (d) => {
