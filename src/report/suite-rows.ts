@@ -3,6 +3,7 @@
 import type { Comparison, ComparisonRow } from '../analyze/compare.js';
 import type { SuiteBenchmark, SuiteResult } from '../suite/result.js';
 import { formatBytes, formatPercent } from './units.js';
+import { textTable, type Align } from './text-table.js';
 
 export interface SuiteExporter {
   /** Flag that asks for it, without dashes: "markdown", "csv", "bmf", "gh-benchmark". */
@@ -11,7 +12,7 @@ export interface SuiteExporter {
   readonly render: (doc: SuiteResult, comparison: Comparison | null) => string;
 }
 
-export type Align = 'l' | 'r';
+export type { Align } from './text-table.js';
 
 export interface Table {
   readonly header: readonly string[];
@@ -121,13 +122,7 @@ export function comparisonExtras(c: Comparison): string[] {
   return out;
 }
 
-/** Plain-text table: columns padded to their widest cell, two spaces apart. */
-export function renderTextTable(t: Table, indent = '  ', paint: (row: number, col: number, s: string) => string = (_r, _c, s) => s): string[] {
-  const all = [t.header, ...t.rows];
-  const widths = t.header.map((_, c) => Math.max(...all.map((r) => [...(r[c] ?? '')].length)));
-  const pad = (s: string, c: number): string => {
-    const fill = ' '.repeat(Math.max(0, widths[c]! - [...s].length));
-    return t.align[c] === 'r' ? fill + s : s + fill;
-  };
-  return all.map((r, ri) => indent + r.map((cell, c) => paint(ri - 1, c, pad(cell, c))).join('  ').trimEnd());
+/** A Table as terminal lines (text-table.ts lays it out); `paint` colours a cell, row −1 being the header. */
+export function renderTextTable(t: Table, indent = '  ', paint?: (row: number, col: number, s: string) => string): string[] {
+  return textTable([t.header, ...t.rows], { align: t.align, indent, paint });
 }
