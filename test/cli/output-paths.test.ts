@@ -204,7 +204,7 @@ test('outputs into an immutable directory (chattr +i): refused even for root', (
 test('as an unprivileged user: an unreadable document and a directory it cannot write are one line each', (t) => {
   const why = cannotRunAsNobody();
   if (why) return t.skip(why);
-  const copy = nobodyCopy('membench-paths-nobody-', ['commander', 'picocolors', 'uplot', 'zod']);
+  const copy = nobodyCopy('membench-paths-nobody-', ['commander', 'cli-table3', 'picocolors', 'uplot', 'zod']);
   t.after(copy.remove);
   const secret = join(copy.dir, 'secret.json');
   writeFileSync(secret, readFileSync(runA));
