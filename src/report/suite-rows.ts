@@ -3,7 +3,6 @@
 import type { Comparison, ComparisonRow } from '../analyze/compare.js';
 import type { SuiteBenchmark, SuiteResult } from '../suite/result.js';
 import { formatBytes, formatPercent } from './units.js';
-import { textTable, type Align } from './text-table.js';
 
 export interface SuiteExporter {
   /** Flag that asks for it, without dashes: "markdown", "csv", "bmf", "gh-benchmark". */
@@ -12,7 +11,7 @@ export interface SuiteExporter {
   readonly render: (doc: SuiteResult, comparison: Comparison | null) => string;
 }
 
-export type { Align } from './text-table.js';
+export type Align = 'l' | 'r';
 
 export interface Table {
   readonly header: readonly string[];
@@ -120,9 +119,4 @@ export function comparisonExtras(c: Comparison): string[] {
   if (c.onlyInBaseline.length > 0) out.push(`only in the baseline (not compared): ${c.onlyInBaseline.join('; ')}`);
   if (c.onlyInCurrent.length > 0) out.push(`new, no baseline yet: ${c.onlyInCurrent.join('; ')}`);
   return out;
-}
-
-/** A Table as terminal lines (text-table.ts lays it out); `paint` colours a cell, row −1 being the header. */
-export function renderTextTable(t: Table, indent = '  ', paint?: (row: number, col: number, s: string) => string): string[] {
-  return textTable([t.header, ...t.rows], { align: t.align, indent, paint });
 }
