@@ -14,9 +14,14 @@ export const EXIT = {
   INTERNAL: 5,
   /** A memory check failed: a regression against the baseline (suite, compare), or a per-unit cost outside its expect range. */
   REGRESSION: 6,
-  /** Interrupted by SIGINT (Ctrl-C); SIGTERM gives 143. */
+  /** Interrupted by SIGINT (Ctrl-C): 128 + 2, as a shell reports it. */
   INTERRUPTED: 130,
+  /** Stopped by SIGTERM: 128 + 15. */
+  TERMINATED: 143,
 } as const;
+
+/** The exit code of a command stopped by a signal it caught: 143 for SIGTERM, 130 for SIGINT. */
+export const exitForSignal = (signal: string): number => (signal === 'SIGTERM' ? EXIT.TERMINATED : EXIT.INTERRUPTED);
 
 export type ErrorKind = 'usage' | 'command-failed' | 'failed-to-start' | 'environment' | 'internal';
 
@@ -27,6 +32,12 @@ const CODE: Record<ErrorKind, number> = {
   environment: EXIT.ENVIRONMENT,
   internal: EXIT.INTERNAL,
 };
+
+/** The errno code of a failed system call ('ENOENT', 'EACCES', …), or undefined for any other error. */
+export function errnoCode(e: unknown): string | undefined {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
 
 export class MembenchError extends Error {
   readonly exitCode: number;

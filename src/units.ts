@@ -1,6 +1,10 @@
 // Units for words meant for people: bytes as KiB/MiB/GiB (2^10, 2^20, 2^30), durations as ms/s, ratios as %.
 // Low-level (imports nothing) so analyses that explain themselves in words and the renderers share one spelling.
 
+/** 2^10 and 2^20 bytes: the KiB and MiB every figure is shown in. */
+export const KIB = 1024;
+export const MIB = 1024 * KIB;
+
 export function formatBytes(bytes: number | null | undefined): string {
   if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return '—';
   const abs = Math.abs(bytes);

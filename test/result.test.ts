@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { MembenchResultSchema, resultJsonSchema } from '../src/result.js';
-import { MEMFIX, ROOT, runCli } from './helpers/fixtures.js';
+import { MEMFIX, ROOT, runCli, runCliOk } from './helpers/fixtures.js';
 
 const published = JSON.parse(readFileSync(join(ROOT, 'schema', 'result.schema.json'), 'utf8')) as object;
 
@@ -14,8 +14,7 @@ test('schema/result.schema.json is up to date with src/result.ts (regenerate wit
 });
 
 test('a real run document validates against the published schema and the zod type', () => {
-  const r = runCli(['run', '-r', '2', '--warmup', '1', '--json', '-', '--', MEMFIX, 'tree', '2', '10', '100']);
-  assert.equal(r.status, 0, r.stderr);
+  const r = runCliOk(['run', '-r', '2', '--warmup', '1', '--json', '-', '--', MEMFIX, 'tree', '2', '10', '100']);
   const doc = JSON.parse(r.stdout) as unknown;
   const ajv = new Ajv2020({ strict: false, allErrors: true });
   const validate = ajv.compile(published);

@@ -4,12 +4,11 @@ import type { FragmentationSignal, LeakVerdict } from '../result.js';
 import type { DiagnosisInput } from './input.js';
 import { STARTUP_FRACTION } from './leak.js';
 import { extent, quantile, theilSen, window, type Series } from './trend.js';
-import { formatBytes, formatMs, formatPercent } from '../units.js';
+import { formatBytes, formatMs, formatPercent, MIB } from '../units.js';
 
 export const name = 'fragmentation';
 export const description = 'fragmentation signals as evidence: USS growing under steady work, memory not returned after its peak, heap share, RSS vs live heap';
 
-const MIB = 1024 * 1024;
 const TAIL_MS = 50;
 /** Below this, memory figures are the program's own text and libraries: nothing to say about its allocator. */
 const MIN_INTERESTING = 4 * MIB;

@@ -4,12 +4,11 @@
 import type { LeakVerdict } from '../result.js';
 import type { DiagnosisInput } from './input.js';
 import { extent, quantile, segmentQuantiles, theilSen, window, type Series } from './trend.js';
-import { formatBytes, formatMs, formatPercent } from '../units.js';
+import { formatBytes, formatMs, formatPercent, MIB } from '../units.js';
 
 export const name = 'leak';
 export const description = 'leak verdict: robust slope of resident memory after start-up, whether it returns to its baseline, and whether growth happens over repeated work or only until exit';
 
-const MIB = 1024 * 1024;
 /** Start-up (loading, imports, first allocations) is the first fifth of the run; it is never judged. */
 export const STARTUP_FRACTION = 0.2;
 /** Samples this close to the main command's exit may show its address space being torn down. */

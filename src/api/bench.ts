@@ -1,8 +1,9 @@
 // What a suite file is made of: bench() for in-process benchmarks, plain objects for commands, defineSuite()
 // for the whole file. These only shape and type the definitions; `membench suite` validates and runs them.
 
-/** Builds what is measured for size n and returns it; the harness keeps the return value alive while measuring. */
-export type SizeFunction = (n: number) => unknown;
+import type { SizeFunction } from '../suite/config.js';
+
+export type { SizeFunction };
 
 export interface ExpectSpec {
   /**

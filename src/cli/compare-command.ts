@@ -10,7 +10,7 @@ import { parseAnyDocument, readText, type AnyDocument } from '../suite/document.
 import { seriesOfRunDocument, seriesOfSuite } from '../suite/series.js';
 import { comparisonMarkdown } from '../report/markdown.js';
 import { renderComparisonTerminal } from '../report/suite-terminal.js';
-import { colorsFor } from '../report/colors.js';
+import { colorsFor, colorWanted } from '../report/colors.js';
 import { checkOutputs } from './output-paths.js';
 import { parseSizeBytes } from './parse-values.js';
 
@@ -81,9 +81,8 @@ export async function compareCommand(raw: RawCompareOptions, args: readonly stri
   const [sa, sb] = [series(a.document), series(b.document)];
   const cmp = compareSeries(sa, sb, gate);
   if (cmp.rows.length === 0) throw nothingInCommon(a.name, b.name, sa.map((x) => x.benchmark), sb.map((x) => x.benchmark));
-  const noColor = 'NO_COLOR' in process.env && process.env.NO_COLOR !== '';
   const toStdout = raw.json === '-' || raw.markdown === '-';
-  const term = renderComparisonTerminal(cmp, colorsFor(raw.color && !noColor && process.stdout.isTTY === true && !toStdout), `${b.name} compared with ${a.name}`);
+  const term = renderComparisonTerminal(cmp, colorsFor(colorWanted({ flag: raw.color, tty: process.stdout.isTTY === true && !toStdout, env: process.env })), `${b.name} compared with ${a.name}`);
   for (const d of [a, b]) {
     if (d.document.kind === 'suite' && !d.document.doc.context.complete) process.stderr.write(`membench: note: ${d.name} is partial (its suite did not complete)\n`);
   }

@@ -2,7 +2,7 @@
 // directory, a directory given as a file, two outputs on one file, an output over an input — one line, exit 2.
 import { accessSync, closeSync, constants, openSync, rmSync, statSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { usageError } from '../errors.js';
+import { errnoCode, usageError } from '../errors.js';
 import { errnoWords, temporaryOf, writeTarget } from '../store/atomic.js';
 
 /** stat(2) of PATH, or the errno code that stopped it. */
@@ -10,7 +10,7 @@ const statOf = (path: string): Stats | string => {
   try {
     return statSync(path);
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code ?? 'EIO';
+    return errnoCode(e) ?? 'EIO';
   }
 };
 const statOrNull = (path: string): Stats | null => {
@@ -39,7 +39,7 @@ export function checkWritableOutput(flag: string, path: string, opts: { readonly
     try {
       accessSync(path, constants.W_OK);
     } catch (e) {
-      throw usageError(`${flag} ${path} cannot be written: ${errnoWords((e as NodeJS.ErrnoException).code)}`);
+      throw usageError(`${flag} ${path} cannot be written: ${errnoWords(errnoCode(e))}`);
     }
     return;
   }
@@ -68,7 +68,7 @@ function cannotCreateIn(dir: string, probe: string): string | null {
     rmSync(probe, { force: true });
     return null;
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
+    const code = errnoCode(e) ?? 'EIO';
     return code === 'EEXIST' ? null : code; // our own temporary name is taken: the directory does take files
   }
 }
@@ -90,7 +90,7 @@ export function checkCreatableDirectory(flag: string, dir: string): void {
   try {
     accessSync(parent, constants.W_OK | constants.X_OK);
   } catch (e) {
-    throw usageError(`${flag} ${dir}: cannot create it in ${parent}: ${errnoWords((e as NodeJS.ErrnoException).code)}`);
+    throw usageError(`${flag} ${dir}: cannot create it in ${parent}: ${errnoWords(errnoCode(e))}`);
   }
 }
 
@@ -145,12 +145,12 @@ export function checkReadableFile(what: string, path: string): void {
   try {
     st = statSync(path);
   } catch (e) {
-    throw usageError(`cannot read ${what} ${path}: ${errnoWords((e as NodeJS.ErrnoException).code)}`);
+    throw usageError(`cannot read ${what} ${path}: ${errnoWords(errnoCode(e))}`);
   }
   if (st.isDirectory()) throw usageError(`cannot read ${what} ${path}: is a directory`, 'give a file in it');
   try {
     accessSync(path, constants.R_OK);
   } catch (e) {
-    throw usageError(`cannot read ${what} ${path}: ${errnoWords((e as NodeJS.ErrnoException).code)}`);
+    throw usageError(`cannot read ${what} ${path}: ${errnoWords(errnoCode(e))}`);
   }
 }

@@ -2,9 +2,9 @@
 import { interruptOnSignals } from './signals.js';
 import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { EXIT, MembenchError, usageError } from '../errors.js';
+import { EXIT, exitForSignal, MembenchError, usageError } from '../errors.js';
 import type { MembenchResult } from '../result.js';
-import { notFoundThroughShell, runBenchmarks, type BenchmarkHooks, type BenchmarkOptions, type CommandHooks } from '../run/benchmark.js';
+import { notFoundThroughShell, runBenchmarks, type BenchmarkOptions, type CommandHooks } from '../run/benchmark.js';
 import type { CommandSpec } from '../run/run-once.js';
 import { runCounts } from '../analyze/summary.js';
 import { readPageSize } from '../probe/proc.js';
@@ -12,9 +12,10 @@ import { writeTextAtomic } from '../store/atomic.js';
 import { RUN_EXPORTERS } from '../report/run-exporters.js';
 import { failuresOf } from '../report/run-rows.js';
 import { checkOutputs } from './output-paths.js';
+import { progressReporter } from './progress.js';
 import { parse as parseShellWords } from 'shell-quote';
 import { htmlReport, writeHtmlFile } from '../report/html.js';
-import { colorsFor } from '../report/colors.js';
+import { colorsFor, colorWanted } from '../report/colors.js';
 import { renderTerminal } from '../report/terminal.js';
 import { parseChoice, parseCount, parseCpuFraction, parseCpuList, parseDurationMs, parseList, parseSizeBytes } from './parse-values.js';
 import { availableParallelism } from 'node:os';
@@ -205,7 +206,6 @@ export function resolveRunOptions(raw: RawRunOptions, shellCommands: readonly st
     { flag: '--export-csv', path: raw.exportCsv },
   ], raw.stdin ? [raw.stdin] : []);
   const style = parseChoice('--style', raw.style ?? 'full', STYLES);
-  const noColor = ('NO_COLOR' in process.env && process.env.NO_COLOR !== '') || style === 'basic' || style === 'nocolor';
   const cpuCount = Math.max(1, availableParallelism());
   const limits: LimitsRequest = {
     memoryBytes: raw.memoryLimit !== undefined ? parseSizeBytes('--memory-limit', raw.memoryLimit) : null,
@@ -233,7 +233,7 @@ export function resolveRunOptions(raw: RawRunOptions, shellCommands: readonly st
     htmlPath: raw.html ?? null,
     markdownPath: raw.exportMarkdown ?? null,
     csvPath: raw.exportCsv ?? null,
-    color: raw.color && !noColor && (process.stdout.isTTY === true || style === 'color'),
+    color: colorWanted({ flag: raw.color && style !== 'basic' && style !== 'nocolor', tty: process.stdout.isTTY === true || style === 'color', env: process.env }),
     chart: raw.chart !== false,
     verbose: raw.verbose === true,
     progress: style === 'full' || style === 'nocolor',
@@ -274,35 +274,8 @@ function commandOf(text: string, shell: string, cwd: string): CommandSpec {
   return { display: text, argv: words as string[], shell: false, cwd };
 }
 
-/** Progress on stderr with an ETA (cli-progress), only when stderr is a terminal and the style asks for it. */
-async function progressReporter(enabled: boolean): Promise<Pick<BenchmarkHooks, 'onPlan' | 'onRunStart'> & { done: () => void }> {
-  if (!enabled) return { done: () => undefined };
-  // Loaded only for a terminal: a piped run does not pay for it.
-  const { SingleBar, Presets } = (await import('cli-progress')).default;
-  const bar = new SingleBar({
-    stream: process.stderr, clearOnComplete: true, hideCursor: true, etaBuffer: 5,
-    format: '{bar} {value}/{total} runs · ETA {eta_formatted} · {what}',
-  }, Presets.shades_classic);
-  let started = false;
-  let done = 0;
-  return {
-    onPlan: (total) => {
-      bar.start(total, 0, { what: '' });
-      started = true;
-    },
-    onRunStart: (_ci, i, total, warmup, command) => {
-      // The measured command's own display: with baselines or scans, indices past the user's commands are not theirs.
-      const what = `${warmup ? 'warm-up' : 'run'} ${i + 1}/${total}: ${command.slice(0, 30)}`;
-      bar.update(done++, { what });
-    },
-    done: () => {
-      if (started) bar.stop();
-    },
-  };
-}
-
 export function exitCodeFor(doc: MembenchResult, interruptSignal: string | null, ignoreFailure: boolean): number {
-  if (interruptSignal) return interruptSignal === 'SIGTERM' ? 143 : EXIT.INTERRUPTED;
+  if (interruptSignal) return exitForSignal(interruptSignal);
   const runs = doc.benchmarks.flatMap((b) => b.runs);
   if (runs.some((r) => r.outcome.state === 'failed-to-start')) return EXIT.FAILED_TO_START;
   // The shell's "not found" (127) on a command's first run: it is not run again, and it is not a measurement.

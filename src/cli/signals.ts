@@ -1,6 +1,6 @@
 // Ctrl-C / SIGTERM for long-running commands: the first requests a clean stop (the command kills what it
 // started and writes what it has), a second one exits at once (exit handlers still clean up).
-import { EXIT } from '../errors.js';
+import { exitForSignal } from '../errors.js';
 import { Interrupt } from '../run/interrupt.js';
 
 export function interruptOnSignals(): { interrupt: Interrupt; dispose: () => void } {
@@ -9,7 +9,7 @@ export function interruptOnSignals(): { interrupt: Interrupt; dispose: () => voi
   const onSignal = (sig: NodeJS.Signals): void => {
     signals++;
     interrupt.request(sig);
-    if (signals > 1) process.exit(sig === 'SIGTERM' ? 143 : EXIT.INTERRUPTED);
+    if (signals > 1) process.exit(exitForSignal(sig));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

@@ -1,10 +1,11 @@
 // `membench suite [FILE…]`: resolve options and the baseline first, load the suite files, run them, report,
 // export, compare with the baseline, save a baseline; pick the exit code (6: regression or expect missed).
 import { interruptOnSignals } from './signals.js';
+import { suiteProgress } from './progress.js';
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { compareSeries, type Comparison, type CompareOptions } from '../analyze/compare.js';
-import { EXIT, usageError } from '../errors.js';
+import { EXIT, exitForSignal, usageError } from '../errors.js';
 import type { BackendChoice } from '../run/backend.js';
 import { loadSuites, resolveSuiteFiles } from '../suite/config.js';
 import type { SuiteResult } from '../suite/result.js';
@@ -16,7 +17,7 @@ import { SUITE_EXPORTERS } from '../report/suite-exporters.js';
 import { suiteHtml } from '../report/suite-html.js';
 import { expectFailed, formatBytesFine, perUnitName } from '../report/suite-rows.js';
 import { renderComparisonTerminal, renderSuiteTerminal } from '../report/suite-terminal.js';
-import { colorsFor } from '../report/colors.js';
+import { colorsFor, colorWanted } from '../report/colors.js';
 import { nothingInCommon, readDocumentArg, resolveGateOptions, type RawGateOptions } from './compare-command.js';
 import { checkCreatableDirectory, checkOutputs, checkReadableFile, checkWritableOutput } from './output-paths.js';
 import { parseChoice, parseCount } from './parse-values.js';
@@ -91,7 +92,6 @@ export function resolveSuiteOptions(raw: RawSuiteOptions, files: readonly string
     if (d.document.kind !== 'suite') throw usageError(`--baseline ${raw.baseline} is a membench run document, not a suite result`, 'give a baseline saved by membench suite');
     baseline = { name: d.name, doc: d.document.doc };
   }
-  const noColor = 'NO_COLOR' in process.env && process.env.NO_COLOR !== '';
   return {
     files: suiteFiles,
     runs: raw.runs === undefined ? null : parseCount('--runs', raw.runs, 1, 1000),
@@ -106,15 +106,7 @@ export function resolveSuiteOptions(raw: RawSuiteOptions, files: readonly string
     htmlPath: raw.html ?? null,
     exports,
     showOutput: raw.showOutput === true,
-    color: raw.color && !noColor && process.stdout.isTTY === true && toStdout === 0,
-  };
-}
-
-function progressReporter(enabled: boolean): { onMeasure?: (name: string, r: number, runs: number, size: number | null) => void; done: () => void } {
-  if (!enabled) return { done: () => undefined };
-  return {
-    onMeasure: (name, r, runs, size) => process.stderr.write(`\r\x1b[2K${name.slice(0, 40)}: run ${r + 1}/${runs}${size === null ? '' : `, size ${size}`}`),
-    done: () => process.stderr.write('\r\x1b[2K'),
+    color: colorWanted({ flag: raw.color, tty: process.stdout.isTTY === true && toStdout === 0, env: process.env }),
   };
 }
 
@@ -133,8 +125,9 @@ export async function suiteCommand(raw: RawSuiteOptions, files: readonly string[
   }
   const { interrupt, dispose } = interruptOnSignals();
   const toStdout = [opts.jsonPath, opts.htmlPath, ...opts.exports.map((e) => e.path)].includes('-');
-  const progress = progressReporter(process.stderr.isTTY === true && !toStdout);
+  const progress = await suiteProgress(process.stderr.isTTY === true && !toStdout);
   const doc = await runSuite(suite, { runs: opts.runs, jobs: opts.jobs, filter: opts.filter, backend: opts.backend, showOutput: opts.showOutput, cwd }, interrupt, {
+    onPlan: progress.onPlan,
     onMeasure: progress.onMeasure,
     // The JSON document is rewritten after every repeat, marked complete: false until the end.
     onUpdate: (d) => {
@@ -147,7 +140,7 @@ export async function suiteCommand(raw: RawSuiteOptions, files: readonly string[
   const term = toStdout ? process.stderr : process.stdout;
   const colors = colorsFor(opts.color);
   term.write(renderSuiteTerminal(doc, colors));
-  if (interrupt.requested) return interrupt.requested === 'SIGTERM' ? 143 : EXIT.INTERRUPTED;
+  if (interrupt.requested) return exitForSignal(interrupt.requested);
   if (doc.failure) {
     // Exports and baselines are for complete suites only; the partial --json says complete: false.
     process.stderr.write(`membench: benchmark ${JSON.stringify(doc.failure.benchmark)}${doc.failure.size === null ? '' : ` at size ${doc.failure.size}`}: ${doc.failure.message}\n`);

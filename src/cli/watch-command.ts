@@ -8,7 +8,7 @@ import { processesNamed, unwatchableNamed } from '../live/targets.js';
 import type { FollowName } from '../live/name-follow.js';
 import { CTRL } from '../sample/protocol.js';
 import { pidAlive, readChildren, SYSTEM_PROC, type ProcRoot } from '../probe/proc.js';
-import { colorsFor } from '../report/colors.js';
+import { colorsFor, colorWanted } from '../report/colors.js';
 import { formatBytes, formatMs } from '../report/units.js';
 import { EXIT, usageError } from '../errors.js';
 import { checkWritableOutput } from './output-paths.js';
@@ -104,7 +104,7 @@ export async function watchCommand(raw: RawWatchOptions, args: readonly string[]
     if (hint !== null) process.stderr.write(`membench: ${hint}\n`);
   }
   const live = process.stderr.isTTY === true;
-  const colors = colorsFor(live && !('NO_COLOR' in process.env && process.env.NO_COLOR !== ''));
+  const colors = colorsFor(colorWanted({ tty: live, env: process.env }));
   const interrupted = new Promise<'SIGINT' | 'SIGTERM'>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));

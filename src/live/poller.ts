@@ -1,6 +1,7 @@
 // The live poller behind `membench serve`: status every interval (cheap), smaps_rollup on a slower cadence
 // (PSS is costly), cached per process so that a scrape only formats what is already known.
 import { readFileSync } from 'node:fs';
+import { errnoCode } from '../errors.js';
 import { leakVerdict } from '../analyze/leak.js';
 import type { LeakVerdict } from '../result.js';
 import { memoryCgroupPath, parseProcCgroup } from '../probe/cgroup.js';
@@ -92,7 +93,7 @@ export class LivePoller {
     try {
       return readFileSync(path, 'utf8');
     } catch (e) {
-      if (!GONE.has((e as NodeJS.ErrnoException).code ?? '')) this.health.readErrors++;
+      if (!GONE.has(errnoCode(e) ?? '')) this.health.readErrors++;
       return null;
     }
   }

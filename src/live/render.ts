@@ -1,13 +1,13 @@
-// Terminal renderers of the live views (top, system, watch): build rows, then pad them into columns.
+// Terminal renderers of the live views (top, system, watch): build rows, then lay them out in columns (text-table.ts).
 import { formatBytes } from '../report/units.js';
+import { textTable } from '../report/text-table.js';
 import { wrap } from '../report/wrap.js';
 import type { TopSnapshot } from './top.js';
 
-/** Right-aligns every column but the last, which is left as is (commands are long). */
+/** Right-aligns every column but the last, which is left-aligned (commands are long). */
 export function table(rows: readonly (readonly string[])[]): string {
-  const widths: number[] = [];
-  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, [...c].length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padStart(widths[i]!))).join('  ').trimEnd()).join('\n');
+  const columns = Math.max(0, ...rows.map((r) => r.length));
+  return textTable(rows, { align: Array.from({ length: columns - 1 }, () => 'r' as const) }).join('\n');
 }
 
 const clip = (s: string, n: number): string => ([...s].length > n ? `${[...s].slice(0, n - 1).join('')}…` : s);

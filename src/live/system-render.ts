@@ -46,7 +46,7 @@ export function renderSystem(r: SystemReport): string {
     out.push(table([
       ['cache', 'size', 'objects', 'in use', 'object size'],
       ...r.slab.top.map((c) => [c.name, formatBytes(c.bytes), String(c.objects), formatPercent(c.objects > 0 ? c.activeObjects / c.objects : null, 0), `${c.objectSizeBytes} B`]),
-    ]).split('\n').map((l) => l).join('\n'));
+    ]));
     out.push(`all caches: ${formatBytes(r.slab.totalBytes)}`);
   }
   const t = r.tunables;

@@ -6,6 +6,7 @@ import type { Meminfo } from '../probe/meminfo.js';
 import type { Pressure } from '../probe/pressure.js';
 import { slabBytes, type SlabCache } from '../probe/slabinfo.js';
 import type { VmTunables } from '../probe/vm-tunables.js';
+import { MIB } from '../units.js';
 
 /** Everything read from the kernel, so that the report is a pure function of it (tests feed captured files). */
 export interface SystemInputs {
@@ -79,7 +80,6 @@ export interface SystemReport {
   readonly warnings: readonly SystemWarning[];
 }
 
-const MIB = 1024 * 1024;
 const pct = (x: number): string => `${(x * 100).toFixed(0)} %`;
 const mib = (b: number): string => `${(b / MIB).toFixed(0)} MiB`;
 

@@ -1,5 +1,6 @@
 // One pass over every process: RSS, PSS, USS and swap from smaps_rollup, with the command line — `membench top`.
 import { readFileSync, readdirSync } from 'node:fs';
+import { errnoCode } from '../errors.js';
 import { parseSmapsRollup } from '../probe/smaps-rollup.js';
 import { SYSTEM_PROC, type ProcRoot } from '../probe/proc.js';
 
@@ -92,7 +93,7 @@ export function scanProcesses(root: ProcRoot = SYSTEM_PROC, read: ReadText = rea
     try {
       rollup = read(`${root.proc}/${pid}/smaps_rollup`);
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
+      const code = errnoCode(e) ?? 'EIO';
       if (!GONE.has(code)) unreadable.push({ pid, name: namesOf(pid, root, read).name, reason: code });
       continue;
     }

@@ -1,6 +1,7 @@
 // The kernel log (/dev/kmsg, readable by root or with kernel.dmesg_restrict=0): the OOM killer's own lines,
 // grouped into one event per kill (pure parser) so a kill is attributed whole, never line by line.
 import { closeSync, constants, openSync, readSync } from 'node:fs';
+import { errnoCode } from '../errors.js';
 
 export interface KmsgRecord {
   /** The record's sequence number (increases by one per record since boot). */
@@ -181,7 +182,7 @@ export function readOomRecords(path = '/dev/kmsg'): KmsgRecord[] | null {
       try {
         n = readSync(fd, buf, 0, buf.length, null);
       } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
+        const code = errnoCode(e);
         if (code === 'EPIPE') continue; // records were overwritten while reading: carry on with the next
         if (code === 'EAGAIN') break; // the end of the buffer
         return null; // EPERM / EINVAL: not readable after all

@@ -1,5 +1,6 @@
 // Small /proc readers shared by the sampler and the runner: page size, children, environ, kernel, vmstat.
 import { readFileSync, readdirSync } from 'node:fs';
+import { errnoCode } from '../errors.js';
 import { parseFlatKeyed } from './cgroup.js';
 
 /** Where /proc is mounted; tests point it at a fixture tree. */
@@ -96,7 +97,7 @@ export function pidAlive(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    return errnoCode(e) === 'EPERM';
   }
 }
 

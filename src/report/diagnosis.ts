@@ -5,6 +5,7 @@ import type { Colors } from './colors.js';
 import { renderChart } from './chart.js';
 import { formatBytes, formatMs } from './units.js';
 import { shownRun, verdictOf } from './run-rows.js';
+import { labelledTable } from './text-table.js';
 
 export interface DiagnosisRenderOptions {
   readonly chart: boolean;
@@ -50,10 +51,7 @@ export function breakdownRows(groups: readonly BreakdownGroup[], maxGroups: numb
 }
 
 function renderRows(title: string, rows: readonly TableRow[], c: Colors): string[] {
-  const header = ['', 'RSS', 'PSS', 'USS', 'swap', 'size'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (i === 0 ? r.label : r.cells[i - 1]!).length)));
-  const line = (cells: readonly string[]): string => `    ${cells.map((x, i) => (i === 0 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ')}`;
-  return [`  ${title}`, c.dim(line(header)), ...rows.map((r) => line([r.label, ...r.cells]))];
+  return [`  ${title}`, ...labelledTable(['', 'RSS', 'PSS', 'USS', 'swap', 'size'], rows, c, '    ')];
 }
 
 function breakdownLines(bd: Breakdown, maxGroups: number, c: Colors): string[] {

@@ -7,14 +7,12 @@ import { VERSION } from '../version.js';
 import { membenchClient, type ClientData } from './html-client.js';
 import { buildReport, RUN_HEADER, type ChartSpec, type CommandView, type ComparisonRow, type MetricKey, type ReportModel, type ReportSource } from './html-model.js';
 import { REPORT_CSS } from './html-style.js';
-import { formatBytes } from './units.js';
+import { formatBytes, MIB } from './units.js';
 import { escapeHtml } from './html-escape.js';
 import { inlineSafe, pageShell } from './html-page.js';
 import { detailSection } from './html-diagnosis.js';
 
 export type { ReportSource } from './html-model.js';
-
-const MIB = 1024 * 1024;
 
 let assets: { js: string; css: string } | null = null;
 /** uPlot's browser build and stylesheet, read from node_modules once per process. */

@@ -6,10 +6,8 @@ import { escapeHtml } from './html-escape.js';
 import { pageShell } from './html-page.js';
 import { REPORT_CSS } from './html-style.js';
 import { formatBytesFine, formatSize, metricLabel, perUnitName } from './suite-rows.js';
-import { formatBytes } from './units.js';
+import { formatBytes, KIB, MIB } from './units.js';
 
-const KIB = 1024;
-const MIB = 1024 * 1024;
 const BYTE_UNITS = new Set(['byte', 'bytes', 'B']);
 
 /** Round step for about `n` ticks across `span`: 1, 2 or 5 × 10^k (of the display unit). */

@@ -120,14 +120,3 @@ export function comparisonExtras(c: Comparison): string[] {
   if (c.onlyInCurrent.length > 0) out.push(`new, no baseline yet: ${c.onlyInCurrent.join('; ')}`);
   return out;
 }
-
-/** Plain-text table: columns padded to their widest cell, two spaces apart. */
-export function renderTextTable(t: Table, indent = '  ', paint: (row: number, col: number, s: string) => string = (_r, _c, s) => s): string[] {
-  const all = [t.header, ...t.rows];
-  const widths = t.header.map((_, c) => Math.max(...all.map((r) => [...(r[c] ?? '')].length)));
-  const pad = (s: string, c: number): string => {
-    const fill = ' '.repeat(Math.max(0, widths[c]! - [...s].length));
-    return t.align[c] === 'r' ? fill + s : s + fill;
-  };
-  return all.map((r, ri) => indent + r.map((cell, c) => paint(ri - 1, c, pad(cell, c))).join('  ').trimEnd());
-}

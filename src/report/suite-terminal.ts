@@ -4,8 +4,13 @@ import type { Comparison } from '../analyze/compare.js';
 import type { SuiteResult } from '../suite/result.js';
 import type { Colors } from './colors.js';
 import {
-  benchmarkHeading, comparisonExtras, comparisonSummary, comparisonTable, expectFailed, expectLine, fitLine, renderTextTable, sizeTable,
+  benchmarkHeading, comparisonExtras, comparisonSummary, comparisonTable, expectFailed, expectLine, fitLine, sizeTable, type Table,
 } from './suite-rows.js';
+import { textTable } from './text-table.js';
+
+/** A Table as terminal lines; `paint` colours a cell, row −1 being the header. */
+const renderTextTable = (t: Table, indent: string, paint?: (row: number, col: number, s: string) => string): string[] =>
+  textTable([t.header, ...t.rows], { align: t.align, indent, paint });
 
 export function renderSuiteTerminal(doc: SuiteResult, c: Colors): string {
   const out: string[] = [];

@@ -7,18 +7,12 @@ import { renderDiagnosis, verdictColor } from './diagnosis.js';
 import { commandLine, failuresOf, headlineOf, headlineSource, metricRows, ranking, shownRun, verdictOf } from './run-rows.js';
 import { wrapAll } from './wrap.js';
 import { instanceLines } from './outcome.js';
+import { labelledTable } from './text-table.js';
 
 interface Row {
   readonly label: string;
   readonly cells: readonly string[];
   readonly note?: string;
-}
-
-function renderTable(header: readonly string[], rows: readonly Row[], c: Colors): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (i === 0 ? r.label : r.cells[i - 1] ?? '').length)));
-  const line = (cells: readonly string[]): string =>
-    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
-  return [c.dim(line(header)), ...rows.map((r) => line([r.label, ...r.cells]))];
 }
 
 function survivorLine(runs: readonly RunResult[], c: Colors): string | null {
@@ -57,7 +51,7 @@ export function renderBenchmark(b: BenchmarkResult, index: number, c: Colors): s
   out.push(`${c.bold(`Benchmark ${index + 1}:`)} ${c.cyan(commandLine(b.command))}`);
   out.push(c.dim(`  ${b.summary.runsIncluded}/${measured.length} runs counted${warm ? `, ${warm} warm-up` : ''} · backend ${backend}${b.backend.fallbackReason ? ` (fallback: ${b.backend.fallbackReason})` : ''}`));
   if (b.summary.runsIncluded > 0) {
-    out.push(...renderTable(['', 'min', 'median', 'max', 'mean ± σ'], metricRows(b), c).map((l) => `  ${l}`));
+    out.push(...labelledTable(['', 'min', 'median', 'max', 'mean ± σ'], metricRows(b), c).map((l) => `  ${l}`));
     const legend = samplingLegend(b);
     if (legend) out.push(c.dim(`  ${legend}`));
     const run = shownRun(b);
@@ -175,7 +169,7 @@ function renderBaseline(b: BenchmarkResult, c: Colors): string | null {
   const rows: Row[] = [];
   const label: Record<string, string> = { treePeakBytes: 'tree peak', treeAnonPeakBytes: 'tree anon peak', largestProcessPeakBytes: 'largest process', pssSumPeakBytes: 'Σ PSS peak', ussSumPeakBytes: 'Σ USS peak' };
   for (const [m, v] of Object.entries(s.metrics)) if (v) rows.push({ label: label[m] ?? m, cells: [formatBytes(v.measuredMedian), formatBytes(v.baselineMedian), formatBytes(v.footprint)] });
-  return [c.dim(`  own footprint = measured − baseline (${s.baselineCommand}), medians:`), ...renderTable(['', 'measured', 'baseline', 'footprint'], rows, c).map((l) => `  ${l}`)].join('\n');
+  return [c.dim(`  own footprint = measured − baseline (${s.baselineCommand}), medians:`), ...labelledTable(['', 'measured', 'baseline', 'footprint'], rows, c).map((l) => `  ${l}`)].join('\n');
 }
 
 export function renderScans(doc: MembenchResult, c: Colors): string[] {
@@ -195,7 +189,7 @@ export function renderScans(doc: MembenchResult, c: Colors): string[] {
           ? `${s.fit.slopeBytesPerUnit.toFixed(3)} bytes of memory per byte of payload, ${fixed}`
           : `${formatBytes(s.fit.slopeBytesPerUnit)} per unit of ${s.parameter ?? 'the parameter'}, ${fixed}`;
     const unitHeader = s.kind === 'concurrency' ? 'per instance' : s.kind === 'payload' ? 'per payload byte' : `per unit of ${s.parameter ?? 'x'}`;
-    return [`${c.bold(title)}: ${c.cyan(commandLine(s.command))}`, ...renderTable(['', 'peak (median)', unitHeader], rows, c).map((l) => `  ${l}`), `  ${fit}`].join('\n');
+    return [`${c.bold(title)}: ${c.cyan(commandLine(s.command))}`, ...labelledTable(['', 'peak (median)', unitHeader], rows, c).map((l) => `  ${l}`), `  ${fit}`].join('\n');
   });
 }
 

@@ -7,7 +7,7 @@ import { environHas, readChildren, readVmstatOomKills } from '../probe/proc.js';
 import type { RunOomCounters } from './oom.js';
 import { MembenchError } from '../errors.js';
 import {
-  CgroupUnavailable, createRunCgroup, kernelCgroupPath, killRunCgroupSync, listPids, machineLayout, planRunCgroup, readOomCounters,
+  CgroupUnavailable, createRunCgroup, groupOomCounters, kernelCgroupPath, killRunCgroupSync, listPids, machineLayout, planRunCgroup,
   readPeakBytes, removeRunCgroupSync, sweepStaleGroups, systemPlanInput, waitEmptySync, type CgroupPlan, type RunCgroup,
 } from './cgroup.js';
 import { MARKER_VAR } from './launch.js';
@@ -193,10 +193,7 @@ function cgroupBackend(plan: CgroupPlan, procRoot: string, limitsReq: LimitsRequ
           waitEmptySync(cg, 1000, true);
         },
         peakBytes: () => readPeakBytes(cg),
-        oom: () => {
-          const group = readOomCounters(cg);
-          return { groupOomKills: group?.oomKills ?? null, groupLimitHits: group?.limitHits ?? null, machineOomKills: machineOomKillsSince(oomBefore, procRoot) };
-        },
+        oom: () => ({ ...groupOomCounters(cg), machineOomKills: machineOomKillsSince(oomBefore, procRoot) }),
         listPids: () => listPids(cg.procsFile),
         cleanup: () => {
           const left = removeRunCgroupSync(cg);

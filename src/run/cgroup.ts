@@ -5,6 +5,9 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileS
 import { join } from 'node:path';
 import { parseBytesOrMax, parseCgroupMounts, parseFlatKeyed, parsePids, parseProcCgroup, type CgroupMembership, type CgroupMount, type OomCounters } from '../probe/cgroup.js';
 import { pidAlive } from '../probe/proc.js';
+import { parseCount, ProbeParseError } from '../probe/errors.js';
+import type { RunOomCounters } from './oom.js';
+import { errnoCode } from '../errors.js';
 
 export type CgroupLayout = 'v1' | 'v2' | 'hybrid' | 'none';
 
@@ -182,7 +185,7 @@ export interface RunCgroup {
   readonly joinFiles: readonly string[];
 }
 
-const errCode = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? String(e);
+const errCode = (e: unknown): string => errnoCode(e) ?? String(e);
 
 /** Creates the directories of a plan; on any failure removes what was made and throws CgroupUnavailable. */
 export function createRunCgroup(plan: CgroupPlan): RunCgroup {
@@ -250,18 +253,41 @@ export function readPeakBytes(cg: RunCgroup): number | null {
   }
 }
 
+/**
+ * The group's OOM counters (v1 memory.oom_control and memory.failcnt, v2 memory.events); null when a file cannot be
+ * read (the group is gone). A file that reads but does not parse throws ProbeParseError naming the file and the line,
+ * as probe/ does: text the kernel wrote and membench cannot read is not "no counters".
+ */
 export function readOomCounters(cg: RunCgroup): OomCounters | null {
   const dir = cg.plan.memory.dir;
-  try {
-    if (cg.plan.memory.version === 1) {
-      const oom = parseFlatKeyed(readFileSync(join(dir, 'memory.oom_control'), 'utf8'), 'memory.oom_control');
-      const failcnt = Number(readFileSync(join(dir, 'memory.failcnt'), 'utf8').trim());
-      return { oomKills: oom.get('oom_kill') ?? 0, limitHits: failcnt };
+  const read = (name: string): { file: string; text: string } | null => {
+    const file = join(dir, name);
+    try {
+      return { file, text: readFileSync(file, 'utf8') };
+    } catch {
+      return null;
     }
-    const events = parseFlatKeyed(readFileSync(join(dir, 'memory.events'), 'utf8'), 'memory.events');
-    return { oomKills: events.get('oom_kill') ?? 0, limitHits: events.get('max') ?? 0 };
-  } catch {
-    return null;
+  };
+  if (cg.plan.memory.version === 1) {
+    const oom = read('memory.oom_control');
+    const failcnt = read('memory.failcnt');
+    if (oom === null || failcnt === null) return null;
+    return { oomKills: parseFlatKeyed(oom.text, oom.file).get('oom_kill') ?? 0, limitHits: parseCount(failcnt.text.trim(), failcnt.file, 1, 'failcnt') };
+  }
+  const events = read('memory.events');
+  if (events === null) return null;
+  const counts = parseFlatKeyed(events.text, events.file);
+  return { oomKills: counts.get('oom_kill') ?? 0, limitHits: counts.get('max') ?? 0 };
+}
+
+/** The group's fields of a run's OOM counters; a counter file that does not parse is said in groupProblem. */
+export function groupOomCounters(cg: RunCgroup): Omit<RunOomCounters, 'machineOomKills'> {
+  try {
+    const group = readOomCounters(cg);
+    return { groupOomKills: group?.oomKills ?? null, groupLimitHits: group?.limitHits ?? null };
+  } catch (e) {
+    if (!(e instanceof ProbeParseError)) throw e;
+    return { groupOomKills: null, groupLimitHits: null, groupProblem: e.message };
   }
 }
 

@@ -2,7 +2,7 @@
 // RLIMIT_AS / RLIMIT_DATA and ASLR off on the target only (through its start-up wrapper, never on membench).
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MembenchError } from '../errors.js';
+import { errnoCode, MembenchError } from '../errors.js';
 import type { CgroupPlan } from './cgroup.js';
 
 export interface LimitsRequest {
@@ -47,7 +47,7 @@ export function applyCgroupLimits(plan: CgroupPlan, r: LimitsRequest): AppliedLi
       for (const [file, value] of writes) writeFileSync(file, value);
       out.push({ name, asked, applied: true, detail: writes.map(([f, v]) => `${f} = ${v}`).join('; ') });
     } catch (e) {
-      const why = `cannot write ${writes.map(([f]) => f).join(', ')}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
+      const why = `cannot write ${writes.map(([f]) => f).join(', ')}: ${errnoCode(e) ?? (e as Error).message}`;
       if (!r.bestEffort) throw new MembenchError('environment', `${name} not applied: ${why}`, 'add --best-effort to run without it (reported as not applied)');
       out.push({ name, asked, applied: false, detail: why });
     }

@@ -8,6 +8,8 @@ export interface RunOomCounters {
   readonly groupOomKills: number | null;
   readonly groupLimitHits: number | null;
   readonly machineOomKills: number | null;
+  /** Why the group's counters are unknown although the group exists (its counter file did not parse). */
+  readonly groupProblem?: string;
 }
 
 /** What a run knows of itself, to recognise its own kills. */
@@ -87,6 +89,11 @@ const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n =
  *   a pid of its tree. Without the log nothing is blamed, and a note says a kill happened that could not be attributed.
  */
 export function judgeOom(counters: RunOomCounters, events: readonly OomEvent[] | null, run: OomRunIdentity, memoryLimitBytes: number | null): OomJudgement {
+  if (counters.groupProblem !== undefined) {
+    // Judged as on the proc backend (the machine's count and the log), and said so.
+    const judged = judgeOom({ groupOomKills: null, groupLimitHits: null, machineOomKills: counters.machineOomKills }, events, run, memoryLimitBytes);
+    return { verdict: judged.verdict, notes: [`the run's cgroup OOM counters are unknown (${counters.groupProblem}): its OOM kills were judged from /proc/vmstat and the kernel log`, ...judged.notes] };
+  }
   const own = events === null ? null : attributeOom(events, run);
   const kernelLog = own === null ? null : own.flatMap((e) => [...e.lines]);
   const killed = own === null ? [] : dedupe(own.flatMap((e) => [...e.killed]).filter((k) => run.cgroupPath !== null || run.pids.has(k.pid)));

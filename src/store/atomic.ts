@@ -2,7 +2,7 @@
 // (exit 4), never a stack trace.
 import { realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { MembenchError } from '../errors.js';
+import { errnoCode, MembenchError } from '../errors.js';
 
 /** errno codes in words, as a person reads them. */
 export function errnoWords(code: string | undefined): string {
@@ -56,7 +56,7 @@ export function writeTextAtomic(path: string, text: string | Uint8Array): void {
     renameSync(tmp, target.path);
   } catch (e) {
     if (!target.inPlace) rmSync(tmp, { force: true });
-    const code = (e as NodeJS.ErrnoException).code;
+    const code = errnoCode(e);
     if (code === undefined) throw e;
     throw new MembenchError('environment', `cannot write ${path}: ${errnoWords(code)}`, undefined, { cause: e });
   }

@@ -6,7 +6,7 @@ import type { BackendChoice } from '../run/backend.js';
 import type { Backend, BenchmarkResult } from '../result.js';
 import { metricOf } from '../analyze/summary.js';
 import { readPageSize } from '../probe/proc.js';
-import { describeRun } from '../report/outcome.js';
+import { describeRun } from '../analyze/outcome-words.js';
 import type { CommandDefinition } from './config.js';
 import type { Measured } from './in-process.js';
 import type { CommandRepeat } from './result.js';

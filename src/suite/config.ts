@@ -3,11 +3,13 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, extname, isAbsolute, relative, resolve } from 'node:path';
 import { z } from 'zod';
-import { usageError } from '../errors.js';
-import type { SizeFunction } from '../api/bench.js';
+import { errnoCode, usageError } from '../errors.js';
 import type { CommandSpec } from '../run/run-once.js';
 import { parseByteRange, rangeFromPair, type ByteRange } from './expect.js';
 import { importModuleExport, importSuiteValue } from './load-module.js';
+
+/** Builds what is measured for size n and returns it; the harness keeps the return value alive while measuring. */
+export type SizeFunction = (n: number) => unknown;
 
 export const CONFIG_FILE_NAMES = ['membench.config.js', 'membench.config.mjs', 'membench.config.cjs', 'membench.config.json', 'membench.config.ts', 'membench.config.mts'] as const;
 const SUITE_FILE_PATTERN = /\.membench\.(js|mjs|cjs|json|ts|mts)$/;
@@ -103,9 +105,9 @@ function firstIssue(error: z.ZodError, prefix: string): string {
 }
 
 function importFailure(file: string, e: unknown): never {
-  const err = e as NodeJS.ErrnoException;
+  const err = e as Error | undefined;
   const ext = extname(file);
-  if ((ext === '.ts' || ext === '.mts') && (err.code === 'ERR_UNKNOWN_FILE_EXTENSION' || err instanceof SyntaxError)) {
+  if ((ext === '.ts' || ext === '.mts') && (errnoCode(e) === 'ERR_UNKNOWN_FILE_EXTENSION' || err instanceof SyntaxError)) {
     throw usageError(`cannot load ${show(file)}: Node ${process.version} does not run TypeScript files`, `compile it first (e.g. npx tsc) and give the .js/.mjs file, or name a JavaScript suite file`);
   }
   const first = String(err?.message ?? e).split('\n')[0];

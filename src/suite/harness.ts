@@ -2,7 +2,8 @@
 // the benchmark's function for size n, keep its return value alive, and report memory deltas as JSON on fd 3.
 import { writeSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { readPeakRssBytes, resetPeakRss, snapshot } from '../api/marks.js';
+import { readPeakRssBytes, resetPeakRss } from '../probe/self.js';
+import { snapshot } from './memory-snapshot.js';
 import { findBenchmarkFunction } from './load-module.js';
 
 import { REPORT_FD, type HarnessJob, type HarnessReport } from './protocol.js';

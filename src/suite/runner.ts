@@ -31,6 +31,8 @@ export interface SuiteRunOptions {
 export interface SuiteHooks {
   /** Before each measurement (for progress). */
   readonly onMeasure?: (benchmark: string, repeat: number, runs: number, size: number | null) => void;
+  /** Called once, before the first measurement, with the number planned (for a progress bar). */
+  readonly onPlan?: (measurements: number) => void;
   /** After each repeat, with the whole document so far. */
   readonly onUpdate?: (doc: SuiteResult) => void;
 }
@@ -131,7 +133,10 @@ export async function runSuite(suite: SuiteDefinition, opts: SuiteRunOptions, in
     benchmarks: [],
   };
   const update = (): void => hooks.onUpdate?.(doc);
-  for (const def of suite.benchmarks.filter((x) => !opts.filter || opts.filter.test(x.name))) {
+  const chosen = suite.benchmarks.filter((x) => !opts.filter || opts.filter.test(x.name));
+  // In-process: a harness per (repeat, size); command: a repeat covers every size.
+  hooks.onPlan?.(chosen.reduce((n, def) => n + (opts.runs ?? def.runs) * (def.kind === 'in-process' ? def.sizes.length : 1), 0));
+  for (const def of chosen) {
     const runs = opts.runs ?? def.runs;
     const b = emptyBenchmark(def, runs, opts.cwd);
     doc.benchmarks.push(b);

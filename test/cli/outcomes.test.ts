@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MembenchResult } from '../../src/result.js';
-import { CLI, MEMFIX, runCli } from '../helpers/fixtures.js';
+import { CLI, MEMFIX, runCli, runCliOk } from '../helpers/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'membench-out-'));
 let seq = 0;
@@ -104,8 +104,7 @@ for (const backend of ['cgroup', 'proc'] as const) {
     assert.deepEqual(read(b).benchmarks[0]!.runs[0]!.outcome, { state: 'signaled', signal: 'SIGTERM' });
     assert.match(r2.stdout, /killed by SIGTERM/);
     // --ignore-failure counts them and exits 0
-    const r3 = runCli(['run', '-r', '2', '-i', '--backend', backend, '--', MEMFIX, 'exit', '3']);
-    assert.equal(r3.status, 0);
+    runCliOk(['run', '-r', '2', '-i', '--backend', backend, '--', MEMFIX, 'exit', '3']);
   });
 
   test(`${backend}: --timeout kills the whole tree (children included) and leaves nothing behind`, () => {
@@ -194,8 +193,7 @@ test('bad input: one line, exit 2', () => {
 
 test('several shell commands side by side, with a comparison line', () => {
   const p = jsonPath();
-  const r = runCli(['run', '-r', '2', '--json', p, `${MEMFIX} hold 20 100`, `${MEMFIX} hold 60 100`]);
-  assert.equal(r.status, 0, r.stderr);
+  const r = runCliOk(['run', '-r', '2', '--json', p, `${MEMFIX} hold 20 100`, `${MEMFIX} hold 60 100`]);
   const doc = read(p);
   assert.equal(doc.benchmarks.length, 2);
   assert.ok(doc.benchmarks.every((b) => b.shell && b.summary.runsIncluded === 2));
@@ -205,8 +203,7 @@ test('several shell commands side by side, with a comparison line', () => {
 });
 
 test('--json - writes only JSON to stdout', () => {
-  const r = runCli(['run', '-r', '1', '--json', '-', '--', MEMFIX, 'hold', '5', '50']);
-  assert.equal(r.status, 0);
+  const r = runCliOk(['run', '-r', '1', '--json', '-', '--', MEMFIX, 'hold', '5', '50']);
   const doc = JSON.parse(r.stdout) as MembenchResult;
   assert.equal(doc.schemaVersion, 1);
   assert.match(r.stderr, /Benchmark 1/);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseResultDocument } from '../../src/cli/report-command.js';
 import { EXIT } from '../../src/errors.js';
-import { runCli } from '../helpers/fixtures.js';
+import { runCli, runCliOk } from '../helpers/fixtures.js';
 import { syntheticBenchmark, syntheticDoc, syntheticRun } from '../helpers/result-doc.js';
 
 const MIB = 1024 * 1024;
@@ -79,14 +79,12 @@ test('CLI: two documents make one page with a comparison', () => {
   const a = file('a.json', good);
   const b = file('b.json', JSON.stringify(syntheticDoc([syntheticBenchmark('memfix hold 60 100', [syntheticRun(0, 61 * MIB)])])));
   const out = join(dir, 'both.html');
-  const r = runCli(['report', a, b, '--html', out]);
-  assert.equal(r.status, 0, r.stderr);
+  const r = runCliOk(['report', a, b, '--html', out]);
   assert.match(r.stderr, /wrote .*both\.html \(\d+\.\d KiB, 2 commands from 2 documents\)/);
   const html = readFileSync(out, 'utf8');
   assert.match(html, /Command 1 \(a\.json\)/);
   assert.match(html, /Command 2 \(b\.json\)/);
   assert.match(html, /Tree peak by command/);
-  const toStdout = runCli(['report', a, '--html', '-']);
-  assert.equal(toStdout.status, 0);
+  const toStdout = runCliOk(['report', a, '--html', '-']);
   assert.match(toStdout.stdout, /^<!doctype html>/);
 });

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MembenchResult } from '../../src/result.js';
-import { runCli } from '../helpers/fixtures.js';
+import { runCliOk } from '../helpers/fixtures.js';
 import { CONSTANTS, unexplained } from '../helpers/arithmetic.js';
 import { corpus } from './programs.js';
 
@@ -21,8 +21,7 @@ for (const p of corpus(dir)) {
   const missing = !p.argv[0]!.startsWith('/') && !has(p.argv[0]!);
   test(`${p.name} (${p.shape}): ${p.expect} in each of ${RUNS} runs`, { skip: missing ? `${p.argv[0]} not installed` : false }, () => {
     const out = join(dir, `${p.name.replace(/\W+/g, '-')}.json`);
-    const r = runCli(['run', '--runs', String(RUNS), '--no-chart', '--json', out, '--', ...p.argv], { timeoutMs: 150_000 });
-    assert.equal(r.status, 0, r.stderr);
+    runCliOk(['run', '--runs', String(RUNS), '--no-chart', '--json', out, '--', ...p.argv], { timeoutMs: 150_000 });
     const runs = (JSON.parse(readFileSync(out, 'utf8')) as MembenchResult).benchmarks[0]!.runs;
     const leaks = runs.map((run) => run.diagnosis!.leak);
     const said = leaks.map((l) => `${l.verdict}: ${l.reason}`).join('\n');

@@ -1,7 +1,7 @@
 // Running membench as the unprivileged `nobody` user from a root test: a world-readable copy of the built CLI
 // (the checkout may sit under a directory nobody cannot enter, /root) and setpriv's arguments.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MEMFIX, ROOT } from './fixtures.js';
@@ -23,12 +23,28 @@ export function cannotRunAsNobody(): string | null {
   return null;
 }
 
-/** A world-readable copy of dist/src, the named packages of node_modules and memfix in a new temporary directory. */
-export function nobodyCopy(prefix: string, packages: readonly string[] = ['commander']): NobodyCopy {
+/** The named packages and every package they depend on, as npm laid them out (flat) in node_modules. */
+function withDependencies(packages: readonly string[]): Set<string> {
+  const all = new Set<string>();
+  const add = (p: string): void => {
+    if (all.has(p)) return;
+    all.add(p);
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'node_modules', p, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    for (const d of Object.keys(manifest.dependencies ?? {})) add(d);
+  };
+  for (const p of packages) add(p);
+  return all;
+}
+
+/**
+ * A world-readable copy of dist/src, the named packages of node_modules (with what they depend on) and memfix in a new
+ * temporary directory. Every command loads the terminal renderers, hence commander and cli-table3 at least.
+ */
+export function nobodyCopy(prefix: string, packages: readonly string[] = ['commander', 'cli-table3']): NobodyCopy {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   cpSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
   cpSync(join(ROOT, 'dist', 'src'), join(dir, 'dist', 'src'), { recursive: true });
-  for (const p of packages) cpSync(join(ROOT, 'node_modules', p), join(dir, 'node_modules', p), { recursive: true });
+  for (const p of withDependencies(packages)) cpSync(join(ROOT, 'node_modules', p), join(dir, 'node_modules', p), { recursive: true });
   const memfix = join(dir, 'memfix');
   cpSync(MEMFIX, memfix);
   chmodSync(dir, 0o755);

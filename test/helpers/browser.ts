@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { ROOT, runCli } from './fixtures.js';
+import { ROOT, runCliOk } from './fixtures.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 /** false when chromium is installed, else the reason to skip. */
@@ -86,10 +86,8 @@ export function assertPageClean(watch: PageWatch, when = ''): void {
 export function pagesOf<Doc>(args: readonly string[], dir: string, name: string): { doc: Doc; written: string; reported: string } {
   const json = join(dir, `${name}.json`);
   const written = join(dir, `${name}-written.html`);
-  const r = runCli([...args.slice(0, 1), '--json', json, '--html', written, ...args.slice(1)]);
-  assert.equal(r.status, 0, r.stderr);
+  runCliOk([...args.slice(0, 1), '--json', json, '--html', written, ...args.slice(1)]);
   const reported = join(dir, `${name}-report.html`);
-  const rep = runCli(['report', json, '--html', reported]);
-  assert.equal(rep.status, 0, rep.stderr);
+  runCliOk(['report', json, '--html', reported]);
   return { doc: JSON.parse(readFileSync(json, 'utf8')) as Doc, written, reported };
 }

@@ -1,4 +1,5 @@
-// Test helpers: paths of the fixture program and the built CLI, and a runner for the CLI.
+// Test helpers: paths of the fixture program and the built CLI, and runners for the CLI.
+import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,4 +16,11 @@ export function runCli(args: readonly string[], opts: { env?: NodeJS.ProcessEnv;
   return spawnSync(process.execPath, [CLI, ...args], {
     encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...opts.env }, timeout: opts.timeoutMs ?? 120_000,
   });
+}
+
+/** runCli, and the assertion that membench exited 0: the command line, its stderr and the end of its stdout otherwise. */
+export function runCliOk(args: readonly string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): SpawnSyncReturns<string> {
+  const r = runCli(args, opts);
+  assert.equal(r.status, 0, `membench ${args.join(' ')} exited ${r.status ?? r.signal}\nstderr: ${r.stderr}\nstdout: ${r.stdout.slice(-2000)}`);
+  return r;
 }

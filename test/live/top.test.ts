@@ -5,7 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { buildTop, scanProcesses, withNames, type ReadText } from '../../src/live/top.js';
 import { renderTop, unreadableHint } from '../../src/live/render.js';
-import { CLI, MEMFIX, MIB, runCli, unwrap } from '../helpers/fixtures.js';
+import { CLI, MEMFIX, MIB, runCli, runCliOk, unwrap } from '../helpers/fixtures.js';
 import { AS_NOBODY, cannotRunAsNobody, nobodyCopy } from '../helpers/as-nobody.js';
 import type { TopSnapshot } from '../../src/live/top.js';
 
@@ -83,8 +83,7 @@ test('membench top --json: a fixture holding 40 MiB is listed with that much PSS
     // Wait until its pages are touched (RSS reaches 40 MiB).
     const deadline = Date.now() + 10_000;
     for (;;) {
-      const r = runCli(['top', '--json', '--sort', 'uss']);
-      assert.equal(r.status, 0, r.stderr);
+      const r = runCliOk(['top', '--json', '--sort', 'uss']);
       const snap = JSON.parse(r.stdout) as TopSnapshot;
       const me = snap.processes.find((p) => p.pid === child.pid);
       if (me && me.ussBytes >= 40 * MIB) {
@@ -99,8 +98,7 @@ test('membench top --json: a fixture holding 40 MiB is listed with that much PSS
       assert.ok(Date.now() < deadline, 'the fixture never reached 40 MiB in top');
       await new Promise((r) => setTimeout(r, 200));
     }
-    const text = runCli(['top', '--limit', '3']);
-    assert.equal(text.status, 0);
+    const text = runCliOk(['top', '--limit', '3']);
     assert.match(text.stdout, /^\s*PID\s+PSS\s+USS\s+RSS\s+SWAP\s+COMMAND$/m);
     assert.match(text.stdout, /^\s*total\s/m);
     assert.equal(runCli(['top', '--sort', 'vss']).status, 2);
@@ -119,8 +117,7 @@ test('membench top --refresh: every pass is a full snapshot (NDJSON), passes are
       assert.ok(Date.now() < deadline, 'the fixture never reached 30 MiB');
       await new Promise((r) => setTimeout(r, 200));
     }
-    const r = runCli(['top', '--refresh', '300ms', '--count', '3', '--json', '--sort', 'uss']);
-    assert.equal(r.status, 0, r.stderr);
+    const r = runCliOk(['top', '--refresh', '300ms', '--count', '3', '--json', '--sort', 'uss']);
     const passes = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as TopSnapshot);
     assert.equal(passes.length, 3);
     for (const snap of passes) {
@@ -133,8 +130,7 @@ test('membench top --refresh: every pass is a full snapshot (NDJSON), passes are
     // A pass begins an interval after the previous one began (later, never earlier, on a loaded machine); the
     // wait is timed on the monotonic clock and takenAtEpochMs on the wall clock, hence 5 ms of slack.
     for (let i = 1; i < 3; i++) assert.ok(passes[i]!.takenAtEpochMs - passes[i - 1]!.takenAtEpochMs >= 295, `passes ${i - 1}→${i}`);
-    const text = runCli(['top', '--refresh', '100ms', '--count', '2', '--limit', '2']);
-    assert.equal(text.status, 0, text.stderr);
+    const text = runCliOk(['top', '--refresh', '100ms', '--count', '2', '--limit', '2']);
     assert.equal(text.stdout.match(/^membench top — pass \d\/2, every 100ms/gm)?.length, 2, text.stdout);
     assert.equal(text.stdout.match(/^\s*total\s/gm)?.length, 2);
     assert.equal(text.stdout.match(/^ *\d+ +[\d.]+ [KMG]?i?B /gm)?.length, 4, 'two rows per pass (--limit 2)');
@@ -196,8 +192,7 @@ test('membench top as an unprivileged user: root\'s processes are listed as unre
 
 test('membench top as root: no advice to run as root, on stderr or in the footer', (t) => {
   if (process.getuid?.() !== 0) return t.skip('needs root');
-  const json = runCli(['top', '--json', '-n', '3']);
-  assert.equal(json.status, 0, json.stderr);
+  const json = runCliOk(['top', '--json', '-n', '3']);
   // Root can still be refused (here pid 1 of the sandbox gives EACCES): listed, but "run as root" would be false.
   const denied = (JSON.parse(json.stdout) as TopSnapshot).unreadable.length;
   assert.equal(json.stderr, '');

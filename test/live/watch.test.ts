@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { watch, type WatchRecording } from '../../src/live/watch.js';
 import type { WatchLiveState } from '../../src/live/watch-view.js';
 import { BoundedTimeline, bucketMax } from '../../src/live/timeline.js';
-import { CLI, MEMFIX, MIB, runCli } from '../helpers/fixtures.js';
+import { CLI, MEMFIX, MIB, runCli, runCliOk } from '../helpers/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'membench-watch-'));
 let seq = 0;
@@ -159,8 +159,7 @@ test('--name watches every process with that name; PID and --name together, or a
   const b = spawn(exe, ['hold', '10', '20000'], { stdio: 'ignore' });
   try {
     await new Promise((r) => setTimeout(r, 500));
-    const r = runCli(['watch', '--name', name, '--interval', '50ms', '--duration', '1.5s', '--json', '-']);
-    assert.equal(r.status, 0, r.stderr);
+    const r = runCliOk(['watch', '--name', name, '--interval', '50ms', '--duration', '1.5s', '--json', '-']);
     const rec = JSON.parse(r.stdout) as WatchRecording;
     assert.deepEqual([rec.pid, ...rec.extraPids].sort((x, y) => x - y), [a.pid!, b.pid!].sort((x, y) => x - y));
     assert.ok(rec.peakRssSumBytes! >= 16 * MIB && rec.peakRssSumBytes! < 20 * MIB, `${rec.peakRssSumBytes! / MIB} MiB`);

@@ -11,7 +11,7 @@ import type { Page } from 'playwright-core';
 import { ARTIFACTS, assertPageClean, pagesOf, skipWithoutChromium, withChromium, type PageWatch } from '../helpers/browser.js';
 import type { MembenchResult } from '../../src/result.js';
 import { formatBytes } from '../../src/report/units.js';
-import { MEMFIX, MIB, runCli } from '../helpers/fixtures.js';
+import { MEMFIX, MIB, runCliOk } from '../helpers/fixtures.js';
 
 const skip = skipWithoutChromium;
 const dir = mkdtempSync(join(tmpdir(), 'membench-browser-'));
@@ -120,12 +120,10 @@ test('one command, two runs: drawn plot with labelled axes, exact peak, live leg
 
 test('three commands: comparison bars and one plot per command', { skip, timeout: 60_000 }, async () => {
   const json = join(dir, 'three.json');
-  const r = runCli(['run', '-r', '1', '--json', json, `${MEMFIX} hold 20 200`, `${MEMFIX} hold 50 200`, `${MEMFIX} tree 3 20 200`]);
-  assert.equal(r.status, 0, r.stderr);
+  runCliOk(['run', '-r', '1', '--json', json, `${MEMFIX} hold 20 200`, `${MEMFIX} hold 50 200`, `${MEMFIX} tree 3 20 200`]);
   const doc = JSON.parse(readFileSync(json, 'utf8')) as MembenchResult;
   const html = join(dir, 'three.html');
-  const rep = runCli(['report', json, '--html', html]);
-  assert.equal(rep.status, 0, rep.stderr);
+  runCliOk(['report', json, '--html', html]);
   const { page, watch } = await open(html);
   const stats = await canvasStats(page);
   // One time chart per command, and a per-process chart for each whose tree had more than one process
@@ -147,8 +145,7 @@ test('three commands: comparison bars and one plot per command', { skip, timeout
 test('a tree of 4 × 50 MiB: per-process lines with pid and name, breakdown drawn, cursor and zoom synced', { skip, timeout: 60_000 }, async () => {
   const json = join(dir, 'tree.json');
   const html = join(dir, 'tree.html');
-  const r = runCli(['run', '-r', '1', '--json', json, '--html', html, '--', MEMFIX, 'tree', '4', '50', '300']);
-  assert.equal(r.status, 0, r.stderr);
+  runCliOk(['run', '-r', '1', '--json', json, '--html', html, '--', MEMFIX, 'tree', '4', '50', '300']);
   const doc = JSON.parse(readFileSync(json, 'utf8')) as MembenchResult;
   const run = doc.benchmarks[0]!.runs[0]!;
   const series = run.processSeries!.processes;

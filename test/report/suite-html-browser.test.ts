@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { ARTIFACTS, assertPageClean, pagesOf, skipWithoutChromium, withChromium } from '../helpers/browser.js';
 import { formatBytesFine } from '../../src/report/suite-rows.js';
 import type { SuiteResult } from '../../src/suite/result.js';
-import { ROOT, runCli } from '../helpers/fixtures.js';
+import { ROOT, runCliOk } from '../helpers/fixtures.js';
 
 const skip = skipWithoutChromium;
 const dir = mkdtempSync(join(tmpdir(), 'membench-suite-browser-'));
@@ -57,8 +57,7 @@ test('suite --html and report SUITE.json --html: svg with a circle per measureme
   const again = join(dir, 'tiny-again.json');
   copyFileSync(json, again);
   const twoHtml = join(dir, 'two.html');
-  const two = runCli(['report', json, again, '--html', twoHtml]);
-  assert.equal(two.status, 0, two.stderr);
+  runCliOk(['report', json, again, '--html', twoHtml]);
   const { page, watch } = await chromium.open(twoHtml);
   assert.equal(await page.locator('section.suite-doc').count(), 2);
   assert.equal(await page.locator('svg.suite-chart').count(), 2 * doc.benchmarks.length);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { suiteHtml } from '../../src/report/suite-html.js';
 import { formatBytesFine } from '../../src/report/suite-rows.js';
 import { SUITE_KIND, SUITE_SCHEMA_VERSION, type SuiteBenchmark, type SuiteResult } from '../../src/suite/result.js';
-import { MEMFIX, runCli } from '../helpers/fixtures.js';
+import { MEMFIX, runCli, runCliOk } from '../helpers/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'membench-suite-html-'));
 
@@ -69,13 +69,12 @@ test('membench report: renders a suite document; a mix of run and suite document
   const suiteJson = join(dir, 'suite.json');
   writeFileSync(suiteJson, JSON.stringify(doc([bench('items', 38.5, 12_000, [1000, 4000])])));
   const out = join(dir, 'suite.html');
-  const r = runCli(['report', suiteJson, '--html', out]);
-  assert.equal(r.status, 0, r.stderr);
+  const r = runCliOk(['report', suiteJson, '--html', out]);
   assert.match(r.stderr, /wrote .*suite\.html .*1 suite benchmark/);
   assert.match(readFileSync(out, 'utf8'), /<svg class="suite-chart"/);
 
   const runJson = join(dir, 'run.json');
-  assert.equal(runCli(['run', '-r', '1', '--json', runJson, '--', MEMFIX, 'hold', '5', '50']).status, 0);
+  runCliOk(['run', '-r', '1', '--json', runJson, '--', MEMFIX, 'hold', '5', '50']);
   const mixed = runCli(['report', runJson, suiteJson, '--html', join(dir, 'mixed.html')]);
   assert.equal(mixed.status, 2, mixed.stderr);
   const lines = mixed.stderr.split('\n').filter((l) => l.trim() !== '');
@@ -89,8 +88,7 @@ test('membench report with two suite documents: one page, a section per document
   writeFileSync(before, JSON.stringify(doc([bench('items', 38.5, 12_000, [1000, 4000]), bench('only-before', 10, 100, [10, 20])])));
   writeFileSync(after, JSON.stringify(doc([bench('items', 77, 12_000, [1000, 4000])])));
   const out = join(dir, 'two.html');
-  const r = runCli(['report', before, after, '--html', out]);
-  assert.equal(r.status, 0, r.stderr);
+  const r = runCliOk(['report', before, after, '--html', out]);
   assert.match(r.stderr, /3 suite benchmarks from 2 documents/);
   const html = readFileSync(out, 'utf8');
   assert.match(html, /<title>membench suites: 2 documents<\/title>/);

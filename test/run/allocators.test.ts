@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MembenchError } from '../../src/errors.js';
 import { expandAllocators, resolveAllocator } from '../../src/run/allocators.js';
-import { runCli } from '../helpers/fixtures.js';
+import { runCliOk } from '../helpers/fixtures.js';
 
 test('a missing allocator library is one line naming the package; an unknown name is a usage error', () => {
   const empty = mkdtempSync(join(tmpdir(), 'membench-nolibs-'));
@@ -30,8 +30,7 @@ test('expandAllocators: every command under every allocator, named, LD_PRELOAD p
 test('membench run --allocator glibc,jemalloc,tcmalloc: three benchmarks, each process maps its malloc', () => {
   const dir = mkdtempSync(join(tmpdir(), 'membench-alloc-'));
   const json = join(dir, 'r.json');
-  const r = runCli(['run', '--runs', '1', '--no-chart', '--allocator', 'glibc,jemalloc,tcmalloc', '--json', json, `cat /proc/self/maps > ${dir}/maps.$MEMBENCH_ALLOCATOR`]);
-  assert.equal(r.status, 0, r.stderr);
+  const r = runCliOk(['run', '--runs', '1', '--no-chart', '--allocator', 'glibc,jemalloc,tcmalloc', '--json', json, `cat /proc/self/maps > ${dir}/maps.$MEMBENCH_ALLOCATOR`]);
   const doc = JSON.parse(readFileSync(json, 'utf8')) as { benchmarks: { command: string }[] };
   assert.deepEqual(doc.benchmarks.map((b) => b.command.replace(/^.* \[/, '[')), ['[glibc]', '[jemalloc]', '[tcmalloc]']);
   const maps = (a: string): string => readFileSync(join(dir, `maps.${a}`), 'utf8');

@@ -7,14 +7,13 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MembenchResult } from '../../src/result.js';
-import { MEMFIX, MIB, runCli, unwrap } from '../helpers/fixtures.js';
+import { MEMFIX, MIB, runCliOk, unwrap } from '../helpers/fixtures.js';
 
 const K = 1000;
 
 test(`cgroup: ${K} children at the default 1 ms — statm and membership budgeted, recorded, the tree figures whole`, () => {
   const out = join(mkdtempSync(join(tmpdir(), 'membench-bigtree-')), 'r.json');
-  const r = runCli(['run', '--runs', '1', '--backend', 'cgroup', '--json', out, '--', MEMFIX, 'tree', String(K), '1', '2000']);
-  assert.equal(r.status, 0, r.stderr);
+  const r = runCliOk(['run', '--runs', '1', '--backend', 'cgroup', '--json', out, '--', MEMFIX, 'tree', String(K), '1', '2000']);
   const doc = JSON.parse(readFileSync(out, 'utf8')) as MembenchResult;
   const run = doc.benchmarks[0]!.runs[0]!;
   const s = run.sampling!;
@@ -42,8 +41,7 @@ test(`cgroup: ${K} children at the default 1 ms — statm and membership budgete
 
 test('a small tree (memfix tree 4) at the default settings: nothing adapted, nothing carried', () => {
   const out = join(mkdtempSync(join(tmpdir(), 'membench-smalltree-')), 'r.json');
-  const r = runCli(['run', '--runs', '1', '--backend', 'cgroup', '--json', out, '--', MEMFIX, 'tree', '4', '20', '300']);
-  assert.equal(r.status, 0, r.stderr);
+  runCliOk(['run', '--runs', '1', '--backend', 'cgroup', '--json', out, '--', MEMFIX, 'tree', '4', '20', '300']);
   const run = (JSON.parse(readFileSync(out, 'utf8')) as MembenchResult).benchmarks[0]!.runs[0]!;
   assert.deepEqual(run.sampling!.adaptations, []);
   assert.equal(run.sampling!.rssSumCarriedTicks, 0);

@@ -6,15 +6,14 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunResultSchema, type MembenchResult, type RunResult } from '../../src/result.js';
-import { MEMFIX, MIB, runCli } from '../helpers/fixtures.js';
+import { MEMFIX, MIB, runCliOk } from '../helpers/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'membench-diag-'));
 let seq = 0;
 
 function measure(args: readonly string[], extra: readonly string[] = []): { runs: RunResult[]; stdout: string } {
   const out = join(dir, `d${seq++}.json`);
-  const r = runCli(['run', '-v', '--json', out, ...extra, '--', MEMFIX, ...args]);
-  assert.equal(r.status, 0, r.stderr);
+  const r = runCliOk(['run', '-v', '--json', out, ...extra, '--', MEMFIX, ...args]);
   const doc = JSON.parse(readFileSync(out, 'utf8')) as MembenchResult;
   const runs = doc.benchmarks[0]!.runs;
   for (const run of runs) RunResultSchema.parse(run);

@@ -6,12 +6,11 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MembenchResult } from '../../src/result.js';
-import { MEMFIX, runCli } from '../helpers/fixtures.js';
+import { MEMFIX, runCliOk } from '../helpers/fixtures.js';
 
 test('payload labels read "< 1 KiB" and "< 1 MiB" (not "< 1048576 B"); the payload scan is of the bare command', () => {
   const json = join(mkdtempSync(join(tmpdir(), 'membench-payload-label-')), 'p.json');
-  const r = runCli(['run', '-r', '1', '--payload-scan', '1K,1M', '--json', json, '--', MEMFIX, 'slurp', '20']);
-  assert.equal(r.status, 0, r.stderr);
+  const r = runCliOk(['run', '-r', '1', '--payload-scan', '1K,1M', '--json', json, '--', MEMFIX, 'slurp', '20']);
   const doc = JSON.parse(readFileSync(json, 'utf8')) as MembenchResult;
   assert.deepEqual(doc.benchmarks.map((b) => [b.payloadBytes, b.command.replace(MEMFIX, 'memfix')]), [[1024, 'memfix slurp 20 < 1 KiB'], [1024 ** 2, 'memfix slurp 20 < 1 MiB']]);
   const scan = doc.scans.find((s) => s.kind === 'payload');

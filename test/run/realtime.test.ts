@@ -103,7 +103,7 @@ test('--realtime as nobody: refused by the kernel, the run completes at normal p
   const why = cannotRunAsNobody();
   if (why) return t.skip(why);
   if (spawnSync('chrt', ['--version']).error) return t.skip('chrt (util-linux) is not installed');
-  const copy = nobodyCopy('membench-rt-nobody-', ['commander', 'zod', 'picocolors', 'shell-quote']);
+  const copy = nobodyCopy('membench-rt-nobody-', ['commander', 'cli-table3', 'zod', 'picocolors', 'shell-quote']);
   t.after(copy.remove);
   // RLIMIT_RTPRIO 0 (prlimit, util-linux): an unprivileged user with a non-zero limit may take SCHED_FIFO itself.
   const r = spawnSync('prlimit', ['--rtprio=0:0', '--', 'setpriv', ...AS_NOBODY, process.execPath, copy.cli, 'run', '-v', '--runs', '1', '--backend', 'proc', '--realtime', '--json', '-', '--', copy.memfix, 'hold', '10', '200'], {

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SuiteResult } from '../../src/suite/result.js';
-import { ROOT, runCli } from '../helpers/fixtures.js';
+import { ROOT, runCli, runCliOk } from '../helpers/fixtures.js';
 
 const FIX = join(ROOT, 'test', 'fixtures', 'suite');
 const dir = mkdtempSync(join(tmpdir(), 'membench-suite-'));
@@ -18,9 +18,8 @@ const errLines = (s: string): string[] => s.split('\n').filter((l) => l.trim() !
 test('suite: a tiny in-process suite with 2 sizes — table, fit, expect, JSON and every export', () => {
   const json = join(dir, 'tiny.json');
   const out = { markdown: join(dir, 'tiny.md'), csv: join(dir, 'tiny.csv'), bmf: join(dir, 'tiny.bmf.json'), 'gh-benchmark': join(dir, 'tiny.gh.json') };
-  const r = runCli(['suite', join(FIX, 'tiny.membench.mjs'), '--json', json, '--baseline-dir', baselines, '--save-baseline', 'main',
+  const r = runCliOk(['suite', join(FIX, 'tiny.membench.mjs'), '--json', json, '--baseline-dir', baselines, '--save-baseline', 'main',
     ...Object.entries(out).flatMap(([flag, path]) => [`--${flag}`, path])]);
-  assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /items · in-process · retained/);
   assert.match(r.stdout, /^\s+2000\s/m);
   assert.match(r.stdout, /fit\s+[\d.]+ B per item/);
@@ -44,8 +43,7 @@ test('suite: a tiny in-process suite with 2 sizes — table, fit, expect, JSON a
 
 test('gate: an unchanged re-run passes, a planted 20 % regression exits 6 (suite --baseline and compare)', () => {
   const same = join(dir, 'same.json');
-  const r1 = runCli(['suite', join(FIX, 'tiny.membench.mjs'), '--json', same, '--baseline-dir', baselines, '--baseline', 'main']);
-  assert.equal(r1.status, 0, r1.stdout + r1.stderr);
+  const r1 = runCliOk(['suite', join(FIX, 'tiny.membench.mjs'), '--json', same, '--baseline-dir', baselines, '--baseline', 'main']);
   assert.match(r1.stdout, /0 regressions/);
   const grown = join(dir, 'grown.json');
   const md = join(dir, 'gate.md');
@@ -58,7 +56,7 @@ test('gate: an unchanged re-run passes, a planted 20 % regression exits 6 (suite
   assert.match(readFileSync(md, 'utf8'), /\*\*\d regressions?\*\*/);
   // The same verdicts from the two documents, offline.
   assert.equal(runCli(['compare', same, grown]).status, 6);
-  assert.equal(runCli(['compare', join(baselines, 'main.json'), same]).status, 0);
+  runCliOk(['compare', join(baselines, 'main.json'), same]);
   const viaName = runCli(['compare', 'main', grown, '--baseline-dir', baselines, '--json', '-']);
   assert.equal(viaName.status, 6);
   assert.ok((JSON.parse(viaName.stdout) as { regressions: number }).regressions >= 2);
@@ -66,8 +64,7 @@ test('gate: an unchanged re-run passes, a planted 20 % regression exits 6 (suite
 
 test('suite: a command suite through the run engine (memfix touches N MiB): about 1 MiB per MiB', () => {
   const json = join(dir, 'cmd.json');
-  const r = runCli(['suite', join(FIX, 'command.membench.mjs'), '--json', json]);
-  assert.equal(r.status, 0, r.stdout + r.stderr);
+  runCliOk(['suite', join(FIX, 'command.membench.mjs'), '--json', json]);
   const b = read(json).benchmarks[0]!;
   assert.equal(b.kind, 'command');
   assert.equal(b.metric, 'treePeakBytes');
@@ -78,8 +75,7 @@ test('suite: a command suite through the run engine (memfix touches N MiB): abou
 
 test('suite: a JSON suite naming a module and export', () => {
   const json = join(dir, 'module.json');
-  const r = runCli(['suite', join(FIX, 'module-ref.membench.json'), '--json', json]);
-  assert.equal(r.status, 0, r.stderr);
+  runCliOk(['suite', join(FIX, 'module-ref.membench.json'), '--json', json]);
   const b = read(json).benchmarks[0]!;
   // 64 KiB buffers: external memory, measured to the byte.
   assert.equal(b.sizes[1]!.inProcess![0]!.externalBytes - b.sizes[0]!.inProcess![0]!.externalBytes, 3 * 64 * 1024);
