@@ -152,11 +152,13 @@ export interface TreeNode {
   readonly name: string;
   bytes: number;
   selfBytes: number;
+  /** Self bytes by allocating line ("file:line"), where the profiler names lines. */
+  readonly selfByLine: Map<string, number>;
   readonly children: TreeNode[];
 }
 
 export function callTree(stacks: readonly Stack[], rootName: string): TreeNode {
-  const root: TreeNode = { name: rootName, bytes: 0, selfBytes: 0, children: [] };
+  const root: TreeNode = { name: rootName, bytes: 0, selfBytes: 0, selfByLine: new Map(), children: [] };
   for (const s of stacks) {
     if (s.peakBytes === 0) continue;
     root.bytes += s.peakBytes;
@@ -165,13 +167,18 @@ export function callTree(stacks: readonly Stack[], rootName: string): TreeNode {
       const name = frameKey(f);
       let child = node.children.find((c) => c.name === name);
       if (!child) {
-        child = { name, bytes: 0, selfBytes: 0, children: [] };
+        child = { name, bytes: 0, selfBytes: 0, selfByLine: new Map(), children: [] };
         node.children.push(child);
       }
       child.bytes += s.peakBytes;
       node = child;
     }
     node.selfBytes += s.peakBytes;
+    const leaf = s.frames[s.frames.length - 1]!;
+    if (leaf.file && leaf.line !== null) {
+      const at = `${shortFile(leaf.file)}:${leaf.line}`;
+      node.selfByLine.set(at, (node.selfByLine.get(at) ?? 0) + s.peakBytes);
+    }
   }
   const sort = (n: TreeNode): void => {
     n.children.sort((a, b) => b.bytes - a.bytes);

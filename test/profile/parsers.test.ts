@@ -5,10 +5,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { heaptrackProfile, parseCollapsedStacks, parseHeaptrackModules, parseHeaptrackTimeline, withModules } from '../../src/profile/heaptrack.js';
 import { parseMassif, parseMassifLabel } from '../../src/profile/massif.js';
-import { ProfileParseError, StackSchema, callTree, profileDocument, siteRows, type ParsedProfile } from '../../src/profile/model.js';
+import { ProfileParseError, StackSchema, callTree, profileDocument, siteRows, type ParsedProfile, type Stack } from '../../src/profile/model.js';
 import { parseV8HeapProfile } from '../../src/profile/v8.js';
 import { diffProfiles, exceedsGate } from '../../src/profile/diff.js';
-import { squarify } from '../../src/report/treemap-html.js';
+import { treemapBoxes } from '../../src/report/treemap-html.js';
 import { mulberry32, type Rng } from '../helpers/prng.js';
 
 const MASSIF = `desc: --time-unit=ms
@@ -183,14 +183,18 @@ test('diff: a planted site shows as new, the gate trips above the ratio', () => 
   assert.equal(exceedsGate(d, 0.50), false);
 });
 
-test('squarify: areas proportional to values and inside the rectangle', () => {
-  const r = { x: 0, y: 0, w: 300, h: 200 };
+test('treemap (d3-hierarchy squarify): sibling leaves\' areas in the ratio of their bytes, inside the box', () => {
+  const leaf = (fn: string, bytes: number): Stack => ({ frames: [{ function: 'main', file: 'a.c', line: 1 }, { function: fn, file: 'a.c', line: 2 }], peakBytes: bytes, allocations: null });
   const values = [50, 25, 12, 8, 5];
-  const rects = squarify(values, r);
-  rects.forEach((q, i) => {
-    assert.ok(Math.abs(q.w * q.h - (values[i]! / 100) * 60000) < 1e-6);
-    assert.ok(q.x >= -1e-9 && q.y >= -1e-9 && q.x + q.w <= 300 + 1e-6 && q.y + q.h <= 200 + 1e-6);
-  });
+  const root = callTree(values.map((v, i) => leaf(`f${i}`, v * 1000)), 'all');
+  const boxes = treemapBoxes(root, { x: 0, y: 0, w: 300, h: 200 });
+  const area = (name: string): number => {
+    const b = boxes.find((x) => x.label === name)!;
+    assert.ok(b.x >= -1e-9 && b.y >= -1e-9 && b.x + b.w <= 300 + 1e-6 && b.y + b.h <= 200 + 1e-6);
+    assert.ok(b.leaf, `${name} is a leaf`);
+    return b.w * b.h;
+  };
+  values.forEach((v, i) => assert.ok(Math.abs(area(`f${i} (a.c)`) / area('f0 (a.c)') - v / 50) < 1e-9));
 });
 
 // ---- property tests ----
