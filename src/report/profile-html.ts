@@ -53,7 +53,7 @@ function callerList(nodes: readonly CallerNode[], total: number, limit = 8): str
 }
 
 /** The bottom-up table: largest self bytes first, callers expandable (plain <details>, no script needed). */
-export function bottomUpTable(rows: readonly BottomUpRow[], total: number, top = 50): string {
+export function bottomUpTable(rows: readonly BottomUpRow[], total: number, top = 30): string {
   if (rows.length === 0) return '<p class="note">(no sites recorded)</p>';
   const counted = rows.some((r) => r.allocations !== null);
   const body = rows.slice(0, top).map((r) => {
@@ -109,7 +109,7 @@ ${bottomUpTable(rows, p.peakBytes)}
 <section id="treemap">
 <h2>Treemap</h2>
 <p>Box area: bytes live at the peak, by call path (outermost caller outside; a caller whose bytes all go to one callee shares its box, named innermost first: leaf ‹ caller). The boxes with a name and bytes inside are the allocating functions.</p>
-${treemapSvg(root, width, 700)}
+${treemapSvg(root, width, 520)}
 </section>
 ${(p.views ?? []).map(otherView).join('\n')}
 ${p.notes.map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('\n')}`,

@@ -17,6 +17,12 @@ export interface Box extends Rect {
   readonly leaf: boolean;
 }
 
+function nameHueWide(name: string): number {
+  let h = 0;
+  for (let i = 0; i < name.length; i++) h = (h * 31 + name.charCodeAt(i)) >>> 0;
+  return (h * 47) % 360;
+}
+
 /** A call-tree node with the chain of callers that pass all their bytes to it folded in. */
 interface Folded { readonly node: TreeNode; readonly label: string; readonly children: Folded[] }
 
@@ -47,9 +53,8 @@ export function treemapBoxes(root: TreeNode, r: Rect, maxDepth = 12): Box[] {
   const out: Box[] = [];
   laid.each((n) => {
     if (n.depth > maxDepth) return;
-    let top = n;
-    while (top.depth > 1 && top.parent) top = top.parent;
-    const hue = n.depth === 0 ? 210 : (((top.parent?.children?.indexOf(top) ?? 0) * 137) % 360);
+    // Callers a pale blue-grey; each allocating function its own hue, the same wherever it appears.
+    const hue = n.children ? 210 : nameHueWide(n.data.node.name);
     out.push({
       x: r.x + n.x0, y: r.y + n.y0, w: n.x1 - n.x0, h: n.y1 - n.y0, node: n.data.node, depth: n.depth, hue,
       label: n.data.label, leaf: !n.children || n.depth === maxDepth,
@@ -71,7 +76,7 @@ export function treemapSvg(root: TreeNode, width = 1200, height = 700): string {
   const body = boxes.map((b) => {
     const share = root.bytes > 0 ? ((b.node.bytes / root.bytes) * 100).toFixed(1) : '0';
     const tip = `${b.label}\n${formatBytes(b.node.bytes)} inclusive (${share} %), ${formatBytes(b.node.selfBytes)} self`;
-    const light = b.leaf ? 62 : Math.min(94, 80 + b.depth * 3);
+    const light = b.leaf ? 70 : Math.max(78, 92 - b.depth * 3);
     const texts: string[] = [];
     if (b.leaf && b.h >= 30) {
       // Leaves get the name and, below it, the bytes: they are what the reader is looking for.
@@ -84,7 +89,7 @@ export function treemapSvg(root: TreeNode, width = 1200, height = 700): string {
       const line = fitText(`${b.label} · ${formatBytes(b.node.bytes)}`, b.w);
       if (line) texts.push(`<text x="${f(b.x + 3)}" y="${f(b.y + 12)}">${escapeHtml(line)}</text>`);
     }
-    return `<g${b.leaf ? ' class="leaf"' : ''}><rect x="${f(b.x)}" y="${f(b.y)}" width="${f(b.w)}" height="${f(b.h)}" fill="hsl(${b.hue} 55% ${light}%)"><title>${escapeHtml(tip)}</title></rect>${texts.join('')}</g>`;
+    return `<g${b.leaf ? ' class="leaf"' : ''}><rect x="${f(b.x)}" y="${f(b.y)}" width="${f(b.w)}" height="${f(b.h)}" fill="hsl(${b.hue} ${b.leaf ? 60 : 25}% ${light}%)"><title>${escapeHtml(tip)}</title></rect>${texts.join('')}</g>`;
   }).join('\n');
   return `<svg class="treemap" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="treemap of allocation sites">
 ${body}
