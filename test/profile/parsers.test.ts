@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { heaptrackProfile, parseCollapsedStacks, parseHeaptrackModules, parseHeaptrackTimeline, withModules } from '../../src/profile/heaptrack.js';
 import { parseMassif, parseMassifLabel } from '../../src/profile/massif.js';
-import { ProfileParseError, StackSchema, callTree, profileDocument, siteRows, type ParsedProfile, type Stack } from '../../src/profile/model.js';
+import { ProfileParseError, StackSchema, callTree, profileDocument, siteRows, unsymbolizedFrame, type ParsedProfile, type ProfileDocument, type Stack } from '../../src/profile/model.js';
 import { parseV8HeapProfile } from '../../src/profile/v8.js';
 import { diffProfiles, exceedsGate } from '../../src/profile/diff.js';
 import { treemapBoxes } from '../../src/report/treemap-html.js';
@@ -195,6 +195,35 @@ test('treemap (d3-hierarchy squarify): sibling leaves\' areas in the ratio of th
     return b.w * b.h;
   };
   values.forEach((v, i) => assert.ok(Math.abs(area(`f${i} (a.c)`) / area('f0 (a.c)') - v / 50) < 1e-9));
+});
+
+test('unsymbolized frames: module+offset when the base is known, the same for two ASLR layouts; else ??? in the module', () => {
+  // One program run twice: the same two sites at different load addresses.
+  const run = (base: number): ParsedProfile => {
+    const ip = (off: number): string => `0x${(base + off).toString(16)}`;
+    return heaptrackProfile(`main;${ip(0x11ed)}; 10485760\nmain;${ip(0x1275)}; 4194304\nmain;${ip(0x201a2b)}; 1024\n`, '', MASSIF, 'x');
+  };
+  const named = (base: number, withBases: boolean): ProfileDocument => {
+    const p = run(base);
+    const modules = new Map<string, string>();
+    for (const off of [0x11ed, 0x1275]) modules.set(`0x${(base + off).toString(16)}`, '/opt/app/bin/app');
+    modules.set(`0x${(base + 0x201a2b).toString(16)}`, '/lib/x86_64-linux-gnu/libfoo.so.1.2');
+    const bases = withBases ? { '/opt/app/bin/app': base, '/usr/lib/x86_64-linux-gnu/libfoo.so.1.2': base + 0x200000 } : null;
+    return profileDocument({ ...p, stacks: withModules(p.stacks, modules, bases) }, 'x', '0');
+  };
+  const a = named(0x55df52212000, true);
+  const b = named(0x5612aa401000, true);
+  assert.deepEqual(siteRows(a.stacks, 'self').map((r) => r.site), ['app+0x11ed', 'app+0x1275', 'libfoo.so.1.2+0x1a2b']);
+  const d = diffProfiles(a, b);
+  assert.deepEqual(d.sites.map((s) => s.change), ['same', 'same', 'same']);
+  // Without the bases (an imported file): one entry per module, never an address.
+  const c = named(0x55df52212000, false);
+  assert.deepEqual(siteRows(c.stacks, 'self').map((r) => r.site), ['??? (app)', '??? (libfoo.so.1.2)']);
+  assert.deepEqual(diffProfiles(c, named(0x5612aa401000, false)).sites.map((s) => s.change), ['same', 'same']);
+  // massif's labels with the valgrind process's bases; a base by file name when the path differs.
+  assert.deepEqual(parseMassifLabel('0x1091ED: ??? (in /tmp/x/flamesites)', { '/tmp/x/flamesites': 0x108000 }), { function: 'flamesites+0x11ed', file: '/tmp/x/flamesites', line: null });
+  assert.deepEqual(unsymbolizedFrame('0x7f00000001a0', '/lib/libz.so.1', { '/usr/lib/libz.so.1': 0x7f0000000000 }), { function: 'libz.so.1+0x1a0', file: '/lib/libz.so.1', line: null });
+  assert.deepEqual(parseMassifLabel('0x1091ED: ??? (in /tmp/x/flamesites)'), { function: '???', file: '/tmp/x/flamesites', line: null });
 });
 
 // ---- property tests ----
