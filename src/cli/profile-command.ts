@@ -1,5 +1,5 @@
 // `membench profile`: run a command under a heap profiler, import a profiler's file, or diff two profiles;
-// the terminal shows top allocation sites at the peak, --json writes the profile document, --html a treemap.
+// the terminal shows top allocation sites at the peak, --json writes the profile document, --html the page.
 import { writeTextAtomic } from '../store/atomic.js';
 import { toPprof } from '../profile/pprof.js';
 import { resolve } from 'node:path';
