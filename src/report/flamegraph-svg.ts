@@ -6,12 +6,15 @@ import type { TreeNode } from '../profile/model.js';
 import { escapeHtml } from './html-escape.js';
 import { formatBytes } from './units.js';
 
-/** A stable warm hue per name, so one function has one colour wherever it appears. */
-export function nameHue(name: string): number {
+/** A stable 32-bit hash of a name (Java's String.hashCode, unsigned). */
+export function nameHash(name: string): number {
   let h = 0;
   for (let i = 0; i < name.length; i++) h = (h * 31 + name.charCodeAt(i)) >>> 0;
-  return 10 + (h % 50);
+  return h;
 }
+
+/** A stable warm hue per name, so one function has one colour wherever it appears. */
+export const nameHue = (name: string): number => 10 + (nameHash(name) % 50);
 
 /** One frame of the icicle: x0/x1 are fractions of the root's width (0…1), depth its row. */
 export interface IcicleFrame {

@@ -3,6 +3,7 @@
 // labelled with their name and bytes; callers are the frames around them.
 import { hierarchy, treemap, treemapSquarify } from 'd3-hierarchy';
 import type { TreeNode } from '../profile/model.js';
+import { nameHash } from './flamegraph-svg.js';
 import { escapeHtml } from './html-escape.js';
 import { formatBytes } from './units.js';
 
@@ -17,11 +18,8 @@ export interface Box extends Rect {
   readonly leaf: boolean;
 }
 
-function nameHueWide(name: string): number {
-  let h = 0;
-  for (let i = 0; i < name.length; i++) h = (h * 31 + name.charCodeAt(i)) >>> 0;
-  return (h * 47) % 360;
-}
+/** Any hue, stable per name: the treemap's leaves sit side by side and need telling apart. */
+const nameHueWide = (name: string): number => (nameHash(name) * 47) % 360;
 
 /** A call-tree node with the chain of callers that pass all their bytes to it folded in. */
 interface Folded { readonly node: TreeNode; readonly label: string; readonly children: Folded[] }
