@@ -41,6 +41,8 @@ export class ProcessPeakWatcher {
     private readonly isProfiled: (pid: number) => boolean,
     private readonly intervalMs = 5,
     private readonly root: ProcRoot = SYSTEM_PROC,
+    /** Read /proc/PID/maps too (for profilers whose frames can lack symbols: massif, heaptrack). */
+    private readonly readMaps = false,
   ) {}
 
   start(): this {
@@ -86,7 +88,7 @@ export class ProcessPeakWatcher {
         e.vmHwmBytes = Math.max(e.vmHwmBytes, hwm);
         e.reads++;
         const now = performance.now();
-        if (e.profiled && (rose || e.mapsAtMs < 0) && now - e.mapsAtMs >= MAPS_EVERY_MS) {
+        if (this.readMaps && e.profiled && (rose || e.mapsAtMs < 0) && now - e.mapsAtMs >= MAPS_EVERY_MS) {
           const bases = readModuleBases(pid, this.root);
           if (bases) Object.assign(e.moduleBases, bases);
           e.mapsAtMs = now;

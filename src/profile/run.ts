@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { basename, delimiter, join } from 'node:path';
 import { MembenchError } from '../errors.js';
 import { checkExecutable, findInPath } from '../run/launch.js';
+import { SYSTEM_PROC } from '../probe/proc.js';
 import { VERSION } from '../version.js';
 import { profileCoverage, type ProcessPeakInput } from './coverage.js';
 import { importProfile } from './import.js';
@@ -89,7 +90,7 @@ async function runWatched(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
   Promise<{ code: number | null; signal: string | null; stderr: string; peaks: ProcessPeak[] }> {
   let stderr = '';
   const child = spawn(argv[0]!, argv.slice(1), { cwd, env, stdio: ['inherit', show ? 'inherit' : 'ignore', show ? 'inherit' : 'pipe'] });
-  const watcher = child.pid ? new ProcessPeakWatcher(child.pid, profiledTest(profiler)).start() : null;
+  const watcher = child.pid ? new ProcessPeakWatcher(child.pid, profiledTest(profiler), 5, SYSTEM_PROC, profiler === 'massif' || profiler === 'heaptrack').start() : null;
   child.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString('utf8')).slice(-64 * 1024);
   });
