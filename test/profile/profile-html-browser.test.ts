@@ -91,6 +91,7 @@ test('flame graph of a massif profile: widths in proportion to bytes, zoom, sear
   assert.ok(Math.abs(zoomed[grow.i]!.width / zoomed[0]!.width - 4 / 12) < 0.01, `grow_table ${zoomed[grow.i]!.width} of ${zoomed[0]!.width}`);
   assert.equal(zoomed[nrConfig.i]!.shown, false, 'the other branch is hidden');
   assert.match(await page.locator('#flame-zoom').innerText(), /^Zoomed into build_index \(flamesites\.c\): 12\.0 MiB, 85\.7 % of all\./);
+  await page.mouse.move(0, 0); // the tooltip away from the picture
   await page.locator('#flame').screenshot({ path: join(ARTIFACTS, 'profile-flame-massif-zoomed.png') });
   await page.locator('#flame-reset').click();
   const back = await drawnFrames(page);
