@@ -1,5 +1,5 @@
 // `membench profile`: run a command under a heap profiler, import a profiler's file, or diff two profiles;
-// the terminal shows top allocation sites at the peak, --json writes the profile document, --html a treemap.
+// the terminal shows top allocation sites at the peak, --json writes the profile document, --html the page.
 import { writeTextAtomic } from '../store/atomic.js';
 import { toPprof } from '../profile/pprof.js';
 import { resolve } from 'node:path';
@@ -10,7 +10,7 @@ import { PROFILERS, type ProfileDocument, type Profiler } from '../profile/model
 import { profileCommandRun } from '../profile/run.js';
 import { renderProfile, renderProfileDiff } from '../report/profile-terminal.js';
 import { colorsFor, colorWanted } from '../report/colors.js';
-import { renderTreemapHtml } from '../report/treemap-html.js';
+import { renderProfileHtml } from '../report/profile-html.js';
 import { parseCount, parseSizeBytes } from './parse-values.js';
 import { checkOutputs, checkReadableFile } from './output-paths.js';
 
@@ -54,7 +54,7 @@ export async function profileCommand(raw: RawProfileOptions, args: readonly stri
     { flag: '--json', path: raw.json }, { flag: '--html', path: raw.html, stdout: false }, { flag: '--pprof', path: raw.pprof, stdout: false },
   ], args[0] === 'import' || args[0] === 'diff' ? args.slice(1) : []);
   const c = colorsFor(colorWanted({ flag: raw.color, tty: process.stdout.isTTY === true, env: process.env }));
-  const show = (p: ProfileDocument): void => emit(p, renderProfile(p, c, { top, chart: raw.chart }), raw, () => renderTreemapHtml(p), () => toPprof(p));
+  const show = (p: ProfileDocument): void => emit(p, renderProfile(p, c, { top, chart: raw.chart }), raw, () => renderProfileHtml(p), () => toPprof(p));
   if (raw.failAbove !== undefined && args[0] !== 'diff') throw usageError('--fail-above applies to profile diff only');
   if (raw.pprof !== undefined && args[0] === 'diff') throw usageError('--pprof writes one profile, not a diff', 'write each profile with profile import FILE --pprof OUT');
   if (execArgv !== null) {

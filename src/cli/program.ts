@@ -210,11 +210,11 @@ export function buildProgram(): Command {
     .option('--json <file>', 'write the recording to FILE ("-" for stdout), also on Ctrl-C')
     .argument('[pid]');
   subcommand(program, 'profile')
-    .description('heap profiles as allocation sites: run under massif, heaptrack, V8\'s sampling profiler or tracemalloc, import, treemap, diff')
+    .description('heap profiles as allocation sites: run under massif, heaptrack, V8\'s sampling profiler or tracemalloc, import, flame graph, diff')
     .usage('--with massif|heaptrack|v8|python [options] -- program [args…]   |   import FILE   |   diff BEFORE AFTER')
     .addOption(new Option('--with <profiler>', 'the heap profiler to run the command under').choices([...PROFILERS]))
     .option('--json <file>', 'write the profile document (or the diff) to FILE ("-" for stdout)')
-    .option('--html <file>', 'write a self-contained HTML treemap of the sites at the peak to FILE')
+    .option('--html <file>', 'write a self-contained HTML page of the sites at the peak to FILE: flame graph (zoom, search), bottom-up table, treemap')
     .option('--pprof <file>', 'write the sites at the peak as a gzipped pprof profile.proto (go tool pprof, speedscope, Pyroscope, Parca)')
     .option('--top <n>', 'sites shown in the terminal', '10')
     .option('--fail-above <percent>', 'diff: exit 6 when the peak grew by more than this, e.g. 10%')

@@ -2,12 +2,12 @@
 // `-F --flamegraph-cost-type peak|allocations` give exact integers per stack, `-M` a massif-format timeline.
 import { execFileSync } from 'node:child_process';
 import { gunzipSync } from 'node:zlib';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MembenchError } from '../errors.js';
 import { parseMassif } from './massif.js';
-import { ProfileParseError, type Frame, type ParsedProfile, type ProfileTimeline, type Stack } from './model.js';
+import { ProfileParseError, unsymbolizedFrame, type Frame, type ModuleBases, type ParsedProfile, type ProfileTimeline, type Stack } from './model.js';
 
 /** "main;make_jobs; 10485760": frames outermost first, each "function" or "function (file)". */
 export function parseCollapsedStacks(text: string, file: string): Map<string, { frames: Frame[]; value: number }> {
@@ -100,12 +100,31 @@ export function parseHeaptrackModules(text: string): Map<string, string> {
   return modules;
 }
 
-/** Unsymbolized frames ("0x55ac377ce580") named by their module instead: "??? (/usr/bin/sort)". */
-export function withModules(stacks: readonly Stack[], modules: ReadonlyMap<string, string>): Stack[] {
+/**
+ * Unsymbolized frames ("0x55ac377ce580") named by their module instead: "sort+0x1c0e0" when the module's load
+ * address is known (read from /proc/PID/maps during the run), else "??? (/usr/bin/sort)"; never by the address.
+ */
+export function withModules(stacks: readonly Stack[], modules: ReadonlyMap<string, string>, bases: ModuleBases | null = null): Stack[] {
   return stacks.map((s) => ({
     ...s,
-    frames: s.frames.map((f) => (f.file === null && /^0x[0-9a-f]+$/i.test(f.function) ? { function: '???', file: modules.get(f.function.toLowerCase()) ?? null, line: null } : f)),
+    frames: s.frames.map((f) => (f.file === null && /^0x[0-9a-f]+$/i.test(f.function) ? unsymbolizedFrame(f.function, modules.get(f.function.toLowerCase()) ?? null, bases) : f)),
   }));
+}
+
+/**
+ * The bases also under the paths heaptrack names modules by: it records a library by the name it was loaded as
+ * (/lib/…/libstdc++.so.6), /proc/PID/maps by the file it resolves to (/usr/lib/…/libstdc++.so.6.0.30).
+ */
+export function aliasBases(bases: ModuleBases, modules: Iterable<string>): ModuleBases {
+  const out: Record<string, number> = { ...bases };
+  for (const m of new Set(modules)) {
+    if (out[m] !== undefined) continue;
+    try {
+      const real = realpathSync(m);
+      if (bases[real] !== undefined) out[m] = bases[real];
+    } catch { /* gone since: stays unresolved */ }
+  }
+  return out;
 }
 
 /** Joins heaptrack's peak and allocation-count stacks with its massif timeline into one profile. */
@@ -154,8 +173,8 @@ function decompressed(file: string): string | null {
   }
 }
 
-/** Reads a heaptrack data file (heaptrack.PROG.PID.zst or .gz). */
-export function readHeaptrackFile(file: string): ParsedProfile {
+/** Reads a heaptrack data file (heaptrack.PROG.PID.zst or .gz); `bases` as for withModules. */
+export function readHeaptrackFile(file: string, bases: ModuleBases | null = null): ParsedProfile {
   const dir = mkdtempSync(join(tmpdir(), 'membench-heaptrack-'));
   try {
     const [peakF, allocF, massifF] = ['peak.txt', 'alloc.txt', 'timeline.massif'].map((n) => join(dir, n)) as [string, string, string];
@@ -167,7 +186,8 @@ export function readHeaptrackFile(file: string): ParsedProfile {
     const raw = decompressed(file);
     if (raw === null) return { ...profile, command: cmd ? cmd[1]! : null, notes: [...profile.notes, 'install zstd for an exact heaptrack timeline'] };
     const exact = parseHeaptrackTimeline(raw, file);
-    const stacks = withModules(profile.stacks, parseHeaptrackModules(raw));
+    const modules = parseHeaptrackModules(raw);
+    const stacks = withModules(profile.stacks, modules, bases && aliasBases(bases, modules.values()));
     return { ...profile, stacks, command: cmd ? cmd[1]! : null, timeline: exact.timeline, peakAt: exact.peakAt, notes: [] };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -5,7 +5,7 @@ import { MembenchError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { readHeaptrackFile } from './heaptrack.js';
 import { parseMassif } from './massif.js';
-import { ProfileDocumentSchema, ProfileParseError, profileDocument, type ParsedProfile, type ProfileDocument } from './model.js';
+import { ProfileDocumentSchema, ProfileParseError, profileDocument, type ModuleBases, type ParsedProfile, type ProfileDocument } from './model.js';
 import { parseV8HeapProfile } from './v8.js';
 
 export type ProfileFormat = 'massif' | 'heaptrack' | 'v8' | 'membench';
@@ -47,14 +47,15 @@ function parsed(fn: () => ParsedProfile): ParsedProfile {
   }
 }
 
-export function importProfile(file: string, command: string | null = null): ProfileDocument {
+/** `bases`: the profiled process's module load addresses, when membench ran it (names unsymbolized frames by offset). */
+export function importProfile(file: string, command: string | null = null, bases: ModuleBases | null = null): ProfileDocument {
   const format = detectFormat(readHead(file), file);
   const text = (): string => readFileSync(file, 'utf8');
   const withCommand = (p: ParsedProfile): ParsedProfile => (command ? { ...p, command } : p);
   switch (format) {
-    case 'massif': return profileDocument(withCommand(parsed(() => parseMassif(text(), file))), file, VERSION);
+    case 'massif': return profileDocument(withCommand(parsed(() => parseMassif(text(), file, bases))), file, VERSION);
     case 'v8': return profileDocument(withCommand(parsed(() => parseV8HeapProfile(text(), file))), file, VERSION);
-    case 'heaptrack': return profileDocument(withCommand(parsed(() => readHeaptrackFile(file))), file, VERSION);
+    case 'heaptrack': return profileDocument(withCommand(parsed(() => readHeaptrackFile(file, bases))), file, VERSION);
     case 'membench': return readProfileDocument(text(), file);
     case null: throw new MembenchError('usage', `${file}: not a profile membench can read`, 'give a massif.out file, a heaptrack .zst/.gz file, a .heapprofile or a membench profile --json document');
   }

@@ -1,6 +1,6 @@
 // Parser of valgrind massif output (massif.out.PID, as ms_print reads it): the snapshots become the timeline,
 // the peak snapshot's heap tree (bottom-up: allocation function first) becomes stacks (outermost caller first).
-import { ProfileParseError, type Frame, type ParsedProfile, type ProfileTimeline, type Stack } from './model.js';
+import { ProfileParseError, unsymbolizedFrame, type Frame, type ModuleBases, type ParsedProfile, type ProfileTimeline, type Stack } from './model.js';
 
 const UNITS = { i: 'instructions', ms: 'ms', B: 'bytes-allocated', s: 's' } as const;
 
@@ -46,20 +46,21 @@ class Lines {
 }
 
 /** "0x10925D: make_jobs (allocsites.c:15)", "0x…: ??? (in /lib/x.so)", "in 3 places, all below massif's threshold (1.00%)". */
-export function parseMassifLabel(label: string): Frame {
+export function parseMassifLabel(label: string, bases: ModuleBases | null = null): Frame {
   if (/^in \d+ places?, (all )?below /.test(label)) return { function: '(below threshold)', file: null, line: null };
-  const body = label.replace(/^0x[0-9A-Fa-f]+: /, '');
+  const address = /^(0x[0-9A-Fa-f]+): /.exec(label)?.[1];
+  const body = address ? label.slice(address.length + 2) : label;
   const m = /^(.*) \(([^()]*)\)$/.exec(body);
-  if (!m) return { function: body, file: null, line: null };
+  if (!m) return address && body === '???' ? unsymbolizedFrame(address, null) : { function: body, file: null, line: null };
   const [, fn, loc] = m as unknown as [string, string, string];
-  if (loc.startsWith('in ')) return { function: fn, file: loc.slice(3), line: null };
+  if (loc.startsWith('in ')) return address && fn === '???' ? unsymbolizedFrame(address, loc.slice(3), bases) : { function: fn, file: loc.slice(3), line: null };
   const fl = /^(.*):(\d+)$/.exec(loc);
   if (fl && Number(fl[2]) > 0) return { function: fn, file: fl[1]!, line: Number(fl[2]) };
   return { function: fn, file: loc, line: null };
 }
 
 /** Reads one heap tree node at `depth` and its children; appends a stack for every leaf (and every remainder). */
-function readTree(r: Lines, depth: number, path: Frame[], out: Stack[]): number {
+function readTree(r: Lines, depth: number, path: Frame[], out: Stack[], bases: ModuleBases | null): number {
   if (depth > 2000) r.fail('heap tree deeper than 2000 frames', 0);
   const line = r.next();
   const m = /^( *)n(\d+): (\d+)(?: (.*))?$/.exec(line);
@@ -71,15 +72,15 @@ function readTree(r: Lines, depth: number, path: Frame[], out: Stack[]): number 
   if (!Number.isSafeInteger(bytes) || !Number.isSafeInteger(children)) r.fail('number too large');
   if (depth > 0 && label === undefined) r.fail('heap tree node without a label');
   // The root is "(heap allocation functions) malloc/new/…": not a frame.
-  const here = depth === 0 ? path : [...path, parseMassifLabel(label!)];
+  const here = depth === 0 ? path : [...path, parseMassifLabel(label!, bases)];
   let childBytes = 0;
-  for (let k = 0; k < children; k++) childBytes += readTree(r, depth + 1, here, out);
+  for (let k = 0; k < children; k++) childBytes += readTree(r, depth + 1, here, out, bases);
   const rest = bytes - childBytes;
   if (rest > 0 && here.length > 0) out.push({ frames: [...here].reverse(), peakBytes: rest, allocations: null });
   return bytes;
 }
 
-function readSnapshot(r: Lines): Snapshot {
+function readSnapshot(r: Lines, bases: ModuleBases | null): Snapshot {
   const sep = r.next();
   if (sep !== '#-----------') r.fail(`expected "#-----------", got ${JSON.stringify(sep.slice(0, 60))}`);
   r.int('snapshot');
@@ -93,12 +94,15 @@ function readSnapshot(r: Lines): Snapshot {
   const tree = r.field('heap_tree', '=');
   if (tree !== 'empty' && tree !== 'detailed' && tree !== 'peak') r.fail(`heap_tree is not empty, detailed or peak: ${JSON.stringify(tree)}`);
   const stacks: Stack[] = [];
-  if (tree !== 'empty') readTree(r, 0, [], stacks);
+  if (tree !== 'empty') readTree(r, 0, [], stacks, bases);
   return { time: Number(t), heap, extra, tree, stacks, line };
 }
 
-/** Parses massif output text; throws ProfileParseError naming the file and line. */
-export function parseMassif(text: string, file: string): ParsedProfile {
+/**
+ * Parses massif output text; throws ProfileParseError naming the file and line. With the module bases of the
+ * valgrind process (its maps hold the program's), unsymbolized frames are named by module and offset.
+ */
+export function parseMassif(text: string, file: string, bases: ModuleBases | null = null): ParsedProfile {
   const r: Lines = new Lines(text, file);
   let command: string | null = null;
   let unit = 'instructions' as ProfileTimeline['unit'] | 's';
@@ -116,7 +120,7 @@ export function parseMassif(text: string, file: string): ParsedProfile {
   };
   const snapshots: Snapshot[] = [];
   while (!r.done()) {
-    if (r.peek()!.startsWith('#')) snapshots.push(readSnapshot(r));
+    if (r.peek()!.startsWith('#')) snapshots.push(readSnapshot(r, bases));
     else header();
   }
   if (unit === 's') for (const s of snapshots) s.time = Math.round(s.time * 1e6) / 1e3;

@@ -96,12 +96,37 @@ export function profileDocument(p: ParsedProfile, source: string, version: strin
  * A frame without a symbol is grouped by its module (library or binary), never by its address (ASLR moves it).
  */
 export const frameKey = (f: Frame): string => {
+  if (f.file && isModuleOffset(f)) return f.function;
   const fn = /^(0x[0-9a-f]+|\?\?\?|<unresolved function>)$/i.test(f.function) ? '???' : f.function;
   return f.file ? `${fn} (${shortFile(f.file)})` : fn === '???' ? '??? (unknown module)' : fn;
 };
 /** The key of a frame with its line: where in the function the allocation (or the call) happened. */
 export const frameLineKey = (f: Frame): string => (f.file && f.line !== null ? `${f.function} (${shortFile(f.file)}:${f.line})` : frameKey(f));
 export const shortFile = (file: string): string => file.replace(/^file:\/\//, '').split('/').pop() || file;
+
+/** Load addresses of the profiled process's modules (path → address), read from /proc/PID/maps during the run. */
+export type ModuleBases = Readonly<Record<string, number>>;
+
+/** "libfoo.so+0x1a2b" in the module file: an unsymbolized frame named by module and offset. */
+const isModuleOffset = (f: Frame): boolean => f.file !== null && f.function.startsWith(`${shortFile(f.file)}+0x`);
+
+/**
+ * A frame without a symbol at `address` (hex) in `module`: named "libfoo.so+0x1a2b" (the offset from the
+ * module's load address, the same in every run whatever ASLR does) when the module's base is known — by path,
+ * else by file name when only one mapped file has it — and "???" in its module otherwise.
+ */
+export function unsymbolizedFrame(address: string, module: string | null, bases: ModuleBases | null = null): Frame {
+  const ip = parseInt(address.replace(/^0x/i, ''), 16);
+  let base = module && bases ? bases[module] : undefined;
+  if (module && bases && base === undefined) {
+    const same = Object.keys(bases).filter((p) => shortFile(p) === shortFile(module));
+    if (same.length === 1) base = bases[same[0]!];
+  }
+  if (module && base !== undefined && Number.isSafeInteger(ip) && ip >= base) {
+    return { function: `${shortFile(module)}+0x${(ip - base).toString(16)}`, file: module, line: null };
+  }
+  return { function: '???', file: module, line: null };
+}
 
 /** Identical frame paths added together (massif repeats a path when a caller calls twice from one line). */
 export function mergeStacks(stacks: readonly Stack[]): Stack[] {
@@ -152,11 +177,13 @@ export interface TreeNode {
   readonly name: string;
   bytes: number;
   selfBytes: number;
+  /** Self bytes by allocating line ("file:line"), where the profiler names lines. */
+  readonly selfByLine: Map<string, number>;
   readonly children: TreeNode[];
 }
 
 export function callTree(stacks: readonly Stack[], rootName: string): TreeNode {
-  const root: TreeNode = { name: rootName, bytes: 0, selfBytes: 0, children: [] };
+  const root: TreeNode = { name: rootName, bytes: 0, selfBytes: 0, selfByLine: new Map(), children: [] };
   for (const s of stacks) {
     if (s.peakBytes === 0) continue;
     root.bytes += s.peakBytes;
@@ -165,13 +192,18 @@ export function callTree(stacks: readonly Stack[], rootName: string): TreeNode {
       const name = frameKey(f);
       let child = node.children.find((c) => c.name === name);
       if (!child) {
-        child = { name, bytes: 0, selfBytes: 0, children: [] };
+        child = { name, bytes: 0, selfBytes: 0, selfByLine: new Map(), children: [] };
         node.children.push(child);
       }
       child.bytes += s.peakBytes;
       node = child;
     }
     node.selfBytes += s.peakBytes;
+    const leaf = s.frames[s.frames.length - 1]!;
+    if (leaf.file && leaf.line !== null) {
+      const at = `${shortFile(leaf.file)}:${leaf.line}`;
+      node.selfByLine.set(at, (node.selfByLine.get(at) ?? 0) + s.peakBytes);
+    }
   }
   const sort = (n: TreeNode): void => {
     n.children.sort((a, b) => b.bytes - a.bytes);

@@ -1,6 +1,7 @@
 // The real peak of the profiled processes: VmHWM of every process of the profiler's tree, read while each runs,
 // so a profile's sites can be set beside what the kernel says the process held at its highest.
 import { readFileSync } from 'node:fs';
+import { readModuleBases } from '../probe/maps.js';
 import { readChildren, SYSTEM_PROC, type ProcRoot } from '../probe/proc.js';
 import { kibFieldBytes } from '../probe/status.js';
 
@@ -14,9 +15,17 @@ export interface ProcessPeak {
   readonly profiled: boolean;
   /** Reads that found it alive. */
   readonly reads: number;
+  /**
+   * Load address of each file mapped in it (/proc/PID/maps), read when it was first seen profiled and again as
+   * its VmHWM rose (at most every 100 ms): names unsymbolized frames by module and offset. Libraries loaded
+   * after the last read are missing; empty when never read.
+   */
+  readonly moduleBases: Readonly<Record<string, number>>;
 }
 
-interface Entry { pid: number; ppid: number; name: string; vmHwmBytes: number; profiled: boolean; reads: number }
+interface Entry { pid: number; ppid: number; name: string; vmHwmBytes: number; profiled: boolean; reads: number; moduleBases: Record<string, number>; mapsAtMs: number }
+
+const MAPS_EVERY_MS = 100;
 
 /**
  * Polls the tree under `rootPid` every `intervalMs` and keeps each process's largest VmHWM. VmHWM is exact up to
@@ -32,6 +41,8 @@ export class ProcessPeakWatcher {
     private readonly isProfiled: (pid: number) => boolean,
     private readonly intervalMs = 5,
     private readonly root: ProcRoot = SYSTEM_PROC,
+    /** Read /proc/PID/maps too (for profilers whose frames can lack symbols: massif, heaptrack). */
+    private readonly readMaps = false,
   ) {}
 
   start(): this {
@@ -59,7 +70,7 @@ export class ProcessPeakWatcher {
       const ppid = Number(/^PPid:\s*(\d+)/m.exec(text)?.[1] ?? 0);
       let e = this.seen.get(pid);
       if (!e) {
-        e = { pid, ppid, name, vmHwmBytes: 0, profiled: false, reads: 0 };
+        e = { pid, ppid, name, vmHwmBytes: 0, profiled: false, reads: 0, moduleBases: {}, mapsAtMs: -Infinity };
         this.seen.set(pid, e);
       }
       if (e.name !== name) {
@@ -67,12 +78,21 @@ export class ProcessPeakWatcher {
         e.name = name;
         e.vmHwmBytes = 0;
         e.profiled = false;
+        e.moduleBases = {};
+        e.mapsAtMs = -Infinity;
       }
       // Asked until it says yes: a process seen between fork and exec has not yet the profiler's environment.
       if (!e.profiled) e.profiled = this.isProfiled(pid);
       if (hwm >= 0) {
+        const rose = hwm > e.vmHwmBytes;
         e.vmHwmBytes = Math.max(e.vmHwmBytes, hwm);
         e.reads++;
+        const now = performance.now();
+        if (this.readMaps && e.profiled && (rose || e.mapsAtMs < 0) && now - e.mapsAtMs >= MAPS_EVERY_MS) {
+          const bases = readModuleBases(pid, this.root);
+          if (bases) Object.assign(e.moduleBases, bases);
+          e.mapsAtMs = now;
+        }
       }
       todo.push(...readChildren(pid, this.root));
     }
@@ -81,7 +101,7 @@ export class ProcessPeakWatcher {
   stop(): ProcessPeak[] {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    return [...this.seen.values()].filter((e) => e.reads > 0).map((e) => ({ ...e }));
+    return [...this.seen.values()].filter((e) => e.reads > 0).map(({ mapsAtMs: _, ...e }) => ({ ...e, moduleBases: { ...e.moduleBases } }));
   }
 }
 

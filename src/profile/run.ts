@@ -7,10 +7,11 @@ import { tmpdir } from 'node:os';
 import { basename, delimiter, join } from 'node:path';
 import { MembenchError } from '../errors.js';
 import { checkExecutable, findInPath } from '../run/launch.js';
+import { SYSTEM_PROC } from '../probe/proc.js';
 import { VERSION } from '../version.js';
 import { profileCoverage, type ProcessPeakInput } from './coverage.js';
 import { importProfile } from './import.js';
-import { profileDocument, type ProfileDocument, type Profiler } from './model.js';
+import { profileDocument, type ModuleBases, type ProfileDocument, type Profiler } from './model.js';
 import { environValueHas, ProcessPeakWatcher, type ProcessPeak } from './process-peaks.js';
 import { PY_DIR_VAR, PY_OUTPUT, PY_SITECUSTOMIZE } from './python-preload.js';
 import { readPythonProfile } from './python.js';
@@ -89,7 +90,7 @@ async function runWatched(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
   Promise<{ code: number | null; signal: string | null; stderr: string; peaks: ProcessPeak[] }> {
   let stderr = '';
   const child = spawn(argv[0]!, argv.slice(1), { cwd, env, stdio: ['inherit', show ? 'inherit' : 'ignore', show ? 'inherit' : 'pipe'] });
-  const watcher = child.pid ? new ProcessPeakWatcher(child.pid, profiledTest(profiler)).start() : null;
+  const watcher = child.pid ? new ProcessPeakWatcher(child.pid, profiledTest(profiler), 5, SYSTEM_PROC, profiler === 'massif' || profiler === 'heaptrack').start() : null;
   child.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString('utf8')).slice(-64 * 1024);
   });
@@ -118,8 +119,23 @@ interface ReadProfile {
   readonly profilerBytes: number | null;
 }
 
+/**
+ * Module load addresses for the profile of `pid` (massif names it; heaptrack's file does not): that process's,
+ * else those every profiled process agrees on (ASLR gives each process its own).
+ */
+export function basesFor(pid: number | null, peaks: readonly ProcessPeak[]): ModuleBases | null {
+  if (pid !== null) return peaks.find((p) => p.pid === pid)?.moduleBases ?? null;
+  const profiled = peaks.filter((p) => p.profiled && Object.keys(p.moduleBases).length > 0);
+  if (profiled.length === 0) return null;
+  const agreed: Record<string, number> = {};
+  for (const [path, base] of Object.entries(profiled[0]!.moduleBases)) {
+    if (profiled.every((p) => p.moduleBases[path] === base)) agreed[path] = base;
+  }
+  return agreed;
+}
+
 /** The profiles the run left in `dir` (one per profiled process). */
-function readProfiles(o: ProfileRunOptions, dir: string): ReadProfile[] {
+function readProfiles(o: ProfileRunOptions, dir: string, peaks: readonly ProcessPeak[]): ReadProfile[] {
   const command = o.argv.join(' ');
   if (o.profiler === 'python' || o.profiler === 'v8') {
     const out = o.profiler === 'python' ? join(dir, 'out') : dir;
@@ -141,7 +157,8 @@ function readProfiles(o: ProfileRunOptions, dir: string): ReadProfile[] {
   return files.map((f) => {
     // massif.out.PID is the program's pid (valgrind runs it in its own process); heaptrack -o FILE names no pid.
     const m = /\.(\d+)(\.(zst|gz))?$/.exec(basename(f));
-    return { doc: importProfile(f, command), pid: m ? Number(m[1]) : null, exitHwmBytes: null, profilerBytes: null };
+    const pid = m ? Number(m[1]) : null;
+    return { doc: importProfile(f, command, basesFor(pid, peaks)), pid, exitHwmBytes: null, profilerBytes: null };
   });
 }
 
@@ -165,7 +182,7 @@ export async function profileCommandRun(o: ProfileRunOptions): Promise<ProfileRu
   try {
     const inv = profilerInvocation(o, dir);
     const { code, signal, stderr, peaks } = await runWatched(inv.argv, inv.env, o.cwd, o.showOutput, o.profiler);
-    const profiles = readProfiles(o, dir);
+    const profiles = readProfiles(o, dir, peaks);
     if (profiles.length === 0) {
       const hint = o.profiler === 'v8' ? 'is it a node program? --with v8 profiles node processes only (and not one killed by a signal)'
         : o.profiler === 'python' ? 'is it a python program (python3 ≥ 3.7, not run with -I, -S or -E)? a process that is killed or calls os._exit writes no profile'

@@ -15,7 +15,7 @@ function siteTable(p: Pick<ProfileDocument, 'stacks' | 'peakBytes'>, mode: 'self
   const counted = rows.some((r) => r.allocations !== null);
   return rows.map((r) => {
     const share = p.peakBytes > 0 ? formatPercent(r.peakBytes / p.peakBytes) : '—';
-    const calls = counted ? pad(r.allocations === null ? '—' : String(r.allocations), 9) + '  ' : '';
+    const calls = counted ? `${pad(r.allocations === null ? '—' : String(r.allocations), 9)}  ` : '';
     return `  ${pad(formatBytes(r.peakBytes), 10)}  ${pad(share, 7)}  ${calls}${r.site}`;
   });
 }
@@ -72,7 +72,7 @@ export function renderProfile(p: ProfileDocument, c: Colors, opts: { top?: numbe
   }
   if (opts.chart !== false && p.timeline && p.timeline.t.length > 1) out.push('', c.bold('Heap over time'), ...timelineChart(p.timeline));
   for (const n of p.notes) out.push(c.dim(`note: ${n}`));
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 const signed = (b: number): string => (b > 0 ? `+${formatBytes(b)}` : b < 0 ? `−${formatBytes(-b)}` : '0 B');
@@ -93,5 +93,5 @@ export function renderProfileDiff(d: ProfileDiff, c: Colors, opts: { top?: numbe
   }
   for (const n of d.notes) out.push(c.dim(`note: ${n}`));
   if (opts.failed !== undefined) out.push('', opts.failed ? c.red('FAILED: the peak grew above --fail-above') : c.green('ok: the peak stayed within --fail-above'));
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }

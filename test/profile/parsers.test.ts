@@ -5,10 +5,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { heaptrackProfile, parseCollapsedStacks, parseHeaptrackModules, parseHeaptrackTimeline, withModules } from '../../src/profile/heaptrack.js';
 import { parseMassif, parseMassifLabel } from '../../src/profile/massif.js';
-import { ProfileParseError, StackSchema, callTree, profileDocument, siteRows, type ParsedProfile } from '../../src/profile/model.js';
+import { ProfileParseError, StackSchema, callTree, profileDocument, siteRows, unsymbolizedFrame, type ParsedProfile, type ProfileDocument, type Stack } from '../../src/profile/model.js';
 import { parseV8HeapProfile } from '../../src/profile/v8.js';
 import { diffProfiles, exceedsGate } from '../../src/profile/diff.js';
-import { squarify } from '../../src/report/treemap-html.js';
+import { treemapBoxes } from '../../src/report/treemap-html.js';
 import { mulberry32, type Rng } from '../helpers/prng.js';
 
 const MASSIF = `desc: --time-unit=ms
@@ -183,14 +183,47 @@ test('diff: a planted site shows as new, the gate trips above the ratio', () => 
   assert.equal(exceedsGate(d, 0.50), false);
 });
 
-test('squarify: areas proportional to values and inside the rectangle', () => {
-  const r = { x: 0, y: 0, w: 300, h: 200 };
+test('treemap (d3-hierarchy squarify): sibling leaves\' areas in the ratio of their bytes, inside the box', () => {
+  const leaf = (fn: string, bytes: number): Stack => ({ frames: [{ function: 'main', file: 'a.c', line: 1 }, { function: fn, file: 'a.c', line: 2 }], peakBytes: bytes, allocations: null });
   const values = [50, 25, 12, 8, 5];
-  const rects = squarify(values, r);
-  rects.forEach((q, i) => {
-    assert.ok(Math.abs(q.w * q.h - (values[i]! / 100) * 60000) < 1e-6);
-    assert.ok(q.x >= -1e-9 && q.y >= -1e-9 && q.x + q.w <= 300 + 1e-6 && q.y + q.h <= 200 + 1e-6);
-  });
+  const root = callTree(values.map((v, i) => leaf(`f${i}`, v * 1000)), 'all');
+  const boxes = treemapBoxes(root, { x: 0, y: 0, w: 300, h: 200 });
+  const area = (name: string): number => {
+    const b = boxes.find((x) => x.label === name)!;
+    assert.ok(b.x >= -1e-9 && b.y >= -1e-9 && b.x + b.w <= 300 + 1e-6 && b.y + b.h <= 200 + 1e-6);
+    assert.ok(b.leaf, `${name} is a leaf`);
+    return b.w * b.h;
+  };
+  values.forEach((v, i) => assert.ok(Math.abs(area(`f${i} (a.c)`) / area('f0 (a.c)') - v / 50) < 1e-9));
+});
+
+test('unsymbolized frames: module+offset when the base is known, the same for two ASLR layouts; else ??? in the module', () => {
+  // One program run twice: the same two sites at different load addresses.
+  const run = (base: number): ParsedProfile => {
+    const ip = (off: number): string => `0x${(base + off).toString(16)}`;
+    return heaptrackProfile(`main;${ip(0x11ed)}; 10485760\nmain;${ip(0x1275)}; 4194304\nmain;${ip(0x201a2b)}; 1024\n`, '', MASSIF, 'x');
+  };
+  const named = (base: number, withBases: boolean): ProfileDocument => {
+    const p = run(base);
+    const modules = new Map<string, string>();
+    for (const off of [0x11ed, 0x1275]) modules.set(`0x${(base + off).toString(16)}`, '/opt/app/bin/app');
+    modules.set(`0x${(base + 0x201a2b).toString(16)}`, '/lib/x86_64-linux-gnu/libfoo.so.1.2');
+    const bases = withBases ? { '/opt/app/bin/app': base, '/usr/lib/x86_64-linux-gnu/libfoo.so.1.2': base + 0x200000 } : null;
+    return profileDocument({ ...p, stacks: withModules(p.stacks, modules, bases) }, 'x', '0');
+  };
+  const a = named(0x55df52212000, true);
+  const b = named(0x5612aa401000, true);
+  assert.deepEqual(siteRows(a.stacks, 'self').map((r) => r.site), ['app+0x11ed', 'app+0x1275', 'libfoo.so.1.2+0x1a2b']);
+  const d = diffProfiles(a, b);
+  assert.deepEqual(d.sites.map((s) => s.change), ['same', 'same', 'same']);
+  // Without the bases (an imported file): one entry per module, never an address.
+  const c = named(0x55df52212000, false);
+  assert.deepEqual(siteRows(c.stacks, 'self').map((r) => r.site), ['??? (app)', '??? (libfoo.so.1.2)']);
+  assert.deepEqual(diffProfiles(c, named(0x5612aa401000, false)).sites.map((s) => s.change), ['same', 'same']);
+  // massif's labels with the valgrind process's bases; a base by file name when the path differs.
+  assert.deepEqual(parseMassifLabel('0x1091ED: ??? (in /tmp/x/flamesites)', { '/tmp/x/flamesites': 0x108000 }), { function: 'flamesites+0x11ed', file: '/tmp/x/flamesites', line: null });
+  assert.deepEqual(unsymbolizedFrame('0x7f00000001a0', '/lib/libz.so.1', { '/usr/lib/libz.so.1': 0x7f0000000000 }), { function: 'libz.so.1+0x1a0', file: '/lib/libz.so.1', line: null });
+  assert.deepEqual(parseMassifLabel('0x1091ED: ??? (in /tmp/x/flamesites)'), { function: '???', file: '/tmp/x/flamesites', line: null });
 });
 
 // ---- property tests ----

@@ -54,10 +54,13 @@ test('profile --html: the treemap of a v8 profile, makeJobs and makeCache boxes 
   assert.ok(Math.abs(ratio - 1) < 0.02, `area ratio ÷ bytes ratio = ${ratio}`);
   assert.ok(await page.locator('svg text', { hasText: /^makeJobs \(allocsites\.mjs\) · \d+\.\d MiB$/ }).isVisible(), 'makeJobs labelled');
   // The flame graph below it: makeJobs' frame as wide as its share of the root's bytes (the top row, all sites).
-  const frames = await page.$$eval('svg[aria-label="flame graph of allocation sites"] rect', (rects) => rects.flatMap((rect) => {
-    const title = rect.querySelector('title')?.textContent;
-    return title ? [{ name: title.split('\n')[0]!, width: rect.getBoundingClientRect().width }] : [];
-  }));
+  // Frames named from the page's own data (the script replaces the SVG <title>s with its own tooltip).
+  const frames = await page.evaluate(() => {
+    const data = JSON.parse(document.getElementById('membench-flame')!.textContent!) as { frames: { name: string }[] };
+    return Array.from(document.querySelectorAll('svg[aria-label="flame graph of allocation sites"] g.fr')).map((g) => ({
+      name: data.frames[Number(g.getAttribute('data-i'))]!.name, width: g.querySelector('rect')!.getBoundingClientRect().width,
+    }));
+  });
   const jobsFrame = frames.find((f) => f.name === jobs.name);
   assert.ok(jobsFrame, 'makeJobs in the flame graph');
   // Each frame is drawn 1 SVG unit narrower than its share, so neighbours stay apart: within 1 % of the width.
