@@ -1,8 +1,12 @@
 // THE result type: one versioned, documented, serialisable shape for everything membench measures.
 // Defined once as a zod schema; the TypeScript types and schema/result.schema.json are both derived from it.
 import { z } from 'zod';
+import { envelope, RUN_KIND } from './document/envelope.js';
 
-export const SCHEMA_VERSION = 1;
+export { RUN_KIND };
+
+/** 2: the envelope's `kind: 'membench-run'` added; version-1 documents (no kind) are still read (src/document/run.ts). */
+export const SCHEMA_VERSION = 2;
 
 const bytes = z.number().int().nonnegative().describe('bytes (integer)');
 const nullableBytes = bytes.nullable();
@@ -318,8 +322,7 @@ export const BenchmarkResultSchema = z.object({
 export type BenchmarkResult = z.infer<typeof BenchmarkResultSchema>;
 
 export const MembenchResultSchema = z.object({
-  schemaVersion: z.literal(SCHEMA_VERSION),
-  tool: z.object({ name: z.literal('membench'), version: z.string() }),
+  ...envelope(RUN_KIND, SCHEMA_VERSION),
   context: z.object({
     startedAt: z.string(),
     finishedAt: z.string().nullable().describe('null while runs are still going (partial document)'),

@@ -1,6 +1,7 @@
 // The one profile model all heap profilers are read into: allocation stacks with bytes at the peak, plus the
 // profiler's own timeline; and the views computed from it (self / inclusive sites, a top-down tree).
 import { z } from 'zod';
+import { envelope, PROFILE_KIND } from '../document/envelope.js';
 import { CoverageSchema } from './coverage.js';
 import { PROFILERS, type Profiler } from './profilers.js';
 
@@ -32,9 +33,7 @@ export const ProfileTimelineSchema = z.object({
 export type ProfileTimeline = z.infer<typeof ProfileTimelineSchema>;
 
 export const ProfileDocumentSchema = z.object({
-  kind: z.literal('membench-profile'),
-  schemaVersion: z.literal(PROFILE_SCHEMA_VERSION),
-  tool: z.object({ name: z.literal('membench'), version: z.string() }),
+  ...envelope(PROFILE_KIND, PROFILE_SCHEMA_VERSION),
   profiler: z.enum(PROFILERS),
   source: z.string().describe('the profiler output file this was read from'),
   command: z.string().nullable().describe('the profiled command, when known'),
@@ -83,7 +82,7 @@ const sortStacks = (stacks: readonly Stack[]): Stack[] =>
 export function profileDocument(p: ParsedProfile, source: string, version: string): ProfileDocument {
   const stacks = sortStacks(p.stacks);
   return {
-    kind: 'membench-profile', schemaVersion: PROFILE_SCHEMA_VERSION, tool: { name: 'membench', version },
+    kind: PROFILE_KIND, schemaVersion: PROFILE_SCHEMA_VERSION, tool: { name: 'membench', version },
     profiler: p.profiler, source, command: p.command, measures: p.measures,
     peakBytes: stacks.reduce((s, x) => s + x.peakBytes, 0), peakAt: p.peakAt,
     stacks, timeline: p.timeline, notes: [...p.notes],

@@ -1,7 +1,7 @@
 // `membench run` exports, hyperfine's flags: --export-json, --export-markdown, --export-csv. One Exporter per
 // format over the facts of run-rows.ts; adding a format is adding an entry here.
 import type { MembenchResult } from '../result.js';
-import { renderJson } from './json.js';
+import { documentText } from '../document/write.js';
 import { csvField } from './csv.js';
 import { headlineOf, ranking, verdictOf } from './run-rows.js';
 import { formatBytes } from './units.js';
@@ -62,7 +62,7 @@ export function runCsv(doc: MembenchResult): string {
 }
 
 export const RUN_EXPORTERS: readonly RunExporter[] = [
-  { format: 'json', render: renderJson },
+  { format: 'json', render: documentText },
   { format: 'markdown', render: runMarkdown },
   { format: 'csv', render: runCsv },
 ];

@@ -1,10 +1,11 @@
 // The suite result document (`membench suite --json`, baselines): one versioned zod schema, types derived from it.
 // Separate from run results (src/result.ts): a suite holds values per size and fits, not timelines.
 import { z } from 'zod';
+import { envelope, SUITE_KIND } from '../document/envelope.js';
 import { StatsSchema } from '../result.js';
 
 export const SUITE_SCHEMA_VERSION = 1;
-export const SUITE_KIND = 'membench-suite';
+export { SUITE_KIND };
 
 const int = z.number().int();
 const bytes = int.describe('bytes (integer; deltas may be negative)');
@@ -75,9 +76,7 @@ export const SuiteBenchmarkSchema = z.object({
 export type SuiteBenchmark = z.infer<typeof SuiteBenchmarkSchema>;
 
 export const SuiteResultSchema = z.object({
-  kind: z.literal(SUITE_KIND),
-  schemaVersion: z.literal(SUITE_SCHEMA_VERSION),
-  tool: z.object({ name: z.literal('membench'), version: z.string() }),
+  ...envelope(SUITE_KIND, SUITE_SCHEMA_VERSION),
   context: z.object({
     startedAt: z.string(),
     finishedAt: z.string().nullable(),

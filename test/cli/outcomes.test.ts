@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { MembenchResult } from '../../src/result.js';
+import { RUN_KIND, SCHEMA_VERSION, type MembenchResult } from '../../src/result.js';
 import { CLI, MEMFIX, runCli } from '../helpers/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'membench-out-'));
@@ -208,7 +208,8 @@ test('--json - writes only JSON to stdout', () => {
   const r = runCli(['run', '-r', '1', '--json', '-', '--', MEMFIX, 'hold', '5', '50']);
   assert.equal(r.status, 0);
   const doc = JSON.parse(r.stdout) as MembenchResult;
-  assert.equal(doc.schemaVersion, 1);
+  assert.equal(doc.schemaVersion, SCHEMA_VERSION);
+  assert.equal(doc.kind, RUN_KIND);
   assert.match(r.stderr, /Benchmark 1/);
 });
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseResultDocument } from '../../src/cli/report-command.js';
+import { readRunDocument } from '../../src/document/read.js';
 import { EXIT } from '../../src/errors.js';
 import { runCli } from '../helpers/fixtures.js';
 import { syntheticBenchmark, syntheticDoc, syntheticRun } from '../helpers/result-doc.js';
@@ -25,7 +25,7 @@ const BAD: readonly { name: string; text: string; says: RegExp }[] = [
   { name: 'array.json', text: '[1, 2]', says: /array\.json is not a membench result: it holds an array, not an object/ },
   { name: 'hyperfine.json', text: JSON.stringify({ results: [{ command: 'x', mean: 1 }] }), says: /hyperfine\.json was not written by membench \(tool: none named\)/ },
   { name: 'other-tool.json', text: JSON.stringify({ ...JSON.parse(good), tool: { name: 'memray', version: '1' } }), says: /other-tool\.json was not written by membench \(tool: "memray"\)/ },
-  { name: 'v2.json', text: JSON.stringify({ ...JSON.parse(good), schemaVersion: 2 }), says: /v2\.json has result schema version 2; this membench reads version 1 \(open it with membench 0\.0\.0-test, which wrote it\)/ },
+  { name: 'v3.json', text: JSON.stringify({ ...JSON.parse(good), schemaVersion: 3 }), says: /v3\.json has result schema version 3; this membench reads versions 1 and 2 \(open it with membench 0\.0\.0-test, which wrote it\)/ },
   { name: 'no-runs.json', text: JSON.stringify(syntheticDoc([syntheticBenchmark('x', [])])), says: /no-runs\.json has no runs to report/ },
   { name: 'no-benchmarks.json', text: JSON.stringify(syntheticDoc([])), says: /no-benchmarks\.json has no runs to report/ },
   {
@@ -37,7 +37,7 @@ const BAD: readonly { name: string; text: string; says: RegExp }[] = [
 
 test('each kind of bad document is named in one line', () => {
   for (const b of BAD) {
-    assert.throws(() => parseResultDocument(b.text, b.name), (e: Error & { exitCode?: number; line?: () => string }) => {
+    assert.throws(() => readRunDocument(b.text, b.name), (e: Error & { exitCode?: number; line?: () => string }) => {
       assert.equal(e.exitCode, EXIT.USAGE, b.name);
       assert.match(e.line!(), b.says);
       assert.doesNotMatch(e.line!(), /\n/);
@@ -49,7 +49,7 @@ test('each kind of bad document is named in one line', () => {
 test('a valid document keeps fields a newer writer adds, which zod would strip', () => {
   const doc = JSON.parse(good);
   doc.benchmarks[0].runs[0].laterField = { note: 'kept' };
-  const parsed = parseResultDocument(JSON.stringify(doc), 'd.json') as unknown as typeof doc;
+  const parsed = readRunDocument(JSON.stringify(doc), 'd.json') as unknown as typeof doc;
   assert.deepEqual(parsed.benchmarks[0].runs[0].laterField, { note: 'kept' });
 });
 

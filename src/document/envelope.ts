@@ -1,0 +1,19 @@
+// The envelope every membench document opens with: what it is (`kind`), its schema version, and the tool that
+// wrote it. Run, suite, profile and watch schemas spread it into their first fields.
+import { z } from 'zod';
+
+export const TOOL_NAME = 'membench';
+
+export const ToolSchema = z.object({ name: z.literal(TOOL_NAME), version: z.string().describe('the membench version that wrote it') });
+
+export const RUN_KIND = 'membench-run';
+export const SUITE_KIND = 'membench-suite';
+export const PROFILE_KIND = 'membench-profile';
+export const WATCH_KIND = 'membench-watch';
+
+/** The envelope's fields for documents of KIND at schema VERSION, to spread first into their z.object. */
+export const envelope = <K extends string, V extends number>(kind: K, version: V) => ({
+  kind: z.literal(kind).describe('what this document is'),
+  schemaVersion: z.literal(version).describe('bumped when a field changes meaning or is removed; new fields are optional'),
+  tool: ToolSchema,
+});
