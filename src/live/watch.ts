@@ -11,7 +11,7 @@ import { VERSION } from '../version.js';
 import { BoundedTimeline, VERDICT_POINTS, bucketMax } from './timeline.js';
 import { ProcessTable } from './process-table.js';
 import { RecentMax, type WatchLiveState } from './watch-view.js';
-import { NameFollower, type FollowName, type LateJoin } from './name-follow.js';
+import { NameFollower, type FollowName } from './name-follow.js';
 import { samplerSettings } from '../sample/settings.js';
 import { WATCH_KIND } from '../document/envelope.js';
 import { WATCH_SCHEMA_VERSION, type WatchOutcome, type WatchRecording } from '../document/watch.js';
