@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readRunDocument } from '../../src/document/read.js';
 import { EXIT } from '../../src/errors.js';
-import { runCli } from '../helpers/fixtures.js';
+import { ROOT, runCli } from '../helpers/fixtures.js';
 import { syntheticBenchmark, syntheticDoc, syntheticRun } from '../helpers/result-doc.js';
 
 const MIB = 1024 * 1024;
@@ -89,4 +89,16 @@ test('CLI: two documents make one page with a comparison', () => {
   const toStdout = runCli(['report', a, '--html', '-']);
   assert.equal(toStdout.status, 0);
   assert.match(toStdout.stdout, /^<!doctype html>/);
+});
+
+test('CLI: a version-1 run document (membench 0.1.0, no kind) still makes a page and compares with itself', () => {
+  const v1 = join(ROOT, 'test', 'fixtures', 'documents', 'run-v1.json');
+  const out = join(dir, 'v1.html');
+  const r = runCli(['report', v1, '--html', out]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /wrote .*v1\.html \(\d+\.\d KiB, 1 command from 1 document\)/);
+  assert.match(readFileSync(out, 'utf8'), /memfix hold 8 150/);
+  const c = runCli(['compare', v1, v1]);
+  assert.equal(c.status, EXIT.OK, c.stderr);
+  assert.match(c.stdout, /memfix hold 8 150/);
 });
