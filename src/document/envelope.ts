@@ -1,15 +1,11 @@
 // The envelope every membench document opens with: what it is (`kind`), its schema version, and the tool that
 // wrote it. Run, suite, profile and watch schemas spread it into their first fields.
 import { z } from 'zod';
+import { TOOL_NAME } from './kinds.js';
 
-export const TOOL_NAME = 'membench';
+export { PROFILE_KIND, RUN_KIND, SUITE_KIND, TOOL_NAME, WATCH_KIND } from './kinds.js';
 
 export const ToolSchema = z.object({ name: z.literal(TOOL_NAME), version: z.string().describe('the membench version that wrote it') });
-
-export const RUN_KIND = 'membench-run';
-export const SUITE_KIND = 'membench-suite';
-export const PROFILE_KIND = 'membench-profile';
-export const WATCH_KIND = 'membench-watch';
 
 /** The envelope's fields for documents of KIND at schema VERSION, to spread first into their z.object. */
 export const envelope = <K extends string, V extends number>(kind: K, version: V) => ({

@@ -4,12 +4,10 @@
 import { z } from 'zod';
 import { LeakVerdictSchema } from '../result.js';
 import type { ProcessSeen } from '../sample/protocol.js';
-import { envelope, WATCH_KIND } from './envelope.js';
+import { envelope } from './envelope.js';
+import { WATCH_KIND, WATCH_SCHEMA_VERSION, WATCH_V1_SCHEMA } from './kinds.js';
 
-/** 2: the envelope (`kind: 'membench-watch'`), and unit-last names (`intervalAskedMs`, `intervalAchievedMs`). */
-export const WATCH_SCHEMA_VERSION = 2;
-/** What version-1 recordings carried instead of the envelope's kind and version. */
-export const WATCH_V1_SCHEMA = 'membench-watch/1';
+export { WATCH_SCHEMA_VERSION, WATCH_V1_SCHEMA };
 
 const int = z.number().int();
 const ms = z.number().nonnegative().describe('milliseconds');

@@ -13,8 +13,8 @@ import { ProcessTable } from './process-table.js';
 import { RecentMax, type WatchLiveState } from './watch-view.js';
 import { NameFollower, type FollowName } from './name-follow.js';
 import { samplerSettings } from '../sample/settings.js';
-import { WATCH_KIND } from '../document/envelope.js';
-import { WATCH_SCHEMA_VERSION, type WatchOutcome, type WatchRecording } from '../document/watch.js';
+import { WATCH_KIND, WATCH_SCHEMA_VERSION } from '../document/kinds.js';
+import type { WatchOutcome, WatchRecording } from '../document/watch.js';
 
 export type { WatchOutcome, WatchRecording };
 
