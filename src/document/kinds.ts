@@ -2,7 +2,6 @@
 // place fast) needs to label its document. The zod side of the envelope is envelope.ts.
 export const TOOL_NAME = 'membench';
 
-export const RUN_KIND = 'membench-run';
 export const SUITE_KIND = 'membench-suite';
 export const PROFILE_KIND = 'membench-profile';
 export const WATCH_KIND = 'membench-watch';

@@ -3,11 +3,11 @@
 // report, compare, suite --baseline, profile import — goes through here; the error lines live only here.
 import { readFileSync } from 'node:fs';
 import { cannotReadError, usageError, type MembenchError } from '../errors.js';
-import { ProfileDocumentSchema, PROFILE_SCHEMA_VERSION, type ProfileDocument } from '../profile/model.js';
-import { MembenchResultSchema, SCHEMA_VERSION, type MembenchResult } from '../result.js';
-import { SUITE_SCHEMA_VERSION, SuiteResultSchema, type SuiteResult } from '../suite/result.js';
+import { ProfileDocumentSchema, PROFILE_SCHEMA_VERSION, type ProfileDocument } from './profile.js';
+import { MembenchResultSchema, RUN_KIND, SCHEMA_VERSION, type MembenchResult } from '../result.js';
+import { SUITE_SCHEMA_VERSION, SuiteResultSchema, type SuiteResult } from './suite.js';
 import { check, issuePath, type Checked } from './check.js';
-import { PROFILE_KIND, RUN_KIND, SUITE_KIND, TOOL_NAME, WATCH_KIND } from './envelope.js';
+import { PROFILE_KIND, SUITE_KIND, TOOL_NAME, WATCH_KIND } from './kinds.js';
 import { MembenchResultV1Schema, upgradeRunV1 } from './run.js';
 import { upgradeWatchV1, WATCH_SCHEMA_VERSION, WatchRecordingSchema, WatchRecordingV1Schema, type WatchRecording } from './watch.js';
 
