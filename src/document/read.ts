@@ -115,7 +115,7 @@ const KIND_OF: Readonly<Record<string, DocumentKind>> = { [RUN_KIND]: 'run', [SU
 function identify(o: Head): { kind: DocumentKind; version: unknown } | { other: (typeof OTHER_DOCUMENTS)[number] } | { unknownKind: string } | null {
   const other = OTHER_DOCUMENTS.find((d) => d.is(o));
   if (other) return { other };
-  if (typeof o.kind === 'string') return o.kind in KIND_OF ? { kind: KIND_OF[o.kind]!, version: o.schemaVersion } : { unknownKind: o.kind };
+  if (typeof o.kind === 'string') return Object.hasOwn(KIND_OF, o.kind) ? { kind: KIND_OF[o.kind]!, version: o.schemaVersion } : { unknownKind: o.kind };
   // Version-1 watch recordings named themselves in `schema` ("membench-watch/1") and carried no schemaVersion.
   if (typeof o.schema === 'string' && o.schema.startsWith('membench-watch/')) return { kind: 'watch', version: Number(o.schema.slice('membench-watch/'.length)) };
   return null;
@@ -144,11 +144,11 @@ export function readDocument(text: string, name: string, expect: Expectation = E
   const o = value;
   const toolName = o.tool?.name;
   const writtenBy = typeof o.tool?.version === 'string' ? o.tool.version : null;
-  const notMembench = (): MembenchError =>
-    usageError(`${name} was not written by membench (tool: ${toolName === undefined ? 'none named' : JSON.stringify(toolName)})`, giveOne(expect));
   const id = identify(o);
   if (id !== null && 'other' in id) throw notExpected(name, id.other.what, id.other.use, expect);
-  if (toolName !== TOOL_NAME) throw notMembench();
+  if (toolName !== TOOL_NAME) {
+    throw usageError(`${name} was not written by membench (tool: ${toolName === undefined ? 'none named' : JSON.stringify(toolName)})`, giveOne(expect));
+  }
   if (id !== null && 'unknownKind' in id) {
     throw usageError(`${name} is a membench document of kind ${JSON.stringify(id.unknownKind)}, which this membench does not read`, openWith(writtenBy));
   }

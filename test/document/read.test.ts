@@ -109,6 +109,8 @@ test('what each reader refuses, in one line naming the file and what it is', () 
   assert.match(lineOf(() => readResultDocument(WATCH_V1, 'w.json')), /^w\.json is a watch recording \(membench watch --json\), not a run or suite result \(no membench command reads recordings back/);
   const future = JSON.stringify({ kind: 'membench-heapdump', schemaVersion: 1, tool: { name: 'membench', version: '9.0.0' } });
   assert.match(lineOf(() => readDocument(future, 'f.json')), /^f\.json is a membench document of kind "membench-heapdump", which this membench does not read \(open it with membench 9\.0\.0, which wrote it\)$/);
+  const inherited = JSON.stringify({ kind: 'toString', schemaVersion: 1, tool: { name: 'membench', version: '9.0.0' } });
+  assert.match(lineOf(() => readDocument(inherited, 't.json')), /^t\.json is a membench document of kind "toString"/, 'a kind is looked up among own keys only');
   assert.match(lineOf(() => readProfileDocument('{"kind": "membench-profile", ', 'p.json')), /^p\.json is not complete JSON \(.+\) \(was it cut short\?/);
   const badProfile = JSON.stringify({ kind: 'membench-profile', schemaVersion: 1, tool: { name: 'membench', version: '0' }, profiler: 'massif' });
   assert.match(lineOf(() => readProfileDocument(badProfile, 'p.json')), /^p\.json does not match the profile document schema at source: .+ \(was it edited by hand\?\)$/);
