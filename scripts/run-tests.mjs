@@ -11,7 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 // Nothing here starts the CLI, a fixture program, a cgroup, a browser or measures its own heap, so the files can share
 // one process. A new test file in these folders joins the subset; one that starts real processes belongs in NOT_UNIT.
 const UNIT = [
-  'analyze/', 'probe/', 'report/', 'store/', 'suite/config.test', 'suite/expect.test', 'sample/columns.test', 'sample/io.test',
+  'analyze/', 'document/', 'probe/', 'report/', 'store/', 'suite/config.test', 'suite/expect.test', 'sample/columns.test', 'sample/io.test',
   'sample/pid-list.test', 'sample/schedule.test', 'live/process-table.test', 'live/watch-view.test', 'profile/parsers.test', 'profile/coverage.test',
   'api/marks.test', 'units.test', 'stats-core.test', 'errors.test', 'run/oom-counters.test',
 ];

@@ -73,3 +73,27 @@ export function notFoundMessage(command: string, reason: 'not-found' | 'not-exec
       return new MembenchError('failed-to-start', `is a directory: ${command}`, 'name the program to run, not a directory');
   }
 }
+
+/** errno codes in words, as a person reads them. */
+export function errnoWords(code: string | undefined): string {
+  switch (code) {
+    case 'ENOENT': return 'no such file or directory';
+    case 'EISDIR': return 'is a directory';
+    case 'ENOTDIR': return 'a part of the path is not a directory';
+    case 'EACCES': return 'permission denied';
+    case 'EPERM': return 'not permitted (immutable, or a security policy)';
+    case 'EROFS': return 'read-only file system';
+    case 'ENOSPC': return 'no space left on the device';
+    case 'EDQUOT': return 'disk quota exceeded';
+    case 'ENAMETOOLONG': return 'name too long';
+    case 'ELOOP': return 'too many symbolic links';
+    default: return code ?? 'unknown error';
+  }
+}
+
+/** "cannot read WHAT PATH: no such file or directory" (exit 2) from a failed read. */
+export function cannotReadError(what: string, path: string, error: unknown): MembenchError {
+  const code = error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
+  const words = code === undefined ? (error instanceof Error ? error.message : String(error)) : errnoWords(code);
+  return new MembenchError('usage', `cannot read ${what} ${path}: ${words}`, undefined, { cause: error });
+}

@@ -2,7 +2,10 @@
 // Defined once as a zod schema; the TypeScript types and schema/result.schema.json are both derived from it.
 import { z } from 'zod';
 
-export const SCHEMA_VERSION = 1;
+/** 2: the envelope's `kind: 'membench-run'` added; version-1 documents (no kind) are still read (src/document/run.ts). */
+export const SCHEMA_VERSION = 2;
+/** The envelope's kind of run documents (the envelope: src/document/envelope.ts). */
+export const RUN_KIND = 'membench-run';
 
 const bytes = z.number().int().nonnegative().describe('bytes (integer)');
 const nullableBytes = bytes.nullable();
@@ -318,8 +321,9 @@ export const BenchmarkResultSchema = z.object({
 export type BenchmarkResult = z.infer<typeof BenchmarkResultSchema>;
 
 export const MembenchResultSchema = z.object({
-  schemaVersion: z.literal(SCHEMA_VERSION),
-  tool: z.object({ name: z.literal('membench'), version: z.string() }),
+  kind: z.literal(RUN_KIND).describe('what this document is'),
+  schemaVersion: z.literal(SCHEMA_VERSION).describe('bumped when a field changes meaning or is removed; new fields are optional'),
+  tool: z.object({ name: z.literal('membench'), version: z.string().describe('the membench version that wrote it') }),
   context: z.object({
     startedAt: z.string(),
     finishedAt: z.string().nullable().describe('null while runs are still going (partial document)'),

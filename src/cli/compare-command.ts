@@ -6,7 +6,7 @@ import { compareSeries, type Comparison, type CompareOptions } from '../analyze/
 import { EXIT, usageError, type MembenchError } from '../errors.js';
 import { baselinePath, loadBaseline } from '../store/baselines.js';
 import { writeJsonAtomic, writeTextAtomic } from '../store/atomic.js';
-import { parseAnyDocument, readText, type AnyDocument } from '../suite/document.js';
+import { readDocumentText, readResultDocument, type ResultDocument } from '../document/read.js';
 import { seriesOfRunDocument, seriesOfSuite } from '../suite/series.js';
 import { comparisonMarkdown } from '../report/markdown.js';
 import { renderComparisonTerminal } from '../report/suite-terminal.js';
@@ -38,10 +38,10 @@ export interface RawCompareOptions extends RawGateOptions {
 }
 
 /** A path when it names a file (or ends in .json), otherwise a saved baseline's name. */
-export function readDocumentArg(arg: string, baselineDir: string): { name: string; document: AnyDocument } {
+export function readDocumentArg(arg: string, baselineDir: string): { name: string; document: ResultDocument } {
   if (existsSync(arg) || arg.endsWith('.json') || arg.includes('/')) {
     const path = resolve(arg);
-    return { name: arg, document: parseAnyDocument(readText(path, 'document'), arg) };
+    return { name: arg, document: readResultDocument(readDocumentText(path, 'document'), arg) };
   }
   baselinePath(baselineDir, arg);
   return { name: `baseline ${arg}`, document: { kind: 'suite', doc: loadBaseline(baselineDir, arg) } };
@@ -77,7 +77,7 @@ export async function compareCommand(raw: RawCompareOptions, args: readonly stri
   if (a.document.kind !== b.document.kind) {
     throw usageError(`${a.name} is a ${a.document.kind} document but ${b.name} is a ${b.document.kind} document`, 'compare suite results with suite results, run results with run results');
   }
-  const series = (d: AnyDocument): ReturnType<typeof seriesOfSuite> => (d.kind === 'suite' ? seriesOfSuite(d.doc) : seriesOfRunDocument(d.doc));
+  const series = (d: ResultDocument): ReturnType<typeof seriesOfSuite> => (d.kind === 'suite' ? seriesOfSuite(d.doc) : seriesOfRunDocument(d.doc));
   const [sa, sb] = [series(a.document), series(b.document)];
   const cmp = compareSeries(sa, sb, gate);
   if (cmp.rows.length === 0) throw nothingInCommon(a.name, b.name, sa.map((x) => x.benchmark), sb.map((x) => x.benchmark));

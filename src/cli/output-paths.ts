@@ -2,8 +2,8 @@
 // directory, a directory given as a file, two outputs on one file, an output over an input — one line, exit 2.
 import { accessSync, closeSync, constants, openSync, rmSync, statSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { errnoCode, usageError } from '../errors.js';
-import { errnoWords, temporaryOf, writeTarget } from '../store/atomic.js';
+import { errnoCode, errnoWords, usageError } from '../errors.js';
+import { temporaryOf, writeTarget } from '../store/atomic.js';
 
 /** stat(2) of PATH, or the errno code that stopped it. */
 const statOf = (path: string): Stats | string => {

@@ -1,20 +1,17 @@
 // `membench report A.json [B.json …] --html FILE`: check every result document first, then render them as one page.
 import { basename } from 'node:path';
 import { EXIT, usageError } from '../errors.js';
-import type { MembenchResult } from '../result.js';
 import { htmlReport, writeHtmlFile, type ReportSource } from '../report/html.js';
 import { suitesHtml } from '../report/suite-html.js';
 import { formatBytes } from '../report/units.js';
-import { parseAnyDocument, readText, type AnyDocument } from '../suite/document.js';
+import { readDocumentText, readResultDocument, type ResultDocument } from '../document/read.js';
 import { checkOutputs } from './output-paths.js';
-
-export { parseResultDocument } from '../document/run-document.js';
 
 export interface RawReportOptions {
   html?: string;
 }
 
-const readDocumentFile = (path: string): AnyDocument => parseAnyDocument(readText(path, 'document'), path);
+const readDocumentFile = (path: string): ResultDocument => readResultDocument(readDocumentText(path, 'document'), path);
 
 export async function reportCommand(raw: RawReportOptions, files: readonly string[]): Promise<number> {
   if (files.length === 0) throw usageError('no result documents given', 'write: membench report A.json [B.json …] --html report.html');
@@ -24,22 +21,23 @@ export async function reportCommand(raw: RawReportOptions, files: readonly strin
   // Every input is checked before anything is written: a bad file never leaves an empty or half page behind.
   // Run documents (membench run --json) and suite documents (membench suite --json) are told apart by `kind`.
   const docs = files.map((f) => ({ file: f, document: readDocumentFile(f) }));
-  const suites = docs.filter((d) => d.document.kind === 'suite');
-  if (suites.length > 0 && suites.length < docs.length) {
+  const suites = docs.flatMap((d) => (d.document.kind === 'suite' ? [{ file: d.file, doc: d.document.doc }] : []));
+  const runs = docs.flatMap((d) => (d.document.kind === 'run' ? [{ file: d.file, doc: d.document.doc }] : []));
+  if (suites.length > 0 && runs.length > 0) {
     throw usageError(
-      `${suites.map((d) => d.file).join(', ')} ${suites.length === 1 ? 'is a suite result' : 'are suite results'} and ${docs.filter((d) => d.document.kind === 'run').map((d) => d.file).join(', ')} run results; one page shows one kind`,
+      `${suites.map((d) => d.file).join(', ')} ${suites.length === 1 ? 'is a suite result' : 'are suite results'} and ${runs.map((d) => d.file).join(', ')} run results; one page shows one kind`,
       'write them to two pages: membench report RUN.json --html run.html; membench report SUITE.json --html suite.html',
     );
   }
   let html: string;
   let what: string;
   if (suites.length > 0) {
-    const sources = suites.map((d) => ({ doc: (d.document as Extract<AnyDocument, { kind: 'suite' }>).doc, name: basename(d.file) }));
+    const sources = suites.map((d) => ({ doc: d.doc, name: basename(d.file) }));
     html = suitesHtml(sources);
     const n = sources.reduce((k, s) => k + s.doc.benchmarks.length, 0);
     what = `${n} suite benchmark${n === 1 ? '' : 's'}${sources.length > 1 ? ` from ${sources.length} documents` : ''}`;
   } else {
-    const sources: ReportSource[] = docs.map((d) => ({ name: basename(d.file), doc: d.document.doc as MembenchResult }));
+    const sources: ReportSource[] = runs.map((d) => ({ name: basename(d.file), doc: d.doc }));
     html = htmlReport(sources);
     const commands = sources.reduce((n, s) => n + s.doc.benchmarks.length, 0);
     what = `${commands} command${commands === 1 ? '' : 's'} from ${sources.length} document${sources.length === 1 ? '' : 's'}`;

@@ -9,7 +9,7 @@ import type { CommandSpec } from '../run/run-once.js';
 import { runCounts } from '../analyze/summary.js';
 import { readPageSize } from '../probe/proc.js';
 import { writeTextAtomic } from '../store/atomic.js';
-import { RUN_EXPORTERS } from '../report/run-exporters.js';
+import { RUN_EXPORTERS, type RunExporter, type RunExportFlag } from '../report/run-exporters.js';
 import { failuresOf } from '../report/run-rows.js';
 import { checkOutputs } from './output-paths.js';
 import { progressReporter } from './progress.js';
@@ -75,10 +75,9 @@ export interface RawRunOptions {
 export interface ResolvedRun {
   readonly commands: readonly CommandSpec[];
   readonly bench: BenchmarkOptions;
-  readonly jsonPath: string | null;
+  /** Each export asked for (--export-json/--json, --export-markdown, --export-csv) and its file, "-" for stdout. */
+  readonly exports: readonly RunExport[];
   readonly htmlPath: string | null;
-  readonly markdownPath: string | null;
-  readonly csvPath: string | null;
   readonly color: boolean;
   /** Chart of memory over time under each command's figures (--no-chart turns it off; shown with --verbose). */
   readonly chart: boolean;
@@ -89,6 +88,23 @@ export interface ResolvedRun {
 }
 
 const STYLES = ['full', 'basic', 'nocolor', 'color', 'none'] as const;
+
+export interface RunExport {
+  readonly exporter: RunExporter;
+  /** The flag as the user gave it: --json is --export-json's alias. */
+  readonly option: string;
+  readonly path: string;
+}
+
+/** The exports asked for, in RUN_EXPORTERS' order: each exporter's --export-FLAG value, as commander names it. */
+function runExports(raw: RawRunOptions): RunExport[] {
+  const given: Record<RunExportFlag, string | undefined> = { json: raw.exportJson ?? raw.json, markdown: raw.exportMarkdown, csv: raw.exportCsv };
+  return RUN_EXPORTERS.flatMap((exporter) => {
+    const path = given[exporter.flag];
+    const option = exporter.flag === 'json' && raw.exportJson === undefined ? '--json' : `--export-${exporter.flag}`;
+    return path === undefined ? [] : [{ exporter, option, path }];
+  });
+}
 
 /** A command as it can be pasted back into a shell: words with shell syntax in single quotes, as people write them. */
 export const displayArgv = (argv: readonly string[]): string =>
@@ -197,13 +213,11 @@ export function resolveRunOptions(raw: RawRunOptions, shellCommands: readonly st
   if (raw.allocator !== undefined) commands = expandAllocators(commands, raw.allocator, process.env.LD_PRELOAD);
   if (raw.html === '-' || raw.html === '') throw usageError('--html needs a file name', 'the page is written to a file; --json - is the stdout form');
   if (raw.json !== undefined && raw.exportJson !== undefined && raw.json !== raw.exportJson) throw usageError('--json is an alias of --export-json: give one of them');
-  const jsonPath = raw.exportJson ?? raw.json ?? null;
+  const exports = runExports(raw);
   // Every file is checked before the first run: a result that cannot be saved is not measured.
   checkOutputs([
-    { flag: raw.exportJson !== undefined ? '--export-json' : '--json', path: jsonPath ?? undefined },
+    ...exports.map((e) => ({ flag: e.option, path: e.path })),
     { flag: '--html', path: raw.html, stdout: false },
-    { flag: '--export-markdown', path: raw.exportMarkdown },
-    { flag: '--export-csv', path: raw.exportCsv },
   ], raw.stdin ? [raw.stdin] : []);
   const style = parseChoice('--style', raw.style ?? 'full', STYLES);
   const cpuCount = Math.max(1, availableParallelism());
@@ -229,10 +243,8 @@ export function resolveRunOptions(raw: RawRunOptions, shellCommands: readonly st
   }
   return {
     commands,
-    jsonPath,
+    exports,
     htmlPath: raw.html ?? null,
-    markdownPath: raw.exportMarkdown ?? null,
-    csvPath: raw.exportCsv ?? null,
     color: colorWanted({ flag: raw.color && style !== 'basic' && style !== 'nocolor', tty: process.stdout.isTTY === true || style === 'color', env: process.env }),
     chart: raw.chart !== false,
     verbose: raw.verbose === true,
@@ -300,14 +312,10 @@ function failureLines(doc: MembenchResult): string[] {
 export async function runCommand(raw: RawRunOptions, shellCommands: readonly string[], execArgv: readonly string[] | null): Promise<number> {
   const opts = resolveRunOptions(raw, shellCommands, execArgv);
   const { interrupt, dispose } = interruptOnSignals();
-  const toStdout = [opts.jsonPath, opts.markdownPath, opts.csvPath].includes('-');
+  const toStdout = opts.exports.some((e) => e.path === '-');
   const progress = await progressReporter(opts.progress && process.stderr.isTTY === true);
-  const exports = RUN_EXPORTERS.flatMap((e) => {
-    const path = e.format === 'json' ? opts.jsonPath : e.format === 'markdown' ? opts.markdownPath : opts.csvPath;
-    return path === null ? [] : [{ e, path }];
-  });
   const write = (d: MembenchResult): void => {
-    for (const { e, path } of exports) if (path !== '-') writeTextAtomic(path, e.render(d));
+    for (const e of opts.exports) if (e.path !== '-') writeTextAtomic(e.path, e.exporter.render(d));
     if (opts.htmlPath) writeHtmlFile(opts.htmlPath, htmlReport([{ name: null, doc: d }]));
   };
   let doc: MembenchResult;
@@ -326,6 +334,6 @@ export async function runCommand(raw: RawRunOptions, shellCommands: readonly str
     const failed = failureLines(doc);
     if (failed.length > 0) process.stderr.write(`${failed.join('\n')}\n`);
   }
-  for (const { e, path } of exports) if (path === '-') process.stdout.write(e.render(doc));
+  for (const e of opts.exports) if (e.path === '-') process.stdout.write(e.exporter.render(doc));
   return exitCodeFor(doc, interrupt.requested, opts.bench.ignoreFailure);
 }

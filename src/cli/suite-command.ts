@@ -12,7 +12,8 @@ import type { SuiteResult } from '../suite/result.js';
 import { runSuite } from '../suite/runner.js';
 import { seriesOfSuite } from '../suite/series.js';
 import { saveBaseline, baselinePath } from '../store/baselines.js';
-import { writeJsonAtomic, writeTextAtomic } from '../store/atomic.js';
+import { writeDocument, writeTextAtomic } from '../store/atomic.js';
+import { documentText } from '../document/write.js';
 import { SUITE_EXPORTERS } from '../report/suite-exporters.js';
 import { suiteHtml } from '../report/suite-html.js';
 import { expectFailed, formatBytesFine, perUnitName } from '../report/suite-rows.js';
@@ -131,7 +132,7 @@ export async function suiteCommand(raw: RawSuiteOptions, files: readonly string[
     onMeasure: progress.onMeasure,
     // The JSON document is rewritten after every repeat, marked complete: false until the end.
     onUpdate: (d) => {
-      if (opts.jsonPath && opts.jsonPath !== '-') writeJsonAtomic(opts.jsonPath, d);
+      if (opts.jsonPath && opts.jsonPath !== '-') writeDocument(opts.jsonPath, d);
     },
   });
   progress.done();
@@ -151,7 +152,7 @@ export async function suiteCommand(raw: RawSuiteOptions, files: readonly string[
     comparison = compareSeries(seriesOfSuite(opts.baseline.doc), seriesOfSuite(doc), opts.gate);
     term.write(renderComparisonTerminal(comparison, colors, `compared with ${opts.baseline.name}`));
   }
-  if (opts.jsonPath === '-') process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+  if (opts.jsonPath === '-') process.stdout.write(documentText(doc));
   for (const e of opts.exports) {
     const text = SUITE_EXPORTERS.find((x) => x.flag === e.flag)!.render(doc, comparison);
     if (e.path === '-') process.stdout.write(text);

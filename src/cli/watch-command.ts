@@ -1,6 +1,7 @@
 // `membench watch PID | --name NAME`: attach read-only, a live view on stderr (a TTY only), a recording and
 // the leak verdict at the end.
-import { writeTextAtomic } from '../store/atomic.js';
+import { writeDocument } from '../store/atomic.js';
+import { documentText } from '../document/write.js';
 import { parseCount, parseDurationMs } from './parse-values.js';
 import { watch, type WatchRecording } from '../live/watch.js';
 import { renderWatchView, watchViewRows } from '../live/watch-view.js';
@@ -37,7 +38,7 @@ export function renderWatch(r: WatchRecording): string {
   const dropped = r.finishedProcessesNotKept > 0 ? `; ${r.finishedProcessesNotKept} finished processes with smaller peaks not listed` : '';
   return [
     `membench watch ${roots}${r.children ? ' with descendants' : ''}: ${r.command || '(no command line)'}`,
-    `watched ${formatMs(r.watchedMs)}, ended because ${OUTCOME[r.outcome.state]}; ${r.ticks} samples at ${formatMs(r.intervalMsAchieved)} (asked ${formatMs(r.intervalMsAsked)})`,
+    `watched ${formatMs(r.watchedMs)}, ended because ${OUTCOME[r.outcome.state]}; ${r.ticks} samples at ${formatMs(r.intervalAchievedMs)} (asked ${formatMs(r.intervalAskedMs)})`,
     `peak Σ RSS ${formatBytes(r.peakRssSumBytes)}, last ${formatBytes(r.finalRssSumBytes)}; peak Σ PSS ${formatBytes(r.peakPssSumBytes)}; up to ${r.maxProcesses ?? '—'} process${r.maxProcesses === 1 ? '' : 'es'}${dropped}`,
     `leak: ${r.leak.verdict} — ${r.leak.reason}${r.leakFirstSeenMs === null ? '' : ` (first said leak after ${formatMs(r.leakFirstSeenMs)})`}`,
     '',
@@ -115,7 +116,7 @@ export async function watchCommand(raw: RawWatchOptions, args: readonly string[]
   const rec = await watch({
     pid: pid!, extraPids, followName, children: raw.children === true, intervalMs, durationMs, interrupted, timelinePoints: 2000,
     // Every 5 s the recording so far replaces the file whole: a SIGKILL loses at most the last seconds.
-    onCheckpoint: raw.json === undefined || raw.json === '-' ? undefined : (partial) => writeTextAtomic(raw.json!, `${JSON.stringify(partial, null, 2)}\n`),
+    onCheckpoint: raw.json === undefined || raw.json === '-' ? undefined : (partial) => writeDocument(raw.json!, partial),
     onUpdate: live
       ? (state) => {
         const text = renderWatchView(watchViewRows(state), colors, Math.max(20, (process.stderr.columns || 80) - 1));
@@ -126,9 +127,8 @@ export async function watchCommand(raw: RawWatchOptions, args: readonly string[]
   });
   if (live) process.stderr.write(erase());
   if (raw.json !== undefined) {
-    const text = `${JSON.stringify(rec, null, 2)}\n`;
-    if (raw.json === '-') process.stdout.write(text);
-    else writeTextAtomic(raw.json, text);
+    if (raw.json === '-') process.stdout.write(documentText(rec));
+    else writeDocument(raw.json, rec);
   }
   if (raw.json !== '-') process.stdout.write(renderWatch(rec));
   return rec.outcome.state === 'interrupted' ? EXIT.INTERRUPTED : EXIT.OK;

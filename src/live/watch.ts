@@ -11,51 +11,12 @@ import { VERSION } from '../version.js';
 import { BoundedTimeline, VERDICT_POINTS, bucketMax } from './timeline.js';
 import { ProcessTable } from './process-table.js';
 import { RecentMax, type WatchLiveState } from './watch-view.js';
-import { NameFollower, type FollowName, type LateJoin } from './name-follow.js';
+import { NameFollower, type FollowName } from './name-follow.js';
 import { samplerSettings } from '../sample/settings.js';
+import { WATCH_KIND, WATCH_SCHEMA_VERSION } from '../document/kinds.js';
+import type { WatchOutcome, WatchRecording } from '../document/watch.js';
 
-export type WatchOutcome =
-  | { readonly state: 'duration-reached'; readonly durationMs: number }
-  | { readonly state: 'target-exited' }
-  | { readonly state: 'interrupted'; readonly signal: 'SIGINT' | 'SIGTERM' }
-  /** A checkpoint written while the watch runs: what a SIGKILL leaves behind. */
-  | { readonly state: 'in-progress' };
-
-export interface WatchRecording {
-  readonly schema: 'membench-watch/1';
-  readonly tool: { readonly name: 'membench'; readonly version: string };
-  readonly pid: number;
-  /** Further pids watched from the start (--name: every process with that name when the watch began). */
-  readonly extraPids: number[];
-  /** --name: the name followed (processes with it started later join the watch), else null. */
-  readonly name: string | null;
-  /** --name: processes found by a rescan after the start, with when (ms since the watch began), the latest ones. */
-  readonly lateJoins: LateJoin[];
-  /** Late joins left out of `lateJoins` (the earliest ones), so a watch of days stays bounded. */
-  readonly lateJoinsNotKept: number;
-  /** Whether descendants were followed (--children). */
-  readonly children: boolean;
-  readonly command: string;
-  readonly startedAtEpochMs: number;
-  readonly watchedMs: number;
-  readonly outcome: WatchOutcome;
-  readonly intervalMsAsked: number;
-  readonly intervalMsAchieved: number | null;
-  readonly ticks: number;
-  readonly missedTicks: number;
-  readonly peakRssSumBytes: number | null;
-  readonly finalRssSumBytes: number | null;
-  readonly peakPssSumBytes: number | null;
-  readonly maxProcesses: number | null;
-  readonly leak: LeakVerdict;
-  /** When the running verdict (recomputed every few seconds) first said "leak", in ms since the watch began. */
-  readonly leakFirstSeenMs: number | null;
-  readonly timeline: { readonly tMs: number[]; readonly rssSumBytes: number[]; readonly processCount: number[] };
-  /** Live processes, then the finished ones with the largest peaks (at most keepFinishedProcesses). */
-  readonly processes: ProcessSeen[];
-  /** Finished processes left out of `processes` (smaller peaks), so a long watch stays bounded. */
-  readonly finishedProcessesNotKept: number;
-}
+export type { WatchOutcome, WatchRecording };
 
 export interface WatchOptions {
   readonly pid: number;
@@ -174,12 +135,12 @@ export async function watch(o: WatchOptions): Promise<WatchRecording> {
     const leak = verdict(watchedMs, outcome.state === 'target-exited');
     if (leak.verdict === 'leak') leakFirstSeenMs ??= watchedMs;
     return {
-      schema: 'membench-watch/1', tool: { name: 'membench', version: VERSION },
+      kind: WATCH_KIND, schemaVersion: WATCH_SCHEMA_VERSION, tool: { name: 'membench', version: VERSION },
       pid: o.pid, extraPids, name: o.followName?.name ?? null, lateJoins: names?.lateJoins() ?? [], lateJoinsNotKept: names?.lateJoinsNotKept ?? 0,
       children: o.children, command, startedAtEpochMs: Math.round(startedAtEpochMs), watchedMs: Math.round(watchedMs), outcome,
-      intervalMsAsked: o.intervalMs,
+      intervalAskedMs: o.intervalMs,
       // The mean gap between ticks is (last − first) / (n − 1): no per-gap buffer needed.
-      intervalMsAchieved: firstT !== null && timeline.samples > 1 ? (lastT - firstT) / (timeline.samples - 1) : null,
+      intervalAchievedMs: firstT !== null && timeline.samples > 1 ? (lastT - firstT) / (timeline.samples - 1) : null,
       ticks: timeline.samples, missedTicks: missed,
       peakRssSumBytes: peakRss, finalRssSumBytes: lastLive, peakPssSumBytes: peakPss, maxProcesses: maxProcs,
       leak, leakFirstSeenMs: leakFirstSeenMs === null ? null : Math.round(leakFirstSeenMs),

@@ -1,27 +1,12 @@
 // How much of the process's real peak a profile's sites account for: the sites' total beside VmHWM of the same
 // run, and a sentence when they differ much — far below (memory the profiler cannot see) or far above (memory
 // asked for but never touched, so never resident).
-import { z } from 'zod';
+// The coverage's schema is part of the profile document's: src/document/profile.ts.
+import { COVERAGE_VERDICTS, CoverageSchema, type Coverage } from '../document/profile.js';
 import { formatBytes, formatPercent } from '../units.js';
 import type { Profiler } from './profilers.js';
 
-const bytes = z.number().int().nonnegative();
-
-export const COVERAGE_VERDICTS = ['close', 'below', 'far-below', 'far-above'] as const;
-
-export const CoverageSchema = z.object({
-  sitesBytes: bytes.describe('the profile\'s total at its peak (the document\'s peakBytes)'),
-  processPeakBytes: bytes.describe('VmHWM of the profiled process in the same run: the kernel\'s exact high-water mark of its resident memory'),
-  pid: z.number().int().positive(),
-  processName: z.string(),
-  measuredAt: z.enum(['exit', 'polled']).describe('exit: read by the process itself as it exited (through the preload), so no growth before then is missed; membench also polled it and the larger read is kept. polled: read every 5 ms while it ran (growth in its last few ms can be missed)'),
-  profilerBytes: bytes.nullable().describe('the profiler\'s own memory inside the process, where membench can tell: tracemalloc\'s reported bookkeeping (python); valgrind\'s peak on /bin/true (massif, an estimate: valgrind reuses start-up memory for the program\'s heap)'),
-  ratio: z.number().nonnegative().describe('sitesBytes / processPeakBytes'),
-  programRatio: z.number().nonnegative().describe('sitesBytes / (processPeakBytes - profilerBytes): what the verdicts below and above 0.8 are judged on'),
-  verdict: z.enum(COVERAGE_VERDICTS).describe('far-above: ratio > 1.2; otherwise by programRatio: close >= 0.8, below 0.5-0.8, far-below < 0.5'),
-  sentence: z.string(),
-});
-export type Coverage = z.infer<typeof CoverageSchema>;
+export { COVERAGE_VERDICTS, CoverageSchema, type Coverage };
 
 export interface ProcessPeakInput {
   readonly pid: number;

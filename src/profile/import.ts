@@ -1,11 +1,12 @@
 // Reads any profile file membench knows into a ProfileDocument: massif.out text, heaptrack data (.zst/.gz),
 // V8 .heapprofile JSON, or a profile document membench wrote (profile --json).
 import { openSync, readFileSync, readSync, closeSync } from 'node:fs';
+import { readProfileDocument } from '../document/read.js';
 import { MembenchError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { readHeaptrackFile } from './heaptrack.js';
 import { parseMassif } from './massif.js';
-import { ProfileDocumentSchema, ProfileParseError, profileDocument, type ModuleBases, type ParsedProfile, type ProfileDocument } from './model.js';
+import { ProfileParseError, profileDocument, type ModuleBases, type ParsedProfile, type ProfileDocument } from './model.js';
 import { parseV8HeapProfile } from './v8.js';
 
 export type ProfileFormat = 'massif' | 'heaptrack' | 'v8' | 'membench';
@@ -59,19 +60,4 @@ export function importProfile(file: string, command: string | null = null, bases
     case 'membench': return readProfileDocument(text(), file);
     case null: throw new MembenchError('usage', `${file}: not a profile membench can read`, 'give a massif.out file, a heaptrack .zst/.gz file, a .heapprofile or a membench profile --json document');
   }
-}
-
-export function readProfileDocument(text: string, file: string): ProfileDocument {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new MembenchError('usage', `${file}: not JSON (${(e as Error).message})`);
-  }
-  const r = ProfileDocumentSchema.safeParse(raw);
-  if (!r.success) {
-    const issue = r.error.issues[0]!;
-    throw new MembenchError('usage', `${file}: not a membench profile document: ${issue.path.join('.') || '(top)'}: ${issue.message}`, 'write one with membench profile … --json FILE');
-  }
-  return r.data;
 }

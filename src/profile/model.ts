@@ -1,59 +1,15 @@
 // The one profile model all heap profilers are read into: allocation stacks with bytes at the peak, plus the
 // profiler's own timeline; and the views computed from it (self / inclusive sites, a top-down tree).
-import { z } from 'zod';
-import { CoverageSchema } from './coverage.js';
+// The document's schema: src/document/profile.ts.
+import { PROFILE_KIND } from '../document/kinds.js';
+import {
+  FrameSchema, PROFILE_SCHEMA_VERSION, ProfileDocumentSchema, ProfileTimelineSchema, StackSchema,
+  type Frame, type ProfileDocument, type ProfileTimeline, type Stack,
+} from '../document/profile.js';
 import { PROFILERS, type Profiler } from './profilers.js';
 
 export { PROFILERS, type Profiler };
-export const PROFILE_SCHEMA_VERSION = 1;
-
-const bytes = z.number().int().nonnegative();
-
-export const FrameSchema = z.object({
-  function: z.string().describe('function name; "???" when the profiler could not name it'),
-  file: z.string().nullable().describe('source file, or the binary / library when there is no debug info'),
-  line: z.number().int().positive().nullable(),
-});
-export type Frame = z.infer<typeof FrameSchema>;
-
-export const StackSchema = z.object({
-  frames: z.array(FrameSchema).min(1).describe('outermost caller first, the allocating function last'),
-  peakBytes: bytes.describe('bytes allocated from this stack and still live at the peak (v8: live when the profile was written)'),
-  allocations: z.number().int().nonnegative().nullable().describe('calls to allocation functions from this stack, where the profiler counts them'),
-});
-export type Stack = z.infer<typeof StackSchema>;
-
-export const ProfileTimelineSchema = z.object({
-  unit: z.enum(['ms', 'instructions', 'bytes-allocated']).describe('what t counts (massif --time-unit: ms, i, B)'),
-  t: z.array(z.number().nonnegative()),
-  heapBytes: z.array(bytes).describe('live heap bytes asked for by the program'),
-  extraBytes: z.array(bytes).nullable().describe('allocator overhead (headers, alignment) where known'),
-});
-export type ProfileTimeline = z.infer<typeof ProfileTimelineSchema>;
-
-export const ProfileDocumentSchema = z.object({
-  kind: z.literal('membench-profile'),
-  schemaVersion: z.literal(PROFILE_SCHEMA_VERSION),
-  tool: z.object({ name: z.literal('membench'), version: z.string() }),
-  profiler: z.enum(PROFILERS),
-  source: z.string().describe('the profiler output file this was read from'),
-  command: z.string().nullable().describe('the profiled command, when known'),
-  measures: z.string().describe('what peakBytes means for this profiler'),
-  peakBytes: bytes.describe('sum of peakBytes over stacks'),
-  peakAt: z.number().nonnegative().nullable().describe('when the peak happened, in timeline units'),
-  stacks: z.array(StackSchema).describe('largest first'),
-  timeline: ProfileTimelineSchema.nullable(),
-  notes: z.array(z.string()),
-  coverage: CoverageSchema.nullable().optional().describe('the sites\' total beside the profiled process\'s real peak (VmHWM) in the same run; null when the process was not measured (imported files)'),
-  views: z.array(z.object({
-    view: z.string().describe('e.g. "live-at-exit": what this other moment of the same run shows'),
-    measures: z.string(),
-    peakBytes: bytes,
-    at: z.number().nonnegative().nullable().describe('when it was taken, in the timeline units (ms) when known'),
-    stacks: z.array(StackSchema),
-  })).optional().describe('other views of the same run besides the main one (stacks): v8 keeps the live-at-exit profile beside the peak-time one'),
-});
-export type ProfileDocument = z.infer<typeof ProfileDocumentSchema>;
+export { FrameSchema, PROFILE_SCHEMA_VERSION, ProfileDocumentSchema, ProfileTimelineSchema, StackSchema, type Frame, type ProfileDocument, type ProfileTimeline, type Stack };
 
 /** A profiler file that does not parse: names the file and the line (1-based), or a JSON path where no line is known. */
 export class ProfileParseError extends Error {
@@ -83,7 +39,7 @@ const sortStacks = (stacks: readonly Stack[]): Stack[] =>
 export function profileDocument(p: ParsedProfile, source: string, version: string): ProfileDocument {
   const stacks = sortStacks(p.stacks);
   return {
-    kind: 'membench-profile', schemaVersion: PROFILE_SCHEMA_VERSION, tool: { name: 'membench', version },
+    kind: PROFILE_KIND, schemaVersion: PROFILE_SCHEMA_VERSION, tool: { name: 'membench', version },
     profiler: p.profiler, source, command: p.command, measures: p.measures,
     peakBytes: stacks.reduce((s, x) => s + x.peakBytes, 0), peakAt: p.peakAt,
     stacks, timeline: p.timeline, notes: [...p.notes],

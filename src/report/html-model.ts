@@ -87,38 +87,15 @@ const TREE_SOURCE: Record<NonNullable<RunResult['peaks']>['treeSource'], string>
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 export const runLabel = (r: RunResult): string => `${r.warmup ? 'warm-up' : 'run'} ${r.index + 1}`;
 
-/** What a run's `diagnosis` says (added by the leak analysis when present); read loosely, never required. */
+/** What a run's diagnosis says in one cell: the leak verdict and its reason, then the fragmentation signs observed. */
 export function diagnosisText(run: RunResult): string | null {
-  const d = (run as RunResult & { diagnosis?: unknown }).diagnosis;
-  if (d === undefined || d === null) return null;
-  if (typeof d === 'string') return d;
-  if (typeof d === 'object') {
-    const o = d as Record<string, unknown>;
-    const nested = nestedDiagnosis(o);
-    if (nested) return nested;
-    const words = ['verdict', 'summary', 'message', 'reason', 'description'].map((k) => o[k]).filter((v): v is string => typeof v === 'string' && v !== '');
-    if (words.length > 0) return words.join(': ');
-  }
-  const json = JSON.stringify(d);
-  return json.length > 300 ? `${json.slice(0, 299)}…` : json;
-}
-
-const asRecord = (v: unknown): Record<string, unknown> | null => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : null);
-
-/** { leak: { verdict, reason }, fragmentation: { signals: [{ observed, evidence }] } }, the shape the leak analysis writes. */
-function nestedDiagnosis(o: Record<string, unknown>): string | null {
-  const parts: string[] = [];
-  const leak = asRecord(o.leak);
-  if (leak && typeof leak.verdict === 'string') {
-    const verdict = leak.verdict.replace(/-/g, ' ');
-    parts.push(typeof leak.reason === 'string' && leak.reason !== '' ? `${verdict}: ${leak.reason}` : verdict);
-  }
-  const signals = asRecord(o.fragmentation)?.signals;
-  if (Array.isArray(signals)) {
-    const seen = signals.map(asRecord).filter((x) => x?.observed === true && typeof x.evidence === 'string').map((x) => x!.evidence as string);
-    if (seen.length > 0) parts.push(`fragmentation signs: ${seen.join('; ')}`);
-  }
-  return parts.length > 0 ? parts.join(' · ') : null;
+  const d = run.diagnosis;
+  if (!d) return null;
+  const verdict = d.leak.verdict.replace(/-/g, ' ');
+  const parts = [d.leak.reason === '' ? verdict : `${verdict}: ${d.leak.reason}`];
+  const seen = d.fragmentation.signals.filter((s) => s.observed === true).map((s) => s.evidence);
+  if (seen.length > 0) parts.push(`fragmentation signs: ${seen.join('; ')}`);
+  return parts.join(' · ');
 }
 
 function outcomeSentence(runs: readonly RunResult[]): string {

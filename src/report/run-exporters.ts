@@ -1,16 +1,17 @@
 // `membench run` exports, hyperfine's flags: --export-json, --export-markdown, --export-csv. One Exporter per
-// format over the facts of run-rows.ts; adding a format is adding an entry here.
+// format (the interface the suite's exporters share) over the facts of run-rows.ts; adding a format is adding an
+// entry here and its option in cli/program.ts.
 import type { MembenchResult } from '../result.js';
-import { renderJson } from './json.js';
+import { documentText } from '../document/write.js';
+import type { Exporter } from './exporter.js';
 import { csvField } from './csv.js';
 import { headlineOf, ranking, verdictOf } from './run-rows.js';
 import { formatBytes } from './units.js';
 
-export interface RunExporter {
-  /** The flag's name after --export- (json, markdown, csv). */
-  readonly format: 'json' | 'markdown' | 'csv';
-  readonly render: (doc: MembenchResult) => string;
-}
+export type RunExportFlag = 'json' | 'markdown' | 'csv';
+
+/** A run export format, asked for with --export-FLAG. */
+export type RunExporter = Exporter<MembenchResult> & { readonly flag: RunExportFlag };
 
 const MIB = 1024 * 1024;
 const mib = (v: number): string => (v / MIB).toFixed(1);
@@ -62,7 +63,7 @@ export function runCsv(doc: MembenchResult): string {
 }
 
 export const RUN_EXPORTERS: readonly RunExporter[] = [
-  { format: 'json', render: renderJson },
-  { format: 'markdown', render: runMarkdown },
-  { format: 'csv', render: runCsv },
+  { flag: 'json', describe: 'the result document, rewritten after every run', render: documentText },
+  { flag: 'markdown', describe: 'a Markdown table of the commands (for PRs)', render: runMarkdown },
+  { flag: 'csv', describe: 'one CSV row per command', render: runCsv },
 ];

@@ -2,14 +2,11 @@
 // and the one interface every suite exporter (Markdown, CSV, BMF, github-action-benchmark) implements.
 import type { Comparison, ComparisonRow } from '../analyze/compare.js';
 import type { SuiteBenchmark, SuiteResult } from '../suite/result.js';
+import type { Exporter } from './exporter.js';
 import { formatBytes, formatPercent } from './units.js';
 
-export interface SuiteExporter {
-  /** Flag that asks for it, without dashes: "markdown", "csv", "bmf", "gh-benchmark". */
-  readonly flag: string;
-  readonly describe: string;
-  readonly render: (doc: SuiteResult, comparison: Comparison | null) => string;
-}
+/** A suite export format (--markdown, --csv, --bmf, --gh-benchmark), rendered with the comparison when there is one. */
+export type SuiteExporter = Exporter<SuiteResult, Comparison | null>;
 
 export type Align = 'l' | 'r';
 

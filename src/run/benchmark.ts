@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpus, hostname } from 'node:os';
 import type { BenchmarkResult, MembenchResult, RunResult } from '../result.js';
-import { SCHEMA_VERSION } from '../result.js';
+import { RUN_KIND, SCHEMA_VERSION } from '../result.js';
 import { summarize } from '../analyze/summary.js';
 import { readKernelRelease } from '../probe/proc.js';
 import { VERSION } from '../version.js';
@@ -124,6 +124,7 @@ async function runVariants(
   variants: readonly Variant[], backend: RunBackend, opts: BenchmarkOptions, interrupt: Interrupt, hooks: BenchmarkHooks,
 ): Promise<MembenchResult> {
   const doc: MembenchResult = {
+    kind: RUN_KIND,
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'membench', version: VERSION },
     context: {

@@ -2,24 +2,9 @@
 // (exit 4), never a stack trace.
 import { realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { errnoCode, MembenchError } from '../errors.js';
-
-/** errno codes in words, as a person reads them. */
-export function errnoWords(code: string | undefined): string {
-  switch (code) {
-    case 'ENOENT': return 'no such file or directory';
-    case 'EISDIR': return 'is a directory';
-    case 'ENOTDIR': return 'a part of the path is not a directory';
-    case 'EACCES': return 'permission denied';
-    case 'EPERM': return 'not permitted (immutable, or a security policy)';
-    case 'EROFS': return 'read-only file system';
-    case 'ENOSPC': return 'no space left on the device';
-    case 'EDQUOT': return 'disk quota exceeded';
-    case 'ENAMETOOLONG': return 'name too long';
-    case 'ELOOP': return 'too many symbolic links';
-    default: return code ?? 'unknown error';
-  }
-}
+import { documentText } from '../document/write.js';
+import type { MembenchDocument } from '../document/read.js';
+import { errnoCode, errnoWords, MembenchError } from '../errors.js';
 
 /**
  * Where a write to PATH really lands: an existing regular file (through symbolic links) is replaced whole by a
@@ -61,5 +46,8 @@ export function writeTextAtomic(path: string, text: string | Uint8Array): void {
     throw new MembenchError('environment', `cannot write ${path}: ${errnoWords(code)}`, undefined, { cause: e });
   }
 }
+
+/** A membench document (run, suite, profile, watch) written whole: the one writer's text, through the atomic write. */
+export const writeDocument = (path: string, doc: MembenchDocument['doc']): void => writeTextAtomic(path, documentText(doc));
 
 export const writeJsonAtomic = (path: string, value: unknown): void => writeTextAtomic(path, `${JSON.stringify(value, null, 2)}\n`);

@@ -2,9 +2,9 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { usageError } from '../errors.js';
-import { parseSuiteDocument, readText } from '../suite/document.js';
+import { readDocumentText, readSuiteDocument } from '../document/read.js';
 import type { SuiteResult } from '../suite/result.js';
-import { writeJsonAtomic } from './atomic.js';
+import { writeDocument } from './atomic.js';
 import { DEFAULT_BASELINE_DIR } from './baseline-dir.js';
 
 export { DEFAULT_BASELINE_DIR };
@@ -32,7 +32,7 @@ export function saveBaseline(dir: string, name: string, doc: SuiteResult): strin
   const path = baselinePath(dir, name);
   mkdirSync(dir, { recursive: true });
   // Whole or nothing: a reader never sees half a baseline.
-  writeJsonAtomic(path, doc);
+  writeDocument(path, doc);
   return path;
 }
 
@@ -45,5 +45,5 @@ export function loadBaseline(dir: string, name: string): SuiteResult {
       known.length > 0 ? `saved baselines: ${known.join(', ')}` : `save one first: membench suite --save-baseline ${name}`,
     );
   }
-  return parseSuiteDocument(readText(path, 'baseline'), `baseline ${name} (${path})`);
+  return readSuiteDocument(readDocumentText(path, 'baseline'), `baseline ${name} (${path})`);
 }

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { MembenchResult } from '../../src/result.js';
+import { RUN_KIND, SCHEMA_VERSION, type MembenchResult } from '../../src/result.js';
 import { CLI, MEMFIX, runCli, runCliOk } from '../helpers/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'membench-out-'));
@@ -205,7 +205,8 @@ test('several shell commands side by side, with a comparison line', () => {
 test('--json - writes only JSON to stdout', () => {
   const r = runCliOk(['run', '-r', '1', '--json', '-', '--', MEMFIX, 'hold', '5', '50']);
   const doc = JSON.parse(r.stdout) as MembenchResult;
-  assert.equal(doc.schemaVersion, 1);
+  assert.equal(doc.schemaVersion, SCHEMA_VERSION);
+  assert.equal(doc.kind, RUN_KIND);
   assert.match(r.stderr, /Benchmark 1/);
 });
 

@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseResultDocument } from '../../src/cli/report-command.js';
+import { readRunDocument } from '../../src/document/read.js';
 import { EXIT } from '../../src/errors.js';
-import { runCli, runCliOk } from '../helpers/fixtures.js';
+import { ROOT, runCli, runCliOk } from '../helpers/fixtures.js';
 import { syntheticBenchmark, syntheticDoc, syntheticRun } from '../helpers/result-doc.js';
 
 const MIB = 1024 * 1024;
@@ -25,7 +25,7 @@ const BAD: readonly { name: string; text: string; says: RegExp }[] = [
   { name: 'array.json', text: '[1, 2]', says: /array\.json is not a membench result: it holds an array, not an object/ },
   { name: 'hyperfine.json', text: JSON.stringify({ results: [{ command: 'x', mean: 1 }] }), says: /hyperfine\.json was not written by membench \(tool: none named\)/ },
   { name: 'other-tool.json', text: JSON.stringify({ ...JSON.parse(good), tool: { name: 'memray', version: '1' } }), says: /other-tool\.json was not written by membench \(tool: "memray"\)/ },
-  { name: 'v2.json', text: JSON.stringify({ ...JSON.parse(good), schemaVersion: 2 }), says: /v2\.json has result schema version 2; this membench reads version 1 \(open it with membench 0\.0\.0-test, which wrote it\)/ },
+  { name: 'v3.json', text: JSON.stringify({ ...JSON.parse(good), schemaVersion: 3 }), says: /v3\.json has result schema version 3; this membench reads versions 1 and 2 \(open it with membench 0\.0\.0-test, which wrote it\)/ },
   { name: 'no-runs.json', text: JSON.stringify(syntheticDoc([syntheticBenchmark('x', [])])), says: /no-runs\.json has no runs to report/ },
   { name: 'no-benchmarks.json', text: JSON.stringify(syntheticDoc([])), says: /no-benchmarks\.json has no runs to report/ },
   {
@@ -37,7 +37,7 @@ const BAD: readonly { name: string; text: string; says: RegExp }[] = [
 
 test('each kind of bad document is named in one line', () => {
   for (const b of BAD) {
-    assert.throws(() => parseResultDocument(b.text, b.name), (e: Error & { exitCode?: number; line?: () => string }) => {
+    assert.throws(() => readRunDocument(b.text, b.name), (e: Error & { exitCode?: number; line?: () => string }) => {
       assert.equal(e.exitCode, EXIT.USAGE, b.name);
       assert.match(e.line!(), b.says);
       assert.doesNotMatch(e.line!(), /\n/);
@@ -49,7 +49,7 @@ test('each kind of bad document is named in one line', () => {
 test('a valid document keeps fields a newer writer adds, which zod would strip', () => {
   const doc = JSON.parse(good);
   doc.benchmarks[0].runs[0].laterField = { note: 'kept' };
-  const parsed = parseResultDocument(JSON.stringify(doc), 'd.json') as unknown as typeof doc;
+  const parsed = readRunDocument(JSON.stringify(doc), 'd.json') as unknown as typeof doc;
   assert.deepEqual(parsed.benchmarks[0].runs[0].laterField, { note: 'kept' });
 });
 
@@ -87,4 +87,16 @@ test('CLI: two documents make one page with a comparison', () => {
   assert.match(html, /Tree peak by command/);
   const toStdout = runCliOk(['report', a, '--html', '-']);
   assert.match(toStdout.stdout, /^<!doctype html>/);
+});
+
+test('CLI: a version-1 run document (membench 0.1.0, no kind) still makes a page and compares with itself', () => {
+  const v1 = join(ROOT, 'test', 'fixtures', 'documents', 'run-v1.json');
+  const out = join(dir, 'v1.html');
+  const r = runCli(['report', v1, '--html', out]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /wrote .*v1\.html \(\d+\.\d KiB, 1 command from 1 document\)/);
+  assert.match(readFileSync(out, 'utf8'), /memfix hold 8 150/);
+  const c = runCli(['compare', v1, v1]);
+  assert.equal(c.status, EXIT.OK, c.stderr);
+  assert.match(c.stdout, /memfix hold 8 150/);
 });

@@ -1,6 +1,6 @@
 // Synthetic result documents for reporter tests: valid against the schema, numbers chosen to be recognisable.
 import { computeStats } from '../../src/analyze/stats.js';
-import { SUMMARY_METRICS, type BenchmarkResult, type MembenchResult, type RunResult } from '../../src/result.js';
+import { RUN_KIND, SCHEMA_VERSION, SUMMARY_METRICS, type BenchmarkResult, type MembenchResult, type RunResult } from '../../src/result.js';
 
 const MIB = 1024 * 1024;
 
@@ -58,7 +58,8 @@ export function syntheticBenchmark(command: string, runs: readonly RunResult[]):
 
 export function syntheticDoc(benchmarks: readonly BenchmarkResult[]): MembenchResult {
   return {
-    schemaVersion: 1,
+    kind: RUN_KIND,
+    schemaVersion: SCHEMA_VERSION,
     tool: { name: 'membench', version: '0.0.0-test' },
     context: {
       startedAt: '2025-01-01T00:00:00.000Z', finishedAt: '2025-01-01T00:00:05.000Z', complete: true, hostname: 'testhost',

@@ -131,8 +131,11 @@ test('many runs: at most 8 plotted, always including the lowest, median and high
 test('a run diagnosis is shown when present and its column absent otherwise', () => {
   assert.doesNotMatch(page(one()), /<th>diagnosis<\/th>/);
   const doc = one();
-  Object.assign(doc.benchmarks[0]!.runs[1]!, { diagnosis: { verdict: 'leak', summary: 'grows 1.2 MiB/s' } });
-  Object.assign(doc.benchmarks[0]!.runs[0]!, { diagnosis: 'no leak <flat>' });
+  const leak = (verdict: 'leak' | 'no-leak', reason: string) => ({
+    verdict, slopeBytesPerSec: 0, confidence: null, reason, steadyFromMs: 10, steadyToMs: 190, baselineBytes: MIB, endLowBytes: MIB,
+  });
+  Object.assign(doc.benchmarks[0]!.runs[1]!, { diagnosis: { leak: leak('leak', 'grows 1.2 MiB/s'), fragmentation: { signals: [] }, breakdown: null } });
+  Object.assign(doc.benchmarks[0]!.runs[0]!, { diagnosis: { leak: leak('no-leak', '<flat>'), fragmentation: { signals: [] }, breakdown: null } });
   doc.benchmarks[0]!.runs.push(Object.assign(syntheticRun(2, 50 * MIB), {
     diagnosis: {
       leak: { verdict: 'no-leak', reason: 'Σ RSS came back to its baseline', slopeBytesPerSec: 0 },
@@ -143,7 +146,7 @@ test('a run diagnosis is shown when present and its column absent otherwise', ()
   const html = page(doc);
   assert.match(html, /<th>diagnosis<\/th>/);
   assert.match(html, /<td class="text diagnosis">leak: grows 1\.2 MiB\/s<\/td>/);
-  assert.match(html, /<td class="text diagnosis">no leak &lt;flat&gt;<\/td>/);
+  assert.match(html, /<td class="text diagnosis">no leak: &lt;flat&gt;<\/td>/);
   assert.match(html, /<td class="text diagnosis">no leak: Σ RSS came back to its baseline · fragmentation signs: anon stayed 40 MiB after free<\/td>/);
 });
 

@@ -1,0 +1,12 @@
+// The envelope's names without zod: what a writer on a quick start-up path (watch, whose Ctrl-C handler must be in
+// place fast) needs to label its document. The zod side of the envelope is envelope.ts.
+export const TOOL_NAME = 'membench';
+
+export const SUITE_KIND = 'membench-suite';
+export const PROFILE_KIND = 'membench-profile';
+export const WATCH_KIND = 'membench-watch';
+
+/** Watch recordings: 2 added the envelope (`kind: 'membench-watch'`) and unit-last names (`intervalAskedMs`). */
+export const WATCH_SCHEMA_VERSION = 2;
+/** What version-1 recordings carried instead of the envelope's kind and version. */
+export const WATCH_V1_SCHEMA = 'membench-watch/1';
