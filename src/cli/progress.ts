@@ -2,6 +2,7 @@
 // and by suite (a step per measurement).
 import type { BenchmarkHooks } from '../run/benchmark.js';
 import type { SuiteHooks } from '../suite/runner.js';
+import { commandLine } from '../report/run-rows.js';
 
 interface Bar {
   /** The number of steps planned, once before the first. */
@@ -13,6 +14,13 @@ interface Bar {
 
 const NO_BAR: Bar = { plan: () => undefined, step: () => undefined, done: () => undefined };
 
+/** The time left, e.g. "4s", "2m05s"; "—" (no estimate) until a step has finished, never "NaN" or "Infinity". */
+export function etaText(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '—';
+  const s = Math.ceil(ms / 1000);
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+}
+
 /** `unit` names the steps ("runs", "measurements"). */
 async function progressBar(enabled: boolean, unit: string): Promise<Bar> {
   if (!enabled) return NO_BAR;
@@ -20,16 +28,22 @@ async function progressBar(enabled: boolean, unit: string): Promise<Bar> {
   const { SingleBar, Presets } = (await import('cli-progress')).default;
   const bar = new SingleBar({
     stream: process.stderr, clearOnComplete: true, hideCursor: true, etaBuffer: 5,
-    format: `{bar} {value}/{total} ${unit} · ETA {eta_formatted} · {what}`,
+    format: `{bar} {value}/{total} ${unit} · ETA {left} · {what}`,
   }, Presets.shades_classic);
   let started = false;
   let done = 0;
+  let total = 0;
+  const t0 = performance.now();
   return {
-    plan: (total) => {
-      bar.start(total, 0, { what: '' });
+    plan: (n) => {
+      total = n;
+      bar.start(n, 0, { what: '', left: '—' });
       started = true;
     },
-    step: (what) => bar.update(done++, { what }),
+    step: (what) => {
+      const eta = done === 0 ? '—' : etaText(((performance.now() - t0) / done) * (total - done));
+      bar.update(done++, { what, left: eta });
+    },
     done: () => {
       if (started) bar.stop();
     },
@@ -43,7 +57,7 @@ export async function progressReporter(enabled: boolean): Promise<Pick<Benchmark
   return {
     onPlan: bar.plan,
     // The measured command's own display: with baselines or scans, indices past the user's commands are not theirs.
-    onRunStart: (_ci, i, total, warmup, command) => bar.step(`${warmup ? 'warm-up' : 'run'} ${i + 1}/${total}: ${command.slice(0, 30)}`),
+    onRunStart: (_ci, i, total, warmup, command) => bar.step(`${warmup ? 'warm-up' : 'run'} ${i + 1}/${total}: ${commandLine(command).slice(0, 30)}`),
     done: bar.done,
   };
 }
