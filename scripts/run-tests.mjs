@@ -13,7 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const UNIT = [
   'analyze/', 'document/', 'probe/', 'report/', 'store/', 'suite/config.test', 'suite/expect.test', 'sample/columns.test', 'sample/io.test',
   'sample/pid-list.test', 'sample/schedule.test', 'live/process-table.test', 'live/watch-view.test', 'profile/parsers.test', 'profile/coverage.test',
-  'api/marks.test', 'units.test', 'stats-core.test', 'cli/progress.test', 'errors.test', 'run/oom-counters.test',
+  'api/marks.test', 'units.test', 'stats-core.test', 'cli/progress.test', 'cli/watch-render.test', 'errors.test', 'run/oom-counters.test',
 ];
 const NOT_UNIT = [/browser/, /report\/suite-html\.test/];
 

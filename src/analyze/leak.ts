@@ -139,7 +139,9 @@ export function leakVerdict(rss: Series, mainExitMs: number, o: LeakOptions = {}
     extra.lateGrowthBytes = round((Math.max(0, extra.lateSlopeBytesPerSec!) * (figures.steadyToMs - extra.lateFromMs)) / 1000);
     const after = extra.lateSlopeBytesPerSec! < 0
       ? `then stopped growing (it fell at ${rate(-extra.lateSlopeBytesPerSec!)} over the last ${lastPart})`
-      : `then levelled off (${rate(extra.lateSlopeBytesPerSec!)} over the last ${lastPart} adds ${formatBytes(extra.lateGrowthBytes)}, under the ${formatBytes(extra.materialBytes)} that would matter)`;
+      : extra.lateSlopeBytesPerSec === 0
+        ? `then held level over the last ${lastPart}`
+        : `then levelled off (${rate(extra.lateSlopeBytesPerSec!)} over the last ${lastPart} adds ${formatBytes(extra.lateGrowthBytes)}, under the ${formatBytes(extra.materialBytes)} that would matter)`;
     return { verdict: 'no-leak', reason: `memory grew to ${formatBytes(peak)} ${after} and did not climb again before it exited: what the program needed, not a leak`, ...figures, figures: extra };
   }
   if (fit.lowBytesPerSec <= 0) {

@@ -11,6 +11,8 @@ import { CTRL } from '../sample/protocol.js';
 import { pidAlive, readChildren, SYSTEM_PROC, type ProcRoot } from '../probe/proc.js';
 import { colorsFor, colorWanted } from '../report/colors.js';
 import { formatBytes, formatMs } from '../report/units.js';
+import { wrapAll } from '../report/wrap.js';
+import { commandLine, verdictWords } from '../report/run-rows.js';
 import { EXIT, usageError } from '../errors.js';
 import { checkWritableOutput } from './output-paths.js';
 
@@ -36,11 +38,16 @@ export function renderWatch(r: WatchRecording): string {
   const late = r.lateJoins.length + r.lateJoinsNotKept;
   const roots = r.name === null ? more : `--name ${r.name} (${more} at the start${late > 0 ? `, ${late} joined later` : ''})`;
   const dropped = r.finishedProcessesNotKept > 0 ? `; ${r.finishedProcessesNotKept} finished processes with smaller peaks not listed` : '';
+  const largest = r.processes.reduce<WatchRecording['processes'][number] | null>((a, p) => (p.vmHwmBytes !== null && (a === null || p.vmHwmBytes > a.vmHwmBytes!) ? p : a), null);
+  const own = largest === null ? [] : [`largest process peak: ${largest.name} (pid ${largest.pid}) ${formatBytes(largest.vmHwmBytes)} (VmHWM: over its whole life, from before the watch began)`];
   return [
-    `membench watch ${roots}${r.children ? ' with descendants' : ''}: ${r.command || '(no command line)'}`,
+    ...wrapAll([
+    `membench watch ${roots}${r.children ? ' with descendants' : ''}: ${commandLine(r.command) || '(no command line)'}`,
     `watched ${formatMs(r.watchedMs)}, ended because ${OUTCOME[r.outcome.state]}; ${r.ticks} samples at ${formatMs(r.intervalAchievedMs)} (asked ${formatMs(r.intervalAskedMs)})`,
     `peak Σ RSS ${formatBytes(r.peakRssSumBytes)}, last ${formatBytes(r.finalRssSumBytes)}; peak Σ PSS ${formatBytes(r.peakPssSumBytes)}; up to ${r.maxProcesses ?? '—'} process${r.maxProcesses === 1 ? '' : 'es'}${dropped}`,
-    `leak: ${r.leak.verdict} — ${r.leak.reason}${r.leakFirstSeenMs === null ? '' : ` (first said leak after ${formatMs(r.leakFirstSeenMs)})`}`,
+    ...own,
+    `memory: ${verdictWords(r.leak.verdict)} — ${r.leak.reason}${r.leakFirstSeenMs === null ? '' : ` (first said leak after ${formatMs(r.leakFirstSeenMs)})`}`,
+    ]),
     '',
   ].join('\n');
 }
