@@ -62,6 +62,13 @@ int main(int argc, char **argv) {
   fcntl(fd, F_SETFD, FD_CLOEXEC);
   if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) perror("membench reaper: PR_SET_CHILD_SUBREAPER");
 
+  /* Closed on the child's exec: the child's pid is reported once it runs the program, never while it is still a copy
+   * of the reaper (the sampler would take its name and memory for the target's). */
+  int execd[2];
+  if (pipe2(execd, O_CLOEXEC) != 0) {
+    perror("membench reaper: pipe");
+    return 125;
+  }
   sigset_t all, old;
   sigfillset(&all);
   sigprocmask(SIG_BLOCK, &all, &old);
@@ -71,6 +78,7 @@ int main(int argc, char **argv) {
     return 125;
   }
   if (pid == 0) {
+    close(execd[0]);
     for (int i = 0; i < NFORWARDED; i++) signal(forwarded[i], SIG_DFL);
     sigprocmask(SIG_SETMASK, &old, NULL);
     setpgid(0, 0);
@@ -87,6 +95,7 @@ int main(int argc, char **argv) {
     _exit(errno == ENOENT ? 127 : 126);
   }
   child = pid;
+  close(execd[1]);
   /* Also from here: a kill that comes before the child's own setpgid still finds it in a group. */
   setpgid(pid, pid);
   struct sigaction sa;
@@ -96,7 +105,9 @@ int main(int argc, char **argv) {
   for (int i = 0; i < NFORWARDED; i++) sigaction(forwarded[i], &sa, NULL);
   sigprocmask(SIG_SETMASK, &old, NULL);
 
-  char line[128];
+  char line[128], byte;
+  while (read(execd[0], &byte, 1) < 0 && errno == EINTR) {}
+  close(execd[0]);
   snprintf(line, sizeof line, "P %d\n", (int)pid);
   report(fd, line);
 

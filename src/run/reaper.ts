@@ -67,8 +67,7 @@ export class ReaperChannel {
     stream.setEncoding('utf8');
     stream.on('data', (chunk: string) => {
       buffered += chunk;
-      let nl: number;
-      while ((nl = buffered.indexOf('\n')) >= 0) {
+      for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
         const e = parseReaperLine(buffered.slice(0, nl));
         buffered = buffered.slice(nl + 1);
         if (e?.kind === 'child') {
