@@ -11,7 +11,7 @@ import { nativeBinary } from '../../src/native.js';
 import { MEMFIX, MIB, ROOT, runCli, unwrap } from '../helpers/fixtures.js';
 
 const SPIKE = join(ROOT, 'fixtures', 'bin', 'spike');
-const NO_REAPER = nativeBinary('reaper', {}) === null && 'native reaper not built';
+const NO_REAPER = nativeBinary('reaper') === null && 'native reaper not built or MEMBENCH_NATIVE=0';
 const dir = mkdtempSync(join(tmpdir(), 'membench-exact-'));
 let seq = 0;
 

@@ -8,7 +8,7 @@ import { nativeBinary } from '../../src/native.js';
 import { decodeWaitStatus, parseReaperLine, reapedPeaks } from '../../src/run/reaper.js';
 import { MEMFIX, MIB, ROOT } from '../helpers/fixtures.js';
 
-const REAPER = nativeBinary('reaper', {});
+const REAPER = nativeBinary('reaper');
 const SPIKE = join(ROOT, 'fixtures', 'bin', 'spike');
 
 test('report lines parse; anything else is ignored', () => {
@@ -40,7 +40,7 @@ function reap(argv: readonly string[], env: NodeJS.ProcessEnv = process.env) {
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, report };
 }
 
-test('the binary passes on exit codes and signals, leaves stdio to the child', { skip: REAPER === null && 'native reaper not built' }, () => {
+test('the binary passes on exit codes and signals, leaves stdio to the child', { skip: REAPER === null && 'native reaper not built or MEMBENCH_NATIVE=0' }, () => {
   const exit3 = reap(['--', 'sh', '-c', 'cat; exit 3']);
   assert.equal(exit3.status, 3);
   assert.equal(exit3.stdout, 'from stdin\n', 'stdin reaches the child, its stdout reaches ours');
@@ -53,7 +53,7 @@ test('the binary passes on exit codes and signals, leaves stdio to the child', {
   assert.match(missing.stderr, /cannot run \/nonexistent\/program/);
 });
 
-test('the binary reports the child first, then every reaped process with its ru_maxrss, then RUSAGE_CHILDREN', { skip: REAPER === null && 'native reaper not built' }, () => {
+test('the binary reports the child first, then every reaped process with its ru_maxrss, then RUSAGE_CHILDREN', { skip: REAPER === null && 'native reaper not built or MEMBENCH_NATIVE=0' }, () => {
   // spike's 100 MiB child is waited for by spike itself: its peak reaches the reaper through spike's ru_maxrss.
   const r = reap(['--', SPIKE, '100', '3', '0']);
   assert.equal(r.status, 0);
@@ -67,7 +67,7 @@ test('the binary reports the child first, then every reaped process with its ru_
   assert.deepEqual(reaped.map((e) => e!.kind === 'reaped' && e!.pid), [first!.kind === 'child' && first!.pid]);
 });
 
-test('a double-forked daemon is reaped by the reaper (a subreaper), its peak included', { skip: REAPER === null && 'native reaper not built' }, () => {
+test('a double-forked daemon is reaped by the reaper (a subreaper), its peak included', { skip: REAPER === null && 'native reaper not built or MEMBENCH_NATIVE=0' }, () => {
   // memfix daemon: the parent exits at once, the setsid grandchild touches 60 MiB, holds 50 ms; nobody else waits for it.
   const r = reap(['--', MEMFIX, 'daemon', '60', '50']);
   const reaped = r.report.map(parseReaperLine).filter((e) => e?.kind === 'reaped');
@@ -76,7 +76,7 @@ test('a double-forked daemon is reaped by the reaper (a subreaper), its peak inc
   assert.ok(max >= 60 * MIB && max <= 66 * MIB, `daemon ru_maxrss ${max / MIB} MiB`);
 });
 
-test('NAME=VALUE reach the child\'s environment, never the reaper\'s own', { skip: REAPER === null && 'native reaper not built' }, () => {
+test('NAME=VALUE reach the child\'s environment, never the reaper\'s own', { skip: REAPER === null && 'native reaper not built or MEMBENCH_NATIVE=0' }, () => {
   const env = { PATH: process.env.PATH };
   // The child prints its own marker and its parent's (the reaper's) environ.
   const r = reap(['MEMBENCH_RUN=probe-1', '--', 'sh', '-c', 'echo "$MEMBENCH_RUN"; tr "\\0" "\\n" < /proc/$PPID/environ'], env);
