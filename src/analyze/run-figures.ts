@@ -21,14 +21,20 @@ export interface ReapedMaxima {
   readonly pid: number | null;
   /** Every reaper saw its whole tree gone: no process of the run escaped the accounting. */
   readonly complete: boolean;
+  /** reapedSlackBytes of the machine; 1 MiB when absent. */
+  readonly slackBytes?: number;
 }
 
 /**
- * How far a sampled VmHWM or RSS may lie above the reaper's ru_maxrss of the same process and still be the same peak:
- * the kernel keeps RSS in per-CPU counters that status, statm and the exit accounting sum with different precision
- * (batches of 32+ pages per CPU). 1 MiB, or 1 % of the peak on bigger ones.
+ * How far a sampled VmHWM or RSS may lie above the reaper's ru_maxrss of the same process and still be the same peak.
+ * The kernel keeps RSS in per-CPU counters (batches of max(32, 2 × CPUs) pages each); the exit accounting takes their
+ * approximate sum, status and statm read them summed (a VmHWM read 0.1 MiB above the ru_maxrss of the same process was
+ * seen here). So: CPUs × batch pages, at least 1 MiB.
  */
-export const reapedSlackBytes = (sampledBytes: number): number => Math.max(1 << 20, Math.round(sampledBytes * 0.01));
+export function reapedSlackBytes(cpus: number, pageSizeBytes: number): number {
+  const n = Math.max(1, Math.round(cpus));
+  return Math.max(1 << 20, n * Math.max(32, 2 * n) * pageSizeBytes);
+}
 
 /** Largest single-process peak of one process: the kernel's VmHWM when read, never below what was sampled. */
 export const processPeakBytes = (p: ProcessSeen): number => Math.max(p.vmHwmBytes ?? 0, p.maxRssBytes);
@@ -62,9 +68,9 @@ export function computePeaks({ columns, processes, cgroupPeakBytes, reaped = nul
   for (const p of processes) if (!largest || processPeakBytes(p) > processPeakBytes(largest)) largest = p;
   const sampledLargest = largest ? processPeakBytes(largest) : null;
   // ru_maxrss of a waited-for process is the largest VmHWM of it and of the descendants it waited for: it covers every
-  // reading of them, up to the slack of the kernel's per-CPU RSS counters (a VmHWM read 0.1 MiB above the ru_maxrss
-  // of the same process was seen here). A sampled figure further above it is a process the reaper did not wait for.
-  const covered = reaped !== null && reaped.maxRssBytes > 0 && (sampledLargest ?? 0) - reaped.maxRssBytes <= reapedSlackBytes(sampledLargest ?? 0);
+  // reading of them, up to the slack of the kernel's per-CPU RSS counters (reapedSlackBytes). A sampled figure further
+  // above it is a process the reaper did not wait for (one whose parent ignored SIGCHLD is reaped unaccounted).
+  const covered = reaped !== null && reaped.maxRssBytes > 0 && (sampledLargest ?? 0) - reaped.maxRssBytes <= (reaped.slackBytes ?? 1 << 20);
   const largestBytes = reaped !== null && reaped.maxRssBytes > (sampledLargest ?? 0) ? reaped.maxRssBytes : sampledLargest;
   let largestPid = largest?.pid ?? null;
   let largestName = largest?.name ?? null;

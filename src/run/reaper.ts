@@ -98,10 +98,12 @@ export interface ReapedPeaks {
   readonly complete: boolean;
   /** Every pid reaped. */
   readonly pids: readonly number[];
+  /** How far a sampled peak may lie above ru_maxrss of the same process (the kernel's per-CPU counters). */
+  readonly slackBytes: number;
 }
 
 /** Folds the reports of a run's reapers; null when there were none. */
-export function reapedPeaks(reports: readonly (ReaperReport | null)[]): ReapedPeaks | null {
+export function reapedPeaks(reports: readonly (ReaperReport | null)[], slackBytes: number): ReapedPeaks | null {
   const got = reports.filter((r): r is ReaperReport => r !== null);
   if (got.length === 0) return null;
   let max = 0;
@@ -120,5 +122,5 @@ export function reapedPeaks(reports: readonly (ReaperReport | null)[]): ReapedPe
       pid = null;
     }
   }
-  return { maxRssBytes: max, pid, complete: got.length === reports.length && got.every((r) => r.childrenMaxRssBytes !== null), pids };
+  return { maxRssBytes: max, pid, complete: got.length === reports.length && got.every((r) => r.childrenMaxRssBytes !== null), pids, slackBytes };
 }

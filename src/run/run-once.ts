@@ -3,6 +3,7 @@
 // build the RunResult whole (run-result.ts); how it ended is decided in outcome.ts, the wait in tree-wait.ts.
 import type { ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
+import { availableParallelism } from 'node:os';
 import type { RunResult } from '../result.js';
 import { Sampler } from '../sample/sampler.js';
 import { settingsOf } from '../sample/settings.js';
@@ -20,6 +21,7 @@ import { SmapsCapturer } from './smaps-capture.js';
 import { decideOutcome, firstFailure, type Ended, type StopCause, type StopReason } from './outcome.js';
 import { survivorAction, waitForTree } from './tree-wait.js';
 import { buildRunResult } from './run-result.js';
+import { reapedSlackBytes } from '../analyze/run-figures.js';
 import { nativeBinary } from '../native.js';
 import { decodeWaitStatus, ReaperChannel, reapedPeaks, type ReapedPeaks, type ReaperReport } from './reaper.js';
 
@@ -221,7 +223,7 @@ async function followRun(c: RunContext, prepared: PreparedRun, sampler: Sampler,
     const smaps = await capturer.stop();
     const out = await withTimeout(sampler.stop(), SAMPLER_STOP_TIMEOUT_MS, 'the sampler did not report within 10 s of being stopped');
     const cgroupPeak = prepared.peakBytes();
-    const reaped = l.reaped ? reapedPeaks(await l.reaperReports(REAPER_REPORT_TIMEOUT_MS)) : null;
+    const reaped = l.reaped ? reapedPeaks(await l.reaperReports(REAPER_REPORT_TIMEOUT_MS), reapedSlackBytes(availableParallelism(), opts.pageSizeBytes)) : null;
     const judged = judgeRunOom(prepared, l, out, treeEndMs, reaped);
     const finalStop: StopReason | null = stopReason;
     return buildRunResult({

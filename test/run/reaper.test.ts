@@ -27,10 +27,10 @@ test('wait statuses decode as node reports an ending', () => {
 test('reports fold: the largest ru_maxrss and its pid; complete only when every reaper reached ECHILD', () => {
   const a = { reaped: new Map([[10, 5 * MIB], [11, 300 * MIB]]), childrenMaxRssBytes: 300 * MIB };
   const b = { reaped: new Map([[20, 7 * MIB]]), childrenMaxRssBytes: 7 * MIB };
-  assert.deepEqual(reapedPeaks([a, b]), { maxRssBytes: 300 * MIB, pid: 11, complete: true, pids: [10, 11, 20] });
-  assert.equal(reapedPeaks([a, null])!.complete, false);
-  assert.equal(reapedPeaks([a, { reaped: new Map(), childrenMaxRssBytes: null }])!.complete, false);
-  assert.equal(reapedPeaks([null]), null);
+  assert.deepEqual(reapedPeaks([a, b], MIB), { maxRssBytes: 300 * MIB, pid: 11, complete: true, pids: [10, 11, 20], slackBytes: MIB });
+  assert.equal(reapedPeaks([a, null], MIB)!.complete, false);
+  assert.equal(reapedPeaks([a, { reaped: new Map(), childrenMaxRssBytes: null }], MIB)!.complete, false);
+  assert.equal(reapedPeaks([null], MIB), null);
 });
 
 /** Runs the reaper with its report on fd 3 (a file), returns status, signal, stdout and the report's lines. */
