@@ -6,7 +6,7 @@
  *   reaper REPORT_FD [NAME=VALUE ...] -- PROGRAM [ARG ...]
  *
  * PR_SET_CHILD_SUBREAPER makes orphaned descendants (double-forked daemons) its children too. The child starts a
- * process group of its own (so membench kills the tree without the reaper), gets NAME=VALUE in its environment
+ * session and process group of its own (so membench kills the tree without the reaper), gets NAME=VALUE in its environment
  * (the reaper's own environ stays free of the run's marker), and execs PROGRAM. Lines written to REPORT_FD:
  *   P <child pid>                          once, right after the fork
  *   R <pid> <ru_maxrss KiB> <wait status>  per process reaped (the child first or not; orphans too)
@@ -81,7 +81,8 @@ int main(int argc, char **argv) {
     close(execd[0]);
     for (int i = 0; i < NFORWARDED; i++) signal(forwarded[i], SIG_DFL);
     sigprocmask(SIG_SETMASK, &old, NULL);
-    setpgid(0, 0);
+    /* A session (and process group) of its own, as the target had when membench spawned it detached itself. */
+    setsid();
     /* The reaper gone (killed by membench's guard), its child goes too; the rest of the tree is the guard's. */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     for (int i = 2; i < sep; i++) {
@@ -96,8 +97,8 @@ int main(int argc, char **argv) {
   }
   child = pid;
   close(execd[1]);
-  /* Also from here: a kill that comes before the child's own setpgid still finds it in a group. */
-  setpgid(pid, pid);
+  /* No setpgid from here: it would race the child's setsid. Until its exec the child is in the reaper's group (which
+   * membench's guard knows); its own pid is reported only after the exec, when its group exists. */
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = forward;
