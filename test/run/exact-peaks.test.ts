@@ -41,6 +41,7 @@ for (const backend of ['cgroup', 'proc'] as const) {
     assert.ok(p.memoryBytes! >= SPIKE_LO, `headline ${(p.memoryBytes! / MIB).toFixed(1)} MiB ≥ 300 MiB`);
     // The reaper is outside the tree on both backends: never one of its processes.
     assert.ok(!run.processes.some((x) => x.name === 'reaper'), run.processes.map((x) => x.name).join(','));
+    assert.ok(p.processCount <= 2, `spike and its child at most, saw ${p.processCount} at once`);
     assert.match(stdout, /peaks exact at any interval: [^;]*the largest process \(the kernel's exit accounting/);
   });
 
