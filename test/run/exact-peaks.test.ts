@@ -66,6 +66,17 @@ for (const backend of ['cgroup', 'proc'] as const) {
   });
 }
 
+test('proc: --concurrency 2 runs one reaper per instance; the instances are the targets, the reapers are not counted', { skip: NO_REAPER }, () => {
+  const { run } = measure('proc', [SPIKE, '100', '3', '300'], ['--concurrency', '2']);
+  const instancePids = (run.instances ?? []).map((i) => i.pid);
+  assert.equal(instancePids.length, 2);
+  for (const pid of instancePids) assert.equal(run.processes.find((p) => p.pid === pid)?.name, 'spike', `instance ${pid} is spike itself`);
+  assert.ok(!run.processes.some((x) => x.name === 'reaper'));
+  assert.ok(run.peaks!.processCount <= 4, `two spikes and their children at most, saw ${run.peaks!.processCount}`);
+  assert.ok(run.peaks!.reapedMaxRssBytes! >= 100 * MIB && run.peaks!.reapedMaxRssBytes! <= 106 * MIB);
+  assert.equal(run.peaks!.exact?.largestProcess, true);
+});
+
 // Endings, with and without the reaper: the outcome and membench's exit status must not change.
 const endings: { name: string; backend: 'cgroup' | 'proc'; argv: string[]; extra?: string[]; outcome: (o: RunResult['outcome']) => boolean }[] = [
   { name: 'exit 3', backend: 'proc', argv: ['sh', '-c', 'exit 3'], outcome: (o) => o.state === 'exited' && o.exitCode === 3 },
