@@ -73,8 +73,22 @@ export const PeaksSchema = z.object({
   vmDataSumBytes: nullableBytes,
   vszSumBytes: nullableBytes,
   largestProcessBytes: nullableBytes.describe('largest single-process peak: max over processes of max(VmHWM, sampled RSS); null when no process was seen'),
-  largestProcessPid: z.number().int().nullable(),
+  largestProcessPid: z.number().int().nullable().describe('whose peak largestProcessBytes is; with largestProcessSource reaped-rusage, the process the reaper waited for: the peak is its own or that of a descendant it waited for'),
   largestProcessName: z.string().nullable(),
+  largestProcessSource: z.enum(['reaped-rusage', 'sampled-vmhwm']).optional().describe(
+    'where largestProcessBytes comes from. reaped-rusage: the kernel\'s exit accounting collected by membench\'s native reaper '
+    + '(native/reaper.c, a subreaper outside the tree): wait4 ru_maxrss, the largest VmHWM of every process waited for, however short-lived '
+    + '(the figure is the larger of it and the sampled one, which the kernel\'s per-CPU RSS counters can put a little above it: CPUs × max(32, 2 × CPUs) pages, at least 1 MiB); '
+    + 'sampled-vmhwm: VmHWM read while each process lived, and sampled RSS (a process that climbs after its last read, or lives between two reads, '
+    + 'is missed). Absent in older documents'),
+  reapedMaxRssBytes: nullableBytes.optional().describe(
+    'the largest ru_maxrss the native reaper reported (itself a largest single-process peak); null when the run had no reaper (not built, MEMBENCH_NATIVE=0)'),
+  exact: z.object({
+    tree: z.boolean().describe('treeBytes is the cgroup\'s peak counter (no spike escapes it)'),
+    largestProcess: z.boolean().describe('largestProcessBytes is the reaper\'s accounting and the reaper saw the whole tree gone: every process was waited for, '
+      + 'by the reaper or by its parent (a child of a parent that ignores SIGCHLD is reaped by the kernel unaccounted; when such a child was sampled above the reaped figure, this is false)'),
+    memory: z.boolean().describe('memoryBytes is exact: both of the above, and no page cache was subtracted from the tree'),
+  }).optional().describe('which peaks are kernel figures that no spike between two samples can escape, whatever the interval; absent in older documents'),
   processCount: z.number().int().nonnegative().describe('most processes alive at one tick'),
 });
 export type Peaks = z.infer<typeof PeaksSchema>;

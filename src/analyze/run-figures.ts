@@ -10,12 +10,36 @@ export interface PeakInputs {
   readonly processes: readonly ProcessSeen[];
   /** The cgroup's own peak counter (v1 memory.max_usage_in_bytes, v2 memory.peak), when there is one. */
   readonly cgroupPeakBytes: number | null;
+  /** The native reaper's exit accounting (wait4 ru_maxrss), when the run had one. */
+  readonly reaped?: ReapedMaxima | null;
+}
+
+/** The largest ru_maxrss of the processes a reaper waited for (src/run/reaper.ts). */
+export interface ReapedMaxima {
+  readonly maxRssBytes: number;
+  /** The reaped process it was reported for (it or a descendant it waited for had that peak); null from RUSAGE_CHILDREN alone. */
+  readonly pid: number | null;
+  /** Every reaper saw its whole tree gone: no process of the run escaped the accounting. */
+  readonly complete: boolean;
+  /** reapedSlackBytes of the machine; 1 MiB when absent. */
+  readonly slackBytes?: number;
+}
+
+/**
+ * How far a sampled VmHWM or RSS may lie above the reaper's ru_maxrss of the same process and still be the same peak.
+ * The kernel keeps RSS in per-CPU counters (batches of max(32, 2 × CPUs) pages each); the exit accounting takes their
+ * approximate sum, status and statm read them summed (a VmHWM read 0.1 MiB above the ru_maxrss of the same process was
+ * seen here). So: CPUs × batch pages, at least 1 MiB.
+ */
+export function reapedSlackBytes(cpus: number, pageSizeBytes: number): number {
+  const n = Math.max(1, Math.round(cpus));
+  return Math.max(1 << 20, n * Math.max(32, 2 * n) * pageSizeBytes);
 }
 
 /** Largest single-process peak of one process: the kernel's VmHWM when read, never below what was sampled. */
 export const processPeakBytes = (p: ProcessSeen): number => Math.max(p.vmHwmBytes ?? 0, p.maxRssBytes);
 
-export function computePeaks({ columns, processes, cgroupPeakBytes }: PeakInputs): Peaks {
+export function computePeaks({ columns, processes, cgroupPeakBytes, reaped = null }: PeakInputs): Peaks {
   const { fast, status, pss } = columns;
   const processCount = Math.round(maxFinite(fast.processCount) ?? 0);
   // A command that ended before the first tick left no sample: its per-process sums are unknown, not 0.
@@ -42,8 +66,21 @@ export function computePeaks({ columns, processes, cgroupPeakBytes }: PeakInputs
   }
   let largest: ProcessSeen | null = null;
   for (const p of processes) if (!largest || processPeakBytes(p) > processPeakBytes(largest)) largest = p;
-  const largestBytes = largest ? processPeakBytes(largest) : null;
+  const sampledLargest = largest ? processPeakBytes(largest) : null;
+  // ru_maxrss of a waited-for process is the largest VmHWM of it and of the descendants it waited for: it covers every
+  // reading of them, up to the slack of the kernel's per-CPU RSS counters (reapedSlackBytes). A sampled figure further
+  // above it is a process the reaper did not wait for (one whose parent ignored SIGCHLD is reaped unaccounted).
+  const covered = reaped !== null && reaped.maxRssBytes > 0 && (sampledLargest ?? 0) - reaped.maxRssBytes <= (reaped.slackBytes ?? 1 << 20);
+  const largestBytes = reaped !== null && reaped.maxRssBytes > (sampledLargest ?? 0) ? reaped.maxRssBytes : sampledLargest;
+  let largestPid = largest?.pid ?? null;
+  let largestName = largest?.name ?? null;
+  if (reaped !== null && reaped.maxRssBytes > (sampledLargest ?? 0)) {
+    largestPid = reaped.pid;
+    largestName = processes.find((p) => p.pid === reaped.pid)?.name ?? null;
+  }
   const treeNoCacheInt = intOrNull(treeNoCache);
+  const exactTree = treeSource === 'cgroup-peak-counter';
+  const exactLargest = covered && reaped.complete;
   const memorySource: Peaks['memorySource'] = treeNoCacheInt === null && largestBytes === null
     ? null
     : (largestBytes ?? -1) > (treeNoCacheInt ?? -1) ? 'largest-process' : 'tree';
@@ -62,8 +99,11 @@ export function computePeaks({ columns, processes, cgroupPeakBytes }: PeakInputs
     vmDataSumBytes: sampled(status.vmDataSumBytes),
     vszSumBytes: sampled(fast.vszSumBytes),
     largestProcessBytes: largestBytes,
-    largestProcessPid: largest?.pid ?? null,
-    largestProcessName: largest?.name ?? null,
+    largestProcessPid: largestPid,
+    largestProcessName: largestName,
+    largestProcessSource: covered ? 'reaped-rusage' : 'sampled-vmhwm',
+    reapedMaxRssBytes: reaped === null ? null : reaped.maxRssBytes,
+    exact: { tree: exactTree, largestProcess: exactLargest, memory: exactTree && exactLargest && treeNoCacheInt === intOrNull(treeBytes) },
     processCount,
   };
 }

@@ -19,7 +19,9 @@ export function headlineSource(b: BenchmarkResult, r: RunResult): { text: string
     // VmHWM is the kernel's own high-water mark, but it is read (every status interval) while the process lives: a
     // process that ends within one interval of its peak may have climbed after the last read.
     const name = p.largestProcessName ?? 'one process';
-    return { text: `${name}'s own VmHWM`, exact: true };
+    // The kernel's ru_maxrss of a process covers the children it waited for (getrusage(2)): the peak may be one of theirs.
+    if (p.largestProcessSource === 'reaped-rusage') return { text: `${name}'s ru_maxrss at exit${p.exact?.largestProcess ? ', exact' : ''}`, exact: p.exact?.largestProcess === true };
+    return { text: `${name}'s own VmHWM`, exact: p.exact ? p.exact.largestProcess : true };
   }
   if (p.treeSource === 'sampled-pss-sum') {
     return { text: `tree Σ PSS, sampled every ${formatMs(r.sampling?.pssIntervalMs ?? b.runs[0]?.sampling?.pssIntervalMs ?? null)}`, exact: false };

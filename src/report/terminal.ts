@@ -73,6 +73,8 @@ export function renderBenchmark(b: BenchmarkResult, index: number, c: Colors): s
   }
   const h = headlineOf(b);
   if (h.largest) out.push(c.dim(`  largest process of run ${shownRun(b)!.index + 1}: ${h.largest.name} (pid ${h.largest.pid}), ${formatBytes(h.largest.bytes)}; most processes at once: ${h.largest.processCount}`));
+  const exactness = exactnessSentence(shownRun(b));
+  if (exactness) out.push(c.dim(`  ${exactness}`));
   const surv = survivorLine(measured, c);
   if (surv) out.push(surv);
   for (const f of failuresOf(b)) {
@@ -91,6 +93,22 @@ export function renderBenchmark(b: BenchmarkResult, index: number, c: Colors): s
     out.push(c.dim(`  conditions: ${limits.map((l) => `${l.name} ${l.asked}${l.applied ? '' : ' (NOT applied)'}`).join(', ')}`));
   }
   return wrapAll(out).join('\n');
+}
+
+/** Which peaks of a run are kernel figures no spike can escape, and which are sampled (and how often), from peaks.exact. */
+export function exactnessSentence(r: RunResult | null | undefined): string | null {
+  const p = r?.peaks;
+  if (!p?.exact || !r?.sampling) return null;
+  const s = r.sampling;
+  const tree = p.exact.tree
+    ? 'the tree (cgroup peak counter)'
+    : `the tree (${p.treeSource === 'sampled-pss-sum' ? `Σ PSS every ${formatMs(s.pssIntervalMs)}` : `every ${formatMs(s.intervalAskedMs)}`})`;
+  const largest = p.exact.largestProcess
+    ? 'the largest process (the kernel\'s exit accounting, wait4 ru_maxrss, of every process of the tree)'
+    : `the largest process (VmHWM read every ${formatMs(s.statusIntervalMs)} while each process lived: one that lived between two reads can be missed)`;
+  const exact = [...(p.exact.tree ? [tree] : []), ...(p.exact.largestProcess ? [largest] : [])];
+  const sampled = [...(p.exact.tree ? [] : [tree]), ...(p.exact.largestProcess ? [] : [largest])];
+  return `peaks exact at any interval: ${exact.join(' and ') || 'none'}; sampled: ${sampled.join(' and ') || 'none'}.`;
 }
 
 /** The short report of one command (the default): headline, range, largest process and wall time, verdict, failures. */

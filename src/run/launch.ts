@@ -71,20 +71,35 @@ export interface LaunchSpec {
   readonly showOutput: boolean;
   /** File fed to the target's stdin; absent or null for /dev/null. */
   readonly stdinFile?: string | null;
+  /**
+   * The native reaper (native/reaper.c) to start the target under, or absent/null to spawn it directly. The reaper
+   * stays outside the target's process group and cgroup; `childEnv` is set for the target only (the run's marker must
+   * not be in the reaper's own environ, or the proc backend would count it). Its report is on stdio[3].
+   */
+  readonly reaper?: { readonly path: string; readonly childEnv: Readonly<Record<string, string>> } | null;
 }
 
 export function launch(spec: LaunchSpec): ChildProcess {
   const [file, ...args] = spec.argv as [string, ...string[]];
   const stdinFile = spec.stdinFile ?? null;
   const stdin = stdinFile === null ? 'ignore' : 'pipe';
-  const stdio: ['ignore' | 'pipe', 'inherit' | 'ignore', 'pipe'] = [stdin, spec.showOutput ? 'inherit' : 'ignore', 'pipe'];
+  const reaper = spec.reaper ?? null;
+  const stdio: ['ignore' | 'pipe', 'inherit' | 'ignore', 'pipe', ...'pipe'[]] = [stdin, spec.showOutput ? 'inherit' : 'ignore', 'pipe', ...(reaper ? ['pipe' as const] : [])];
   const w: WrapperSteps = { ...(spec.wrapper ?? NO_WRAPPER), joinFiles: [...(spec.wrapper?.joinFiles ?? []), ...(spec.joinFiles ?? [])] };
   const plain = w.joinFiles.length === 0 && w.preExecLines.length === 0 && w.execVia.length === 0;
+  const target = plain ? [file, ...args] : ['/bin/sh', '-c', wrapperScript(w), 'membench-wrapper', ...w.joinFiles, '--', file, ...args];
   // detached: the tree gets its own process group, so a terminal's Ctrl-C reaches membench only, which
-  // then ends the whole tree itself (and records the run as interrupted).
-  const child = plain
-    ? spawn(file, args, { cwd: spec.cwd, env: spec.env, stdio, detached: true })
-    : spawn('/bin/sh', ['-c', wrapperScript(w), 'membench-wrapper', ...w.joinFiles, '--', file, ...args], { cwd: spec.cwd, env: spec.env, stdio, detached: true });
+  // then ends the whole tree itself (and records the run as interrupted). Under the reaper, the target makes a
+  // process group of its own: membench kills that one and the reaper lives on to report the kernel's accounting.
+  let child: ChildProcess;
+  if (reaper) {
+    const env = { ...spec.env };
+    for (const k of Object.keys(reaper.childEnv)) delete env[k];
+    const assignments = Object.entries(reaper.childEnv).map(([k, v]) => `${k}=${v}`);
+    child = spawn(reaper.path, ['3', ...assignments, '--', ...target], { cwd: spec.cwd, env, stdio, detached: true });
+  } else {
+    child = spawn(target[0]!, target.slice(1), { cwd: spec.cwd, env: spec.env, stdio, detached: true });
+  }
   if (stdinFile !== null && child.stdin) {
     // A target that never reads its stdin must not block membench: errors (EPIPE) are ignored.
     child.stdin.on('error', () => undefined);

@@ -2,6 +2,8 @@
 // whole tree (survivors waited for or killed), stop sampling, read the kernel's counters, judge the OOM kills,
 // build the RunResult whole (run-result.ts); how it ended is decided in outcome.ts, the wait in tree-wait.ts.
 import type { ChildProcess } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import { availableParallelism } from 'node:os';
 import type { RunResult } from '../result.js';
 import { Sampler } from '../sample/sampler.js';
 import { settingsOf } from '../sample/settings.js';
@@ -19,6 +21,9 @@ import { SmapsCapturer } from './smaps-capture.js';
 import { decideOutcome, firstFailure, type Ended, type StopCause, type StopReason } from './outcome.js';
 import { survivorAction, waitForTree } from './tree-wait.js';
 import { buildRunResult } from './run-result.js';
+import { reapedSlackBytes } from '../analyze/run-figures.js';
+import { nativeBinary } from '../native.js';
+import { decodeWaitStatus, ReaperChannel, reapedPeaks, type ReapedPeaks, type ReaperReport } from './reaper.js';
 
 /** Buckets of the slow thread's per-process grid: 4× the points kept per series, ≤ 8 KiB per process. */
 const PROCESS_GRID_BUCKETS = 2048;
@@ -28,6 +33,8 @@ const STDERR_TAIL_BYTES = 2048;
 const SURVIVOR_SETTLE_TICKS = 2;
 /** How long a stopped sampler may take to hand over its output. */
 const SAMPLER_STOP_TIMEOUT_MS = 10_000;
+/** How long the reapers may take, once the tree is gone, to report their last line (they end at ECHILD, at once). */
+const REAPER_REPORT_TIMEOUT_MS = 2_000;
 
 export type { CommandSpec, RunOptions } from './run-options.js';
 
@@ -74,7 +81,7 @@ export async function runOnce(
     const spawnClock = { spawnEpoch: nowEpoch(), spawnKmsgUsec: kmsgClockUsec() };
     // The guard first: a membench killed right after a spawn (the target already forking) still has one.
     guard = startGuard(prepared.guard);
-    const instances = launchInstances(ctx, prepared, guard, spawnClock);
+    const instances = await launchInstances(ctx, prepared, guard, spawnClock);
     if (instances.failed) return notStarted(ctx, `cannot start ${spec.argv[0]}: ${(await instances.failed).message}`);
     launched = instances;
     const result = await followRun(ctx, prepared, sampler, instances, interrupt);
@@ -83,6 +90,7 @@ export async function runOnce(
   } finally {
     if (sampler) await sampler.kill();
     prepared.cleanup(launched?.pids[0] ?? null);
+    launched?.killReapers();
     guard?.stop();
   }
 }
@@ -105,12 +113,21 @@ interface Launched {
   readonly stderrTail: () => string;
   /** Set when an instance could not be spawned (the others already killed): resolves to its error. */
   readonly failed: Promise<Error> | null;
+  /** What the native reapers reported once the tree was gone (null per instance that has none, or that went silent). */
+  readonly reaperReports: (timeoutMs: number) => Promise<(ReaperReport | null)[]>;
+  /** True when the instances run under the native reaper. */
+  readonly reaped: boolean;
+  /** Ends reapers still running (one waiting for a process that escaped every kill). */
+  readonly killReapers: () => void;
 }
 
-/** Spawns every instance in the run's group (--concurrency), each under the guard, stderr tail kept. */
-function launchInstances(
+/**
+ * Spawns every instance in the run's group (--concurrency), each under the guard, stderr tail kept; under the native
+ * reaper when it is built (the target's own pid is then what the run follows, and the reaper reports its ending).
+ */
+async function launchInstances(
   c: RunContext, prepared: PreparedRun, guard: Guard, { spawnEpoch, spawnKmsgUsec }: Pick<Launched, 'spawnEpoch' | 'spawnKmsgUsec'>,
-): Launched {
+): Promise<Launched> {
   const { spec, opts } = c;
   const wrapper: WrapperSteps = {
     joinFiles: prepared.joinFiles,
@@ -119,11 +136,17 @@ function launchInstances(
   };
   const instances = Math.max(1, spec.instances ?? 1);
   const stdinFile = spec.stdinFile !== undefined ? spec.stdinFile : opts.stdinFile ?? null;
+  const reaperPath = nativeBinary('reaper');
+  const reaper = reaperPath ? { path: reaperPath, childEnv: prepared.extraEnv } : null;
   const children: ChildProcess[] = Array.from({ length: instances }, (_, i) => {
     const env = { ...process.env, ...spec.env, ...prepared.extraEnv, [INSTANCE_VAR]: String(i + 1) };
-    const child = launch({ argv: spec.argv, cwd: spec.cwd, env, wrapper, showOutput: opts.showOutput, stdinFile });
+    const child = launch({ argv: spec.argv, cwd: spec.cwd, env, wrapper, showOutput: opts.showOutput, stdinFile, reaper });
     if (child.pid !== undefined) guard.addProcessGroup(child.pid);
     return child;
+  });
+  const channels = children.map((ch) => {
+    const report = ch.stdio[3];
+    return reaper && ch.pid !== undefined && report ? new ReaperChannel(report as Readable) : null;
   });
   let stderrTail = '';
   for (const child of children) {
@@ -138,10 +161,25 @@ function launchInstances(
     for (const ch of children) if (ch.pid !== undefined) prepared.killTree(ch.pid);
     failed = new Promise<Error>((resolve) => failedChild.once('error', resolve));
   }
-  // With several instances the run ends when the last main process has exited.
-  const exited = Promise.all(children.map((child) => new Promise<Ended>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal, atMs: nowEpoch() - spawnEpoch })))));
-  return { pids: children.map((ch) => ch.pid ?? -1), spawnEpoch, spawnKmsgUsec, exited, stderrTail: () => stderrTail, failed };
+  // Under the reaper the run follows the target itself (the reaper's child, a process group of its own).
+  const pids = await Promise.all(children.map(async (ch, i) => {
+    const target = channels[i] ? await channels[i]!.childPid : null;
+    if (target !== null) guard.addProcessGroup(target);
+    return target ?? ch.pid ?? -1;
+  }));
+  // With several instances the run ends when the last main process has exited. The reaper reports the target's
+  // ending as soon as it has reaped it (it lives on for the survivors); its own exit is the fallback.
+  const exited = Promise.all(children.map((child, i) => new Promise<Ended>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal, atMs: nowEpoch() - spawnEpoch }));
+    void channels[i]?.childStatus.then((status) => resolve({ ...decodeWaitStatus(status), atMs: nowEpoch() - spawnEpoch }));
+  })));
+  const reaperReports = (timeoutMs: number): Promise<(ReaperReport | null)[]> => Promise.all(channels.map((ch) => (ch === null
+    ? Promise.resolve(null)
+    : Promise.race([ch.done, new Promise<null>((r) => setTimeout(() => r(null), timeoutMs).unref())]))));
+  const killReapers = (): void => {
+    for (const ch of reaper ? children : []) if (ch.exitCode === null && ch.signalCode === null) ch.kill('SIGKILL');
+  };
+  return { pids, spawnEpoch, spawnKmsgUsec, exited, stderrTail: () => stderrTail, failed, reaperReports, reaped: reaper !== null, killReapers };
 }
 
 /** From the spawn to the built result: sampling, stops, survivors, the wait for the tree, the kernel's word. */
@@ -185,7 +223,8 @@ async function followRun(c: RunContext, prepared: PreparedRun, sampler: Sampler,
     const smaps = await capturer.stop();
     const out = await withTimeout(sampler.stop(), SAMPLER_STOP_TIMEOUT_MS, 'the sampler did not report within 10 s of being stopped');
     const cgroupPeak = prepared.peakBytes();
-    const judged = judgeRunOom(prepared, l, out, treeEndMs);
+    const reaped = l.reaped ? reapedPeaks(await l.reaperReports(REAPER_REPORT_TIMEOUT_MS), reapedSlackBytes(availableParallelism(), opts.pageSizeBytes)) : null;
+    const judged = judgeRunOom(prepared, l, out, treeEndMs, reaped);
     const finalStop: StopReason | null = stopReason;
     return buildRunResult({
       index: c.index, warmup: c.warmup, startedAt: c.startedAt,
@@ -194,6 +233,7 @@ async function followRun(c: RunContext, prepared: PreparedRun, sampler: Sampler,
       survivorsAtExit, action: waited.action, smaps,
       limits: [...prepared.limits, ...(opts.processLimits ?? [])], limitsRequest: opts.limits ?? NO_LIMITS,
       oom: judged.verdict, oomNotes: judged.notes, memoryLimitBytes: prepared.memoryLimitBytes, samplerProblem: waited.samplerProblem,
+      reaped,
     });
   } finally {
     if (timer) clearTimeout(timer);
@@ -203,10 +243,11 @@ async function followRun(c: RunContext, prepared: PreparedRun, sampler: Sampler,
 }
 
 /** The run's OOM kills: the backend's counters, and the kernel log when they say there is something to find. */
-function judgeRunOom(prepared: PreparedRun, l: Launched, out: SamplerOutput, treeEndMs: number): OomJudgement {
+function judgeRunOom(prepared: PreparedRun, l: Launched, out: SamplerOutput, treeEndMs: number, reaped: ReapedPeaks | null): OomJudgement {
   const counters = prepared.oom();
   const identity = {
-    cgroupPath: prepared.cgroupPath, pids: new Set([...l.pids, ...out.processes.map((p) => p.pid)]),
+    // Every process the reaper waited for was of the run, sampled or not (a victim can die between two ticks).
+    cgroupPath: prepared.cgroupPath, pids: new Set([...l.pids, ...out.processes.map((p) => p.pid), ...(reaped?.pids ?? [])]),
     windowUsec: { start: l.spawnKmsgUsec, end: l.spawnKmsgUsec + treeEndMs * 1000 },
   };
   return judgeOom(counters, needsKernelLog(counters, identity) ? readOomEvents() : [], identity, prepared.memoryLimitBytes);

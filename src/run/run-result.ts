@@ -11,6 +11,7 @@ import type { SmapsCaptureResult } from './smaps-capture.js';
 import type { RunOptions } from './run-options.js';
 import { allRunNotes, instanceOutcomes, oomRecord, type Ended, type StopReason } from './outcome.js';
 import type { SurvivorAction } from './tree-wait.js';
+import type { ReapedPeaks } from './reaper.js';
 
 /** Lines of the stderr tail kept in the result. */
 const STDERR_TAIL_LINES = 20;
@@ -40,6 +41,8 @@ export interface BuildInput {
   readonly oomNotes: readonly string[];
   readonly memoryLimitBytes: number | null;
   readonly samplerProblem: string | null;
+  /** The native reaper's exit accounting of the tree; null when the run had no reaper (not built, MEMBENCH_NATIVE=0). */
+  readonly reaped?: ReapedPeaks | null;
 }
 
 export function buildRunResult(b: BuildInput): RunResult {
@@ -58,7 +61,7 @@ export function buildRunResult(b: BuildInput): RunResult {
     })
     .sort((a, b2) => a.firstSeenMs - b2.firstSeenMs || a.pid - b2.pid);
   const adaptations = [...out.adaptations, ...(b.smaps.adaptation ? [b.smaps.adaptation] : [])].sort((x, y) => x.fromMs - y.fromMs);
-  const peaks = computePeaks({ columns: out.columns, processes: out.processes, cgroupPeakBytes: b.cgroupPeak });
+  const peaks = computePeaks({ columns: out.columns, processes: out.processes, cgroupPeakBytes: b.cgroupPeak, reaped: b.reaped ?? null });
   const stderrTail = b.stderrTail.split('\n').slice(-STDERR_TAIL_LINES).join('\n');
   const instances = instanceOutcomes(b.endings, b.pids, b.stopReason, b.oom, opts.timeoutMs);
   return {

@@ -29,7 +29,7 @@ test('compact by default: one command in ≤ 6 lines within 80 columns; -v keeps
   const mib = (v: number): string => `${(v / MIB).toFixed(1)} MiB`;
   assert.match(r.stdout, new RegExp(`Peak \\(mean ± σ\\): +${mib(s.mean).replace('.', '\\.')} ± `));
   assert.match(r.stdout, new RegExp(`Range \\(min … max\\): ${mib(s.min).replace('.', '\\.')} … ${mib(s.max).replace('.', '\\.')} +2 runs`));
-  assert.match(r.stdout, /\[memfix's own VmHWM\]|\[tree: cgroup counter/);
+  assert.match(r.stdout, /\[memfix's (own VmHWM|ru_maxrss at exit, exact)\]|\[tree: cgroup counter/);
   assert.match(r.stdout, /Largest process: +memfix \d+\.\d MiB · wall /);
   assert.match(r.stdout, /Verdict: +leak: cannot tell \(2\/2\)/);
   const v = runCliOk(['run', '-r', '1', '-v', '--', MEMFIX, 'hold', '30', '200']);
