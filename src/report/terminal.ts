@@ -27,9 +27,13 @@ function survivorLine(runs: readonly RunResult[], c: Colors): string | null {
 function samplingLegend(b: BenchmarkResult): string | null {
   const s = b.runs.find((r) => !r.warmup && r.sampling)?.sampling;
   if (!s) return null;
+  // With the reaper, every process's VmHWM is also taken at its exit (wait4): no peak between reads is missed.
+  const reaped = b.runs.filter((r) => !r.warmup && r.peaks).every((r) => r.peaks!.exact?.largestProcess === true);
+  const hwm = reaped
+    ? 'VmHWM, also taken at each process\'s exit'
+    : `VmHWM, read every ${formatMs(s.statusIntervalMs)} while the process lives, so a process that ends sooner after its peak may have climbed past the last read`;
   return `≈ sampled: Σ RSS every ${formatMs(s.intervalAskedMs)}, PSS/USS/swap every ${formatMs(s.pssIntervalMs)}, anon/VmData every ${formatMs(s.statusIntervalMs)}; `
-    + `other figures are kernel counters, exact between samples (the cgroup's peak; VmHWM, read every ${formatMs(s.statusIntervalMs)} while the process lives, `
-    + 'so a process that ends sooner after its peak may have climbed past the last read). ¹ Σ RSS counts a shared page once per process.';
+    + `other figures are kernel counters, exact between samples (the cgroup's peak; ${hwm}). ¹ Σ RSS counts a shared page once per process.`;
 }
 
 /** Runs so short that a sampled tier was read only a few times: its peak may be far from the true one. */
