@@ -139,9 +139,12 @@ export function buildProgram(): Command {
     .argument('[commands...]')
     .addHelpText('after', RUN_HELP_EPILOG);
   subcommand(program, 'report')
-    .description('render result documents (from run --json or suite --json) as one self-contained HTML page with plots')
-    .usage('A.json [B.json …] --html FILE')
-    .option('--html <file>', 'write the HTML report to FILE ("-" for stdout)')
+    .description('show result documents (from run --json or suite --json) as the terminal report, or as one self-contained HTML page with plots (--html)')
+    .usage('A.json [B.json …] [-v] [--html FILE]')
+    .option('--html <file>', 'write the HTML report to FILE ("-" for stdout) instead of printing the terminal report')
+    .option('-v, --verbose', 'the full terminal report: every figure, sampling, diagnosis, breakdowns, chart')
+    .option('--no-chart', 'no chart of memory over time in the terminal report')
+    .option('--no-color', 'no colours (NO_COLOR is respected too)')
     .argument('[documents...]');
   subcommand(program, 'suite')
     .description('run memory benchmark suites (membench.config.*, *.membench.*): sizes × repeats, cost per unit, baselines, CI gate')

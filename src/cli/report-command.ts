@@ -1,4 +1,5 @@
-// `membench report A.json [B.json …] --html FILE`: check every result document first, then render them as one page.
+// `membench report A.json [B.json …] [--html FILE]`: check every result document first, then print them as the
+// terminal report (as run and suite print it), or render them as one HTML page.
 import { basename } from 'node:path';
 import { EXIT, usageError } from '../errors.js';
 import { htmlReport, writeHtmlFile, type ReportSource } from '../report/html.js';
@@ -6,16 +7,22 @@ import { suitesHtml } from '../report/suite-html.js';
 import { formatBytes } from '../report/units.js';
 import { readDocumentText, readResultDocument, type ResultDocument } from '../document/read.js';
 import { checkOutputs } from './output-paths.js';
+import { renderTerminal } from '../report/terminal.js';
+import { renderSuiteTerminal } from '../report/suite-terminal.js';
+import { colorsFor, colorWanted } from '../report/colors.js';
 
 export interface RawReportOptions {
   html?: string;
+  verbose?: boolean;
+  color?: boolean;
+  chart?: boolean;
 }
 
 const readDocumentFile = (path: string): ResultDocument => readResultDocument(readDocumentText(path, 'document'), path);
 
 export async function reportCommand(raw: RawReportOptions, files: readonly string[]): Promise<number> {
   if (files.length === 0) throw usageError('no result documents given', 'write: membench report A.json [B.json …] --html report.html');
-  if (!raw.html) throw usageError('say where to write the report with --html FILE', 'write: membench report A.json [B.json …] --html report.html');
+  if (!raw.html) return terminalReport(raw, files);
   const out = raw.html;
   checkOutputs([{ flag: '--html', path: out }], files);
   // Every input is checked before anything is written: a bad file never leaves an empty or half page behind.
@@ -48,5 +55,19 @@ export async function reportCommand(raw: RawReportOptions, files: readonly strin
     writeHtmlFile(out, html);
     process.stderr.write(`membench: wrote ${out} (${formatBytes(Buffer.byteLength(html))}, ${what})\n`);
   }
+  return EXIT.OK;
+}
+
+/** Without --html: each document as the command that wrote it printed it (-v: the full report), a title per file when several. */
+function terminalReport(raw: RawReportOptions, files: readonly string[]): number {
+  const docs = files.map((f) => ({ file: f, document: readDocumentFile(f) }));
+  const c = colorsFor(colorWanted({ flag: raw.color !== false, tty: process.stdout.isTTY === true, env: process.env }));
+  const parts = docs.map(({ file, document }) => {
+    const body = document.kind === 'suite'
+      ? renderSuiteTerminal(document.doc, c)
+      : renderTerminal(document.doc, c, { verbose: raw.verbose === true, chart: raw.chart !== false });
+    return docs.length > 1 ? `${c.bold(`== ${file}`)}\n${body}` : body;
+  });
+  process.stdout.write(parts.join('\n'));
   return EXIT.OK;
 }

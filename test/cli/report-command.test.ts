@@ -66,9 +66,13 @@ test('CLI: a bad input among good ones exits 2 with one line and writes no page'
   const missing = runCli(['report', join(dir, 'nope.json'), '--html', join(dir, 'x.html')]);
   assert.equal(missing.status, EXIT.USAGE);
   assert.match(missing.stderr, /cannot read .*nope\.json: no such file/);
-  const noHtml = runCli(['report', ok]);
-  assert.equal(noHtml.status, EXIT.USAGE);
-  assert.match(noHtml.stderr, /--html FILE/);
+  // Without --html the documents are printed as the terminal report run printed (-v: the full one).
+  const noHtml = runCliOk(['report', ok, '--no-color']);
+  assert.match(noHtml.stdout, /^Benchmark 1: .+\n {2}Peak/);
+  const full = runCliOk(['report', ok, '-v', '--no-color']);
+  assert.match(full.stdout, /runs counted · backend /);
+  const two = runCliOk(['report', ok, ok, '--no-color']);
+  assert.equal(two.stdout.match(/^== .+$/gm)?.length, 2, 'a title per document when several');
   const overwrite = runCli(['report', ok, '--html', ok]);
   assert.equal(overwrite.status, EXIT.USAGE);
   assert.match(overwrite.stderr, /is one of the input documents/);
