@@ -7,7 +7,7 @@ import { EXIT, usageError, type MembenchError } from '../errors.js';
 import { baselinePath, loadBaseline } from '../store/baselines.js';
 import { writeJsonAtomic, writeTextAtomic } from '../store/atomic.js';
 import { readDocumentText, readResultDocument, type ResultDocument } from '../document/read.js';
-import { seriesOfRunDocument, seriesOfSuite } from '../suite/series.js';
+import { runDocumentMetric, seriesOfRunDocument, seriesOfSuite } from '../suite/series.js';
 import { comparisonMarkdown } from '../report/markdown.js';
 import { renderComparisonTerminal } from '../report/suite-terminal.js';
 import { colorsFor, colorWanted } from '../report/colors.js';
@@ -69,6 +69,13 @@ export function nothingInCommon(baseline: string, current: string, baselineBench
   );
 }
 
+/** Both documents are runs of one command each, and the commands differ: the pair to compare, else null. */
+export function singleCommandPair(a: ResultDocument, b: ResultDocument): { baseline: string; current: string } | null {
+  if (a.kind !== 'run' || b.kind !== 'run' || a.doc.benchmarks.length !== 1 || b.doc.benchmarks.length !== 1) return null;
+  const [x, y] = [a.doc.benchmarks[0]!.command, b.doc.benchmarks[0]!.command];
+  return x === y ? null : { baseline: x, current: y };
+}
+
 export async function compareCommand(raw: RawCompareOptions, args: readonly string[]): Promise<number> {
   if (args.length !== 2) throw usageError(`compare needs two documents, got ${args.length}`, 'write: membench compare BASELINE.json CURRENT.json (or a saved baseline name)');
   const gate = resolveGateOptions(raw);
@@ -77,8 +84,15 @@ export async function compareCommand(raw: RawCompareOptions, args: readonly stri
   if (a.document.kind !== b.document.kind) {
     throw usageError(`${a.name} is a ${a.document.kind} document but ${b.name} is a ${b.document.kind} document`, 'compare suite results with suite results, run results with run results');
   }
-  const series = (d: ResultDocument): ReturnType<typeof seriesOfSuite> => (d.kind === 'suite' ? seriesOfSuite(d.doc) : seriesOfRunDocument(d.doc));
-  const [sa, sb] = [series(a.document), series(b.document)];
+  // Run documents: the headline peak when both sides have it, else (a document older than the headline) the tree peak.
+  const metric = [a.document, b.document].every((d) => d.kind === 'run' && runDocumentMetric(d.doc) === 'memoryPeakBytes') ? 'memoryPeakBytes' : 'treePeakBytes';
+  const series = (d: ResultDocument): ReturnType<typeof seriesOfSuite> => (d.kind === 'suite' ? seriesOfSuite(d.doc) : seriesOfRunDocument(d.doc, metric));
+  const pair = singleCommandPair(a.document, b.document);
+  // Two run documents of one command each, different commands (a variant against another): compared as a pair,
+  // the row named "baseline's command → current's".
+  const relabel = (xs: ReturnType<typeof seriesOfSuite>): ReturnType<typeof seriesOfSuite> => (pair ? xs.map((x) => ({ ...x, benchmark: `${pair.baseline} → ${pair.current}` })) : xs);
+  const [sa, sb] = [relabel(series(a.document)), relabel(series(b.document))];
+  if (pair) process.stderr.write(`membench: note: ${a.name} and ${b.name} measured different commands; comparing ${b.name}'s ${JSON.stringify(pair.current)} with ${a.name}'s ${JSON.stringify(pair.baseline)}\n`);
   const cmp = compareSeries(sa, sb, gate);
   if (cmp.rows.length === 0) throw nothingInCommon(a.name, b.name, sa.map((x) => x.benchmark), sb.map((x) => x.benchmark));
   const toStdout = raw.json === '-' || raw.markdown === '-';

@@ -6,6 +6,7 @@ import type { Colors } from './colors.js';
 import {
   benchmarkHeading, comparisonExtras, comparisonSummary, comparisonTable, expectFailed, expectLine, fitLine, sizeTable, type Table,
 } from './suite-rows.js';
+import { wrap } from './wrap.js';
 import { textTable } from './text-table.js';
 
 /** A Table as terminal lines; `paint` colours a cell, row −1 being the header. */
@@ -36,6 +37,6 @@ export function renderComparisonTerminal(cmp: Comparison, c: Colors, title = 'co
     const v = cmp.rows[row]!.verdict;
     return v === 'regressed' ? c.red(s) : v === 'improved' ? c.green(s) : v === 'incomparable' ? c.yellow(s) : s;
   };
-  const lines = [c.bold(title), ...renderTextTable(table, '  ', paint), `  ${comparisonSummary(cmp)}`, ...comparisonExtras(cmp).map((l) => c.yellow(`  ${l}`))];
+  const lines = [c.bold(title), ...renderTextTable(table, '  ', paint), ...wrap(`  ${comparisonSummary(cmp)}`), ...comparisonExtras(cmp).flatMap((l) => wrap(`  ${l}`).map(c.yellow))];
   return `${lines.join('\n')}\n`;
 }

@@ -1,5 +1,5 @@
 // Result documents as comparable series: a suite gives one series per (benchmark, size) plus its fitted cost
-// per unit; a `membench run` document gives one series per command (tree peak over its counted runs).
+// per unit; a `membench run` document gives one series per command (its headline peak over its counted runs).
 import { metricOf, runCounts } from '../analyze/summary.js';
 import type { Series } from '../analyze/compare.js';
 import type { MembenchResult } from '../result.js';
@@ -22,12 +22,19 @@ export function seriesOfSuite(doc: SuiteResult): Series[] {
   });
 }
 
-export function seriesOfRunDocument(doc: MembenchResult): Series[] {
+/** The headline (peak memory, as the report shows it) when every counted run has one; older documents: the tree peak. */
+export function runDocumentMetric(doc: MembenchResult): 'memoryPeakBytes' | 'treePeakBytes' {
+  const counted = doc.benchmarks.flatMap((b) => b.runs.filter((r) => runCounts(r, doc.options.ignoreFailure)));
+  return counted.length > 0 && counted.every((r) => metricOf(r, 'memoryPeakBytes') !== null) ? 'memoryPeakBytes' : 'treePeakBytes';
+}
+
+/** One series per command over its counted runs; `metric` defaults to the document's own headline (runDocumentMetric). */
+export function seriesOfRunDocument(doc: MembenchResult, metric: 'memoryPeakBytes' | 'treePeakBytes' = runDocumentMetric(doc)): Series[] {
   return doc.benchmarks.map((b) => ({
-    benchmark: b.command, label: '', metric: 'treePeakBytes', unit: 'bytes',
+    benchmark: b.command, label: '', metric, unit: 'bytes',
     measurement: {
       kind: 'samples',
-      values: b.runs.filter((r) => runCounts(r, doc.options.ignoreFailure)).map((r) => metricOf(r, 'treePeakBytes')).filter((v): v is number => v !== null),
+      values: b.runs.filter((r) => runCounts(r, doc.options.ignoreFailure)).map((r) => metricOf(r, metric)).filter((v): v is number => v !== null),
     },
   }));
 }

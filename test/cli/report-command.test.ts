@@ -104,3 +104,16 @@ test('CLI: a version-1 run document (membench 0.1.0, no kind) still makes a page
   assert.equal(c.status, EXIT.OK, c.stderr);
   assert.match(c.stdout, /memfix hold 8 150/);
 });
+
+test('CLI: compare two run documents of one command each, different commands: compared as a pair, said so', () => {
+  const runs = (mib: number) => [0, 1, 2].map((i) => syntheticRun(i, mib * MIB + i * 4096));
+  const a = file('pair-a.json', JSON.stringify(syntheticDoc([syntheticBenchmark('sort big.txt', runs(30))])));
+  const b = file('pair-b.json', JSON.stringify(syntheticDoc([syntheticBenchmark('sort -S 1M big.txt', runs(6))])));
+  const better = runCli(['compare', a, b, '--no-color']);
+  assert.equal(better.status, EXIT.OK, better.stderr);
+  assert.match(better.stderr, /measured different commands; comparing .*pair-b\.json's "sort -S 1M big\.txt" with .*pair-a\.json's "sort big\.txt"/);
+  assert.match(better.stdout, /sort big\.txt → sort -S 1M big\.txt +30\.0 MiB +6\.0 MiB +-80\.0 % .* improved/);
+  const worse = runCli(['compare', b, a, '--no-color']);
+  assert.equal(worse.status, EXIT.REGRESSION, worse.stdout);
+  assert.match(worse.stdout, /REGRESSED/);
+});
