@@ -331,7 +331,10 @@ export async function runCommand(raw: RawRunOptions, shellCommands: readonly str
     process.stderr.write(`membench: ${o.state === 'failed-to-start' ? o.message : 'failed to start'}\n`);
   } else {
     if (opts.report) (toStdout ? process.stderr : process.stdout).write(renderTerminal(doc, colorsFor(opts.color), { chart: opts.chart, verbose: opts.verbose }));
-    const failed = failureLines(doc);
+    // Failures go to stderr too, for when the report is piped or written elsewhere; not when the report was
+    // just shown on the same terminal (or on stderr itself), where they would be said twice.
+    const shownHere = opts.report && (toStdout || (process.stdout.isTTY === true && process.stderr.isTTY === true));
+    const failed = shownHere ? [] : failureLines(doc);
     if (failed.length > 0) process.stderr.write(`${failed.join('\n')}\n`);
   }
   for (const e of opts.exports) if (e.path === '-') process.stdout.write(e.exporter.render(doc));

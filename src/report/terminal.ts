@@ -147,7 +147,11 @@ export function renderCompact(b: BenchmarkResult, index: number, c: Colors): str
   }
   // Failures and notes are prose: they hang under the text, not under the value column.
   const prose: string[] = [];
-  for (const f of failuresOf(b)) prose.push(c.red(`  ${f.label}: ${f.text}`));
+  for (const f of failuresOf(b)) {
+    prose.push(c.red(`  ${f.label}: ${f.text}`));
+    const tail = f.stderrTail.split('\n').filter((l) => l.trim() !== '').at(-1);
+    if (tail && f.run.outcome.state !== 'failed-to-start') prose.push(c.dim(`    stderr: ${tail.slice(0, 200)}`));
+  }
   if (b.baseline && !b.baseline.problem) {
     const m = b.baseline.metrics.memoryPeakBytes;
     if (m) prose.push(`${label('Own footprint:')}${formatBytes(m.footprint)} ${c.dim(`(median ${formatBytes(m.measuredMedian)} − ${formatBytes(m.baselineMedian)} for ${b.baseline.baselineCommand})`)}`);

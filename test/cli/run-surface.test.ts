@@ -138,7 +138,7 @@ test('a failed command says so on stderr with its stderr tail; "not found" throu
   const nf = runCli(['run', '-r', '5', '--export-json', '-', 'no-such-program-membench --flag']);
   assert.equal(nf.status, 3, nf.stderr);
   assert.equal(read2(nf.stdout).benchmarks[0]!.runs.length, 1, 'stopped after the first run');
-  assert.match(nf.stderr, /exited with code 127\n {2}stderr: .*no-such-program-membench: (command )?not found/);
+  assert.match(nf.stderr, /exited with code 127\n +stderr: .*no-such-program-membench: (command )?not found/);
 });
 
 test('--style none prints no report (exports still written); basic has no colour even when asked', () => {
