@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { MembenchResult } from '../../src/result.js';
-import { MEMFIX, MIB, runCli, runCliOk, unwrap } from '../helpers/fixtures.js';
+import { CLI, MEMFIX, MIB, runCli, runCliOk, unwrap } from '../helpers/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'membench-surface-'));
 let seq = 0;
@@ -150,4 +150,12 @@ test('--style none prints no report (exports still written); basic has no colour
   assert.doesNotMatch(b.stdout, /\x1b\[/);
   const bad = runCli(['run', '--style', 'fancy', 'true']);
   assert.equal(bad.status, 2);
+});
+
+test('on a terminal (a pty from script(1)) a failed run is said once, with the last line it wrote to stderr', { skip: !existsSync('/usr/bin/script') && 'no script(1)' }, () => {
+  const inner = `node ${CLI} run -r 1 --style basic -- sh -c 'echo boom-on-tty >&2; exit 3'`;
+  const r = spawnSync('/usr/bin/script', ['-qec', inner, '/dev/null'], { encoding: 'utf8', timeout: 60_000 });
+  const said = r.stdout.replace(/\r/g, '');
+  assert.equal(said.match(/exited with code 3/g)?.length, 1, said);
+  assert.match(said, /run 1: exited with code 3\n +stderr: boom-on-tty/);
 });
