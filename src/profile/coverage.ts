@@ -50,15 +50,22 @@ export function profileCoverage(profiler: Profiler, sitesBytes: number, p: Proce
   const ratio = sitesBytes / Math.max(1, p.vmHwmBytes);
   const programRatio = sitesBytes / program;
   const verdict = coverageVerdict(ratio, programRatio);
-  const ownText = own === 0 ? '' : profiler === 'massif'
-    ? `, which includes valgrind itself: ${formatBytes(own)} running /bin/true`
-    : `, of which ${formatBytes(own)} is the profiler's own bookkeeping`;
-  const peak = `${formatBytes(p.vmHwmBytes)} (VmHWM of ${p.name} ${p.pid}${ownText})`;
-  const saw = `${profiler} saw ${formatBytes(sitesBytes)} of ${peak}: ${formatPercent(ratio)}${own > 0 ? `, ${formatPercent(programRatio)} of the ${formatBytes(program)} left` : ''}`;
+  // The profiler's own figure (valgrind running /bin/true) is an estimate: when the sites alone exceed what it
+  // leaves of the peak, it overstates the profiler's part here and no share of "the rest" can be said.
+  const ownTooBig = own > 0 && sitesBytes > program * 1.2;
+  const ownText = own === 0 ? '' : ownTooBig
+    ? `, ${profiler === 'massif' ? 'valgrind' : 'the profiler'} included`
+    : profiler === 'massif'
+      ? `, which includes valgrind itself: ${formatBytes(own)} running /bin/true`
+      : `, of which ${formatBytes(own)} is the profiler's own bookkeeping`;
+  const peak = `${formatBytes(p.vmHwmBytes)} (VmHWM of ${p.name}, pid ${p.pid}${ownText})`;
+  const saw = `${profiler} saw ${formatBytes(sitesBytes)} of ${peak}: ${formatPercent(ratio)}${own > 0 && !ownTooBig ? `, ${formatPercent(programRatio)} of the ${formatBytes(program)} left` : ''}`;
   let sentence: string;
   switch (verdict) {
     case 'close':
-      sentence = `${saw}; the sites account for the program's part of the peak`;
+      sentence = ownTooBig
+        ? `${saw}; ${profiler === 'massif' ? 'valgrind' : 'the profiler'}'s own part cannot be told apart here (${formatBytes(own)} ${profiler === 'massif' ? 'running /bin/true' : 'of bookkeeping'}, more than the ${formatBytes(p.vmHwmBytes - sitesBytes)} the sites leave of the peak)`
+        : `${saw}; the sites account for the program's part of the peak`;
       break;
     case 'below':
       sentence = `${saw}; the rest is ${missedBy(profiler, [p.name, p.program], liveBlocks)}`;

@@ -1,5 +1,6 @@
 // Terminal report of a heap profile (top sites at the peak, self and inclusive, and an ms_print-like timeline)
 // and of a profile diff. Rows are built first, then rendered.
+import { wrap } from './wrap.js';
 import { siteRows, type ProfileDocument, type ProfileTimeline } from '../profile/model.js';
 import type { ProfileDiff } from '../profile/diff.js';
 import type { Colors } from './colors.js';
@@ -58,9 +59,9 @@ export function renderProfile(p: ProfileDocument, c: Colors, opts: { top?: numbe
   out.push(`sites ${what} ${c.bold(formatBytes(p.peakBytes))}${at} in ${p.stacks.length} stacks`);
   out.push(c.dim(`  ${p.measures}`));
   if (cov) {
-    out.push(`process peak ${c.bold(formatBytes(cov.processPeakBytes))} (VmHWM of ${cov.processName} ${cov.pid}, exact, ${cov.measuredAt === 'polled' ? 'read every 5 ms' : 'read at exit'}): `
-      + `the sites are ${formatPercent(cov.ratio)} of it`);
-    out.push((cov.verdict === 'close' || cov.verdict === 'below' ? c.dim : c.yellow)(`  ${cov.sentence}`));
+    out.push(...wrap(`process peak ${c.bold(formatBytes(cov.processPeakBytes))} (VmHWM of ${cov.processName}, pid ${cov.pid}, exact, ${cov.measuredAt === 'polled' ? 'read every 5 ms' : 'read at exit'}): `
+      + `the sites are ${formatPercent(cov.ratio)} of it`));
+    out.push(...wrap(`  ${cov.sentence}`).map(cov.verdict === 'close' || cov.verdict === 'below' ? c.dim : c.yellow));
   }
   const counted = p.stacks.some((s) => s.allocations !== null);
   const header = `  ${pad('bytes', 10)}  ${pad('share', 7)}  ${counted ? `${pad(p.profiler === 'v8' ? 'samples' : 'allocs', 9)}  ` : ''}site`;

@@ -45,5 +45,15 @@ test('the profiler\'s own memory is set aside for the verdict and named in the s
   assert.match(c.sentence, /each of the 2600000 live blocks/);
   const close = profileCoverage('massif', 14 * MIB, proc(43 * MIB, { profilerBytes: 36 * MIB, name: 'massif-amd64-li', program: 'allocsites' }));
   assert.equal(close.verdict, 'close');
-  assert.match(close.sentence, /includes valgrind itself: 36\.0 MiB running \/bin\/true/);
+  // valgrind running /bin/true (36 MiB) is more than the 29 MiB the sites leave of 43 MiB: no "% of the rest" is said.
+  assert.match(close.sentence, /valgrind included\): .*valgrind's own part cannot be told apart here \(36\.0 MiB running \/bin\/true/);
+  const roomy = profileCoverage('massif', 14 * MIB, proc(60 * MIB, { profilerBytes: 36 * MIB, name: 'massif-amd64-li', program: 'allocsites' }));
+  assert.match(roomy.sentence, /includes valgrind itself: 36\.0 MiB running \/bin\/true\): 23\.3 %, 58\.3 % of the 24\.0 MiB left/);
+});
+
+test('massif: when valgrind running /bin/true is more than the sites leave of the peak, no share of "the rest" is said', () => {
+  const MiB = 1024 * 1024;
+  const c = profileCoverage('massif', 20.9 * MiB, { pid: 7, name: 'massif-amd64-li', vmHwmBytes: 36.7 * MiB, measuredAt: 'polled', profilerBytes: 36.1 * MiB, program: 'sort' });
+  assert.doesNotMatch(c.sentence, /of the .* left/);
+  assert.match(c.sentence, /valgrind included\): 56\.9 %; valgrind's own part cannot be told apart here \(36\.1 MiB running \/bin\/true, more than the 15\.8 MiB the sites leave of the peak\)/);
 });

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { siteRows, type ProfileDocument } from '../../src/profile/model.js';
-import { ROOT, runCli } from '../helpers/fixtures.js';
+import { ROOT, runCli, unwrap } from '../helpers/fixtures.js';
 
 const SRC = join(ROOT, 'fixtures', 'src');
 const dir = mkdtempSync(join(tmpdir(), 'membench-profile-py-'));
@@ -44,7 +44,7 @@ test('python3 script.py: make_blobs and make_table at the peak, by line and func
   const { doc, stdout } = profile('script', ['--with', 'python', '--', 'python3', join(SRC, 'holdsites.py')]);
   assertPlanted(doc);
   assert.match(stdout, /make_blobs \(holdsites\.py:13\)/);
-  assert.match(stdout, /process peak .* \(VmHWM of python3 \d+, exact, read at exit\)/);
+  assert.match(unwrap(stdout), /process peak .* \(VmHWM of python3, pid \d+, exact, read at exit\)/);
   // The snapshot holds (nearly) all of tracemalloc's own peak: the note gives both.
   const note = doc.notes.find((n) => n.startsWith('sites from the snapshot'));
   assert.match(note ?? '', /so the snapshot holds (9[5-9]|100)\.\d %/);
