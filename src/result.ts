@@ -108,6 +108,10 @@ export const SamplingSchema = z.object({
   maxStatmPerTick: z.number().int().nonnegative().optional().describe('--max-statm-per-tick: statm reads per tick at most, in turn (0 = every process every tick)'),
   rssSumCarriedTicks: z.number().int().nonnegative().optional()
     .describe('ticks whose Σ RSS, Σ VSZ and largest RSS used readings carried from earlier ticks (the cap below the process count); 0 = every figure read at its own tick'),
+  fastSampler: z.object({
+    kind: z.enum(['native', 'js']).describe('native: the 1 kHz loop ran in native/bin/sampler (C), handing node batches of records; js: in a node worker thread'),
+    fallbackReason: z.string().nullable().describe('why the JavaScript sampler ran (MEMBENCH_NATIVE=0, helper not built, backend it does not cover, helper failed to start); null for native'),
+  }).optional().describe('which fast sampler ran (absent in older documents: the JavaScript one)'),
   adaptations: z.array(z.object({
     what: z.enum(['statm', 'membership', 'status', 'pss', 'smaps']).describe('statm: the fast tier\'s per-process reads (Σ RSS, Σ VSZ, largest RSS); membership: cgroup.procs (member list, process count); status: the slow tier (VmHWM, VmData, memory.stat); pss: smaps_rollup past 10× its interval; smaps: the capture for the per-mapping breakdown'),
     fromMs: ms.describe('when it began, ms since spawn'),
