@@ -97,6 +97,8 @@ export const SamplingSchema = z.object({
   pssIntervalMs: ms,
   pssTicks: z.number().int().nonnegative(),
   statusIntervalMs: ms,
+  statusFloorMs: ms.nullable().optional()
+    .describe('adaptive status reads: /proc/PID/status was read at the status pass after statm showed the process a new RSS high or a new VSZ (VmHWM and VmData cannot move otherwise) and at least every statusFloorMs; memory.stat when the cgroup usage moved and at least as often. null: every pass read every process; absent in older documents'),
   samplerCpuMs: ms.describe('CPU time of the sampler thread while sampling (from /proc/thread-self/schedstat)'),
   samplerCpuPercentOfCore: z.number().nonnegative().nullable(),
   membenchCpuMs: ms.describe('CPU time of the whole membench process (all threads) over the same window'),

@@ -15,6 +15,8 @@ interface Member {
   childrenFd: number;
   /** cgroup backend: listed in cgroup.procs at least once (the root is added before its wrapper joins). */
   listed: boolean;
+  /** Its index in the shared member list (MEMBERS.PIDS), where its change flag is. */
+  index: number;
   /** statm at its last read, bytes (0 for a zombie); -1 = not read yet. Carried between reads when capped. */
   rssBytes: number;
   vszBytes: number;
@@ -123,6 +125,7 @@ export class FastTicker {
     this.listDirty = false;
     this.memberList = [...this.members.values()];
     const n = Math.min(this.memberList.length, MEMBERS.MAX);
+    for (let i = 0; i < this.memberList.length; i++) this.memberList[i]!.index = i;
     for (let i = 0; i < n; i++) Atomics.store(this.shared, MEMBERS.PIDS + i, this.memberList[i]!.seen.pid);
     Atomics.store(this.shared, MEMBERS.COUNT, n);
     Atomics.add(this.shared, MEMBERS.VERSION, 1);
@@ -156,6 +159,7 @@ export class FastTicker {
       statmFd,
       childrenFd: cfg.membership.kind === 'proc' ? io.open(`${P}/${pid}/task/${pid}/children`) : -1,
       listed: false,
+      index: MEMBERS.MAX,
       rssBytes: -1,
       vszBytes: 0,
     });
@@ -319,7 +323,13 @@ export class FastTicker {
       return;
     }
     const rss = statm[1]! * this.page;
-    this.setReading(m, rss, statm[0]! * this.page);
+    const vsz = statm[0]! * this.page;
+    // A new RSS high (VmHWM may have moved) or a new VSZ (VmData may have): the slow thread reads its status.
+    if ((rss > m.seen.maxRssBytes || vsz !== m.vszBytes) && m.index < MEMBERS.MAX) {
+      Atomics.store(this.shared, MEMBERS.CHANGED + m.index, 1);
+      Atomics.add(this.shared, MEMBERS.CHANGES, 1);
+    }
+    this.setReading(m, rss, vsz);
     m.seen.lastSeenMs = tMs;
     if (rss > m.seen.maxRssBytes) m.seen.maxRssBytes = rss;
   }

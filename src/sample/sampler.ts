@@ -80,6 +80,9 @@ export function mergeOutputs(fast: FastOutput, slow: SlowOutput): SamplerOutput 
     columns: { fast: fastColumns, status: slow.status, pss: slow.pss },
     processes,
     pssTicks: slow.pssTicks,
+    statusFloorMs: slow.statusFloorMs,
+    statusReads: slow.statusReads,
+    memoryStatReads: slow.memoryStatReads,
     processGrid: slow.processGrid,
     adaptations: [...fast.adaptations, ...slow.adaptations],
     cpuMs: fast.cpuMs + (Number.isFinite(slow.cpuMs) ? slow.cpuMs : 0),
@@ -149,7 +152,7 @@ export class Sampler {
       memoryStatVersion: o.memoryStatVersion,
       control,
       live,
-      members: new SharedArrayBuffer((MEMBERS.PIDS + MEMBERS.MAX) * 4),
+      members: new SharedArrayBuffer(MEMBERS.SLOTS * 4),
       processGridBuckets: o.processGridBuckets ?? 0,
     };
     const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: config });

@@ -8,7 +8,7 @@ import { readCmdline } from '../probe/proc.js';
 import { Columns } from './columns.js';
 import { ProcessGrid } from './process-grid.js';
 import { LoopTurn, Preader, fieldIn, lineKey, nowEpoch, setThreadNice, threadCpuMs } from './io.js';
-import { BIG_TREE_PROCESSES, STATUS_MAX_STRETCH } from './settings.js';
+import { BIG_TREE_PROCESSES, STATUS_FLOOR_MS, STATUS_MAX_STRETCH } from './settings.js';
 import { CTRL, LIVE, MEMBERS, STATE_SAMPLING, STATE_STOP, type SamplerConfig, type SlowChunk, type SlowOutput, type SlowProcess } from './protocol.js';
 
 const cfg = workerData as SamplerConfig;
@@ -23,6 +23,9 @@ interface Tracked {
   statusFd: number;
   /** The Name value's bytes at the last status read, to notice an exec without making a string per read. */
   nameBytes: Buffer | null;
+  /** When its status was last read (ms since spawn; −∞ = never) and its VmData then (carried into the sum). */
+  readMs: number;
+  dataBytes: number;
 }
 const tracked = new Map<number, Tracked>();
 const status = new Columns(['tMs', 'vmDataSumBytes', 'anonBytes', 'fileBytes'] as const);
@@ -32,12 +35,27 @@ const statFd = cfg.memoryStatFile ? io.open(cfg.memoryStatFile) : -1;
 const grid = cfg.processGridBuckets > 0 ? new ProcessGrid(cfg.processGridBuckets) : null;
 let listVersion = -1;
 let current: number[] = [];
+/** The member list changed since the last status pass: its change flags may be of other indices, read every member. */
+let listChanged = true;
+let changesSeen = 0;
+/**
+ * Adaptive status reads (STATUS_FLOOR_MS): off when the per-process VmRSS grid is kept (it wants every member at every
+ * pass) or on the watch's slower tiers, where every pass reads everything as before.
+ */
+const adaptive = grid === null && cfg.statusEveryTicks * cfg.intervalMs < STATUS_FLOOR_MS;
+let statusReads = 0;
+let statReads = 0;
+let statReadMs = -Infinity;
+let statUsage = NaN;
+let lastAnon = NaN;
+let lastFile = NaN;
 
 /** The fast thread's member list; re-read only when its version changed. */
 function members(): number[] {
   const v = Atomics.load(shared, MEMBERS.VERSION);
   if (v === listVersion) return current;
   listVersion = v;
+  listChanged = true;
   const n = Math.min(Atomics.load(shared, MEMBERS.COUNT), MEMBERS.MAX);
   const pids: number[] = [];
   for (let i = 0; i < n; i++) pids.push(Atomics.load(shared, MEMBERS.PIDS + i));
@@ -48,6 +66,8 @@ function members(): number[] {
       info: { pid, name: null, ppid: null, cmdline: null, vmHwmBytes: null, maxVmDataBytes: null, maxPssBytes: null, maxUssBytes: null },
       statusFd: io.open(`${P}/${pid}/status`),
       nameBytes: null,
+      readMs: -Infinity,
+      dataBytes: 0,
     });
   }
   // Processes no longer listed keep their figures but give their descriptor back.
@@ -76,18 +96,39 @@ function nameSpan(n: number): [number, number] | null {
   return end < 0 || end > n ? null : [NAME.length, end];
 }
 
+/** The members whose change flag the fast thread set since the last pass (flags cleared), or null when none moved. */
+function flagged(n: number): Uint8Array | null {
+  const changes = Atomics.load(shared, MEMBERS.CHANGES);
+  if (changes === changesSeen) return null;
+  changesSeen = changes;
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = Atomics.exchange(shared, MEMBERS.CHANGED + i, 0);
+  return out;
+}
+
 function statusPass(tMs: number, pids: readonly number[]): void {
   let dataSum = 0;
   grid?.beginPass(tMs);
-  for (const pid of pids) {
+  const all = !adaptive || listChanged;
+  listChanged = false;
+  const changed = flagged(pids.length);
+  for (let i = 0; i < pids.length; i++) {
+    const pid = pids[i]!;
     const t = tracked.get(pid);
     if (!t || t.statusFd < 0) continue;
+    if (!all && changed?.[i] !== 1 && tMs - t.readMs < STATUS_FLOOR_MS) {
+      dataSum += t.dataBytes;
+      continue;
+    }
     const n = io.pread(t.statusFd);
     if (n <= 0) continue;
+    statusReads++;
+    t.readMs = tMs;
     const hwm = fieldIn(buf, n, KEY.hwm);
     if (hwm >= 0) t.info.vmHwmBytes = Math.max(t.info.vmHwmBytes ?? 0, hwm * 1024);
     if (grid) grid.record(pid, fieldIn(buf, n, KEY.rss));
     const data = fieldIn(buf, n, KEY.data);
+    t.dataBytes = Math.max(0, data) * 1024;
     if (data >= 0) {
       dataSum += data * 1024;
       t.info.maxVmDataBytes = Math.max(t.info.maxVmDataBytes ?? 0, data * 1024);
@@ -105,16 +146,23 @@ function statusPass(tMs: number, pids: readonly number[]): void {
       t.info.cmdline = readCmdline(pid, { proc: P });
     }
   }
-  let anon = NaN;
-  let file = NaN;
-  const n = statFd >= 0 ? io.pread(statFd) : -1;
-  if (n > 0) {
-    const a = fieldIn(buf, n, STAT_KEY.anon);
-    const f = fieldIn(buf, n, STAT_KEY.file);
-    anon = a < 0 ? NaN : a;
-    file = f < 0 ? NaN : f;
+  // memory.stat: its anon and file cannot move unless the group's usage (read by the fast thread every tick) did.
+  const usage = live[LIVE.TREE_BYTES]!;
+  if (!adaptive || all || usage !== statUsage || Number.isNaN(usage) || tMs - statReadMs >= STATUS_FLOOR_MS) {
+    lastAnon = NaN;
+    lastFile = NaN;
+    const n = statFd >= 0 ? io.pread(statFd) : -1;
+    if (n > 0) {
+      statReads++;
+      statReadMs = tMs;
+      statUsage = usage;
+      const a = fieldIn(buf, n, STAT_KEY.anon);
+      const f = fieldIn(buf, n, STAT_KEY.file);
+      lastAnon = a < 0 ? NaN : a;
+      lastFile = f < 0 ? NaN : f;
+    }
   }
-  status.push(tMs, dataSum, anon, file);
+  status.push(tMs, dataSum, lastAnon, lastFile);
 }
 
 let pssPasses = 0;
@@ -231,6 +279,9 @@ async function run(): Promise<void> {
     pss: pss.toArrays(),
     processes: [...tracked.values()].map((t) => t.info),
     pssTicks: pssPasses,
+    statusFloorMs: adaptive ? STATUS_FLOOR_MS : null,
+    statusReads,
+    memoryStatReads: statReads,
     processGrid: grid?.output() ?? null,
     cpuMs: threadCpuMs() - cpu0,
     readErrors: [...io.errors].map(([file, code]) => ({ file, code })),

@@ -97,6 +97,7 @@ async function run(): Promise<void> {
     schedPolicy,
     realtimeRefused,
     sampledWallMs: end - t0,
+    fastSampler: { kind: 'js', fallbackReason: 'the native helper is not wired yet' },
     readErrors: [...io.errors].map(([file, code]) => ({ file, code })),
   };
   parentPort!.postMessage({ type: 'done', out });
