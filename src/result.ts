@@ -98,7 +98,7 @@ export const SamplingSchema = z.object({
   pssTicks: z.number().int().nonnegative(),
   statusIntervalMs: ms,
   statusFloorMs: ms.nullable().optional()
-    .describe('adaptive status reads: /proc/PID/status was read at the status pass after statm showed the process a new RSS high or a new VSZ (VmHWM and VmData cannot move otherwise) and at least every statusFloorMs; memory.stat when the cgroup usage moved and at least as often. null: every pass read every process; absent in older documents'),
+    .describe('adaptive status reads: /proc/PID/status was read at the status pass after statm showed the process\'s RSS or VSZ moved (VmHWM, VmRSS and VmData cannot move otherwise) and at least every statusFloorMs; between, its last reading was carried; memory.stat when the cgroup usage moved and at least as often. null: every pass read every process; absent in older documents'),
   samplerCpuMs: ms.describe('CPU time of the sampler thread while sampling (from /proc/thread-self/schedstat)'),
   samplerCpuPercentOfCore: z.number().nonnegative().nullable(),
   membenchCpuMs: ms.describe('CPU time of the whole membench process (all threads) over the same window'),
@@ -133,7 +133,7 @@ export const TimelineSchema = z.object({
 export type Timeline = z.infer<typeof TimelineSchema>;
 
 export const ProcessSeriesSchema = z.object({
-  source: z.literal('status-vmrss').describe('VmRSS of /proc/PID/status, read by the slow sampler thread every statusIntervalMs'),
+  source: z.literal('status-vmrss').describe('VmRSS of /proc/PID/status, read by the slow sampler thread every statusIntervalMs (with sampling.statusFloorMs: re-read when statm showed its RSS or VSZ moved, carried between)'),
   readsPerPoint: z.number().int().positive().describe('status reads merged into one point at most: each point holds the maximum of its reads, so no peak is lost'),
   tMs: z.array(ms).describe('time of each point (its first read), ms since spawn; shared by every series'),
   processes: z.array(z.object({

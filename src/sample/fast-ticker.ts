@@ -324,8 +324,8 @@ export class FastTicker {
     }
     const rss = statm[1]! * this.page;
     const vsz = statm[0]! * this.page;
-    // A new RSS high (VmHWM may have moved) or a new VSZ (VmData may have): the slow thread reads its status.
-    if ((rss > m.seen.maxRssBytes || vsz !== m.vszBytes) && m.index < MEMBERS.MAX) {
+    // RSS moved (VmHWM may have, and the VmRSS series) or VSZ did (VmData may have): the slow thread reads its status.
+    if ((rss !== m.rssBytes || vsz !== m.vszBytes) && m.index < MEMBERS.MAX) {
       Atomics.store(this.shared, MEMBERS.CHANGED + m.index, 1);
       Atomics.add(this.shared, MEMBERS.CHANGES, 1);
     }

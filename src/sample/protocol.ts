@@ -35,8 +35,8 @@ export const LIVE = { TREE_BYTES: 0, RSS_SUM_BYTES: 1, START_EPOCH_MS: 2, SLOTS:
 
 /**
  * Slots of the Int32Array over the shared member list the fast thread publishes for the slow one. CHANGED[i] is set
- * (1) by the fast thread when statm of the member at PIDS[i] shows a new RSS high or a new VSZ, the two ways its
- * VmHWM and VmData can move; CHANGES counts those flags, so the slow thread looks at CHANGED only when it moved and
+ * (1) by the fast thread when statm of the member at PIDS[i] shows its RSS or VSZ moved (VmHWM, VmRSS and VmData
+ * cannot move otherwise); CHANGES counts those flags, so the slow thread looks at CHANGED only when it moved and
  * reads /proc/PID/status of the flagged members (adaptive status reads, slow-worker.ts).
  */
 export const MEMBERS = { VERSION: 0, COUNT: 1, CHANGES: 2, PIDS: 4, MAX: 4096, CHANGED: 4 + 4096, SLOTS: 4 + 2 * 4096 } as const;
@@ -99,6 +99,9 @@ export interface SamplerConfig {
   readonly members: SharedArrayBuffer;
   /** Buckets of the per-process VmRSS grid kept by the slow thread (process-grid.ts); 0 = not kept. */
   readonly processGridBuckets: number;
+  /** native/bin/sampler to run the fast tier (native-fast.ts), or null: the JavaScript FastTicker, for nativeFallbackReason. */
+  readonly nativeSampler: string | null;
+  readonly nativeFallbackReason: string | null;
 }
 
 /** What the slow thread learned of one process. */

@@ -1,6 +1,8 @@
 // Main-thread handle on the sampler's two threads (fast: worker.ts, slow: slow-worker.ts): start them, hand
 // them the root pid (and later roots), stop them, merge their columns and per-process figures into one SamplerOutput.
 import { Worker } from 'node:worker_threads';
+import { NATIVE_ENV, nativeBinary } from '../native.js';
+import { nativeUnsupported } from './native-fast.js';
 import { MEMBERSHIP_BUDGET, STATM_BUDGET, STATUS_BUDGET, tickCounts, type SamplerSettings } from './settings.js';
 import {
   CTRL, LIVE, MEMBERS, STATE_SAMPLING, STATE_STOP, type AddRootsMessage, type FastChunk, type FastOutput, type Membership, type ProcessSeen, type SamplerChunk,
@@ -106,6 +108,15 @@ export interface SamplerOptions extends SamplerSettings {
   readonly processGridBuckets?: number;
 }
 
+/** The native fast sampler when it is built, allowed and covers this membership; else why not. */
+function nativeChoice(o: Pick<SamplerOptions, 'membership'>): { nativeSampler: string | null; nativeFallbackReason: string | null } {
+  const unsupported = nativeUnsupported(o);
+  if (unsupported !== null) return { nativeSampler: null, nativeFallbackReason: unsupported };
+  const bin = nativeBinary('sampler');
+  if (bin !== null) return { nativeSampler: bin, nativeFallbackReason: null };
+  return { nativeSampler: null, nativeFallbackReason: process.env[NATIVE_ENV] === '0' ? `${NATIVE_ENV}=0` : 'native/bin/sampler is not built (no C compiler at install)' };
+}
+
 export class Sampler {
   private readonly ctrl: Int32Array;
   private readonly live: Float64Array;
@@ -154,6 +165,7 @@ export class Sampler {
       live,
       members: new SharedArrayBuffer(MEMBERS.SLOTS * 4),
       processGridBuckets: o.processGridBuckets ?? 0,
+      ...nativeChoice(o),
     };
     const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: config });
     const slowWorker = new Worker(new URL('./slow-worker.js', import.meta.url), { workerData: config });

@@ -26,6 +26,8 @@ interface Tracked {
   /** When its status was last read (ms since spawn; −∞ = never) and its VmData then (carried into the sum). */
   readMs: number;
   dataBytes: number;
+  /** VmRSS at that read, KiB (−1: none), carried into the per-process grid between reads. */
+  rssKib: number;
 }
 const tracked = new Map<number, Tracked>();
 const status = new Columns(['tMs', 'vmDataSumBytes', 'anonBytes', 'fileBytes'] as const);
@@ -39,10 +41,10 @@ let current: number[] = [];
 let listChanged = true;
 let changesSeen = 0;
 /**
- * Adaptive status reads (STATUS_FLOOR_MS): off when the per-process VmRSS grid is kept (it wants every member at every
- * pass) or on the watch's slower tiers, where every pass reads everything as before.
+ * Adaptive status reads (STATUS_FLOOR_MS): off on the watch's slower tiers (a pass every 50 ms or more), where every
+ * pass reads everything as before.
  */
-const adaptive = grid === null && cfg.statusEveryTicks * cfg.intervalMs < STATUS_FLOOR_MS;
+const adaptive = cfg.statusEveryTicks * cfg.intervalMs < STATUS_FLOOR_MS;
 let statusReads = 0;
 let statReads = 0;
 let statReadMs = -Infinity;
@@ -68,6 +70,7 @@ function members(): number[] {
       nameBytes: null,
       readMs: -Infinity,
       dataBytes: 0,
+      rssKib: -1,
     });
   }
   // Processes no longer listed keep their figures but give their descriptor back.
@@ -117,7 +120,9 @@ function statusPass(tMs: number, pids: readonly number[]): void {
     const t = tracked.get(pid);
     if (!t || t.statusFd < 0) continue;
     if (!all && changed?.[i] !== 1 && tMs - t.readMs < STATUS_FLOOR_MS) {
+      // statm saw neither RSS nor VSZ move since the last read: VmRSS and VmData are as they were.
       dataSum += t.dataBytes;
+      if (grid && t.rssKib >= 0) grid.record(pid, t.rssKib);
       continue;
     }
     const n = io.pread(t.statusFd);
@@ -126,7 +131,8 @@ function statusPass(tMs: number, pids: readonly number[]): void {
     t.readMs = tMs;
     const hwm = fieldIn(buf, n, KEY.hwm);
     if (hwm >= 0) t.info.vmHwmBytes = Math.max(t.info.vmHwmBytes ?? 0, hwm * 1024);
-    if (grid) grid.record(pid, fieldIn(buf, n, KEY.rss));
+    t.rssKib = fieldIn(buf, n, KEY.rss);
+    if (grid) grid.record(pid, t.rssKib);
     const data = fieldIn(buf, n, KEY.data);
     t.dataBytes = Math.max(0, data) * 1024;
     if (data >= 0) {
