@@ -6,8 +6,8 @@
  *
  * stdin, one command a line:  "b ORIGIN_NS PID..." begin (tMs = CLOCK_MONOTONIC − ORIGIN_NS), then ticks;
  *                              "+ PID"  follow PID too (a root added later);  "q"  a last tick, LEAVE all, END, exit.
- * stdout: records of REC_SIZE bytes, little-endian (x86/arm hosts), see struct rec. Written in batches every FLUSH_MS
- * (non-blocking: a slow reader never delays a tick; records wait in memory). Each carries a sequence number and a
+ * stdout: records of 64 bytes, little-endian (x86/arm hosts), see struct rec. Written in batches every FLUSH_MS,
+ * or within URGENT_MS when a process joined, left or changed (non-blocking: a slow reader never delays a tick; records wait in memory). Each carries a sequence number and a
  * FNV-1a checksum, so the reader can tell a torn or lost record from a good one.
  * Membership: with PROCS_FILE, cgroup.procs re-read every tick (unchanged bytes: no parse), a member listed once and
  * then missing has left; without, the roots alone. statm of every member every tick, or with STATM_CAP > 0 at most
@@ -53,6 +53,8 @@ static int nmem, capmem;
 static char *out;
 static size_t out_len, out_cap;
 static uint32_t seq;
+static int urgent; /* a JOIN, LEAVE or CHANGE waits in the buffer: flushed within URGENT_MS, not FLUSH_MS */
+#define URGENT_MS 10
 static long page;
 static const char *proc_root;
 static char buf[1 << 16];
@@ -66,6 +68,7 @@ static uint32_t fnv1a(const void *p, size_t n) {
 
 static void emit(uint16_t type, uint16_t flags, int32_t pid, double a, double b, double c, double d, double e, uint32_t u) {
   struct rec r = { MAGIC, type, flags, seq++, pid, { a, b, c, d, e }, u, 0 };
+  if (type == T_JOIN || type == T_LEAVE || type == T_CHANGE) urgent = 1;
   r.sum = fnv1a(&r, 60);
   if (out_len + sizeof r > out_cap) {
     out_cap = out_cap ? out_cap * 2 : 1 << 16;
@@ -323,9 +326,11 @@ int main(int argc, char **argv) {
     emit(T_TICK, carried, nmem, t, tree, rss, vsz, largest, (uint32_t)missed);
     ticks++;
     if (stopping) break;
-    if (t - last_flush >= flush_ms) {
+    /* Changes reach node (and the slow thread's status reads) within URGENT_MS; a steady tree's ticks every FLUSH_MS. */
+    if (t - last_flush >= flush_ms || (urgent && t - last_flush >= URGENT_MS)) {
       flush_out(0);
       last_flush = t;
+      urgent = 0;
     }
     /* Next slot, as schedule.ts: a late tick counts for its slot, slots whose whole interval passed are missed. */
     clock_gettime(CLOCK_MONOTONIC, &ts);

@@ -37,6 +37,12 @@ export const MEMBERSHIP_MAX_EVERY = 250;
 /** The fast columns, one row per tick. */
 export const FAST_COLUMNS = ['tMs', 'treeBytes', 'rssSumBytes', 'vszSumBytes', 'largestRssBytes', 'processCount'] as const;
 
+/** Wakes the slow thread if it sleeps on MEMBERS.WAKE (a futex wake only when it does). */
+export function wakeSlow(shared: Int32Array): void {
+  Atomics.add(shared, MEMBERS.WAKE, 1);
+  Atomics.notify(shared, MEMBERS.WAKE);
+}
+
 export class FastTicker {
   private readonly ctrl: Int32Array;
   private readonly live: Float64Array;
@@ -89,6 +95,9 @@ export class FastTicker {
   private readonly procsFile: ProcsFile | null;
   private readonly cgroupListed = new Set<number>();
   private rootsAddedTaken = 0;
+  /** Something the slow thread reads moved this tick (a member's statm, the list, the usage): wake it. */
+  private moved = false;
+  private lastTree = NaN;
 
   /** `receive` takes one queued message of the main thread (receiveMessageOnPort), or undefined. */
   constructor(
@@ -129,6 +138,7 @@ export class FastTicker {
     for (let i = 0; i < n; i++) Atomics.store(this.shared, MEMBERS.PIDS + i, this.memberList[i]!.seen.pid);
     Atomics.store(this.shared, MEMBERS.COUNT, n);
     Atomics.add(this.shared, MEMBERS.VERSION, 1);
+    this.moved = true;
   }
 
   /** Adds a process (not yet a member, statm readable) and publishes the list. */
@@ -328,6 +338,7 @@ export class FastTicker {
     if ((rss !== m.rssBytes || vsz !== m.vszBytes) && m.index < MEMBERS.MAX) {
       Atomics.store(this.shared, MEMBERS.CHANGED + m.index, 1);
       Atomics.add(this.shared, MEMBERS.CHANGES, 1);
+      this.moved = true;
     }
     this.setReading(m, rss, vsz);
     m.seen.lastSeenMs = tMs;
@@ -378,6 +389,12 @@ export class FastTicker {
     this.fast.push(tMs, tree, rssSum, vszSum, largest, this.members.size);
     this.live[LIVE.TREE_BYTES] = tree;
     this.live[LIVE.RSS_SUM_BYTES] = rssSum;
+    if (tree !== this.lastTree && !(Number.isNaN(tree) && Number.isNaN(this.lastTree))) this.moved = true;
+    this.lastTree = tree;
+    if (this.moved) {
+      this.moved = false;
+      wakeSlow(this.shared);
+    }
     // proc backend, tree looks empty: look for marked re-parented processes, at most every 20 ms.
     if (this.members.size === 0 && cfg.membership.kind === 'proc' && tMs - this.lastEmptyScan >= EMPTY_TREE_SCAN_MS) {
       this.lastEmptyScan = tMs;

@@ -8,13 +8,16 @@ import type { MessagePort } from 'node:worker_threads';
 import { readCmdline } from '../probe/proc.js';
 import { percentileSorted } from '../stats-core.js';
 import { Columns } from './columns.js';
-import { FAST_COLUMNS } from './fast-ticker.js';
+import { FAST_COLUMNS, wakeSlow } from './fast-ticker.js';
 import { nowEpoch, threadCpuMs } from './io.js';
 import { RecordDecoder, REC, type NativeRecord } from './native-records.js';
 import { CTRL, LIVE, MEMBERS, STATE_STOP, type AddRootsMessage, type Adaptation, type FastChunk, type FastOutput, type ProcessSeen, type SamplerConfig } from './protocol.js';
 
-/** The helper writes its records this often: the reader thread wakes ~50 times a second instead of 1000. */
-export const NATIVE_FLUSH_MS = 20;
+/**
+ * The helper writes its records this often when nothing but ticks happened: the reader thread wakes ~20 times a
+ * second instead of 1000. A process joining, leaving or moving (statm) is written within 10 ms (native/sampler.c).
+ */
+export const NATIVE_FLUSH_MS = 50;
 /** How long the helper may take to say hello before the JavaScript sampler runs instead. */
 const HELLO_TIMEOUT_MS = 3000;
 
@@ -58,6 +61,9 @@ export class NativeFast {
   private readonly live: Float64Array;
   private readonly shared: Int32Array;
   private stderr = '';
+  /** Something the slow thread reads moved in this batch (a member's statm, the list, the usage): wake it. */
+  private moved = false;
+  private lastTree = NaN;
 
   private constructor(private readonly cfg: SamplerConfig, private readonly child: ChildProcess, private readonly port: MessagePort) {
     this.ctrl = new Int32Array(cfg.control);
@@ -149,6 +155,10 @@ export class NativeFast {
   private onChunk(chunk: Buffer): void {
     this.decoder.feed(chunk, (r) => this.onRecord(r));
     this.syncList();
+    if (this.moved) {
+      this.moved = false;
+      wakeSlow(this.shared);
+    }
     Atomics.store(this.ctrl, CTRL.TICKS, this.ticks);
     Atomics.store(this.ctrl, CTRL.ALIVE, this.members.size);
     const drainSeq = Atomics.load(this.ctrl, CTRL.DRAIN);
@@ -163,7 +173,7 @@ export class NativeFast {
     const v = r.v;
     switch (r.type) {
       case REC.HELLO:
-        this.hello = r;
+        this.hello = { ...r, v: Float64Array.from(r.v) };
         return;
       case REC.TICK: {
         const t = v[0]!;
@@ -172,6 +182,8 @@ export class NativeFast {
         this.lastMs = t;
         this.fast.push(t, v[1]!, v[2]!, v[3]!, v[4]!, r.pid);
         this.live[LIVE.TREE_BYTES] = v[1]!;
+        if (v[1] !== this.lastTree && !(Number.isNaN(v[1]!) && Number.isNaN(this.lastTree))) this.moved = true;
+        this.lastTree = v[1]!;
         this.live[LIVE.RSS_SUM_BYTES] = v[2]!;
         this.ticks++;
         this.missed = r.u;
@@ -201,6 +213,7 @@ export class NativeFast {
           Atomics.store(this.shared, MEMBERS.CHANGED + m.index, 1);
           Atomics.add(this.shared, MEMBERS.CHANGES, 1);
         }
+        this.moved = true;
         return;
       }
       case REC.LEAVE: {
@@ -238,6 +251,7 @@ export class NativeFast {
     for (let i = 0; i < n; i++) Atomics.store(this.shared, MEMBERS.PIDS + i, list[i]!.seen.pid);
     Atomics.store(this.shared, MEMBERS.COUNT, n);
     Atomics.add(this.shared, MEMBERS.VERSION, 1);
+    this.moved = true;
   }
 
   private drainChunk(): FastChunk {

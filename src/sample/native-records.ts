@@ -9,16 +9,17 @@ export const RECORD_MAGIC = 0x3153424d;
 
 export const REC = { HELLO: 1, TICK: 2, JOIN: 3, LEAVE: 4, CHANGE: 5, ADAPT: 6, END: 7 } as const;
 
+/** One decoded record. The decoder hands the same object to every call: copy what must outlive the callback. */
 export interface NativeRecord {
-  readonly type: number;
-  readonly flags: number;
-  readonly seq: number;
-  readonly pid: number;
+  type: number;
+  flags: number;
+  seq: number;
+  pid: number;
   /** Five doubles (TICK: tMs, treeBytes, rssSum, vszSum, largest; see native/sampler.c for the others). */
   readonly v: Float64Array;
-  readonly u: number;
+  u: number;
   /** JOIN: comm at join; LEAVE: comm at the end ("" when unreadable). */
-  readonly name: string;
+  name: string;
 }
 
 /** FNV-1a, 32 bits, over buf[start, end). */
@@ -35,6 +36,7 @@ const nameAt = (buf: Buffer, at: number): string => {
 
 export class RecordDecoder {
   private pending: Buffer = Buffer.alloc(0);
+  private readonly rec: NativeRecord = { type: 0, flags: 0, seq: 0, pid: 0, v: new Float64Array(5), u: 0, name: '' };
   private nextSeq = 0;
   /** Bytes skipped because they did not form a valid record (torn, garbled). */
   skippedBytes = 0;
@@ -64,18 +66,16 @@ export class RecordDecoder {
         at += RECORD_BYTES;
         continue;
       }
+      const r = this.rec;
       const type = buf.readUInt16LE(at + 4);
-      const v = new Float64Array(5);
-      for (let k = 0; k < 5; k++) v[k] = buf.readDoubleLE(at + 16 + 8 * k);
-      onRecord({
-        type,
-        flags: buf.readUInt16LE(at + 6),
-        seq,
-        pid: buf.readInt32LE(at + 12),
-        v,
-        u: buf.readUInt32LE(at + 56),
-        name: type === REC.JOIN ? nameAt(buf, at + 24) : type === REC.LEAVE ? nameAt(buf, at + 40) : '',
-      });
+      r.type = type;
+      r.flags = buf.readUInt16LE(at + 6);
+      r.seq = seq;
+      r.pid = buf.readInt32LE(at + 12);
+      for (let k = 0; k < 5; k++) r.v[k] = buf.readDoubleLE(at + 16 + 8 * k);
+      r.u = buf.readUInt32LE(at + 56);
+      r.name = type === REC.JOIN ? nameAt(buf, at + 24) : type === REC.LEAVE ? nameAt(buf, at + 40) : '';
+      onRecord(r);
       this.records++;
       at += RECORD_BYTES;
     }

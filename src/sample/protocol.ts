@@ -37,9 +37,11 @@ export const LIVE = { TREE_BYTES: 0, RSS_SUM_BYTES: 1, START_EPOCH_MS: 2, SLOTS:
  * Slots of the Int32Array over the shared member list the fast thread publishes for the slow one. CHANGED[i] is set
  * (1) by the fast thread when statm of the member at PIDS[i] shows its RSS or VSZ moved (VmHWM, VmRSS and VmData
  * cannot move otherwise); CHANGES counts those flags, so the slow thread looks at CHANGED only when it moved and
- * reads /proc/PID/status of the flagged members (adaptive status reads, slow-worker.ts).
+ * reads /proc/PID/status of the flagged members (adaptive status reads, slow-worker.ts). WAKE is bumped and notified
+ * when anything the slow thread reads may have moved (a flag, the member list, the cgroup usage; a drain or a stop):
+ * between its floor and PSS deadlines, an idle slow thread sleeps on it instead of waking every status interval.
  */
-export const MEMBERS = { VERSION: 0, COUNT: 1, CHANGES: 2, PIDS: 4, MAX: 4096, CHANGED: 4 + 4096, SLOTS: 4 + 2 * 4096 } as const;
+export const MEMBERS = { VERSION: 0, COUNT: 1, CHANGES: 2, WAKE: 3, PIDS: 4, MAX: 4096, CHANGED: 4 + 4096, SLOTS: 4 + 2 * 4096 } as const;
 
 /** Main thread → fast thread: more roots to follow from the next tick on (Sampler.addRoots). */
 export interface AddRootsMessage {

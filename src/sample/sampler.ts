@@ -3,6 +3,7 @@
 import { Worker } from 'node:worker_threads';
 import { NATIVE_ENV, nativeBinary } from '../native.js';
 import { nativeUnsupported } from './native-fast.js';
+import { wakeSlow } from './fast-ticker.js';
 import { MEMBERSHIP_BUDGET, STATM_BUDGET, STATUS_BUDGET, tickCounts, type SamplerSettings } from './settings.js';
 import {
   CTRL, LIVE, MEMBERS, STATE_SAMPLING, STATE_STOP, type AddRootsMessage, type FastChunk, type FastOutput, type Membership, type ProcessSeen, type SamplerChunk,
@@ -235,6 +236,7 @@ export class Sampler {
    */
   async drain(): Promise<SamplerChunk> {
     const seq = Atomics.add(this.ctrl, CTRL.DRAIN, 1) + 1;
+    wakeSlow(this.members);
     const [fast, slow] = await Promise.all([this.fastDrains.next(seq), this.slowDrains.next(seq)]);
     return {
       columns: { fast: fast.fast, status: slow.status, pss: slow.pss },
@@ -254,6 +256,7 @@ export class Sampler {
     }
     Atomics.store(this.ctrl, CTRL.STATE, STATE_STOP);
     Atomics.notify(this.ctrl, CTRL.STATE);
+    wakeSlow(this.members);
     try {
       const [fast, slow] = await Promise.all([this.fastDone, this.slowDone]);
       return mergeOutputs(fast, slow);

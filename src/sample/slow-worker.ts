@@ -46,6 +46,8 @@ let changesSeen = 0;
  */
 const adaptive = cfg.statusEveryTicks * cfg.intervalMs < STATUS_FLOOR_MS;
 let statusReads = 0;
+/** The earliest time (ms since spawn) a process or memory.stat reaches its floor; the idle slow thread wakes then. */
+let floorDueMs = Infinity;
 let statReads = 0;
 let statReadMs = -Infinity;
 let statUsage = NaN;
@@ -114,6 +116,7 @@ function statusPass(tMs: number, pids: readonly number[]): void {
   grid?.beginPass(tMs);
   const all = !adaptive || listChanged;
   listChanged = false;
+  floorDueMs = Infinity;
   const changed = flagged(pids.length);
   for (let i = 0; i < pids.length; i++) {
     const pid = pids[i]!;
@@ -123,12 +126,14 @@ function statusPass(tMs: number, pids: readonly number[]): void {
       // statm saw neither RSS nor VSZ move since the last read: VmRSS and VmData are as they were.
       dataSum += t.dataBytes;
       if (grid && t.rssKib >= 0) grid.record(pid, t.rssKib);
+      floorDueMs = Math.min(floorDueMs, t.readMs + STATUS_FLOOR_MS);
       continue;
     }
     const n = io.pread(t.statusFd);
     if (n <= 0) continue;
     statusReads++;
     t.readMs = tMs;
+    floorDueMs = Math.min(floorDueMs, tMs + STATUS_FLOOR_MS);
     const hwm = fieldIn(buf, n, KEY.hwm);
     if (hwm >= 0) t.info.vmHwmBytes = Math.max(t.info.vmHwmBytes ?? 0, hwm * 1024);
     t.rssKib = fieldIn(buf, n, KEY.rss);
@@ -168,10 +173,14 @@ function statusPass(tMs: number, pids: readonly number[]): void {
       lastFile = f < 0 ? NaN : f;
     }
   }
+  if (statFd >= 0) floorDueMs = Math.min(floorDueMs, statReadMs + STATUS_FLOOR_MS);
   status.push(tMs, dataSum, lastAnon, lastFile);
 }
 
 let pssPasses = 0;
+/** Running mean of one PSS pass's CPU, ms (NaN until one was measured), and the newest pass's weight in it. */
+let pssCostMs = NaN;
+const PSS_COST_WEIGHT = 0.2;
 function pssPass(tMs: number, pids: readonly number[]): void {
   let pssSum = 0;
   let ussSum = 0;
@@ -226,6 +235,7 @@ async function run(): Promise<void> {
   const loop = new LoopTurn();
   for (;;) {
     const start = nowEpoch();
+    const wake = Atomics.load(shared, MEMBERS.WAKE);
     const pids = members();
     const s0 = cfg.statusBudget && pids.length > BIG_TREE_PROCESSES ? threadCpuMs() : NaN;
     statusPass(start - startEpoch, pids);
@@ -245,7 +255,11 @@ async function run(): Promise<void> {
       pssPass(start - startEpoch, pids);
       // Budget on this thread's CPU: stretch the PSS interval so the pass stays within pssBudget of a core,
       // never past 10× the asked interval (a slow smaps_rollup thins the tier, it never silences it).
-      const cost = threadCpuMs() - c0;
+      // schedstat of a running thread is updated at scheduler ticks (4 ms here), so one pass reads as 0 or a whole
+      // tick: a running mean (unbiased) instead of the last pass, else the 0s clip to pssMs and the tier overspends.
+      const last = threadCpuMs() - c0;
+      if (Number.isFinite(last)) pssCostMs = Number.isNaN(pssCostMs) ? last : pssCostMs + PSS_COST_WEIGHT * (last - pssCostMs);
+      const cost = pssCostMs;
       // A huge tree (status budgeted too) may stretch it to STATUS_MAX_STRETCH ×, recorded as an adaptation past 10 ×.
       const want = cfg.pssBudget !== null && Number.isFinite(cost) ? cost / cfg.pssBudget : 0;
       const maxStretch = cfg.statusBudget && pids.length > BIG_TREE_PROCESSES ? STATUS_MAX_STRETCH : 10;
@@ -266,6 +280,12 @@ async function run(): Promise<void> {
     if (loop.due()) await loop.turn(); // V8's GC tasks (LoopTurn)
     const wait = start + statusWaitMs - nowEpoch();
     if (wait > 0) Atomics.wait(ctrl, CTRL.STATE, STATE_SAMPLING, wait);
+    if (adaptive && Atomics.load(ctrl, CTRL.STATE) === STATE_SAMPLING) {
+      // Nothing moved since this pass began: sleep until something does, or a floor or the PSS pass is due.
+      const until = Math.min(nextPss, startEpoch + floorDueMs);
+      const idle = until - nowEpoch();
+      if (idle > 0 && Atomics.load(shared, MEMBERS.WAKE) === wake) Atomics.wait(shared, MEMBERS.WAKE, wake, idle);
+    }
   }
   for (const t of tracked.values()) if (t.statusFd >= 0) closeSync(t.statusFd);
   const out: SlowOutput = {
