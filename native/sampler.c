@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -170,9 +171,17 @@ static int read_statm(struct member *m, double t) {
 
 static char procs_last[1 << 16];
 static ssize_t procs_last_n = -1;
+static const char *procs_path;
+/* v1 hands a kept-open cgroup.procs reader the list of its first read for as long as reads keep coming: reopened
+ * every tick there (as pid-list.ts ProcsFile); v2 re-reads a kept-open one. */
+static int procs_reopen;
 
 static void cgroup_members(int procs, double t) {
-  ssize_t n = pread(procs, buf, sizeof buf - 1, 0);
+  int fd = procs_reopen ? open(procs_path, O_RDONLY | O_CLOEXEC) : procs;
+  if (fd < 0) return;
+  ssize_t n = 0;
+  for (ssize_t k; n < (ssize_t)sizeof buf - 1 && (k = pread(fd, buf + n, sizeof buf - 1 - n, n)) > 0;) n += k;
+  if (procs_reopen) close(fd);
   if (n < 0) return;
   if (n == procs_last_n && memcmp(buf, procs_last, n) == 0) return;
   memcpy(procs_last, buf, n);
@@ -210,6 +219,9 @@ int main(int argc, char **argv) {
   proc_root = argv[3];
   int usage = strcmp(argv[4], "-") ? open(argv[4], O_RDONLY | O_CLOEXEC) : -1;
   int procs = strcmp(argv[5], "-") ? open(argv[5], O_RDONLY | O_CLOEXEC) : -1;
+  procs_path = argv[5];
+  struct statfs sf;
+  procs_reopen = procs >= 0 && !(fstatfs(procs, &sf) == 0 && sf.f_type == 0x63677270 /* CGROUP2_SUPER_MAGIC */);
   double flush_ms = atof(argv[6]);
   int statm_cap = atoi(argv[7]);
   double budget_ns = atof(argv[8]);
