@@ -41,7 +41,6 @@ export class NativeFast {
   private readonly decoder = new RecordDecoder();
   readonly fast = new Columns(FAST_COLUMNS);
   private readonly gaps = new Columns(['gap'] as const);
-  private readonly errors: number[] = [];
   private readonly members = new Map<number, Live>();
   private listDirty = false;
   readonly finished: ProcessSeen[] = [];
@@ -121,7 +120,6 @@ export class NativeFast {
     port.on('message', (m: AddRootsMessage) => {
       if (m.type === 'add-roots' && !n.stopSent) n.command(m.pids.map((pid) => `+ ${pid}\n`).join(''));
     });
-    // Wake on a stop request (Sampler.stop notifies STATE) rather than at the next batch.
     return n;
   }
 

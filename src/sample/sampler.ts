@@ -107,13 +107,16 @@ export interface SamplerOptions extends SamplerSettings {
   readonly realtime?: boolean;
   /** Keep per-process VmRSS series on a grid of at most this many buckets (absent or 0: not kept). */
   readonly processGridBuckets?: number;
+  /** The native fast sampler to run (absent: native/bin/sampler when built and MEMBENCH_NATIVE is not 0; null: none). */
+  readonly nativeSampler?: string | null;
 }
 
 /** The native fast sampler when it is built, allowed and covers this membership; else why not. */
-function nativeChoice(o: Pick<SamplerOptions, 'membership'>): { nativeSampler: string | null; nativeFallbackReason: string | null } {
+function nativeChoice(o: Pick<SamplerOptions, 'membership' | 'nativeSampler'>): { nativeSampler: string | null; nativeFallbackReason: string | null } {
   const unsupported = nativeUnsupported(o);
   if (unsupported !== null) return { nativeSampler: null, nativeFallbackReason: unsupported };
-  const bin = nativeBinary('sampler');
+  if (o.nativeSampler === null) return { nativeSampler: null, nativeFallbackReason: 'the native sampler was not asked for' };
+  const bin = o.nativeSampler ?? nativeBinary('sampler');
   if (bin !== null) return { nativeSampler: bin, nativeFallbackReason: null };
   return { nativeSampler: null, nativeFallbackReason: process.env[NATIVE_ENV] === '0' ? `${NATIVE_ENV}=0` : 'native/bin/sampler is not built (no C compiler at install)' };
 }
