@@ -17,6 +17,7 @@ import { measureOps, measureVariants, VARIANTS, type ReadCost, type TickPart, ty
 import { haveTime, marginalPercent, timed, TIME_BIN, type TimedRun, type WindowCpu } from './lib/cpu.js';
 import { haveMprof, MPROF_MISSING, mprofArgv, parseMprof, type MprofSampling } from './lib/mprof.js';
 import { profileWorker } from './lib/profile.js';
+import { NATIVE_ENV } from '../src/native.js';
 import { floorLadder, measureWakeups, wakeupTable } from './lib/wakeup.js';
 import { dash, fixed, GOALS, mark, pct, renderTable } from './lib/table.js';
 import { agg, spread, mib, threadShares, type Agg } from './lib/agg.js';
@@ -34,7 +35,9 @@ const EXTRA_S = (LONG_MS - SHORT_MS) / 1000;
 /** Steady-state window inside the long hold, seconds after the tool started. */
 const WINDOW: readonly [number, number] = [1.5, 5.5];
 const FLOOR_T = [1, 4] as const;
-const tree = (holdMs: number): string[] => [MEMFIX, 'tree', '5', '20', String(holdMs)];
+const tree = (holdMs: number, children = 5, mibEach = 20): string[] => [MEMFIX, 'tree', String(children), String(mibEach), String(holdMs)];
+/** The big-tree figure: 100 children of 1 MiB, at the same 1 ms. */
+const BIG_CHILDREN = 100;
 
 // ---- options -----------------------------------------------------------------------------------------
 
@@ -106,13 +109,15 @@ interface MembenchVariant {
   readonly realtime?: boolean;
   readonly cli?: string;
   readonly env?: NodeJS.ProcessEnv;
+  /** memfix tree CHILDREN 1 instead of 5 × 20 MiB. */
+  readonly children?: number;
 }
 
 async function membenchPair(v: MembenchVariant, tmp: string): Promise<MembenchPair> {
   const { backend, realtime } = v;
   const env = v.env ? { ...process.env, ...v.env } : undefined;
   const argv = (holdMs: number, json: string): string[] => [
-    process.execPath, v.cli ?? CLI, 'run', '--runs', '1', '--interval', '1ms', '--backend', backend, ...(realtime ? ['--realtime'] : []), '--no-color', '--json', json, '--', ...tree(holdMs),
+    process.execPath, v.cli ?? CLI, 'run', '--runs', '1', '--interval', '1ms', '--backend', backend, ...(realtime ? ['--realtime'] : []), '--no-color', '--json', json, '--', ...(v.children ? tree(holdMs, v.children, 1) : tree(holdMs)),
   ];
   const short = await timed(argv(SHORT_MS, join(tmp, 'short.json')), { cwd: ROOT, timeFile: join(tmp, 'time'), env });
   checkExit(`${v.name} (${SHORT_MS} ms hold)`, short);
@@ -246,7 +251,7 @@ function ratios(c: Collected): string {
   const cpu = (a: ToolPair, b: ToolPair): number => a.marginalCpuPercent / b.marginalCpuPercent;
   const lines: [string, Agg | null, string][] = [];
   for (const [name, { variant, pairs }] of c.membench) {
-    if (variant.realtime && realtimeRefused(pairs)) continue;
+    if ((variant.realtime && realtimeRefused(pairs)) || variant.children) continue; // the C references sample the 5-process tree
     lines.push([`${name} CPU / C floor`, per(pairs, c.floor, cpu), '×']);
     lines.push([`${name} CPU / C same reads   (goal ≤ 1.5×)`, per(pairs, c.sameReads, cpu), '×']);
     if (c.mprof.length > 0) lines.push([`mprof CPU / ${name} CPU   (goal ≥ 10×)`, per(c.mprof, pairs, cpu), '×']);
@@ -256,6 +261,9 @@ function ratios(c: Collected): string {
     if (name === MAIN) continue;
     lines.push([`${name} CPU / ${MAIN} CPU`, per(pairs, main, cpu), '×']);
   }
+  const before = [...c.membench.values()].find((m) => m.variant.cli && !m.variant.children);
+  const big = [...c.membench.values()].find((m) => !m.variant.cli && m.variant.children);
+  if (before && big) lines.push([`${big.variant.name} CPU / ${before.variant.name} CPU   (goal ≤ 3×)`, per(big.pairs, before.pairs, cpu), '×']);
   if (c.mprof.length > 0) {
     lines.push([
       `${MAIN} ticks kept / mprof ticks kept`,
@@ -346,6 +354,8 @@ async function main(): Promise<number> {
       { name: MAIN, backend: 'cgroup' },
       ...(opts.before ? [{ name: 'membench before (cgroup)', backend: 'cgroup' as const, cli: opts.before }] : []),
       { name: 'membench (cgroup, MEMBENCH_NATIVE=0)', backend: 'cgroup', env: { MEMBENCH_NATIVE: '0' } },
+      { name: `membench (cgroup), ${BIG_CHILDREN} processes`, backend: 'cgroup', children: BIG_CHILDREN },
+      ...(opts.before ? [{ name: `membench before (cgroup), ${BIG_CHILDREN} processes`, backend: 'cgroup' as const, cli: opts.before, children: BIG_CHILDREN }] : []),
       ...(opts.variants ? [
         { name: 'membench (proc)', backend: 'proc' as const },
         // Asked every round; where SCHED_FIFO is not permitted the run says so and the table prints the reason.
@@ -397,8 +407,16 @@ async function main(): Promise<number> {
     let variants: VariantResult[] = [];
     if (opts.attribution) {
       note('  sampler variants…');
-      variants = await measureVariants(MEMFIX, VARIANTS);
-      console.log('\n  Sampler worker under switched-off tiers (dist/src/sample/worker.js in this process, 5-child tree, schedstat of its thread; median of 3 × 1 s)');
+      // The JavaScript fast thread: the breakdown below is of its parts (the native helper is a process of its own).
+      const saved = process.env[NATIVE_ENV];
+      process.env[NATIVE_ENV] = '0';
+      try {
+        variants = await measureVariants(MEMFIX, VARIANTS);
+      } finally {
+        if (saved === undefined) delete process.env[NATIVE_ENV];
+        else process.env[NATIVE_ENV] = saved;
+      }
+      console.log(`\n  Sampler worker under switched-off tiers (dist/src/sample/worker.js in this process with ${NATIVE_ENV}=0, 5-child tree, schedstat of its thread; median of 3 × 1 s)`);
       console.log(variantTable(variants));
       note('  read costs…');
       const ops = await measureOps(MEMFIX);
