@@ -251,13 +251,16 @@ async function run(): Promise<void> {
       }
     } else statusWaitMs = statusMs;
     if (start >= nextPss) {
-      const c0 = threadCpuMs();
+      const c0 = process.cpuUsage();
       pssPass(start - startEpoch, pids);
       // Budget on this thread's CPU: stretch the PSS interval so the pass stays within pssBudget of a core,
       // never past 10× the asked interval (a slow smaps_rollup thins the tier, it never silences it).
-      // schedstat of a running thread is updated at scheduler ticks (4 ms here), so one pass reads as 0 or a whole
-      // tick: a running mean (unbiased) instead of the last pass, else the 0s clip to pssMs and the tier overspends.
-      const last = threadCpuMs() - c0;
+      // getrusage (process.cpuUsage), not schedstat: a running thread's schedstat is brought up to date only at
+      // scheduler ticks (4 ms here), so a 3 ms pass read as 0–1 ms and the tier overspent its budget by ~50 %.
+      // It counts the other threads' CPU during the pass too (a few %: the budget errs on the safe side); a running
+      // mean smooths a pass preempted or slowed by the machine.
+      const used = process.cpuUsage(c0);
+      const last = (used.user + used.system) / 1000;
       if (Number.isFinite(last)) pssCostMs = Number.isNaN(pssCostMs) ? last : pssCostMs + PSS_COST_WEIGHT * (last - pssCostMs);
       const cost = pssCostMs;
       // A huge tree (status budgeted too) may stretch it to STATUS_MAX_STRETCH ×, recorded as an adaptation past 10 ×.
