@@ -109,10 +109,16 @@ function childOf(pid: number): number | null {
   }
 }
 
-/** membench's native sampler helpers among pid's children (comm "sampler", native/bin/sampler). */
+/** membench's native sampler helpers among pid's children (comm "sampler", native/bin/sampler; a worker thread's child). */
 function helperPids(pid: number): number[] {
   try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'latin1').trim().split(' ').filter(Boolean).map(Number)
+    return readdirSync(`/proc/${pid}/task`).flatMap((tid) => {
+      try {
+        return readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1').trim().split(' ').filter(Boolean).map(Number);
+      } catch {
+        return [];
+      }
+    })
       .filter((c) => {
         try {
           return readFileSync(`/proc/${c}/comm`, 'latin1').trim() === 'sampler';

@@ -53,6 +53,7 @@ export class NativeFast {
   private helperCpuMs = NaN;
   private hello: NativeRecord | null = null;
   private adapt: { fromMs: number; minReads: number; maxMembers: number } | null = null;
+  private adaptMembership: { fromMs: number; maxEvery: number; maxMembers: number } | null = null;
   private drained = 0;
   private stopSent = false;
   private readonly ended: Promise<void>;
@@ -226,6 +227,12 @@ export class NativeFast {
         return;
       }
       case REC.ADAPT:
+        if (r.flags === 1) {
+          this.adaptMembership ??= { fromMs: v[0]!, maxEvery: v[1]!, maxMembers: v[2]! };
+          this.adaptMembership.maxEvery = Math.max(this.adaptMembership.maxEvery, v[1]!);
+          this.adaptMembership.maxMembers = Math.max(this.adaptMembership.maxMembers, v[2]!);
+          return;
+        }
         this.adapt ??= { fromMs: v[0]!, minReads: v[1]!, maxMembers: v[2]! };
         this.adapt.minReads = Math.min(this.adapt.minReads, v[1]!);
         this.adapt.maxMembers = Math.max(this.adapt.maxMembers, v[2]!);
@@ -311,10 +318,19 @@ export class NativeFast {
   }
 
   private adaptations(): Adaptation[] {
-    const a = this.adapt;
-    if (a === null) return [];
+    const out: Adaptation[] = [];
     const budget = this.cfg.statmBudget ?? 0;
-    return [{
+    const m = this.adaptMembership;
+    if (m !== null) {
+      out.push({
+        what: 'membership',
+        fromMs: Math.round(m.fromMs * 1000) / 1000,
+        detail: `cgroup.procs (the member list and the process count) re-read as seldom as every ${m.maxEvery} ticks instead of every tick, with up to ${m.maxMembers} processes, to keep that read within ${Math.round(budget * 100)} % of the ${this.cfg.intervalMs} ms tick; the cgroup memory counter was read at every tick`,
+      });
+    }
+    const a = this.adapt;
+    if (a === null) return out;
+    return [...out, {
       what: 'statm',
       fromMs: Math.round(a.fromMs * 1000) / 1000,
       detail: `statm read for as few as ${a.minReads} of up to ${a.maxMembers} processes per tick, in turn, to keep those reads within ${Math.round(budget * 100)} % of the ${this.cfg.intervalMs} ms tick; Σ RSS, Σ VSZ and the largest RSS carried the others' last readings (the cgroup memory counter was read at every tick)`,
