@@ -3,14 +3,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, rmdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Sampler } from '../../src/sample/sampler.js';
+import { removeWhenEmpty } from './cgroup-dir.js';
 import type { SamplerOutput } from '../../src/sample/protocol.js';
 import { readPageSize } from '../../src/probe/proc.js';
 import { nativeBinary } from '../../src/native.js';
 import { MEMFIX, MIB } from '../helpers/fixtures.js';
-import { until } from '../helpers/until.js';
 
 const V1_MEMORY = '/sys/fs/cgroup/memory';
 const CHILDREN = 4;
@@ -33,14 +33,7 @@ async function sampleTree(nativeSampler: string | null | undefined, tag: string)
     return await sampler.stop();
   } finally {
     await sampler.kill();
-    await until(() => {
-      try {
-        rmdirSync(dir);
-        return true;
-      } catch {
-        return false;
-      }
-    }, 2000);
+    await removeWhenEmpty(dir);
   }
 }
 
