@@ -310,7 +310,9 @@ export class NativeFast {
       processCpuMs: (cpu.user + cpu.system) / 1000 + helperMs,
       nice: Number.isNaN(hello.v[0]!) ? null : hello.v[0]!,
       schedPolicy: policy,
-      realtimeRefused: this.cfg.realtime && hello.u !== 0 ? `sched_setscheduler(SCHED_FIFO): ${errnoName(hello.u)}${hello.u === constants.errno.EPERM ? ' (SCHED_FIFO needs root or CAP_SYS_NICE)' : ''}` : null,
+      realtimeRefused: this.cfg.realtime && hello.u !== 0
+        ? `sched_setscheduler: ${hello.u === constants.errno.EPERM ? 'Operation not permitted (SCHED_FIFO needs root or CAP_SYS_NICE)' : errnoName(hello.u)}`
+        : null,
       sampledWallMs: Number.isNaN(this.firstMs) ? 0 : end - this.firstMs,
       readErrors,
       fastSampler: { kind: 'native', fallbackReason: null },
