@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, release, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MembenchResult, RunResult } from '../src/result.js';
 import { analysisThroughput, columnsGrowth, columnsJoinMs } from './lib/analysis.js';
@@ -17,6 +17,7 @@ import { measureOps, measureVariants, VARIANTS, type ReadCost, type TickPart, ty
 import { haveTime, marginalPercent, timed, TIME_BIN, type TimedRun, type WindowCpu } from './lib/cpu.js';
 import { haveMprof, MPROF_MISSING, mprofArgv, parseMprof, type MprofSampling } from './lib/mprof.js';
 import { profileWorker } from './lib/profile.js';
+import { NATIVE_ENV } from '../src/native.js';
 import { floorLadder, measureWakeups, wakeupTable } from './lib/wakeup.js';
 import { dash, fixed, GOALS, mark, pct, renderTable } from './lib/table.js';
 import { agg, spread, mib, threadShares, type Agg } from './lib/agg.js';
@@ -25,13 +26,18 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 const MEMFIX = join(ROOT, 'fixtures', 'bin', 'memfix');
 const FLOOR_SRC = join(ROOT, 'fixtures', 'src', 'sampling-floor.c');
+const SAME_READS_SRC = join(ROOT, 'fixtures', 'src', 'sampling-same-reads.c');
+/** What `membench run` reads by default at 1 ms (settings.ts): status every 10 ticks, PSS from 50 ms within a 2 % budget. */
+const SAME_READS_ARGS = ['1000', '10', '50', '0.02'];
 const SHORT_MS = 2000;
 const LONG_MS = 6000;
 const EXTRA_S = (LONG_MS - SHORT_MS) / 1000;
 /** Steady-state window inside the long hold, seconds after the tool started. */
 const WINDOW: readonly [number, number] = [1.5, 5.5];
 const FLOOR_T = [1, 4] as const;
-const tree = (holdMs: number): string[] => [MEMFIX, 'tree', '5', '20', String(holdMs)];
+const tree = (holdMs: number, children = 5, mibEach = 20): string[] => [MEMFIX, 'tree', String(children), String(mibEach), String(holdMs)];
+/** The big-tree figure: 100 children of 1 MiB, at the same 1 ms. */
+const BIG_CHILDREN = 100;
 
 // ---- options -----------------------------------------------------------------------------------------
 
@@ -40,15 +46,21 @@ interface BenchOptions {
   readonly peer: boolean;
   readonly attribution: boolean;
   readonly profile: boolean;
+  /** Also run the proc backend and --realtime (off with --quick). */
+  readonly variants: boolean;
+  /** Another build's CLI (dist/src/cli/main.js) run in the same rounds as "before". */
+  readonly before: string | null;
 }
 
-const USAGE = 'usage: npm run bench [-- --rounds N (1-10, default 3)] [--no-peer] [--no-attribution] [--profile]';
+const USAGE = 'usage: npm run bench [-- --rounds N (1-10, default 3)] [--no-peer] [--no-attribution] [--quick (no proc, no --realtime)] [--profile] [--before OTHER_BUILD/dist/src/cli/main.js]';
 
 function parseOptions(argv: readonly string[]): BenchOptions {
   let rounds = 3;
   let peer = true;
   let attribution = true;
   let profile = false;
+  let variants = true;
+  let before: string | null = null;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--rounds') {
@@ -56,10 +68,14 @@ function parseOptions(argv: readonly string[]): BenchOptions {
       if (!Number.isInteger(rounds) || rounds < 1 || rounds > 10) throw new BenchFailure(`--rounds must be an integer 1-10, got ${argv[i]}\n${USAGE}`);
     } else if (a === '--no-peer') peer = false;
     else if (a === '--no-attribution') attribution = false;
+    else if (a === '--quick') variants = false;
     else if (a === '--profile') profile = true;
-    else throw new BenchFailure(`unknown argument ${a}\n${USAGE}`);
+    else if (a === '--before') {
+      before = argv[++i] ?? null;
+      if (!before || !existsSync(before)) throw new BenchFailure(`--before needs the path of another build's dist/src/cli/main.js, got ${before}\n${USAGE}`);
+    } else throw new BenchFailure(`unknown argument ${a}\n${USAGE}`);
   }
-  return { rounds, peer, attribution, profile };
+  return { rounds, peer, attribution, profile, variants, before };
 }
 
 // ---- one measurement of each tool --------------------------------------------------------------------
@@ -86,15 +102,28 @@ function checkExit(what: string, r: TimedRun): void {
   if (r.exitCode !== 0) throw new BenchFailure(`${what} exited ${r.exitCode}: ${r.stderrTail.slice(-400) || '(no stderr)'}`);
 }
 
-async function membenchPair(backend: 'cgroup' | 'proc', tmp: string, realtime = false): Promise<MembenchPair> {
+/** One way of running membench: which build, backend, flags and environment. */
+interface MembenchVariant {
+  readonly name: string;
+  readonly backend: 'cgroup' | 'proc';
+  readonly realtime?: boolean;
+  readonly cli?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  /** memfix tree CHILDREN 1 instead of 5 × 20 MiB. */
+  readonly children?: number;
+}
+
+async function membenchPair(v: MembenchVariant, tmp: string): Promise<MembenchPair> {
+  const { backend, realtime } = v;
+  const env = v.env ? { ...process.env, ...v.env } : undefined;
   const argv = (holdMs: number, json: string): string[] => [
-    process.execPath, CLI, 'run', '--runs', '1', '--interval', '1ms', '--backend', backend, ...(realtime ? ['--realtime'] : []), '--no-color', '--json', json, '--', ...tree(holdMs),
+    process.execPath, v.cli ?? CLI, 'run', '--runs', '1', '--interval', '1ms', '--backend', backend, ...(realtime ? ['--realtime'] : []), '--no-color', '--json', json, '--', ...(v.children ? tree(holdMs, v.children, 1) : tree(holdMs)),
   ];
-  const short = await timed(argv(SHORT_MS, join(tmp, 'short.json')), { cwd: ROOT, timeFile: join(tmp, 'time') });
-  checkExit(`membench (${backend}, ${SHORT_MS} ms hold)`, short);
+  const short = await timed(argv(SHORT_MS, join(tmp, 'short.json')), { cwd: ROOT, timeFile: join(tmp, 'time'), env });
+  checkExit(`${v.name} (${SHORT_MS} ms hold)`, short);
   const json = join(tmp, 'long.json');
-  const long = await timed(argv(LONG_MS, json), { cwd: ROOT, timeFile: join(tmp, 'time'), window: WINDOW });
-  checkExit(`membench (${backend}, ${LONG_MS} ms hold)`, long);
+  const long = await timed(argv(LONG_MS, json), { cwd: ROOT, timeFile: join(tmp, 'time'), window: WINDOW, env });
+  checkExit(`${v.name} (${LONG_MS} ms hold)`, long);
   const doc = JSON.parse(readFileSync(json, 'utf8')) as MembenchResult;
   const run = doc.benchmarks[0]?.runs[0];
   if (!run?.sampling) throw new BenchFailure(`membench (${backend}) wrote no sampling figures to ${json}`);
@@ -119,24 +148,41 @@ async function floorPair(bin: string, tmp: string): Promise<ToolPair> {
   return { short, long, marginalCpuPercent: marginalPercent(short, long, t4 - t1) };
 }
 
-function buildFloor(tmp: string): string {
-  const bin = join(tmp, 'sampling-floor');
-  const r = spawnSync(process.env.CC ?? 'cc', ['-O2', '-o', bin, FLOOR_SRC], { encoding: 'utf8' });
-  if (r.error || r.status !== 0) throw new BenchFailure(`cannot build ${FLOOR_SRC}: ${r.error?.message ?? r.stderr.trim()} (install a C compiler: apt-get install gcc)`);
+/** The same reads as membench at its default tiers, in C, on the same tree (sampling-same-reads.c). */
+async function sameReadsPair(bin: string, tmp: string): Promise<ToolPair> {
+  const short = await timed([bin, ...SAME_READS_ARGS, '--', ...tree(SHORT_MS)], { cwd: ROOT, timeFile: join(tmp, 'time') });
+  checkExit('sampling-same-reads', short);
+  const long = await timed([bin, ...SAME_READS_ARGS, '--', ...tree(LONG_MS)], { cwd: ROOT, timeFile: join(tmp, 'time'), window: WINDOW });
+  checkExit('sampling-same-reads', long);
+  return { short, long, marginalCpuPercent: marginalPercent(short, long, EXTRA_S) };
+}
+
+function buildC(src: string, tmp: string): string {
+  const bin = join(tmp, basename(src, '.c'));
+  const r = spawnSync(process.env.CC ?? 'cc', ['-O2', '-o', bin, src], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) throw new BenchFailure(`cannot build ${src}: ${r.error?.message ?? r.stderr.trim()} (install a C compiler: apt-get install gcc)`);
   return bin;
 }
 
 // ---- report ------------------------------------------------------------------------------------------
 
 interface Collected {
-  readonly cgroup: MembenchPair[];
-  readonly proc: MembenchPair[];
-  /** cgroup backend with --realtime, in the same rounds; runs where it was refused carry realtimeRefused. */
-  readonly realtime: MembenchPair[];
+  /** Each membench variant's pairs, in the same rounds (first: membench (cgroup) as built). */
+  readonly membench: Map<string, { variant: MembenchVariant; pairs: MembenchPair[] }>;
   readonly mprof: MprofPair[];
   readonly floor: ToolPair[];
+  readonly sameReads: ToolPair[];
   readonly peerMissing: boolean;
 }
+
+const MAIN = 'membench (cgroup)';
+const pairsOf = (c: Collected, name: string): MembenchPair[] => c.membench.get(name)?.pairs ?? [];
+
+/** "native" / "js" from the run's sampling.fastSampler (absent: a build before it was recorded, the JS sampler). */
+const samplerKind = (pairs: readonly MembenchPair[]): string => {
+  const kinds = [...new Set(pairs.map((p) => p.run.sampling!.fastSampler?.kind ?? 'js'))];
+  return kinds.join('+');
+};
 
 function mainTable(c: Collected): string {
   const mbRow = (name: string, pairs: readonly MembenchPair[]): string[] => {
@@ -148,7 +194,7 @@ function mainTable(c: Collected): string {
     const steady = agg(pairs.map((p) => p.long.window?.percentOfCore));
     const peak = agg(pairs.map((p) => p.run.peaks?.treeBytes));
     return [
-      name,
+      `${name} [${samplerKind(pairs)}]`,
       kept ? `${pct(kept.median)}${mark(kept.median, GOALS.ticksKept)}` : dash,
       err ? `${fixed(err.median, 3, ' ms')}${mark(err.median, GOALS.intervalErrorP99)}` : dash,
       fixed(gap?.median, 2, ' ms'),
@@ -158,10 +204,12 @@ function mainTable(c: Collected): string {
       mib(peak?.median),
     ];
   };
-  const rows = [mbRow('membench (cgroup)', c.cgroup), mbRow('membench (proc)', c.proc)];
-  const refused = realtimeRefused(c);
-  if (refused) rows.push(['membench (cgroup, --realtime)', `refused: ${refused}`, dash, dash, dash, dash, dash, dash]);
-  else if (c.realtime.length > 0) rows.push(mbRow('membench (cgroup, --realtime)', c.realtime));
+  const rows: string[][] = [];
+  for (const [name, { variant, pairs }] of c.membench) {
+    const refused = variant.realtime ? realtimeRefused(pairs) : null;
+    if (refused) rows.push([name, `refused: ${refused}`, dash, dash, dash, dash, dash, dash]);
+    else if (pairs.length > 0) rows.push(mbRow(name, pairs));
+  }
   if (c.peerMissing) rows.push(['mprof', 'not installed', dash, dash, dash, dash, dash, dash]);
   else if (c.mprof.length > 0) {
     const s = c.mprof.map((p) => p.sampling);
@@ -181,36 +229,45 @@ function mainTable(c: Collected): string {
   }
   const floor = agg(c.floor.map((p) => p.marginalCpuPercent));
   rows.push(['C floor (pread ×7, clock_nanosleep)', dash, dash, dash, floor ? `${spread(floor, 1, ' %')}${mark(floor.median, GOALS.cpu)}` : dash, dash, dash, dash]);
+  const same = agg(c.sameReads.map((p) => p.marginalCpuPercent));
+  rows.push(['C same reads (membench\'s tiers, one thread)', dash, dash, dash, same ? `${spread(same, 1, ' %')}${mark(same.median, GOALS.cpu)}` : dash, dash,
+    fixed(agg(c.sameReads.map((p) => p.long.window?.percentOfCore))?.median, 1, ' %'), dash]);
   const header = [
-    'sampler at 1 ms', `ticks kept (${GOALS.ticksKept.label})`, `p99 interval error (${GOALS.intervalErrorP99.label})`, 'p99 gap',
+    'sampler at 1 ms [fast tier]', `ticks kept (${GOALS.ticksKept.label})`, `p99 interval error (${GOALS.intervalErrorP99.label})`, 'p99 gap',
     `CPU % core, marginal (${GOALS.cpu.label})`, 'CPU % self-reported', 'CPU % steady', 'tree peak seen',
   ];
   return renderTable(header, rows);
 }
 
 /** Why --realtime did not get SCHED_FIFO in some round (the first reason), or null when it did in every one. */
-function realtimeRefused(c: Collected): string | null {
-  const bad = c.realtime.find((p) => p.run.sampling!.samplerSchedPolicy !== 'fifo');
+function realtimeRefused(pairs: readonly MembenchPair[]): string | null {
+  const bad = pairs.find((p) => p.run.sampling!.samplerSchedPolicy !== 'fifo');
   return bad ? bad.run.sampling!.realtimeRefused ?? `the thread ran ${bad.run.sampling!.samplerSchedPolicy ?? 'unknown'}` : null;
 }
 
 function ratios(c: Collected): string {
-  const per = <T>(xs: readonly T[], ys: readonly ToolPair[], f: (x: T, y: ToolPair) => number | null): Agg | null =>
+  const per = <T, U>(xs: readonly T[], ys: readonly U[], f: (x: T, y: U) => number | null): Agg | null =>
     agg(xs.slice(0, ys.length).map((x, i) => f(x, ys[i]!)));
-  const lines: [string, Agg | null, string][] = [
-    ['membench (cgroup) CPU / floor', per(c.cgroup, c.floor, (m, f) => m.marginalCpuPercent / f.marginalCpuPercent), '×'],
-    ['membench (proc) CPU / floor', per(c.proc, c.floor, (m, f) => m.marginalCpuPercent / f.marginalCpuPercent), '×'],
-  ];
-  if (c.realtime.length > 0 && !realtimeRefused(c)) {
-    lines.push(['membench (cgroup, --realtime) CPU / membench (cgroup) CPU', per(c.realtime, c.cgroup, (r, d) => r.marginalCpuPercent / d.marginalCpuPercent), '×']);
-    lines.push(['membench (cgroup, --realtime) ticks kept / membench (cgroup)', agg(c.realtime.slice(0, c.cgroup.length).map((r, i) => (r.run.sampling!.ticksKeptRatio ?? NaN) / (c.cgroup[i]!.run.sampling!.ticksKeptRatio ?? NaN))), '×']);
+  const cpu = (a: ToolPair, b: ToolPair): number => a.marginalCpuPercent / b.marginalCpuPercent;
+  const lines: [string, Agg | null, string][] = [];
+  for (const [name, { variant, pairs }] of c.membench) {
+    if ((variant.realtime && realtimeRefused(pairs)) || variant.children) continue; // the C references sample the 5-process tree
+    lines.push([`${name} CPU / C floor`, per(pairs, c.floor, cpu), '×']);
+    lines.push([`${name} CPU / C same reads   (goal ≤ 1.5×)`, per(pairs, c.sameReads, cpu), '×']);
+    if (c.mprof.length > 0) lines.push([`mprof CPU / ${name} CPU   (goal ≥ 10×)`, per(c.mprof, pairs, cpu), '×']);
   }
+  const main = pairsOf(c, MAIN);
+  for (const [name, { pairs }] of c.membench) {
+    if (name === MAIN) continue;
+    lines.push([`${name} CPU / ${MAIN} CPU`, per(pairs, main, cpu), '×']);
+  }
+  const before = [...c.membench.values()].find((m) => m.variant.cli && !m.variant.children);
+  const big = [...c.membench.values()].find((m) => !m.variant.cli && m.variant.children);
+  if (before && big) lines.push([`${big.variant.name} CPU / ${before.variant.name} CPU   (goal ≤ 3×)`, per(big.pairs, before.pairs, cpu), '×']);
   if (c.mprof.length > 0) {
-    lines.push(['mprof CPU / membench (cgroup) CPU', per(c.mprof, c.cgroup, (m, b) => m.marginalCpuPercent / b.marginalCpuPercent), '×']);
-    lines.push(['mprof CPU / membench (proc) CPU', per(c.mprof, c.proc, (m, b) => m.marginalCpuPercent / b.marginalCpuPercent), '×']);
     lines.push([
-      'membench (cgroup) ticks kept / mprof ticks kept',
-      agg(c.cgroup.slice(0, c.mprof.length).map((m, i) => (m.run.sampling!.ticksKeptRatio ?? NaN) / (c.mprof[i]!.sampling.ticksKeptRatio ?? NaN))),
+      `${MAIN} ticks kept / mprof ticks kept`,
+      per(main, c.mprof, (m, p) => (m.run.sampling!.ticksKeptRatio ?? NaN) / (p.sampling.ticksKeptRatio ?? NaN)),
       '×',
     ]);
   }
@@ -221,12 +278,16 @@ function ratios(c: Collected): string {
 function threadTable(c: Collected): string {
   const row = (name: string, windows: readonly (WindowCpu | null)[]): string[] => {
     const t = threadShares(windows);
-    return [name, spread(t.sampler, 1, ' %'), fixed(t.samplerWakeups?.median, 0, '/s'), spread(t.main, 1, ' %'), spread(t.other, 1, ' %'), spread(t.total, 1, ' %')];
+    return [name, spread(t.native, 1, ' %'), spread(t.sampler, 1, ' %'), fixed(t.samplerWakeups?.median, 0, '/s'), spread(t.sampler2, 1, ' %'), spread(t.main, 1, ' %'), spread(t.other, 1, ' %'), spread(t.total, 1, ' %')];
   };
-  const rows = [row('membench (cgroup)', c.cgroup.map((p) => p.long.window)), row('membench (proc)', c.proc.map((p) => p.long.window))];
-  if (c.realtime.length > 0 && !realtimeRefused(c)) rows.push(row('membench (cgroup, --realtime)', c.realtime.map((p) => p.long.window)));
+  const rows: string[][] = [];
+  for (const [name, { variant, pairs }] of c.membench) {
+    if (variant.realtime && realtimeRefused(pairs)) continue;
+    rows.push(row(name, pairs.map((p) => p.long.window)));
+  }
   if (c.mprof.length > 0) rows.push(row('mprof', c.mprof.map((p) => p.long.window)));
-  return renderTable(['tool threads, % of a core', 'sampler thread', 'its wake-ups', 'main thread', 'other threads', 'whole tool'], rows);
+  if (c.sameReads.length > 0) rows.push(row('C same reads', c.sameReads.map((p) => p.long.window)));
+  return renderTable(['tool threads, % of a core', 'native helper', 'busiest waker', 'its wake-ups', 'next waker', 'main thread', 'other threads', 'whole tool'], rows);
 }
 
 function variantTable(rs: readonly VariantResult[]): string {
@@ -286,18 +347,30 @@ async function main(): Promise<number> {
   const tmp = mkdtempSync(join(tmpdir(), 'membench-bench-'));
   const started = performance.now();
   try {
-    const floorBin = buildFloor(tmp);
+    const floorBin = buildC(FLOOR_SRC, tmp);
+    const sameReadsBin = buildC(SAME_READS_SRC, tmp);
     const peerMissing = opts.peer && !haveMprof();
-    const c: Collected = { cgroup: [], proc: [], realtime: [], mprof: [], floor: [], peerMissing };
+    const tools: MembenchVariant[] = [
+      { name: MAIN, backend: 'cgroup' },
+      ...(opts.before ? [{ name: 'membench before (cgroup)', backend: 'cgroup' as const, cli: opts.before }] : []),
+      { name: 'membench (cgroup, MEMBENCH_NATIVE=0)', backend: 'cgroup', env: { MEMBENCH_NATIVE: '0' } },
+      { name: `membench (cgroup), ${BIG_CHILDREN} processes`, backend: 'cgroup', children: BIG_CHILDREN },
+      ...(opts.before ? [{ name: `membench before (cgroup), ${BIG_CHILDREN} processes`, backend: 'cgroup' as const, cli: opts.before, children: BIG_CHILDREN }] : []),
+      ...(opts.variants ? [
+        { name: 'membench (proc)', backend: 'proc' as const },
+        // Asked every round; where SCHED_FIFO is not permitted the run says so and the table prints the reason.
+        { name: 'membench (cgroup, --realtime)', backend: 'cgroup' as const, realtime: true },
+      ] : []),
+    ];
+    const c: Collected = { membench: new Map(tools.map((v) => [v.name, { variant: v, pairs: [] }])), mprof: [], floor: [], sameReads: [], peerMissing };
     console.log(`membench sampler bench · Linux ${release()} · ${cpus().length} cores · node ${process.version} · ${opts.rounds} round(s)`);
     console.log(`tree: memfix tree 5 20 HOLD (5 children × 20 MiB); each tool runs HOLD = ${SHORT_MS / 1000} s and ${LONG_MS / 1000} s; C floor T = ${FLOOR_T.join(' and ')} s, 1000 Hz, K = 6`);
+    if (opts.before) console.log(`before: ${opts.before}`);
     if (peerMissing) console.log(MPROF_MISSING);
     const steps: [string, () => Promise<void>][] = [
       ['C floor', async () => void c.floor.push(await floorPair(floorBin, tmp))],
-      ['membench cgroup', async () => void c.cgroup.push(await membenchPair('cgroup', tmp))],
-      ['membench proc', async () => void c.proc.push(await membenchPair('proc', tmp))],
-      // Asked every round; where SCHED_FIFO is not permitted the run says so and the table prints the reason.
-      ['membench cgroup --realtime', async () => void c.realtime.push(await membenchPair('cgroup', tmp, true))],
+      ['C same reads', async () => void c.sameReads.push(await sameReadsPair(sameReadsBin, tmp))],
+      ...tools.map((v): [string, () => Promise<void>] => [v.name, async () => void c.membench.get(v.name)!.pairs.push(await membenchPair(v, tmp))]),
     ];
     if (opts.peer && !peerMissing) steps.push(['mprof', async () => void c.mprof.push(await mprofPair(tmp))]);
     for (let r = 0; r < opts.rounds; r++) {
@@ -312,13 +385,16 @@ async function main(): Promise<number> {
     console.log('\n1–4. Sampling on the tree (medians over rounds; CPU also min–max)');
     console.log(mainTable(c));
     console.log([
+      '  [fast tier]: the sampler that ran the 1 kHz loop (sampling.fastSampler.kind: native = native/bin/sampler, js = the worker thread)',
       '  ticks kept, p99 interval error: membench from its JSON (runs[0].sampling, 6 s hold); mprof from its MEM lines vs span / 1 ms',
       '  --realtime: the same cgroup run with the fast sampler thread SCHED_FIFO 1 (root or CAP_SYS_NICE; the reason is printed when refused)',
       '  p99 interval error: |gap between consecutive samples − 1 ms| for both tools (a skipped slot counts as a whole interval late);',
       '    mprof = |gap − 1 ms| (it has no schedule). p99 gap = p99 time between consecutive samples, the same for both.',
       '  CPU marginal = (CPU of the 6 s run − CPU of the 2 s run) / 4 s from /usr/bin/time (tool + the tree it waited for; the tree\'s own',
-      '    CPU is the same in both runs); self-reported = membench\'s samplerCpuPercentOfCore (its sampler thread); steady = all the tool\'s threads',
+      '    CPU is the same in both runs); self-reported = membench\'s samplerCpuPercentOfCore (its sampler threads); steady = all the tool\'s threads',
       `    (schedstat) between ${WINDOW[0]} s and ${WINDOW[1]} s of the 6 s run. tree peak seen: membench cgroup = cgroup counter, proc = Σ RSS, mprof = max MEM.`,
+      `  C same reads: fixtures/src/sampling-same-reads.c ${SAME_READS_ARGS.join(' ')} -- (the tree in its own v1 memory cgroup; every 1 ms cgroup.procs,`,
+      '    statm ×N, memory.usage_in_bytes; every 10 ticks status ×N + memory.stat; smaps_rollup ×N from every 50 ms within 2 % of a core).',
     ].join('\n'));
     console.log('\n  Ratios (taken within each round, then the median; min–max across rounds)');
     console.log(ratios(c));
@@ -331,8 +407,16 @@ async function main(): Promise<number> {
     let variants: VariantResult[] = [];
     if (opts.attribution) {
       note('  sampler variants…');
-      variants = await measureVariants(MEMFIX, VARIANTS);
-      console.log('\n  Sampler worker under switched-off tiers (dist/src/sample/worker.js in this process, 5-child tree, schedstat of its thread; median of 3 × 1 s)');
+      // The JavaScript fast thread: the breakdown below is of its parts (the native helper is a process of its own).
+      const saved = process.env[NATIVE_ENV];
+      process.env[NATIVE_ENV] = '0';
+      try {
+        variants = await measureVariants(MEMFIX, VARIANTS);
+      } finally {
+        if (saved === undefined) delete process.env[NATIVE_ENV];
+        else process.env[NATIVE_ENV] = saved;
+      }
+      console.log(`\n  Sampler worker under switched-off tiers (dist/src/sample/worker.js in this process with ${NATIVE_ENV}=0, 5-child tree, schedstat of its thread; median of 3 × 1 s)`);
       console.log(variantTable(variants));
       note('  read costs…');
       const ops = await measureOps(MEMFIX);

@@ -114,6 +114,8 @@ export const SamplingSchema = z.object({
   pssIntervalMs: ms,
   pssTicks: z.number().int().nonnegative(),
   statusIntervalMs: ms,
+  statusFloorMs: ms.nullable().optional()
+    .describe('adaptive status reads: /proc/PID/status was read at the status pass after statm showed the process\'s RSS or VSZ moved (VmHWM, VmRSS and VmData cannot move otherwise) and at least every statusFloorMs; between, its last reading was carried; memory.stat when the cgroup usage moved and at least as often. null: every pass read every process; absent in older documents'),
   samplerCpuMs: ms.describe('CPU time of the sampler thread while sampling (from /proc/thread-self/schedstat)'),
   samplerCpuPercentOfCore: z.number().nonnegative().nullable(),
   membenchCpuMs: ms.describe('CPU time of the whole membench process (all threads) over the same window'),
@@ -125,6 +127,10 @@ export const SamplingSchema = z.object({
   maxStatmPerTick: z.number().int().nonnegative().optional().describe('--max-statm-per-tick: statm reads per tick at most, in turn (0 = every process every tick)'),
   rssSumCarriedTicks: z.number().int().nonnegative().optional()
     .describe('ticks whose Σ RSS, Σ VSZ and largest RSS used readings carried from earlier ticks (the cap below the process count); 0 = every figure read at its own tick'),
+  fastSampler: z.object({
+    kind: z.enum(['native', 'js']).describe('native: the 1 kHz loop ran in native/bin/sampler (C), handing node batches of records; js: in a node worker thread'),
+    fallbackReason: z.string().nullable().describe('why the JavaScript sampler ran (MEMBENCH_NATIVE=0, helper not built, backend it does not cover, helper failed to start); null for native'),
+  }).optional().describe('which fast sampler ran (absent in older documents: the JavaScript one)'),
   adaptations: z.array(z.object({
     what: z.enum(['statm', 'membership', 'status', 'pss', 'smaps']).describe('statm: the fast tier\'s per-process reads (Σ RSS, Σ VSZ, largest RSS); membership: cgroup.procs (member list, process count); status: the slow tier (VmHWM, VmData, memory.stat); pss: smaps_rollup past 10× its interval; smaps: the capture for the per-mapping breakdown'),
     fromMs: ms.describe('when it began, ms since spawn'),
@@ -144,7 +150,7 @@ export const TimelineSchema = z.object({
 export type Timeline = z.infer<typeof TimelineSchema>;
 
 export const ProcessSeriesSchema = z.object({
-  source: z.literal('status-vmrss').describe('VmRSS of /proc/PID/status, read by the slow sampler thread every statusIntervalMs'),
+  source: z.literal('status-vmrss').describe('VmRSS of /proc/PID/status, read by the slow sampler thread every statusIntervalMs (with sampling.statusFloorMs: re-read when statm showed its RSS or VSZ moved, carried between)'),
   readsPerPoint: z.number().int().positive().describe('status reads merged into one point at most: each point holds the maximum of its reads, so no peak is lost'),
   tMs: z.array(ms).describe('time of each point (its first read), ms since spawn; shared by every series'),
   processes: z.array(z.object({

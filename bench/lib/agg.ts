@@ -24,11 +24,15 @@ export function spread(a: Agg | null, digits: number, unit = ''): string {
 
 export const mib = (bytes: number | null | undefined): string => fixed(bytes === null || bytes === undefined ? null : bytes / 2 ** 20, 1, ' MiB');
 
-export function threadShares(windows: readonly (WindowCpu | null)[]): { main: Agg | null; sampler: Agg | null; other: Agg | null; samplerWakeups: Agg | null; total: Agg | null } {
+export function threadShares(windows: readonly (WindowCpu | null)[]): {
+  main: Agg | null; sampler: Agg | null; sampler2: Agg | null; native: Agg | null; other: Agg | null; samplerWakeups: Agg | null; total: Agg | null;
+} {
   const pick = (w: WindowCpu | null, role: string): number | null => (w ? w.threads.filter((t) => t.role === role).reduce((a, t) => a + t.percentOfCore, 0) : null);
   return {
     main: agg(windows.map((w) => pick(w, 'main'))),
     sampler: agg(windows.map((w) => pick(w, 'sampler'))),
+    sampler2: agg(windows.map((w) => pick(w, 'sampler2'))),
+    native: agg(windows.map((w) => (w?.threads.some((t) => t.role === 'native') ? pick(w, 'native') : null))),
     other: agg(windows.map((w) => pick(w, 'other'))),
     samplerWakeups: agg(windows.map((w) => w?.threads.find((t) => t.role === 'sampler')?.wakeupsPerS ?? null)),
     total: agg(windows.map((w) => w?.percentOfCore ?? null)),

@@ -48,18 +48,29 @@ export interface WindowCpu {
   readonly threads: readonly ThreadShare[];
 }
 
-/** CPU of each thread between two snapshots; the main thread is tid === pid, the busiest waker is "sampler". */
-export function windowCpu(pid: number, before: readonly ThreadCpu[], after: readonly ThreadCpu[], seconds: number): WindowCpu {
+/**
+ * CPU of each thread between two snapshots; the main thread is tid === pid, the busiest waker (> 50 wake-ups/s) is
+ * "sampler", the next one (> 20/s) "sampler2" (membench's slow thread, or its reader of the native helper's pipe),
+ * threads in helperTids "native" (membench's native sampler helper, a child process).
+ */
+export function windowCpu(pid: number, before: readonly ThreadCpu[], after: readonly ThreadCpu[], seconds: number, helperTids: ReadonlySet<number> = new Set()): WindowCpu {
   const was = new Map(before.map((t) => [t.tid, t]));
   const deltas = after.map((t) => {
     const b = was.get(t.tid);
     return { tid: t.tid, ns: t.runNs - (b?.runNs ?? 0), slices: t.slices - (b?.slices ?? 0) };
   });
-  const waker = deltas.filter((d) => d.tid !== pid).reduce<{ tid: number; slices: number } | null>((best, d) => (!best || d.slices > best.slices ? d : best), null);
+  const wakers = deltas.filter((d) => d.tid !== pid && !helperTids.has(d.tid)).sort((a, b) => b.slices - a.slices);
+  const role = (d: { tid: number; slices: number }): string => {
+    if (d.tid === pid) return 'main';
+    if (helperTids.has(d.tid)) return 'native';
+    if (d.tid === wakers[0]?.tid && d.slices > seconds * 50) return 'sampler';
+    if (d.tid === wakers[1]?.tid && d.slices > seconds * 20) return 'sampler2';
+    return 'other';
+  };
   const threads = deltas
     .map((d) => ({
       tid: d.tid,
-      role: d.tid === pid ? 'main' : waker && d.tid === waker.tid && d.slices > seconds * 50 ? 'sampler' : 'other',
+      role: role(d),
       percentOfCore: (100 * d.ns) / 1e9 / seconds,
       wakeupsPerS: d.slices / seconds,
     }))
@@ -98,6 +109,28 @@ function childOf(pid: number): number | null {
   }
 }
 
+/** membench's native sampler helpers among pid's children (comm "sampler", native/bin/sampler; a worker thread's child). */
+function helperPids(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((tid) => {
+      try {
+        return readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1').trim().split(' ').filter(Boolean).map(Number);
+      } catch {
+        return [];
+      }
+    })
+      .filter((c) => {
+        try {
+          return readFileSync(`/proc/${c}/comm`, 'latin1').trim() === 'sampler';
+        } catch {
+          return false;
+        }
+      });
+  } catch {
+    return [];
+  }
+}
+
 /** Runs argv under /usr/bin/time -f '%U %S %e'; the bench's own thread only sleeps meanwhile. */
 export async function timed(argv: readonly string[], o: TimedOptions): Promise<TimedRun> {
   const child = spawn(TIME_BIN, ['-o', o.timeFile, '-f', '%U %S %e', ...argv], { cwd: o.cwd, env: o.env ?? process.env, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -116,12 +149,15 @@ export async function timed(argv: readonly string[], o: TimedOptions): Promise<T
     await sleep(from * 1000);
     const tool = childOf(child.pid);
     if (tool !== null) {
-      const before = threadsCpu(tool);
+      const helpers = helperPids(tool);
+      const snap = (): ThreadCpu[] => [tool, ...helpers].flatMap((p) => threadsCpu(p));
+      const before = snap();
       const a = performance.now();
       await sleep((to - from) * 1000);
-      const after = threadsCpu(tool);
+      const after = snap();
       const seconds = (performance.now() - a) / 1000;
-      if (after.length > 0 && performance.now() - t0 < (to + 0.5) * 1000) window = windowCpu(tool, before, after, seconds);
+      const helperTids = new Set(after.filter((t) => helpers.some((h) => existsSync(`/proc/${h}/task/${t.tid}`))).map((t) => t.tid));
+      if (after.length > 0 && performance.now() - t0 < (to + 0.5) * 1000) window = windowCpu(tool, before, after, seconds, helperTids);
     }
   }
   const exitCode = await exited;

@@ -222,6 +222,12 @@ export function renderScans(doc: MembenchResult, c: Colors): string[] {
 /** What --realtime got and how many ticks carried Σ RSS under --max-statm-per-tick, when either was asked. */
 function samplingExtras(runs: readonly NonNullable<RunResult['sampling']>[]): string {
   let text = '';
+  // Which fast sampler ran (sampling.fastSampler) and the adaptive status reads (sampling.statusFloorMs).
+  const kinds = [...new Set(runs.map((s) => s.fastSampler?.kind).filter((k) => k !== undefined))];
+  if (kinds.length === 1) text += kinds[0] === 'native' ? ', fast tier in C (native/bin/sampler)' : `, fast tier in JavaScript (${runs[0]!.fastSampler!.fallbackReason ?? 'fallback'})`;
+  else if (kinds.length > 1) text += `, fast tier in C in ${runs.filter((s) => s.fastSampler?.kind === 'native').length} of ${runs.length} runs`;
+  const floor = runs[0]!.statusFloorMs;
+  if (typeof floor === 'number') text += `, status read when statm moved and at least every ${formatMs(floor)}`;
   const asked = runs.filter((s) => s.realtimeAsked);
   if (asked.length > 0) {
     const fifo = asked.filter((s) => s.samplerSchedPolicy === 'fifo').length;

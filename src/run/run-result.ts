@@ -88,6 +88,8 @@ export function buildRunResult(b: BuildInput): RunResult {
       pssIntervalMs: opts.pssIntervalMs,
       pssTicks: out.pssTicks,
       statusIntervalMs: opts.statusIntervalMs,
+      statusFloorMs: out.statusFloorMs,
+      fastSampler: out.fastSampler,
       samplerCpuMs: round3(out.cpuMs)!,
       samplerCpuPercentOfCore: out.sampledWallMs > 0 ? round3((100 * out.cpuMs) / out.sampledWallMs) : null,
       membenchCpuMs: round3(out.processCpuMs)!,

@@ -15,6 +15,8 @@ interface Member {
   childrenFd: number;
   /** cgroup backend: listed in cgroup.procs at least once (the root is added before its wrapper joins). */
   listed: boolean;
+  /** Its index in the shared member list (MEMBERS.PIDS), where its change flag is. */
+  index: number;
   /** statm at its last read, bytes (0 for a zombie); -1 = not read yet. Carried between reads when capped. */
   rssBytes: number;
   vszBytes: number;
@@ -34,6 +36,12 @@ export const MEMBERSHIP_MAX_EVERY = 250;
 
 /** The fast columns, one row per tick. */
 export const FAST_COLUMNS = ['tMs', 'treeBytes', 'rssSumBytes', 'vszSumBytes', 'largestRssBytes', 'processCount'] as const;
+
+/** Wakes the slow thread if it sleeps on MEMBERS.WAKE (a futex wake only when it does). */
+export function wakeSlow(shared: Int32Array): void {
+  Atomics.add(shared, MEMBERS.WAKE, 1);
+  Atomics.notify(shared, MEMBERS.WAKE);
+}
 
 export class FastTicker {
   private readonly ctrl: Int32Array;
@@ -87,6 +95,9 @@ export class FastTicker {
   private readonly procsFile: ProcsFile | null;
   private readonly cgroupListed = new Set<number>();
   private rootsAddedTaken = 0;
+  /** Something the slow thread reads moved this tick (a member's statm, the list, the usage): wake it. */
+  private moved = false;
+  private lastTree = NaN;
 
   /** `receive` takes one queued message of the main thread (receiveMessageOnPort), or undefined. */
   constructor(
@@ -123,9 +134,11 @@ export class FastTicker {
     this.listDirty = false;
     this.memberList = [...this.members.values()];
     const n = Math.min(this.memberList.length, MEMBERS.MAX);
+    for (let i = 0; i < this.memberList.length; i++) this.memberList[i]!.index = i;
     for (let i = 0; i < n; i++) Atomics.store(this.shared, MEMBERS.PIDS + i, this.memberList[i]!.seen.pid);
     Atomics.store(this.shared, MEMBERS.COUNT, n);
     Atomics.add(this.shared, MEMBERS.VERSION, 1);
+    this.moved = true;
   }
 
   /** Adds a process (not yet a member, statm readable) and publishes the list. */
@@ -156,6 +169,7 @@ export class FastTicker {
       statmFd,
       childrenFd: cfg.membership.kind === 'proc' ? io.open(`${P}/${pid}/task/${pid}/children`) : -1,
       listed: false,
+      index: MEMBERS.MAX,
       rssBytes: -1,
       vszBytes: 0,
     });
@@ -319,7 +333,14 @@ export class FastTicker {
       return;
     }
     const rss = statm[1]! * this.page;
-    this.setReading(m, rss, statm[0]! * this.page);
+    const vsz = statm[0]! * this.page;
+    // RSS moved (VmHWM may have, and the VmRSS series) or VSZ did (VmData may have): the slow thread reads its status.
+    if ((rss !== m.rssBytes || vsz !== m.vszBytes) && m.index < MEMBERS.MAX) {
+      Atomics.store(this.shared, MEMBERS.CHANGED + m.index, 1);
+      Atomics.add(this.shared, MEMBERS.CHANGES, 1);
+      this.moved = true;
+    }
+    this.setReading(m, rss, vsz);
     m.seen.lastSeenMs = tMs;
     if (rss > m.seen.maxRssBytes) m.seen.maxRssBytes = rss;
   }
@@ -368,6 +389,12 @@ export class FastTicker {
     this.fast.push(tMs, tree, rssSum, vszSum, largest, this.members.size);
     this.live[LIVE.TREE_BYTES] = tree;
     this.live[LIVE.RSS_SUM_BYTES] = rssSum;
+    if (tree !== this.lastTree && !(Number.isNaN(tree) && Number.isNaN(this.lastTree))) this.moved = true;
+    this.lastTree = tree;
+    if (this.moved) {
+      this.moved = false;
+      wakeSlow(this.shared);
+    }
     // proc backend, tree looks empty: look for marked re-parented processes, at most every 20 ms.
     if (this.members.size === 0 && cfg.membership.kind === 'proc' && tMs - this.lastEmptyScan >= EMPTY_TREE_SCAN_MS) {
       this.lastEmptyScan = tMs;

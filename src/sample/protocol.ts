@@ -33,8 +33,15 @@ export const STATE_STOP = 2;
 /** Float64 slots of the shared live buffer (latest figures, for progress display). */
 export const LIVE = { TREE_BYTES: 0, RSS_SUM_BYTES: 1, START_EPOCH_MS: 2, SLOTS: 4 } as const;
 
-/** Slots of the Int32Array over the shared member list the fast thread publishes for the slow one. */
-export const MEMBERS = { VERSION: 0, COUNT: 1, PIDS: 2, MAX: 4096 } as const;
+/**
+ * Slots of the Int32Array over the shared member list the fast thread publishes for the slow one. CHANGED[i] is set
+ * (1) by the fast thread when statm of the member at PIDS[i] shows its RSS or VSZ moved (VmHWM, VmRSS and VmData
+ * cannot move otherwise); CHANGES counts those flags, so the slow thread looks at CHANGED only when it moved and
+ * reads /proc/PID/status of the flagged members (adaptive status reads, slow-worker.ts). WAKE is bumped and notified
+ * when anything the slow thread reads may have moved (a flag, the member list, the cgroup usage; a drain or a stop):
+ * between its floor and PSS deadlines, an idle slow thread sleeps on it instead of waking every status interval.
+ */
+export const MEMBERS = { VERSION: 0, COUNT: 1, CHANGES: 2, WAKE: 3, PIDS: 4, MAX: 4096, CHANGED: 4 + 4096, SLOTS: 4 + 2 * 4096 } as const;
 
 /** Main thread → fast thread: more roots to follow from the next tick on (Sampler.addRoots). */
 export interface AddRootsMessage {
@@ -94,6 +101,9 @@ export interface SamplerConfig {
   readonly members: SharedArrayBuffer;
   /** Buckets of the per-process VmRSS grid kept by the slow thread (process-grid.ts); 0 = not kept. */
   readonly processGridBuckets: number;
+  /** native/bin/sampler to run the fast tier (native-fast.ts), or null: the JavaScript FastTicker, for nativeFallbackReason. */
+  readonly nativeSampler: string | null;
+  readonly nativeFallbackReason: string | null;
 }
 
 /** What the slow thread learned of one process. */
@@ -124,12 +134,17 @@ export interface SlowOutput {
   processGrid: ProcessGridOutput | null;
   processes: SlowProcess[];
   pssTicks: number;
+  /** Adaptive status reads (settings.ts STATUS_FLOOR_MS): the longest a process's status went unread; null = every pass read all. */
+  statusFloorMs: number | null;
+  /** /proc/PID/status and memory.stat reads made (the adaptive policy's count, for the bench). */
+  statusReads: number;
+  memoryStatReads: number;
   cpuMs: number;
   readErrors: { file: string; code: string }[];
 }
 
 /** The fast thread's part of SamplerOutput (the slow tiers come from SlowOutput). */
-export type FastOutput = Omit<SamplerOutput, 'columns' | 'pssTicks' | 'processGrid'> & { fast: SamplerColumns['fast'] };
+export type FastOutput = Omit<SamplerOutput, 'columns' | 'pssTicks' | 'processGrid' | 'statusFloorMs' | 'statusReads' | 'memoryStatReads'> & { fast: SamplerColumns['fast'] };
 
 /** A fast thread's drain: rows and finished processes since the last drain, the live ones as they are now. */
 export type FastChunk = Pick<FastOutput, 'fast' | 'processes' | 'ticks' | 'missedTicks'> & { livePids: number[] };
@@ -196,6 +211,10 @@ export interface SamplerOutput {
   /** What was read less often than asked (automatic budgets), and from when; empty when nothing was. */
   adaptations: Adaptation[];
   pssTicks: number;
+  /** See SlowOutput. */
+  statusFloorMs: number | null;
+  statusReads: number;
+  memoryStatReads: number;
   /** CPU time of the sampler threads (fast + slow, schedstat); falls back to the whole process when unreadable. */
   cpuMs: number;
   /** CPU time of the whole membench process (all threads) over the same window. */
@@ -208,4 +227,6 @@ export interface SamplerOutput {
   realtimeRefused: string | null;
   sampledWallMs: number;
   readErrors: { file: string; code: string }[];
+  /** Which fast sampler ran the loop, and why not the native one (SamplingSchema.fastSampler). */
+  fastSampler: { kind: 'native' | 'js'; fallbackReason: string | null };
 }

@@ -1,6 +1,9 @@
 // Main-thread handle on the sampler's two threads (fast: worker.ts, slow: slow-worker.ts): start them, hand
 // them the root pid (and later roots), stop them, merge their columns and per-process figures into one SamplerOutput.
 import { Worker } from 'node:worker_threads';
+import { NATIVE_ENV, nativeBinary } from '../native.js';
+import { nativeUnsupported } from './native-fast.js';
+import { wakeSlow } from './fast-ticker.js';
 import { MEMBERSHIP_BUDGET, STATM_BUDGET, STATUS_BUDGET, tickCounts, type SamplerSettings } from './settings.js';
 import {
   CTRL, LIVE, MEMBERS, STATE_SAMPLING, STATE_STOP, type AddRootsMessage, type FastChunk, type FastOutput, type Membership, type ProcessSeen, type SamplerChunk,
@@ -80,6 +83,9 @@ export function mergeOutputs(fast: FastOutput, slow: SlowOutput): SamplerOutput 
     columns: { fast: fastColumns, status: slow.status, pss: slow.pss },
     processes,
     pssTicks: slow.pssTicks,
+    statusFloorMs: slow.statusFloorMs,
+    statusReads: slow.statusReads,
+    memoryStatReads: slow.memoryStatReads,
     processGrid: slow.processGrid,
     adaptations: [...fast.adaptations, ...slow.adaptations],
     cpuMs: fast.cpuMs + (Number.isFinite(slow.cpuMs) ? slow.cpuMs : 0),
@@ -101,6 +107,18 @@ export interface SamplerOptions extends SamplerSettings {
   readonly realtime?: boolean;
   /** Keep per-process VmRSS series on a grid of at most this many buckets (absent or 0: not kept). */
   readonly processGridBuckets?: number;
+  /** The native fast sampler to run (absent: native/bin/sampler when built and MEMBENCH_NATIVE is not 0; null: none). */
+  readonly nativeSampler?: string | null;
+}
+
+/** The native fast sampler when it is built, allowed and covers this membership; else why not. */
+function nativeChoice(o: Pick<SamplerOptions, 'membership' | 'nativeSampler'>): { nativeSampler: string | null; nativeFallbackReason: string | null } {
+  const unsupported = nativeUnsupported(o);
+  if (unsupported !== null) return { nativeSampler: null, nativeFallbackReason: unsupported };
+  if (o.nativeSampler === null) return { nativeSampler: null, nativeFallbackReason: 'the native sampler was not asked for' };
+  const bin = o.nativeSampler ?? nativeBinary('sampler');
+  if (bin !== null) return { nativeSampler: bin, nativeFallbackReason: null };
+  return { nativeSampler: null, nativeFallbackReason: process.env[NATIVE_ENV] === '0' ? `${NATIVE_ENV}=0` : 'native/bin/sampler is not built (no C compiler at install)' };
 }
 
 export class Sampler {
@@ -149,8 +167,9 @@ export class Sampler {
       memoryStatVersion: o.memoryStatVersion,
       control,
       live,
-      members: new SharedArrayBuffer((MEMBERS.PIDS + MEMBERS.MAX) * 4),
+      members: new SharedArrayBuffer(MEMBERS.SLOTS * 4),
       processGridBuckets: o.processGridBuckets ?? 0,
+      ...nativeChoice(o),
     };
     const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: config });
     const slowWorker = new Worker(new URL('./slow-worker.js', import.meta.url), { workerData: config });
@@ -220,6 +239,7 @@ export class Sampler {
    */
   async drain(): Promise<SamplerChunk> {
     const seq = Atomics.add(this.ctrl, CTRL.DRAIN, 1) + 1;
+    wakeSlow(this.members);
     const [fast, slow] = await Promise.all([this.fastDrains.next(seq), this.slowDrains.next(seq)]);
     return {
       columns: { fast: fast.fast, status: slow.status, pss: slow.pss },
@@ -239,6 +259,7 @@ export class Sampler {
     }
     Atomics.store(this.ctrl, CTRL.STATE, STATE_STOP);
     Atomics.notify(this.ctrl, CTRL.STATE);
+    wakeSlow(this.members);
     try {
       const [fast, slow] = await Promise.all([this.fastDone, this.slowDone]);
       return mergeOutputs(fast, slow);

@@ -19,6 +19,12 @@ export const MEMBERSHIP_BUDGET = 0.05;
 export const SMAPS_CAPTURE_BUDGET = 0.02;
 /** Share of one core the status tier (status ×N + memory.stat) may take; a huge tree stretches its interval to stay within. */
 export const STATUS_BUDGET = 0.02;
+/**
+ * Adaptive status reads: /proc/PID/status of a process is read at the status pass after statm showed its RSS or VSZ
+ * moved (VmHWM, VmRSS and VmData cannot move otherwise), and at least this often for the rest (a name changed by
+ * exec); memory.stat when the cgroup usage moved, and at least this often. 5 Hz.
+ */
+export const STATUS_FLOOR_MS = 200;
 /** The status tier stretches to this many times its interval at most (a huge tree thins it, never silences it). */
 export const STATUS_MAX_STRETCH = 100;
 

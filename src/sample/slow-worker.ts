@@ -8,7 +8,7 @@ import { readCmdline } from '../probe/proc.js';
 import { Columns } from './columns.js';
 import { ProcessGrid } from './process-grid.js';
 import { LoopTurn, Preader, fieldIn, lineKey, nowEpoch, setThreadNice, threadCpuMs } from './io.js';
-import { BIG_TREE_PROCESSES, STATUS_MAX_STRETCH } from './settings.js';
+import { BIG_TREE_PROCESSES, STATUS_FLOOR_MS, STATUS_MAX_STRETCH } from './settings.js';
 import { CTRL, LIVE, MEMBERS, STATE_SAMPLING, STATE_STOP, type SamplerConfig, type SlowChunk, type SlowOutput, type SlowProcess } from './protocol.js';
 
 const cfg = workerData as SamplerConfig;
@@ -23,6 +23,11 @@ interface Tracked {
   statusFd: number;
   /** The Name value's bytes at the last status read, to notice an exec without making a string per read. */
   nameBytes: Buffer | null;
+  /** When its status was last read (ms since spawn; −∞ = never) and its VmData then (carried into the sum). */
+  readMs: number;
+  dataBytes: number;
+  /** VmRSS at that read, KiB (−1: none), carried into the per-process grid between reads. */
+  rssKib: number;
 }
 const tracked = new Map<number, Tracked>();
 const status = new Columns(['tMs', 'vmDataSumBytes', 'anonBytes', 'fileBytes'] as const);
@@ -32,12 +37,29 @@ const statFd = cfg.memoryStatFile ? io.open(cfg.memoryStatFile) : -1;
 const grid = cfg.processGridBuckets > 0 ? new ProcessGrid(cfg.processGridBuckets) : null;
 let listVersion = -1;
 let current: number[] = [];
+/** The member list changed since the last status pass: its change flags may be of other indices, read every member. */
+let listChanged = true;
+let changesSeen = 0;
+/**
+ * Adaptive status reads (STATUS_FLOOR_MS): off on the watch's slower tiers (a pass every 50 ms or more), where every
+ * pass reads everything as before.
+ */
+const adaptive = cfg.statusEveryTicks * cfg.intervalMs < STATUS_FLOOR_MS;
+let statusReads = 0;
+/** The earliest time (ms since spawn) a process or memory.stat reaches its floor; the idle slow thread wakes then. */
+let floorDueMs = Infinity;
+let statReads = 0;
+let statReadMs = -Infinity;
+let statUsage = NaN;
+let lastAnon = NaN;
+let lastFile = NaN;
 
 /** The fast thread's member list; re-read only when its version changed. */
 function members(): number[] {
   const v = Atomics.load(shared, MEMBERS.VERSION);
   if (v === listVersion) return current;
   listVersion = v;
+  listChanged = true;
   const n = Math.min(Atomics.load(shared, MEMBERS.COUNT), MEMBERS.MAX);
   const pids: number[] = [];
   for (let i = 0; i < n; i++) pids.push(Atomics.load(shared, MEMBERS.PIDS + i));
@@ -48,6 +70,9 @@ function members(): number[] {
       info: { pid, name: null, ppid: null, cmdline: null, vmHwmBytes: null, maxVmDataBytes: null, maxPssBytes: null, maxUssBytes: null },
       statusFd: io.open(`${P}/${pid}/status`),
       nameBytes: null,
+      readMs: -Infinity,
+      dataBytes: 0,
+      rssKib: -1,
     });
   }
   // Processes no longer listed keep their figures but give their descriptor back.
@@ -76,18 +101,45 @@ function nameSpan(n: number): [number, number] | null {
   return end < 0 || end > n ? null : [NAME.length, end];
 }
 
+/** The members whose change flag the fast thread set since the last pass (flags cleared), or null when none moved. */
+function flagged(n: number): Uint8Array | null {
+  const changes = Atomics.load(shared, MEMBERS.CHANGES);
+  if (changes === changesSeen) return null;
+  changesSeen = changes;
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = Atomics.exchange(shared, MEMBERS.CHANGED + i, 0);
+  return out;
+}
+
 function statusPass(tMs: number, pids: readonly number[]): void {
   let dataSum = 0;
   grid?.beginPass(tMs);
-  for (const pid of pids) {
+  const all = !adaptive || listChanged;
+  listChanged = false;
+  floorDueMs = Infinity;
+  const changed = flagged(pids.length);
+  for (let i = 0; i < pids.length; i++) {
+    const pid = pids[i]!;
     const t = tracked.get(pid);
     if (!t || t.statusFd < 0) continue;
+    if (!all && changed?.[i] !== 1 && tMs - t.readMs < STATUS_FLOOR_MS) {
+      // statm saw neither RSS nor VSZ move since the last read: VmRSS and VmData are as they were.
+      dataSum += t.dataBytes;
+      if (grid && t.rssKib >= 0) grid.record(pid, t.rssKib);
+      floorDueMs = Math.min(floorDueMs, t.readMs + STATUS_FLOOR_MS);
+      continue;
+    }
     const n = io.pread(t.statusFd);
     if (n <= 0) continue;
+    statusReads++;
+    t.readMs = tMs;
+    floorDueMs = Math.min(floorDueMs, tMs + STATUS_FLOOR_MS);
     const hwm = fieldIn(buf, n, KEY.hwm);
     if (hwm >= 0) t.info.vmHwmBytes = Math.max(t.info.vmHwmBytes ?? 0, hwm * 1024);
-    if (grid) grid.record(pid, fieldIn(buf, n, KEY.rss));
+    t.rssKib = fieldIn(buf, n, KEY.rss);
+    if (grid) grid.record(pid, t.rssKib);
     const data = fieldIn(buf, n, KEY.data);
+    t.dataBytes = Math.max(0, data) * 1024;
     if (data >= 0) {
       dataSum += data * 1024;
       t.info.maxVmDataBytes = Math.max(t.info.maxVmDataBytes ?? 0, data * 1024);
@@ -105,19 +157,30 @@ function statusPass(tMs: number, pids: readonly number[]): void {
       t.info.cmdline = readCmdline(pid, { proc: P });
     }
   }
-  let anon = NaN;
-  let file = NaN;
-  const n = statFd >= 0 ? io.pread(statFd) : -1;
-  if (n > 0) {
-    const a = fieldIn(buf, n, STAT_KEY.anon);
-    const f = fieldIn(buf, n, STAT_KEY.file);
-    anon = a < 0 ? NaN : a;
-    file = f < 0 ? NaN : f;
+  // memory.stat: its anon and file cannot move unless the group's usage (read by the fast thread every tick) did.
+  const usage = live[LIVE.TREE_BYTES]!;
+  if (!adaptive || all || usage !== statUsage || Number.isNaN(usage) || tMs - statReadMs >= STATUS_FLOOR_MS) {
+    lastAnon = NaN;
+    lastFile = NaN;
+    const n = statFd >= 0 ? io.pread(statFd) : -1;
+    if (n > 0) {
+      statReads++;
+      statReadMs = tMs;
+      statUsage = usage;
+      const a = fieldIn(buf, n, STAT_KEY.anon);
+      const f = fieldIn(buf, n, STAT_KEY.file);
+      lastAnon = a < 0 ? NaN : a;
+      lastFile = f < 0 ? NaN : f;
+    }
   }
-  status.push(tMs, dataSum, anon, file);
+  if (statFd >= 0) floorDueMs = Math.min(floorDueMs, statReadMs + STATUS_FLOOR_MS);
+  status.push(tMs, dataSum, lastAnon, lastFile);
 }
 
 let pssPasses = 0;
+/** Running mean of one PSS pass's CPU, ms (NaN until one was measured), and the newest pass's weight in it. */
+let pssCostMs = NaN;
+const PSS_COST_WEIGHT = 0.2;
 function pssPass(tMs: number, pids: readonly number[]): void {
   let pssSum = 0;
   let ussSum = 0;
@@ -172,6 +235,7 @@ async function run(): Promise<void> {
   const loop = new LoopTurn();
   for (;;) {
     const start = nowEpoch();
+    const wake = Atomics.load(shared, MEMBERS.WAKE);
     const pids = members();
     const s0 = cfg.statusBudget && pids.length > BIG_TREE_PROCESSES ? threadCpuMs() : NaN;
     statusPass(start - startEpoch, pids);
@@ -187,11 +251,18 @@ async function run(): Promise<void> {
       }
     } else statusWaitMs = statusMs;
     if (start >= nextPss) {
-      const c0 = threadCpuMs();
+      const c0 = process.cpuUsage();
       pssPass(start - startEpoch, pids);
       // Budget on this thread's CPU: stretch the PSS interval so the pass stays within pssBudget of a core,
       // never past 10× the asked interval (a slow smaps_rollup thins the tier, it never silences it).
-      const cost = threadCpuMs() - c0;
+      // getrusage (process.cpuUsage), not schedstat: a running thread's schedstat is brought up to date only at
+      // scheduler ticks (4 ms here), so a 3 ms pass read as 0–1 ms and the tier overspent its budget by ~50 %.
+      // It counts the other threads' CPU during the pass too (a few %: the budget errs on the safe side); a running
+      // mean smooths a pass preempted or slowed by the machine.
+      const used = process.cpuUsage(c0);
+      const last = (used.user + used.system) / 1000;
+      if (Number.isFinite(last)) pssCostMs = Number.isNaN(pssCostMs) ? last : pssCostMs + PSS_COST_WEIGHT * (last - pssCostMs);
+      const cost = pssCostMs;
       // A huge tree (status budgeted too) may stretch it to STATUS_MAX_STRETCH ×, recorded as an adaptation past 10 ×.
       const want = cfg.pssBudget !== null && Number.isFinite(cost) ? cost / cfg.pssBudget : 0;
       const maxStretch = cfg.statusBudget && pids.length > BIG_TREE_PROCESSES ? STATUS_MAX_STRETCH : 10;
@@ -212,6 +283,12 @@ async function run(): Promise<void> {
     if (loop.due()) await loop.turn(); // V8's GC tasks (LoopTurn)
     const wait = start + statusWaitMs - nowEpoch();
     if (wait > 0) Atomics.wait(ctrl, CTRL.STATE, STATE_SAMPLING, wait);
+    if (adaptive && Atomics.load(ctrl, CTRL.STATE) === STATE_SAMPLING) {
+      // Nothing moved since this pass began: sleep until something does, or a floor or the PSS pass is due.
+      const until = Math.min(nextPss, startEpoch + floorDueMs);
+      const idle = until - nowEpoch();
+      if (idle > 0 && Atomics.load(shared, MEMBERS.WAKE) === wake) Atomics.wait(shared, MEMBERS.WAKE, wake, idle);
+    }
   }
   for (const t of tracked.values()) if (t.statusFd >= 0) closeSync(t.statusFd);
   const out: SlowOutput = {
@@ -231,6 +308,9 @@ async function run(): Promise<void> {
     pss: pss.toArrays(),
     processes: [...tracked.values()].map((t) => t.info),
     pssTicks: pssPasses,
+    statusFloorMs: adaptive ? STATUS_FLOOR_MS : null,
+    statusReads,
+    memoryStatReads: statReads,
     processGrid: grid?.output() ?? null,
     cpuMs: threadCpuMs() - cpu0,
     readErrors: [...io.errors].map(([file, code]) => ({ file, code })),

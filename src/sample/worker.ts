@@ -1,7 +1,8 @@
 // The fast sampler thread: wakes on an absolute schedule (Atomics.wait, not event-loop timers), re-reads
 // pre-opened statm, cgroup usage and membership files with pread, and appends one row per tick to typed-array
 // columns. It publishes the member list in shared memory for the slow thread (slow-worker.ts), which reads
-// status, memory.stat and smaps_rollup at its own pace so their cost never delays a tick.
+// status, memory.stat and smaps_rollup at its own pace so their cost never delays a tick. With the native helper
+// (native-fast.ts) the loop runs in C and this thread only takes its batches; FastTicker is the fallback.
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { Columns } from './columns.js';
 import { percentileSorted } from '../stats-core.js';
@@ -9,6 +10,7 @@ import { LoopTurn, Preader, nowEpoch, setThreadFifo, setThreadNice, threadCpuMs,
 import { nextSlot } from './schedule.js';
 import { CTRL, LIVE, STATE_SAMPLING, STATE_STOP, type FastOutput, type SamplerConfig } from './protocol.js';
 import { FastTicker } from './fast-ticker.js';
+import { NativeFast, waitAsync } from './native-fast.js';
 
 const cfg = workerData as SamplerConfig;
 const ctrl = new Int32Array(cfg.control);
@@ -18,7 +20,7 @@ const ticker = new FastTicker(cfg, io, () => receiveMessageOnPort(parentPort!));
 
 // ---- the loop --------------------------------------------------------------------------------------
 
-async function run(): Promise<void> {
+async function run(fallbackReason: string | null): Promise<void> {
   // Raised above the rest of membench (and the target) when permitted: a late wake-up is a lost tick. With
   // realtime, SCHED_FIFO 1 on top: it runs before any SCHED_OTHER thread whenever it wakes. The target is forked
   // by the main thread, so it does not inherit either.
@@ -97,9 +99,36 @@ async function run(): Promise<void> {
     schedPolicy,
     realtimeRefused,
     sampledWallMs: end - t0,
+    fastSampler: { kind: 'js', fallbackReason },
     readErrors: [...io.errors].map(([file, code]) => ({ file, code })),
   };
   parentPort!.postMessage({ type: 'done', out });
 }
 
-void run();
+/** The fast tier in native/sampler.c: this thread starts it, hands it the roots, and collects its batches. */
+async function runNative(n: NativeFast): Promise<void> {
+  parentPort!.postMessage({ type: 'ready' });
+  // Not Atomics.wait: this thread's event loop must keep running (the helper's pipe, add-roots messages).
+  while (Atomics.load(ctrl, CTRL.STATE) === 0) {
+    const w = waitAsync(ctrl, CTRL.STATE, 0, 50);
+    if (w.async) await w.value;
+  }
+  const roots = [Atomics.load(ctrl, CTRL.ROOT_PID)];
+  for (let i = 0; i < Atomics.load(ctrl, CTRL.EXTRA_ROOT_COUNT); i++) roots.push(Atomics.load(ctrl, CTRL.EXTRA_ROOTS + i));
+  const cpu0 = process.cpuUsage();
+  const thread0 = threadCpuMs();
+  n.begin(roots, live[LIVE.START_EPOCH_MS]!);
+  parentPort!.postMessage({ type: 'done', out: await n.output(cpu0, thread0) });
+}
+
+async function main(): Promise<void> {
+  if (cfg.nativeSampler !== null) {
+    const statmBudgetNs = cfg.maxStatmPerTick === 0 && cfg.statmBudget ? cfg.statmBudget * cfg.intervalMs * 1e6 : 0;
+    const n = await NativeFast.start(cfg.nativeSampler, cfg, parentPort!, statmBudgetNs);
+    if (typeof n !== 'string') return runNative(n);
+    return run(n);
+  }
+  return run(cfg.nativeFallbackReason);
+}
+
+void main();

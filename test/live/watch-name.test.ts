@@ -33,16 +33,36 @@ function startWatch(args: readonly string[]): { child: ChildProcess; json: strin
   return { child, json, done };
 }
 
-/** Resolves once the watch process holds /proc/PID/statm open: its sampler has begun on PID (no guessing at a delay). */
+/** The watch and its native sampler helper (native/bin/sampler, a child of one of its threads), which holds the statm fds. */
+function watchProcesses(watchPid: number): number[] {
+  const helpers = readdirSync(`/proc/${watchPid}/task`).flatMap((tid) => {
+    try {
+      return readFileSync(`/proc/${watchPid}/task/${tid}/children`, 'latin1').split(' ').filter((x) => x.trim() !== '').map(Number);
+    } catch {
+      return [];
+    }
+  }).filter((c) => {
+    try {
+      return readFileSync(`/proc/${c}/comm`, 'latin1').trim() === 'sampler';
+    } catch {
+      return false;
+    }
+  });
+  return [watchPid, ...helpers];
+}
+
+/** Resolves once the watch (or its native helper) holds /proc/PID/statm open: its sampler has begun on PID (no guessing at a delay). */
 async function sampling(watchPid: number, pid: number): Promise<void> {
   const target = `/proc/${pid}/statm`;
   for (let i = 0; i < 600; i++) {
     try {
-      for (const fd of readdirSync(`/proc/${watchPid}/fd`)) {
-        try {
-          if (readlinkSync(`/proc/${watchPid}/fd/${fd}`) === target) return;
-        } catch {
-          // closed meanwhile
+      for (const owner of watchProcesses(watchPid)) {
+        for (const fd of readdirSync(`/proc/${owner}/fd`)) {
+          try {
+            if (readlinkSync(`/proc/${owner}/fd/${fd}`) === target) return;
+          } catch {
+            // closed meanwhile
+          }
         }
       }
     } catch {

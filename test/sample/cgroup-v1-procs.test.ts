@@ -3,10 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Sampler } from '../../src/sample/sampler.js';
+import { removeWhenEmpty } from './cgroup-dir.js';
 import { readPageSize } from '../../src/probe/proc.js';
 import { until } from '../helpers/until.js';
 
@@ -45,13 +46,6 @@ test('v1 memory cgroup.procs: a process that joins after the first read is sampl
   } finally {
     for (const c of kids) c.kill('SIGKILL');
     await sampler.kill();
-    await until(() => {
-      try {
-        rmdirSync(dir);
-        return true;
-      } catch {
-        return false;
-      }
-    }, 2000);
+    await removeWhenEmpty(dir);
   }
 });

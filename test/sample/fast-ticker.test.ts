@@ -31,7 +31,7 @@ function config(procRoot: string, membership: Membership, maxStatmPerTick = 0): 
     procRoot, pageSizeBytes: PAGE, intervalMs: 1, statusEveryTicks: 10, pssEveryTicks: 50, pssBudget: null, markerScanEveryTicks: 50,
     maxStatmPerTick, realtime: false, membership, usageFile: null, memoryStatFile: null, memoryStatVersion: 1,
     control: new SharedArrayBuffer(CTRL.SLOTS * 4), live: new SharedArrayBuffer(LIVE.SLOTS * 8),
-    members: new SharedArrayBuffer((MEMBERS.PIDS + MEMBERS.MAX) * 4), processGridBuckets: 0,
+    members: new SharedArrayBuffer(MEMBERS.SLOTS * 4), processGridBuckets: 0, nativeSampler: null, nativeFallbackReason: null,
   };
 }
 
