@@ -108,8 +108,15 @@ test('report and compare name the membench documents they do not read, and the c
 test('compare: two documents with no benchmark in common exit 2 in one line — never a green gate', () => {
   const json = join(dir, 'cmp.json');
   const md = join(dir, 'cmp.md');
-  refused(runCli(['compare', runA, runB, '--json', json, '--markdown', md]),
-    /run-b\.json and .*run-a\.json have no benchmark in common: nothing compared \(.*run-a\.json has "memfix hold 20 100"; .*run-b\.json has "memfix hold 60 100"\)/);
+  const two = (name: string, a: string, b: string): string => put(name, syntheticDoc([a, b].map((c) => syntheticBenchmark(c, [syntheticRun(0, 21 * MIB), syntheticRun(1, 21 * MIB)]))));
+  const runs2A = two('run2-a.json', 'memfix hold 20 100', 'memfix hold 30 100');
+  const runs2B = two('run2-b.json', 'memfix hold 60 100', 'memfix hold 70 100');
+  refused(runCli(['compare', runs2A, runs2B, '--json', json, '--markdown', md]),
+    /run2-b\.json and .*run2-a\.json have no benchmark in common: nothing compared \(.*run2-a\.json has "memfix hold 20 100", "memfix hold 30 100"; .*run2-b\.json has "memfix hold 60 100", "memfix hold 70 100"\)/);
+  // One command on each side, different commands: compared as a pair (said on stderr), a real gate (21 → 61 MiB regresses).
+  const pair = runCli(['compare', runA, runB]);
+  assert.equal(pair.status, EXIT.REGRESSION, pair.stderr);
+  assert.match(pair.stderr, /measured different commands; comparing .*run-b\.json's "memfix hold 60 100" with .*run-a\.json's "memfix hold 20 100"/);
   refused(runCli(['compare', suiteA, suiteB, '--json', json]), /no benchmark in common: nothing compared \(.*suite-a\.json has "items"; .*suite-b\.json has "other"\)/);
   refused(runCli(['compare', suiteA, suiteSizes]), /suite-sizes\.json and .*suite-a\.json share "items" but no size of it: nothing compared/);
   assert.equal(existsSync(json) || existsSync(md), false, 'nothing written');
