@@ -60,7 +60,9 @@ for (const k of Object.keys(probes[0]!)) {
   const bytes = probes.map((p) => p[k]!.bytes).sort((x, y) => x - y);
   const verdicts = new Set(probes.map((p) => (p[k]!.pass ? 'pass' : 'fail')));
   const med = bytes[bytes.length >> 1]!;
-  console.log(`  ${k.padEnd(9)} verdict ${[...verdicts].join('/')} ${verdicts.size === 1 ? `(same ${N}/${N})` : '(VARIES)'}; figure min ${formatBytes(bytes[0])}, median ${formatBytes(med)}, max ${formatBytes(bytes.at(-1))}, spread ${formatBytes(bytes.at(-1)! - bytes[0]!)} (${((bytes.at(-1)! - bytes[0]!) / med * 100).toFixed(1)} % of the median)`);
+  console.log(
+    `  ${k.padEnd(9)} verdict ${[...verdicts].join('/')} ${verdicts.size === 1 ? `(same ${N}/${N})` : '(VARIES)'}; figure min ${formatBytes(bytes[0])}, median ${formatBytes(med)}, max ${formatBytes(bytes.at(-1))}, spread ${formatBytes(bytes.at(-1)! - bytes[0]!)} (${(((bytes.at(-1)! - bytes[0]!) / med) * 100).toFixed(1)} % of the median)`,
+  );
 }
 
 const { heapUsedBytes, ...over } = JSON.parse(node(OVERHEAD)) as Record<string, number>;
@@ -70,8 +72,29 @@ for (const [k, ms] of Object.entries(over)) console.log(`  ${k.padEnd(34)} ${ms.
 if (withRunners) {
   const runners: Record<string, { cmd: string[]; cwd: string; env?: Record<string, string> }> = {
     'node:test': { cmd: [process.execPath, '--test', 'memory.fail.test.mjs'], cwd: join(EXAMPLES, 'node-test') },
-    vitest: { cmd: [process.execPath, join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', 'vitest.config.mjs', 'memory.fail.test.mjs'], cwd: join(EXAMPLES, 'vitest') },
-    jest: { cmd: [process.execPath, '--experimental-vm-modules', join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), '-i', '--config', 'jest.config.mjs', 'memory.fail'], cwd: join(EXAMPLES, 'jest') },
+    vitest: {
+      cmd: [
+        process.execPath,
+        join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'),
+        'run',
+        '--config',
+        'vitest.config.mjs',
+        'memory.fail.test.mjs',
+      ],
+      cwd: join(EXAMPLES, 'vitest'),
+    },
+    jest: {
+      cmd: [
+        process.execPath,
+        '--experimental-vm-modules',
+        join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'),
+        '-i',
+        '--config',
+        'jest.config.mjs',
+        'memory.fail',
+      ],
+      cwd: join(EXAMPLES, 'jest'),
+    },
   };
   for (const [name, r] of Object.entries(runners)) {
     let failedAsExpected = 0;
@@ -79,9 +102,16 @@ if (withRunners) {
     for (let i = 0; i < N; i++) {
       const p = spawnSync(r.cmd[0]!, r.cmd.slice(1), { cwd: r.cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', CI: '1' } });
       const out = p.stdout + p.stderr;
-      if (p.status !== 0 && /limitMemory: peak .* is above the limit of 2\.0 MiB/.test(out) && /limitLeaks: .* left reachable per call is above the limit of 16\.0 KiB/.test(out)) failedAsExpected++;
+      if (
+        p.status !== 0 &&
+        /limitMemory: peak .* is above the limit of 2\.0 MiB/.test(out) &&
+        /limitLeaks: .* left reachable per call is above the limit of 16\.0 KiB/.test(out)
+      )
+        failedAsExpected++;
       else console.log(`  ${name} run ${i + 1}: exit ${p.status}, signal ${p.signal}, output:\n${out}`);
     }
-    console.log(`  ${name}: the failing example failed with both messages ${failedAsExpected}/${N} times (${((performance.now() - t0) / N / 1000).toFixed(2)} s a run)`);
+    console.log(
+      `  ${name}: the failing example failed with both messages ${failedAsExpected}/${N} times (${((performance.now() - t0) / N / 1000).toFixed(2)} s a run)`,
+    );
   }
 }

@@ -52,7 +52,8 @@ interface BenchOptions {
   readonly before: string | null;
 }
 
-const USAGE = 'usage: npm run bench [-- --rounds N (1-10, default 3)] [--no-peer] [--no-attribution] [--quick (no proc, no --realtime)] [--profile] [--before OTHER_BUILD/dist/src/cli/main.js]';
+const USAGE =
+  'usage: npm run bench [-- --rounds N (1-10, default 3)] [--no-peer] [--no-attribution] [--quick (no proc, no --realtime)] [--profile] [--before OTHER_BUILD/dist/src/cli/main.js]';
 
 function parseOptions(argv: readonly string[]): BenchOptions {
   let rounds = 3;
@@ -65,14 +66,16 @@ function parseOptions(argv: readonly string[]): BenchOptions {
     const a = argv[i];
     if (a === '--rounds') {
       rounds = Number(argv[++i]);
-      if (!Number.isInteger(rounds) || rounds < 1 || rounds > 10) throw new BenchFailure(`--rounds must be an integer 1-10, got ${argv[i]}\n${USAGE}`);
+      if (!Number.isInteger(rounds) || rounds < 1 || rounds > 10)
+        throw new BenchFailure(`--rounds must be an integer 1-10, got ${argv[i]}\n${USAGE}`);
     } else if (a === '--no-peer') peer = false;
     else if (a === '--no-attribution') attribution = false;
     else if (a === '--quick') variants = false;
     else if (a === '--profile') profile = true;
     else if (a === '--before') {
       before = argv[++i] ?? null;
-      if (!before || !existsSync(before)) throw new BenchFailure(`--before needs the path of another build's dist/src/cli/main.js, got ${before}\n${USAGE}`);
+      if (!before || !existsSync(before))
+        throw new BenchFailure(`--before needs the path of another build's dist/src/cli/main.js, got ${before}\n${USAGE}`);
     } else throw new BenchFailure(`unknown argument ${a}\n${USAGE}`);
   }
   return { rounds, peer, attribution, profile, variants, before };
@@ -117,7 +120,21 @@ async function membenchPair(v: MembenchVariant, tmp: string): Promise<MembenchPa
   const { backend, realtime } = v;
   const env = v.env ? { ...process.env, ...v.env } : undefined;
   const argv = (holdMs: number, json: string): string[] => [
-    process.execPath, v.cli ?? CLI, 'run', '--runs', '1', '--interval', '1ms', '--backend', backend, ...(realtime ? ['--realtime'] : []), '--no-color', '--json', json, '--', ...(v.children ? tree(holdMs, v.children, 1) : tree(holdMs)),
+    process.execPath,
+    v.cli ?? CLI,
+    'run',
+    '--runs',
+    '1',
+    '--interval',
+    '1ms',
+    '--backend',
+    backend,
+    ...(realtime ? ['--realtime'] : []),
+    '--no-color',
+    '--json',
+    json,
+    '--',
+    ...(v.children ? tree(holdMs, v.children, 1) : tree(holdMs)),
   ];
   const short = await timed(argv(SHORT_MS, join(tmp, 'short.json')), { cwd: ROOT, timeFile: join(tmp, 'time'), env });
   checkExit(`${v.name} (${SHORT_MS} ms hold)`, short);
@@ -136,7 +153,12 @@ async function mprofPair(tmp: string): Promise<MprofPair> {
   const dat = join(tmp, 'long.dat');
   const long = await timed(mprofArgv(dat, 0.001, tree(LONG_MS)), { cwd: ROOT, timeFile: join(tmp, 'time'), window: WINDOW });
   checkExit('mprof (long hold)', long);
-  return { short, long, sampling: parseMprof(readFileSync(dat, 'latin1'), 0.001), marginalCpuPercent: marginalPercent(short, long, EXTRA_S) };
+  return {
+    short,
+    long,
+    sampling: parseMprof(readFileSync(dat, 'latin1'), 0.001),
+    marginalCpuPercent: marginalPercent(short, long, EXTRA_S),
+  };
 }
 
 async function floorPair(bin: string, tmp: string): Promise<ToolPair> {
@@ -160,7 +182,8 @@ async function sameReadsPair(bin: string, tmp: string): Promise<ToolPair> {
 function buildC(src: string, tmp: string): string {
   const bin = join(tmp, basename(src, '.c'));
   const r = spawnSync(process.env.CC ?? 'cc', ['-O2', '-o', bin, src], { encoding: 'utf8' });
-  if (r.error || r.status !== 0) throw new BenchFailure(`cannot build ${src}: ${r.error?.message ?? r.stderr.trim()} (install a C compiler: apt-get install gcc)`);
+  if (r.error || r.status !== 0)
+    throw new BenchFailure(`cannot build ${src}: ${r.error?.message ?? r.stderr.trim()} (install a C compiler: apt-get install gcc)`);
   return bin;
 }
 
@@ -228,13 +251,36 @@ function mainTable(c: Collected): string {
     ]);
   }
   const floor = agg(c.floor.map((p) => p.marginalCpuPercent));
-  rows.push(['C floor (pread ×7, clock_nanosleep)', dash, dash, dash, floor ? `${spread(floor, 1, ' %')}${mark(floor.median, GOALS.cpu)}` : dash, dash, dash, dash]);
+  rows.push([
+    'C floor (pread ×7, clock_nanosleep)',
+    dash,
+    dash,
+    dash,
+    floor ? `${spread(floor, 1, ' %')}${mark(floor.median, GOALS.cpu)}` : dash,
+    dash,
+    dash,
+    dash,
+  ]);
   const same = agg(c.sameReads.map((p) => p.marginalCpuPercent));
-  rows.push(['C same reads (membench\'s tiers, one thread)', dash, dash, dash, same ? `${spread(same, 1, ' %')}${mark(same.median, GOALS.cpu)}` : dash, dash,
-    fixed(agg(c.sameReads.map((p) => p.long.window?.percentOfCore))?.median, 1, ' %'), dash]);
+  rows.push([
+    "C same reads (membench's tiers, one thread)",
+    dash,
+    dash,
+    dash,
+    same ? `${spread(same, 1, ' %')}${mark(same.median, GOALS.cpu)}` : dash,
+    dash,
+    fixed(agg(c.sameReads.map((p) => p.long.window?.percentOfCore))?.median, 1, ' %'),
+    dash,
+  ]);
   const header = [
-    'sampler at 1 ms [fast tier]', `ticks kept (${GOALS.ticksKept.label})`, `p99 interval error (${GOALS.intervalErrorP99.label})`, 'p99 gap',
-    `CPU % core, marginal (${GOALS.cpu.label})`, 'CPU % self-reported', 'CPU % steady', 'tree peak seen',
+    'sampler at 1 ms [fast tier]',
+    `ticks kept (${GOALS.ticksKept.label})`,
+    `p99 interval error (${GOALS.intervalErrorP99.label})`,
+    'p99 gap',
+    `CPU % core, marginal (${GOALS.cpu.label})`,
+    'CPU % self-reported',
+    'CPU % steady',
+    'tree peak seen',
   ];
   return renderTable(header, rows);
 }
@@ -242,7 +288,7 @@ function mainTable(c: Collected): string {
 /** Why --realtime did not get SCHED_FIFO in some round (the first reason), or null when it did in every one. */
 function realtimeRefused(pairs: readonly MembenchPair[]): string | null {
   const bad = pairs.find((p) => p.run.sampling!.samplerSchedPolicy !== 'fifo');
-  return bad ? bad.run.sampling!.realtimeRefused ?? `the thread ran ${bad.run.sampling!.samplerSchedPolicy ?? 'unknown'}` : null;
+  return bad ? (bad.run.sampling!.realtimeRefused ?? `the thread ran ${bad.run.sampling!.samplerSchedPolicy ?? 'unknown'}`) : null;
 }
 
 function ratios(c: Collected): string {
@@ -263,7 +309,8 @@ function ratios(c: Collected): string {
   }
   const before = [...c.membench.values()].find((m) => m.variant.cli && !m.variant.children);
   const big = [...c.membench.values()].find((m) => !m.variant.cli && m.variant.children);
-  if (before && big) lines.push([`${big.variant.name} CPU / ${before.variant.name} CPU   (goal ≤ 3×)`, per(big.pairs, before.pairs, cpu), '×']);
+  if (before && big)
+    lines.push([`${big.variant.name} CPU / ${before.variant.name} CPU   (goal ≤ 3×)`, per(big.pairs, before.pairs, cpu), '×']);
   if (c.mprof.length > 0) {
     lines.push([
       `${MAIN} ticks kept / mprof ticks kept`,
@@ -278,25 +325,70 @@ function ratios(c: Collected): string {
 function threadTable(c: Collected): string {
   const row = (name: string, windows: readonly (WindowCpu | null)[]): string[] => {
     const t = threadShares(windows);
-    return [name, spread(t.native, 1, ' %'), spread(t.sampler, 1, ' %'), fixed(t.samplerWakeups?.median, 0, '/s'), spread(t.sampler2, 1, ' %'), spread(t.main, 1, ' %'), spread(t.other, 1, ' %'), spread(t.total, 1, ' %')];
+    return [
+      name,
+      spread(t.native, 1, ' %'),
+      spread(t.sampler, 1, ' %'),
+      fixed(t.samplerWakeups?.median, 0, '/s'),
+      spread(t.sampler2, 1, ' %'),
+      spread(t.main, 1, ' %'),
+      spread(t.other, 1, ' %'),
+      spread(t.total, 1, ' %'),
+    ];
   };
   const rows: string[][] = [];
   for (const [name, { variant, pairs }] of c.membench) {
     if (variant.realtime && realtimeRefused(pairs)) continue;
-    rows.push(row(name, pairs.map((p) => p.long.window)));
+    rows.push(
+      row(
+        name,
+        pairs.map((p) => p.long.window),
+      ),
+    );
   }
-  if (c.mprof.length > 0) rows.push(row('mprof', c.mprof.map((p) => p.long.window)));
-  if (c.sameReads.length > 0) rows.push(row('C same reads', c.sameReads.map((p) => p.long.window)));
-  return renderTable(['tool threads, % of a core', 'native helper', 'busiest waker', 'its wake-ups', 'next waker', 'main thread', 'other threads', 'whole tool'], rows);
+  if (c.mprof.length > 0)
+    rows.push(
+      row(
+        'mprof',
+        c.mprof.map((p) => p.long.window),
+      ),
+    );
+  if (c.sameReads.length > 0)
+    rows.push(
+      row(
+        'C same reads',
+        c.sameReads.map((p) => p.long.window),
+      ),
+    );
+  return renderTable(
+    [
+      'tool threads, % of a core',
+      'native helper',
+      'busiest waker',
+      'its wake-ups',
+      'next waker',
+      'main thread',
+      'other threads',
+      'whole tool',
+    ],
+    rows,
+  );
 }
 
 function variantTable(rs: readonly VariantResult[]): string {
   const rows = rs.map((r) => [
-    r.variant.name, fixed(r.workerPercentOfCore, 1, ' %'), fixed(r.usPerTick, 0, ' µs'), fixed(r.slowPercentOfCore, 1, ' %'), pct(r.ticksKeptRatio), fixed(r.intervalErrorP99Ms, 3, ' ms'), fixed(r.intervalP99Ms, 2, ' ms'),
+    r.variant.name,
+    fixed(r.workerPercentOfCore, 1, ' %'),
+    fixed(r.usPerTick, 0, ' µs'),
+    fixed(r.slowPercentOfCore, 1, ' %'),
+    pct(r.ticksKeptRatio),
+    fixed(r.intervalErrorP99Ms, 3, ' ms'),
+    fixed(r.intervalP99Ms, 2, ' ms'),
   ]);
   const by = (name: string): VariantResult | undefined => rs.find((r) => r.variant.name.startsWith(name));
   const diff = (a?: VariantResult, b?: VariantResult): string => (a && b ? fixed(a.usPerTick - b.usPerTick, 0, ' µs/tick') : dash);
-  const slow = (a?: VariantResult, b?: VariantResult): string => (a && b ? fixed(a.slowPercentOfCore - b.slowPercentOfCore, 1, ' %') : dash);
+  const slow = (a?: VariantResult, b?: VariantResult): string =>
+    a && b ? fixed(a.slowPercentOfCore - b.slowPercentOfCore, 1, ' %') : dash;
   const cgDefault = by('cgroup, CLI default');
   const cg = by('cgroup, PSS fixed');
   const cgNoPss = by('cgroup, PSS tier off');
@@ -308,7 +400,10 @@ function variantTable(rs: readonly VariantResult[]): string {
   const bigCap = rs.find((r) => r.variant.children === 100 && r.variant.maxStatmPerTick);
   const part = (name: string, value: string): string => `      ${name.padEnd(52)}${value}`;
   const lines = [
-    renderTable(['sampler worker, in-process, 1 ms', 'fast thread CPU', 'per tick', 'slow thread CPU', 'ticks kept', 'p99 err', 'p99 gap'], rows),
+    renderTable(
+      ['sampler worker, in-process, 1 ms', 'fast thread CPU', 'per tick', 'slow thread CPU', 'ticks kept', 'p99 err', 'p99 gap'],
+      rows,
+    ),
     '  differences (what each part costs):',
     '    fast thread, µs of its CPU per tick:',
     part('per-process work (cgroup.procs, statm ×6, sums)', diff(cgFast, empty)),
@@ -320,19 +415,45 @@ function variantTable(rs: readonly VariantResult[]): string {
     part("PSS tier at the CLI's 2 % budget", slow(cgDefault, cgNoPss)),
     '    100-process tree (fast tier only), fast thread:',
     part('every statm every tick', big ? `${fixed(big.usPerTick, 0, ' µs/tick')}, ${pct(big.ticksKeptRatio)} kept` : dash),
-    part('statm ≤ 16 per tick, in turn (Σ RSS carried)', bigCap ? `${fixed(bigCap.usPerTick, 0, ' µs/tick')}, ${pct(bigCap.ticksKeptRatio)} kept` : dash),
+    part(
+      'statm ≤ 16 per tick, in turn (Σ RSS carried)',
+      bigCap ? `${fixed(bigCap.usPerTick, 0, ' µs/tick')}, ${pct(bigCap.ticksKeptRatio)} kept` : dash,
+    ),
   ];
   return lines.join('\n');
 }
 
-function opsTables(ops: { reads: readonly ReadCost[]; parts: readonly TickPart[] }, measured: { cgroup: number | null; proc: number | null }): string {
-  const reads = renderTable(['one read, tight loop (bench main thread)', 'µs per call'], ops.reads.map((r) => [r.name, fixed(r.hotUs, 2, ' µs')]));
-  const rows = ops.parts.map((o) => [o.name, fixed(o.us, 1, ' µs'), fixed(o.perTickCgroup, 2), fixed(o.us * o.perTickCgroup, 1, ' µs'), fixed(o.perTickProc, 2), fixed(o.us * o.perTickProc, 1, ' µs')]);
+function opsTables(
+  ops: { reads: readonly ReadCost[]; parts: readonly TickPart[] },
+  measured: { cgroup: number | null; proc: number | null },
+): string {
+  const reads = renderTable(
+    ['one read, tight loop (bench main thread)', 'µs per call'],
+    ops.reads.map((r) => [r.name, fixed(r.hotUs, 2, ' µs')]),
+  );
+  const rows = ops.parts.map((o) => [
+    o.name,
+    fixed(o.us, 1, ' µs'),
+    fixed(o.perTickCgroup, 2),
+    fixed(o.us * o.perTickCgroup, 1, ' µs'),
+    fixed(o.perTickProc, 2),
+    fixed(o.us * o.perTickProc, 1, ' µs'),
+  ]);
   const sumCg = ops.parts.reduce((a, o) => a + o.us * o.perTickCgroup, 0);
   const sumPr = ops.parts.reduce((a, o) => a + o.us * o.perTickProc, 0);
   rows.push(['modelled tick (sum)', '', '', fixed(sumCg, 1, ' µs'), '', fixed(sumPr, 1, ' µs')]);
-  rows.push(['worker measured (variants "PSS fixed every 50 ms")', '', '', fixed(measured.cgroup, 1, ' µs'), '', fixed(measured.proc, 1, ' µs')]);
-  const parts = renderTable(['part of a tick, timed after a 1 ms sleep', 'per run', '×/tick cg', 'µs/tick cg', '×/tick proc', 'µs/tick proc'], rows);
+  rows.push([
+    'worker measured (variants "PSS fixed every 50 ms")',
+    '',
+    '',
+    fixed(measured.cgroup, 1, ' µs'),
+    '',
+    fixed(measured.proc, 1, ' µs'),
+  ]);
+  const parts = renderTable(
+    ['part of a tick, timed after a 1 ms sleep', 'per run', '×/tick cg', 'µs/tick cg', '×/tick proc', 'µs/tick proc'],
+    rows,
+  );
   return `${reads}\n\n${parts}\n  modelled 1 kHz cost: cgroup ${fixed(sumCg / 10, 1, ' %')} of a core, proc ${fixed(sumPr / 10, 1, ' %')}`;
 }
 
@@ -340,7 +461,11 @@ function opsTables(ops: { reads: readonly ReadCost[]; parts: readonly TickPart[]
 
 async function main(): Promise<number> {
   const opts = parseOptions(process.argv.slice(2));
-  for (const [what, path] of [['membench CLI', CLI], ['memfix fixture', MEMFIX], ['sampling-floor source', FLOOR_SRC]] as const) {
+  for (const [what, path] of [
+    ['membench CLI', CLI],
+    ['memfix fixture', MEMFIX],
+    ['sampling-floor source', FLOOR_SRC],
+  ] as const) {
     if (!existsSync(path)) throw new BenchFailure(`${what} not found at ${path}: run "npm run build" first`);
   }
   if (!haveTime()) throw new BenchFailure(`${TIME_BIN} is missing: apt-get install time (the CPU figures need it)`);
@@ -355,22 +480,44 @@ async function main(): Promise<number> {
       ...(opts.before ? [{ name: 'membench before (cgroup)', backend: 'cgroup' as const, cli: opts.before }] : []),
       { name: 'membench (cgroup, MEMBENCH_NATIVE=0)', backend: 'cgroup', env: { MEMBENCH_NATIVE: '0' } },
       { name: `membench (cgroup), ${BIG_CHILDREN} processes`, backend: 'cgroup', children: BIG_CHILDREN },
-      ...(opts.before ? [{ name: `membench before (cgroup), ${BIG_CHILDREN} processes`, backend: 'cgroup' as const, cli: opts.before, children: BIG_CHILDREN }] : []),
-      ...(opts.variants ? [
-        { name: 'membench (proc)', backend: 'proc' as const },
-        // Asked every round; where SCHED_FIFO is not permitted the run says so and the table prints the reason.
-        { name: 'membench (cgroup, --realtime)', backend: 'cgroup' as const, realtime: true },
-      ] : []),
+      ...(opts.before
+        ? [
+            {
+              name: `membench before (cgroup), ${BIG_CHILDREN} processes`,
+              backend: 'cgroup' as const,
+              cli: opts.before,
+              children: BIG_CHILDREN,
+            },
+          ]
+        : []),
+      ...(opts.variants
+        ? [
+            { name: 'membench (proc)', backend: 'proc' as const },
+            // Asked every round; where SCHED_FIFO is not permitted the run says so and the table prints the reason.
+            { name: 'membench (cgroup, --realtime)', backend: 'cgroup' as const, realtime: true },
+          ]
+        : []),
     ];
-    const c: Collected = { membench: new Map(tools.map((v) => [v.name, { variant: v, pairs: [] }])), mprof: [], floor: [], sameReads: [], peerMissing };
+    const c: Collected = {
+      membench: new Map(tools.map((v) => [v.name, { variant: v, pairs: [] }])),
+      mprof: [],
+      floor: [],
+      sameReads: [],
+      peerMissing,
+    };
     console.log(`membench sampler bench · Linux ${release()} · ${cpus().length} cores · node ${process.version} · ${opts.rounds} round(s)`);
-    console.log(`tree: memfix tree 5 20 HOLD (5 children × 20 MiB); each tool runs HOLD = ${SHORT_MS / 1000} s and ${LONG_MS / 1000} s; C floor T = ${FLOOR_T.join(' and ')} s, 1000 Hz, K = 6`);
+    console.log(
+      `tree: memfix tree 5 20 HOLD (5 children × 20 MiB); each tool runs HOLD = ${SHORT_MS / 1000} s and ${LONG_MS / 1000} s; C floor T = ${FLOOR_T.join(' and ')} s, 1000 Hz, K = 6`,
+    );
     if (opts.before) console.log(`before: ${opts.before}`);
     if (peerMissing) console.log(MPROF_MISSING);
     const steps: [string, () => Promise<void>][] = [
       ['C floor', async () => void c.floor.push(await floorPair(floorBin, tmp))],
       ['C same reads', async () => void c.sameReads.push(await sameReadsPair(sameReadsBin, tmp))],
-      ...tools.map((v): [string, () => Promise<void>] => [v.name, async () => void c.membench.get(v.name)!.pairs.push(await membenchPair(v, tmp))]),
+      ...tools.map((v): [string, () => Promise<void>] => [
+        v.name,
+        async () => void c.membench.get(v.name)!.pairs.push(await membenchPair(v, tmp)),
+      ]),
     ];
     if (opts.peer && !peerMissing) steps.push(['mprof', async () => void c.mprof.push(await mprofPair(tmp))]);
     for (let r = 0; r < opts.rounds; r++) {
@@ -384,24 +531,29 @@ async function main(): Promise<number> {
 
     console.log('\n1–4. Sampling on the tree (medians over rounds; CPU also min–max)');
     console.log(mainTable(c));
-    console.log([
-      '  [fast tier]: the sampler that ran the 1 kHz loop (sampling.fastSampler.kind: native = native/bin/sampler, js = the worker thread)',
-      '  ticks kept, p99 interval error: membench from its JSON (runs[0].sampling, 6 s hold); mprof from its MEM lines vs span / 1 ms',
-      '  --realtime: the same cgroup run with the fast sampler thread SCHED_FIFO 1 (root or CAP_SYS_NICE; the reason is printed when refused)',
-      '  p99 interval error: |gap between consecutive samples − 1 ms| for both tools (a skipped slot counts as a whole interval late);',
-      '    mprof = |gap − 1 ms| (it has no schedule). p99 gap = p99 time between consecutive samples, the same for both.',
-      '  CPU marginal = (CPU of the 6 s run − CPU of the 2 s run) / 4 s from /usr/bin/time (tool + the tree it waited for; the tree\'s own',
-      '    CPU is the same in both runs); self-reported = membench\'s samplerCpuPercentOfCore (its sampler threads); steady = all the tool\'s threads',
-      `    (schedstat) between ${WINDOW[0]} s and ${WINDOW[1]} s of the 6 s run. tree peak seen: membench cgroup = cgroup counter, proc = Σ RSS, mprof = max MEM.`,
-      `  C same reads: fixtures/src/sampling-same-reads.c ${SAME_READS_ARGS.join(' ')} -- (the tree in its own v1 memory cgroup; every 1 ms cgroup.procs,`,
-      '    statm ×N, memory.usage_in_bytes; every 10 ticks status ×N + memory.stat; smaps_rollup ×N from every 50 ms within 2 % of a core).',
-    ].join('\n'));
+    console.log(
+      [
+        '  [fast tier]: the sampler that ran the 1 kHz loop (sampling.fastSampler.kind: native = native/bin/sampler, js = the worker thread)',
+        '  ticks kept, p99 interval error: membench from its JSON (runs[0].sampling, 6 s hold); mprof from its MEM lines vs span / 1 ms',
+        '  --realtime: the same cgroup run with the fast sampler thread SCHED_FIFO 1 (root or CAP_SYS_NICE; the reason is printed when refused)',
+        '  p99 interval error: |gap between consecutive samples − 1 ms| for both tools (a skipped slot counts as a whole interval late);',
+        '    mprof = |gap − 1 ms| (it has no schedule). p99 gap = p99 time between consecutive samples, the same for both.',
+        "  CPU marginal = (CPU of the 6 s run − CPU of the 2 s run) / 4 s from /usr/bin/time (tool + the tree it waited for; the tree's own",
+        "    CPU is the same in both runs); self-reported = membench's samplerCpuPercentOfCore (its sampler threads); steady = all the tool's threads",
+        `    (schedstat) between ${WINDOW[0]} s and ${WINDOW[1]} s of the 6 s run. tree peak seen: membench cgroup = cgroup counter, proc = Σ RSS, mprof = max MEM.`,
+        `  C same reads: fixtures/src/sampling-same-reads.c ${SAME_READS_ARGS.join(' ')} -- (the tree in its own v1 memory cgroup; every 1 ms cgroup.procs,`,
+        '    statm ×N, memory.usage_in_bytes; every 10 ticks status ×N + memory.stat; smaps_rollup ×N from every 50 ms within 2 % of a core).',
+      ].join('\n'),
+    );
     console.log('\n  Ratios (taken within each round, then the median; min–max across rounds)');
     console.log(ratios(c));
     const floorMed = agg(c.floor.map((p) => p.marginalCpuPercent))?.median;
-    if (floorMed !== undefined && floorMed > 3) console.log(`  note: the C floor itself costs ${floorMed.toFixed(1)} % > the 3 % goal at 1 kHz here: the CPU goal cannot be met by any sampler that wakes 1000×/s on this machine.`);
+    if (floorMed !== undefined && floorMed > 3)
+      console.log(
+        `  note: the C floor itself costs ${floorMed.toFixed(1)} % > the 3 % goal at 1 kHz here: the CPU goal cannot be met by any sampler that wakes 1000×/s on this machine.`,
+      );
 
-    console.log('\n  Where the tools\' CPU goes during the 6 s hold (schedstat, per thread)');
+    console.log("\n  Where the tools' CPU goes during the 6 s hold (schedstat, per thread)");
     console.log(threadTable(c));
 
     let variants: VariantResult[] = [];
@@ -416,17 +568,24 @@ async function main(): Promise<number> {
         if (saved === undefined) delete process.env[NATIVE_ENV];
         else process.env[NATIVE_ENV] = saved;
       }
-      console.log(`\n  Sampler worker under switched-off tiers (dist/src/sample/worker.js in this process with ${NATIVE_ENV}=0, 5-child tree, schedstat of its thread; median of 3 × 1 s)`);
+      console.log(
+        `\n  Sampler worker under switched-off tiers (dist/src/sample/worker.js in this process with ${NATIVE_ENV}=0, 5-child tree, schedstat of its thread; median of 3 × 1 s)`,
+      );
       console.log(variantTable(variants));
       note('  read costs…');
       const ops = await measureOps(MEMFIX);
       console.log('\n  Cost of each read, and of each part of a tick (status every 10 ticks, PSS every 50, marker scan every 50)');
-      const fixed50 = (b: string): number | null => variants.find((v) => v.variant.backend === b && v.variant.name.includes('PSS fixed'))?.usPerTick ?? null;
+      const fixed50 = (b: string): number | null =>
+        variants.find((v) => v.variant.backend === b && v.variant.name.includes('PSS fixed'))?.usPerTick ?? null;
       console.log(opsTables(ops, { cgroup: fixed50('cgroup'), proc: fixed50('proc') }));
       note('  wake-ups…');
       const wakeups = await measureWakeups(floorBin, tmp);
-      console.log('\n  The wake-up, node against C (each loop alone in a thread or process, same reads: K × /proc/self/statm + cgroup usage;');
-      console.log('  CPU of that thread from schedstat, of the C process from /usr/bin/time; a slot is kept when a tick starts inside its 1 ms)');
+      console.log(
+        '\n  The wake-up, node against C (each loop alone in a thread or process, same reads: K × /proc/self/statm + cgroup usage;',
+      );
+      console.log(
+        '  CPU of that thread from schedstat, of the C process from /usr/bin/time; a slot is kept when a tick starts inside its 1 ms)',
+      );
       console.log(wakeupTable(wakeups));
       console.log(floorLadder(wakeups, variants));
     }
@@ -437,23 +596,44 @@ async function main(): Promise<number> {
       const p = profileWorker(CLI, MEMFIX, dir, 4000);
       console.log('\n  V8 profile of the sampler worker (self time; "run" includes time blocked in Atomics.wait)');
       if (typeof p === 'string') console.log(`  ${p}`);
-      else console.log(renderTable(['function', 'self ms', 'share'], p.rows.map((r) => [r.fn, fixed(r.ms, 1), pct(r.share)])));
+      else
+        console.log(
+          renderTable(
+            ['function', 'self ms', 'share'],
+            p.rows.map((r) => [r.fn, fixed(r.ms, 1), pct(r.share)]),
+          ),
+        );
     }
 
     note('  analysis throughput…');
     const a = analysisThroughput();
-    console.log(`\n5. Analysis of 1 h at 1 kHz (${(a.ticks / 1e6).toFixed(1)} M fast ticks, ${Math.ceil(a.ticks / 10)} status rows, ${Math.ceil(a.ticks / 50)} PSS rows; median of 5; computeStats aggregates every figure above)`);
-    console.log(renderTable(['function', 'time', 'ticks/s'], a.rows.map((r) => [r.name, fixed(r.medianMs, 1, ' ms'), `${(r.ticksPerS / 1e6).toFixed(1)} M`])));
+    console.log(
+      `\n5. Analysis of 1 h at 1 kHz (${(a.ticks / 1e6).toFixed(1)} M fast ticks, ${Math.ceil(a.ticks / 10)} status rows, ${Math.ceil(a.ticks / 50)} PSS rows; median of 5; computeStats aggregates every figure above)`,
+    );
+    console.log(
+      renderTable(
+        ['function', 'time', 'ticks/s'],
+        a.rows.map((r) => [r.name, fixed(r.medianMs, 1, ' ms'), `${(r.ticksPerS / 1e6).toFixed(1)} M`]),
+      ),
+    );
     const g = columnsGrowth(a.ticks);
     // Rows where Columns starts a new chunk (every CHUNK_ROWS) allocate; other slow pushes are preemption or GC.
     const isChunkStart = (row: number): boolean => row > 0 && row % CHUNK_ROWS === 0;
     const atChunks = g.overOneMs.filter(([row]) => isChunkStart(row)).map(([row, ms]) => `${ms.toFixed(0)} ms at row ${row}`);
     const others = g.overOneMs.filter(([row]) => !isChunkStart(row));
-    console.log(`  sampler storage: ${(a.ticks / 1e6).toFixed(1)} M Columns.push (6 columns, chunks of ${CHUNK_ROWS} rows) took ${g.totalMs.toFixed(0)} ms, worst push ${g.worstMs.toFixed(2)} ms at row ${g.worstAtRow}; pushes that held a 1 ms loop > 1 ms:`);
-    console.log(`    at a new chunk: ${atChunks.length === 0 ? 'none' : atChunks.slice(0, 8).join(', ')}${atChunks.length > 8 ? ` (+${atChunks.length - 8} more)` : ''}`);
-    console.log(`    elsewhere (preemption, GC): ${others.length}${others.length ? `, worst ${Math.max(...others.map(([, ms]) => ms)).toFixed(0)} ms` : ''}`);
+    console.log(
+      `  sampler storage: ${(a.ticks / 1e6).toFixed(1)} M Columns.push (6 columns, chunks of ${CHUNK_ROWS} rows) took ${g.totalMs.toFixed(0)} ms, worst push ${g.worstMs.toFixed(2)} ms at row ${g.worstAtRow}; pushes that held a 1 ms loop > 1 ms:`,
+    );
+    console.log(
+      `    at a new chunk: ${atChunks.length === 0 ? 'none' : atChunks.slice(0, 8).join(', ')}${atChunks.length > 8 ? ` (+${atChunks.length - 8} more)` : ''}`,
+    );
+    console.log(
+      `    elsewhere (preemption, GC): ${others.length}${others.length ? `, worst ${Math.max(...others.map(([, ms]) => ms)).toFixed(0)} ms` : ''}`,
+    );
     const j = columnsJoinMs(a.ticks);
-    console.log(`  joining ${(a.ticks / 1e6).toFixed(1)} M rows into contiguous arrays at stop (toArrays, once per run): ${j.toFixed(0)} ms`);
+    console.log(
+      `  joining ${(a.ticks / 1e6).toFixed(1)} M rows into contiguous arrays at stop (toArrays, once per run): ${j.toFixed(0)} ms`,
+    );
     console.log(`\nbench took ${((performance.now() - started) / 1000).toFixed(0)} s`);
     return 0;
   } finally {
@@ -466,7 +646,7 @@ main().then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    process.stderr.write(`bench: ${e instanceof BenchFailure ? e.message : (e as Error)?.stack ?? String(e)}\n`);
+    process.stderr.write(`bench: ${e instanceof BenchFailure ? e.message : ((e as Error)?.stack ?? String(e))}\n`);
     process.exitCode = 1;
   },
 );

@@ -16,7 +16,7 @@ async function startServe(args: readonly string[]): Promise<{ child: ChildProces
   const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
-  for (const deadline = Date.now() + 10_000; ;) {
+  for (const deadline = Date.now() + 10_000; ; ) {
     const m = /http:\/\/127\.0\.0\.1:(\d+)\/metrics/.exec(err);
     if (m) return { child, port: Number(m[1]) };
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`membench serve did not start: ${err}`);
@@ -24,13 +24,16 @@ async function startServe(args: readonly string[]): Promise<{ child: ChildProces
   }
 }
 
-const scrape = (port: number): Promise<{ ms: number; bytes: number }> => new Promise((resolve, reject) => {
-  const t0 = performance.now();
-  request({ host: '127.0.0.1', port, path: '/metrics', agent: false }, (res) => {
-    let bytes = 0;
-    res.on('data', (d: Buffer) => (bytes += d.length)).on('end', () => resolve({ ms: performance.now() - t0, bytes }));
-  }).on('error', reject).end();
-});
+const scrape = (port: number): Promise<{ ms: number; bytes: number }> =>
+  new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    request({ host: '127.0.0.1', port, path: '/metrics', agent: false }, (res) => {
+      let bytes = 0;
+      res.on('data', (d: Buffer) => (bytes += d.length)).on('end', () => resolve({ ms: performance.now() - t0, bytes }));
+    })
+      .on('error', reject)
+      .end();
+  });
 
 async function measure(label: string, args: readonly string[]): Promise<void> {
   const { child, port } = await startServe(args);
@@ -44,7 +47,9 @@ async function measure(label: string, args: readonly string[]): Promise<void> {
       ms.push(r.ms);
       bytes = r.bytes;
     }
-    console.log(`${label}: ${scrapes} sequential scrapes, p50 ${q(ms, 0.5).toFixed(2)} ms, p90 ${q(ms, 0.9).toFixed(2)} ms, p99 ${q(ms, 0.99).toFixed(2)} ms, max ${Math.max(...ms).toFixed(2)} ms; body ${(bytes / 1024).toFixed(1)} KiB`);
+    console.log(
+      `${label}: ${scrapes} sequential scrapes, p50 ${q(ms, 0.5).toFixed(2)} ms, p90 ${q(ms, 0.9).toFixed(2)} ms, p99 ${q(ms, 0.99).toFixed(2)} ms, max ${Math.max(...ms).toFixed(2)} ms; body ${(bytes / 1024).toFixed(1)} KiB`,
+    );
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));

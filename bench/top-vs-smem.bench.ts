@@ -68,15 +68,18 @@ function compare(label: string): void {
   let lastSmem = '';
   for (let i = 0; i < rounds; i++) {
     // Alternate the order so that neither always runs on a warmer cache.
-    const pair = [() => {
-      const r = timedRun([process.execPath, CLI, 'top', '--json']);
-      top.push(r.ms);
-      lastTop = JSON.parse(r.stdout) as TopSnapshot;
-    }, () => {
-      const r = timedRun(['smem', '-H', '-c', 'pid pss uss rss swap']);
-      smem.push(r.ms);
-      lastSmem = r.stdout;
-    }];
+    const pair = [
+      () => {
+        const r = timedRun([process.execPath, CLI, 'top', '--json']);
+        top.push(r.ms);
+        lastTop = JSON.parse(r.stdout) as TopSnapshot;
+      },
+      () => {
+        const r = timedRun(['smem', '-H', '-c', 'pid pss uss rss swap']);
+        smem.push(r.ms);
+        lastSmem = r.stdout;
+      },
+    ];
     if (i % 2) pair.reverse();
     pair.forEach((f) => f());
     // A pass of `top --refresh` after the first: the marginal wall time of 5 more passes in one process.
@@ -89,7 +92,13 @@ function compare(label: string): void {
     floorRollup.push(kernelFloorMs('smaps_rollup'));
     floorSmaps.push(kernelFloorMs('smaps'));
   }
-  const smemPss = new Map(lastSmem.trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number)).map(([pid, pss]) => [pid!, pss! * 1024]));
+  const smemPss = new Map(
+    lastSmem
+      .trim()
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/).map(Number))
+      .map(([pid, pss]) => [pid!, pss! * 1024]),
+  );
   const diffs: number[] = [];
   for (const p of (lastTop as TopSnapshot | null)?.processes ?? []) {
     const s = smemPss.get(p.pid);
@@ -97,14 +106,24 @@ function compare(label: string): void {
   }
   const t = median(top);
   const s = median(smem);
-  console.log(`\n${label}: ${(lastTop as TopSnapshot | null)?.totals.processes} processes readable, ${rounds} rounds, median wall time of one whole-machine pass`);
+  console.log(
+    `\n${label}: ${(lastTop as TopSnapshot | null)?.totals.processes} processes readable, ${rounds} rounds, median wall time of one whole-machine pass`,
+  );
   console.log(`  membench top --json          ${t.toFixed(0).padStart(5)} ms   (node start-up included)`);
   console.log(`  smem                         ${s.toFixed(0).padStart(5)} ms   (python start-up included; ${smemPss.size} processes)`);
   console.log(`  ratio smem / membench top    ${(s / t).toFixed(2)}×`);
-  console.log(`  membench top --refresh, a pass after the first ${median(refreshPass).toFixed(0).padStart(5)} ms   → smem / pass ${(s / median(refreshPass)).toFixed(2)}× (what a user watching the machine waits per refresh)`);
-  console.log(`  membench scan alone          ${median(scanOnly).toFixed(0).padStart(5)} ms   → smem / scan ${(s / median(scanOnly)).toFixed(2)}×`);
-  console.log(`  kernel floor, every smaps_rollup ${median(floorRollup).toFixed(0)} ms; every smaps ${median(floorSmaps).toFixed(0)} ms (what each tool must read)`);
-  console.log(`  PSS agreement on ${diffs.length} processes in both: median |Δ| ${(median(diffs) / 1024).toFixed(0)} KiB, max |Δ| ${(Math.max(...diffs) / 1024).toFixed(0)} KiB (the two passes are not simultaneous)`);
+  console.log(
+    `  membench top --refresh, a pass after the first ${median(refreshPass).toFixed(0).padStart(5)} ms   → smem / pass ${(s / median(refreshPass)).toFixed(2)}× (what a user watching the machine waits per refresh)`,
+  );
+  console.log(
+    `  membench scan alone          ${median(scanOnly).toFixed(0).padStart(5)} ms   → smem / scan ${(s / median(scanOnly)).toFixed(2)}×`,
+  );
+  console.log(
+    `  kernel floor, every smaps_rollup ${median(floorRollup).toFixed(0)} ms; every smaps ${median(floorSmaps).toFixed(0)} ms (what each tool must read)`,
+  );
+  console.log(
+    `  PSS agreement on ${diffs.length} processes in both: median |Δ| ${(median(diffs) / 1024).toFixed(0)} KiB, max |Δ| ${(Math.max(...diffs) / 1024).toFixed(0)} KiB (the two passes are not simultaneous)`,
+  );
 }
 
 if (spawnSync('smem', ['--version']).error) {

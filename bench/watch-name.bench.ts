@@ -27,7 +27,9 @@ copyFileSync(MEMFIX, exe);
   const cpu0 = process.cpuUsage();
   for (let i = 0; i < n; i++) processesNamed(name, SYSTEM_PROC);
   const cpu = process.cpuUsage(cpu0);
-  console.log(`one rescan over ${allPids(SYSTEM_PROC).length} processes: ${((cpu.user + cpu.system) / 1000 / n).toFixed(2)} ms of CPU (mean of ${n})`);
+  console.log(
+    `one rescan over ${allPids(SYSTEM_PROC).length} processes: ${((cpu.user + cpu.system) / 1000 / n).toFixed(2)} ms of CPU (mean of ${n})`,
+  );
 }
 
 // 2. Join latency: a watch at 20 ms with the default 1 s rescan; a new process with the name every 0.7–1 s.
@@ -36,7 +38,9 @@ copyFileSync(MEMFIX, exe);
   await sleep(200);
   const json = join(dir, 'r.json');
   const seconds = Math.ceil(late * 1.1) + 6;
-  const w = spawn(process.execPath, [CLI, 'watch', '--name', name, '--interval', '20ms', '--duration', `${seconds}s`, '--json', json], { stdio: 'ignore' });
+  const w = spawn(process.execPath, [CLI, 'watch', '--name', name, '--interval', '20ms', '--duration', `${seconds}s`, '--json', json], {
+    stdio: 'ignore',
+  });
   const exited = new Promise((r) => w.once('exit', r));
   await sleep(2000);
   const spawnedAt = new Map<number, number>();

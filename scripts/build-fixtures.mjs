@@ -14,7 +14,9 @@ for (const file of readdirSync(src).filter((f) => f.endsWith('.c'))) {
   try {
     execFileSync(cc, ['-O2', '-Wall', '-o', out, join(src, file)], { stdio: 'inherit' });
   } catch (e) {
-    console.error(`membench: cannot build fixture ${file} with ${cc} (${e.message}); install a C compiler (apt-get install gcc) for the tests and the example`);
+    console.error(
+      `membench: cannot build fixture ${file} with ${cc} (${e.message}); install a C compiler (apt-get install gcc) for the tests and the example`,
+    );
     process.exit(1);
   }
 }

@@ -16,7 +16,9 @@ if (existsSync(src)) {
     try {
       execFileSync(cc, ['-O2', '-Wall', '-o', out, join(src, file)], { stdio: ['ignore', 'inherit', 'inherit'] });
     } catch (e) {
-      console.error(`membench: native helper ${file} not built with ${cc} (${e.message.split('\n')[0]}); membench uses its JavaScript fallback`);
+      console.error(
+        `membench: native helper ${file} not built with ${cc} (${e.message.split('\n')[0]}); membench uses its JavaScript fallback`,
+      );
     }
   }
 }

@@ -23,7 +23,11 @@ const rows = [];
 for (const p of corpus(dir)) {
   if (only && !p.name.includes(only)) continue;
   const out = join(dir, 'out.json');
-  const r = spawnSync(process.execPath, [join(root, 'dist', 'src', 'cli', 'main.js'), 'run', '--runs', String(REPEATS), '--no-chart', '--json', out, '--', ...p.argv], { encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [join(root, 'dist', 'src', 'cli', 'main.js'), 'run', '--runs', String(REPEATS), '--no-chart', '--json', out, '--', ...p.argv],
+    { encoding: 'utf8' },
+  );
   if (r.status !== 0) {
     rows.push([p.name, p.shape, `failed: ${r.stderr.trim().split('\n').pop()}`, '', '', '', '']);
     continue;
@@ -35,13 +39,25 @@ for (const p of corpus(dir)) {
   const t = spawnSync('/usr/bin/time', ['-v', ...p.argv], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26 });
   const kb = /Maximum resident set size \(kbytes\): (\d+)/.exec(t.stderr ?? '')?.[1];
   rows.push([
-    p.name, p.shape, `${verdicts} (expected ${p.expect})`,
-    mib(median(runs.map((x) => x.peaks?.treeBytes))), mib(median(runs.map((x) => x.peaks?.largestProcessBytes))),
-    mib(median(runs.map((x) => x.peaks?.memoryBytes))), kb === undefined ? '—' : mib(Number(kb) * 1024),
+    p.name,
+    p.shape,
+    `${verdicts} (expected ${p.expect})`,
+    mib(median(runs.map((x) => x.peaks?.treeBytes))),
+    mib(median(runs.map((x) => x.peaks?.largestProcessBytes))),
+    mib(median(runs.map((x) => x.peaks?.memoryBytes))),
+    kb === undefined ? '—' : mib(Number(kb) * 1024),
   ]);
   process.stderr.write(`${p.name}: ${verdicts}\n`);
 }
-const header = ['program', 'shape', `verdict over ${REPEATS} runs`, 'tree peak (median)', 'largest process peak (median)', 'peaks.memoryBytes (median)', '/usr/bin/time -v max RSS'];
+const header = [
+  'program',
+  'shape',
+  `verdict over ${REPEATS} runs`,
+  'tree peak (median)',
+  'largest process peak (median)',
+  'peaks.memoryBytes (median)',
+  '/usr/bin/time -v max RSS',
+];
 console.log(`| ${header.join(' | ')} |`);
 console.log(`| ${header.map(() => '---').join(' | ')} |`);
 for (const row of rows) console.log(`| ${row.map((c) => String(c).replace(/\|/g, '\\|')).join(' | ')} |`);

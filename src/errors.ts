@@ -64,7 +64,11 @@ export const usageError = (message: string, hint?: string): MembenchError => new
 export function notFoundMessage(command: string, reason: 'not-found' | 'not-executable' | 'directory' | 'missing-path'): MembenchError {
   switch (reason) {
     case 'not-found':
-      return new MembenchError('failed-to-start', `command not found: ${command}`, 'it is not in PATH; give a path, or run several commands as quoted strings to use a shell');
+      return new MembenchError(
+        'failed-to-start',
+        `command not found: ${command}`,
+        'it is not in PATH; give a path, or run several commands as quoted strings to use a shell',
+      );
     case 'missing-path':
       return new MembenchError('failed-to-start', `no such file: ${command}`, 'check the path, relative to --cwd');
     case 'not-executable':
@@ -77,17 +81,28 @@ export function notFoundMessage(command: string, reason: 'not-found' | 'not-exec
 /** errno codes in words, as a person reads them. */
 export function errnoWords(code: string | undefined): string {
   switch (code) {
-    case 'ENOENT': return 'no such file or directory';
-    case 'EISDIR': return 'is a directory';
-    case 'ENOTDIR': return 'a part of the path is not a directory';
-    case 'EACCES': return 'permission denied';
-    case 'EPERM': return 'not permitted (immutable, or a security policy)';
-    case 'EROFS': return 'read-only file system';
-    case 'ENOSPC': return 'no space left on the device';
-    case 'EDQUOT': return 'disk quota exceeded';
-    case 'ENAMETOOLONG': return 'name too long';
-    case 'ELOOP': return 'too many symbolic links';
-    default: return code ?? 'unknown error';
+    case 'ENOENT':
+      return 'no such file or directory';
+    case 'EISDIR':
+      return 'is a directory';
+    case 'ENOTDIR':
+      return 'a part of the path is not a directory';
+    case 'EACCES':
+      return 'permission denied';
+    case 'EPERM':
+      return 'not permitted (immutable, or a security policy)';
+    case 'EROFS':
+      return 'read-only file system';
+    case 'ENOSPC':
+      return 'no space left on the device';
+    case 'EDQUOT':
+      return 'disk quota exceeded';
+    case 'ENAMETOOLONG':
+      return 'name too long';
+    case 'ELOOP':
+      return 'too many symbolic links';
+    default:
+      return code ?? 'unknown error';
   }
 }
 

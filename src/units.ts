@@ -21,7 +21,11 @@ export function formatBytes(bytes: number | null | undefined): string {
  */
 export function formatSize(bytes: number): string {
   if (!Number.isSafeInteger(bytes)) return formatBytes(bytes);
-  for (const [unit, name] of [[1024 ** 3, 'GiB'], [1024 ** 2, 'MiB'], [1024, 'KiB']] as const) {
+  for (const [unit, name] of [
+    [1024 ** 3, 'GiB'],
+    [1024 ** 2, 'MiB'],
+    [1024, 'KiB'],
+  ] as const) {
     if (Math.abs(bytes) >= unit && (bytes * 100) % unit === 0) return `${bytes / unit} ${name}`;
   }
   return `${bytes} B`;

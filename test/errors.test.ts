@@ -5,8 +5,14 @@ import { readFileSync } from 'node:fs';
 import { errnoCode, EXIT, exitForSignal } from '../src/errors.js';
 
 test('errnoCode: the code of a real failed call; undefined for an error without one, or a thrown non-error', () => {
-  assert.throws(() => readFileSync('/nonexistent/membench'), (e: unknown) => errnoCode(e) === 'ENOENT');
-  assert.throws(() => readFileSync('/proc'), (e: unknown) => errnoCode(e) === 'EISDIR');
+  assert.throws(
+    () => readFileSync('/nonexistent/membench'),
+    (e: unknown) => errnoCode(e) === 'ENOENT',
+  );
+  assert.throws(
+    () => readFileSync('/proc'),
+    (e: unknown) => errnoCode(e) === 'EISDIR',
+  );
   assert.equal(errnoCode(new Error('plain')), undefined);
   assert.equal(errnoCode(Object.assign(new Error('odd'), { code: 42 })), undefined, 'a code that is not a string is not an errno');
   for (const thrown of [undefined, null, 'ENOENT', 3]) assert.equal(errnoCode(thrown), undefined, String(thrown));

@@ -9,7 +9,9 @@ import { MEMFIX, ROOT } from './helpers/fixtures.js';
 
 const memfix = (...args: string[]): SpawnSyncReturns<string> => spawnSync(MEMFIX, args, { encoding: 'utf8', timeout: 10_000 });
 /** The modes main() dispatches on, read from the source: the usage must show each of them. */
-const MODES = [...readFileSync(join(ROOT, 'fixtures', 'src', 'memfix.c'), 'utf8').matchAll(/!strcmp\(mode, "([a-z]+)"\)/g)].map((m) => m[1]!).filter((m) => m !== 'help');
+const MODES = [...readFileSync(join(ROOT, 'fixtures', 'src', 'memfix.c'), 'utf8').matchAll(/!strcmp\(mode, "([a-z]+)"\)/g)]
+  .map((m) => m[1]!)
+  .filter((m) => m !== 'help');
 
 test('memfix alone prints every mode with its arguments and defaults on stderr, exit 2; --help on stdout, exit 0', () => {
   assert.ok(MODES.length >= 17, `modes found in the source: ${MODES.join(' ')}`);
@@ -32,7 +34,10 @@ test('memfix with a bad mode, a non-integer or one argument too many: what is wr
   assert.match(unknown.stderr, /^memfix: unknown mode "hodl"\nusage: memfix MODE/);
   const notInt = memfix('hold', '10MiB');
   assert.equal(notInt.status, 2);
-  assert.equal(notInt.stderr, 'memfix: hold: MIB must be an integer, got "10MiB"\nusage:\n  memfix hold [MIB=10] [MS=100]\n      touch MIB, hold MS, exit 0\n');
+  assert.equal(
+    notInt.stderr,
+    'memfix: hold: MIB must be an integer, got "10MiB"\nusage:\n  memfix hold [MIB=10] [MS=100]\n      touch MIB, hold MS, exit 0\n',
+  );
   const tooMany = memfix('exit', '3', '4');
   assert.equal(tooMany.status, 2);
   assert.match(tooMany.stderr, /^memfix: exit takes at most 1 argument, got 2\n/);

@@ -22,7 +22,10 @@ test('a real run document validates against the published schema and the zod typ
   const parsed = MembenchResultSchema.safeParse(doc);
   assert.ok(parsed.success, parsed.success ? '' : parsed.error.message);
   const runs = parsed.data!.benchmarks[0]!.runs;
-  assert.deepEqual(runs.map((x) => x.warmup), [true, false, false]);
+  assert.deepEqual(
+    runs.map((x) => x.warmup),
+    [true, false, false],
+  );
   assert.equal(parsed.data!.benchmarks[0]!.summary.runsIncluded, 2);
 });
 

@@ -22,12 +22,20 @@ export function spread(a: Agg | null, digits: number, unit = ''): string {
   return a.n > 1 ? `${m} (${a.min.toFixed(digits)}–${a.max.toFixed(digits)})` : m;
 }
 
-export const mib = (bytes: number | null | undefined): string => fixed(bytes === null || bytes === undefined ? null : bytes / 2 ** 20, 1, ' MiB');
+export const mib = (bytes: number | null | undefined): string =>
+  fixed(bytes === null || bytes === undefined ? null : bytes / 2 ** 20, 1, ' MiB');
 
 export function threadShares(windows: readonly (WindowCpu | null)[]): {
-  main: Agg | null; sampler: Agg | null; sampler2: Agg | null; native: Agg | null; other: Agg | null; samplerWakeups: Agg | null; total: Agg | null;
+  main: Agg | null;
+  sampler: Agg | null;
+  sampler2: Agg | null;
+  native: Agg | null;
+  other: Agg | null;
+  samplerWakeups: Agg | null;
+  total: Agg | null;
 } {
-  const pick = (w: WindowCpu | null, role: string): number | null => (w ? w.threads.filter((t) => t.role === role).reduce((a, t) => a + t.percentOfCore, 0) : null);
+  const pick = (w: WindowCpu | null, role: string): number | null =>
+    w ? w.threads.filter((t) => t.role === role).reduce((a, t) => a + t.percentOfCore, 0) : null;
   return {
     main: agg(windows.map((w) => pick(w, 'main'))),
     sampler: agg(windows.map((w) => pick(w, 'sampler'))),

@@ -14,11 +14,28 @@ export function synthColumns(ticks: number, statusEvery = 10, pssEvery = 50): Sa
     seed = (seed * 1103515245 + 12345) >>> 0;
     return seed / 2 ** 32;
   };
-  const f = { tMs: new Float64Array(ticks), treeBytes: new Float64Array(ticks), rssSumBytes: new Float64Array(ticks), vszSumBytes: new Float64Array(ticks), largestRssBytes: new Float64Array(ticks), processCount: new Float64Array(ticks) };
+  const f = {
+    tMs: new Float64Array(ticks),
+    treeBytes: new Float64Array(ticks),
+    rssSumBytes: new Float64Array(ticks),
+    vszSumBytes: new Float64Array(ticks),
+    largestRssBytes: new Float64Array(ticks),
+    processCount: new Float64Array(ticks),
+  };
   const ns = Math.ceil(ticks / statusEvery);
-  const s = { tMs: new Float64Array(ns), vmDataSumBytes: new Float64Array(ns), anonBytes: new Float64Array(ns), fileBytes: new Float64Array(ns) };
+  const s = {
+    tMs: new Float64Array(ns),
+    vmDataSumBytes: new Float64Array(ns),
+    anonBytes: new Float64Array(ns),
+    fileBytes: new Float64Array(ns),
+  };
   const np = Math.ceil(ticks / pssEvery);
-  const p = { tMs: new Float64Array(np), pssSumBytes: new Float64Array(np), ussSumBytes: new Float64Array(np), swapSumBytes: new Float64Array(np) };
+  const p = {
+    tMs: new Float64Array(np),
+    pssSumBytes: new Float64Array(np),
+    ussSumBytes: new Float64Array(np),
+    swapSumBytes: new Float64Array(np),
+  };
   let t = 0;
   for (let i = 0; i < ticks; i++) {
     t += 0.95 + 0.1 * rnd() + (rnd() < 0.01 ? 2 : 0);
@@ -50,8 +67,17 @@ export function synthColumns(ticks: number, statusEvery = 10, pssEvery = 50): Sa
 
 const processes = (n: number): ProcessSeen[] =>
   Array.from({ length: n }, (_, i) => ({
-    pid: 1000 + i, ppid: i === 0 ? 1 : 1000, name: 'memfix', cmdline: 'memfix tree 5 20 3600000', firstSeenMs: 0, lastSeenMs: 3_600_000,
-    maxRssBytes: 20 * MIB, vmHwmBytes: 20 * MIB + 4096 * i, maxPssBytes: null, maxUssBytes: null, maxVmDataBytes: null,
+    pid: 1000 + i,
+    ppid: i === 0 ? 1 : 1000,
+    name: 'memfix',
+    cmdline: 'memfix tree 5 20 3600000',
+    firstSeenMs: 0,
+    lastSeenMs: 3_600_000,
+    maxRssBytes: 20 * MIB,
+    vmHwmBytes: 20 * MIB + 4096 * i,
+    maxPssBytes: null,
+    maxUssBytes: null,
+    maxVmDataBytes: null,
   }));
 
 export interface Throughput {

@@ -36,15 +36,84 @@ export interface SamplerVariant {
 export const DEFAULT_PSS_BUDGET = 0.02;
 
 export const VARIANTS: readonly SamplerVariant[] = [
-  { name: 'cgroup, CLI default (status 10 ms, PSS ≥ 50 ms, 2 % budget)', backend: 'cgroup', statusMs: 10, pssMs: 50, pssBudget: DEFAULT_PSS_BUDGET, markerMs: 50, tree: true },
-  { name: 'cgroup, PSS fixed every 50 ms (--pss-interval 50ms)', backend: 'cgroup', statusMs: 10, pssMs: 50, pssBudget: null, markerMs: 50, tree: true },
+  {
+    name: 'cgroup, CLI default (status 10 ms, PSS ≥ 50 ms, 2 % budget)',
+    backend: 'cgroup',
+    statusMs: 10,
+    pssMs: 50,
+    pssBudget: DEFAULT_PSS_BUDGET,
+    markerMs: 50,
+    tree: true,
+  },
+  {
+    name: 'cgroup, PSS fixed every 50 ms (--pss-interval 50ms)',
+    backend: 'cgroup',
+    statusMs: 10,
+    pssMs: 50,
+    pssBudget: null,
+    markerMs: 50,
+    tree: true,
+  },
   { name: 'cgroup, PSS tier off', backend: 'cgroup', statusMs: 10, pssMs: OFF, pssBudget: null, markerMs: 50, tree: true },
-  { name: 'cgroup, status and PSS tiers off (fast tier only)', backend: 'cgroup', statusMs: OFF, pssMs: OFF, pssBudget: null, markerMs: 50, tree: true },
-  { name: 'cgroup, empty group (wake-up + 2 reads)', backend: 'cgroup', statusMs: OFF, pssMs: OFF, pssBudget: null, markerMs: 50, tree: false },
-  { name: 'proc, PSS fixed every 50 ms (status 10, marker 50)', backend: 'proc', statusMs: 10, pssMs: 50, pssBudget: null, markerMs: 50, tree: true },
-  { name: 'proc, fast tier only (status, PSS, marker off)', backend: 'proc', statusMs: OFF, pssMs: OFF, pssBudget: null, markerMs: OFF, tree: true },
-  { name: 'cgroup, 100 × 1 MiB, fast tier only', backend: 'cgroup', statusMs: OFF, pssMs: OFF, pssBudget: null, markerMs: 50, tree: true, children: 100, mibEach: 1 },
-  { name: 'cgroup, 100 × 1 MiB, fast tier only, statm ≤ 16/tick', backend: 'cgroup', statusMs: OFF, pssMs: OFF, pssBudget: null, markerMs: 50, tree: true, children: 100, mibEach: 1, maxStatmPerTick: 16 },
+  {
+    name: 'cgroup, status and PSS tiers off (fast tier only)',
+    backend: 'cgroup',
+    statusMs: OFF,
+    pssMs: OFF,
+    pssBudget: null,
+    markerMs: 50,
+    tree: true,
+  },
+  {
+    name: 'cgroup, empty group (wake-up + 2 reads)',
+    backend: 'cgroup',
+    statusMs: OFF,
+    pssMs: OFF,
+    pssBudget: null,
+    markerMs: 50,
+    tree: false,
+  },
+  {
+    name: 'proc, PSS fixed every 50 ms (status 10, marker 50)',
+    backend: 'proc',
+    statusMs: 10,
+    pssMs: 50,
+    pssBudget: null,
+    markerMs: 50,
+    tree: true,
+  },
+  {
+    name: 'proc, fast tier only (status, PSS, marker off)',
+    backend: 'proc',
+    statusMs: OFF,
+    pssMs: OFF,
+    pssBudget: null,
+    markerMs: OFF,
+    tree: true,
+  },
+  {
+    name: 'cgroup, 100 × 1 MiB, fast tier only',
+    backend: 'cgroup',
+    statusMs: OFF,
+    pssMs: OFF,
+    pssBudget: null,
+    markerMs: 50,
+    tree: true,
+    children: 100,
+    mibEach: 1,
+  },
+  {
+    name: 'cgroup, 100 × 1 MiB, fast tier only, statm ≤ 16/tick',
+    backend: 'cgroup',
+    statusMs: OFF,
+    pssMs: OFF,
+    pssBudget: null,
+    markerMs: 50,
+    tree: true,
+    children: 100,
+    mibEach: 1,
+    maxStatmPerTick: 16,
+  },
 ];
 
 export interface VariantResult {
@@ -78,8 +147,17 @@ async function onePass(memfix: string, v: SamplerVariant, name: string, page: nu
   try {
     const existing = new Set(threadsCpu('self').map((t) => t.tid));
     sampler = await Sampler.start({
-      procRoot: '/proc', pageSizeBytes: page, intervalMs: 1, statusIntervalMs: v.statusMs, pssIntervalMs: v.pssMs, pssBudget: v.pssBudget, markerScanIntervalMs: v.markerMs,
-      membership: tree.prepared.membership, usageFile: tree.prepared.usageFile, memoryStatFile: tree.prepared.memoryStatFile, memoryStatVersion: tree.prepared.memoryStatVersion,
+      procRoot: '/proc',
+      pageSizeBytes: page,
+      intervalMs: 1,
+      statusIntervalMs: v.statusMs,
+      pssIntervalMs: v.pssMs,
+      pssBudget: v.pssBudget,
+      markerScanIntervalMs: v.markerMs,
+      membership: tree.prepared.membership,
+      usageFile: tree.prepared.usageFile,
+      memoryStatFile: tree.prepared.memoryStatFile,
+      memoryStatVersion: tree.prepared.memoryStatVersion,
       maxStatmPerTick: v.maxStatmPerTick,
     });
     sampler.begin(tree.rootPid ?? 0, performance.timeOrigin + performance.now());
@@ -92,12 +170,18 @@ async function onePass(memfix: string, v: SamplerVariant, name: string, page: nu
     const seconds = (performance.now() - a) / 1000;
     const ticks = sampler.ticks - ticks0;
     // The worker is the new thread that woke most often.
-    const deltas = after.map((t) => ({ ns: t.runNs - (before.get(t.tid)?.runNs ?? 0), slices: t.slices - (before.get(t.tid)?.slices ?? 0) }));
+    const deltas = after.map((t) => ({
+      ns: t.runNs - (before.get(t.tid)?.runNs ?? 0),
+      slices: t.slices - (before.get(t.tid)?.slices ?? 0),
+    }));
     const [worker, slow] = deltas.sort((x, y) => y.slices - x.slices);
     const s = await sampler.stop();
     sampler = null;
     return {
-      ns: worker?.ns ?? 0, slowNs: slow?.ns ?? 0, ticks, seconds,
+      ns: worker?.ns ?? 0,
+      slowNs: slow?.ns ?? 0,
+      ticks,
+      seconds,
       ticksKeptRatio: s.ticksExpected > 0 ? Math.min(1, s.ticks / s.ticksExpected) : null,
       intervalErrorP99Ms: s.intervalErrorP99Ms,
       intervalP99Ms: s.intervalP99Ms,
@@ -112,7 +196,13 @@ async function onePass(memfix: string, v: SamplerVariant, name: string, page: nu
  * Runs the real worker for each variant, `passes` times with the order of the variants rotated each pass so a
  * slow patch of the machine is shared out; every figure is the median over the passes.
  */
-export async function measureVariants(memfix: string, variants: readonly SamplerVariant[], passes = 3, windowS = 1.0, settleMs = 300): Promise<VariantResult[]> {
+export async function measureVariants(
+  memfix: string,
+  variants: readonly SamplerVariant[],
+  passes = 3,
+  windowS = 1.0,
+  settleMs = 300,
+): Promise<VariantResult[]> {
   const page = readPageSize();
   const got = variants.map(() => [] as Pass[]);
   for (let p = 0; p < passes; p++) {
@@ -222,8 +312,15 @@ export async function measureOps(memfix: string): Promise<{ reads: ReadCost[]; p
     const statm = (fd: number): void => void parseStatmInto(buf, pread(fd), statmOut);
     // The slow thread's way: fields read from the bytes (fieldIn), no string.
     const K = {
-      hwm: lineKey('VmHWM:'), rss: lineKey('VmRSS:'), data: lineKey('VmData:'), anon: lineKey('total_rss '), file: lineKey('total_cache '),
-      pss: lineKey('Pss:'), pc: lineKey('Private_Clean:'), pd: lineKey('Private_Dirty:'), swap: lineKey('Swap:'),
+      hwm: lineKey('VmHWM:'),
+      rss: lineKey('VmRSS:'),
+      data: lineKey('VmData:'),
+      anon: lineKey('total_rss '),
+      file: lineKey('total_cache '),
+      pss: lineKey('Pss:'),
+      pc: lineKey('Private_Clean:'),
+      pd: lineKey('Private_Dirty:'),
+      swap: lineKey('Swap:'),
     };
     const status = (fd: number): void => {
       const n = pread(fd);
@@ -256,27 +353,92 @@ export async function measureOps(memfix: string): Promise<{ reads: ReadCost[]; p
     const n = 2000;
     const reads: ReadCost[] = [
       { name: 'pread statm + parseStatmInto', hotUs: usPerCall(() => statm(statms[1]!), n) },
-      { name: 'pread cgroup.procs (6 pids)', hotUs: usPerCall(() => { sink += pread(procs); }, n) },
-      { name: 'pread memory.usage_in_bytes', hotUs: usPerCall(() => { sink += pread(usage); }, n) },
-      { name: 'pread task/PID/children', hotUs: usPerCall(() => { sink += pread(childrens[0]!); }, n) },
+      {
+        name: 'pread cgroup.procs (6 pids)',
+        hotUs: usPerCall(() => {
+          sink += pread(procs);
+        }, n),
+      },
+      {
+        name: 'pread memory.usage_in_bytes',
+        hotUs: usPerCall(() => {
+          sink += pread(usage);
+        }, n),
+      },
+      {
+        name: 'pread task/PID/children',
+        hotUs: usPerCall(() => {
+          sink += pread(childrens[0]!);
+        }, n),
+      },
       { name: 'pread status + 3 fields + Name line (bytes)', hotUs: usPerCall(() => status(statuses[1]!), n) },
       { name: 'pread memory.stat (v1) + 2 fields (bytes)', hotUs: usPerCall(memoryStat, n) },
       { name: 'open/pread/close smaps_rollup, 20 MiB child', hotUs: usPerCall(() => smaps(child), n / 8) },
       { name: 'open/pread/close smaps_rollup, parent (~1 MiB)', hotUs: usPerCall(() => smaps(pids[0]!), n / 8) },
       { name: 'readdir task/ + open/pread/close children', hotUs: usPerCall(() => taskWalk(child), n / 4) },
-      { name: 'readdirSync(/proc) (marker scan)', hotUs: usPerCall(() => { sink += readdirSync('/proc').length; }, n / 20) },
+      {
+        name: 'readdirSync(/proc) (marker scan)',
+        hotUs: usPerCall(() => {
+          sink += readdirSync('/proc').length;
+        }, n / 20),
+      },
       { name: 'JS bookkeeping of a tick (Map spreads, pushes)', hotUs: usPerCall(js, n * 5) },
     ];
     const P = 300; // paced calls, one per 1 ms sleep
     const parts: TickPart[] = [
       { name: 'wake-up: Atomics.wait 1 ms time-out (thread CPU)', us: wakeupCpuUs(1000), perTickCgroup: 1, perTickProc: 1 },
-      { name: 'fast, cgroup: cgroup.procs + statm ×6 + usage', us: pacedUsPerCall(() => { sink += pread(procs); statms.forEach(statm); sink += pread(usage); }, P), perTickCgroup: 1, perTickProc: 0 },
-      { name: 'fast, proc: children ×6 + statm ×6', us: pacedUsPerCall(() => { for (const fd of childrens) sink += pread(fd); statms.forEach(statm); }, P), perTickCgroup: 0, perTickProc: 1 },
+      {
+        name: 'fast, cgroup: cgroup.procs + statm ×6 + usage',
+        us: pacedUsPerCall(() => {
+          sink += pread(procs);
+          statms.forEach(statm);
+          sink += pread(usage);
+        }, P),
+        perTickCgroup: 1,
+        perTickProc: 0,
+      },
+      {
+        name: 'fast, proc: children ×6 + statm ×6',
+        us: pacedUsPerCall(() => {
+          for (const fd of childrens) sink += pread(fd);
+          statms.forEach(statm);
+        }, P),
+        perTickCgroup: 0,
+        perTickProc: 1,
+      },
       { name: 'JS bookkeeping', us: pacedUsPerCall(js, P), perTickCgroup: 1, perTickProc: 1 },
-      { name: 'status tier, cgroup: status ×6 + memory.stat', us: pacedUsPerCall(() => { statuses.forEach(status); memoryStat(); }, P / 3), perTickCgroup: 1 / 10, perTickProc: 0 },
-      { name: 'status tier, proc: status ×6 + task/ walk ×6', us: pacedUsPerCall(() => { statuses.forEach(status); pids.forEach(taskWalk); }, P / 3), perTickCgroup: 0, perTickProc: 1 / 10 },
-      { name: 'PSS tier: smaps_rollup ×6 (open, read, close)', us: pacedUsPerCall(() => pids.forEach(smaps), P / 6), perTickCgroup: 1 / 50, perTickProc: 1 / 50 },
-      { name: 'marker scan: readdirSync(/proc)', us: pacedUsPerCall(() => { sink += readdirSync('/proc').length; }, P / 6), perTickCgroup: 0, perTickProc: 1 / 50 },
+      {
+        name: 'status tier, cgroup: status ×6 + memory.stat',
+        us: pacedUsPerCall(() => {
+          statuses.forEach(status);
+          memoryStat();
+        }, P / 3),
+        perTickCgroup: 1 / 10,
+        perTickProc: 0,
+      },
+      {
+        name: 'status tier, proc: status ×6 + task/ walk ×6',
+        us: pacedUsPerCall(() => {
+          statuses.forEach(status);
+          pids.forEach(taskWalk);
+        }, P / 3),
+        perTickCgroup: 0,
+        perTickProc: 1 / 10,
+      },
+      {
+        name: 'PSS tier: smaps_rollup ×6 (open, read, close)',
+        us: pacedUsPerCall(() => pids.forEach(smaps), P / 6),
+        perTickCgroup: 1 / 50,
+        perTickProc: 1 / 50,
+      },
+      {
+        name: 'marker scan: readdirSync(/proc)',
+        us: pacedUsPerCall(() => {
+          sink += readdirSync('/proc').length;
+        }, P / 6),
+        perTickCgroup: 0,
+        perTickProc: 1 / 50,
+      },
     ];
     if (sink === 0.5) console.log(sink);
     return { reads, parts };

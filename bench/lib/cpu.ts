@@ -53,7 +53,13 @@ export interface WindowCpu {
  * "sampler", the next one (> 20/s) "sampler2" (membench's slow thread, or its reader of the native helper's pipe),
  * threads in helperTids "native" (membench's native sampler helper, a child process).
  */
-export function windowCpu(pid: number, before: readonly ThreadCpu[], after: readonly ThreadCpu[], seconds: number, helperTids: ReadonlySet<number> = new Set()): WindowCpu {
+export function windowCpu(
+  pid: number,
+  before: readonly ThreadCpu[],
+  after: readonly ThreadCpu[],
+  seconds: number,
+  helperTids: ReadonlySet<number> = new Set(),
+): WindowCpu {
   const was = new Map(before.map((t) => [t.tid, t]));
   const deltas = after.map((t) => {
     const b = was.get(t.tid);
@@ -112,13 +118,14 @@ function childOf(pid: number): number | null {
 /** membench's native sampler helpers among pid's children (comm "sampler", native/bin/sampler; a worker thread's child). */
 function helperPids(pid: number): number[] {
   try {
-    return readdirSync(`/proc/${pid}/task`).flatMap((tid) => {
-      try {
-        return readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1').trim().split(' ').filter(Boolean).map(Number);
-      } catch {
-        return [];
-      }
-    })
+    return readdirSync(`/proc/${pid}/task`)
+      .flatMap((tid) => {
+        try {
+          return readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1').trim().split(' ').filter(Boolean).map(Number);
+        } catch {
+          return [];
+        }
+      })
       .filter((c) => {
         try {
           return readFileSync(`/proc/${c}/comm`, 'latin1').trim() === 'sampler';
@@ -133,7 +140,11 @@ function helperPids(pid: number): number[] {
 
 /** Runs argv under /usr/bin/time -f '%U %S %e'; the bench's own thread only sleeps meanwhile. */
 export async function timed(argv: readonly string[], o: TimedOptions): Promise<TimedRun> {
-  const child = spawn(TIME_BIN, ['-o', o.timeFile, '-f', '%U %S %e', ...argv], { cwd: o.cwd, env: o.env ?? process.env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(TIME_BIN, ['-o', o.timeFile, '-f', '%U %S %e', ...argv], {
+    cwd: o.cwd,
+    env: o.env ?? process.env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString('utf8')).slice(-2000);
@@ -169,4 +180,5 @@ export async function timed(argv: readonly string[], o: TimedOptions): Promise<T
 export const haveTime = (): boolean => existsSync(TIME_BIN);
 
 /** Marginal CPU of a longer run over a shorter one, as % of one core: removes start-up and teardown. */
-export const marginalPercent = (short: TimedRun, long: TimedRun, extraSeconds: number): number => (100 * (long.cpuS - short.cpuS)) / extraSeconds;
+export const marginalPercent = (short: TimedRun, long: TimedRun, extraSeconds: number): number =>
+  (100 * (long.cpuS - short.cpuS)) / extraSeconds;

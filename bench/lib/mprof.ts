@@ -12,7 +12,14 @@ export function haveMprof(): boolean {
 }
 
 export const mprofArgv = (outFile: string, intervalS: number, command: readonly string[]): string[] => [
-  MPROF_BIN, 'run', '--include-children', '--interval', String(intervalS), '--output', outFile, ...command,
+  MPROF_BIN,
+  'run',
+  '--include-children',
+  '--interval',
+  String(intervalS),
+  '--output',
+  outFile,
+  ...command,
 ];
 
 export interface MprofSampling {
@@ -40,7 +47,15 @@ export function parseMprof(text: string, intervalS: number): MprofSampling {
     if (m > peakMib) peakMib = m;
   }
   const n = t.length;
-  if (n < 2) return { samples: n, spanS: 0, ticksKeptRatio: null, intervalErrorP99Ms: null, intervalP99Ms: null, peakBytes: n ? peakMib * 2 ** 20 : null };
+  if (n < 2)
+    return {
+      samples: n,
+      spanS: 0,
+      ticksKeptRatio: null,
+      intervalErrorP99Ms: null,
+      intervalP99Ms: null,
+      peakBytes: n ? peakMib * 2 ** 20 : null,
+    };
   const spanS = t[n - 1]! - t[0]!;
   const gaps = new Float64Array(n - 1);
   const errs = new Float64Array(n - 1);

@@ -17,9 +17,34 @@ export interface ProfileRow {
 }
 
 export function profileWorker(cli: string, memfix: string, dir: string, holdMs: number): { rows: ProfileRow[]; totalMs: number } | string {
-  const r = spawnSync(process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, cli, 'run', '--runs', '1', '--interval', '1ms', '--backend', 'cgroup', '--no-color', '--', memfix, 'tree', '5', '20', String(holdMs)], {
-    stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', timeout: holdMs + 30_000,
-  });
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--cpu-prof',
+      '--cpu-prof-dir',
+      dir,
+      cli,
+      'run',
+      '--runs',
+      '1',
+      '--interval',
+      '1ms',
+      '--backend',
+      'cgroup',
+      '--no-color',
+      '--',
+      memfix,
+      'tree',
+      '5',
+      '20',
+      String(holdMs),
+    ],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      encoding: 'utf8',
+      timeout: holdMs + 30_000,
+    },
+  );
   if (r.status !== 0) return `membench under --cpu-prof failed (${r.status ?? r.signal}): ${r.stderr.trim().slice(-300)}`;
   // One profile per thread: CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile; the worker's thread id is 1.
   const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
@@ -36,6 +61,9 @@ export function profileWorker(cli: string, memfix: string, dir: string, holdMs: 
     const key = `${cf.functionName || '(anonymous)'} ${cf.url.split('/').pop() ?? ''}:${cf.lineNumber + 1}`;
     self.set(key, (self.get(key) ?? 0) + us);
   });
-  const rows = [...self].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([fn, us]) => ({ fn, ms: us / 1000, share: us / total }));
+  const rows = [...self]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 12)
+    .map(([fn, us]) => ({ fn, ms: us / 1000, share: us / total }));
   return { rows, totalMs: total / 1000 };
 }

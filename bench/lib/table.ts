@@ -7,7 +7,11 @@ export function renderTable(header: readonly string[], rows: readonly (readonly 
   const all = [header, ...rows];
   const w = header.map((_, c) => Math.max(...all.map((r) => width(r[c] ?? ''))));
   const line = (r: readonly string[]): string =>
-    indent + r.map((cell, c) => (c === 0 ? cell + ' '.repeat(w[c]! - width(cell)) : ' '.repeat(w[c]! - width(cell)) + cell)).join('   ').trimEnd();
+    indent +
+    r
+      .map((cell, c) => (c === 0 ? cell + ' '.repeat(w[c]! - width(cell)) : ' '.repeat(w[c]! - width(cell)) + cell))
+      .join('   ')
+      .trimEnd();
   return [line(header), indent + w.map((n) => '─'.repeat(n)).join('───'), ...rows.map(line)].join('\n');
 }
 
@@ -22,9 +26,11 @@ export const GOALS = {
   cpu: { label: '≤ 3 %', ok: (v: number) => v <= 3 },
 } as const satisfies Record<string, Goal>;
 
-export const mark = (v: number | null | undefined, goal: Goal): string => (v === null || v === undefined || !Number.isFinite(v) ? '' : goal.ok(v) ? ' ✔' : ' ✘');
+export const mark = (v: number | null | undefined, goal: Goal): string =>
+  v === null || v === undefined || !Number.isFinite(v) ? '' : goal.ok(v) ? ' ✔' : ' ✘';
 
 export const dash = '—';
 export const fixed = (v: number | null | undefined, digits: number, unit = ''): string =>
   v === null || v === undefined || !Number.isFinite(v) ? dash : `${v.toFixed(digits)}${unit}`;
-export const pct = (ratio: number | null | undefined, digits = 1): string => fixed(ratio === null || ratio === undefined ? null : ratio * 100, digits, ' %');
+export const pct = (ratio: number | null | undefined, digits = 1): string =>
+  fixed(ratio === null || ratio === undefined ? null : ratio * 100, digits, ' %');

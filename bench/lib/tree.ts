@@ -28,11 +28,23 @@ function childrenOf(pid: number, read: (p: string) => string): number[] {
  * Starts `memfix tree K MIB HOLD` under the asked backend (or, with launchTree false, only prepares an empty
  * group). Names are unique per bench process so a crashed bench's groups are swept like membench's own.
  */
-export async function holdTree(kind: 'cgroup' | 'proc', memfix: string, argv: readonly string[], name: string, launchTree = true): Promise<HeldTree> {
+export async function holdTree(
+  kind: 'cgroup' | 'proc',
+  memfix: string,
+  argv: readonly string[],
+  name: string,
+  launchTree = true,
+): Promise<HeldTree> {
   const read = (p: string): string => readFileSync(p, 'latin1');
   const prepared = resolveBackend(kind).prepare(name);
   const child = launchTree
-    ? launch({ argv: [memfix, ...argv], cwd: process.cwd(), env: { ...process.env, ...prepared.extraEnv }, joinFiles: prepared.joinFiles, showOutput: false })
+    ? launch({
+        argv: [memfix, ...argv],
+        cwd: process.cwd(),
+        env: { ...process.env, ...prepared.extraEnv },
+        joinFiles: prepared.joinFiles,
+        showOutput: false,
+      })
     : null;
   const exited = child ? new Promise<void>((r) => child.once('exit', () => r())) : Promise.resolve();
   const rootPid = child?.pid ?? null;

@@ -63,7 +63,7 @@ async function run(job: WakeupJob): Promise<WakeupOutcome> {
   let keptLate = 0;
   const cpu0 = threadCpuMs();
   const t0 = nowEpoch();
-  for (let slot = 0; slot < slots;) {
+  for (let slot = 0; slot < slots; ) {
     late[ticks] = nowEpoch() - (t0 + slot * interval);
     for (const fd of fds) readSync(fd, buf, 0, buf.length, 0);
     ticks++;

@@ -78,13 +78,20 @@ async function cPass(c: WakeupConfig, seconds: number, bin: string, tmp: string)
   const prefix = c.priority === 'fifo' ? ['chrt', '-f', '10'] : c.priority === 'nice-10' ? ['nice', '-n', '-10'] : [];
   const r = await timed([...prefix, bin, String(seconds), '1000', String(c.k)], { cwd: tmp, timeFile: `${tmp}/wakeup-time` });
   const m = /ticks (\d+) slots (\d+) missed (\d+)/.exec(r.stderrTail);
-  if (r.exitCode !== 0 || !m) return { usPerTick: NaN, keptRatio: NaN, keptStrictRatio: null, lateP99Ms: null, note: `failed: ${r.stderrTail.slice(-120)}` };
+  if (r.exitCode !== 0 || !m)
+    return { usPerTick: NaN, keptRatio: NaN, keptStrictRatio: null, lateP99Ms: null, note: `failed: ${r.stderrTail.slice(-120)}` };
   const [ticks, slots, missed] = [Number(m[1]), Number(m[2]), Number(m[3])];
   return { usPerTick: (r.cpuS * 1e6) / ticks, keptRatio: (slots - missed) / slots, keptStrictRatio: null, lateP99Ms: null, note: '' };
 }
 
 /** Every configuration `passes` times, rotated so a slow patch of the machine is shared out; medians. */
-export async function measureWakeups(floorBin: string, tmp: string, configs = WAKEUP_CONFIGS, passes = 2, seconds = 2): Promise<WakeupResult[]> {
+export async function measureWakeups(
+  floorBin: string,
+  tmp: string,
+  configs = WAKEUP_CONFIGS,
+  passes = 2,
+  seconds = 2,
+): Promise<WakeupResult[]> {
   const got = configs.map(() => [] as Pass[]);
   for (let p = 0; p < passes; p++) {
     for (let k = 0; k < configs.length; k++) {
@@ -109,7 +116,14 @@ export async function measureWakeups(floorBin: string, tmp: string, configs = WA
 /** The fast thread's CPU per tick as steps up from the C floor, every figure from this invocation. */
 export function floorLadder(ws: readonly WakeupResult[], vs: readonly VariantResult[]): string {
   const w = (tool: 'c' | 'node', k: number): number | null =>
-    ws.find((r) => r.config.tool === tool && r.config.k === k && r.config.priority === 'normal' && r.config.method !== 'atomics+spin' && r.config.method !== 'setTimeout')?.usPerTick ?? null;
+    ws.find(
+      (r) =>
+        r.config.tool === tool &&
+        r.config.k === k &&
+        r.config.priority === 'normal' &&
+        r.config.method !== 'atomics+spin' &&
+        r.config.method !== 'setTimeout',
+    )?.usPerTick ?? null;
   const v = (name: string): number | null => vs.find((r) => r.variant.name.startsWith(name))?.usPerTick ?? null;
   const steps: [string, number | null][] = [
     ['C: clock_nanosleep wake-up alone', w('c', 0)],
@@ -121,8 +135,13 @@ export function floorLadder(ws: readonly WakeupResult[], vs: readonly VariantRes
   ];
   const base = w('c', 6);
   const width = Math.max(...steps.map(([n]) => n.length));
-  return ['  fast thread, µs of CPU per tick (and × the C floor), this invocation:', ...steps.map(([n, us]) =>
-    `    ${n.padEnd(width)}  ${fixed(us, 1, ' µs').padStart(9)}  ${base && us !== null ? `${(us / base).toFixed(2)}×` : dash}`)].join('\n');
+  return [
+    '  fast thread, µs of CPU per tick (and × the C floor), this invocation:',
+    ...steps.map(
+      ([n, us]) =>
+        `    ${n.padEnd(width)}  ${fixed(us, 1, ' µs').padStart(9)}  ${base && us !== null ? `${(us / base).toFixed(2)}×` : dash}`,
+    ),
+  ].join('\n');
 }
 
 export function wakeupTable(rs: readonly WakeupResult[]): string {
@@ -131,9 +150,27 @@ export function wakeupTable(rs: readonly WakeupResult[]): string {
   const rows = rs.map((r) => {
     const vsC = r.config.k === 0 ? cWake : cFloor;
     return [
-      r.config.name, fixed(r.usPerTick, 1, ' µs'), fixed(r.usPerTick === null ? null : r.usPerTick / 10, 1, ' %'),
-      vsC && r.usPerTick !== null ? `${(r.usPerTick / vsC).toFixed(2)}×` : dash, pct(r.keptRatio), pct(r.keptStrictRatio), fixed(r.lateP99Ms, 3, ' ms'), r.note,
+      r.config.name,
+      fixed(r.usPerTick, 1, ' µs'),
+      fixed(r.usPerTick === null ? null : r.usPerTick / 10, 1, ' %'),
+      vsC && r.usPerTick !== null ? `${(r.usPerTick / vsC).toFixed(2)}×` : dash,
+      pct(r.keptRatio),
+      pct(r.keptStrictRatio),
+      fixed(r.lateP99Ms, 3, ' ms'),
+      r.note,
     ];
   });
-  return renderTable(['1 kHz loop, 2 s each (median of 2)', 'CPU per tick', '% of a core', '× C (same reads)', 'slots kept', 'strict rule (before)', 'p99 late', ''], rows);
+  return renderTable(
+    [
+      '1 kHz loop, 2 s each (median of 2)',
+      'CPU per tick',
+      '% of a core',
+      '× C (same reads)',
+      'slots kept',
+      'strict rule (before)',
+      'p99 late',
+      '',
+    ],
+    rows,
+  );
 }

@@ -34,14 +34,29 @@ function binaryPathOf(p: ProcessSmaps): string | null {
   return first?.pathname ?? null;
 }
 
-const emptyGroup = (kind: Kind, groupName: string): BreakdownGroup => ({ kind, name: groupName, mappings: 0, sizeBytes: 0, rssBytes: 0, pssBytes: 0, ussBytes: 0, swapBytes: 0 });
+const emptyGroup = (kind: Kind, groupName: string): BreakdownGroup => ({
+  kind,
+  name: groupName,
+  mappings: 0,
+  sizeBytes: 0,
+  rssBytes: 0,
+  pssBytes: 0,
+  ussBytes: 0,
+  swapBytes: 0,
+});
 
 function addTo(groups: Map<string, BreakdownGroup>, kind: Kind, groupName: string, g: Omit<BreakdownGroup, 'kind' | 'name'>): void {
   const key = `${kind}\0${groupName}`;
   const cur = groups.get(key) ?? emptyGroup(kind, groupName);
   groups.set(key, {
-    kind, name: groupName, mappings: cur.mappings + g.mappings, sizeBytes: cur.sizeBytes + g.sizeBytes, rssBytes: cur.rssBytes + g.rssBytes,
-    pssBytes: cur.pssBytes + g.pssBytes, ussBytes: cur.ussBytes + g.ussBytes, swapBytes: cur.swapBytes + g.swapBytes,
+    kind,
+    name: groupName,
+    mappings: cur.mappings + g.mappings,
+    sizeBytes: cur.sizeBytes + g.sizeBytes,
+    rssBytes: cur.rssBytes + g.rssBytes,
+    pssBytes: cur.pssBytes + g.pssBytes,
+    ussBytes: cur.ussBytes + g.ussBytes,
+    swapBytes: cur.swapBytes + g.swapBytes,
   });
 }
 
@@ -53,12 +68,20 @@ export function processGroups(p: ProcessSmaps): BreakdownGroup[] {
   const groups = new Map<string, BreakdownGroup>();
   for (const m of p.mappings) {
     const c = classifyMapping(m, binary);
-    addTo(groups, c.kind, c.name, { mappings: 1, sizeBytes: m.sizeBytes, rssBytes: m.rssBytes, pssBytes: m.pssBytes, ussBytes: mappingUssBytes(m), swapBytes: m.swapBytes });
+    addTo(groups, c.kind, c.name, {
+      mappings: 1,
+      sizeBytes: m.sizeBytes,
+      rssBytes: m.rssBytes,
+      pssBytes: m.pssBytes,
+      ussBytes: mappingUssBytes(m),
+      swapBytes: m.swapBytes,
+    });
   }
   return [...groups.values()].sort(byRss);
 }
 
-const total = (groups: readonly BreakdownGroup[], f: 'rssBytes' | 'pssBytes' | 'ussBytes' | 'swapBytes'): number => groups.reduce((a, g) => a + g[f], 0);
+const total = (groups: readonly BreakdownGroup[], f: 'rssBytes' | 'pssBytes' | 'ussBytes' | 'swapBytes'): number =>
+  groups.reduce((a, g) => a + g[f], 0);
 
 /**
  * Breakdown of one capture. Largest process = largest Σ RSS over its mappings. Tree groups are the sums of
@@ -67,7 +90,10 @@ const total = (groups: readonly BreakdownGroup[], f: 'rssBytes' | 'pssBytes' | '
  */
 export function breakdownOf(capture: TreeSmaps, cost: { captures: number; totalReadMs: number }): Breakdown {
   const perProcess = capture.processes.map((p) => ({ p, groups: processGroups(p) }));
-  const largest = perProcess.reduce<(typeof perProcess)[number] | null>((best, x) => (best === null || total(x.groups, 'rssBytes') > total(best.groups, 'rssBytes') ? x : best), null);
+  const largest = perProcess.reduce<(typeof perProcess)[number] | null>(
+    (best, x) => (best === null || total(x.groups, 'rssBytes') > total(best.groups, 'rssBytes') ? x : best),
+    null,
+  );
   const tree = new Map<string, BreakdownGroup>();
   for (const { groups } of perProcess) for (const g of groups) addTo(tree, g.kind, g.name, g);
   const treeGroups = [...tree.values()].sort(byRss);
@@ -80,10 +106,16 @@ export function breakdownOf(capture: TreeSmaps, cost: { captures: number; totalR
     captures: cost.captures,
     readMs: r3(capture.readMs),
     totalReadMs: r3(cost.totalReadMs),
-    largestProcess: largest === null ? null : { pid: largest.p.pid, name: largest.p.name, rssBytes: total(largest.groups, 'rssBytes'), groups: largest.groups },
+    largestProcess:
+      largest === null
+        ? null
+        : { pid: largest.p.pid, name: largest.p.name, rssBytes: total(largest.groups, 'rssBytes'), groups: largest.groups },
     tree: {
-      rssBytes: total(treeGroups, 'rssBytes'), pssBytes: total(treeGroups, 'pssBytes'), ussBytes: total(treeGroups, 'ussBytes'),
-      swapBytes: total(treeGroups, 'swapBytes'), groups: treeGroups,
+      rssBytes: total(treeGroups, 'rssBytes'),
+      pssBytes: total(treeGroups, 'pssBytes'),
+      ussBytes: total(treeGroups, 'ussBytes'),
+      swapBytes: total(treeGroups, 'swapBytes'),
+      groups: treeGroups,
     },
   };
 }

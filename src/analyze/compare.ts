@@ -4,7 +4,8 @@ import { computeStats } from './stats.js';
 import { studentTCdf } from './student-t.js';
 
 export const name = 'compare';
-export const description = 'noise-aware regression test: change ≥ threshold AND significant (Welch t-test on repeats, or ranges that do not overlap)';
+export const description =
+  'noise-aware regression test: change ≥ threshold AND significant (Welch t-test on repeats, or ranges that do not overlap)';
 
 export interface CompareOptions {
   /** Smallest relative change that matters, as a ratio of the baseline (0.1 = 10 %). */
@@ -118,23 +119,26 @@ export function testSamples(baseline: readonly number[], current: readonly numbe
   const direction = Math.sign(diff) as -1 | 0 | 1;
   if (va + vb === 0) return { test: 'exact', pValue: diff === 0 ? 1 : 0, significant: diff !== 0, direction };
   const t = diff / Math.sqrt(va + vb);
-  const df = (va + vb) ** 2 / (va * va / (a.n - 1) + vb * vb / (b.n - 1));
+  const df = (va + vb) ** 2 / ((va * va) / (a.n - 1) + (vb * vb) / (b.n - 1));
   const p = 1 - studentTCdf(Math.abs(t), df);
   return { test: 'welch', pValue: p, significant: p < alpha, direction };
 }
 
 /** Two estimates with standard errors (e.g. fitted slopes): t = Δ / sqrt(SE₁² + SE₂²), one-sided, Welch–Satterthwaite df. */
 export function testEstimates(
-  a: { value: number; stdErr: number | null; df: number | null }, b: { value: number; stdErr: number | null; df: number | null }, alpha: number,
+  a: { value: number; stdErr: number | null; df: number | null },
+  b: { value: number; stdErr: number | null; df: number | null },
+  alpha: number,
 ): Tested {
   const diff = b.value - a.value;
   const direction = Math.sign(diff) as -1 | 0 | 1;
-  if (a.stdErr === null || b.stdErr === null || a.df === null || b.df === null || a.df < 1 || b.df < 1) return { test: 'none', pValue: null, significant: false, direction };
+  if (a.stdErr === null || b.stdErr === null || a.df === null || b.df === null || a.df < 1 || b.df < 1)
+    return { test: 'none', pValue: null, significant: false, direction };
   const va = a.stdErr ** 2;
   const vb = b.stdErr ** 2;
   if (va + vb === 0) return { test: 'exact', pValue: diff === 0 ? 1 : 0, significant: diff !== 0, direction };
   const t = diff / Math.sqrt(va + vb);
-  const df = (va + vb) ** 2 / (va * va / a.df + vb * vb / b.df);
+  const df = (va + vb) ** 2 / ((va * va) / a.df + (vb * vb) / b.df);
   const p = 1 - studentTCdf(Math.abs(t), df);
   return { test: 'slope-t', pValue: p, significant: p < alpha, direction };
 }
@@ -150,8 +154,17 @@ export function compareMeasurements(baseline: Series, current: Series, opts: Com
   const head = { benchmark: current.benchmark, label: current.label, metric: current.metric, unit: current.unit };
   const empty: Side = { center: Number.NaN, min: Number.NaN, max: Number.NaN, n: 0 };
   const incomparable = (note: string): ComparisonRow => ({
-    ...head, baseline: a ?? empty, current: b ?? empty, diff: Number.NaN, change: null, test: 'none', pValue: null,
-    significant: false, material: false, verdict: 'incomparable', note,
+    ...head,
+    baseline: a ?? empty,
+    current: b ?? empty,
+    diff: Number.NaN,
+    change: null,
+    test: 'none',
+    pValue: null,
+    significant: false,
+    material: false,
+    verdict: 'incomparable',
+    note,
   });
   if (baseline.metric !== current.metric) return incomparable(`baseline measured ${baseline.metric}, current ${current.metric}`);
   if (baseline.unit !== current.unit) return incomparable(`baseline unit ${baseline.unit}, current ${current.unit}`);
@@ -168,7 +181,12 @@ export function compareMeasurements(baseline: Series, current: Series, opts: Com
   // The test looks at means, the change at medians: both must point the same way (an outlier can split them).
   const agrees = tested.direction === Math.sign(diff);
   const verdict: Verdict = material && tested.significant && agrees ? (diff > 0 ? 'regressed' : 'improved') : 'unchanged';
-  const note = tested.test === 'none' ? 'no test possible: no spread known on one side' : material && tested.significant && !agrees ? 'mean and median moved in opposite directions' : null;
+  const note =
+    tested.test === 'none'
+      ? 'no test possible: no spread known on one side'
+      : material && tested.significant && !agrees
+        ? 'mean and median moved in opposite directions'
+        : null;
   const { direction: _direction, ...shown } = tested;
   return { ...head, baseline: a, current: b, diff, change, ...shown, material, verdict, note };
 }
@@ -176,7 +194,11 @@ export function compareMeasurements(baseline: Series, current: Series, opts: Com
 const keyOf = (s: Pick<Series, 'benchmark' | 'label'>): string => (s.label === '' ? s.benchmark : `${s.benchmark} · ${s.label}`);
 
 /** Pairs series by benchmark and label, compares each pair, and lists what is only on one side. */
-export function compareSeries(baseline: readonly Series[], current: readonly Series[], opts: CompareOptions = DEFAULT_COMPARE_OPTIONS): Comparison {
+export function compareSeries(
+  baseline: readonly Series[],
+  current: readonly Series[],
+  opts: CompareOptions = DEFAULT_COMPARE_OPTIONS,
+): Comparison {
   const base = new Map(baseline.map((s) => [keyOf(s), s]));
   const seen = new Set<string>();
   const rows: ComparisonRow[] = [];
@@ -193,7 +215,10 @@ export function compareSeries(baseline: readonly Series[], current: readonly Ser
   }
   const onlyInBaseline = baseline.map(keyOf).filter((k) => !seen.has(k));
   return {
-    options: opts, rows, onlyInBaseline, onlyInCurrent,
+    options: opts,
+    rows,
+    onlyInBaseline,
+    onlyInCurrent,
     regressions: rows.filter((r) => r.verdict === 'regressed').length,
     improvements: rows.filter((r) => r.verdict === 'improved').length,
   };

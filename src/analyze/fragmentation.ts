@@ -7,7 +7,8 @@ import { extent, quantile, theilSen, window, type Series } from './trend.js';
 import { formatBytes, formatMs, formatPercent, MIB } from '../units.js';
 
 export const name = 'fragmentation';
-export const description = 'fragmentation signals as evidence: USS growing under steady work, memory not returned after its peak, heap share, RSS vs live heap';
+export const description =
+  'fragmentation signals as evidence: USS growing under steady work, memory not returned after its peak, heap share, RSS vs live heap';
 
 const TAIL_MS = 50;
 /** Below this, memory figures are the program's own text and libraries: nothing to say about its allocator. */
@@ -22,7 +23,13 @@ export function ussGrowingSteadyWork(uss: Series, rss: Series, processCount: Ser
   const id = 'uss-growing-steady-work' as const;
   const all = judged(uss, mainExitMs);
   const n = all.tMs.length;
-  if (n < 5) return { id, observed: null, evidence: `USS was read ${n} time${n === 1 ? '' : 's'} before the command exited: too few to see a trend`, figures: { ussSamples: n } };
+  if (n < 5)
+    return {
+      id,
+      observed: null,
+      evidence: `USS was read ${n} time${n === 1 ? '' : 's'} before the command exited: too few to see a trend`,
+      figures: { ussSamples: n },
+    };
   const t0 = all.tMs[0]!;
   const tEnd = all.tMs[n - 1]!;
   const from = t0 + STARTUP_FRACTION * (tEnd - t0);
@@ -31,9 +38,20 @@ export function ussGrowingSteadyWork(uss: Series, rss: Series, processCount: Ser
   const lo = counts.min;
   const hi = counts.max;
   const fit = theilSen(steady);
-  if (fit === null) return { id, observed: null, evidence: 'too few USS readings after start-up to see a trend', figures: { ussSamples: steady.tMs.length } };
+  if (fit === null)
+    return {
+      id,
+      observed: null,
+      evidence: 'too few USS readings after start-up to see a trend',
+      figures: { ussSamples: steady.tMs.length },
+    };
   if (lo !== hi) {
-    return { id, observed: null, evidence: `the tree went from ${lo} to ${hi} processes after start-up: work was not steady, so USS growth says nothing about the allocator`, figures: { processesMin: lo, processesMax: hi } };
+    return {
+      id,
+      observed: null,
+      evidence: `the tree went from ${lo} to ${hi} processes after start-up: work was not steady, so USS growth says nothing about the allocator`,
+      figures: { processesMin: lo, processesMax: hi },
+    };
   }
   const start = Math.round(steady.bytes[0]!);
   const end = Math.round(steady.bytes[steady.bytes.length - 1]!);
@@ -47,18 +65,42 @@ export function ussGrowingSteadyWork(uss: Series, rss: Series, processCount: Ser
   const threshold = Math.max(MIN_INTERESTING, 0.1 * start);
   const observed = growth >= threshold && lowRise >= threshold && rssLowRise >= threshold / 2;
   const figures = {
-    fromMs: Math.round(from), toMs: Math.round(tEnd),
-    ussStartBytes: start, ussEndBytes: end, trendGrowthBytes: Math.round(growth), lowPointsRiseBytes: Math.round(lowRise),
-    rssLowPointsRiseBytes: Math.round(rssLowRise), slopeBytesPerSec: Math.round(fit.slopeBytesPerSec), processes: lo, ussSamples: steady.tMs.length,
+    fromMs: Math.round(from),
+    toMs: Math.round(tEnd),
+    ussStartBytes: start,
+    ussEndBytes: end,
+    trendGrowthBytes: Math.round(growth),
+    lowPointsRiseBytes: Math.round(lowRise),
+    rssLowPointsRiseBytes: Math.round(rssLowRise),
+    slopeBytesPerSec: Math.round(fit.slopeBytesPerSec),
+    processes: lo,
+    ussSamples: steady.tMs.length,
   };
   const what = `with the same ${lo} process${lo === 1 ? '' : 'es'} throughout`;
   const over = `over the ${formatMs(figures.toMs - figures.fromMs)} after start-up`;
   const went = `USS went from ${formatBytes(start)} to ${formatBytes(end)} (${formatBytes(end - start)})`;
   const trend = `a trend of ${formatBytes(figures.trendGrowthBytes)}`;
-  if (observed) return { id, observed, evidence: `${went}, ${trend}, ${over} ${what}, its low points rising ${formatBytes(figures.lowPointsRiseBytes)}, while the work stayed steady`, figures };
+  if (observed)
+    return {
+      id,
+      observed,
+      evidence: `${went}, ${trend}, ${over} ${what}, its low points rising ${formatBytes(figures.lowPointsRiseBytes)}, while the work stayed steady`,
+      figures,
+    };
   if (growth < threshold) return { id, observed, evidence: `${went}, ${trend}, ${over} ${what}: no growth that matters`, figures };
-  if (lowRise < threshold) return { id, observed, evidence: `${went}, ${trend}, ${over} ${what}, but its low points rose only ${formatBytes(figures.lowPointsRiseBytes)}: it comes back down`, figures };
-  return { id, observed, evidence: `USS readings (${figures.ussSamples} after start-up) showed ${trend}, but Σ RSS, read every tick, did not (its low points rose ${formatBytes(figures.rssLowPointsRiseBytes)}): the readings alias a faster cycle`, figures };
+  if (lowRise < threshold)
+    return {
+      id,
+      observed,
+      evidence: `${went}, ${trend}, ${over} ${what}, but its low points rose only ${formatBytes(figures.lowPointsRiseBytes)}: it comes back down`,
+      figures,
+    };
+  return {
+    id,
+    observed,
+    evidence: `USS readings (${figures.ussSamples} after start-up) showed ${trend}, but Σ RSS, read every tick, did not (its low points rose ${formatBytes(figures.rssLowPointsRiseBytes)}): the readings alias a faster cycle`,
+    figures,
+  };
 }
 
 /** q-quantile of the last third of [from, to] minus that of its first fifth: how much the floor rose. */
@@ -74,7 +116,12 @@ function lowPointsRise(s: Series, from: number, to: number, q: number): number {
  * evidence only when the runtime says how much of it is live (≥ 1.5 × the live heap → observed); from outside,
  * live data kept to the end looks the same, so without that figure the signal is null (not measurable).
  */
-export function anonNotReturned(series: Series, what: string, mainExitMs: number, liveHeapBytes: number | null = null): FragmentationSignal {
+export function anonNotReturned(
+  series: Series,
+  what: string,
+  mainExitMs: number,
+  liveHeapBytes: number | null = null,
+): FragmentationSignal {
   const id = 'anon-not-returned' as const;
   const all = judged(series, mainExitMs);
   const n = all.tMs.length;
@@ -86,21 +133,50 @@ export function anonNotReturned(series: Series, what: string, mainExitMs: number
   const tEnd = all.tMs[n - 1]!;
   const after = all.bytes.slice(at + 1);
   const remaining = tEnd - tPeak;
-  const figures = { peakBytes: Math.round(peak), peakAtMs: Math.round(tPeak), endMs: Math.round(tEnd), afterPeakMs: Math.round(tEnd) - Math.round(tPeak), lowAfterPeakBytes: null as number | null, liveHeapBytes };
+  const figures = {
+    peakBytes: Math.round(peak),
+    peakAtMs: Math.round(tPeak),
+    endMs: Math.round(tEnd),
+    afterPeakMs: Math.round(tEnd) - Math.round(tPeak),
+    lowAfterPeakBytes: null as number | null,
+    liveHeapBytes,
+  };
   const peakText = formatBytes(figures.peakBytes);
-  if (peak < MIN_INTERESTING) return { id, observed: null, evidence: `${what} peaked at ${peakText}: too little to tell the allocator's behaviour`, figures };
+  if (peak < MIN_INTERESTING)
+    return { id, observed: null, evidence: `${what} peaked at ${peakText}: too little to tell the allocator's behaviour`, figures };
   if (remaining < 0.2 * tEnd || after.length < 3) {
-    return { id, observed: null, evidence: `${what} peaked near the end (${peakText} at ${formatMs(figures.peakAtMs)} of ${formatMs(figures.endMs)}): no time after the peak to see memory returned`, figures };
+    return {
+      id,
+      observed: null,
+      evidence: `${what} peaked near the end (${peakText} at ${formatMs(figures.peakAtMs)} of ${formatMs(figures.endMs)}): no time after the peak to see memory returned`,
+      figures,
+    };
   }
   const low = Math.round(quantile(after, 0.1)!);
   figures.lowAfterPeakBytes = low;
   const held = `after peaking at ${peakText} at ${formatMs(figures.peakAtMs)}, ${what} stayed at ≥ ${formatBytes(low)} (${formatPercent(low / figures.peakBytes, 0)}) for the remaining ${formatMs(figures.afterPeakMs)}`;
-  if (low < 0.9 * peak) return { id, observed: false, evidence: `after peaking at ${peakText} at ${formatMs(figures.peakAtMs)}, ${what} came down to ${formatBytes(low)} (${formatPercent(low / figures.peakBytes, 0)}): freed memory was returned`, figures };
+  if (low < 0.9 * peak)
+    return {
+      id,
+      observed: false,
+      evidence: `after peaking at ${peakText} at ${formatMs(figures.peakAtMs)}, ${what} came down to ${formatBytes(low)} (${formatPercent(low / figures.peakBytes, 0)}): freed memory was returned`,
+      figures,
+    };
   if (liveHeapBytes === null || liveHeapBytes <= 0) {
-    return { id, observed: null, evidence: `${held}: held memory, which looks the same from outside whether it is live data or freed blocks the allocator kept, so no evidence of fragmentation without the runtime's live-heap figure`, figures };
+    return {
+      id,
+      observed: null,
+      evidence: `${held}: held memory, which looks the same from outside whether it is live data or freed blocks the allocator kept, so no evidence of fragmentation without the runtime's live-heap figure`,
+      figures,
+    };
   }
   const observed = low >= 1.5 * liveHeapBytes;
-  return { id, observed, evidence: `${held}, against a live heap of ${formatBytes(liveHeapBytes)}${observed ? ': the allocator kept freed memory' : ': most of it is live data'}`, figures };
+  return {
+    id,
+    observed,
+    evidence: `${held}, against a live heap of ${formatBytes(liveHeapBytes)}${observed ? ': the allocator kept freed memory' : ': most of it is live data'}`,
+    figures,
+  };
 }
 
 /** The largest process of the smaps capture and its [heap] RSS (from the breakdown). */
@@ -116,25 +192,50 @@ export function heapDominates(largest: LargestProcessHeap | null): Fragmentation
   const id = 'heap-dominates' as const;
   if (largest === null) return { id, observed: null, evidence: 'no smaps capture: the heap share is not known', figures: {} };
   const share = largest.rssBytes > 0 ? largest.heapRssBytes / largest.rssBytes : 0;
-  const figures = { pid: largest.pid, heapRssBytes: largest.heapRssBytes, processRssBytes: largest.rssBytes, share: Math.round(share * 1000) / 1000 };
+  const figures = {
+    pid: largest.pid,
+    heapRssBytes: largest.heapRssBytes,
+    processRssBytes: largest.rssBytes,
+    share: Math.round(share * 1000) / 1000,
+  };
   const dominates = largest.heapRssBytes >= MIN_INTERESTING && share >= 0.5;
   const where = `${largest.name} (pid ${largest.pid})`;
   // A big [heap] is where fragmentation would show, but live small blocks look the same from outside: it is only
   // evidence beside the runtime's live-heap figure (rss-above-live-heap). So: null (cannot tell), never true.
   return dominates
-    ? { id, observed: null, evidence: `[heap] (brk: where the C allocator puts small blocks) holds ${formatBytes(largest.heapRssBytes)} of ${where}'s ${formatBytes(largest.rssBytes)} RSS (${formatPercent(share, 0)}) near the peak: whether those blocks are live or freed and kept cannot be seen from outside`, figures }
-    : { id, observed: false, evidence: `[heap] holds ${formatBytes(largest.heapRssBytes)} of ${where}'s ${formatBytes(largest.rssBytes)} RSS (${formatPercent(share, 0)}) near the peak`, figures };
+    ? {
+        id,
+        observed: null,
+        evidence: `[heap] (brk: where the C allocator puts small blocks) holds ${formatBytes(largest.heapRssBytes)} of ${where}'s ${formatBytes(largest.rssBytes)} RSS (${formatPercent(share, 0)}) near the peak: whether those blocks are live or freed and kept cannot be seen from outside`,
+        figures,
+      }
+    : {
+        id,
+        observed: false,
+        evidence: `[heap] holds ${formatBytes(largest.heapRssBytes)} of ${where}'s ${formatBytes(largest.rssBytes)} RSS (${formatPercent(share, 0)}) near the peak`,
+        figures,
+      };
 }
 
 /** RSS ≥ 1.5 × the live heap the runtime reports: memory the allocator holds beyond live data. */
 export function rssAboveLiveHeap(peakRssBytes: number | null, liveHeapBytes: number | null): FragmentationSignal {
   const id = 'rss-above-live-heap' as const;
   if (liveHeapBytes === null || peakRssBytes === null || liveHeapBytes <= 0) {
-    return { id, observed: null, evidence: 'live heap not known: membench sees processes from outside, and needs the runtime\'s own heap figure for this', figures: { liveHeapBytes } };
+    return {
+      id,
+      observed: null,
+      evidence: "live heap not known: membench sees processes from outside, and needs the runtime's own heap figure for this",
+      figures: { liveHeapBytes },
+    };
   }
   const ratio = peakRssBytes / liveHeapBytes;
   const figures = { rssBytes: peakRssBytes, liveHeapBytes, ratio: Math.round(ratio * 100) / 100 };
-  return { id, observed: ratio >= 1.5, evidence: `RSS ${formatBytes(peakRssBytes)} is ${ratio.toFixed(2)}× the live heap of ${formatBytes(liveHeapBytes)}`, figures };
+  return {
+    id,
+    observed: ratio >= 1.5,
+    evidence: `RSS ${formatBytes(peakRssBytes)} is ${ratio.toFixed(2)}× the live heap of ${formatBytes(liveHeapBytes)}`,
+    figures,
+  };
 }
 
 export interface FragmentationReport {
@@ -142,14 +243,24 @@ export interface FragmentationReport {
 }
 
 /** The analysis as the diagnosis runs it. `largest` and `leak` come from the breakdown and leak verdict of the same run. */
-export function run(input: DiagnosisInput, largest: LargestProcessHeap | null = null, leak: LeakVerdict | null = null): FragmentationReport {
+export function run(
+  input: DiagnosisInput,
+  largest: LargestProcessHeap | null = null,
+  leak: LeakVerdict | null = null,
+): FragmentationReport {
   const useAnon = input.anon.tMs.length >= 5;
   const peakRss = extent(input.rss.bytes)?.max ?? null;
   // USS growth is evidence only while the working set is steady: growth the leak verdict saw (a leak, growth until
   // exit, a warm-up that levelled) is the program's data, and says nothing about the allocator.
-  const growing = leak !== null && (leak.verdict === 'leak' || leak.verdict === 'grows-until-exit' || leak.figures?.lateSlopeBytesPerSec != null);
+  const growing =
+    leak !== null && (leak.verdict === 'leak' || leak.verdict === 'grows-until-exit' || leak.figures?.lateSlopeBytesPerSec != null);
   const uss: FragmentationSignal = growing
-    ? { id: 'uss-growing-steady-work', observed: null, evidence: `the tree's memory grew (leak verdict: ${leak.verdict}), so the work was not steady: USS growth says nothing about fragmentation here`, figures: { leakSlopeBytesPerSec: leak.slopeBytesPerSec } }
+    ? {
+        id: 'uss-growing-steady-work',
+        observed: null,
+        evidence: `the tree's memory grew (leak verdict: ${leak.verdict}), so the work was not steady: USS growth says nothing about fragmentation here`,
+        figures: { leakSlopeBytesPerSec: leak.slopeBytesPerSec },
+      }
     : ussGrowingSteadyWork(input.uss, input.rss, input.processCount, input.mainExitMs);
   return {
     signals: [

@@ -18,7 +18,9 @@ export const ANALYSES: readonly AnalysisInfo[] = [leak, fragmentation, breakdown
 export function diagnose(input: DiagnosisInput): Diagnosis {
   const b = breakdown.run(input);
   const heap = b?.largestProcess?.groups.find((g) => g.kind === 'heap');
-  const largest = b?.largestProcess ? { pid: b.largestProcess.pid, name: b.largestProcess.name, rssBytes: b.largestProcess.rssBytes, heapRssBytes: heap?.rssBytes ?? 0 } : null;
+  const largest = b?.largestProcess
+    ? { pid: b.largestProcess.pid, name: b.largestProcess.name, rssBytes: b.largestProcess.rssBytes, heapRssBytes: heap?.rssBytes ?? 0 }
+    : null;
   const verdict = leak.run(input);
   return {
     leak: verdict,

@@ -24,7 +24,10 @@ export interface DiagnosisInput {
 }
 
 export function inputFromColumns(
-  columns: SamplerColumns, mainExitMs: number, smaps: TreeSmaps | null, smapsCost: DiagnosisInput['smapsCost'] = { captures: 0, totalReadMs: 0 },
+  columns: SamplerColumns,
+  mainExitMs: number,
+  smaps: TreeSmaps | null,
+  smapsCost: DiagnosisInput['smapsCost'] = { captures: 0, totalReadMs: 0 },
 ): DiagnosisInput {
   return {
     rss: finiteSeries(columns.fast.tMs, columns.fast.rssSumBytes),

@@ -7,7 +7,8 @@ import { extent, quantile, segmentQuantiles, theilSen, window, type Series } fro
 import { formatBytes, formatMs, formatPercent, MIB } from '../units.js';
 
 export const name = 'leak';
-export const description = 'leak verdict: robust slope of resident memory after start-up, whether it returns to its baseline, and whether growth happens over repeated work or only until exit';
+export const description =
+  'leak verdict: robust slope of resident memory after start-up, whether it returns to its baseline, and whether growth happens over repeated work or only until exit';
 
 /** Start-up (loading, imports, first allocations) is the first fifth of the run; it is never judged. */
 export const STARTUP_FRACTION = 0.2;
@@ -81,7 +82,13 @@ export function leakVerdict(rss: Series, mainExitMs: number, o: LeakOptions = {}
   const all = window(rss, 0, mainExitMs - tail);
   const n = all.tMs.length;
   const none = { slopeBytesPerSec: null, confidence: null, steadyFromMs: null, steadyToMs: null, baselineBytes: null, endLowBytes: null };
-  if (n < 2) return { verdict: 'inconclusive', reason: `only ${n} sample${n === 1 ? '' : 's'} before the command exited: nothing to judge`, ...none, figures: { samples: n } };
+  if (n < 2)
+    return {
+      verdict: 'inconclusive',
+      reason: `only ${n} sample${n === 1 ? '' : 's'} before the command exited: nothing to judge`,
+      ...none,
+      figures: { samples: n },
+    };
   const t0 = all.tMs[0]!;
   const from = t0 + STARTUP_FRACTION * (all.tMs[n - 1]! - t0);
   let steady = window(all, from, all.tMs[n - 1]!);
@@ -98,8 +105,13 @@ export function leakVerdict(rss: Series, mainExitMs: number, o: LeakOptions = {}
       reason: `after start-up (the first ${formatPercent(STARTUP_FRACTION, 0)} of the run) ${secs(T)} with ${steady.tMs.length} samples were left to judge${gaveBack}: too short to tell a leak from start-up (needs ${[
         T < MIN_STEADY_MS ? `≥ ${secs(MIN_STEADY_MS)}` : null,
         steady.tMs.length < MIN_SAMPLES ? `≥ ${MIN_SAMPLES} samples` : null,
-      ].filter((x) => x !== null).join(' and ')})`,
-      ...none, steadyFromMs: roundMs(from), steadyToMs: roundMs(tEnd), figures: { steadySamples: steady.tMs.length },
+      ]
+        .filter((x) => x !== null)
+        .join(' and ')})`,
+      ...none,
+      steadyFromMs: roundMs(from),
+      steadyToMs: roundMs(tEnd),
+      figures: { steadySamples: steady.tMs.length },
     };
   }
   const fit = theilSen(steady)!;
@@ -122,11 +134,21 @@ export function leakVerdict(rss: Series, mainExitMs: number, o: LeakOptions = {}
   const rise = peak - base;
   const over = `the ${secs(figures.steadyToMs - figures.steadyFromMs)} after start-up`;
   if (rise >= material && endLow - base <= Math.max(material / 2, 0.2 * rise)) {
-    return { verdict: 'no-leak', reason: `memory rose to ${formatBytes(peak)}, ${formatBytes(peak - base)} above its baseline of ${formatBytes(base)}, but came back to ${formatBytes(endLow)} by the end: it is freed`, ...figures, figures: extra };
+    return {
+      verdict: 'no-leak',
+      reason: `memory rose to ${formatBytes(peak)}, ${formatBytes(peak - base)} above its baseline of ${formatBytes(base)}, but came back to ${formatBytes(endLow)} by the end: it is freed`,
+      ...figures,
+      figures: extra,
+    };
   }
   if (fit.highBytesPerSec * sec < material) {
     const shape = rise < material ? 'stayed flat' : 'showed no upward trend';
-    return { verdict: 'no-leak', reason: `memory ${shape} over ${over}: ${rate(figures.slopeBytesPerSec)} (${ci}) adds under the ${formatBytes(extra.materialBytes)} that would matter over that time`, ...figures, figures: extra };
+    return {
+      verdict: 'no-leak',
+      reason: `memory ${shape} over ${over}: ${rate(figures.slopeBytesPerSec)} (${ci}) adds under the ${formatBytes(extra.materialBytes)} that would matter over that time`,
+      ...figures,
+      figures: extra,
+    };
   }
   const lateFrom = from + T / 2;
   const late = theilSen(window(steady, lateFrom, tEnd));
@@ -134,27 +156,48 @@ export function leakVerdict(rss: Series, mainExitMs: number, o: LeakOptions = {}
   extra.lateSlopeBytesPerSec = late === null ? null : round(late.slopeBytesPerSec);
   // Grew, then held level until the exit: the last half added less than matters. Said before the slope's
   // significance, which a rise-then-plateau often lacks (the pairs across the plateau have slope 0).
-  if (endsAtExit && rise >= material && late !== null && Math.max(0, late.slopeBytesPerSec) * (tEnd - lateFrom) / 1000 < material) {
+  if (endsAtExit && rise >= material && late !== null && (Math.max(0, late.slopeBytesPerSec) * (tEnd - lateFrom)) / 1000 < material) {
     const lastPart = secs(figures.steadyToMs - extra.lateFromMs);
     extra.lateGrowthBytes = round((Math.max(0, extra.lateSlopeBytesPerSec!) * (figures.steadyToMs - extra.lateFromMs)) / 1000);
-    const after = extra.lateSlopeBytesPerSec! < 0
-      ? `then stopped growing (it fell at ${rate(-extra.lateSlopeBytesPerSec!)} over the last ${lastPart})`
-      : extra.lateSlopeBytesPerSec === 0
-        ? `then held level over the last ${lastPart}`
-        : `then levelled off (${rate(extra.lateSlopeBytesPerSec!)} over the last ${lastPart} adds ${formatBytes(extra.lateGrowthBytes)}, under the ${formatBytes(extra.materialBytes)} that would matter)`;
-    return { verdict: 'no-leak', reason: `memory grew to ${formatBytes(peak)} ${after} and did not climb again before it exited: what the program needed, not a leak`, ...figures, figures: extra };
+    const after =
+      extra.lateSlopeBytesPerSec! < 0
+        ? `then stopped growing (it fell at ${rate(-extra.lateSlopeBytesPerSec!)} over the last ${lastPart})`
+        : extra.lateSlopeBytesPerSec === 0
+          ? `then held level over the last ${lastPart}`
+          : `then levelled off (${rate(extra.lateSlopeBytesPerSec!)} over the last ${lastPart} adds ${formatBytes(extra.lateGrowthBytes)}, under the ${formatBytes(extra.materialBytes)} that would matter)`;
+    return {
+      verdict: 'no-leak',
+      reason: `memory grew to ${formatBytes(peak)} ${after} and did not climb again before it exited: what the program needed, not a leak`,
+      ...figures,
+      figures: extra,
+    };
   }
   if (fit.lowBytesPerSec <= 0) {
-    return { verdict: 'inconclusive', reason: `memory ended ${formatBytes(endLow - base)} above its baseline of ${formatBytes(base)} but the slope over ${over}, ${rate(figures.slopeBytesPerSec)}, is not significant (${ci} includes zero)`, ...figures, figures: extra };
+    return {
+      verdict: 'inconclusive',
+      reason: `memory ended ${formatBytes(endLow - base)} above its baseline of ${formatBytes(base)} but the slope over ${over}, ${rate(figures.slopeBytesPerSec)}, is not significant (${ci} includes zero)`,
+      ...figures,
+      figures: extra,
+    };
   }
   const floors = theilSen(segmentQuantiles(steady, from, tEnd, FLOOR_SEGMENTS, LOW_Q));
   extra.floorSlopeBytesPerSec = floors === null ? null : round(floors.slopeBytesPerSec);
   if (floors === null || floors.slopeBytesPerSec < s / 2) {
-    return { verdict: 'inconclusive', reason: `memory rose at ${rate(figures.slopeBytesPerSec)} on average but its low points rose only ${rate(extra.floorSlopeBytesPerSec ?? 0)}: a sawtooth or phases, not a steady leak`, ...figures, figures: extra };
+    return {
+      verdict: 'inconclusive',
+      reason: `memory rose at ${rate(figures.slopeBytesPerSec)} on average but its low points rose only ${rate(extra.floorSlopeBytesPerSec ?? 0)}: a sawtooth or phases, not a steady leak`,
+      ...figures,
+      figures: extra,
+    };
   }
   // Slowing down is not levelling off: at an exit, growth that still added M in the last half grew until exit.
   if (!endsAtExit && (late === null || late.slopeBytesPerSec < s / 2)) {
-    return { verdict: 'inconclusive', reason: `memory grew at ${rate(figures.slopeBytesPerSec)} then levelled off (${rate(extra.lateSlopeBytesPerSec ?? 0)} in the last ${secs(figures.steadyToMs - extra.lateFromMs)}): a warm-up, a bounded cache or phases, not a leak so far`, ...figures, figures: extra };
+    return {
+      verdict: 'inconclusive',
+      reason: `memory grew at ${rate(figures.slopeBytesPerSec)} then levelled off (${rate(extra.lateSlopeBytesPerSec ?? 0)} in the last ${secs(figures.steadyToMs - extra.lateFromMs)}): a warm-up, a bounded cache or phases, not a leak so far`,
+      ...figures,
+      figures: extra,
+    };
   }
   // Repeated work shows as cycles of use and release, or as rises between rests (a request, then idle, again).
   const cycles = releaseCycles(steady, Math.max(material, NOISE_FACTOR * typicalStep(steady)));
@@ -162,7 +205,11 @@ export function leakVerdict(rss: Series, mainExitMs: number, o: LeakOptions = {}
   const rounds = r.tMs;
   extra.riseSizeSpread = quartileRatio(r.bytes);
   extra.riseIntervalSpread = quartileRatio(rounds.slice(1).map((t, i) => t - rounds[i]!));
-  const regular = extra.riseSizeSpread !== null && extra.riseIntervalSpread !== null && extra.riseSizeSpread <= REGULAR && extra.riseIntervalSpread <= REGULAR;
+  const regular =
+    extra.riseSizeSpread !== null &&
+    extra.riseIntervalSpread !== null &&
+    extra.riseSizeSpread <= REGULAR &&
+    extra.riseIntervalSpread <= REGULAR;
   extra.maxGapMs = roundMs(MAX_CYCLE_GAP_FRACTION * T);
   const spread = (ts: readonly number[], min: number): boolean => ts.length >= min && largestGap([from, ...ts, tEnd]) <= extra.maxGapMs!;
   extra.cycles = cycles.length;
@@ -172,25 +219,30 @@ export function leakVerdict(rss: Series, mainExitMs: number, o: LeakOptions = {}
   const climb = `from a baseline of ${formatBytes(base)} to ${formatBytes(endLow)} (${formatBytes(endLow - base)} more)`;
   const repeated = spread(cycles, MIN_CYCLES)
     ? `${cycles.length} cycles of use and release`
-    : spread(rounds, MIN_RISES) && regular ? `${rounds.length} rises of like size at like intervals, each after a rest of ≥ ${secs(REST_MS)}` : null;
+    : spread(rounds, MIN_RISES) && regular
+      ? `${rounds.length} rises of like size at like intervals, each after a rest of ≥ ${secs(REST_MS)}`
+      : null;
   if (repeated !== null) {
     return {
       verdict: 'leak',
       reason: `memory kept climbing over repeated work (${repeated}, none more than ${secs(extra.maxGapMs)} apart), where it should stay level: ${rate(figures.slopeBytesPerSec)} (${ci}) over ${over}, ${climb}, never back to its baseline`,
-      ...figures, figures: extra,
+      ...figures,
+      figures: extra,
     };
   }
   if (endsAtExit) {
     return {
       verdict: 'grows-until-exit',
       reason: `grew until it exited, with no steady phase to judge a leak by: ${rate(figures.slopeBytesPerSec)} (${ci}) over ${over}, ${climb}, up to ${formatBytes(peak)}, with no rounds of repeated work seen (${cycles.length} cycle${cycles.length === 1 ? '' : 's'} of use and release, ${rounds.length} rise${rounds.length === 1 ? '' : 's'} after a rest${rounds.length >= MIN_RISES && !regular ? ', not regular' : ''}; a leak needs ≥ ${MIN_CYCLES} cycles or ≥ ${MIN_RISES} regular rises, spread over the run)${gaveBack}`,
-      ...figures, figures: extra,
+      ...figures,
+      figures: extra,
     };
   }
   return {
     verdict: 'leak',
     reason: `memory grew steadily at ${rate(figures.slopeBytesPerSec)} (${ci}) over ${over}, ${climb}, and was still growing when the observation ended`,
-    ...figures, figures: extra,
+    ...figures,
+    figures: extra,
   };
 }
 
@@ -230,7 +282,7 @@ export function risesBetweenRests(s: Series, restMs: number): { tMs: number[]; b
   const sizes: number[] = [];
   let prev: number | null = null;
   const n = s.tMs.length;
-  for (let a = 0; a < n;) {
+  for (let a = 0; a < n; ) {
     const level = s.bytes[a]!;
     let b = a;
     while (b + 1 < n && s.bytes[b + 1] === level) b++;

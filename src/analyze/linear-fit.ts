@@ -111,14 +111,19 @@ export function linearFit(xs: readonly number[], ys: readonly number[], opts: Li
   const slopeInterval = slopeStdErr === null || t === null ? null : ([slope - t * slopeStdErr, slope + t * slopeStdErr] as const);
   const base = { points: n, distinctXs, slope, intercept, r2, r2OfMeans, residualStdDev, slopeStdErr, slopeInterval, maxAbsResidual };
   const pct = `${Math.round(confidence * 100)} %`;
-  if (distinctXs < 3 || n < 3) return { ...base, verdict: 'too-few-points', reason: `${distinctXs} distinct sizes: linearity needs at least 3` };
+  if (distinctXs < 3 || n < 3)
+    return { ...base, verdict: 'too-few-points', reason: `${distinctXs} distinct sizes: linearity needs at least 3` };
   if (ssTot === 0) return { ...base, verdict: 'flat', reason: 'every value is the same' };
   if (slopeInterval !== null && slopeInterval[0] <= 0 && slopeInterval[1] >= 0) {
     return { ...base, verdict: 'flat', reason: `the slope's ${pct} interval contains 0: no growth with size shown` };
   }
   const of = distinctXs < n ? ' of the size means' : '';
   if (r2OfMeans >= minR2) return { ...base, verdict: 'linear', reason: `R²${of} ${r2OfMeans.toFixed(4)} ≥ ${minR2}` };
-  return { ...base, verdict: 'not-linear', reason: `R²${of} ${r2OfMeans.toFixed(4)} < ${minR2}: curvature, steps, or noise as large as the growth` };
+  return {
+    ...base,
+    verdict: 'not-linear',
+    reason: `R²${of} ${r2OfMeans.toFixed(4)} < ${minR2}: curvature, steps, or noise as large as the growth`,
+  };
 }
 
 /** The fitted value a + b·x. */

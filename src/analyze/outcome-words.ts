@@ -8,11 +8,16 @@ import { formatBytes, formatMs } from '../units.js';
 export function describeRun(r: RunResult): string {
   if (r.outcome.state === 'oom-killed' && r.oom) {
     const o = r.oom;
-    const at = o.scope === 'cgroup'
-      ? (o.limitBytes !== null ? `at ${formatBytes(o.limitBytes)}, the limit you set` : 'at the cgroup\'s limit')
-      : o.limitCgroup ? `at the limit of cgroup ${o.limitCgroup}, outside the run`
-        : o.kernelLog?.some((l) => /global_oom|^Out of memory/.test(l)) ? 'when the whole machine ran out of memory'
-          : 'outside the run\'s own limit (the kernel log does not say whose)';
+    const at =
+      o.scope === 'cgroup'
+        ? o.limitBytes !== null
+          ? `at ${formatBytes(o.limitBytes)}, the limit you set`
+          : "at the cgroup's limit"
+        : o.limitCgroup
+          ? `at the limit of cgroup ${o.limitCgroup}, outside the run`
+          : o.kernelLog?.some((l) => /global_oom|^Out of memory/.test(l))
+            ? 'when the whole machine ran out of memory'
+            : "outside the run's own limit (the kernel log does not say whose)";
     const who = o.killedName ? ` (${o.killedName}${o.killedPid ? `, pid ${o.killedPid}` : ''})` : '';
     const counts = o.limitHits !== null ? `; limit hit ${o.limitHits} times, ${o.oomKills} OOM kill${o.oomKills === 1 ? '' : 's'}` : '';
     return `killed by the OOM killer ${at}${who}; peak ${formatBytes(o.peakBytes)}${counts}`;
@@ -29,7 +34,9 @@ export function instanceLines(r: RunResult): string[] {
   const said = all.map((i) => describeOutcome(i.outcome));
   if (new Set(said).size <= 1) return [];
   const clean = all.filter((i) => i.outcome.state === 'exited' && i.outcome.exitCode === 0).length;
-  const lines = all.flatMap((i, k) => (i.outcome.state === 'exited' && i.outcome.exitCode === 0 ? [] : [`instance ${i.instance}/${all.length} (pid ${i.pid}): ${said[k]}`]));
+  const lines = all.flatMap((i, k) =>
+    i.outcome.state === 'exited' && i.outcome.exitCode === 0 ? [] : [`instance ${i.instance}/${all.length} (pid ${i.pid}): ${said[k]}`],
+  );
   return clean > 0 ? [...lines, clean === 1 ? 'the other instance exited 0' : `the other ${clean} instances exited 0`] : lines;
 }
 

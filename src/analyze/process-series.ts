@@ -28,20 +28,24 @@ interface Full {
  * maximum. "other" is summed per grid bucket first, then maximised per point: exact at the grid's resolution.
  */
 export function buildProcessSeries(
-  grid: ProcessGridOutput, names: ReadonlyMap<number, string>, o: ProcessSeriesOptions = PROCESS_SERIES_DEFAULTS,
+  grid: ProcessGridOutput,
+  names: ReadonlyMap<number, string>,
+  o: ProcessSeriesOptions = PROCESS_SERIES_DEFAULTS,
 ): ProcessSeries | null {
   const n = grid.tMs.length;
   if (n === 0 || grid.series.length === 0) return null;
-  const full: Full[] = grid.series.map((s) => {
-    const bytes = new Array<number | null>(n).fill(null);
-    let peak = -1;
-    s.rssKib.forEach((kib, i) => {
-      if (kib === NO_READ || s.firstBucket + i >= n) return;
-      bytes[s.firstBucket + i] = kib * 1024;
-      if (kib * 1024 > peak) peak = kib * 1024;
-    });
-    return { pid: s.pid, bytes, peak };
-  }).filter((s) => s.peak >= 0);
+  const full: Full[] = grid.series
+    .map((s) => {
+      const bytes = new Array<number | null>(n).fill(null);
+      let peak = -1;
+      s.rssKib.forEach((kib, i) => {
+        if (kib === NO_READ || s.firstBucket + i >= n) return;
+        bytes[s.firstBucket + i] = kib * 1024;
+        if (kib * 1024 > peak) peak = kib * 1024;
+      });
+      return { pid: s.pid, bytes, peak };
+    })
+    .filter((s) => s.peak >= 0);
   if (full.length === 0) return null;
   full.sort((a, b) => b.peak - a.peak || a.pid - b.pid);
   const top = full.slice(0, Math.max(1, o.maxProcesses));
@@ -60,9 +64,10 @@ export function buildProcessSeries(
   let other: ProcessSeries['other'] = null;
   if (rest.length > 0) {
     const sum = new Array<number | null>(n).fill(null);
-    for (const s of rest) s.bytes.forEach((v, i) => {
-      if (v !== null) sum[i] = (sum[i] ?? 0) + v;
-    });
+    for (const s of rest)
+      s.bytes.forEach((v, i) => {
+        if (v !== null) sum[i] = (sum[i] ?? 0) + v;
+      });
     other = { count: rest.length, rssBytes: thin(sum) };
   }
   const tMs: number[] = [];

@@ -81,9 +81,8 @@ export function computePeaks({ columns, processes, cgroupPeakBytes, reaped = nul
   const treeNoCacheInt = intOrNull(treeNoCache);
   const exactTree = treeSource === 'cgroup-peak-counter';
   const exactLargest = covered && reaped.complete;
-  const memorySource: Peaks['memorySource'] = treeNoCacheInt === null && largestBytes === null
-    ? null
-    : (largestBytes ?? -1) > (treeNoCacheInt ?? -1) ? 'largest-process' : 'tree';
+  const memorySource: Peaks['memorySource'] =
+    treeNoCacheInt === null && largestBytes === null ? null : (largestBytes ?? -1) > (treeNoCacheInt ?? -1) ? 'largest-process' : 'tree';
   return {
     memoryBytes: memorySource === null ? null : memorySource === 'tree' ? treeNoCacheInt : largestBytes,
     memorySource,
@@ -116,7 +115,8 @@ export function computePeaks({ columns, processes, cgroupPeakBytes, reaped = nul
 function treeWithoutCache(columns: SamplerColumns, peakBytes: number, anonPeak: number | null): number {
   const { fast, status } = columns;
   let at = -1;
-  for (let i = 0; i < fast.treeBytes.length; i++) if (Number.isFinite(fast.treeBytes[i]!) && (at < 0 || fast.treeBytes[i]! > fast.treeBytes[at]!)) at = i;
+  for (let i = 0; i < fast.treeBytes.length; i++)
+    if (Number.isFinite(fast.treeBytes[i]!) && (at < 0 || fast.treeBytes[i]! > fast.treeBytes[at]!)) at = i;
   let file: number | null = null;
   if (at >= 0 && status.tMs.length > 0) {
     const t = fast.tMs[at]!;
@@ -180,7 +180,15 @@ export function buildTimeline(columns: SamplerColumns, maxPoints: number): Timel
   const n = fast.tMs.length;
   const buckets = Math.min(n, Math.max(1, maxPoints));
   const per = n / buckets;
-  const tl: Timeline = { downsampled: n > buckets, tMs: [], treeBytes: [], rssSumBytes: [], pssSumBytes: [], ussSumBytes: [], processCount: [] };
+  const tl: Timeline = {
+    downsampled: n > buckets,
+    tMs: [],
+    treeBytes: [],
+    rssSumBytes: [],
+    pssSumBytes: [],
+    ussSumBytes: [],
+    processCount: [],
+  };
   if (n === 0) return tl;
   const bucketOf = (t: number): number => {
     const row = lastAtOrBefore(fast.tMs, t);

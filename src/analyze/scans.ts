@@ -12,12 +12,16 @@ export function subtractBaseline(measured: BenchmarkResult, baseline: BenchmarkR
     ? `the baseline "${baseline.command}" failed (${how}): no counted run to subtract`
     : baseline.summary.runsIncluded === 0
       ? `the baseline "${baseline.command}" produced no counted run`
-      : measured.summary.runsIncluded === 0 ? 'no counted run of the command' : null;
-  const metrics = Object.fromEntries(FOOTPRINT_METRICS.map((m) => {
-    const a = measured.summary.metrics[m];
-    const b = baseline.summary.metrics[m];
-    return [m, problem || !a || !b ? null : { measuredMedian: a.median, baselineMedian: b.median, footprint: a.median - b.median }];
-  })) as NonNullable<BenchmarkResult['baseline']>['metrics'];
+      : measured.summary.runsIncluded === 0
+        ? 'no counted run of the command'
+        : null;
+  const metrics = Object.fromEntries(
+    FOOTPRINT_METRICS.map((m) => {
+      const a = measured.summary.metrics[m];
+      const b = baseline.summary.metrics[m];
+      return [m, problem || !a || !b ? null : { measuredMedian: a.median, baselineMedian: b.median, footprint: a.median - b.median }];
+    }),
+  ) as NonNullable<BenchmarkResult['baseline']>['metrics'];
   return { baselineCommand: baseline.command, metrics, problem };
 }
 
@@ -45,23 +49,44 @@ export function computeScans(benchmarks: readonly BenchmarkResult[]): Scan[] {
     const command = group[0]!.command.replace(/ ×\d+| < [\d.]+ (?:B|KiB|MiB|GiB)/g, '');
     const concurrencies = new Set(group.map((b) => b.concurrency));
     const sizes = new Set(group.map((b) => b.payloadBytes).filter((x): x is number => x !== null));
-    if (concurrencies.size > 1) scans.push(scanOf('concurrency', command, group.filter((b) => b.payloadBytes === group[0]!.payloadBytes), (b) => b.concurrency));
-    if (sizes.size > 1) scans.push(scanOf('payload', command, group.filter((b) => b.concurrency === group[0]!.concurrency), (b) => b.payloadBytes ?? 0));
+    if (concurrencies.size > 1)
+      scans.push(
+        scanOf(
+          'concurrency',
+          command,
+          group.filter((b) => b.payloadBytes === group[0]!.payloadBytes),
+          (b) => b.concurrency,
+        ),
+      );
+    if (sizes.size > 1)
+      scans.push(
+        scanOf(
+          'payload',
+          command,
+          group.filter((b) => b.concurrency === group[0]!.concurrency),
+          (b) => b.payloadBytes ?? 0,
+        ),
+      );
   }
   return scans;
 }
 
 function scanOf(kind: Scan['kind'], command: string, group: readonly BenchmarkResult[], xOf: (b: BenchmarkResult) => number): Scan {
-  const points = group.map((b) => {
-    // The headline figure (no page cache, never below the largest process), as commands are compared on.
-    const y = b.summary.metrics.memoryPeakBytes?.median ?? b.summary.metrics.treePeakBytes?.median ?? null;
-    const x = xOf(b);
-    return { x, treePeakMedianBytes: y, perUnitBytes: y !== null && x > 0 ? y / x : null };
-  }).sort((p, q) => p.x - q.x);
+  const points = group
+    .map((b) => {
+      // The headline figure (no page cache, never below the largest process), as commands are compared on.
+      const y = b.summary.metrics.memoryPeakBytes?.median ?? b.summary.metrics.treePeakBytes?.median ?? null;
+      const x = xOf(b);
+      return { x, treePeakMedianBytes: y, perUnitBytes: y !== null && x > 0 ? y / x : null };
+    })
+    .sort((p, q) => p.x - q.x);
   const usable = points.filter((p) => p.treePeakMedianBytes !== null);
   let fit: Scan['fit'] = null;
   if (usable.length >= 2) {
-    const f = linearFit(usable.map((p) => p.x), usable.map((p) => p.treePeakMedianBytes!));
+    const f = linearFit(
+      usable.map((p) => p.x),
+      usable.map((p) => p.treePeakMedianBytes!),
+    );
     if (f) fit = { slopeBytesPerUnit: f.slope, interceptBytes: f.intercept, r2: f.r2, verdict: f.verdict };
   }
   return { kind, command, unit: kind === 'concurrency' ? 'instance' : kind === 'payload' ? 'payload-byte' : 'parameter-unit', points, fit };

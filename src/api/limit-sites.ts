@@ -47,7 +47,10 @@ const isUserFrame = (f: Frame): boolean => f.file !== null && !f.file.startsWith
 
 /** Groups sampled stacks by their innermost user frame; sorted by bytes, then by site. */
 export function allocationSites(stacks: readonly Stack[]): AllocationSite[] {
-  const bySite = new Map<string, { site: string; via: string | null; caller: string | null; user: boolean; bytes: number; samples: number }>();
+  const bySite = new Map<
+    string,
+    { site: string; via: string | null; caller: string | null; user: boolean; bytes: number; samples: number }
+  >();
   for (const s of stacks) {
     const frames = s.frames;
     let i = frames.length - 1;
@@ -97,16 +100,32 @@ export async function startSiteProfile(session: Session, mode: SiteMode, samplin
 }
 
 /** The "List of allocations" block of a failure message: the top `top` sites, one line each. */
-export function renderSites(sites: readonly AllocationSite[], mode: SiteMode, samplingIntervalBytes: number, top: number, note: string | null): string {
-  const what = mode === 'allocated' ? 'allocated during the call, freed or not' : 'allocated during the repeats and still reachable after them';
+export function renderSites(
+  sites: readonly AllocationSite[],
+  mode: SiteMode,
+  samplingIntervalBytes: number,
+  top: number,
+  note: string | null,
+): string {
+  const what =
+    mode === 'allocated' ? 'allocated during the call, freed or not' : 'allocated during the repeats and still reachable after them';
   const head = `List of allocations (${what}; V8 sampling heap profiler, one sample per ${formatBytes(samplingIntervalBytes)} on average, so figures are estimates; file:line is where the function starts):`;
   if (note !== null) return `${head}\n    ${note}`;
   const own = sites.filter((s) => s.user);
   const others = sites.filter((s) => !s.user);
   const othersBytes = others.reduce((a, s) => a + s.bytes, 0);
-  const othersLine = others.length > 0 ? [`    (and ${formatBytes(othersBytes)} at ${others.length} site${others.length === 1 ? '' : 's'} with no frame of your code: node's internals, the measurement itself)`] : [];
+  const othersLine =
+    others.length > 0
+      ? [
+          `    (and ${formatBytes(othersBytes)} at ${others.length} site${others.length === 1 ? '' : 's'} with no frame of your code: node's internals, the measurement itself)`,
+        ]
+      : [];
   if (own.length === 0) {
-    return [head, '    no allocation of your code was sampled: the memory is outside the V8 heap (Buffer and ArrayBuffer contents, native addons) or below the sampling interval', ...othersLine].join('\n');
+    return [
+      head,
+      '    no allocation of your code was sampled: the memory is outside the V8 heap (Buffer and ArrayBuffer contents, native addons) or below the sampling interval',
+      ...othersLine,
+    ].join('\n');
   }
   const shown = own.slice(0, top);
   const width = Math.max(...shown.map((s) => formatBytes(s.bytes).length));
@@ -115,6 +134,9 @@ export function renderSites(sites: readonly AllocationSite[], mode: SiteMode, sa
     return `    ${formatBytes(s.bytes).padStart(width)}  ${s.site}${extra ? `  (${extra})` : ''}`;
   });
   const rest = own.length - shown.length;
-  const restLine = rest > 0 ? [`    … and ${rest} more site${rest === 1 ? '' : 's'} (${formatBytes(own.slice(top).reduce((a, s) => a + s.bytes, 0))})`] : [];
+  const restLine =
+    rest > 0
+      ? [`    … and ${rest} more site${rest === 1 ? '' : 's'} (${formatBytes(own.slice(top).reduce((a, s) => a + s.bytes, 0))})`]
+      : [];
   return [head, ...lines, ...restLine, ...othersLine].join('\n');
 }

@@ -139,13 +139,25 @@ async function startSites(session: Session, opts: SiteOptions, mode: SiteMode): 
 }
 
 function fail(message: string, measurement: MemoryLimitResult | LeakLimitResult, stackStart: (...args: never[]) => unknown): never {
-  const e = new AssertionError({ message, actual: 'peakBytes' in measurement ? measurement.peakBytes : measurement.leakedBytes, expected: measurement.limitBytes, operator: '<=', stackStartFn: stackStart });
+  const e = new AssertionError({
+    message,
+    actual: 'peakBytes' in measurement ? measurement.peakBytes : measurement.leakedBytes,
+    expected: measurement.limitBytes,
+    operator: '<=',
+    stackStartFn: stackStart,
+  });
   Object.defineProperty(e, 'measurement', { value: measurement, enumerable: false });
   throw e;
 }
 
 function sitesBlock(sites: Sites, list: readonly AllocationSite[], mode: SiteMode, opts: SiteOptions): string {
-  return renderSites(list, mode, sites.profile?.samplingIntervalBytes ?? DEFAULT_SAMPLING_BYTES, positiveInt('topSites', opts.topSites, DEFAULT_TOP_SITES, 1), sites.note);
+  return renderSites(
+    list,
+    mode,
+    sites.profile?.samplingIntervalBytes ?? DEFAULT_SAMPLING_BYTES,
+    positiveInt('topSites', opts.topSites, DEFAULT_TOP_SITES, 1),
+    sites.note,
+  );
 }
 
 /**
@@ -168,7 +180,8 @@ export async function limitMemory(limit: MemoryLimit, fn: () => unknown, opts: L
     const sites = await startSites(session, opts, 'allocated');
     const gcs = new GCProfiler();
     await fullCollection(session);
-    if (measure === 'rss' && !resetPeakRss()) throw new Error('limitMemory measure: \'rss\' needs /proc/self/clear_refs (Linux ≥ 4.0) to reset the peak: use measure: \'heap\' here');
+    if (measure === 'rss' && !resetPeakRss())
+      throw new Error("limitMemory measure: 'rss' needs /proc/self/clear_refs (Linux ≥ 4.0) to reset the peak: use measure: 'heap' here");
     const before = process.memoryUsage();
     const base = before.heapUsed + before.external;
     gcs.start();
@@ -192,16 +205,28 @@ export async function limitMemory(limit: MemoryLimit, fn: () => unknown, opts: L
     const retainedBytes = level() - base;
     const peakBytes = measure === 'rss' ? (peakRss ?? 0) - before.rss : peakHeap + peakExternal - base;
     const result: MemoryLimitResult = {
-      kind: 'limitMemory', measure, limitBytes, peakBytes,
+      kind: 'limitMemory',
+      measure,
+      limitBytes,
+      peakBytes,
       peakHeapUsedBytes: measure === 'heap' ? peakHeap - before.heapUsed : null,
       peakExternalBytes: measure === 'heap' ? peakExternal - before.external : null,
-      retainedBytes, gcCount: stats.length, durationMs, passed: peakBytes <= limitBytes, sites: list,
+      retainedBytes,
+      gcCount: stats.length,
+      durationMs,
+      passed: peakBytes <= limitBytes,
+      sites: list,
     };
     if (!result.passed) {
-      const what = measure === 'heap'
-        ? `V8 heap used ${formatBytes(result.peakHeapUsedBytes)} (garbage not yet collected included) + external ${formatBytes(result.peakExternalBytes)}, over the level after a full collection before the call; read at ${stats.length} collection${stats.length === 1 ? '' : 's'} and at the end`
-        : 'resident set high-water mark (VmHWM) over the RSS before the call';
-      fail(`limitMemory: peak ${formatBytes(peakBytes)} is above the limit of ${formatBytes(limitBytes)} (${what}; the call took ${formatMs(durationMs)})\n${sitesBlock(sites, list, 'allocated', opts)}`, result, limitMemory);
+      const what =
+        measure === 'heap'
+          ? `V8 heap used ${formatBytes(result.peakHeapUsedBytes)} (garbage not yet collected included) + external ${formatBytes(result.peakExternalBytes)}, over the level after a full collection before the call; read at ${stats.length} collection${stats.length === 1 ? '' : 's'} and at the end`
+          : 'resident set high-water mark (VmHWM) over the RSS before the call';
+      fail(
+        `limitMemory: peak ${formatBytes(peakBytes)} is above the limit of ${formatBytes(limitBytes)} (${what}; the call took ${formatMs(durationMs)})\n${sitesBlock(sites, list, 'allocated', opts)}`,
+        result,
+        limitMemory,
+      );
     }
     return result;
   } finally {
@@ -249,12 +274,23 @@ export async function limitLeaks(limit: MemoryLimit, fn: () => unknown, opts: Li
     const list = sites.profile ? await sites.profile.stop() : [];
     const leakedBytes = median(retainedPerRepeatBytes);
     const result: LeakLimitResult = {
-      kind: 'limitLeaks', limitBytes, leakedBytes, retainedPerRepeatBytes, warmups, repeats, durationMs,
-      passed: leakedBytes <= limitBytes, sites: list,
+      kind: 'limitLeaks',
+      limitBytes,
+      leakedBytes,
+      retainedPerRepeatBytes,
+      warmups,
+      repeats,
+      durationMs,
+      passed: leakedBytes <= limitBytes,
+      sites: list,
     };
     if (!result.passed) {
       const each = retainedPerRepeatBytes.map((b) => formatBytes(b)).join(', ');
-      fail(`limitLeaks: ${formatBytes(leakedBytes)} left reachable per call is above the limit of ${formatBytes(limitBytes)} (median of ${repeats} repeat${repeats === 1 ? '' : 's'}: ${each}; V8 heap used + external after full collections, after ${warmups} warm-up call${warmups === 1 ? '' : 's'})\n${sitesBlock(sites, list, 'live', opts)}`, result, limitLeaks);
+      fail(
+        `limitLeaks: ${formatBytes(leakedBytes)} left reachable per call is above the limit of ${formatBytes(limitBytes)} (median of ${repeats} repeat${repeats === 1 ? '' : 's'}: ${each}; V8 heap used + external after full collections, after ${warmups} warm-up call${warmups === 1 ? '' : 's'})\n${sitesBlock(sites, list, 'live', opts)}`,
+        result,
+        limitLeaks,
+      );
     }
     return result;
   } finally {

@@ -39,7 +39,10 @@ export function memoryMarks(opts: MemoryMarksOptions = {}): MemoryMarks {
   const taken: MemorySnapshot[] = [];
   const find = (label: string): MemorySnapshot => {
     const s = [...taken].reverse().find((t) => t.label === label);
-    if (!s) throw new RangeError(`no mark named ${JSON.stringify(label)} (marks: ${taken.map((t) => JSON.stringify(t.label)).join(', ') || 'none yet'})`);
+    if (!s)
+      throw new RangeError(
+        `no mark named ${JSON.stringify(label)} (marks: ${taken.map((t) => JSON.stringify(t.label)).join(', ') || 'none yet'})`,
+      );
     return s;
   };
   return {

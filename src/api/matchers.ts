@@ -1,6 +1,15 @@
 // The memory matchers shared by the vitest and jest adapters: toPeakLessThan (limitMemory) and toRetainLessThan
 // (limitLeaks), in the { pass, message } shape both runners' expect.extend take. No runner is imported here.
-import { limitLeaks, limitMemory, type LeakLimitResult, type LimitLeaksOptions, type LimitMemoryOptions, type MemoryLimit, type MemoryLimitError, type MemoryLimitResult } from './limit.js';
+import {
+  limitLeaks,
+  limitMemory,
+  type LeakLimitResult,
+  type LimitLeaksOptions,
+  type LimitMemoryOptions,
+  type MemoryLimit,
+  type MemoryLimitError,
+  type MemoryLimitResult,
+} from './limit.js';
 import { formatBytes } from '../units.js';
 
 /** The part of vitest's and jest's matcher context used here. */
@@ -18,7 +27,10 @@ function callable(received: unknown, matcher: string): () => unknown {
   return received as () => unknown;
 }
 
-async function judge(run: () => Promise<MemoryLimitResult | LeakLimitResult>, passedText: (r: MemoryLimitResult | LeakLimitResult) => string): Promise<MatcherResult> {
+async function judge(
+  run: () => Promise<MemoryLimitResult | LeakLimitResult>,
+  passedText: (r: MemoryLimitResult | LeakLimitResult) => string,
+): Promise<MatcherResult> {
   try {
     const r = await run();
     return { pass: true, message: () => passedText(r) };
@@ -33,11 +45,19 @@ export const memoryMatchers = {
   /** expect(fn).toPeakLessThan('10 MiB', opts?): limitMemory — fails when fn's peak is above the limit. */
   async toPeakLessThan(this: MatcherContext, received: unknown, limit: MemoryLimit, opts?: LimitMemoryOptions): Promise<MatcherResult> {
     const fn = callable(received, 'toPeakLessThan');
-    return judge(() => limitMemory(limit, fn, opts), (r) => `limitMemory: expected a peak above ${formatBytes(r.limitBytes)} (.not), got ${formatBytes((r as MemoryLimitResult).peakBytes)}`);
+    return judge(
+      () => limitMemory(limit, fn, opts),
+      (r) =>
+        `limitMemory: expected a peak above ${formatBytes(r.limitBytes)} (.not), got ${formatBytes((r as MemoryLimitResult).peakBytes)}`,
+    );
   },
   /** expect(fn).toRetainLessThan('64 KiB', opts?): limitLeaks — fails when one call of fn leaves more reachable. */
   async toRetainLessThan(this: MatcherContext, received: unknown, limit: MemoryLimit, opts?: LimitLeaksOptions): Promise<MatcherResult> {
     const fn = callable(received, 'toRetainLessThan');
-    return judge(() => limitLeaks(limit, fn, opts), (r) => `limitLeaks: expected more than ${formatBytes(r.limitBytes)} left reachable per call (.not), got ${formatBytes((r as LeakLimitResult).leakedBytes)}`);
+    return judge(
+      () => limitLeaks(limit, fn, opts),
+      (r) =>
+        `limitLeaks: expected more than ${formatBytes(r.limitBytes)} left reachable per call (.not), got ${formatBytes((r as LeakLimitResult).leakedBytes)}`,
+    );
   },
 };

@@ -25,7 +25,8 @@ export function resolveGateOptions(raw: RawGateOptions): CompareOptions {
   if (!t) throw usageError(`--threshold: "${raw.threshold}" is not a percentage`, 'write e.g. 10% (a bare number is a percentage too)');
   const thresholdRatio = Number(t[1]) / 100;
   const alpha = Number(raw.alpha);
-  if (!/^\s*\d*\.?\d+\s*$/.test(raw.alpha) || !(alpha > 0 && alpha <= 0.5)) throw usageError(`--alpha: "${raw.alpha}" is not a significance level`, 'give a number in (0, 0.5], e.g. 0.05');
+  if (!/^\s*\d*\.?\d+\s*$/.test(raw.alpha) || !(alpha > 0 && alpha <= 0.5))
+    throw usageError(`--alpha: "${raw.alpha}" is not a significance level`, 'give a number in (0, 0.5], e.g. 0.05');
   const minDiff = /^\s*0+\s*$/.test(raw.minDiff) ? 0 : parseSizeBytes('--min-diff', raw.minDiff);
   return { thresholdRatio, alpha, minDiff };
 }
@@ -51,17 +52,26 @@ export function comparisonDocument(baseline: string, current: string, c: Compari
   return { kind: 'membench-comparison', schemaVersion: 1, baseline, current, ...c };
 }
 
-const listed = (names: readonly string[]): string => (names.length === 0 ? 'nothing' : names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`);
+const listed = (names: readonly string[]): string =>
+  names.length === 0 ? 'nothing' : names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
 
 /**
  * A gate that compares nothing must not pass: two documents with no benchmark in common are a usage error (exit 2),
  * in one line that names what each side holds.
  */
-export function nothingInCommon(baseline: string, current: string, baselineBenchmarks: readonly string[], currentBenchmarks: readonly string[]): MembenchError {
+export function nothingInCommon(
+  baseline: string,
+  current: string,
+  baselineBenchmarks: readonly string[],
+  currentBenchmarks: readonly string[],
+): MembenchError {
   const names = (xs: readonly string[]): string => listed([...new Set(xs)].map((x) => JSON.stringify(x)));
   const shared = [...new Set(currentBenchmarks)].filter((x) => baselineBenchmarks.includes(x));
   if (shared.length > 0) {
-    return usageError(`${current} and ${baseline} share ${names(shared)} but no size of it: nothing compared`, 'measure the same sizes on both sides');
+    return usageError(
+      `${current} and ${baseline} share ${names(shared)} but no size of it: nothing compared`,
+      'measure the same sizes on both sides',
+    );
   }
   return usageError(
     `${current} and ${baseline} have no benchmark in common: nothing compared`,
@@ -77,28 +87,59 @@ export function singleCommandPair(a: ResultDocument, b: ResultDocument): { basel
 }
 
 export async function compareCommand(raw: RawCompareOptions, args: readonly string[]): Promise<number> {
-  if (args.length !== 2) throw usageError(`compare needs two documents, got ${args.length}`, 'write: membench compare BASELINE.json CURRENT.json (or a saved baseline name)');
+  if (args.length !== 2)
+    throw usageError(
+      `compare needs two documents, got ${args.length}`,
+      'write: membench compare BASELINE.json CURRENT.json (or a saved baseline name)',
+    );
   const gate = resolveGateOptions(raw);
-  checkOutputs([{ flag: '--json', path: raw.json }, { flag: '--markdown', path: raw.markdown }], args.filter((f) => existsSync(f)));
+  checkOutputs(
+    [
+      { flag: '--json', path: raw.json },
+      { flag: '--markdown', path: raw.markdown },
+    ],
+    args.filter((f) => existsSync(f)),
+  );
   const [a, b] = [readDocumentArg(args[0]!, raw.baselineDir), readDocumentArg(args[1]!, raw.baselineDir)];
   if (a.document.kind !== b.document.kind) {
-    throw usageError(`${a.name} is a ${a.document.kind} document but ${b.name} is a ${b.document.kind} document`, 'compare suite results with suite results, run results with run results');
+    throw usageError(
+      `${a.name} is a ${a.document.kind} document but ${b.name} is a ${b.document.kind} document`,
+      'compare suite results with suite results, run results with run results',
+    );
   }
   // Run documents: the headline peak when both sides have it, else (a document older than the headline) the tree peak.
-  const metric = [a.document, b.document].every((d) => d.kind === 'run' && runDocumentMetric(d.doc) === 'memoryPeakBytes') ? 'memoryPeakBytes' : 'treePeakBytes';
-  const series = (d: ResultDocument): ReturnType<typeof seriesOfSuite> => (d.kind === 'suite' ? seriesOfSuite(d.doc) : seriesOfRunDocument(d.doc, metric));
+  const metric = [a.document, b.document].every((d) => d.kind === 'run' && runDocumentMetric(d.doc) === 'memoryPeakBytes')
+    ? 'memoryPeakBytes'
+    : 'treePeakBytes';
+  const series = (d: ResultDocument): ReturnType<typeof seriesOfSuite> =>
+    d.kind === 'suite' ? seriesOfSuite(d.doc) : seriesOfRunDocument(d.doc, metric);
   const pair = singleCommandPair(a.document, b.document);
   // Two run documents of one command each, different commands (a variant against another): compared as a pair,
   // the row named "baseline's command → current's".
-  const relabel = (xs: ReturnType<typeof seriesOfSuite>): ReturnType<typeof seriesOfSuite> => (pair ? xs.map((x) => ({ ...x, benchmark: `${pair.baseline} → ${pair.current}` })) : xs);
+  const relabel = (xs: ReturnType<typeof seriesOfSuite>): ReturnType<typeof seriesOfSuite> =>
+    pair ? xs.map((x) => ({ ...x, benchmark: `${pair.baseline} → ${pair.current}` })) : xs;
   const [sa, sb] = [relabel(series(a.document)), relabel(series(b.document))];
-  if (pair) process.stderr.write(`membench: note: ${a.name} and ${b.name} measured different commands; comparing ${b.name}'s ${JSON.stringify(pair.current)} with ${a.name}'s ${JSON.stringify(pair.baseline)}\n`);
+  if (pair)
+    process.stderr.write(
+      `membench: note: ${a.name} and ${b.name} measured different commands; comparing ${b.name}'s ${JSON.stringify(pair.current)} with ${a.name}'s ${JSON.stringify(pair.baseline)}\n`,
+    );
   const cmp = compareSeries(sa, sb, gate);
-  if (cmp.rows.length === 0) throw nothingInCommon(a.name, b.name, sa.map((x) => x.benchmark), sb.map((x) => x.benchmark));
+  if (cmp.rows.length === 0)
+    throw nothingInCommon(
+      a.name,
+      b.name,
+      sa.map((x) => x.benchmark),
+      sb.map((x) => x.benchmark),
+    );
   const toStdout = raw.json === '-' || raw.markdown === '-';
-  const term = renderComparisonTerminal(cmp, colorsFor(colorWanted({ flag: raw.color, tty: process.stdout.isTTY === true && !toStdout, env: process.env })), `${b.name} compared with ${a.name}`);
+  const term = renderComparisonTerminal(
+    cmp,
+    colorsFor(colorWanted({ flag: raw.color, tty: process.stdout.isTTY === true && !toStdout, env: process.env })),
+    `${b.name} compared with ${a.name}`,
+  );
   for (const d of [a, b]) {
-    if (d.document.kind === 'suite' && !d.document.doc.context.complete) process.stderr.write(`membench: note: ${d.name} is partial (its suite did not complete)\n`);
+    if (d.document.kind === 'suite' && !d.document.doc.context.complete)
+      process.stderr.write(`membench: note: ${d.name} is partial (its suite did not complete)\n`);
   }
   (toStdout ? process.stderr : process.stdout).write(term);
   if (raw.json) {
@@ -113,4 +154,3 @@ export async function compareCommand(raw: RawCompareOptions, args: readonly stri
   }
   return cmp.regressions > 0 ? EXIT.REGRESSION : EXIT.OK;
 }
-

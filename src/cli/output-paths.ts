@@ -47,13 +47,18 @@ export function checkWritableOutput(flag: string, path: string, opts: { readonly
   const d = statOf(dir);
   if (typeof d === 'string') {
     const code = d;
-    if (code === 'ENOTDIR') throw usageError(`${flag} ${path}: ${nearestNonDirectory(dir)} is not a directory`, 'give a path inside an existing directory');
+    if (code === 'ENOTDIR')
+      throw usageError(`${flag} ${path}: ${nearestNonDirectory(dir)} is not a directory`, 'give a path inside an existing directory');
     if (code === 'EACCES') throw usageError(`${flag} ${path}: cannot reach directory ${dir}: permission denied`);
     throw usageError(`${flag} ${path}: directory ${dir} does not exist`, `create it first: mkdir -p ${dir}`);
   }
   if (!d.isDirectory()) throw usageError(`${flag} ${path}: ${dir} is not a directory`, 'give a path inside an existing directory');
   const code = cannotCreateIn(dir, temporaryOf(target.path));
-  if (code !== null) throw usageError(`${flag} ${path}: cannot write in ${dir}: ${errnoWords(code)}`, code === 'EROFS' ? 'write it to a writable directory' : 'choose a directory you can write to');
+  if (code !== null)
+    throw usageError(
+      `${flag} ${path}: cannot write in ${dir}: ${errnoWords(code)}`,
+      code === 'EROFS' ? 'write it to a writable directory' : 'choose a directory you can write to',
+    );
 }
 
 /**
@@ -86,7 +91,8 @@ export function checkCreatableDirectory(flag: string, dir: string): void {
   let parent = dirname(abs);
   while (statOrNull(parent) === null && parent !== dirname(parent)) parent = dirname(parent);
   const p = statOrNull(parent);
-  if (p === null || !p.isDirectory()) throw usageError(`${flag} ${dir}: ${parent} is not a directory`, 'give a path inside an existing directory');
+  if (p === null || !p.isDirectory())
+    throw usageError(`${flag} ${dir}: ${parent} is not a directory`, 'give a path inside an existing directory');
   try {
     accessSync(parent, constants.W_OK | constants.X_OK);
   } catch (e) {
@@ -105,7 +111,8 @@ function nearestNonDirectory(dir: string): string {
   return dir;
 }
 
-const suggestedName = (flag: string): string => (/html/.test(flag) ? 'report.html' : /markdown/.test(flag) ? 'report.md' : /csv/.test(flag) ? 'report.csv' : 'result.json');
+const suggestedName = (flag: string): string =>
+  /html/.test(flag) ? 'report.html' : /markdown/.test(flag) ? 'report.md' : /csv/.test(flag) ? 'report.csv' : 'result.json';
 
 /** One output flag and the path given to it (undefined or null: not asked for); `stdout: false` refuses "-". */
 export interface OutputFlag {
@@ -121,7 +128,11 @@ export interface OutputFlag {
 export function checkOutputs(outputs: readonly OutputFlag[], inputs: readonly string[] = []): void {
   const asked = outputs.filter((o): o is OutputFlag & { path: string } => o.path !== undefined && o.path !== null);
   const toStdout = asked.filter((o) => o.path === '-');
-  if (toStdout.length > 1) throw usageError(`only one output can go to standard output ("-"): ${toStdout.map((o) => o.flag).join(' and ')} both do`, 'write the others to files');
+  if (toStdout.length > 1)
+    throw usageError(
+      `only one output can go to standard output ("-"): ${toStdout.map((o) => o.flag).join(' and ')} both do`,
+      'write the others to files',
+    );
   const seen = new Map<string, string>();
   const ins = new Set(inputs.map((i) => writeTarget(i).path));
   for (const o of asked) {

@@ -1,7 +1,7 @@
 // Values users type on the command line: durations and counts, with errors that say what was expected.
 import { usageError } from '../errors.js';
 
-const DURATION_UNITS: Record<string, number> = { us: 0.001, 'µs': 0.001, ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000 };
+const DURATION_UNITS: Record<string, number> = { us: 0.001, µs: 0.001, ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000 };
 
 /** "1ms", "0.5s", "250us", "2m"; a bare number is milliseconds. Returns milliseconds. */
 export function parseDurationMs(flag: string, text: string): number {
@@ -13,7 +13,8 @@ export function parseDurationMs(flag: string, text: string): number {
 }
 
 export function parseCount(flag: string, text: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (!/^\d+$/.test(text.trim())) throw usageError(`${flag}: "${text}" is not a whole number`, `write digits only, e.g. ${Math.max(min, 1)}`);
+  if (!/^\d+$/.test(text.trim()))
+    throw usageError(`${flag}: "${text}" is not a whole number`, `write digits only, e.g. ${Math.max(min, 1)}`);
   const n = Number(text);
   if (n < min || n > max) throw usageError(`${flag}: ${n} is out of range`, `use ${min}…${max === Number.MAX_SAFE_INTEGER ? '∞' : max}`);
   return n;
@@ -24,7 +25,21 @@ export function parseChoice<T extends string>(flag: string, text: string, choice
   return text as T;
 }
 
-const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3, t: 1024 ** 4, tib: 1024 ** 4 };
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1024,
+  kb: 1024,
+  kib: 1024,
+  m: 1024 ** 2,
+  mb: 1024 ** 2,
+  mib: 1024 ** 2,
+  g: 1024 ** 3,
+  gb: 1024 ** 3,
+  gib: 1024 ** 3,
+  t: 1024 ** 4,
+  tib: 1024 ** 4,
+};
 
 /** "512M", "1G", "256MiB", "64k", "1048576" → bytes (K/M/G are powers of 1024, as in ulimit and cgroup files). */
 export function parseSizeBytes(flag: string, text: string): number {

@@ -48,7 +48,9 @@ Exit codes:
 `;
 
 export const DEFAULT_GATE = {
-  threshold: `${DEFAULT_COMPARE_OPTIONS.thresholdRatio * 100}%`, alpha: String(DEFAULT_COMPARE_OPTIONS.alpha), minDiff: String(DEFAULT_COMPARE_OPTIONS.minDiff),
+  threshold: `${DEFAULT_COMPARE_OPTIONS.thresholdRatio * 100}%`,
+  alpha: String(DEFAULT_COMPARE_OPTIONS.alpha),
+  minDiff: String(DEFAULT_COMPARE_OPTIONS.minDiff),
 } as const;
 
 const PROFILE_HELP_EPILOG = `
@@ -95,7 +97,10 @@ export function buildProgram(): Command {
     .option('-r, --runs <n>', 'measured runs per command', '3')
     .option('-w, --warmup <n>', 'unmeasured runs first', '0')
     .option('--interval <duration>', 'sampling interval, 1ms (1 kHz) … 100ms (10 Hz)', '1ms')
-    .option('--pss-interval <duration>', 'fixed interval of the costlier PSS/USS/swap tier (smaps_rollup); default: 50ms, stretched to stay under 2 % of a core')
+    .option(
+      '--pss-interval <duration>',
+      'fixed interval of the costlier PSS/USS/swap tier (smaps_rollup); default: 50ms, stretched to stay under 2 % of a core',
+    )
     .option('-t, --timeout <duration>', 'kill the whole tree after this long and record the run as timed out')
     .addOption(new Option('--backend <kind>', 'how the tree is followed').choices(['auto', 'cgroup', 'proc']).default('auto'))
     .addOption(new Option('--survivors <action>', 'processes that outlive the main command').choices(['wait', 'kill']).default('wait'))
@@ -104,12 +109,25 @@ export function buildProgram(): Command {
     .option('--prepare <cmd>', 'shell command run before each run (not measured); one, or one per command (repeatable)', collect, [])
     .option('--setup <cmd>', 'shell command run once before the runs of each command (repeatable: one per command)', collect, [])
     .option('--cleanup <cmd>', 'shell command run once after the runs of each command (repeatable: one per command)', collect, [])
-    .option('-P, --parameter-scan <name min max...>', 'one benchmark per value of {name} from min to max (integers, step -D), substituted in the command')
+    .option(
+      '-P, --parameter-scan <name min max...>',
+      'one benchmark per value of {name} from min to max (integers, step -D), substituted in the command',
+    )
     .option('-D, --parameter-step-size <step>', 'step of --parameter-scan (default 1)')
     .option('-L, --parameter-list <name values...>', 'one benchmark per value of a comma-separated list, e.g. -L n 10,100,1000')
-    .option('-S, --shell <shell>', 'shell that runs quoted commands: "none" to split them into words and exec directly, or a shell path (default /bin/sh)')
+    .option(
+      '-S, --shell <shell>',
+      'shell that runs quoted commands: "none" to split them into words and exec directly, or a shell path (default /bin/sh)',
+    )
     .option('-N', 'an alias for --shell=none')
-    .addOption(new Option('--style <style>', 'output style: full (colours, progress), basic (neither), nocolor, color, none (no report; exports still written)').choices(['full', 'basic', 'nocolor', 'color', 'none']).default('full'))
+    .addOption(
+      new Option(
+        '--style <style>',
+        'output style: full (colours, progress), basic (neither), nocolor, color, none (no report; exports still written)',
+      )
+        .choices(['full', 'basic', 'nocolor', 'color', 'none'])
+        .default('full'),
+    )
     .option('--export-json <file>', 'write the result document to FILE ("-" for stdout); rewritten after every run')
     .option('--export-markdown <file>', 'write a Markdown table of the commands (for PRs) to FILE')
     .option('--export-csv <file>', 'write one CSV row per command to FILE')
@@ -127,19 +145,33 @@ export function buildProgram(): Command {
     .option('--best-effort', 'run even when a limit cannot be applied here (reported as not applied)')
     .option('--subtract-baseline', 'also measure the interpreter doing nothing (python3 -c pass, node -e 0, …) and report the difference')
     .option('--baseline-cmd <command>', 'the baseline to subtract, as a shell command (implies --subtract-baseline)')
-    .option('--concurrency <list>', 'start N instances together in one group, e.g. 1,2,4,8 (each gets MEMBENCH_INSTANCE=1…N); fits memory against N')
+    .option(
+      '--concurrency <list>',
+      'start N instances together in one group, e.g. 1,2,4,8 (each gets MEMBENCH_INSTANCE=1…N); fits memory against N',
+    )
     .option('--payload-scan <sizes>', 'feed generated payloads of these sizes on stdin, e.g. 1K,10K,100K,1M; fits memory against size')
-    .option('--stdin <file>', 'feed FILE to the command\'s standard input (default: /dev/null)')
-    .option('--allocator <list>', 'measure each command under these mallocs, e.g. glibc,jemalloc,tcmalloc (LD_PRELOAD of libjemalloc2 / libtcmalloc-minimal4)')
-    .option('--realtime', 'run the fast sampler thread SCHED_FIFO priority 1 (chrt; needs root or CAP_SYS_NICE): keeps 1 kHz ticks on a loaded machine; refused → normal priority, said in the result')
-    .option('--max-statm-per-tick <n>', 'read statm of at most N processes per tick, in turn, carrying the others\' last readings (large trees at 1 kHz); the result counts the ticks whose Σ RSS was carried')
+    .option('--stdin <file>', "feed FILE to the command's standard input (default: /dev/null)")
+    .option(
+      '--allocator <list>',
+      'measure each command under these mallocs, e.g. glibc,jemalloc,tcmalloc (LD_PRELOAD of libjemalloc2 / libtcmalloc-minimal4)',
+    )
+    .option(
+      '--realtime',
+      'run the fast sampler thread SCHED_FIFO priority 1 (chrt; needs root or CAP_SYS_NICE): keeps 1 kHz ticks on a loaded machine; refused → normal priority, said in the result',
+    )
+    .option(
+      '--max-statm-per-tick <n>',
+      "read statm of at most N processes per tick, in turn, carrying the others' last readings (large trees at 1 kHz); the result counts the ticks whose Σ RSS was carried",
+    )
     .option('--timeline-points <n>', 'at most this many timeline points per run in the JSON (bucket maxima)', '2000')
     .option('--no-color', 'no colours (NO_COLOR is respected too)')
     .option('--no-chart', 'no chart of memory over time in the terminal report')
     .argument('[commands...]')
     .addHelpText('after', RUN_HELP_EPILOG);
   subcommand(program, 'report')
-    .description('show result documents (from run --json or suite --json) as the terminal report, or as one self-contained HTML page with plots (--html)')
+    .description(
+      'show result documents (from run --json or suite --json) as the terminal report, or as one self-contained HTML page with plots (--html)',
+    )
     .usage('A.json [B.json …] [-v] [--html FILE]')
     .option('--html <file>', 'write the HTML report to FILE ("-" for stdout) instead of printing the terminal report')
     .option('-v, --verbose', 'the full terminal report: every figure, sampling, diagnosis, breakdowns, chart')
@@ -185,11 +217,19 @@ export function buildProgram(): Command {
     .description('every process on the machine: RSS, PSS, USS and swap from smaps_rollup, sorted, with totals')
     .addOption(new Option('--sort <key>', 'sort by').choices([...TOP_SORT_KEYS]).default('pss'))
     .option('-n, --limit <n>', 'show the first N processes (default: 25 on a terminal, all with --json)')
-    .option('--json', 'print the snapshot as JSON on stdout (totals cover every process, listed or not); with --refresh one object per line')
-    .option('--refresh <duration>', 'take a pass every DURATION until Ctrl-C (on a terminal: redrawn in place, like top(1)); a pass after the first costs the scan alone, no start-up')
+    .option(
+      '--json',
+      'print the snapshot as JSON on stdout (totals cover every process, listed or not); with --refresh one object per line',
+    )
+    .option(
+      '--refresh <duration>',
+      'take a pass every DURATION until Ctrl-C (on a terminal: redrawn in place, like top(1)); a pass after the first costs the scan alone, no start-up',
+    )
     .option('--count <n>', 'with --refresh: stop after N passes');
   subcommand(program, 'serve')
-    .description('serve Prometheus metrics (RSS, PSS, USS, swap, VmData, peaks, sampler health) for a process tree, a name or all processes')
+    .description(
+      'serve Prometheus metrics (RSS, PSS, USS, swap, VmData, peaks, sampler health) for a process tree, a name or all processes',
+    )
     .option('--port <n>', 'TCP port (0: any free port, printed on stderr)', '9091')
     .option('--bind <address>', 'address to listen on; anything but loopback exposes process names to the network', '127.0.0.1')
     .option('--pid <pid>', 'this process and its descendants')
@@ -202,22 +242,35 @@ export function buildProgram(): Command {
     .option('--window <duration>', 'how long to watch vmstat for swap and fault rates', '1s')
     .option('--json', 'print the report as JSON on stdout');
   subcommand(program, 'watch')
-    .description('follow a running process (--children: and its descendants) read-only until it exits, a duration passes or Ctrl-C; live view, peaks and a leak verdict. With --name, processes with the name started later join, and the watch ends only once none has been alive for the grace period')
+    .description(
+      'follow a running process (--children: and its descendants) read-only until it exits, a duration passes or Ctrl-C; live view, peaks and a leak verdict. With --name, processes with the name started later join, and the watch ends only once none has been alive for the grace period',
+    )
     .usage('PID [options] | --name NAME [options]')
-    .option('--name <name>', 'every process whose name (comm or argv[0] basename) is NAME, instead of a PID: those running at the start, and those started later (found by a rescan, like pgrep each time)')
+    .option(
+      '--name <name>',
+      'every process whose name (comm or argv[0] basename) is NAME, instead of a PID: those running at the start, and those started later (found by a rescan, like pgrep each time)',
+    )
     .option('--rescan <duration>', 'with --name: how often to look for new processes with the name', '1s')
-    .option('--grace <duration>', 'with --name: end (as "the process exited") once no process with the name has been alive this long; default two rescans')
+    .option(
+      '--grace <duration>',
+      'with --name: end (as "the process exited") once no process with the name has been alive this long; default two rescans',
+    )
     .option('--children', 'also follow descendants (/proc/PID/task/*/children), including those forked later')
     .option('--interval <duration>', 'sampling interval', '100ms')
     .option('--duration <duration>', 'stop after this long (default: until the process exits or Ctrl-C)')
     .option('--json <file>', 'write the recording to FILE ("-" for stdout), also on Ctrl-C')
     .argument('[pid]');
   subcommand(program, 'profile')
-    .description('heap profiles as allocation sites: run under massif, heaptrack, V8\'s sampling profiler or tracemalloc, import, flame graph, diff')
+    .description(
+      "heap profiles as allocation sites: run under massif, heaptrack, V8's sampling profiler or tracemalloc, import, flame graph, diff",
+    )
     .usage('--with massif|heaptrack|v8|python [options] -- program [args…]   |   import FILE   |   diff BEFORE AFTER')
     .addOption(new Option('--with <profiler>', 'the heap profiler to run the command under').choices([...PROFILERS]))
     .option('--json <file>', 'write the profile document (or the diff) to FILE ("-" for stdout)')
-    .option('--html <file>', 'write a self-contained HTML page of the sites at the peak to FILE: flame graph (zoom, search), bottom-up table, treemap')
+    .option(
+      '--html <file>',
+      'write a self-contained HTML page of the sites at the peak to FILE: flame graph (zoom, search), bottom-up table, treemap',
+    )
     .option('--pprof <file>', 'write the sites at the peak as a gzipped pprof profile.proto (go tool pprof, speedscope, Pyroscope, Parca)')
     .option('--top <n>', 'sites shown in the terminal', '10')
     .option('--fail-above <percent>', 'diff: exit 6 when the peak grew by more than this, e.g. 10%')

@@ -26,10 +26,16 @@ async function progressBar(enabled: boolean, unit: string): Promise<Bar> {
   if (!enabled) return NO_BAR;
   // Loaded only for a terminal: a piped run does not pay for it.
   const { SingleBar, Presets } = (await import('cli-progress')).default;
-  const bar = new SingleBar({
-    stream: process.stderr, clearOnComplete: true, hideCursor: true, etaBuffer: 5,
-    format: `{bar} {value}/{total} ${unit} · ETA {left} · {what}`,
-  }, Presets.shades_classic);
+  const bar = new SingleBar(
+    {
+      stream: process.stderr,
+      clearOnComplete: true,
+      hideCursor: true,
+      etaBuffer: 5,
+      format: `{bar} {value}/{total} ${unit} · ETA {left} · {what}`,
+    },
+    Presets.shades_classic,
+  );
   let started = false;
   let done = 0;
   let total = 0;
@@ -57,7 +63,8 @@ export async function progressReporter(enabled: boolean): Promise<Pick<Benchmark
   return {
     onPlan: bar.plan,
     // The measured command's own display: with baselines or scans, indices past the user's commands are not theirs.
-    onRunStart: (_ci, i, total, warmup, command) => bar.step(`${warmup ? 'warm-up' : 'run'} ${i + 1}/${total}: ${commandLine(command).slice(0, 30)}`),
+    onRunStart: (_ci, i, total, warmup, command) =>
+      bar.step(`${warmup ? 'warm-up' : 'run'} ${i + 1}/${total}: ${commandLine(command).slice(0, 30)}`),
     done: bar.done,
   };
 }

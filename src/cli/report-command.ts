@@ -63,9 +63,10 @@ function terminalReport(raw: RawReportOptions, files: readonly string[]): number
   const docs = files.map((f) => ({ file: f, document: readDocumentFile(f) }));
   const c = colorsFor(colorWanted({ flag: raw.color !== false, tty: process.stdout.isTTY === true, env: process.env }));
   const parts = docs.map(({ file, document }) => {
-    const body = document.kind === 'suite'
-      ? renderSuiteTerminal(document.doc, c)
-      : renderTerminal(document.doc, c, { verbose: raw.verbose === true, chart: raw.chart !== false });
+    const body =
+      document.kind === 'suite'
+        ? renderSuiteTerminal(document.doc, c)
+        : renderTerminal(document.doc, c, { verbose: raw.verbose === true, chart: raw.chart !== false });
     return docs.length > 1 ? `${c.bold(`== ${file}`)}\n${body}` : body;
   });
   process.stdout.write(parts.join('\n'));

@@ -24,7 +24,6 @@ import { findInPath } from '../run/launch.js';
 import { expandAllocators } from '../run/allocators.js';
 import { samplerSettings } from '../sample/settings.js';
 
-
 export interface RawRunOptions {
   runs: string;
   warmup: string;
@@ -98,7 +97,11 @@ export interface RunExport {
 
 /** The exports asked for, in RUN_EXPORTERS' order: each exporter's --export-FLAG value, as commander names it. */
 function runExports(raw: RawRunOptions): RunExport[] {
-  const given: Record<RunExportFlag, string | undefined> = { json: raw.exportJson ?? raw.json, markdown: raw.exportMarkdown, csv: raw.exportCsv };
+  const given: Record<RunExportFlag, string | undefined> = {
+    json: raw.exportJson ?? raw.json,
+    markdown: raw.exportMarkdown,
+    csv: raw.exportCsv,
+  };
   return RUN_EXPORTERS.flatMap((exporter) => {
     const path = given[exporter.flag];
     const option = exporter.flag === 'json' && raw.exportJson === undefined ? '--json' : `--export-${exporter.flag}`;
@@ -121,7 +124,8 @@ function parameterValues(raw: RawRunOptions, extra: string[]): { name: string; v
     const lo = Number(min);
     const hi = Number(max);
     const step = raw.parameterStepSize !== undefined ? Number(raw.parameterStepSize) : 1;
-    if (!Number.isFinite(lo) || !Number.isFinite(hi)) throw usageError(`--parameter-scan ${name} ${min} ${max}: MIN and MAX must be numbers`);
+    if (!Number.isFinite(lo) || !Number.isFinite(hi))
+      throw usageError(`--parameter-scan ${name} ${min} ${max}: MIN and MAX must be numbers`);
     if (!(step > 0)) throw usageError(`--parameter-step-size ${raw.parameterStepSize} must be a number above 0`);
     if (hi < lo) throw usageError(`--parameter-scan ${name} ${min} ${max}: MAX is below MIN`);
     const count = Math.floor((hi - lo) / step + 1e-9) + 1;
@@ -153,18 +157,29 @@ function perCommand(flag: string, values: readonly string[] | undefined, n: numb
 /** Validates everything the user typed, once, into a readonly options object. */
 export function resolveRunOptions(raw: RawRunOptions, shellCommands: readonly string[], execArgv: readonly string[] | null): ResolvedRun {
   const intervalMs = parseDurationMs('--interval', raw.interval);
-  if (intervalMs < 1 || intervalMs > 100) throw usageError(`--interval ${raw.interval} is outside 1ms…100ms`, 'membench samples at 10 Hz to 1 kHz');
+  if (intervalMs < 1 || intervalMs > 100)
+    throw usageError(`--interval ${raw.interval} is outside 1ms…100ms`, 'membench samples at 10 Hz to 1 kHz');
   const pssIntervalMs = raw.pssInterval === undefined ? null : parseDurationMs('--pss-interval', raw.pssInterval);
-  if (pssIntervalMs !== null && pssIntervalMs < intervalMs) throw usageError(`--pss-interval ${raw.pssInterval} is shorter than --interval ${raw.interval}`, 'the PSS tier is sampled on ticks of the fast tier');
+  if (pssIntervalMs !== null && pssIntervalMs < intervalMs)
+    throw usageError(
+      `--pss-interval ${raw.pssInterval} is shorter than --interval ${raw.interval}`,
+      'the PSS tier is sampled on ticks of the fast tier',
+    );
   const cwd = resolve(raw.cwd ?? process.cwd());
   try {
     if (!statSync(cwd).isDirectory()) throw new Error('not a directory');
     accessSync(cwd, constants.R_OK | constants.X_OK);
   } catch (e) {
-    throw new MembenchError('failed-to-start', `--cwd ${cwd} is not a readable directory (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'give an existing directory you can enter');
+    throw new MembenchError(
+      'failed-to-start',
+      `--cwd ${cwd} is not a readable directory (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      'give an existing directory you can enter',
+    );
   }
   if (execArgv !== null && shellCommands.length > 0) {
-    throw usageError(`give either shell commands or one command after "--", not both (got ${JSON.stringify(shellCommands[0])} before "--")`);
+    throw usageError(
+      `give either shell commands or one command after "--", not both (got ${JSON.stringify(shellCommands[0])} before "--")`,
+    );
   }
   const extra: string[] = [];
   const param = parameterValues(raw, extra);
@@ -172,20 +187,26 @@ export function resolveRunOptions(raw: RawRunOptions, shellCommands: readonly st
   if (execArgv !== null && quoted.length > 0) {
     throw usageError(`give either shell commands or one command after "--", not both (got ${JSON.stringify(quoted[0])} before "--")`);
   }
-  const shell = raw.N ? 'none' : raw.shell ?? '/bin/sh';
-  if (raw.N && raw.shell !== undefined && raw.shell !== 'none') throw usageError(`-N means --shell=none, but --shell ${raw.shell} was given too`);
+  const shell = raw.N ? 'none' : (raw.shell ?? '/bin/sh');
+  if (raw.N && raw.shell !== undefined && raw.shell !== 'none')
+    throw usageError(`-N means --shell=none, but --shell ${raw.shell} was given too`);
   let commands: CommandSpec[];
   if (execArgv !== null) {
     if (execArgv.length === 0 || execArgv[0] === '') throw usageError('no command after "--"', 'write: membench run -- program args…');
     commands = [{ display: displayArgv(execArgv), argv: execArgv, shell: false, cwd }];
   } else {
-    if (quoted.length === 0) throw usageError('no command to measure', 'write: membench run -- program args…  or  membench run "shell command"');
+    if (quoted.length === 0)
+      throw usageError('no command to measure', 'write: membench run -- program args…  or  membench run "shell command"');
     const empty = quoted.findIndex((c) => c.trim() === '');
     if (empty >= 0) throw usageError(`command ${empty + 1} is empty`);
     commands = quoted.map((c) => commandOf(c, shell, cwd));
   }
   const names = raw.commandName ?? [];
-  if (names.length > commands.length) throw usageError(`${names.length} --command-name for ${commands.length} command${commands.length === 1 ? '' : 's'}`, 'give at most one name per command, in order');
+  if (names.length > commands.length)
+    throw usageError(
+      `${names.length} --command-name for ${commands.length} command${commands.length === 1 ? '' : 's'}`,
+      'give at most one name per command, in order',
+    );
   commands = commands.map((c, i) => (names[i] !== undefined ? { ...c, display: names[i]! } : c));
   const around = ((): CommandHooks[] => {
     const setup = perCommand('--setup', raw.setup, commands.length);
@@ -196,13 +217,19 @@ export function resolveRunOptions(raw: RawRunOptions, shellCommands: readonly st
   if (param) {
     // Each command once per value, {name} replaced everywhere (its hooks follow the command it came from).
     const token = `{${param.name}}`;
-    if (!commands.some((c) => c.argv.some((a) => a.includes(token)))) throw usageError(`no command contains ${token}`, `write ${token} where the value goes`);
+    if (!commands.some((c) => c.argv.some((a) => a.includes(token))))
+      throw usageError(`no command contains ${token}`, `write ${token} where the value goes`);
     const expanded: CommandSpec[] = [];
     const hooks: CommandHooks[] = [];
     commands.forEach((c, i) => {
       for (const value of param.values) {
         const sub = (x: string): string => x.replaceAll(token, value);
-        expanded.push({ ...c, argv: c.argv.map(sub), display: sub(c.display), parameter: { name: param.name, value, template: c.display } });
+        expanded.push({
+          ...c,
+          argv: c.argv.map(sub),
+          display: sub(c.display),
+          parameter: { name: param.name, value, template: c.display },
+        });
         const h = around[i]!;
         hooks.push({ setup: h.setup && sub(h.setup), prepare: h.prepare && sub(h.prepare), cleanup: h.cleanup && sub(h.cleanup) });
       }
@@ -211,14 +238,16 @@ export function resolveRunOptions(raw: RawRunOptions, shellCommands: readonly st
     around.splice(0, around.length, ...hooks);
   }
   if (raw.allocator !== undefined) commands = expandAllocators(commands, raw.allocator, process.env.LD_PRELOAD);
-  if (raw.html === '-' || raw.html === '') throw usageError('--html needs a file name', 'the page is written to a file; --json - is the stdout form');
-  if (raw.json !== undefined && raw.exportJson !== undefined && raw.json !== raw.exportJson) throw usageError('--json is an alias of --export-json: give one of them');
+  if (raw.html === '-' || raw.html === '')
+    throw usageError('--html needs a file name', 'the page is written to a file; --json - is the stdout form');
+  if (raw.json !== undefined && raw.exportJson !== undefined && raw.json !== raw.exportJson)
+    throw usageError('--json is an alias of --export-json: give one of them');
   const exports = runExports(raw);
   // Every file is checked before the first run: a result that cannot be saved is not measured.
-  checkOutputs([
-    ...exports.map((e) => ({ flag: e.option, path: e.path })),
-    { flag: '--html', path: raw.html, stdout: false },
-  ], raw.stdin ? [raw.stdin] : []);
+  checkOutputs(
+    [...exports.map((e) => ({ flag: e.option, path: e.path })), { flag: '--html', path: raw.html, stdout: false }],
+    raw.stdin ? [raw.stdin] : [],
+  );
   const style = parseChoice('--style', raw.style ?? 'full', STYLES);
   const cpuCount = Math.max(1, availableParallelism());
   const limits: LimitsRequest = {
@@ -238,14 +267,21 @@ export function resolveRunOptions(raw: RawRunOptions, shellCommands: readonly st
       accessSync(stdinFile, constants.R_OK);
       if (statSync(stdinFile).isDirectory()) throw new Error('is a directory');
     } catch (e) {
-      throw usageError(`--stdin ${raw.stdin} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'give a readable file');
+      throw usageError(
+        `--stdin ${raw.stdin} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+        'give a readable file',
+      );
     }
   }
   return {
     commands,
     exports,
     htmlPath: raw.html ?? null,
-    color: colorWanted({ flag: raw.color && style !== 'basic' && style !== 'nocolor', tty: process.stdout.isTTY === true || style === 'color', env: process.env }),
+    color: colorWanted({
+      flag: raw.color && style !== 'basic' && style !== 'nocolor',
+      tty: process.stdout.isTTY === true || style === 'color',
+      env: process.env,
+    }),
     chart: raw.chart !== false,
     verbose: raw.verbose === true,
     progress: style === 'full' || style === 'nocolor',
@@ -262,8 +298,10 @@ export function resolveRunOptions(raw: RawRunOptions, shellCommands: readonly st
       timelinePoints: parseCount('--timeline-points', raw.timelinePoints, 2, 10_000_000),
       procRoot: '/proc',
       pageSizeBytes: readPageSize(),
-      concurrency: raw.concurrency !== undefined ? parseList('--concurrency', raw.concurrency, (t) => parseCount('--concurrency', t, 1, 256)) : [1],
-      payloadSizes: raw.payloadScan !== undefined ? parseList('--payload-scan', raw.payloadScan, (t) => parseSizeBytes('--payload-scan', t)) : [],
+      concurrency:
+        raw.concurrency !== undefined ? parseList('--concurrency', raw.concurrency, (t) => parseCount('--concurrency', t, 1, 256)) : [1],
+      payloadSizes:
+        raw.payloadScan !== undefined ? parseList('--payload-scan', raw.payloadScan, (t) => parseSizeBytes('--payload-scan', t)) : [],
       subtractBaseline: raw.baselineCmd !== undefined ? { command: raw.baselineCmd } : raw.subtractBaseline ? 'infer' : null,
       limits,
       processLimits: processLimits(limits, setarchPath),
@@ -281,7 +319,10 @@ function commandOf(text: string, shell: string, cwd: string): CommandSpec {
   if (shell !== 'none') return { display: text, argv: [shell, '-c', text], shell: true, cwd };
   const words = parseShellWords(text);
   if (words.some((w) => typeof w !== 'string')) {
-    throw usageError(`${JSON.stringify(text)} uses shell syntax (a pipe, redirection or glob) but --shell=none runs no shell`, 'drop -N/--shell=none, or write the command without it');
+    throw usageError(
+      `${JSON.stringify(text)} uses shell syntax (a pipe, redirection or glob) but --shell=none runs no shell`,
+      'drop -N/--shell=none, or write the command without it',
+    );
   }
   return { display: text, argv: words as string[], shell: false, cwd };
 }
@@ -309,7 +350,11 @@ function failureLines(doc: MembenchResult): string[] {
   return out;
 }
 
-export async function runCommand(raw: RawRunOptions, shellCommands: readonly string[], execArgv: readonly string[] | null): Promise<number> {
+export async function runCommand(
+  raw: RawRunOptions,
+  shellCommands: readonly string[],
+  execArgv: readonly string[] | null,
+): Promise<number> {
   const opts = resolveRunOptions(raw, shellCommands, execArgv);
   const { interrupt, dispose } = interruptOnSignals();
   const toStdout = opts.exports.some((e) => e.path === '-');
@@ -320,7 +365,11 @@ export async function runCommand(raw: RawRunOptions, shellCommands: readonly str
   };
   let doc: MembenchResult;
   try {
-    doc = await runBenchmarks(opts.commands, opts.bench, interrupt, { onPlan: progress.onPlan, onRunStart: progress.onRunStart, onUpdate: write });
+    doc = await runBenchmarks(opts.commands, opts.bench, interrupt, {
+      onPlan: progress.onPlan,
+      onRunStart: progress.onRunStart,
+      onUpdate: write,
+    });
   } finally {
     progress.done();
     dispose();
@@ -330,7 +379,10 @@ export async function runCommand(raw: RawRunOptions, shellCommands: readonly str
     const o = doc.benchmarks[0]!.runs[0]!.outcome;
     process.stderr.write(`membench: ${o.state === 'failed-to-start' ? o.message : 'failed to start'}\n`);
   } else {
-    if (opts.report) (toStdout ? process.stderr : process.stdout).write(renderTerminal(doc, colorsFor(opts.color), { chart: opts.chart, verbose: opts.verbose }));
+    if (opts.report)
+      (toStdout ? process.stderr : process.stdout).write(
+        renderTerminal(doc, colorsFor(opts.color), { chart: opts.chart, verbose: opts.verbose }),
+      );
     // Failures go to stderr too, for when the report is piped or written elsewhere; not when the report was
     // just shown on the same terminal (or on stderr itself), where they would be said twice.
     const shownHere = opts.report && (toStdout || (process.stdout.isTTY === true && process.stderr.isTTY === true));

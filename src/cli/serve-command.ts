@@ -21,7 +21,11 @@ const isLoopback = (address: string): boolean => address === 'localhost' || addr
 
 function targetOf(raw: RawServeOptions): TargetSpec {
   const given = [raw.pid !== undefined, raw.name !== undefined, raw.all === true].filter(Boolean).length;
-  if (given !== 1) throw usageError(given === 0 ? 'serve needs a target' : 'serve takes one target', 'give exactly one of --pid PID, --name NAME or --all');
+  if (given !== 1)
+    throw usageError(
+      given === 0 ? 'serve needs a target' : 'serve takes one target',
+      'give exactly one of --pid PID, --name NAME or --all',
+    );
   if (raw.pid !== undefined) return { kind: 'pid', pid: parseCount('--pid', raw.pid, 1) };
   if (raw.name !== undefined) return { kind: 'name', name: raw.name };
   return { kind: 'all' };
@@ -32,15 +36,22 @@ export async function serveCommand(raw: RawServeOptions): Promise<number> {
   const port = parseCount('--port', raw.port, 0, 65535);
   const intervalMs = parseDurationMs('--interval', raw.interval);
   const pssIntervalMs = parseDurationMs('--pss-interval', raw.pssInterval);
-  if (intervalMs < 10) throw usageError(`--interval: ${raw.interval} is too short for a server`, 'use 10ms or more; membench run samples faster');
+  if (intervalMs < 10)
+    throw usageError(`--interval: ${raw.interval} is too short for a server`, 'use 10ms or more; membench run samples faster');
   const now = (): number => performance.now();
   const poller = new LivePoller({ root: SYSTEM_PROC, target, pssIntervalMs, now });
   poller.poll();
-  if (target.kind === 'pid' && poller.totals.processes === 0) throw usageError(`no process ${target.pid}`, 'check the pid with ps, or use --name');
+  if (target.kind === 'pid' && poller.totals.processes === 0)
+    throw usageError(`no process ${target.pid}`, 'check the pid with ps, or use --name');
   const { server, port: bound } = await listenMetrics(liveRegistry(poller, target, now), raw.bind, port);
   const timer = setInterval(() => poller.poll(), intervalMs);
-  if (!isLoopback(raw.bind)) process.stderr.write(`membench: warning: listening on ${raw.bind}, not loopback: anyone who can reach it sees process ids, names and memory\n`);
-  process.stderr.write(`membench: serving ${targetLabel(target)} at http://${raw.bind.includes(':') ? `[${raw.bind}]` : raw.bind}:${bound}/metrics (Ctrl-C to stop)\n`);
+  if (!isLoopback(raw.bind))
+    process.stderr.write(
+      `membench: warning: listening on ${raw.bind}, not loopback: anyone who can reach it sees process ids, names and memory\n`,
+    );
+  process.stderr.write(
+    `membench: serving ${targetLabel(target)} at http://${raw.bind.includes(':') ? `[${raw.bind}]` : raw.bind}:${bound}/metrics (Ctrl-C to stop)\n`,
+  );
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));

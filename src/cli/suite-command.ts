@@ -79,7 +79,11 @@ export function resolveSuiteOptions(raw: RawSuiteOptions, files: readonly string
   for (const f of suiteFiles) if (existsSync(f)) checkReadableFile('suite file', f);
   // Every file this run will write, checked before the first benchmark: a bad path costs nothing.
   checkOutputs(
-    [{ flag: '--json', path: raw.json }, ...exports.map((e) => ({ flag: `--${e.flag}`, path: e.path })), { flag: '--html', path: raw.html }],
+    [
+      { flag: '--json', path: raw.json },
+      ...exports.map((e) => ({ flag: `--${e.flag}`, path: e.path })),
+      { flag: '--html', path: raw.html },
+    ],
     [...suiteFiles, ...(raw.baseline !== undefined && existsSync(raw.baseline) ? [raw.baseline] : [])],
   );
   if (raw.saveBaseline !== undefined) {
@@ -90,7 +94,11 @@ export function resolveSuiteOptions(raw: RawSuiteOptions, files: readonly string
   let baseline: ResolvedSuite['baseline'] = null;
   if (raw.baseline !== undefined) {
     const d = readDocumentArg(raw.baseline, raw.baselineDir);
-    if (d.document.kind !== 'suite') throw usageError(`--baseline ${raw.baseline} is a membench run document, not a suite result`, 'give a baseline saved by membench suite');
+    if (d.document.kind !== 'suite')
+      throw usageError(
+        `--baseline ${raw.baseline} is a membench run document, not a suite result`,
+        'give a baseline saved by membench suite',
+      );
     baseline = { name: d.name, doc: d.document.doc };
   }
   return {
@@ -127,14 +135,19 @@ export async function suiteCommand(raw: RawSuiteOptions, files: readonly string[
   const { interrupt, dispose } = interruptOnSignals();
   const toStdout = [opts.jsonPath, opts.htmlPath, ...opts.exports.map((e) => e.path)].includes('-');
   const progress = await suiteProgress(process.stderr.isTTY === true && !toStdout);
-  const doc = await runSuite(suite, { runs: opts.runs, jobs: opts.jobs, filter: opts.filter, backend: opts.backend, showOutput: opts.showOutput, cwd }, interrupt, {
-    onPlan: progress.onPlan,
-    onMeasure: progress.onMeasure,
-    // The JSON document is rewritten after every repeat, marked complete: false until the end.
-    onUpdate: (d) => {
-      if (opts.jsonPath && opts.jsonPath !== '-') writeDocument(opts.jsonPath, d);
+  const doc = await runSuite(
+    suite,
+    { runs: opts.runs, jobs: opts.jobs, filter: opts.filter, backend: opts.backend, showOutput: opts.showOutput, cwd },
+    interrupt,
+    {
+      onPlan: progress.onPlan,
+      onMeasure: progress.onMeasure,
+      // The JSON document is rewritten after every repeat, marked complete: false until the end.
+      onUpdate: (d) => {
+        if (opts.jsonPath && opts.jsonPath !== '-') writeDocument(opts.jsonPath, d);
+      },
     },
-  });
+  );
   progress.done();
   dispose();
 
@@ -144,7 +157,9 @@ export async function suiteCommand(raw: RawSuiteOptions, files: readonly string[
   if (interrupt.requested) return exitForSignal(interrupt.requested);
   if (doc.failure) {
     // Exports and baselines are for complete suites only; the partial --json says complete: false.
-    process.stderr.write(`membench: benchmark ${JSON.stringify(doc.failure.benchmark)}${doc.failure.size === null ? '' : ` at size ${doc.failure.size}`}: ${doc.failure.message}\n`);
+    process.stderr.write(
+      `membench: benchmark ${JSON.stringify(doc.failure.benchmark)}${doc.failure.size === null ? '' : ` at size ${doc.failure.size}`}: ${doc.failure.message}\n`,
+    );
     return /failed to start/.test(doc.failure.message) ? EXIT.FAILED_TO_START : EXIT.COMMAND_FAILED;
   }
   let comparison: Comparison | null = null;
@@ -169,11 +184,14 @@ export async function suiteCommand(raw: RawSuiteOptions, files: readonly string[
   }
   const missed = doc.benchmarks.filter(expectFailed);
   for (const b of missed) {
-    process.stderr.write(`membench: ${b.name}: ${formatBytesFine(b.fit!.slopeBytesPerUnit)} per ${perUnitName(b.unit)} is ${b.expectVerdict} the expected ${b.expect!.perUnit.text}\n`);
+    process.stderr.write(
+      `membench: ${b.name}: ${formatBytesFine(b.fit!.slopeBytesPerUnit)} per ${perUnitName(b.unit)} is ${b.expectVerdict} the expected ${b.expect!.perUnit.text}\n`,
+    );
   }
   if (comparison && comparison.regressions > 0) {
-    process.stderr.write(`membench: ${comparison.regressions} regression${comparison.regressions === 1 ? '' : 's'} against ${opts.baseline!.name}\n`);
+    process.stderr.write(
+      `membench: ${comparison.regressions} regression${comparison.regressions === 1 ? '' : 's'} against ${opts.baseline!.name}\n`,
+    );
   }
   return missed.length > 0 || (comparison?.regressions ?? 0) > 0 ? EXIT.REGRESSION : EXIT.OK;
 }
-

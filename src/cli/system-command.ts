@@ -14,7 +14,12 @@ export interface RawSystemOptions {
 export async function systemCommand(raw: RawSystemOptions): Promise<number> {
   const windowMs = parseDurationMs('--window', raw.window);
   if (windowMs > 60_000) throw usageError(`--window: ${raw.window} is longer than a minute`, 'rates over a few seconds are enough');
-  const inputs = await readSystemInputs(SYSTEM_PROC, windowMs, (ms) => new Promise((r) => setTimeout(r, ms)), () => performance.now());
+  const inputs = await readSystemInputs(
+    SYSTEM_PROC,
+    windowMs,
+    (ms) => new Promise((r) => setTimeout(r, ms)),
+    () => performance.now(),
+  );
   const report = buildSystemReport(inputs);
   process.stdout.write(raw.json ? `${JSON.stringify(report, null, 2)}\n` : renderSystem(report));
   return EXIT.OK;

@@ -68,7 +68,9 @@ export async function topCommand(raw: RawTopOptions): Promise<number> {
         // A redrawn screen keeps its advice; passes appended to a pipe give it once.
         const hint = tty || !hinted ? { isRoot } : null;
         if (snap.unreadable.length > 0) hinted = true;
-        process.stdout.write(tty ? `\x1b[H\x1b[2J${head}${renderTop(snap, width(), hint)}` : `${pass > 1 ? '\n' : ''}${head}${renderTop(snap, width(), hint)}`);
+        process.stdout.write(
+          tty ? `\x1b[H\x1b[2J${head}${renderTop(snap, width(), hint)}` : `${pass > 1 ? '\n' : ''}${head}${renderTop(snap, width(), hint)}`,
+        );
       }
       if (pass === count) break;
       const rest = refreshMs - (performance.now() - started);

@@ -38,15 +38,23 @@ export function renderWatch(r: WatchRecording): string {
   const late = r.lateJoins.length + r.lateJoinsNotKept;
   const roots = r.name === null ? more : `--name ${r.name} (${more} at the start${late > 0 ? `, ${late} joined later` : ''})`;
   const dropped = r.finishedProcessesNotKept > 0 ? `; ${r.finishedProcessesNotKept} finished processes with smaller peaks not listed` : '';
-  const largest = r.processes.reduce<WatchRecording['processes'][number] | null>((a, p) => (p.vmHwmBytes !== null && (a === null || p.vmHwmBytes > a.vmHwmBytes!) ? p : a), null);
-  const own = largest === null ? [] : [`largest process peak: ${largest.name} (pid ${largest.pid}) ${formatBytes(largest.vmHwmBytes)} (VmHWM: over its whole life, from before the watch began)`];
+  const largest = r.processes.reduce<WatchRecording['processes'][number] | null>(
+    (a, p) => (p.vmHwmBytes !== null && (a === null || p.vmHwmBytes > a.vmHwmBytes!) ? p : a),
+    null,
+  );
+  const own =
+    largest === null
+      ? []
+      : [
+          `largest process peak: ${largest.name} (pid ${largest.pid}) ${formatBytes(largest.vmHwmBytes)} (VmHWM: over its whole life, from before the watch began)`,
+        ];
   return [
     ...wrapAll([
-    `membench watch ${roots}${r.children ? ' with descendants' : ''}: ${commandLine(r.command) || '(no command line)'}`,
-    `watched ${formatMs(r.watchedMs)}, ended because ${OUTCOME[r.outcome.state]}; ${r.ticks} samples at ${formatMs(r.intervalAchievedMs)} (asked ${formatMs(r.intervalAskedMs)})`,
-    `peak Σ RSS ${formatBytes(r.peakRssSumBytes)}, last ${formatBytes(r.finalRssSumBytes)}; peak Σ PSS ${formatBytes(r.peakPssSumBytes)}; up to ${r.maxProcesses ?? '—'} process${r.maxProcesses === 1 ? '' : 'es'}${dropped}`,
-    ...own,
-    `memory: ${verdictWords(r.leak.verdict)} — ${r.leak.reason}${r.leakFirstSeenMs === null ? '' : ` (first said leak after ${formatMs(r.leakFirstSeenMs)})`}`,
+      `membench watch ${roots}${r.children ? ' with descendants' : ''}: ${commandLine(r.command) || '(no command line)'}`,
+      `watched ${formatMs(r.watchedMs)}, ended because ${OUTCOME[r.outcome.state]}; ${r.ticks} samples at ${formatMs(r.intervalAchievedMs)} (asked ${formatMs(r.intervalAskedMs)})`,
+      `peak Σ RSS ${formatBytes(r.peakRssSumBytes)}, last ${formatBytes(r.finalRssSumBytes)}; peak Σ PSS ${formatBytes(r.peakPssSumBytes)}; up to ${r.maxProcesses ?? '—'} process${r.maxProcesses === 1 ? '' : 'es'}${dropped}`,
+      ...own,
+      `memory: ${verdictWords(r.leak.verdict)} — ${r.leak.reason}${r.leakFirstSeenMs === null ? '' : ` (first said leak after ${formatMs(r.leakFirstSeenMs)})`}`,
     ]),
     '',
   ].join('\n');
@@ -59,7 +67,8 @@ const SELF = [process.pid, process.ppid];
 function rootsOf(raw: RawWatchOptions, args: readonly string[]): number[] {
   if (raw.name !== undefined && args[0] !== undefined) throw usageError('watch takes a PID or --name, not both', 'give one of them');
   if (raw.name === undefined) {
-    if (args[0] === undefined) throw usageError('watch needs a PID or --name NAME', 'e.g. membench watch 4242, or membench watch --name nginx');
+    if (args[0] === undefined)
+      throw usageError('watch needs a PID or --name NAME', 'e.g. membench watch 4242, or membench watch --name nginx');
     const pid = parseCount('PID', args[0], 1);
     if (!pidAlive(pid)) throw usageError(`no process ${pid}`, 'check the pid with ps');
     return [pid];
@@ -67,11 +76,23 @@ function rootsOf(raw: RawWatchOptions, args: readonly string[]): number[] {
   const pids = processesNamed(raw.name, SYSTEM_PROC, new Set(SELF)).map((p) => p.pid);
   if (pids.length === 0) {
     const only = unwatchableNamed(raw.name, SYSTEM_PROC, new Set(SELF));
-    if (only === 'kernel threads') throw usageError(`${raw.name} is a kernel thread: it has no user memory to watch`, 'see membench system for the kernel\'s own memory (slab caches)');
-    if (only === 'zombies') throw usageError(`every process named ${raw.name} has exited (zombies: no memory left)`, 'watch its parent with --children, or start the watch before it exits');
+    if (only === 'kernel threads')
+      throw usageError(
+        `${raw.name} is a kernel thread: it has no user memory to watch`,
+        "see membench system for the kernel's own memory (slab caches)",
+      );
+    if (only === 'zombies')
+      throw usageError(
+        `every process named ${raw.name} has exited (zombies: no memory left)`,
+        'watch its parent with --children, or start the watch before it exits',
+      );
     throw usageError(`no process named ${raw.name}`, 'the name is the comm (ps -o comm) or the basename of argv[0]; check with pgrep -l');
   }
-  if (pids.length > 1 + CTRL.MAX_EXTRA_ROOTS) throw usageError(`${pids.length} processes are named ${raw.name}: at most ${1 + CTRL.MAX_EXTRA_ROOTS} can be watched`, 'watch a parent with --children instead');
+  if (pids.length > 1 + CTRL.MAX_EXTRA_ROOTS)
+    throw usageError(
+      `${pids.length} processes are named ${raw.name}: at most ${1 + CTRL.MAX_EXTRA_ROOTS} can be watched`,
+      'watch a parent with --children instead',
+    );
   return pids;
 }
 
@@ -80,11 +101,18 @@ function rootsOf(raw: RawWatchOptions, args: readonly string[]): number[] {
  * and how to include them. (Children forked after the start are not noticed: without --children nobody reads the tree.)
  */
 export function childrenHint(roots: readonly number[], root: ProcRoot = SYSTEM_PROC): string | null {
-  const kids = roots.flatMap((r) => readChildren(r, root).filter((c) => !roots.includes(c)).map((c) => ({ parent: r, child: c })));
+  const kids = roots.flatMap((r) =>
+    readChildren(r, root)
+      .filter((c) => !roots.includes(c))
+      .map((c) => ({ parent: r, child: c })),
+  );
   if (kids.length === 0) return null;
   const parents = [...new Set(kids.map((k) => k.parent))];
   const who = roots.length === 1 ? `process ${parents[0]}` : `${parents.length} of the ${roots.length} processes`;
-  const shown = kids.slice(0, 5).map((k) => k.child).join(', ');
+  const shown = kids
+    .slice(0, 5)
+    .map((k) => k.child)
+    .join(', ');
   return `${who} ${parents.length === 1 ? 'has' : 'have'} ${kids.length} child process${kids.length === 1 ? '' : 'es'} (${shown}${kids.length > 5 ? ', …' : ''}), not watched: add --children to include them`;
 }
 
@@ -95,7 +123,8 @@ function nameFollowing(raw: RawWatchOptions): FollowName | undefined {
     return undefined;
   }
   const rescanMs = parseDurationMs('--rescan', raw.rescan);
-  if (rescanMs < 50 || rescanMs > 600_000) throw usageError(`--rescan: ${raw.rescan} is out of range`, 'use 50ms … 10m (each rescan reads the name of every process)');
+  if (rescanMs < 50 || rescanMs > 600_000)
+    throw usageError(`--rescan: ${raw.rescan} is out of range`, 'use 50ms … 10m (each rescan reads the name of every process)');
   const graceMs = raw.grace === undefined ? 2 * rescanMs : parseDurationMs('--grace', raw.grace);
   return { name: raw.name, rescanMs, graceMs, excludePids: SELF };
 }
@@ -121,15 +150,22 @@ export async function watchCommand(raw: RawWatchOptions, args: readonly string[]
   let drawnLines = 0;
   const erase = (): string => (drawnLines > 0 ? `\x1b[${drawnLines}F\x1b[J` : '');
   const rec = await watch({
-    pid: pid!, extraPids, followName, children: raw.children === true, intervalMs, durationMs, interrupted, timelinePoints: 2000,
+    pid: pid!,
+    extraPids,
+    followName,
+    children: raw.children === true,
+    intervalMs,
+    durationMs,
+    interrupted,
+    timelinePoints: 2000,
     // Every 5 s the recording so far replaces the file whole: a SIGKILL loses at most the last seconds.
     onCheckpoint: raw.json === undefined || raw.json === '-' ? undefined : (partial) => writeDocument(raw.json!, partial),
     onUpdate: live
       ? (state) => {
-        const text = renderWatchView(watchViewRows(state), colors, Math.max(20, (process.stderr.columns || 80) - 1));
-        process.stderr.write(`${erase()}${text}\n`);
-        drawnLines = text.split('\n').length;
-      }
+          const text = renderWatchView(watchViewRows(state), colors, Math.max(20, (process.stderr.columns || 80) - 1));
+          process.stderr.write(`${erase()}${text}\n`);
+          drawnLines = text.split('\n').length;
+        }
       : undefined,
   });
   if (live) process.stderr.write(erase());

@@ -16,4 +16,7 @@ export function check<S extends z.ZodType>(schema: S, value: unknown): Checked<z
 
 /** "benchmarks[0].runs[1].peaks" from a zod issue's path. */
 export const issuePath = (issue: z.core.$ZodIssue): string =>
-  issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+  issue.path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+    .join('')
+    .replace(/^\./, '');

@@ -16,4 +16,8 @@ export const envelope = <K extends string, V extends number>(kind: K, version: V
 });
 
 /** The envelope of a document of KIND at schema VERSION, as a type. */
-export type Envelope<K extends string, V extends number> = { readonly kind: K; readonly schemaVersion: V; readonly tool: z.infer<typeof ToolSchema> };
+export type Envelope<K extends string, V extends number> = {
+  readonly kind: K;
+  readonly schemaVersion: V;
+  readonly tool: z.infer<typeof ToolSchema>;
+};

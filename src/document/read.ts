@@ -35,40 +35,71 @@ interface KindSpec {
 }
 
 const upgraded = <A, B>(c: Checked<A>, upgrade: (a: A) => B): Checked<B> => (c.ok ? { ok: true, value: upgrade(c.value) } : c);
-const openWith = (writtenBy: string | null): string => (writtenBy === null ? 'open it with the membench that wrote it' : `open it with membench ${writtenBy}, which wrote it`);
+const openWith = (writtenBy: string | null): string =>
+  writtenBy === null ? 'open it with the membench that wrote it' : `open it with membench ${writtenBy}, which wrote it`;
 
 const KINDS: Readonly<Record<DocumentKind, KindSpec>> = {
   run: {
-    what: 'a run result (membench run --json)', use: 'membench report FILE --html PAGE draws it; membench compare A B compares two',
-    versionWords: 'result', schemaWords: 'membench result', versions: [1, SCHEMA_VERSION], versionHint: openWith,
+    what: 'a run result (membench run --json)',
+    use: 'membench report FILE --html PAGE draws it; membench compare A B compares two',
+    versionWords: 'result',
+    schemaWords: 'membench result',
+    versions: [1, SCHEMA_VERSION],
+    versionHint: openWith,
     check: (v, version) => (version === 1 ? upgraded(check(MembenchResultV1Schema, v), upgradeRunV1) : check(MembenchResultSchema, v)),
   },
   suite: {
-    what: 'a suite result (membench suite --json)', use: 'membench report FILE --html PAGE draws it; membench compare A B compares two',
-    versionWords: 'suite', schemaWords: 'suite result', versions: [SUITE_SCHEMA_VERSION],
-    versionHint: (by) => `re-record it with this membench (membench suite --save-baseline NAME)${by === null ? '' : `, or compare with membench ${by}, which wrote it`}`,
+    what: 'a suite result (membench suite --json)',
+    use: 'membench report FILE --html PAGE draws it; membench compare A B compares two',
+    versionWords: 'suite',
+    schemaWords: 'suite result',
+    versions: [SUITE_SCHEMA_VERSION],
+    versionHint: (by) =>
+      `re-record it with this membench (membench suite --save-baseline NAME)${by === null ? '' : `, or compare with membench ${by}, which wrote it`}`,
     check: (v) => check(SuiteResultSchema, v),
   },
   profile: {
     what: 'a heap profile (membench profile --json)',
     use: 'membench profile import FILE shows it (--html FILE draws its treemap); membench profile diff A B compares two',
-    versionWords: 'profile', schemaWords: 'profile document', versions: [PROFILE_SCHEMA_VERSION], versionHint: openWith,
+    versionWords: 'profile',
+    schemaWords: 'profile document',
+    versions: [PROFILE_SCHEMA_VERSION],
+    versionHint: openWith,
     check: (v) => check(ProfileDocumentSchema, v),
   },
   watch: {
     what: 'a watch recording (membench watch --json)',
     use: 'no membench command reads recordings back: read its figures with jq; report and compare read run and suite results',
-    versionWords: 'watch', schemaWords: 'watch recording', versions: [1, WATCH_SCHEMA_VERSION], versionHint: openWith,
+    versionWords: 'watch',
+    schemaWords: 'watch recording',
+    versions: [1, WATCH_SCHEMA_VERSION],
+    versionHint: openWith,
     check: (v, version) => (version === 1 ? upgraded(check(WatchRecordingV1Schema, v), upgradeWatchV1) : check(WatchRecordingSchema, v)),
   },
 };
 
 /** Documents membench writes that no command reads back, told apart by their `kind` or `schema`, named when given. */
 const OTHER_DOCUMENTS: readonly { readonly is: (o: Head) => boolean; readonly what: string; readonly use: string }[] = [
-  { is: (o) => o.kind === 'membench-profile-diff', what: 'a profile diff (membench profile diff --json)', use: 'membench profile diff BEFORE AFTER makes it again from the two profiles' },
-  { is: (o) => o.kind === 'membench-comparison', what: 'a comparison (membench compare --json)', use: 'membench compare BASELINE CURRENT makes it again from the two documents' },
-  { is: (o) => typeof o.schema === 'string' && o.schema.startsWith('membench-top/'), what: 'a process snapshot (membench top --json)', use: 'no membench command reads snapshots back: read it with jq' },
-  { is: (o) => typeof o.schema === 'string' && o.schema.startsWith('membench-system/'), what: 'a machine report (membench system --json)', use: 'no membench command reads it back: read it with jq' },
+  {
+    is: (o) => o.kind === 'membench-profile-diff',
+    what: 'a profile diff (membench profile diff --json)',
+    use: 'membench profile diff BEFORE AFTER makes it again from the two profiles',
+  },
+  {
+    is: (o) => o.kind === 'membench-comparison',
+    what: 'a comparison (membench compare --json)',
+    use: 'membench compare BASELINE CURRENT makes it again from the two documents',
+  },
+  {
+    is: (o) => typeof o.schema === 'string' && o.schema.startsWith('membench-top/'),
+    what: 'a process snapshot (membench top --json)',
+    use: 'no membench command reads snapshots back: read it with jq',
+  },
+  {
+    is: (o) => typeof o.schema === 'string' && o.schema.startsWith('membench-system/'),
+    what: 'a machine report (membench system --json)',
+    use: 'no membench command reads it back: read it with jq',
+  },
 ];
 
 /** What a reader asks for: the kinds it takes, and how its error lines name them. */
@@ -85,16 +116,49 @@ export interface Expectation {
 }
 
 export const EXPECT = {
-  any: { kinds: ['run', 'suite', 'profile', 'watch'], thing: 'a membench document', words: 'a membench document', writtenBy: 'membench', cutShort: 'was it cut short? membench writes --json files whole; use a finished copy' },
-  run: { kinds: ['run'], thing: 'a membench result', words: 'a membench run result', writtenBy: 'membench run --json', cutShort: 'was it cut short? membench writes --json files whole; use a finished copy' },
+  any: {
+    kinds: ['run', 'suite', 'profile', 'watch'],
+    thing: 'a membench document',
+    words: 'a membench document',
+    writtenBy: 'membench',
+    cutShort: 'was it cut short? membench writes --json files whole; use a finished copy',
+  },
+  run: {
+    kinds: ['run'],
+    thing: 'a membench result',
+    words: 'a membench run result',
+    writtenBy: 'membench run --json',
+    cutShort: 'was it cut short? membench writes --json files whole; use a finished copy',
+  },
   /** report and compare: run or suite results; the errors speak of run documents, the common case. */
-  result: { kinds: ['run', 'suite'], thing: 'a membench result', words: 'a run or suite result', writtenBy: 'membench run --json', cutShort: 'was it cut short? membench writes --json files whole; use a finished copy' },
+  result: {
+    kinds: ['run', 'suite'],
+    thing: 'a membench result',
+    words: 'a run or suite result',
+    writtenBy: 'membench run --json',
+    cutShort: 'was it cut short? membench writes --json files whole; use a finished copy',
+  },
   suite: {
-    kinds: ['suite'], thing: 'a membench suite result', words: 'a membench suite result', writtenBy: 'membench suite --json or --save-baseline',
+    kinds: ['suite'],
+    thing: 'a membench suite result',
+    words: 'a membench suite result',
+    writtenBy: 'membench suite --json or --save-baseline',
     cutShort: 'was it cut short? give a file written by membench suite --json or --save-baseline',
   },
-  profile: { kinds: ['profile'], thing: 'a membench profile document', words: 'a membench profile document', writtenBy: 'membench profile … --json FILE', cutShort: 'was it cut short? profiles are written whole; use a finished copy' },
-  watch: { kinds: ['watch'], thing: 'a membench watch recording', words: 'a membench watch recording', writtenBy: 'membench watch --json', cutShort: 'was it cut short? use a finished copy' },
+  profile: {
+    kinds: ['profile'],
+    thing: 'a membench profile document',
+    words: 'a membench profile document',
+    writtenBy: 'membench profile … --json FILE',
+    cutShort: 'was it cut short? profiles are written whole; use a finished copy',
+  },
+  watch: {
+    kinds: ['watch'],
+    thing: 'a membench watch recording',
+    words: 'a membench watch recording',
+    writtenBy: 'membench watch --json',
+    cutShort: 'was it cut short? use a finished copy',
+  },
 } as const satisfies Record<string, Expectation>;
 
 interface Head {
@@ -105,19 +169,30 @@ interface Head {
 }
 
 const isHead = (v: unknown): v is Head => typeof v === 'object' && v !== null && !Array.isArray(v);
-const holds = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`);
+const holds = (v: unknown): string =>
+  v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`;
 const giveOne = (e: Expectation): string => `give a file written by ${e.writtenBy}`;
-const listed = (vs: readonly number[]): string => (vs.length === 1 ? `version ${vs[0]}` : `versions ${vs.slice(0, -1).join(', ')} and ${vs.at(-1)}`);
+const listed = (vs: readonly number[]): string =>
+  vs.length === 1 ? `version ${vs[0]}` : `versions ${vs.slice(0, -1).join(', ')} and ${vs.at(-1)}`;
 
-const KIND_OF: Readonly<Record<string, DocumentKind>> = { [RUN_KIND]: 'run', [SUITE_KIND]: 'suite', [PROFILE_KIND]: 'profile', [WATCH_KIND]: 'watch' };
+const KIND_OF: Readonly<Record<string, DocumentKind>> = {
+  [RUN_KIND]: 'run',
+  [SUITE_KIND]: 'suite',
+  [PROFILE_KIND]: 'profile',
+  [WATCH_KIND]: 'watch',
+};
 
 /** What a document says it is: a kind (and the version its fields follow), another membench document, or nothing. */
-function identify(o: Head): { kind: DocumentKind; version: unknown } | { other: (typeof OTHER_DOCUMENTS)[number] } | { unknownKind: string } | null {
+function identify(
+  o: Head,
+): { kind: DocumentKind; version: unknown } | { other: (typeof OTHER_DOCUMENTS)[number] } | { unknownKind: string } | null {
   const other = OTHER_DOCUMENTS.find((d) => d.is(o));
   if (other) return { other };
-  if (typeof o.kind === 'string') return Object.hasOwn(KIND_OF, o.kind) ? { kind: KIND_OF[o.kind]!, version: o.schemaVersion } : { unknownKind: o.kind };
+  if (typeof o.kind === 'string')
+    return Object.hasOwn(KIND_OF, o.kind) ? { kind: KIND_OF[o.kind]!, version: o.schemaVersion } : { unknownKind: o.kind };
   // Version-1 watch recordings named themselves in `schema` ("membench-watch/1") and carried no schemaVersion.
-  if (typeof o.schema === 'string' && o.schema.startsWith('membench-watch/')) return { kind: 'watch', version: Number(o.schema.slice('membench-watch/'.length)) };
+  if (typeof o.schema === 'string' && o.schema.startsWith('membench-watch/'))
+    return { kind: 'watch', version: Number(o.schema.slice('membench-watch/'.length)) };
   return null;
 }
 
@@ -147,22 +222,34 @@ export function readDocument(text: string, name: string, expect: Expectation = E
   const id = identify(o);
   if (id !== null && 'other' in id) throw notExpected(name, id.other.what, id.other.use, expect);
   if (toolName !== TOOL_NAME) {
-    throw usageError(`${name} was not written by membench (tool: ${toolName === undefined ? 'none named' : JSON.stringify(toolName)})`, giveOne(expect));
+    throw usageError(
+      `${name} was not written by membench (tool: ${toolName === undefined ? 'none named' : JSON.stringify(toolName)})`,
+      giveOne(expect),
+    );
   }
   if (id !== null && 'unknownKind' in id) {
-    throw usageError(`${name} is a membench document of kind ${JSON.stringify(id.unknownKind)}, which this membench does not read`, openWith(writtenBy));
+    throw usageError(
+      `${name} is a membench document of kind ${JSON.stringify(id.unknownKind)}, which this membench does not read`,
+      openWith(writtenBy),
+    );
   }
   // No kind: a version-1 run document, written before run documents carried the envelope's kind.
   const { kind, version } = id ?? { kind: 'run' as const, version: o.schemaVersion };
   const spec = KINDS[kind];
   if (!expect.kinds.includes(kind)) throw notExpected(name, spec.what, spec.use, expect);
   if (typeof version !== 'number' || !spec.versions.includes(version)) {
-    throw usageError(`${name} has ${spec.versionWords} schema version ${JSON.stringify(version)}; this membench reads ${listed(spec.versions)}`, spec.versionHint(writtenBy));
+    throw usageError(
+      `${name} has ${spec.versionWords} schema version ${JSON.stringify(version)}; this membench reads ${listed(spec.versions)}`,
+      spec.versionHint(writtenBy),
+    );
   }
   const checked = spec.check(value, version);
   if (!checked.ok) {
     const at = issuePath(checked.issue);
-    throw usageError(`${name} does not match the ${spec.schemaWords} schema${at ? ` at ${at}` : ''}: ${checked.issue.message}`, 'was it edited by hand?');
+    throw usageError(
+      `${name} does not match the ${spec.schemaWords} schema${at ? ` at ${at}` : ''}: ${checked.issue.message}`,
+      'was it edited by hand?',
+    );
   }
   return documentOf(checked.value);
 }
@@ -170,10 +257,14 @@ export function readDocument(text: string, name: string, expect: Expectation = E
 /** A checked document with its kind beside it, told by the envelope's kind that every version is given. */
 function documentOf(doc: AnyDocument): MembenchDocument {
   switch (doc.kind) {
-    case RUN_KIND: return { kind: 'run', doc };
-    case SUITE_KIND: return { kind: 'suite', doc };
-    case PROFILE_KIND: return { kind: 'profile', doc };
-    case WATCH_KIND: return { kind: 'watch', doc };
+    case RUN_KIND:
+      return { kind: 'run', doc };
+    case SUITE_KIND:
+      return { kind: 'suite', doc };
+    case PROFILE_KIND:
+      return { kind: 'profile', doc };
+    case WATCH_KIND:
+      return { kind: 'watch', doc };
   }
 }
 
@@ -185,7 +276,8 @@ export function readRunDocument(text: string, name: string): MembenchResult {
 }
 
 function withRuns(doc: MembenchResult, name: string): MembenchResult {
-  if (doc.benchmarks.every((b) => b.runs.length === 0)) throw usageError(`${name} has no runs to report`, 'it was written before the first run finished');
+  if (doc.benchmarks.every((b) => b.runs.length === 0))
+    throw usageError(`${name} has no runs to report`, 'it was written before the first run finished');
   return doc;
 }
 

@@ -30,31 +30,35 @@ export type CommandRepeat = z.infer<typeof CommandRepeatSchema>;
 
 export const SizeResultSchema = z.object({
   size: int.nonnegative(),
-  valuesBytes: z.array(bytes).describe('the benchmark\'s metric, one value per repeat, in run order'),
+  valuesBytes: z.array(bytes).describe("the benchmark's metric, one value per repeat, in run order"),
   stats: StatsSchema.nullable(),
   inProcess: z.array(InProcessRepeatSchema).nullable().describe('per repeat, for in-process benchmarks'),
   command: z.array(CommandRepeatSchema).nullable().describe('per repeat, for command benchmarks'),
 });
 export type SizeResult = z.infer<typeof SizeResultSchema>;
 
-export const FitSchema = z.object({
-  points: int.positive(),
-  distinctSizes: int.positive(),
-  slopeBytesPerUnit: z.number(),
-  interceptBytes: z.number(),
-  r2: z.number(),
-  r2OfMeans: z.number().describe('R² of the per-size means: what the linearity verdict reads'),
-  residualStdDevBytes: z.number().nullable(),
-  slopeStdErrBytes: z.number().nullable(),
-  slopeIntervalBytes: z.tuple([z.number(), z.number()]).nullable().describe('95 % interval of the slope'),
-  verdict: z.enum(['linear', 'not-linear', 'flat', 'too-few-points']),
-  reason: z.string(),
-}).describe('least-squares line through every (size, value) point: the cost per unit is its slope');
+export const FitSchema = z
+  .object({
+    points: int.positive(),
+    distinctSizes: int.positive(),
+    slopeBytesPerUnit: z.number(),
+    interceptBytes: z.number(),
+    r2: z.number(),
+    r2OfMeans: z.number().describe('R² of the per-size means: what the linearity verdict reads'),
+    residualStdDevBytes: z.number().nullable(),
+    slopeStdErrBytes: z.number().nullable(),
+    slopeIntervalBytes: z.tuple([z.number(), z.number()]).nullable().describe('95 % interval of the slope'),
+    verdict: z.enum(['linear', 'not-linear', 'flat', 'too-few-points']),
+    reason: z.string(),
+  })
+  .describe('least-squares line through every (size, value) point: the cost per unit is its slope');
 export type Fit = z.infer<typeof FitSchema>;
 
-export const MetricSchema = z.enum(['retainedBytes', 'treePeakBytes', 'treeAnonPeakBytes']).describe(
-  'retainedBytes: V8 heap + external kept alive by the function\'s return value; tree*: figures of the command\'s whole process tree',
-);
+export const MetricSchema = z
+  .enum(['retainedBytes', 'treePeakBytes', 'treeAnonPeakBytes'])
+  .describe(
+    "retainedBytes: V8 heap + external kept alive by the function's return value; tree*: figures of the command's whole process tree",
+  );
 export type SuiteMetric = z.infer<typeof MetricSchema>;
 
 export const SuiteBenchmarkSchema = z.object({
@@ -68,9 +72,11 @@ export const SuiteBenchmarkSchema = z.object({
   runs: int.positive(),
   sizes: z.array(SizeResultSchema),
   fit: FitSchema.nullable(),
-  expect: z.object({
-    perUnit: z.object({ text: z.string(), minBytes: z.number(), maxBytes: z.number().nullable().describe('null: no upper bound') }),
-  }).nullable(),
+  expect: z
+    .object({
+      perUnit: z.object({ text: z.string(), minBytes: z.number(), maxBytes: z.number().nullable().describe('null: no upper bound') }),
+    })
+    .nullable(),
   expectVerdict: z.enum(['within', 'below', 'above', 'no-fit']).nullable(),
 });
 export type SuiteBenchmark = z.infer<typeof SuiteBenchmarkSchema>;
@@ -87,7 +93,9 @@ export const SuiteResultSchema = z.object({
     cpuCount: int.positive(),
   }),
   suiteFiles: z.array(z.string()),
-  failure: z.object({ benchmark: z.string(), size: int.nullable(), message: z.string() }).nullable()
+  failure: z
+    .object({ benchmark: z.string(), size: int.nullable(), message: z.string() })
+    .nullable()
     .describe('the benchmark that stopped the suite, when one did'),
   benchmarks: z.array(SuiteBenchmarkSchema),
 });

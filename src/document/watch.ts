@@ -36,7 +36,9 @@ export const ProcessSeenSchema = z.object({
   nameAtEnd: z.string().optional().describe('its comm as the sampler retired it, when it differs from what status said'),
 });
 // The sampler's record and the document's must stay the same shape: this line stops compiling when they part.
-const _sameProcessShape: [ProcessSeen, z.infer<typeof ProcessSeenSchema>] extends [z.infer<typeof ProcessSeenSchema>, ProcessSeen] ? true : never = true;
+const _sameProcessShape: [ProcessSeen, z.infer<typeof ProcessSeenSchema>] extends [z.infer<typeof ProcessSeenSchema>, ProcessSeen]
+  ? true
+  : never = true;
 void _sameProcessShape;
 
 export const WatchRecordingSchema = z.object({
@@ -44,7 +46,8 @@ export const WatchRecordingSchema = z.object({
   pid: int.positive(),
   extraPids: z.array(int.positive()).describe('further pids watched from the start (--name: every process with the name then)'),
   name: z.string().nullable().describe('--name: the name followed (processes with it started later join), else null'),
-  lateJoins: z.array(z.object({ pid: int.positive(), joinedMs: ms.describe('when a rescan found it, since the watch began') }))
+  lateJoins: z
+    .array(z.object({ pid: int.positive(), joinedMs: ms.describe('when a rescan found it, since the watch began') }))
     .describe('--name: processes found after the start, the latest ones'),
   lateJoinsNotKept: int.nonnegative().describe('late joins left out of lateJoins (the earliest), so a watch of days stays bounded'),
   children: z.boolean().describe('whether descendants were followed (--children)'),
@@ -62,7 +65,8 @@ export const WatchRecordingSchema = z.object({
   maxProcesses: int.nonnegative().nullable(),
   leak: LeakVerdictSchema,
   leakFirstSeenMs: ms.nullable().describe('when the running verdict first said "leak", since the watch began'),
-  timeline: z.object({ tMs: z.array(ms), rssSumBytes: z.array(bytes), processCount: z.array(int.nonnegative()) })
+  timeline: z
+    .object({ tMs: z.array(ms), rssSumBytes: z.array(bytes), processCount: z.array(int.nonnegative()) })
     .describe('Σ RSS over time, each point the maximum of its bucket'),
   processes: z.array(ProcessSeenSchema).describe('live processes, then the finished ones with the largest peaks'),
   finishedProcessesNotKept: int.nonnegative().describe('finished processes left out of processes (smaller peaks)'),
@@ -70,7 +74,12 @@ export const WatchRecordingSchema = z.object({
 export type WatchRecording = z.infer<typeof WatchRecordingSchema>;
 
 /** Version 1: no envelope kind or version, `schema: 'membench-watch/1'`, the interval's unit before its role. */
-export const WatchRecordingV1Schema = WatchRecordingSchema.omit({ kind: true, schemaVersion: true, intervalAskedMs: true, intervalAchievedMs: true }).extend({
+export const WatchRecordingV1Schema = WatchRecordingSchema.omit({
+  kind: true,
+  schemaVersion: true,
+  intervalAskedMs: true,
+  intervalAchievedMs: true,
+}).extend({
   schema: z.literal(WATCH_V1_SCHEMA),
   intervalMsAsked: ms,
   intervalMsAchieved: ms.nullable(),
@@ -79,5 +88,11 @@ export const WatchRecordingV1Schema = WatchRecordingSchema.omit({ kind: true, sc
 /** A version-1 recording in today's shape; fields it does not know are kept as they were. */
 export function upgradeWatchV1(v1: z.input<typeof WatchRecordingV1Schema>): WatchRecording {
   const { schema: _schema, intervalMsAsked, intervalMsAchieved, ...rest } = v1;
-  return { ...rest, kind: WATCH_KIND, schemaVersion: WATCH_SCHEMA_VERSION, intervalAskedMs: intervalMsAsked, intervalAchievedMs: intervalMsAchieved };
+  return {
+    ...rest,
+    kind: WATCH_KIND,
+    schemaVersion: WATCH_SCHEMA_VERSION,
+    intervalAskedMs: intervalMsAsked,
+    intervalAchievedMs: intervalMsAchieved,
+  };
 }

@@ -5,7 +5,10 @@ import type { LivePoller } from './poller.js';
 import { targetLabel, type TargetSpec } from './targets.js';
 
 // A record, so a verdict added to the schema and not here fails to compile.
-const LEAK_VERDICTS = Object.keys({ leak: 0, 'no-leak': 0, inconclusive: 0, 'grows-until-exit': 0 } satisfies Record<LeakVerdict['verdict'], 0>) as LeakVerdict['verdict'][];
+const LEAK_VERDICTS = Object.keys({ leak: 0, 'no-leak': 0, inconclusive: 0, 'grows-until-exit': 0 } satisfies Record<
+  LeakVerdict['verdict'],
+  0
+>) as LeakVerdict['verdict'][];
 
 type ProcessField = 'rssBytes' | 'pssBytes' | 'ussBytes' | 'vmSwapBytes' | 'vmDataBytes' | 'peakRssBytes';
 
@@ -24,7 +27,10 @@ export function liveRegistry(poller: LivePoller, target: TargetSpec, nowMs: () =
   const label = targetLabel(target);
   for (const [name, help, field] of PROCESS_GAUGES) {
     new Gauge({
-      name, help, labelNames: ['pid', 'command', 'cgroup'] as const, registers: [registry],
+      name,
+      help,
+      labelNames: ['pid', 'command', 'cgroup'] as const,
+      registers: [registry],
       collect() {
         this.reset();
         for (const p of poller.processes.values()) {
@@ -36,7 +42,10 @@ export function liveRegistry(poller: LivePoller, target: TargetSpec, nowMs: () =
   }
   const targetGauge = (name: string, help: string, value: () => number | null): void => {
     new Gauge({
-      name, help, labelNames: ['target'] as const, registers: [registry],
+      name,
+      help,
+      labelNames: ['target'] as const,
+      registers: [registry],
       collect() {
         this.reset();
         const v = value();
@@ -54,10 +63,16 @@ export function liveRegistry(poller: LivePoller, target: TargetSpec, nowMs: () =
   targetGauge('membench_target_vm_data_bytes', 'Σ VmData over the target', () => t.vmDataBytes);
   targetGauge('membench_target_peak_rss_bytes', 'Largest Σ RSS seen at any pass since membench serve started', () => t.peakRssBytes);
   targetGauge('membench_target_peak_pss_bytes', 'Largest Σ PSS seen at any pass since membench serve started', () => t.peakPssBytes);
-  targetGauge('membench_target_leak_slope_bytes_per_second', 'Theil–Sen slope of Σ RSS since membench serve started, start-up (first fifth) left out; absent until judged', () => poller.leak?.slopeBytesPerSec ?? null);
+  targetGauge(
+    'membench_target_leak_slope_bytes_per_second',
+    'Theil–Sen slope of Σ RSS since membench serve started, start-up (first fifth) left out; absent until judged',
+    () => poller.leak?.slopeBytesPerSec ?? null,
+  );
   new Gauge({
-    name: 'membench_target_leak', help: 'Leak verdict over Σ RSS since start (as membench watch judges it): 1 for the current verdict, 0 for the others',
-    labelNames: ['target', 'verdict'] as const, registers: [registry],
+    name: 'membench_target_leak',
+    help: 'Leak verdict over Σ RSS since start (as membench watch judges it): 1 for the current verdict, 0 for the others',
+    labelNames: ['target', 'verdict'] as const,
+    registers: [registry],
     collect() {
       this.reset();
       if (poller.leak === null) return;
@@ -67,7 +82,10 @@ export function liveRegistry(poller: LivePoller, target: TargetSpec, nowMs: () =
   const h = poller.health;
   const targetCounter = (name: string, help: string, value: () => number): void => {
     new Counter({
-      name, help, labelNames: ['target'] as const, registers: [registry],
+      name,
+      help,
+      labelNames: ['target'] as const,
+      registers: [registry],
       collect() {
         this.reset();
         this.inc({ target: label }, value());
@@ -76,9 +94,17 @@ export function liveRegistry(poller: LivePoller, target: TargetSpec, nowMs: () =
   };
   targetCounter('membench_sampler_passes_total', 'Passes over the target since start', () => h.polls);
   targetCounter('membench_sampler_pss_reads_total', 'smaps_rollup reads since start', () => h.pssReads);
-  targetCounter('membench_sampler_read_errors_total', 'Reads that failed for another reason than the process being gone (e.g. EACCES)', () => h.readErrors);
-  targetGauge('membench_sampler_last_pass_age_seconds', 'Seconds since the last pass ended (stale when well above the interval)', () => (h.lastPollAtMs === null ? null : (nowMs() - h.lastPollAtMs) / 1000));
-  targetGauge('membench_sampler_last_pass_duration_seconds', 'How long the last pass took', () => (h.lastPollDurationMs === null ? null : h.lastPollDurationMs / 1000));
+  targetCounter(
+    'membench_sampler_read_errors_total',
+    'Reads that failed for another reason than the process being gone (e.g. EACCES)',
+    () => h.readErrors,
+  );
+  targetGauge('membench_sampler_last_pass_age_seconds', 'Seconds since the last pass ended (stale when well above the interval)', () =>
+    h.lastPollAtMs === null ? null : (nowMs() - h.lastPollAtMs) / 1000,
+  );
+  targetGauge('membench_sampler_last_pass_duration_seconds', 'How long the last pass took', () =>
+    h.lastPollDurationMs === null ? null : h.lastPollDurationMs / 1000,
+  );
   targetGauge('membench_sampler_pss_age_seconds', 'Age of the oldest cached PSS figure', () => {
     const age = poller.oldestPssAgeMs();
     return age === null ? null : age / 1000;

@@ -40,12 +40,19 @@ export class NameFollower {
   lateJoinsNotKept = 0;
 
   /** roots: the pids the watch began with (the name's processes when the CLI resolved it). */
-  constructor(private readonly o: FollowName, roots: readonly number[]) {
+  constructor(
+    private readonly o: FollowName,
+    roots: readonly number[],
+  ) {
     this.exclude = new Set(o.excludePids);
     this.root = o.root ?? SYSTEM_PROC;
     // Only the roots count as known: a process started between the CLI's scan and this one joins at the first rescan.
     const rootSet = new Set(roots);
-    this.known = new Set(processesNamed(o.name, this.root, this.exclude).filter((p) => rootSet.has(p.pid)).map(keyOf));
+    this.known = new Set(
+      processesNamed(o.name, this.root, this.exclude)
+        .filter((p) => rootSet.has(p.pid))
+        .map(keyOf),
+    );
   }
 
   /** Called from the watch loop: notes whether anything is alive and, every rescanMs, adds the new processes as roots. */

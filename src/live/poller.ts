@@ -65,7 +65,16 @@ const GONE = new Set(['ENOENT', 'ESRCH']);
 export class LivePoller {
   readonly processes = new Map<number, LiveProcess>();
   readonly health: PollerHealth = { polls: 0, lastPollAtMs: null, lastPollDurationMs: null, pssReads: 0, readErrors: 0 };
-  readonly totals: TargetTotals = { processes: 0, rssBytes: 0, pssBytes: 0, ussBytes: 0, swapBytes: 0, vmDataBytes: 0, peakRssBytes: 0, peakPssBytes: 0 };
+  readonly totals: TargetTotals = {
+    processes: 0,
+    rssBytes: 0,
+    pssBytes: 0,
+    ussBytes: 0,
+    swapBytes: 0,
+    vmDataBytes: 0,
+    peakRssBytes: 0,
+    peakPssBytes: 0,
+  };
 
   /** Σ RSS at every pass since start, bounded (bucket means feed the verdict). */
   readonly timeline: BoundedTimeline;
@@ -118,7 +127,18 @@ export class LivePoller {
       const name = /^Name:\s*(.*)$/m.exec(status)?.[1] ?? '?';
       let p = this.processes.get(pid);
       if (!p) {
-        p = { pid, command: name, cgroup: '', rssBytes: 0, vmDataBytes: null, vmSwapBytes: null, peakRssBytes: null, pssBytes: null, ussBytes: null, pssReadAtMs: -Infinity };
+        p = {
+          pid,
+          command: name,
+          cgroup: '',
+          rssBytes: 0,
+          vmDataBytes: null,
+          vmSwapBytes: null,
+          peakRssBytes: null,
+          pssBytes: null,
+          ussBytes: null,
+          pssReadAtMs: -Infinity,
+        };
         this.processes.set(pid, p);
       }
       p.command = name;

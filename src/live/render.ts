@@ -32,18 +32,44 @@ export function unreadableHint(t: TopSnapshot, isRoot: boolean): string | null {
 /** `hint`: add unreadableHint's line when it applies (a caller repeating passes on a pipe gives it once). */
 export function renderTop(t: TopSnapshot, commandWidth = 80, hint: { readonly isRoot: boolean } | null = null): string {
   const rows: string[][] = [['PID', 'PSS', 'USS', 'RSS', 'SWAP', 'COMMAND']];
-  for (const p of t.processes) rows.push([String(p.pid), formatBytes(p.pssBytes), formatBytes(p.ussBytes), formatBytes(p.rssBytes), formatBytes(p.swapBytes), clip(p.command, commandWidth)]);
-  rows.push(['total', formatBytes(t.totals.pssBytes), formatBytes(t.totals.ussBytes), formatBytes(t.totals.rssBytes), formatBytes(t.totals.swapBytes), `${t.totals.processes} process${t.totals.processes === 1 ? '' : 'es'}`]);
+  for (const p of t.processes)
+    rows.push([
+      String(p.pid),
+      formatBytes(p.pssBytes),
+      formatBytes(p.ussBytes),
+      formatBytes(p.rssBytes),
+      formatBytes(p.swapBytes),
+      clip(p.command, commandWidth),
+    ]);
+  rows.push([
+    'total',
+    formatBytes(t.totals.pssBytes),
+    formatBytes(t.totals.ussBytes),
+    formatBytes(t.totals.rssBytes),
+    formatBytes(t.totals.swapBytes),
+    `${t.totals.processes} process${t.totals.processes === 1 ? '' : 'es'}`,
+  ]);
   const lines = [table(rows)];
   const notes: string[] = [`sorted by ${t.sortedBy.toUpperCase()}; read in ${t.scanMs.toFixed(0)} ms`];
   if (t.omitted > 0) notes.push(`${t.omitted} more not shown (--limit)`);
   if (t.kernelThreads > 0) notes.push(`${t.kernelThreads} kernel threads (no user memory)`);
   lines.push(notes.join('; '));
-  lines.push(...wrap('RSS counts shared pages in every process that maps them; the PSS total does not (USS: pages of that process alone).', 80, 4));
+  lines.push(
+    ...wrap('RSS counts shared pages in every process that maps them; the PSS total does not (USS: pages of that process alone).', 80, 4),
+  );
   if (t.unreadable.length > 0) {
     const n = t.unreadable.length;
-    const shown = t.unreadable.slice(0, 5).map((u) => `${u.name} (pid ${u.pid})`).join(', ');
-    lines.push(...wrap(`unreadable: ${n} process${n === 1 ? '' : 'es'} (${reasons(t)}), not in the totals: ${shown}${n > 5 ? ` and ${n - 5} more` : ''}`, 80, 4));
+    const shown = t.unreadable
+      .slice(0, 5)
+      .map((u) => `${u.name} (pid ${u.pid})`)
+      .join(', ');
+    lines.push(
+      ...wrap(
+        `unreadable: ${n} process${n === 1 ? '' : 'es'} (${reasons(t)}), not in the totals: ${shown}${n > 5 ? ` and ${n - 5} more` : ''}`,
+        80,
+        4,
+      ),
+    );
     const advice = hint === null ? null : unreadableHint(t, hint.isRoot);
     if (advice !== null) lines.push(...wrap(advice, 80, 4));
   }

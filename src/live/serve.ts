@@ -6,13 +6,30 @@ import type { Registry } from 'prom-client';
 import { MembenchError } from '../errors.js';
 
 export function portTakenError(bind: string, port: number, cause: unknown): MembenchError {
-  return new MembenchError('environment', `port ${port} on ${bind} is already in use`, `pick another with --port, or find what listens there with ss -ltnp 'sport = :${port}'`, { cause });
+  return new MembenchError(
+    'environment',
+    `port ${port} on ${bind} is already in use`,
+    `pick another with --port, or find what listens there with ss -ltnp 'sport = :${port}'`,
+    { cause },
+  );
 }
 
 export function bindError(bind: string, port: number, cause: NodeJS.ErrnoException): MembenchError {
   if (cause.code === 'EADDRINUSE') return portTakenError(bind, port, cause);
-  if (cause.code === 'EACCES') return new MembenchError('environment', `not permitted to listen on ${bind}:${port}`, 'ports below 1024 need root; pick a port ≥ 1024', { cause });
-  if (cause.code === 'EADDRNOTAVAIL') return new MembenchError('environment', `${bind} is not an address of this machine`, 'give --bind 127.0.0.1 or an address from ip addr', { cause });
+  if (cause.code === 'EACCES')
+    return new MembenchError(
+      'environment',
+      `not permitted to listen on ${bind}:${port}`,
+      'ports below 1024 need root; pick a port ≥ 1024',
+      { cause },
+    );
+  if (cause.code === 'EADDRNOTAVAIL')
+    return new MembenchError(
+      'environment',
+      `${bind} is not an address of this machine`,
+      'give --bind 127.0.0.1 or an address from ip addr',
+      { cause },
+    );
   return new MembenchError('environment', `cannot listen on ${bind}:${port}: ${cause.message}`, undefined, { cause });
 }
 

@@ -18,7 +18,13 @@ export function readVmstat(root: ProcRoot, name = 'vmstat'): Map<string, number>
  * Reads vmstat, waits `windowMs` (the injected sleep), reads it again with everything else.
  * `laterVmstat` names the second vmstat file: tests use a captured "vmstat.later".
  */
-export async function readSystemInputs(root: ProcRoot, windowMs: number, sleep: (ms: number) => Promise<void>, now: () => number, laterVmstat = 'vmstat'): Promise<SystemInputs> {
+export async function readSystemInputs(
+  root: ProcRoot,
+  windowMs: number,
+  sleep: (ms: number) => Promise<void>,
+  now: () => number,
+  laterVmstat = 'vmstat',
+): Promise<SystemInputs> {
   const vmstatBefore = readVmstat(root);
   const t0 = now();
   await sleep(windowMs);

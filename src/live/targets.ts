@@ -11,7 +11,10 @@ export type TargetSpec =
 /** The `target` label value: "pid:123", "name:postgres", "all". */
 export const targetLabel = (t: TargetSpec): string => (t.kind === 'pid' ? `pid:${t.pid}` : t.kind === 'name' ? `name:${t.name}` : 'all');
 
-export const allPids = (root: ProcRoot): number[] => readdirSync(root.proc).filter((n) => /^\d+$/.test(n)).map(Number);
+export const allPids = (root: ProcRoot): number[] =>
+  readdirSync(root.proc)
+    .filter((n) => /^\d+$/.test(n))
+    .map(Number);
 
 /** PID and every descendant (breadth first through /proc/PID/task/TID/children); [] when PID is gone. */
 export function descendantsOf(pid: number, root: ProcRoot): number[] {
@@ -63,7 +66,11 @@ function namedIdentity(pid: number, name: string, root: ProcRoot): ProcessIdenti
  * Why nothing watchable has this name when something does carry it: only kernel threads (no user memory: vsize
  * 0 and no command line) or only zombies; null when no process has the name at all.
  */
-export function unwatchableNamed(name: string, root: ProcRoot, exclude: ReadonlySet<number> = new Set()): 'kernel threads' | 'zombies' | null {
+export function unwatchableNamed(
+  name: string,
+  root: ProcRoot,
+  exclude: ReadonlySet<number> = new Set(),
+): 'kernel threads' | 'zombies' | null {
   let zombie = false;
   let kernel = false;
   for (const pid of allPids(root)) {

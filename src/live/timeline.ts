@@ -7,7 +7,11 @@
 export const VERDICT_POINTS = 1024;
 
 /** Keeps at most `points` samples: the maximum of each bucket (peaks survive thinning), and where each came from. */
-export function bucketMax(tMs: readonly number[], bytes: readonly number[], points: number): { tMs: number[]; bytes: number[]; index: number[] } {
+export function bucketMax(
+  tMs: readonly number[],
+  bytes: readonly number[],
+  points: number,
+): { tMs: number[]; bytes: number[]; index: number[] } {
   if (tMs.length <= points) return { tMs: [...tMs], bytes: [...bytes], index: tMs.map((_, i) => i) };
   const outT: number[] = [];
   const outB: number[] = [];

@@ -84,7 +84,11 @@ function namesOf(pid: number, root: ProcRoot, read: ReadText): { name: string; c
  * withNames() fills them for the rows shown, which is what a terminal view of 25 rows needs.
  */
 export function scanProcesses(root: ProcRoot = SYSTEM_PROC, read: ReadText = readText, pids?: readonly number[], names = true): ScanResult {
-  const list = pids ?? readdirSync(root.proc).filter((n) => /^\d+$/.test(n)).map(Number);
+  const list =
+    pids ??
+    readdirSync(root.proc)
+      .filter((n) => /^\d+$/.test(n))
+      .map(Number);
   const processes: TopProcess[] = [];
   const unreadable: UnreadableProcess[] = [];
   let kernelThreads = 0;
@@ -113,7 +117,12 @@ export function withNames(t: TopSnapshot, root: ProcRoot = SYSTEM_PROC, read: Re
   return { ...t, processes: t.processes.map((p) => (p.name === '' ? { ...p, ...namesOf(p.pid, root, read) } : p)) };
 }
 
-const FIELD: Record<TopSortKey, keyof TopProcess & `${string}Bytes`> = { pss: 'pssBytes', uss: 'ussBytes', rss: 'rssBytes', swap: 'swapBytes' };
+const FIELD: Record<TopSortKey, keyof TopProcess & `${string}Bytes`> = {
+  pss: 'pssBytes',
+  uss: 'ussBytes',
+  rss: 'rssBytes',
+  swap: 'swapBytes',
+};
 
 export function sumProcesses(ps: readonly TopProcess[]): TopTotals {
   const t = { processes: ps.length, rssBytes: 0, pssBytes: 0, ussBytes: 0, swapBytes: 0 };
@@ -127,7 +136,13 @@ export function sumProcesses(ps: readonly TopProcess[]): TopTotals {
 }
 
 /** Sorts descending by the key (ties by pid), keeps `limit` (null = all), totals over all. */
-export function buildTop(scan: ScanResult, sortedBy: TopSortKey, limit: number | null, takenAtEpochMs: number, scanMs: number): TopSnapshot {
+export function buildTop(
+  scan: ScanResult,
+  sortedBy: TopSortKey,
+  limit: number | null,
+  takenAtEpochMs: number,
+  scanMs: number,
+): TopSnapshot {
   const f = FIELD[sortedBy];
   const sorted = [...scan.processes].sort((a, b) => b[f] - a[f] || a.pid - b.pid);
   const shown = limit === null ? sorted : sorted.slice(0, limit);

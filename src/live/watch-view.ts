@@ -48,9 +48,7 @@ export function sparkline(values: readonly number[]): string {
   if (finite.length === 0) return ' '.repeat(values.length);
   const lo = Math.min(...finite);
   const span = Math.max(...finite) - lo;
-  return values
-    .map((v) => (!Number.isFinite(v) ? ' ' : BLOCKS[span === 0 ? 0 : Math.min(7, Math.floor(((v - lo) / span) * 8))]!))
-    .join('');
+  return values.map((v) => (!Number.isFinite(v) ? ' ' : BLOCKS[span === 0 ? 0 : Math.min(7, Math.floor(((v - lo) / span) * 8))]!)).join('');
 }
 
 export interface WatchLiveState {
@@ -81,7 +79,12 @@ export interface ViewRow {
 
 const plain = (text: string): { text: string; tone: Tone } => ({ text, tone: 'plain' });
 const dim = (text: string): { text: string; tone: Tone } => ({ text, tone: 'dim' });
-const VERDICT_TONE: Record<LeakVerdict['verdict'], Tone> = { leak: 'red', 'no-leak': 'green', inconclusive: 'yellow', 'grows-until-exit': 'yellow' };
+const VERDICT_TONE: Record<LeakVerdict['verdict'], Tone> = {
+  leak: 'red',
+  'no-leak': 'green',
+  inconclusive: 'yellow',
+  'grows-until-exit': 'yellow',
+};
 
 export function watchViewRows(s: WatchLiveState): ViewRow[] {
   const finite = s.recent.filter(Number.isFinite);
@@ -91,31 +94,41 @@ export function watchViewRows(s: WatchLiveState): ViewRow[] {
       // A name watch follows processes that come and go: the first one's command line would go stale.
       parts: [
         ...(s.followed === undefined ? [plain(s.command || '(no command line)')] : []),
-        dim(`${s.followed === undefined ? ' · ' : ''}${formatMs(s.elapsedMs)} · ${s.processes} process${s.processes === 1 ? '' : 'es'}${s.followed?.lateJoins ? ` · ${s.followed.lateJoins} joined later` : ''}`),
+        dim(
+          `${s.followed === undefined ? ' · ' : ''}${formatMs(s.elapsedMs)} · ${s.processes} process${s.processes === 1 ? '' : 'es'}${s.followed?.lateJoins ? ` · ${s.followed.lateJoins} joined later` : ''}`,
+        ),
       ],
     },
     { label: 'Σ RSS', parts: [plain(`${formatBytes(s.currentBytes)} now`), dim(`  peak ${formatBytes(s.peakBytes)}`)] },
     {
       label: `last ${s.recent.length} s`,
-      parts: finite.length === 0
-        ? [dim('no samples yet')]
-        : [plain(sparkline(s.recent)), dim(`  ${formatBytes(Math.min(...finite))} … ${formatBytes(Math.max(...finite))}`)],
+      parts:
+        finite.length === 0
+          ? [dim('no samples yet')]
+          : [plain(sparkline(s.recent)), dim(`  ${formatBytes(Math.min(...finite))} … ${formatBytes(Math.max(...finite))}`)],
     },
     {
       label: 'PSS',
-      parts: s.rollup === null
-        ? [dim('not read yet (smaps_rollup)')]
-        : [plain(`${formatBytes(s.rollup.pssBytes)}  USS ${formatBytes(s.rollup.ussBytes)}  swap ${formatBytes(s.rollup.swapBytes)}`), dim(`  (${formatMs(s.rollup.ageMs)} ago)`)],
+      parts:
+        s.rollup === null
+          ? [dim('not read yet (smaps_rollup)')]
+          : [
+              plain(`${formatBytes(s.rollup.pssBytes)}  USS ${formatBytes(s.rollup.ussBytes)}  swap ${formatBytes(s.rollup.swapBytes)}`),
+              dim(`  (${formatMs(s.rollup.ageMs)} ago)`),
+            ],
     },
     {
       label: 'leak',
-      parts: s.leak === null
-        ? [dim('not judged yet')]
-        : [
-          { text: s.leak.verdict, tone: VERDICT_TONE[s.leak.verdict] },
-          plain(` — ${s.leak.reason}`),
-          dim(`${s.leakAgeMs === null ? '' : ` (${formatMs(s.leakAgeMs)} ago)`}${s.leakFirstSeenMs === null ? '' : `; first said leak at ${formatMs(s.leakFirstSeenMs)}`}`),
-        ],
+      parts:
+        s.leak === null
+          ? [dim('not judged yet')]
+          : [
+              { text: s.leak.verdict, tone: VERDICT_TONE[s.leak.verdict] },
+              plain(` — ${s.leak.reason}`),
+              dim(
+                `${s.leakAgeMs === null ? '' : ` (${formatMs(s.leakAgeMs)} ago)`}${s.leakFirstSeenMs === null ? '' : `; first said leak at ${formatMs(s.leakFirstSeenMs)}`}`,
+              ),
+            ],
     },
   ];
   return rows;

@@ -67,11 +67,15 @@ export async function watch(o: WatchOptions): Promise<WatchRecording> {
   const drainMs = o.drainMs ?? 1000;
   const verdictEveryMs = o.verdictEveryMs ?? 2000;
   const sampler = await Sampler.start({
-    procRoot: SYSTEM_PROC.proc, pageSizeBytes: readPageSize(SYSTEM_PROC), ...samplerSettings({ use: 'watch', intervalMs: o.intervalMs }),
+    procRoot: SYSTEM_PROC.proc,
+    pageSizeBytes: readPageSize(SYSTEM_PROC),
+    ...samplerSettings({ use: 'watch', intervalMs: o.intervalMs }),
     // --children: a marker no process carries, so the tree is followed through /proc/PID/task/*/children
     // alone (read-only attach); otherwise the roots alone.
     membership: o.children ? { kind: 'proc', markerEntry: `MEMBENCH_WATCH=${randomBytes(8).toString('hex')}` } : { kind: 'roots' },
-    usageFile: null, memoryStatFile: null, memoryStatVersion: 1,
+    usageFile: null,
+    memoryStatFile: null,
+    memoryStatVersion: 1,
   });
   const startedAtEpochMs = performance.timeOrigin + performance.now();
   const t0 = performance.now();
@@ -135,16 +139,35 @@ export async function watch(o: WatchOptions): Promise<WatchRecording> {
     const leak = verdict(watchedMs, outcome.state === 'target-exited');
     if (leak.verdict === 'leak') leakFirstSeenMs ??= watchedMs;
     return {
-      kind: WATCH_KIND, schemaVersion: WATCH_SCHEMA_VERSION, tool: { name: 'membench', version: VERSION },
-      pid: o.pid, extraPids, name: o.followName?.name ?? null, lateJoins: names?.lateJoins() ?? [], lateJoinsNotKept: names?.lateJoinsNotKept ?? 0,
-      children: o.children, command, startedAtEpochMs: Math.round(startedAtEpochMs), watchedMs: Math.round(watchedMs), outcome,
+      kind: WATCH_KIND,
+      schemaVersion: WATCH_SCHEMA_VERSION,
+      tool: { name: 'membench', version: VERSION },
+      pid: o.pid,
+      extraPids,
+      name: o.followName?.name ?? null,
+      lateJoins: names?.lateJoins() ?? [],
+      lateJoinsNotKept: names?.lateJoinsNotKept ?? 0,
+      children: o.children,
+      command,
+      startedAtEpochMs: Math.round(startedAtEpochMs),
+      watchedMs: Math.round(watchedMs),
+      outcome,
       intervalAskedMs: o.intervalMs,
       // The mean gap between ticks is (last − first) / (n − 1): no per-gap buffer needed.
       intervalAchievedMs: firstT !== null && timeline.samples > 1 ? (lastT - firstT) / (timeline.samples - 1) : null,
-      ticks: timeline.samples, missedTicks: missed,
-      peakRssSumBytes: peakRss, finalRssSumBytes: lastLive, peakPssSumBytes: peakPss, maxProcesses: maxProcs,
-      leak, leakFirstSeenMs: leakFirstSeenMs === null ? null : Math.round(leakFirstSeenMs),
-      timeline: { tMs: thinned.tMs.map((t) => Math.round(t * 1000) / 1000), rssSumBytes: thinned.bytes.map(Math.round), processCount: thinned.index.map((i) => timeline.countMax[i]!) },
+      ticks: timeline.samples,
+      missedTicks: missed,
+      peakRssSumBytes: peakRss,
+      finalRssSumBytes: lastLive,
+      peakPssSumBytes: peakPss,
+      maxProcesses: maxProcs,
+      leak,
+      leakFirstSeenMs: leakFirstSeenMs === null ? null : Math.round(leakFirstSeenMs),
+      timeline: {
+        tMs: thinned.tMs.map((t) => Math.round(t * 1000) / 1000),
+        rssSumBytes: thinned.bytes.map(Math.round),
+        processCount: thinned.index.map((i) => timeline.countMax[i]!),
+      },
       processes: table.list(),
       finishedProcessesNotKept: table.finishedNotKept,
     };
@@ -153,17 +176,29 @@ export async function watch(o: WatchOptions): Promise<WatchRecording> {
   const liveState = (elapsedMs: number): WatchLiveState => {
     const current = sampler.latestTreeBytes;
     return {
-      pid: o.pid, command, elapsedMs, currentBytes: current, processes: sampler.alive,
+      pid: o.pid,
+      command,
+      elapsedMs,
+      currentBytes: current,
+      processes: sampler.alive,
       peakBytes: maxN(peakRss, Number.isFinite(current) ? current : null),
       recent: recent.series(),
-      rollup: rollup === null ? null : { pssBytes: rollup.pssBytes, ussBytes: rollup.ussBytes, swapBytes: rollup.swapBytes, ageMs: elapsedMs - rollup.tMs },
-      leak: liveLeak, leakAgeMs: liveLeak === null ? null : elapsedMs - liveLeakAtMs, leakFirstSeenMs,
+      rollup:
+        rollup === null
+          ? null
+          : { pssBytes: rollup.pssBytes, ussBytes: rollup.ussBytes, swapBytes: rollup.swapBytes, ageMs: elapsedMs - rollup.tMs },
+      leak: liveLeak,
+      leakAgeMs: liveLeak === null ? null : elapsedMs - liveLeakAtMs,
+      leakFirstSeenMs,
       ...(names === null ? {} : { followed: { name: names.name, lateJoins: names.lateJoinsSeen } }),
     };
   };
 
   let outcome: WatchOutcome | null = null;
-  o.interrupted.then((signal) => (outcome ??= { state: 'interrupted', signal }), () => undefined);
+  o.interrupted.then(
+    (signal) => (outcome ??= { state: 'interrupted', signal }),
+    () => undefined,
+  );
   let lastUpdate = -Infinity;
   let lastDrain = 0;
   let lastVerdict = 0;
@@ -190,7 +225,8 @@ export async function watch(o: WatchOptions): Promise<WatchRecording> {
       }
       names?.step(elapsed, sampler);
       if (o.durationMs !== null && elapsed >= o.durationMs) outcome = { state: 'duration-reached', durationMs: o.durationMs };
-      else if (sampler.ticks > 2 && sampler.alive === 0 && (names === null ? !roots.some((pid) => pidAlive(pid)) : names.gone(elapsed))) outcome = { state: 'target-exited' };
+      else if (sampler.ticks > 2 && sampler.alive === 0 && (names === null ? !roots.some((pid) => pidAlive(pid)) : names.gone(elapsed)))
+        outcome = { state: 'target-exited' };
       else if (elapsed - lastCheckpoint >= checkpointMs) {
         lastCheckpoint = elapsed;
         o.onCheckpoint?.(recording({ state: 'in-progress' }, elapsed));
@@ -203,6 +239,11 @@ export async function watch(o: WatchOptions): Promise<WatchRecording> {
   const watchedMs = performance.now() - t0;
   const out = await sampler.stop();
   // The sampler retires every member at stop(); those still running stay "live" in the recording.
-  fold(out.columns, out.processes, out.processes.map((p) => p.pid).filter((pid) => pidAlive(pid)), out.missedTicks);
+  fold(
+    out.columns,
+    out.processes,
+    out.processes.map((p) => p.pid).filter((pid) => pidAlive(pid)),
+    out.missedTicks,
+  );
   return recording(outcome, watchedMs);
 }

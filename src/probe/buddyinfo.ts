@@ -16,7 +16,10 @@ export function parseBuddyinfo(text: string, file = '/proc/buddyinfo'): BuddyZon
     if (line.trim() === '') return [];
     const m = /^Node\s+(\d+),\s+zone\s+(\S+)\s+(.*)$/.exec(line.trim());
     if (!m) throw new ProbeParseError(file, i + 1, 'expected "Node N, zone NAME counts…"');
-    const counts = m[3]!.trim().split(/\s+/).map((c, k) => parseCount(c, file, i + 1, `order ${k}`));
+    const counts = m[3]!
+      .trim()
+      .split(/\s+/)
+      .map((c, k) => parseCount(c, file, i + 1, `order ${k}`));
     return [{ node: parseCount(m[1], file, i + 1, 'node'), zone: m[2]!, freeBlocks: counts }];
   });
 }

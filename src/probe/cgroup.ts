@@ -20,11 +20,13 @@ export function parseProcCgroup(text: string, file = '/proc/self/cgroup'): Cgrou
     const path = line.slice(second + 1);
     if (!path.startsWith('/')) throw new ProbeParseError(file, i + 1, `path ${JSON.stringify(path)} does not start with /`);
     const list = line.slice(first + 1, second);
-    return [{
-      hierarchyId: parseCount(line.slice(0, first), file, i + 1, 'hierarchy id'),
-      controllers: list === '' ? [] : list.split(','),
-      path,
-    }];
+    return [
+      {
+        hierarchyId: parseCount(line.slice(0, first), file, i + 1, 'hierarchy id'),
+        controllers: list === '' ? [] : list.split(','),
+        path,
+      },
+    ];
   });
 }
 
@@ -33,7 +35,11 @@ export function parseProcCgroup(text: string, file = '/proc/self/cgroup'): Cgrou
  * hybrid layouts), else the v2 unified path ("0::/…"); null when neither is listed.
  */
 export function memoryCgroupPath(memberships: readonly CgroupMembership[]): string | null {
-  return memberships.find((m) => m.controllers.includes('memory'))?.path ?? memberships.find((m) => m.hierarchyId === 0 && m.controllers.length === 0)?.path ?? null;
+  return (
+    memberships.find((m) => m.controllers.includes('memory'))?.path ??
+    memberships.find((m) => m.hierarchyId === 0 && m.controllers.length === 0)?.path ??
+    null
+  );
 }
 
 export interface CgroupMount {
@@ -49,7 +55,22 @@ const unescapeMount = (s: string): string => s.replace(/\\([0-7]{3})/g, (_, oct:
 
 /** Parses /proc/PID/mountinfo and keeps cgroup and cgroup2 mounts (proc(5): fields 4 root, 5 mount point, after " - ": type, source, super options). */
 export function parseCgroupMounts(text: string, file = '/proc/self/mountinfo'): CgroupMount[] {
-  const v1Controllers = new Set(['memory', 'cpu', 'cpuacct', 'cpuset', 'pids', 'freezer', 'blkio', 'devices', 'net_cls', 'net_prio', 'perf_event', 'hugetlb', 'rdma', 'misc']);
+  const v1Controllers = new Set([
+    'memory',
+    'cpu',
+    'cpuacct',
+    'cpuset',
+    'pids',
+    'freezer',
+    'blkio',
+    'devices',
+    'net_cls',
+    'net_prio',
+    'perf_event',
+    'hugetlb',
+    'rdma',
+    'misc',
+  ]);
   return text.split('\n').flatMap((line, i): CgroupMount[] => {
     if (line === '') return [];
     const sep = line.indexOf(' - ');

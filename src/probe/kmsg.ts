@@ -28,7 +28,11 @@ export function parseKmsgRecord(text: string): KmsgRecord | null {
 
 /** Records of a captured /dev/kmsg dump (one record per line; continuation lines, which start with a space, skipped). */
 export function parseKmsgDump(text: string): KmsgRecord[] {
-  return text.split('\n').filter((l) => l !== '' && !l.startsWith(' ')).map(parseKmsgRecord).filter((r): r is KmsgRecord => r !== null);
+  return text
+    .split('\n')
+    .filter((l) => l !== '' && !l.startsWith(' '))
+    .map(parseKmsgRecord)
+    .filter((r): r is KmsgRecord => r !== null);
 }
 
 export interface KilledProcess {
@@ -92,7 +96,18 @@ export function parseOomEvents(records: readonly KmsgRecord[]): OomEvent[] {
   let cur = null as Draft | null;
   const start = (r: KmsgRecord): Draft => {
     if (cur) events.push(finish(cur));
-    cur = { seq: r.seq, usec: r.usec, constraint: null, oomMemcg: null, taskMemcg: null, global: false, killed: [], lines: [], hasSummary: false, hasKill: false };
+    cur = {
+      seq: r.seq,
+      usec: r.usec,
+      constraint: null,
+      oomMemcg: null,
+      taskMemcg: null,
+      global: false,
+      killed: [],
+      lines: [],
+      hasSummary: false,
+      hasKill: false,
+    };
     return cur;
   };
   for (const r of records) {
@@ -160,7 +175,16 @@ function addKilled(e: Draft, k: KilledProcess): void {
 }
 
 function finish(d: Draft): OomEvent {
-  return { seq: d.seq, usec: d.usec, constraint: d.constraint, oomMemcg: d.oomMemcg, taskMemcg: d.taskMemcg, global: d.global, killed: d.killed, lines: d.lines };
+  return {
+    seq: d.seq,
+    usec: d.usec,
+    constraint: d.constraint,
+    oomMemcg: d.oomMemcg,
+    taskMemcg: d.taskMemcg,
+    global: d.global,
+    killed: d.killed,
+    lines: d.lines,
+  };
 }
 
 /**

@@ -23,7 +23,12 @@ export function parsePressure(text: string, file = '/proc/pressure/memory'): Pre
     if (line === '') return;
     const m = /^(some|full) avg10=(\d+\.\d+) avg60=(\d+\.\d+) avg300=(\d+\.\d+) total=(\d+)$/.exec(line);
     if (!m) throw new ProbeParseError(file, i + 1, 'expected "some|full avg10=… avg60=… avg300=… total=…"');
-    found[m[1] as 'some' | 'full'] = { avg10: Number(m[2]), avg60: Number(m[3]), avg300: Number(m[4]), totalUs: parseCount(m[5], file, i + 1, 'total') };
+    found[m[1] as 'some' | 'full'] = {
+      avg10: Number(m[2]),
+      avg60: Number(m[3]),
+      avg300: Number(m[4]),
+      totalUs: parseCount(m[5], file, i + 1, 'total'),
+    };
   });
   if (!found.some) throw new ProbeParseError(file, 1, 'no "some" line');
   return { some: found.some, full: found.full ?? null };

@@ -38,7 +38,8 @@ export function readChildren(pid: number, root: ProcRoot = SYSTEM_PROC): number[
   }
   for (const tid of tids) {
     try {
-      for (const p of readFileSync(`${root.proc}/${pid}/task/${tid}/children`, 'latin1').split(' ')) if (p !== '' && p !== '\n') out.push(Number(p));
+      for (const p of readFileSync(`${root.proc}/${pid}/task/${tid}/children`, 'latin1').split(' '))
+        if (p !== '' && p !== '\n') out.push(Number(p));
     } catch {
       /* thread gone */
     }

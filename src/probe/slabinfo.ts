@@ -22,10 +22,16 @@ export function parseSlabinfo(text: string, file = '/proc/slabinfo'): SlabCache[
     // name active num objsize objperslab pagesperslab : tunables l b s : slabdata active_slabs num_slabs shared
     if (f.length < 16 || f[6] !== ':' || f[11] !== ':') throw new ProbeParseError(file, i + 1, 'expected 16 fields with ":" separators');
     const n = (k: number, what: string): number => parseCount(f[k], file, i + 1, what);
-    return [{
-      name: f[0]!, activeObjects: n(1, 'active_objs'), objects: n(2, 'num_objs'), objectSizeBytes: n(3, 'objsize'),
-      pagesPerSlab: n(5, 'pagesperslab'), slabs: n(14, 'num_slabs'),
-    }];
+    return [
+      {
+        name: f[0]!,
+        activeObjects: n(1, 'active_objs'),
+        objects: n(2, 'num_objs'),
+        objectSizeBytes: n(3, 'objsize'),
+        pagesPerSlab: n(5, 'pagesperslab'),
+        slabs: n(14, 'num_slabs'),
+      },
+    ];
   });
 }
 

@@ -27,7 +27,8 @@ export function parseSmapsRollup(text: string, file = 'smaps_rollup'): SmapsRoll
     return v;
   };
   const ussBytes = need('Private_Clean') + need('Private_Dirty');
-  if (!Number.isSafeInteger(ussBytes)) throw new ProbeParseError(file, lines.length, `Private_Clean + Private_Dirty = ${ussBytes} is too large`);
+  if (!Number.isSafeInteger(ussBytes))
+    throw new ProbeParseError(file, lines.length, `Private_Clean + Private_Dirty = ${ussBytes} is too large`);
   return {
     rssBytes: need('Rss'),
     pssBytes: need('Pss'),

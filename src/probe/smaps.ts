@@ -30,8 +30,16 @@ export interface SmapsMapping {
 
 /** The kB fields kept, by smaps key. */
 const FIELDS = {
-  Size: 'sizeBytes', Rss: 'rssBytes', Pss: 'pssBytes', Shared_Clean: 'sharedCleanBytes', Shared_Dirty: 'sharedDirtyBytes',
-  Private_Clean: 'privateCleanBytes', Private_Dirty: 'privateDirtyBytes', Anonymous: 'anonymousBytes', Swap: 'swapBytes', SwapPss: 'swapPssBytes',
+  Size: 'sizeBytes',
+  Rss: 'rssBytes',
+  Pss: 'pssBytes',
+  Shared_Clean: 'sharedCleanBytes',
+  Shared_Dirty: 'sharedDirtyBytes',
+  Private_Clean: 'privateCleanBytes',
+  Private_Dirty: 'privateDirtyBytes',
+  Anonymous: 'anonymousBytes',
+  Swap: 'swapBytes',
+  SwapPss: 'swapPssBytes',
 } as const satisfies Record<string, keyof SmapsMapping>;
 type FieldKey = keyof typeof FIELDS;
 type Counts = { -readonly [K in (typeof FIELDS)[FieldKey]]: number };
@@ -40,8 +48,16 @@ const HEADER = /^([0-9a-f]+)-([0-9a-f]+) ([-rwxsp]{4}) ([0-9a-f]+) ([0-9a-f]+:[0
 const FIELD = /^([A-Za-z_]\w*):\s*(.*)$/;
 
 const zeroCounts = (): Counts => ({
-  sizeBytes: 0, rssBytes: 0, pssBytes: 0, sharedCleanBytes: 0, sharedDirtyBytes: 0, privateCleanBytes: 0,
-  privateDirtyBytes: 0, anonymousBytes: 0, swapBytes: 0, swapPssBytes: 0,
+  sizeBytes: 0,
+  rssBytes: 0,
+  pssBytes: 0,
+  sharedCleanBytes: 0,
+  sharedDirtyBytes: 0,
+  privateCleanBytes: 0,
+  privateDirtyBytes: 0,
+  anonymousBytes: 0,
+  swapBytes: 0,
+  swapPssBytes: 0,
 });
 
 /** USS of one mapping: its pages mapped by this process only. */
@@ -60,10 +76,17 @@ export function parseSmaps(text: string, file = 'smaps'): SmapsMapping[] {
   let headerLine = 0;
   const flush = (): void => {
     if (!header) return;
-    if ((seen & 3) !== 3) throw new ProbeParseError(file, headerLine, `mapping ${header[1]}-${header[2]} has no ${seen & 1 ? 'Rss' : 'Size'} field`);
+    if ((seen & 3) !== 3)
+      throw new ProbeParseError(file, headerLine, `mapping ${header[1]}-${header[2]} has no ${seen & 1 ? 'Rss' : 'Size'} field`);
     out.push({
-      start: header[1]!, end: header[2]!, perms: header[3]!, offset: header[4]!, dev: header[5]!,
-      inode: parseCount(header[6], file, headerLine, 'inode'), pathname: header[7] ?? '', ...counts,
+      start: header[1]!,
+      end: header[2]!,
+      perms: header[3]!,
+      offset: header[4]!,
+      dev: header[5]!,
+      inode: parseCount(header[6], file, headerLine, 'inode'),
+      pathname: header[7] ?? '',
+      ...counts,
     });
   };
   let lineNo = 0;
@@ -78,7 +101,12 @@ export function parseSmaps(text: string, file = 'smaps'): SmapsMapping[] {
     const c = line.charCodeAt(0);
     if ((c >= 48 && c <= 57) || (c >= 97 && c <= 102)) {
       const h = HEADER.exec(line);
-      if (!h) throw new ProbeParseError(file, lineNo, `expected "start-end perms offset dev inode [path]", got ${JSON.stringify(line.slice(0, 80))}`);
+      if (!h)
+        throw new ProbeParseError(
+          file,
+          lineNo,
+          `expected "start-end perms offset dev inode [path]", got ${JSON.stringify(line.slice(0, 80))}`,
+        );
       flush();
       header = h;
       headerLine = lineNo;

@@ -29,8 +29,14 @@ type KibKey = (typeof KIB_FIELDS)[keyof typeof KIB_FIELDS];
 
 export function parseStatus(text: string, file = 'status'): ProcStatus {
   const kib: Record<KibKey, number | null> = {
-    vmHwmBytes: null, vmRssBytes: null, vmSizeBytes: null, vmDataBytes: null,
-    vmSwapBytes: null, rssAnonBytes: null, rssFileBytes: null, rssShmemBytes: null,
+    vmHwmBytes: null,
+    vmRssBytes: null,
+    vmSizeBytes: null,
+    vmDataBytes: null,
+    vmSwapBytes: null,
+    rssAnonBytes: null,
+    rssFileBytes: null,
+    rssShmemBytes: null,
   };
   let name: string | null = null;
   let ppid: number | null = null;
@@ -43,7 +49,8 @@ export function parseStatus(text: string, file = 'status'): ProcStatus {
     const value = line.slice(colon + 1).trim();
     if (key === 'Name') name = value;
     else if (key === 'PPid') ppid = parseCount(value, file, i + 1, key);
-    else if (Object.hasOwn(KIB_FIELDS, key)) { // not `in`: "constructor" or "toString" would match the prototype
+    else if (Object.hasOwn(KIB_FIELDS, key)) {
+      // not `in`: "constructor" or "toString" would match the prototype
       const m = /^(\d+) kB$/.exec(value);
       if (!m) throw new ProbeParseError(file, i + 1, `expected "N kB" for ${key}, got ${JSON.stringify(value)}`);
       kib[KIB_FIELDS[key as keyof typeof KIB_FIELDS]] = countToBytes(parseCount(m[1], file, i + 1, key), 1024, file, i + 1, key);

@@ -58,13 +58,19 @@ export function bottomUp(stacks: readonly Stack[], maxCallerDepth = 16): BottomU
     const leaf = s.frames[s.frames.length - 1]!;
     fnOf.set(frameLineKey(leaf), frameKey(leaf));
   }
-  return siteRows(stacks, 'self', { byLine: true }).filter((r) => r.peakBytes > 0).map((r) => {
-    const fn = fnOf.get(r.site) ?? r.site;
-    const tree = callers.get(r.site) ?? [];
-    sortTree(tree);
-    return {
-      site: r.site, function: fn, selfBytes: r.peakBytes, allocations: r.allocations,
-      functionInclusiveBytes: inclusive.get(fn) ?? r.peakBytes, callers: tree,
-    };
-  });
+  return siteRows(stacks, 'self', { byLine: true })
+    .filter((r) => r.peakBytes > 0)
+    .map((r) => {
+      const fn = fnOf.get(r.site) ?? r.site;
+      const tree = callers.get(r.site) ?? [];
+      sortTree(tree);
+      return {
+        site: r.site,
+        function: fn,
+        selfBytes: r.peakBytes,
+        allocations: r.allocations,
+        functionInclusiveBytes: inclusive.get(fn) ?? r.peakBytes,
+        callers: tree,
+      };
+    });
 }

@@ -32,14 +32,16 @@ function missedBy(profiler: Profiler, names: readonly string[], liveBlocks: numb
   switch (profiler) {
     case 'massif':
     case 'heaptrack':
-      if (python) return 'memory allocated outside malloc: Python\'s pymalloc arenas come from mmap — use --with python';
+      if (python) return "memory allocated outside malloc: Python's pymalloc arenas come from mmap — use --with python";
       if (node) return 'memory allocated outside malloc: the V8 heap comes from mmap — use --with v8';
-      return 'memory allocated outside malloc/new (mmap\'d arenas of a runtime or a custom allocator), code and libraries, thread stacks';
+      return "memory allocated outside malloc/new (mmap'd arenas of a runtime or a custom allocator), code and libraries, thread stacks";
     case 'v8':
-      return 'memory outside the sampled JS objects: node\'s own code and V8 internals, Buffers and ArrayBuffers (off-heap), native addons';
+      return "memory outside the sampled JS objects: node's own code and V8 internals, Buffers and ArrayBuffers (off-heap), native addons";
     case 'python':
-      return `tracemalloc's bookkeeping beyond what it reports (a malloc'd record for each of the ${liveBlocks ?? '?'} live blocks), `
-        + 'the interpreter and its libraries, partly used pymalloc arenas, and extensions that allocate outside PyMem';
+      return (
+        `tracemalloc's bookkeeping beyond what it reports (a malloc'd record for each of the ${liveBlocks ?? '?'} live blocks), ` +
+        'the interpreter and its libraries, partly used pymalloc arenas, and extensions that allocate outside PyMem'
+      );
   }
 }
 
@@ -53,11 +55,14 @@ export function profileCoverage(profiler: Profiler, sitesBytes: number, p: Proce
   // The profiler's own figure (valgrind running /bin/true) is an estimate: when the sites alone exceed what it
   // leaves of the peak, it overstates the profiler's part here and no share of "the rest" can be said.
   const ownTooBig = own > 0 && sitesBytes > program * 1.2;
-  const ownText = own === 0 ? '' : ownTooBig
-    ? `, ${profiler === 'massif' ? 'valgrind' : 'the profiler'} included`
-    : profiler === 'massif'
-      ? `, which includes valgrind itself: ${formatBytes(own)} running /bin/true`
-      : `, of which ${formatBytes(own)} is the profiler's own bookkeeping`;
+  const ownText =
+    own === 0
+      ? ''
+      : ownTooBig
+        ? `, ${profiler === 'massif' ? 'valgrind' : 'the profiler'} included`
+        : profiler === 'massif'
+          ? `, which includes valgrind itself: ${formatBytes(own)} running /bin/true`
+          : `, of which ${formatBytes(own)} is the profiler's own bookkeeping`;
   const peak = `${formatBytes(p.vmHwmBytes)} (VmHWM of ${p.name}, pid ${p.pid}${ownText})`;
   const saw = `${profiler} saw ${formatBytes(sitesBytes)} of ${peak}: ${formatPercent(ratio)}${own > 0 && !ownTooBig ? `, ${formatPercent(programRatio)} of the ${formatBytes(program)} left` : ''}`;
   let sentence: string;
@@ -74,12 +79,21 @@ export function profileCoverage(profiler: Profiler, sitesBytes: number, p: Proce
       sentence = `${saw} — most of the process's memory is not in this profile: ${missedBy(profiler, [p.name, p.program], liveBlocks)}`;
       break;
     case 'far-above':
-      sentence = `${profiler} counts ${formatBytes(sitesBytes)} asked for at its peak, but the process's resident peak was ${peak}: `
-        + 'memory allocated and never touched (or only partly) is not resident, so the sites show what was asked for, not what was held';
+      sentence =
+        `${profiler} counts ${formatBytes(sitesBytes)} asked for at its peak, but the process's resident peak was ${peak}: ` +
+        'memory allocated and never touched (or only partly) is not resident, so the sites show what was asked for, not what was held';
       break;
   }
   return {
-    sitesBytes, processPeakBytes: p.vmHwmBytes, pid: p.pid, processName: p.name, measuredAt: p.measuredAt,
-    profilerBytes: p.profilerBytes, ratio, programRatio, verdict, sentence,
+    sitesBytes,
+    processPeakBytes: p.vmHwmBytes,
+    pid: p.pid,
+    processName: p.name,
+    measuredAt: p.measuredAt,
+    profilerBytes: p.profilerBytes,
+    ratio,
+    programRatio,
+    verdict,
+    sentence,
   };
 }

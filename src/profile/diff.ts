@@ -32,7 +32,8 @@ export function diffProfiles(before: ProfileDocument, after: ProfileDocument): P
   });
   sites.sort((p, q) => Math.abs(q.deltaBytes) - Math.abs(p.deltaBytes) || p.site.localeCompare(q.site));
   const notes: string[] = [];
-  if (before.profiler !== after.profiler) notes.push(`different profilers (${before.profiler} vs ${after.profiler}) measure different things; sites may not line up`);
+  if (before.profiler !== after.profiler)
+    notes.push(`different profilers (${before.profiler} vs ${after.profiler}) measure different things; sites may not line up`);
   const deltaBytes = after.peakBytes - before.peakBytes;
   return {
     before: { source: before.source, profiler: before.profiler, peakBytes: before.peakBytes },

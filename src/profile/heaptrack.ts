@@ -7,7 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MembenchError } from '../errors.js';
 import { parseMassif } from './massif.js';
-import { ProfileParseError, unsymbolizedFrame, type Frame, type ModuleBases, type ParsedProfile, type ProfileTimeline, type Stack } from './model.js';
+import {
+  ProfileParseError,
+  unsymbolizedFrame,
+  type Frame,
+  type ModuleBases,
+  type ParsedProfile,
+  type ProfileTimeline,
+  type Stack,
+} from './model.js';
 
 /** "main;make_jobs; 10485760": frames outermost first, each "function" or "function (file)". */
 export function parseCollapsedStacks(text: string, file: string): Map<string, { frames: Frame[]; value: number }> {
@@ -15,7 +23,8 @@ export function parseCollapsedStacks(text: string, file: string): Map<string, { 
   text.split('\n').forEach((line, i) => {
     if (line.trim() === '') return;
     const m = /^(.*); (\d+)$/.exec(line);
-    if (!m || m[1]!.trim() === '') throw new ProfileParseError(file, i + 1, `expected "frame;frame; COUNT", got ${JSON.stringify(line.slice(0, 60))}`);
+    if (!m || m[1]!.trim() === '')
+      throw new ProfileParseError(file, i + 1, `expected "frame;frame; COUNT", got ${JSON.stringify(line.slice(0, 60))}`);
     const value = Number(m[2]);
     if (!Number.isSafeInteger(value)) throw new ProfileParseError(file, i + 1, `count ${m[2]} is too large`);
     const frames = m[1]!.split(';').map((f): Frame => {
@@ -107,7 +116,11 @@ export function parseHeaptrackModules(text: string): Map<string, string> {
 export function withModules(stacks: readonly Stack[], modules: ReadonlyMap<string, string>, bases: ModuleBases | null = null): Stack[] {
   return stacks.map((s) => ({
     ...s,
-    frames: s.frames.map((f) => (f.file === null && /^0x[0-9a-f]+$/i.test(f.function) ? unsymbolizedFrame(f.function, modules.get(f.function.toLowerCase()) ?? null, bases) : f)),
+    frames: s.frames.map((f) =>
+      f.file === null && /^0x[0-9a-f]+$/i.test(f.function)
+        ? unsymbolizedFrame(f.function, modules.get(f.function.toLowerCase()) ?? null, bases)
+        : f,
+    ),
   }));
 }
 
@@ -122,7 +135,9 @@ export function aliasBases(bases: ModuleBases, modules: Iterable<string>): Modul
     try {
       const real = realpathSync(m);
       if (bases[real] !== undefined) out[m] = bases[real];
-    } catch { /* gone since: stays unresolved */ }
+    } catch {
+      /* gone since: stays unresolved */
+    }
   }
   return out;
 }
@@ -156,8 +171,15 @@ function heaptrackPrint(args: readonly string[]): string {
     return execFileSync('heaptrack_print', args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (e) {
     const err = e as NodeJS.ErrnoException & { stderr?: string };
-    if (err.code === 'ENOENT') throw new MembenchError('environment', 'heaptrack_print not found', 'install the Debian package heaptrack (apt-get install heaptrack)');
-    throw new MembenchError('environment', `heaptrack_print failed: ${(err.stderr ?? err.message).trim().split('\n').pop()}`, undefined, { cause: e });
+    if (err.code === 'ENOENT')
+      throw new MembenchError(
+        'environment',
+        'heaptrack_print not found',
+        'install the Debian package heaptrack (apt-get install heaptrack)',
+      );
+    throw new MembenchError('environment', `heaptrack_print failed: ${(err.stderr ?? err.message).trim().split('\n').pop()}`, undefined, {
+      cause: e,
+    });
   }
 }
 
@@ -179,12 +201,25 @@ export function readHeaptrackFile(file: string, bases: ModuleBases | null = null
   try {
     const [peakF, allocF, massifF] = ['peak.txt', 'alloc.txt', 'timeline.massif'].map((n) => join(dir, n)) as [string, string, string];
     const quiet = ['-p', '0', '-a', '0', '-T', '0', '-l', '0'];
-    const summary = heaptrackPrint(['-f', file, ...quiet, '-F', peakF, '--flamegraph-cost-type', 'peak', '-M', massifF, '--massif-detailed-freq', '0']);
+    const summary = heaptrackPrint([
+      '-f',
+      file,
+      ...quiet,
+      '-F',
+      peakF,
+      '--flamegraph-cost-type',
+      'peak',
+      '-M',
+      massifF,
+      '--massif-detailed-freq',
+      '0',
+    ]);
     heaptrackPrint(['-f', file, ...quiet, '-F', allocF, '--flamegraph-cost-type', 'allocations']);
     const profile = heaptrackProfile(readFileSync(peakF, 'utf8'), readFileSync(allocF, 'utf8'), readFileSync(massifF, 'utf8'), file);
     const cmd = /^Debuggee command was: (.*)$/m.exec(summary);
     const raw = decompressed(file);
-    if (raw === null) return { ...profile, command: cmd ? cmd[1]! : null, notes: [...profile.notes, 'install zstd for an exact heaptrack timeline'] };
+    if (raw === null)
+      return { ...profile, command: cmd ? cmd[1]! : null, notes: [...profile.notes, 'install zstd for an exact heaptrack timeline'] };
     const exact = parseHeaptrackTimeline(raw, file);
     const modules = parseHeaptrackModules(raw);
     const stacks = withModules(profile.stacks, modules, bases && aliasBases(bases, modules.values()));

@@ -27,7 +27,11 @@ function readHead(file: string): Buffer {
   try {
     fd = openSync(file, 'r');
   } catch (e) {
-    throw new MembenchError('usage', `cannot read profile ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'check the path');
+    throw new MembenchError(
+      'usage',
+      `cannot read profile ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      'check the path',
+    );
   }
   try {
     const buf = Buffer.alloc(4096);
@@ -43,7 +47,10 @@ function parsed(fn: () => ParsedProfile): ParsedProfile {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof ProfileParseError) throw new MembenchError('usage', e.message, 'is the file complete? profiles written while the program was killed can be cut short', { cause: e });
+    if (e instanceof ProfileParseError)
+      throw new MembenchError('usage', e.message, 'is the file complete? profiles written while the program was killed can be cut short', {
+        cause: e,
+      });
     throw e;
   }
 }
@@ -54,10 +61,19 @@ export function importProfile(file: string, command: string | null = null, bases
   const text = (): string => readFileSync(file, 'utf8');
   const withCommand = (p: ParsedProfile): ParsedProfile => (command ? { ...p, command } : p);
   switch (format) {
-    case 'massif': return profileDocument(withCommand(parsed(() => parseMassif(text(), file, bases))), file, VERSION);
-    case 'v8': return profileDocument(withCommand(parsed(() => parseV8HeapProfile(text(), file))), file, VERSION);
-    case 'heaptrack': return profileDocument(withCommand(parsed(() => readHeaptrackFile(file, bases))), file, VERSION);
-    case 'membench': return readProfileDocument(text(), file);
-    case null: throw new MembenchError('usage', `${file}: not a profile membench can read`, 'give a massif.out file, a heaptrack .zst/.gz file, a .heapprofile or a membench profile --json document');
+    case 'massif':
+      return profileDocument(withCommand(parsed(() => parseMassif(text(), file, bases))), file, VERSION);
+    case 'v8':
+      return profileDocument(withCommand(parsed(() => parseV8HeapProfile(text(), file))), file, VERSION);
+    case 'heaptrack':
+      return profileDocument(withCommand(parsed(() => readHeaptrackFile(file, bases))), file, VERSION);
+    case 'membench':
+      return readProfileDocument(text(), file);
+    case null:
+      throw new MembenchError(
+        'usage',
+        `${file}: not a profile membench can read`,
+        'give a massif.out file, a heaptrack .zst/.gz file, a .heapprofile or a membench profile --json document',
+      );
   }
 }

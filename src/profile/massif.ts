@@ -1,6 +1,14 @@
 // Parser of valgrind massif output (massif.out.PID, as ms_print reads it): the snapshots become the timeline,
 // the peak snapshot's heap tree (bottom-up: allocation function first) becomes stacks (outermost caller first).
-import { ProfileParseError, unsymbolizedFrame, type Frame, type ModuleBases, type ParsedProfile, type ProfileTimeline, type Stack } from './model.js';
+import {
+  ProfileParseError,
+  unsymbolizedFrame,
+  type Frame,
+  type ModuleBases,
+  type ParsedProfile,
+  type ProfileTimeline,
+  type Stack,
+} from './model.js';
 
 const UNITS = { i: 'instructions', ms: 'ms', B: 'bytes-allocated', s: 's' } as const;
 
@@ -18,20 +26,31 @@ interface Snapshot {
 class Lines {
   private i = 0;
   readonly lines: string[];
-  constructor(text: string, readonly file: string) {
+  constructor(
+    text: string,
+    readonly file: string,
+  ) {
     this.lines = text.split('\n');
     if (this.lines[this.lines.length - 1] === '') this.lines.pop();
   }
-  get lineNo(): number { return this.i + 1; }
-  done(): boolean { return this.i >= this.lines.length; }
-  peek(): string | undefined { return this.lines[this.i]; }
+  get lineNo(): number {
+    return this.i + 1;
+  }
+  done(): boolean {
+    return this.i >= this.lines.length;
+  }
+  peek(): string | undefined {
+    return this.lines[this.i];
+  }
   next(): string {
     const l = this.lines[this.i];
     if (l === undefined) throw new ProfileParseError(this.file, Math.max(1, this.i), 'unexpected end of file');
     this.i++;
     return l;
   }
-  fail(detail: string, back = 1): never { throw new ProfileParseError(this.file, this.i + 1 - back, detail); }
+  fail(detail: string, back = 1): never {
+    throw new ProfileParseError(this.file, this.i + 1 - back, detail);
+  }
   /** Reads "key=value" (or "key: value") with this key. */
   field(key: string, sep: '=' | ': '): string {
     const l = this.next();
@@ -53,7 +72,8 @@ export function parseMassifLabel(label: string, bases: ModuleBases | null = null
   const m = /^(.*) \(([^()]*)\)$/.exec(body);
   if (!m) return address && body === '???' ? unsymbolizedFrame(address, null) : { function: body, file: null, line: null };
   const [, fn, loc] = m as unknown as [string, string, string];
-  if (loc.startsWith('in ')) return address && fn === '???' ? unsymbolizedFrame(address, loc.slice(3), bases) : { function: fn, file: loc.slice(3), line: null };
+  if (loc.startsWith('in '))
+    return address && fn === '???' ? unsymbolizedFrame(address, loc.slice(3), bases) : { function: fn, file: loc.slice(3), line: null };
   const fl = /^(.*):(\d+)$/.exec(loc);
   if (fl && Number(fl[2]) > 0) return { function: fn, file: fl[1]!, line: Number(fl[2]) };
   return { function: fn, file: loc, line: null };
@@ -92,7 +112,8 @@ function readSnapshot(r: Lines, bases: ModuleBases | null): Snapshot {
   const extra = r.int('mem_heap_extra_B');
   r.int('mem_stacks_B');
   const tree = r.field('heap_tree', '=');
-  if (tree !== 'empty' && tree !== 'detailed' && tree !== 'peak') r.fail(`heap_tree is not empty, detailed or peak: ${JSON.stringify(tree)}`);
+  if (tree !== 'empty' && tree !== 'detailed' && tree !== 'peak')
+    r.fail(`heap_tree is not empty, detailed or peak: ${JSON.stringify(tree)}`);
   const stacks: Stack[] = [];
   if (tree !== 'empty') readTree(r, 0, [], stacks, bases);
   return { time: Number(t), heap, extra, tree, stacks, line };
@@ -126,17 +147,21 @@ export function parseMassif(text: string, file: string, bases: ModuleBases | nul
   if (unit === 's') for (const s of snapshots) s.time = Math.round(s.time * 1e6) / 1e3;
   if (snapshots.length === 0) throw new ProfileParseError(file, Math.max(1, r.lines.length), 'no snapshots: is this a massif output file?');
   for (let i = 1; i < snapshots.length; i++) {
-    if (snapshots[i]!.time < snapshots[i - 1]!.time) throw new ProfileParseError(file, snapshots[i]!.line, `snapshot ${i} goes back in time`);
+    if (snapshots[i]!.time < snapshots[i - 1]!.time)
+      throw new ProfileParseError(file, snapshots[i]!.line, `snapshot ${i} goes back in time`);
   }
   const detailed = snapshots.filter((s) => s.tree !== 'empty');
-  const peak = snapshots.find((s) => s.tree === 'peak')
-    ?? detailed.reduce<Snapshot | null>((best, s) => (best === null || s.heap > best.heap ? s : best), null);
+  const peak =
+    snapshots.find((s) => s.tree === 'peak') ??
+    detailed.reduce<Snapshot | null>((best, s) => (best === null || s.heap > best.heap ? s : best), null);
   const notes: string[] = [];
   if (!peak) notes.push('no detailed snapshot in the file: sites unknown (massif --detailed-freq=0?), timeline only');
   else if (peak.tree !== 'peak') notes.push('no peak snapshot in the file: sites are from the largest detailed snapshot');
   const maxHeap = Math.max(...snapshots.map((s) => s.heap));
   if (peak && peak.heap < maxHeap) {
-    notes.push(`the snapshot with sites holds ${peak.heap} B; the timeline reaches ${maxHeap} B: ${maxHeap - peak.heap} B (${(100 * (maxHeap - peak.heap) / maxHeap).toFixed(1)} %) of the peak has no sites (run massif with --detailed-freq=1 --peak-inaccuracy=0.0, as membench profile --with massif does)`);
+    notes.push(
+      `the snapshot with sites holds ${peak.heap} B; the timeline reaches ${maxHeap} B: ${maxHeap - peak.heap} B (${((100 * (maxHeap - peak.heap)) / maxHeap).toFixed(1)} %) of the peak has no sites (run massif with --detailed-freq=1 --peak-inaccuracy=0.0, as membench profile --with massif does)`,
+    );
   }
   return {
     profiler: 'massif',
@@ -144,7 +169,12 @@ export function parseMassif(text: string, file: string, bases: ModuleBases | nul
     measures: 'bytes the program asked malloc/new for (mem_heap_B, allocator overhead excluded), live at the peak snapshot',
     stacks: peak?.stacks ?? [],
     peakAt: peak?.time ?? null,
-    timeline: { unit: unit === 's' ? 'ms' : unit, t: snapshots.map((s) => s.time), heapBytes: snapshots.map((s) => s.heap), extraBytes: snapshots.map((s) => s.extra) },
+    timeline: {
+      unit: unit === 's' ? 'ms' : unit,
+      t: snapshots.map((s) => s.time),
+      heapBytes: snapshots.map((s) => s.heap),
+      extraBytes: snapshots.map((s) => s.extra),
+    },
     notes,
   };
 }

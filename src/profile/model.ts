@@ -3,17 +3,39 @@
 // The document's schema: src/document/profile.ts.
 import { PROFILE_KIND } from '../document/kinds.js';
 import {
-  FrameSchema, PROFILE_SCHEMA_VERSION, ProfileDocumentSchema, ProfileTimelineSchema, StackSchema,
-  type Frame, type ProfileDocument, type ProfileTimeline, type Stack,
+  FrameSchema,
+  PROFILE_SCHEMA_VERSION,
+  ProfileDocumentSchema,
+  ProfileTimelineSchema,
+  StackSchema,
+  type Frame,
+  type ProfileDocument,
+  type ProfileTimeline,
+  type Stack,
 } from '../document/profile.js';
 import { PROFILERS, type Profiler } from './profilers.js';
 
 export { PROFILERS, type Profiler };
-export { FrameSchema, PROFILE_SCHEMA_VERSION, ProfileDocumentSchema, ProfileTimelineSchema, StackSchema, type Frame, type ProfileDocument, type ProfileTimeline, type Stack };
+export {
+  FrameSchema,
+  PROFILE_SCHEMA_VERSION,
+  ProfileDocumentSchema,
+  ProfileTimelineSchema,
+  StackSchema,
+  type Frame,
+  type ProfileDocument,
+  type ProfileTimeline,
+  type Stack,
+};
 
 /** A profiler file that does not parse: names the file and the line (1-based), or a JSON path where no line is known. */
 export class ProfileParseError extends Error {
-  constructor(readonly file: string, readonly line: number | null, readonly detail: string, readonly path?: string) {
+  constructor(
+    readonly file: string,
+    readonly line: number | null,
+    readonly detail: string,
+    readonly path?: string,
+  ) {
     super(`cannot parse ${file}${line !== null ? ` line ${line}` : ''}${path ? ` at ${path}` : ''}: ${detail}`);
     this.name = 'ProfileParseError';
   }
@@ -39,11 +61,21 @@ const sortStacks = (stacks: readonly Stack[]): Stack[] =>
 export function profileDocument(p: ParsedProfile, source: string, version: string): ProfileDocument {
   const stacks = sortStacks(p.stacks);
   return {
-    kind: PROFILE_KIND, schemaVersion: PROFILE_SCHEMA_VERSION, tool: { name: 'membench', version },
-    profiler: p.profiler, source, command: p.command, measures: p.measures,
-    peakBytes: stacks.reduce((s, x) => s + x.peakBytes, 0), peakAt: p.peakAt,
-    stacks, timeline: p.timeline, notes: [...p.notes],
-    ...(p.views ? { views: p.views.map((v) => ({ ...v, stacks: sortStacks(v.stacks), peakBytes: v.stacks.reduce((s, x) => s + x.peakBytes, 0) })) } : {}),
+    kind: PROFILE_KIND,
+    schemaVersion: PROFILE_SCHEMA_VERSION,
+    tool: { name: 'membench', version },
+    profiler: p.profiler,
+    source,
+    command: p.command,
+    measures: p.measures,
+    peakBytes: stacks.reduce((s, x) => s + x.peakBytes, 0),
+    peakAt: p.peakAt,
+    stacks,
+    timeline: p.timeline,
+    notes: [...p.notes],
+    ...(p.views
+      ? { views: p.views.map((v) => ({ ...v, stacks: sortStacks(v.stacks), peakBytes: v.stacks.reduce((s, x) => s + x.peakBytes, 0) })) }
+      : {}),
   };
 }
 
@@ -57,8 +89,13 @@ export const frameKey = (f: Frame): string => {
   return f.file ? `${fn} (${shortFile(f.file)})` : fn === '???' ? '??? (unknown module)' : fn;
 };
 /** The key of a frame with its line: where in the function the allocation (or the call) happened. */
-export const frameLineKey = (f: Frame): string => (f.file && f.line !== null ? `${f.function} (${shortFile(f.file)}:${f.line})` : frameKey(f));
-export const shortFile = (file: string): string => file.replace(/^file:\/\//, '').split('/').pop() || file;
+export const frameLineKey = (f: Frame): string =>
+  f.file && f.line !== null ? `${f.function} (${shortFile(f.file)}:${f.line})` : frameKey(f);
+export const shortFile = (file: string): string =>
+  file
+    .replace(/^file:\/\//, '')
+    .split('/')
+    .pop() || file;
 
 /** Load addresses of the profiled process's modules (path → address), read from /proc/PID/maps during the run. */
 export type ModuleBases = Readonly<Record<string, number>>;
@@ -93,7 +130,8 @@ export function mergeStacks(stacks: readonly Stack[]): Stack[] {
     if (!old) byKey.set(key, { frames: s.frames, peakBytes: s.peakBytes, allocations: s.allocations });
     else {
       byKey.set(key, {
-        frames: old.frames, peakBytes: old.peakBytes + s.peakBytes,
+        frames: old.frames,
+        peakBytes: old.peakBytes + s.peakBytes,
         allocations: old.allocations === null || s.allocations === null ? null : old.allocations + s.allocations,
       });
     }

@@ -21,7 +21,12 @@ export function toPprof(doc: ProfileDocument): Buffer {
     const fnKey = `${f.function}\0${f.file ?? ''}`;
     let fn = functions.get(fnKey);
     if (!fn) {
-      fn = new PprofFunction({ id: functions.size + 1, name: strings.dedup(f.function), systemName: strings.dedup(f.function), filename: strings.dedup(f.file ?? '') });
+      fn = new PprofFunction({
+        id: functions.size + 1,
+        name: strings.dedup(f.function),
+        systemName: strings.dedup(f.function),
+        filename: strings.dedup(f.file ?? ''),
+      });
       functions.set(fnKey, fn);
     }
     const locKey = `${fnKey}\0${f.line ?? 0}`;
@@ -38,15 +43,27 @@ export function toPprof(doc: ProfileDocument): Buffer {
     ...(counted ? [new ValueType({ type: strings.dedup(countType), unit: strings.dedup('count') })] : []),
     new ValueType({ type: strings.dedup('inuse_space'), unit: strings.dedup('bytes') }),
   ];
-  const sample = doc.stacks.filter((s) => s.peakBytes > 0 || (s.allocations ?? 0) > 0).map((s) => new Sample({
-    // pprof puts the leaf first.
-    locationId: [...s.frames].reverse().map(locationOf),
-    value: [...(counted ? [s.allocations ?? 0] : []), s.peakBytes],
-  }));
-  const comment = [`membench ${doc.tool.version}, ${doc.profiler}: ${doc.measures}`, ...(doc.coverage ? [doc.coverage.sentence] : [])].map((c) => strings.dedup(c));
+  const sample = doc.stacks
+    .filter((s) => s.peakBytes > 0 || (s.allocations ?? 0) > 0)
+    .map(
+      (s) =>
+        new Sample({
+          // pprof puts the leaf first.
+          locationId: [...s.frames].reverse().map(locationOf),
+          value: [...(counted ? [s.allocations ?? 0] : []), s.peakBytes],
+        }),
+    );
+  const comment = [`membench ${doc.tool.version}, ${doc.profiler}: ${doc.measures}`, ...(doc.coverage ? [doc.coverage.sentence] : [])].map(
+    (c) => strings.dedup(c),
+  );
   const profile = new Profile({
-    sampleType, sample, location: [...locations.values()], function: [...functions.values()], stringTable: strings,
-    comment, defaultSampleType: strings.dedup('inuse_space'),
+    sampleType,
+    sample,
+    location: [...locations.values()],
+    function: [...functions.values()],
+    stringTable: strings,
+    comment,
+    defaultSampleType: strings.dedup('inuse_space'),
   });
   return gzipSync(profile.encode());
 }

@@ -23,7 +23,16 @@ export interface ProcessPeak {
   readonly moduleBases: Readonly<Record<string, number>>;
 }
 
-interface Entry { pid: number; ppid: number; name: string; vmHwmBytes: number; profiled: boolean; reads: number; moduleBases: Record<string, number>; mapsAtMs: number }
+interface Entry {
+  pid: number;
+  ppid: number;
+  name: string;
+  vmHwmBytes: number;
+  profiled: boolean;
+  reads: number;
+  moduleBases: Record<string, number>;
+  mapsAtMs: number;
+}
 
 const MAPS_EVERY_MS = 100;
 
@@ -108,7 +117,9 @@ export class ProcessPeakWatcher {
 /** True when /proc/PID/environ has VAR=… containing `part` (e.g. LD_PRELOAD with heaptrack's library). */
 export function environValueHas(pid: number, variable: string, part: string, root: ProcRoot = SYSTEM_PROC): boolean {
   try {
-    return readFileSync(`${root.proc}/${pid}/environ`, 'latin1').split('\0').some((e) => e.startsWith(`${variable}=`) && e.includes(part));
+    return readFileSync(`${root.proc}/${pid}/environ`, 'latin1')
+      .split('\0')
+      .some((e) => e.startsWith(`${variable}=`) && e.includes(part));
   } catch {
     return false;
   }

@@ -64,7 +64,12 @@ export function profilerInvocation(o: ProfileRunOptions, dir: string): { argv: s
       writeFileSync(preload, V8_PRELOAD_SOURCE);
       return {
         argv: [...o.argv],
-        env: { ...process.env, NODE_OPTIONS: prepend(process.env.NODE_OPTIONS, `--require=${preload}`, ' '), [V8_DIR_VAR]: dir, [V8_INTERVAL_VAR]: String(o.v8SampleIntervalBytes) },
+        env: {
+          ...process.env,
+          NODE_OPTIONS: prepend(process.env.NODE_OPTIONS, `--require=${preload}`, ' '),
+          [V8_DIR_VAR]: dir,
+          [V8_INTERVAL_VAR]: String(o.v8SampleIntervalBytes),
+        },
       };
     }
     case 'python': {
@@ -73,7 +78,10 @@ export function profilerInvocation(o: ProfileRunOptions, dir: string): { argv: s
       mkdirSync(site, { recursive: true });
       mkdirSync(join(dir, 'out'), { recursive: true });
       writeFileSync(join(site, 'sitecustomize.py'), PY_SITECUSTOMIZE);
-      return { argv: [...o.argv], env: { ...process.env, PYTHONPATH: prepend(process.env.PYTHONPATH, site, delimiter), [PY_DIR_VAR]: join(dir, 'out') } };
+      return {
+        argv: [...o.argv],
+        env: { ...process.env, PYTHONPATH: prepend(process.env.PYTHONPATH, site, delimiter), [PY_DIR_VAR]: join(dir, 'out') },
+      };
     }
   }
 }
@@ -86,11 +94,18 @@ function profiledTest(p: Profiler): (pid: number) => boolean {
 }
 
 /** Runs argv with a VmHWM watcher on its tree; the tree's processes as seen. */
-async function runWatched(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string, show: boolean, profiler: Profiler):
-  Promise<{ code: number | null; signal: string | null; stderr: string; peaks: ProcessPeak[] }> {
+async function runWatched(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  show: boolean,
+  profiler: Profiler,
+): Promise<{ code: number | null; signal: string | null; stderr: string; peaks: ProcessPeak[] }> {
   let stderr = '';
   const child = spawn(argv[0]!, argv.slice(1), { cwd, env, stdio: ['inherit', show ? 'inherit' : 'ignore', show ? 'inherit' : 'pipe'] });
-  const watcher = child.pid ? new ProcessPeakWatcher(child.pid, profiledTest(profiler), 5, SYSTEM_PROC, profiler === 'massif' || profiler === 'heaptrack').start() : null;
+  const watcher = child.pid
+    ? new ProcessPeakWatcher(child.pid, profiledTest(profiler), 5, SYSTEM_PROC, profiler === 'massif' || profiler === 'heaptrack').start()
+    : null;
   child.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString('utf8')).slice(-64 * 1024);
   });
@@ -103,7 +118,13 @@ async function runWatched(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
 
 /** valgrind's own share of a process's VmHWM: its peak running /bin/true under the same tool options. */
 async function valgrindBaselineBytes(dir: string): Promise<number | null> {
-  const r = await runWatched(['valgrind', ...MASSIF_OPTIONS, `--massif-out-file=${join(dir, 'baseline.massif')}`, '/bin/true'], process.env, dir, false, 'massif');
+  const r = await runWatched(
+    ['valgrind', ...MASSIF_OPTIONS, `--massif-out-file=${join(dir, 'baseline.massif')}`, '/bin/true'],
+    process.env,
+    dir,
+    false,
+    'massif',
+  );
   rmSync(join(dir, 'baseline.massif'), { force: true });
   const hwm = Math.max(0, ...r.peaks.map((p) => p.vmHwmBytes));
   return r.code === 0 && hwm > 0 ? hwm : null;
@@ -142,18 +163,35 @@ function readProfiles(o: ProfileRunOptions, dir: string, peaks: readonly Process
     let names: string[] = [];
     try {
       names = readdirSync(out);
-    } catch { /* nothing written */ }
-    return names.filter((n) => (o.profiler === 'python' ? PY_OUTPUT : V8_OUTPUT).test(n)).map((n) => {
-      const file = join(out, n);
-      if (o.profiler === 'python') {
-        const r = readPythonProfile(file);
-        return { doc: profileDocument(r.parsed, file, VERSION), pid: r.process.pid, exitHwmBytes: r.process.vmHwmBytes, profilerBytes: r.process.tracemallocBytes };
-      }
-      const r = parseV8PreloadFile(readFileSync(file, 'utf8'), file);
-      return { doc: profileDocument(r.parsed, file, VERSION), pid: r.process.pid, exitHwmBytes: r.process.vmHwmBytes, profilerBytes: null };
-    });
+    } catch {
+      /* nothing written */
+    }
+    return names
+      .filter((n) => (o.profiler === 'python' ? PY_OUTPUT : V8_OUTPUT).test(n))
+      .map((n) => {
+        const file = join(out, n);
+        if (o.profiler === 'python') {
+          const r = readPythonProfile(file);
+          return {
+            doc: profileDocument(r.parsed, file, VERSION),
+            pid: r.process.pid,
+            exitHwmBytes: r.process.vmHwmBytes,
+            profilerBytes: r.process.tracemallocBytes,
+          };
+        }
+        const r = parseV8PreloadFile(readFileSync(file, 'utf8'), file);
+        return {
+          doc: profileDocument(r.parsed, file, VERSION),
+          pid: r.process.pid,
+          exitHwmBytes: r.process.vmHwmBytes,
+          profilerBytes: null,
+        };
+      });
   }
-  const files = readdirSync(dir).filter((f) => /^(massif\.out\.|heaptrack\.)/.test(f)).map((f) => join(dir, f)).filter((f) => statSync(f).size > 0);
+  const files = readdirSync(dir)
+    .filter((f) => /^(massif\.out\.|heaptrack\.)/.test(f))
+    .map((f) => join(dir, f))
+    .filter((f) => statSync(f).size > 0);
   return files.map((f) => {
     // massif.out.PID is the program's pid (valgrind runs it in its own process); heaptrack -o FILE names no pid.
     const m = /\.(\d+)(\.(zst|gz))?$/.exec(basename(f));
@@ -174,7 +212,11 @@ function processOf(r: ReadProfile, peaks: readonly ProcessPeak[], profiler: Prof
 export async function profileCommandRun(o: ProfileRunOptions): Promise<ProfileRunResult> {
   const tool = PACKAGE[o.profiler];
   if (o.profiler !== 'v8' && o.profiler !== 'python' && !findInPath(tool.program)) {
-    throw new MembenchError('environment', `${tool.program} not found, needed by --with ${o.profiler}`, `install the Debian package ${tool.pkg} (apt-get install ${tool.pkg})`);
+    throw new MembenchError(
+      'environment',
+      `${tool.program} not found, needed by --with ${o.profiler}`,
+      `install the Debian package ${tool.pkg} (apt-get install ${tool.pkg})`,
+    );
   }
   const notRunnable = checkExecutable(o.argv[0]!, o.cwd);
   if (notRunnable) throw notRunnable;
@@ -184,22 +226,38 @@ export async function profileCommandRun(o: ProfileRunOptions): Promise<ProfileRu
     const { code, signal, stderr, peaks } = await runWatched(inv.argv, inv.env, o.cwd, o.showOutput, o.profiler);
     const profiles = readProfiles(o, dir, peaks);
     if (profiles.length === 0) {
-      const hint = o.profiler === 'v8' ? 'is it a node program? --with v8 profiles node processes only (and not one killed by a signal)'
-        : o.profiler === 'python' ? 'is it a python program (python3 ≥ 3.7, not run with -I, -S or -E)? a process that is killed or calls os._exit writes no profile'
-          : `${tail(stderr, 3) || 'see its stderr with --show-output'}`;
-      throw new MembenchError('failed-to-start', `${o.profiler} wrote no profile for ${o.argv.join(' ')}${code !== null ? ` (exit ${code})` : ''}`, hint);
+      const hint =
+        o.profiler === 'v8'
+          ? 'is it a node program? --with v8 profiles node processes only (and not one killed by a signal)'
+          : o.profiler === 'python'
+            ? 'is it a python program (python3 ≥ 3.7, not run with -I, -S or -E)? a process that is killed or calls os._exit writes no profile'
+            : `${tail(stderr, 3) || 'see its stderr with --show-output'}`;
+      throw new MembenchError(
+        'failed-to-start',
+        `${o.profiler} wrote no profile for ${o.argv.join(' ')}${code !== null ? ` (exit ${code})` : ''}`,
+        hint,
+      );
     }
     // The largest profile when the tree wrote several (children under massif's %p, node and python subprocesses).
     profiles.sort((a, b) => b.doc.peakBytes - a.doc.peakBytes);
     const chosen = profiles[0]!;
     const profile = chosen.doc;
-    if (profiles.length > 1) profile.notes.push(`${profiles.length} processes wrote profiles; shown: the one with the largest peak (others: ${profiles.slice(1).map((p) => p.doc.peakBytes).join(', ')} B)`);
+    if (profiles.length > 1)
+      profile.notes.push(
+        `${profiles.length} processes wrote profiles; shown: the one with the largest peak (others: ${profiles
+          .slice(1)
+          .map((p) => p.doc.peakBytes)
+          .join(', ')} B)`,
+      );
     profile.source = `${o.profiler}: ${o.argv.join(' ')}`;
     const proc = processOf(chosen, peaks, o.profiler);
     const hwm = Math.max(chosen.exitHwmBytes ?? 0, proc?.vmHwmBytes ?? 0);
     if (hwm > 0 && (proc || chosen.pid !== null)) {
       const input: ProcessPeakInput = {
-        pid: proc?.pid ?? chosen.pid!, name: proc?.name ?? basename(o.argv[0]!), vmHwmBytes: hwm, program: basename(o.argv[0]!),
+        pid: proc?.pid ?? chosen.pid!,
+        name: proc?.name ?? basename(o.argv[0]!),
+        vmHwmBytes: hwm,
+        program: basename(o.argv[0]!),
         measuredAt: chosen.exitHwmBytes !== null ? 'exit' : 'polled',
         profilerBytes: o.profiler === 'massif' ? await valgrindBaselineBytes(dir) : chosen.profilerBytes,
       };
@@ -207,7 +265,7 @@ export async function profileCommandRun(o: ProfileRunOptions): Promise<ProfileRu
       profile.coverage = profileCoverage(o.profiler, profile.peakBytes, input, o.profiler === 'python' ? blocks : null);
     } else {
       profile.coverage = null;
-      profile.notes.push('the profiled process\'s VmHWM could not be read (it exited before membench\'s first read, 5 ms): coverage unknown');
+      profile.notes.push("the profiled process's VmHWM could not be read (it exited before membench's first read, 5 ms): coverage unknown");
     }
     return { profile, exitCode: code, signal, stderrTail: tail(stderr) };
   } finally {

@@ -36,7 +36,8 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 /** Stacks of a parsed .heapprofile object (`{head, samples}`); `at` is its JSON path for error messages. */
 export function v8ProfileStacks(doc: unknown, file: string, at = '$'): Stack[] {
-  if (!isObject(doc) || !isObject(doc.head)) throw new ProfileParseError(file, null, 'no "head" node: is this a .heapprofile from node --heap-prof?', at);
+  if (!isObject(doc) || !isObject(doc.head))
+    throw new ProfileParseError(file, null, 'no "head" node: is this a .heapprofile from node --heap-prof?', at);
   const stacks: Stack[] = [];
   const samples = new Map<number, number>();
   if (Array.isArray(doc.samples)) {
@@ -61,13 +62,18 @@ export function v8ProfileStacks(doc: unknown, file: string, at = '$'): Stack[] {
     if (typeof self !== 'number' || !Number.isSafeInteger(self) || self < 0) bad('expected a non-negative integer', `${path}.selfSize`);
     if (!Array.isArray(n.children)) bad('expected an array', `${path}.children`);
     const isRoot = frames.length === 0 && path === `${at}.head`;
-    const here = isRoot ? frames : [...frames, {
-      function: (c.functionName as string) || '(anonymous)',
-      file: (c.url as string) === '' ? null : (c.url as string).replace(/^file:\/\//, ''),
-      line: (c.lineNumber as number) >= 0 ? (c.lineNumber as number) + 1 : null,
-    }];
+    const here = isRoot
+      ? frames
+      : [
+          ...frames,
+          {
+            function: (c.functionName as string) || '(anonymous)',
+            file: (c.url as string) === '' ? null : (c.url as string).replace(/^file:\/\//, ''),
+            line: (c.lineNumber as number) >= 0 ? (c.lineNumber as number) + 1 : null,
+          },
+        ];
     if ((self as number) > 0 && here.length > 0) {
-      stacks.push({ frames: here, peakBytes: self as number, allocations: typeof n.id === 'number' ? samples.get(n.id) ?? null : null });
+      stacks.push({ frames: here, peakBytes: self as number, allocations: typeof n.id === 'number' ? (samples.get(n.id) ?? null) : null });
     }
     (n.children as unknown[]).forEach((child, i) => todo.push({ node: child, path: `${path}.children[${i}]`, frames: here }));
   }
@@ -82,7 +88,8 @@ function parseJson(text: string, file: string): unknown {
   }
 }
 
-const EXIT_MEASURES = 'sampled bytes of JS heap objects still live when the profile was written (at exit), not a peak; allocations = samples';
+const EXIT_MEASURES =
+  'sampled bytes of JS heap objects still live when the profile was written (at exit), not a peak; allocations = samples';
 
 /** Parses .heapprofile JSON; throws ProfileParseError naming the file and the line (syntax) or JSON path (structure). */
 export function parseV8HeapProfile(text: string, file: string): ParsedProfile {
@@ -93,7 +100,9 @@ export function parseV8HeapProfile(text: string, file: string): ParsedProfile {
     stacks: v8ProfileStacks(parseJson(text, file), file),
     peakAt: null,
     timeline: null,
-    notes: ['v8 heap profiles sample allocations (--heap-prof-interval) and keep only those live at the end; Buffers and other off-heap memory are not in them'],
+    notes: [
+      'v8 heap profiles sample allocations (--heap-prof-interval) and keep only those live at the end; Buffers and other off-heap memory are not in them',
+    ],
   };
 }
 
@@ -113,10 +122,15 @@ export function parseV8PreloadFile(text: string, file: string): { parsed: Parsed
   const moment = (k: 'peak' | 'exit'): { tMs: number; heapUsedBytes: number; stacks: Stack[] } | null => {
     const m = d[k];
     if (m === null || m === undefined) return null;
-    if (!isObject(m) || typeof m.tMs !== 'number' || typeof m.heapUsedBytes !== 'number') throw new ProfileParseError(file, null, 'expected {tMs, heapUsedBytes, profile}', `$.${k}`);
+    if (!isObject(m) || typeof m.tMs !== 'number' || typeof m.heapUsedBytes !== 'number')
+      throw new ProfileParseError(file, null, 'expected {tMs, heapUsedBytes, profile}', `$.${k}`);
     // The preload's own objects (the profiles it fetched through node:inspector) are not the program's.
     const own = (f: Frame): boolean => f.file === 'node:inspector' || (f.file ?? '').endsWith('membench-v8-preload.cjs');
-    return { tMs: m.tMs, heapUsedBytes: m.heapUsedBytes, stacks: v8ProfileStacks(m.profile, file, `$.${k}.profile`).filter((s) => !s.frames.some(own)) };
+    return {
+      tMs: m.tMs,
+      heapUsedBytes: m.heapUsedBytes,
+      stacks: v8ProfileStacks(m.profile, file, `$.${k}.profile`).filter((s) => !s.frames.some(own)),
+    };
   };
   const peak = moment('peak');
   const exit = moment('exit');
@@ -124,17 +138,26 @@ export function parseV8PreloadFile(text: string, file: string): { parsed: Parsed
   const pid = typeof d.pid === 'number' ? d.pid : 0;
   const mib = (b: number): string => `${(b / 1048576).toFixed(1)} MiB`;
   return {
-    process: { pid, argv: Array.isArray(d.argv) ? d.argv.map(String) : [], vmHwmBytes: typeof d.vmHwmBytes === 'number' ? d.vmHwmBytes : null },
+    process: {
+      pid,
+      argv: Array.isArray(d.argv) ? d.argv.map(String) : [],
+      vmHwmBytes: typeof d.vmHwmBytes === 'number' ? d.vmHwmBytes : null,
+    },
     parsed: {
       profiler: 'v8',
       command: Array.isArray(d.argv) ? d.argv.map(String).join(' ') : null,
-      measures: 'sampled bytes of JS heap objects live when the used JS heap was at its highest seen (checked every 20 ms from the event loop and at exit); allocations = samples',
+      measures:
+        'sampled bytes of JS heap objects live when the used JS heap was at its highest seen (checked every 20 ms from the event loop and at exit); allocations = samples',
       stacks: peak?.stacks ?? [],
       peakAt: peak ? Math.round(peak.tMs) : null,
       timeline: null,
       views: exit ? [{ view: 'live-at-exit', measures: EXIT_MEASURES, peakBytes: 0, at: Math.round(exit.tMs), stacks: exit.stacks }] : [],
       notes: [
-        ...(peak ? [`peak-time view: the profile taken at ${Math.round(peak.tMs)} ms, when V8's used heap was ${mib(peak.heapUsedBytes)} (the highest seen from the event loop; a peak inside one synchronous stretch of code that is gone before the next turn of the loop is not seen)`] : []),
+        ...(peak
+          ? [
+              `peak-time view: the profile taken at ${Math.round(peak.tMs)} ms, when V8's used heap was ${mib(peak.heapUsedBytes)} (the highest seen from the event loop; a peak inside one synchronous stretch of code that is gone before the next turn of the loop is not seen)`,
+            ]
+          : []),
         `sampled every ${interval ?? '?'} B of allocation; Buffers and other off-heap memory are not in V8 heap profiles; the preload's own objects (node:inspector) are left out`,
       ],
     },

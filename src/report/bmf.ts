@@ -20,12 +20,16 @@ export function suiteBmf(doc: SuiteResult): Bmf {
     }
     if (b.fit) {
       const ci = b.fit.slopeIntervalBytes;
-      out[`${b.name}/per-${b.unit}`] = { 'memory-per-unit': { value: b.fit.slopeBytesPerUnit, ...(ci ? { lower_value: ci[0], upper_value: ci[1] } : {}) } };
+      out[`${b.name}/per-${b.unit}`] = {
+        'memory-per-unit': { value: b.fit.slopeBytesPerUnit, ...(ci ? { lower_value: ci[0], upper_value: ci[1] } : {}) },
+      };
     }
   }
   return out;
 }
 
 export const exporter: SuiteExporter = {
-  flag: 'bmf', describe: 'Bencher Metric Format JSON (bencher run --adapter json)', render: (doc) => `${JSON.stringify(suiteBmf(doc), null, 2)}\n`,
+  flag: 'bmf',
+  describe: 'Bencher Metric Format JSON (bencher run --adapter json)',
+  render: (doc) => `${JSON.stringify(suiteBmf(doc), null, 2)}\n`,
 };

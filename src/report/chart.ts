@@ -25,7 +25,11 @@ export interface ChartModel {
   readonly rows: number;
 }
 
-const UNITS = [{ name: 'GiB', bytes: 1024 ** 3 }, { name: 'MiB', bytes: 1024 ** 2 }, { name: 'KiB', bytes: 1024 }] as const;
+const UNITS = [
+  { name: 'GiB', bytes: 1024 ** 3 },
+  { name: 'MiB', bytes: 1024 ** 2 },
+  { name: 'KiB', bytes: 1024 },
+] as const;
 /** Width of the y labels, the axis character included; the plot starts right after. */
 const LABEL_WIDTH = 6;
 
@@ -41,7 +45,9 @@ export function chartModel(tl: Timeline, opts: ChartOptions = {}): ChartModel | 
   const rows = Math.max(4, opts.height ?? 12);
   const cols = width - LABEL_WIDTH - 2;
   const { what, values } = seriesOf(tl);
-  const points = tl.tMs.map((t, i) => ({ t, v: values[i] ?? null })).filter((p): p is { t: number; v: number } => p.v !== null && Number.isFinite(p.v));
+  const points = tl.tMs
+    .map((t, i) => ({ t, v: values[i] ?? null }))
+    .filter((p): p is { t: number; v: number } => p.v !== null && Number.isFinite(p.v));
   if (points.length === 0) return null;
   const endMs = Math.max(points[points.length - 1]!.t, 1e-3);
   const col = new Array<number | null>(cols).fill(null);
@@ -56,8 +62,15 @@ export function chartModel(tl: Timeline, opts: ChartOptions = {}): ChartModel | 
   const topBytes = Math.max(peak.v, 1);
   const heights = col.map((v) => (v === null ? 0 : Math.round((v / topBytes) * rows)));
   return {
-    what, unit, topBytes, peakBytes: peak.v, peakAtMs: peak.t, peakColumn: Math.min(cols - 1, Math.floor((peak.t / endMs) * cols)),
-    endMs, heights, rows,
+    what,
+    unit,
+    topBytes,
+    peakBytes: peak.v,
+    peakAtMs: peak.t,
+    peakColumn: Math.min(cols - 1, Math.floor((peak.t / endMs) * cols)),
+    endMs,
+    heights,
+    rows,
   };
 }
 

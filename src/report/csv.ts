@@ -3,8 +3,23 @@ import type { SuiteResult } from '../suite/result.js';
 import type { SuiteExporter } from './suite-rows.js';
 
 const COLUMNS = [
-  'benchmark', 'kind', 'metric', 'unit', 'size', 'runs', 'median_bytes', 'min_bytes', 'max_bytes', 'mean_bytes', 'stddev_bytes',
-  'slope_bytes_per_unit', 'intercept_bytes', 'r2', 'linearity', 'expect_per_unit', 'expect_verdict',
+  'benchmark',
+  'kind',
+  'metric',
+  'unit',
+  'size',
+  'runs',
+  'median_bytes',
+  'min_bytes',
+  'max_bytes',
+  'mean_bytes',
+  'stddev_bytes',
+  'slope_bytes_per_unit',
+  'intercept_bytes',
+  'r2',
+  'linearity',
+  'expect_per_unit',
+  'expect_verdict',
 ] as const;
 
 /** RFC 4180: quote a field holding a comma, quote or line break; double the quotes inside. */
@@ -18,11 +33,29 @@ export function suiteCsv(doc: SuiteResult): string {
   for (const b of doc.benchmarks) {
     for (const s of b.sizes) {
       const st = s.stats;
-      lines.push([
-        b.name, b.kind, b.metric, b.unit, s.size, s.valuesBytes.length, st?.median ?? null, st?.min ?? null, st?.max ?? null,
-        st ? Math.round(st.mean) : null, st ? Math.round(st.stddev) : null, b.fit?.slopeBytesPerUnit ?? null, b.fit ? Math.round(b.fit.interceptBytes) : null,
-        b.fit?.r2 ?? null, b.fit?.verdict ?? null, b.expect?.perUnit.text ?? null, b.expectVerdict,
-      ].map(csvField).join(','));
+      lines.push(
+        [
+          b.name,
+          b.kind,
+          b.metric,
+          b.unit,
+          s.size,
+          s.valuesBytes.length,
+          st?.median ?? null,
+          st?.min ?? null,
+          st?.max ?? null,
+          st ? Math.round(st.mean) : null,
+          st ? Math.round(st.stddev) : null,
+          b.fit?.slopeBytesPerUnit ?? null,
+          b.fit ? Math.round(b.fit.interceptBytes) : null,
+          b.fit?.r2 ?? null,
+          b.fit?.verdict ?? null,
+          b.expect?.perUnit.text ?? null,
+          b.expectVerdict,
+        ]
+          .map(csvField)
+          .join(','),
+      );
     }
   }
   return `${lines.join('\n')}\n`;

@@ -38,12 +38,16 @@ export function breakdownRows(groups: readonly BreakdownGroup[], maxGroups: numb
   const cells = (g: Pick<BreakdownGroup, 'rssBytes' | 'pssBytes' | 'ussBytes' | 'swapBytes' | 'sizeBytes'>): string[] =>
     [g.rssBytes, g.pssBytes, g.ussBytes, g.swapBytes, g.sizeBytes].map((v) => formatBytes(v));
   const sum = (gs: readonly BreakdownGroup[]) => ({
-    rssBytes: gs.reduce((a, g) => a + g.rssBytes, 0), pssBytes: gs.reduce((a, g) => a + g.pssBytes, 0), ussBytes: gs.reduce((a, g) => a + g.ussBytes, 0),
-    swapBytes: gs.reduce((a, g) => a + g.swapBytes, 0), sizeBytes: gs.reduce((a, g) => a + g.sizeBytes, 0),
+    rssBytes: gs.reduce((a, g) => a + g.rssBytes, 0),
+    pssBytes: gs.reduce((a, g) => a + g.pssBytes, 0),
+    ussBytes: gs.reduce((a, g) => a + g.ussBytes, 0),
+    swapBytes: gs.reduce((a, g) => a + g.swapBytes, 0),
+    sizeBytes: gs.reduce((a, g) => a + g.sizeBytes, 0),
   });
   const shown = groups.slice(0, maxGroups);
   const rest = groups.slice(maxGroups);
-  const label = (g: BreakdownGroup): string => clip(g.kind === 'library' ? `${g.name} (lib)` : g.kind === 'binary' ? `${g.name} (binary)` : g.name);
+  const label = (g: BreakdownGroup): string =>
+    clip(g.kind === 'library' ? `${g.name} (lib)` : g.kind === 'binary' ? `${g.name} (binary)` : g.name);
   const rows: TableRow[] = shown.map((g) => ({ label: label(g), cells: cells(g) }));
   if (rest.length > 0) rows.push({ label: `${rest.length} more`, cells: cells(sum(rest)) });
   rows.push({ label: 'total', cells: cells(sum(groups)) });
@@ -56,11 +60,27 @@ function renderRows(title: string, rows: readonly TableRow[], c: Colors): string
 
 function breakdownLines(bd: Breakdown, maxGroups: number, c: Colors): string[] {
   const at = `at ${formatMs(bd.atMs)}${bd.treeBytes !== null ? `, tree ${formatBytes(bd.treeBytes)}` : ''}`;
-  const cost = c.dim(`  (smaps read ${bd.captures}× during the run, ${formatMs(bd.totalReadMs)} in all${bd.unreadable ? `; ${bd.unreadable} process${bd.unreadable === 1 ? '' : 'es'} unreadable` : ''})`);
+  const cost = c.dim(
+    `  (smaps read ${bd.captures}× during the run, ${formatMs(bd.totalReadMs)} in all${bd.unreadable ? `; ${bd.unreadable} process${bd.unreadable === 1 ? '' : 'es'} unreadable` : ''})`,
+  );
   const out: string[] = [];
   const lp = bd.largestProcess;
-  if (lp) out.push(...renderRows(`${c.bold('breakdown')} of ${lp.name} (pid ${lp.pid}), the largest process at that moment, ${at}:`, breakdownRows(lp.groups, maxGroups), c));
-  if (bd.processCount > 1 || !lp) out.push(...renderRows(`${c.bold('breakdown')} summed over the tree's ${bd.processCount} processes (Σ RSS counts shared pages once per process):`, breakdownRows(bd.tree.groups, maxGroups), c));
+  if (lp)
+    out.push(
+      ...renderRows(
+        `${c.bold('breakdown')} of ${lp.name} (pid ${lp.pid}), the largest process at that moment, ${at}:`,
+        breakdownRows(lp.groups, maxGroups),
+        c,
+      ),
+    );
+  if (bd.processCount > 1 || !lp)
+    out.push(
+      ...renderRows(
+        `${c.bold('breakdown')} summed over the tree's ${bd.processCount} processes (Σ RSS counts shared pages once per process):`,
+        breakdownRows(bd.tree.groups, maxGroups),
+        c,
+      ),
+    );
   out.push(cost);
   return out;
 }
@@ -78,9 +98,10 @@ export function renderDiagnosis(b: BenchmarkResult, c: Colors, opts: DiagnosisRe
     const seen = run.diagnosis.fragmentation.signals.filter((s) => s.observed === true);
     const unknown = run.diagnosis.fragmentation.signals.filter((s) => s.observed === null).length;
     if (seen.length === 0) {
-      out.push(`  ${c.bold('fragmentation:')} no evidence seen${unknown > 0 ? ` (${unknown} of ${run.diagnosis.fragmentation.signals.length} signals cannot be judged from outside the process: see the JSON)` : ''}`);
-    }
-    else for (const s of seen) out.push(`  ${c.bold('fragmentation evidence:')} ${s.evidence}`);
+      out.push(
+        `  ${c.bold('fragmentation:')} no evidence seen${unknown > 0 ? ` (${unknown} of ${run.diagnosis.fragmentation.signals.length} signals cannot be judged from outside the process: see the JSON)` : ''}`,
+      );
+    } else for (const s of seen) out.push(`  ${c.bold('fragmentation evidence:')} ${s.evidence}`);
     if (run.diagnosis.breakdown) out.push(...breakdownLines(run.diagnosis.breakdown, opts.maxGroups ?? 8, c));
   }
   if (opts.chart && run.timeline) {

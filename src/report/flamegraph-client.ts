@@ -81,16 +81,20 @@ export function membenchFlame(data: FlameData): void {
     const rowPx = Number(groups[0]?.querySelector('rect')?.getAttribute('height') ?? 17) + 1;
     svg!.setAttribute('viewBox', `0 0 ${W} ${(deepest + 1) * rowPx}`);
     svg!.setAttribute('height', String((deepest + 1) * rowPx));
-    zoomLine!.textContent = focus === 0
-      ? 'Whole profile. Click a frame to zoom into it.'
-      : `Zoomed into ${f.name}: ${fmtBytes(f.bytes)}, ${pct(f.bytes, total)} of all. Click a frame above it, Reset or Escape to zoom out.`;
+    zoomLine!.textContent =
+      focus === 0
+        ? 'Whole profile. Click a frame to zoom into it.'
+        : `Zoomed into ${f.name}: ${fmtBytes(f.bytes)}, ${pct(f.bytes, total)} of all. Click a frame above it, Reset or Escape to zoom out.`;
     reset!.disabled = focus === 0;
   }
 
   function applySearch(): void {
     const q = search!.value.trim().toLowerCase();
     const hits = new Set<number>();
-    if (q !== '') frames.forEach((fr, i) => { if (fr.name.toLowerCase().includes(q)) hits.add(i); });
+    if (q !== '')
+      frames.forEach((fr, i) => {
+        if (fr.name.toLowerCase().includes(q)) hits.add(i);
+      });
     groups.forEach((g, i) => g.classList.toggle('match', hits.has(i)));
     if (q === '') {
       status!.textContent = '';
@@ -100,12 +104,17 @@ export function membenchFlame(data: FlameData): void {
     let bytes = 0;
     for (const i of hits) {
       let nested = false;
-      for (let k = frames[i]!.parent; k >= 0; k = frames[k]!.parent) if (hits.has(k)) { nested = true; break; }
+      for (let k = frames[i]!.parent; k >= 0; k = frames[k]!.parent)
+        if (hits.has(k)) {
+          nested = true;
+          break;
+        }
       if (!nested) bytes += frames[i]!.bytes;
     }
-    status!.textContent = hits.size === 0
-      ? `no frame matches "${search!.value.trim()}"`
-      : `${hits.size} frame${hits.size === 1 ? '' : 's'} match "${search!.value.trim()}": ${fmtBytes(bytes)}, ${pct(bytes, total)} of all sites at the peak`;
+    status!.textContent =
+      hits.size === 0
+        ? `no frame matches "${search!.value.trim()}"`
+        : `${hits.size} frame${hits.size === 1 ? '' : 's'} match "${search!.value.trim()}": ${fmtBytes(bytes)}, ${pct(bytes, total)} of all sites at the peak`;
   }
 
   const frameOf = (e: Event): number | null => {
@@ -138,7 +147,9 @@ export function membenchFlame(data: FlameData): void {
     tip.style.left = `${Math.min(e.clientX + 14, window.innerWidth - tip.offsetWidth - 8)}px`;
     tip.style.top = `${e.clientY + 14}px`;
   });
-  svg.addEventListener('mouseleave', () => { tip.hidden = true; });
+  svg.addEventListener('mouseleave', () => {
+    tip.hidden = true;
+  });
   reset.addEventListener('click', () => {
     focus = 0;
     render();

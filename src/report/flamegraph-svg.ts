@@ -49,8 +49,14 @@ export function icicleFrames(root: TreeNode, minShare = 1e-5, maxDepth = 128): I
     index.set(n, out.length);
     const lines = [...n.data.selfByLine].sort((a, b) => b[1] - a[1]).map(([at, b]) => `${at} ${formatBytes(b)}`);
     out.push({
-      name: n.data.name, depth: n.depth, x0: n.x0, x1: n.x1, bytes: n.value ?? 0, selfBytes: n.data.selfBytes,
-      parent: n.parent ? (index.get(n.parent) ?? -1) : -1, lines,
+      name: n.data.name,
+      depth: n.depth,
+      x0: n.x0,
+      x1: n.x1,
+      bytes: n.value ?? 0,
+      selfBytes: n.data.selfBytes,
+      parent: n.parent ? (index.get(n.parent) ?? -1) : -1,
+      lines,
     });
   });
   // each() visits breadth first; the client and the tests want parents first, which breadth-first also gives.
@@ -64,15 +70,17 @@ export function icicleSvg(frames: readonly IcicleFrame[], width = 1200, rowHeigh
   const rows = Math.max(1, ...frames.map((f) => f.depth + 1));
   const total = frames[0]?.bytes ?? 0;
   const f1 = (n: number): string => n.toFixed(2);
-  const body = frames.map((f, i) => {
-    const x = f.x0 * width;
-    const w = (f.x1 - f.x0) * width;
-    const y = f.depth * rowHeight;
-    const share = total > 0 ? ((f.bytes / total) * 100).toFixed(1) : '0';
-    const hidden = w < 0.5 ? ' display="none"' : '';
-    const label = w > 40 ? escapeHtml(f.name) : '';
-    return `<g class="fr" data-i="${i}"${hidden}><rect x="${f1(x)}" y="${y}" width="${f1(Math.max(0.5, w - 1))}" height="${rowHeight - 1}" fill="hsl(${nameHue(f.name)} 85% 62%)"><title>${escapeHtml(`${f.name}\n${formatBytes(f.bytes)} (${share} %) at the peak, inclusive`)}</title></rect><text x="${f1(x + 3)}" y="${y + 13}">${label}</text></g>`;
-  }).join('\n');
+  const body = frames
+    .map((f, i) => {
+      const x = f.x0 * width;
+      const w = (f.x1 - f.x0) * width;
+      const y = f.depth * rowHeight;
+      const share = total > 0 ? ((f.bytes / total) * 100).toFixed(1) : '0';
+      const hidden = w < 0.5 ? ' display="none"' : '';
+      const label = w > 40 ? escapeHtml(f.name) : '';
+      return `<g class="fr" data-i="${i}"${hidden}><rect x="${f1(x)}" y="${y}" width="${f1(Math.max(0.5, w - 1))}" height="${rowHeight - 1}" fill="hsl(${nameHue(f.name)} 85% 62%)"><title>${escapeHtml(`${f.name}\n${formatBytes(f.bytes)} (${share} %) at the peak, inclusive`)}</title></rect><text x="${f1(x + 3)}" y="${y + 13}">${label}</text></g>`;
+    })
+    .join('\n');
   return `<svg class="icicle" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${rows * rowHeight}" width="${width}" height="${rows * rowHeight}" role="img" aria-label="flame graph of allocation sites">
 ${body}
 </svg>`;

@@ -17,13 +17,18 @@ export function suiteGhBenchmark(doc: SuiteResult): GhBenchmarkEntry[] {
     for (const s of b.sizes) {
       if (!s.stats) continue;
       out.push({
-        name: `${b.name} / ${formatSize(s.size, b.unit)}`, unit: 'bytes', value: s.stats.median,
-        range: `± ${Math.round(s.stats.stddev)}`, extra: `${b.metric}; min ${s.stats.min}, max ${s.stats.max} over ${s.stats.n} runs`,
+        name: `${b.name} / ${formatSize(s.size, b.unit)}`,
+        unit: 'bytes',
+        value: s.stats.median,
+        range: `± ${Math.round(s.stats.stddev)}`,
+        extra: `${b.metric}; min ${s.stats.min}, max ${s.stats.max} over ${s.stats.n} runs`,
       });
     }
     if (b.fit) {
       out.push({
-        name: `${b.name} / per ${b.unit}`, unit: `bytes/${b.unit}`, value: b.fit.slopeBytesPerUnit,
+        name: `${b.name} / per ${b.unit}`,
+        unit: `bytes/${b.unit}`,
+        value: b.fit.slopeBytesPerUnit,
         ...(b.fit.slopeStdErrBytes !== null ? { range: `± ${formatBytesFine(b.fit.slopeStdErrBytes)}` } : {}),
         extra: `least-squares slope; R² ${b.fit.r2.toFixed(4)} (${b.fit.verdict})`,
       });
@@ -33,5 +38,7 @@ export function suiteGhBenchmark(doc: SuiteResult): GhBenchmarkEntry[] {
 }
 
 export const exporter: SuiteExporter = {
-  flag: 'gh-benchmark', describe: 'github-action-benchmark JSON (tool: customSmallerIsBetter)', render: (doc) => `${JSON.stringify(suiteGhBenchmark(doc), null, 2)}\n`,
+  flag: 'gh-benchmark',
+  describe: 'github-action-benchmark JSON (tool: customSmallerIsBetter)',
+  render: (doc) => `${JSON.stringify(suiteGhBenchmark(doc), null, 2)}\n`,
 };

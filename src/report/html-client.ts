@@ -30,7 +30,11 @@ export function membenchClient(data: ClientData): void {
       secondsOf[r.times]!.slice(r.from, r.from + r.points),
       ...spec.metrics.map((m) => (r.columns[m] ?? []).map((v) => (v === null ? null : v / MIB))),
     ]);
-    const aligned = (tables.length === 1 ? tables[0]! : U.join(tables as unknown as uPlotT.AlignedData[])) as (number | null | undefined)[][];
+    const aligned = (tables.length === 1 ? tables[0]! : U.join(tables as unknown as uPlotT.AlignedData[])) as (
+      | number
+      | null
+      | undefined
+    )[][];
     const runEnd = spec.runs.map((r) => (r.points > 0 ? secondsOf[r.times]![r.from + r.points - 1]! : 0));
     const peakMax = Math.max(0, ...spec.runs.map((r) => (r.peak ? r.peak.bytes / MIB : 0)));
     const fg = css('--fg');
@@ -59,9 +63,9 @@ export function membenchClient(data: ClientData): void {
     const drawPeaks = (u: uPlotT): void => {
       const ctx = u.ctx;
       const pr = U.pxRatio;
-      const marks = spec.runs.flatMap((r, ri) => (r.peak
-        ? [{ r, ri, peak: r.peak, x: u.valToPos(r.peak.tMs / 1000, 'x', true), y: u.valToPos(r.peak.bytes / MIB, 'y', true) }]
-        : []));
+      const marks = spec.runs.flatMap((r, ri) =>
+        r.peak ? [{ r, ri, peak: r.peak, x: u.valToPos(r.peak.tMs / 1000, 'x', true), y: u.valToPos(r.peak.bytes / MIB, 'y', true) }] : [],
+      );
       const taken: Box[] = marks.map((m) => ({ l: m.x - 6 * pr, t: m.y - 11 * pr, r: m.x + 6 * pr, b: m.y }));
       ctx.save();
       for (const m of marks) {
@@ -134,9 +138,13 @@ export function membenchClient(data: ClientData): void {
         tip.hidden = true;
         return;
       }
-      const shown = focused !== null
-        ? [focused]
-        : spec.series.map((s, i) => ({ s, i: i + 1 })).filter((x) => x.s.metric === spec.metrics[0] && u.series[x.i]!.show).map((x) => x.i);
+      const shown =
+        focused !== null
+          ? [focused]
+          : spec.series
+              .map((s, i) => ({ s, i: i + 1 }))
+              .filter((x) => x.s.metric === spec.metrics[0] && u.series[x.i]!.show)
+              .map((x) => x.i);
       const lines = shown
         .map((s) => ({ s, v: valueAt(u, s, idx) }))
         // Per process: only those alive at that time.
@@ -176,22 +184,47 @@ export function membenchClient(data: ClientData): void {
         y: { range: (_u, _min, max) => [0, Math.max(max ?? 0, peakMax) * 1.18 || 1] },
       },
       axes: [
-        { label: 'time since start (s)', stroke: fg, font: `12px ${font}`, labelFont: `bold 12px ${font}`, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } },
-        { label: 'memory (MiB)', stroke: fg, font: `12px ${font}`, labelFont: `bold 12px ${font}`, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, size: 64 },
+        {
+          label: 'time since start (s)',
+          stroke: fg,
+          font: `12px ${font}`,
+          labelFont: `bold 12px ${font}`,
+          grid: { stroke: grid, width: 1 },
+          ticks: { stroke: grid, width: 1 },
+        },
+        {
+          label: 'memory (MiB)',
+          stroke: fg,
+          font: `12px ${font}`,
+          labelFont: `bold 12px ${font}`,
+          grid: { stroke: grid, width: 1 },
+          ticks: { stroke: grid, width: 1 },
+          size: 64,
+        },
       ],
       series: [
         { label: 'time (s)' },
-        ...spec.series.map((s) => ({ label: s.label, stroke: css(s.colorVar), width: s.width, dash: [...s.dash], spanGaps: true, points: { show: false }, paths: stepped })),
+        ...spec.series.map((s) => ({
+          label: s.label,
+          stroke: css(s.colorVar),
+          width: s.width,
+          dash: [...s.dash],
+          spanGaps: true,
+          points: { show: false },
+          paths: stepped,
+        })),
       ],
       hooks: {
         draw: [drawPeaks],
         setCursor: [updateLegend],
-        setSeries: [(u, sidx, o) => {
-          // uPlot passes the {show?, focus?} given to setSeries, though its types say Series.
-          const focus = (o as { focus?: boolean }).focus;
-          if (focus !== undefined) focused = focus && sidx !== null && sidx > 0 ? sidx : null;
-          updateLegend(u);
-        }],
+        setSeries: [
+          (u, sidx, o) => {
+            // uPlot passes the {show?, focus?} given to setSeries, though its types say Series.
+            const focus = (o as { focus?: boolean }).focus;
+            if (focus !== undefined) focused = focus && sidx !== null && sidx > 0 ? sidx : null;
+            updateLegend(u);
+          },
+        ],
       },
     };
     const u = new U(opts, aligned as unknown as uPlotT.AlignedData, el);

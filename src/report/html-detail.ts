@@ -49,7 +49,13 @@ export interface DetailView {
 }
 
 export const KIND_LABEL: Readonly<Record<BreakdownKind, string>> = {
-  heap: 'heap', stack: 'stacks', anon: 'anonymous mmap', library: 'shared libraries', binary: 'program binary', file: 'other files', other: 'vdso/other',
+  heap: 'heap',
+  stack: 'stacks',
+  anon: 'anonymous mmap',
+  library: 'shared libraries',
+  binary: 'program binary',
+  file: 'other files',
+  other: 'vdso/other',
 };
 
 const label = (r: RunResult): string => `${r.warmup ? 'warm-up' : 'run'} ${r.index + 1}`;
@@ -95,13 +101,25 @@ function processChart(id: string, title: string, run: RunResult): ChartSpec | nu
     runs.push({ label: l.label, times: 0, from: s[0], points: s[1] + 1 - s[0], columns: { rss: l.col.slice(s[0], s[1] + 1) }, peak: null });
     // Eight colours, then the same eight dashed; the others' sum dotted in the text colour.
     series.push({
-      run: i, metric: 'rss', label: l.label, colorVar: l.other ? '--fg' : `--r${i % 8}`,
-      dash: l.other ? [2, 3] : i < 8 ? [] : [8, 4], width: l.other ? 2 : 1.75,
+      run: i,
+      metric: 'rss',
+      label: l.label,
+      colorVar: l.other ? '--fg' : `--r${i % 8}`,
+      dash: l.other ? [2, 3] : i < 8 ? [] : [8, 4],
+      width: l.other ? 2 : 1.75,
     });
   }
   if (runs.length < 2) return null;
   return {
-    id, title, kind: 'processes', metrics: ['rss'], metricLabels: { tree: 'tree', rss: 'RSS', pss: 'PSS', uss: 'USS' }, timesMs: [ps.tMs], runs, series, topPeakRun: null,
+    id,
+    title,
+    kind: 'processes',
+    metrics: ['rss'],
+    metricLabels: { tree: 'tree', rss: 'RSS', pss: 'PSS', uss: 'USS' },
+    timesMs: [ps.tMs],
+    runs,
+    series,
+    topPeakRun: null,
   };
 }
 
@@ -139,7 +157,9 @@ function segments(groups: readonly BreakdownGroup[]): BarSegment[] {
   const byKind = new Map<BreakdownKind, number>();
   for (const g of groups) byKind.set(g.kind, (byKind.get(g.kind) ?? 0) + g.rssBytes);
   const total = [...byKind.values()].reduce((a, b) => a + b, 0);
-  return [...byKind].filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1])
+  return [...byKind]
+    .filter(([, v]) => v > 0)
+    .sort((a, b) => b[1] - a[1])
     .map(([kind, bytes]) => ({ kind, label: KIND_LABEL[kind], bytes, share: total > 0 ? bytes / total : 0 }));
 }
 
@@ -147,7 +167,8 @@ function bar(title: string, owner: string, at: string, groups: readonly Breakdow
   const segs = segments(groups);
   const total = segs.reduce((a, s) => a + s.bytes, 0);
   const parts = segs.filter((s) => s.share >= 0.005).map((s) => `${formatPercent(s.share, 0)} ${s.label} (${formatBytes(s.bytes)})`);
-  const sentence = total > 0 ? `${at}, ${owner} held ${formatBytes(total)} resident: ${parts.join(', ')}.` : `${at}, ${owner} held no resident memory.`;
+  const sentence =
+    total > 0 ? `${at}, ${owner} held ${formatBytes(total)} resident: ${parts.join(', ')}.` : `${at}, ${owner} held no resident memory.`;
   return { title, totalBytes: total, segments: segs, sentence, rows: breakdownRows(groups, 8) };
 }
 
@@ -160,10 +181,22 @@ const diagnosisOf = (r: RunResult): Diagnosis | null => {
 function diagnosisView(b: BenchmarkResult, run: RunResult): DiagnosisView | null {
   const d = diagnosisOf(run);
   if (!d) return null;
-  const verdicts = b.runs.filter((r) => !r.warmup).map(diagnosisOf).filter((x): x is Diagnosis => x !== null).map((x) => x.leak.verdict);
-  const agree = verdicts.length > 1 ? ` ${verdicts.filter((v) => v === d.leak.verdict).length} of ${verdicts.length} measured runs say the same.` : '';
-  const words = { leak: 'a leak', 'no-leak': 'no leak', inconclusive: 'inconclusive', 'grows-until-exit': 'grew until exit, not judged a leak' }[d.leak.verdict];
-  const ci = d.leak.confidence ? ` (95 % interval ${formatBytes(d.leak.confidence.lowBytesPerSec)}/s … ${formatBytes(d.leak.confidence.highBytesPerSec)}/s)` : '';
+  const verdicts = b.runs
+    .filter((r) => !r.warmup)
+    .map(diagnosisOf)
+    .filter((x): x is Diagnosis => x !== null)
+    .map((x) => x.leak.verdict);
+  const agree =
+    verdicts.length > 1 ? ` ${verdicts.filter((v) => v === d.leak.verdict).length} of ${verdicts.length} measured runs say the same.` : '';
+  const words = {
+    leak: 'a leak',
+    'no-leak': 'no leak',
+    inconclusive: 'inconclusive',
+    'grows-until-exit': 'grew until exit, not judged a leak',
+  }[d.leak.verdict];
+  const ci = d.leak.confidence
+    ? ` (95 % interval ${formatBytes(d.leak.confidence.lowBytesPerSec)}/s … ${formatBytes(d.leak.confidence.highBytesPerSec)}/s)`
+    : '';
   const slope = d.leak.slopeBytesPerSec !== null ? ` Slope of Σ RSS after start-up: ${formatBytes(d.leak.slopeBytesPerSec)}/s${ci}.` : '';
   const bars: BreakdownBar[] = [];
   let note: string | null = null;
@@ -172,7 +205,10 @@ function diagnosisView(b: BenchmarkResult, run: RunResult): DiagnosisView | null
     const at = `Near the peak (read at ${formatMs(bd.atMs)}${bd.treeBytes !== null ? `, tree ${formatBytes(bd.treeBytes)}` : ''})`;
     const lp = bd.largestProcess;
     if (lp) bars.push(bar(`${lp.name} (pid ${lp.pid}), the largest process`, `${lp.name} (pid ${lp.pid})`, at, lp.groups));
-    if (bd.processCount > 1 || !lp) bars.push(bar(`the tree's ${bd.processCount} processes summed`, `the tree's ${bd.processCount} processes together`, at, bd.tree.groups));
+    if (bd.processCount > 1 || !lp)
+      bars.push(
+        bar(`the tree's ${bd.processCount} processes summed`, `the tree's ${bd.processCount} processes together`, at, bd.tree.groups),
+      );
     note = `From /proc/PID/smaps, read ${bd.captures}× during the run (${formatMs(bd.totalReadMs)} in all)${bd.unreadable ? `; ${bd.unreadable} process${bd.unreadable === 1 ? '' : 'es'} could not be read` : ''}. Summed over processes, shared pages count once per process in RSS.`;
   } else note = 'No per-mapping breakdown: no smaps capture could be read on this run.';
   return {

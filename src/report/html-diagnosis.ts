@@ -7,7 +7,13 @@ import { formatBytes, formatPercent } from './units.js';
 
 /** Colour of each kind of mapping (the Okabe–Ito run colours); every segment is also named in text. */
 const KIND_COLOR: Readonly<Record<BreakdownKind, string>> = {
-  heap: '--r1', stack: '--r5', anon: '--r0', library: '--r2', binary: '--r3', file: '--r4', other: '--r7',
+  heap: '--r1',
+  stack: '--r5',
+  anon: '--r0',
+  library: '--r2',
+  binary: '--r3',
+  file: '--r4',
+  other: '--r7',
 };
 
 function processTable(d: DetailView): string {
@@ -22,15 +28,17 @@ function barSvg(b: BreakdownBar): string {
   const W = 860;
   const H = 34;
   let x = 0;
-  const segs = b.segments.map((s) => {
-    const w = W * s.share;
-    const text = `${s.label} ${formatPercent(s.share, 0)}`;
-    const fits = w >= text.length * 7.2 + 8;
-    const g = `<g class="seg" data-kind="${s.kind}"><title>${escapeHtml(`${s.label}: ${formatBytes(s.bytes)} (${formatPercent(s.share)})`)}</title>
+  const segs = b.segments
+    .map((s) => {
+      const w = W * s.share;
+      const text = `${s.label} ${formatPercent(s.share, 0)}`;
+      const fits = w >= text.length * 7.2 + 8;
+      const g = `<g class="seg" data-kind="${s.kind}"><title>${escapeHtml(`${s.label}: ${formatBytes(s.bytes)} (${formatPercent(s.share)})`)}</title>
 <rect x="${x.toFixed(1)}" y="2" width="${Math.max(0.5, w).toFixed(1)}" height="${H - 4}" style="fill:var(${KIND_COLOR[s.kind]})" fill-opacity="0.6"/>${fits ? `<text x="${(x + 5).toFixed(1)}" y="${H / 2}" dy="0.34em">${escapeHtml(text)}</text>` : ''}</g>`;
-    x += w;
-    return g;
-  }).join('\n');
+      x += w;
+      return g;
+    })
+    .join('\n');
   const aria = `Stacked bar of resident memory by kind of mapping for ${b.title}: ${b.segments.map((s) => `${s.label} ${formatBytes(s.bytes)}`).join(', ')}`;
   return `<svg class="breakdown" viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeHtml(aria)}">
 ${segs}
@@ -39,7 +47,12 @@ ${segs}
 }
 
 function breakdownBlock(b: BreakdownBar): string {
-  const key = b.segments.map((s) => `<li><svg class="sw" width="14" height="12" aria-hidden="true"><rect width="14" height="12" style="fill:var(${KIND_COLOR[s.kind]})" fill-opacity="0.6"/></svg>${escapeHtml(s.label)}: ${escapeHtml(formatBytes(s.bytes))} (${escapeHtml(formatPercent(s.share))})</li>`).join('');
+  const key = b.segments
+    .map(
+      (s) =>
+        `<li><svg class="sw" width="14" height="12" aria-hidden="true"><rect width="14" height="12" style="fill:var(${KIND_COLOR[s.kind]})" fill-opacity="0.6"/></svg>${escapeHtml(s.label)}: ${escapeHtml(formatBytes(s.bytes))} (${escapeHtml(formatPercent(s.share))})</li>`,
+    )
+    .join('');
   const header = ['', 'RSS', 'PSS', 'USS', 'swap', 'size'];
   return `<div class="breakdown-block">
 <h4>Resident memory of ${escapeHtml(b.title)}</h4>
@@ -54,9 +67,10 @@ ${b.rows.map((r) => `<tr><th>${escapeHtml(r.label)}</th>${r.cells.map((c) => `<t
 
 function diagnosisBlock(d: DiagnosisView): string {
   const mark = (o: boolean | null): string => (o === true ? 'seen' : o === false ? 'not seen' : 'not measurable');
-  const signals = d.signals.length > 0
-    ? `<ul class="signals">${d.signals.map((s) => `<li class="${s.observed === true ? 'seen' : ''}"><strong>${mark(s.observed)}:</strong> ${escapeHtml(s.text)}</li>`).join('')}</ul>`
-    : '';
+  const signals =
+    d.signals.length > 0
+      ? `<ul class="signals">${d.signals.map((s) => `<li class="${s.observed === true ? 'seen' : ''}"><strong>${mark(s.observed)}:</strong> ${escapeHtml(s.text)}</li>`).join('')}</ul>`
+      : '';
   const seen = d.signals.filter((s) => s.observed === true).length;
   return `<h3>Diagnosis</h3>
 <p class="leak leak-${d.leakVerdict}">${escapeHtml(d.leakSentence)}</p>
@@ -70,12 +84,13 @@ ${d.breakdownNote ? `<p class="note">${escapeHtml(d.breakdownNote)}</p>` : ''}`;
 export function detailSection(v: CommandView, figure: (c: ChartSpec) => string): string {
   const d = v.detail;
   if (!d) return '';
-  const processes = d.processRows.length > 0
-    ? `<h3>Memory per process</h3>
+  const processes =
+    d.processRows.length > 0
+      ? `<h3>Memory per process</h3>
 ${d.processSentence ? `<p>${escapeHtml(d.processSentence)}</p>` : ''}
 ${d.processChart ? figure(d.processChart) : ''}
 ${processTable(d)}`
-    : '';
+      : '';
   return `<div class="detail" id="${v.id}-detail">
 <p class="detail-of">A closer look at ${escapeHtml(d.runWords)}.</p>
 ${processes}

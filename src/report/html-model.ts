@@ -67,7 +67,17 @@ export interface ReportModel {
   readonly commands: readonly CommandView[];
 }
 
-export const RUN_HEADER = ['run', 'outcome', 'wall', 'tree peak', 'Σ RSS peak', 'Σ PSS peak', 'Σ USS peak', 'largest process', 'sampling (mean, kept)'] as const;
+export const RUN_HEADER = [
+  'run',
+  'outcome',
+  'wall',
+  'tree peak',
+  'Σ RSS peak',
+  'Σ PSS peak',
+  'Σ USS peak',
+  'largest process',
+  'sampling (mean, kept)',
+] as const;
 export const MAX_PLOTTED_RUNS = 8;
 
 const METRIC_STYLE: Record<MetricKey, { dash: number[]; width: number }> = {
@@ -118,20 +128,27 @@ function samplingSentence(doc: MembenchResult, runs: readonly RunResult[]): stri
   const fifo = sampled.filter((s) => s.samplerSchedPolicy === 'fifo').length;
   const refused = sampled.filter((s) => s.realtimeAsked && s.realtimeRefused).length;
   if (fifo > 0) notes.push(` The sampler's fast thread ran SCHED_FIFO (--realtime) in ${fifo} of ${sampled.length} runs.`);
-  if (refused > 0) notes.push(` --realtime was refused in ${refused} of ${sampled.length} runs (${sampled.find((s) => s.realtimeRefused)!.realtimeRefused}); they were sampled at normal priority.`);
+  if (refused > 0)
+    notes.push(
+      ` --realtime was refused in ${refused} of ${sampled.length} runs (${sampled.find((s) => s.realtimeRefused)!.realtimeRefused}); they were sampled at normal priority.`,
+    );
   const carried = sampled.reduce((n, s) => n + (s.rssSumCarriedTicks ?? 0), 0);
   const ticks = sampled.reduce((n, s) => n + s.ticks, 0);
-  if (carried > 0) notes.push(` Σ RSS used carried statm readings on ${formatPercent(carried / ticks)} of ticks (${sampled[0]!.maxStatmPerTick ? `--max-statm-per-tick ${sampled[0]!.maxStatmPerTick}` : 'the automatic statm budget of a big tree'}); the cgroup counter, the process count and VmHWM are exact.`);
+  if (carried > 0)
+    notes.push(
+      ` Σ RSS used carried statm readings on ${formatPercent(carried / ticks)} of ticks (${sampled[0]!.maxStatmPerTick ? `--max-statm-per-tick ${sampled[0]!.maxStatmPerTick}` : 'the automatic statm budget of a big tree'}); the cgroup counter, the process count and VmHWM are exact.`,
+    );
   return `Sampling was asked every ${formatMs(doc.options.intervalMs)} and achieved ${formatMs(achieved)} on average (p99 ${formatMs(p99)} in the worst run), keeping ${formatPercent(kept)} of ticks; PSS and USS every ${formatMs(sampled[0]!.pssIntervalMs)}.${notes.join('')}`;
 }
 
 function contextSentences(doc: MembenchResult, b: BenchmarkResult): string[] {
   const measured = b.runs.filter((r) => !r.warmup).length;
   const warm = b.runs.length - measured;
-  const how = b.shell ? 'through /bin/sh -c' : 'exec\'d directly';
-  const backend = b.backend.kind === 'cgroup'
-    ? `the cgroup backend (tree memory from ${b.backend.memoryAccounting} accounting)`
-    : 'the proc backend (tree memory as the sampled sum of RSS)';
+  const how = b.shell ? 'through /bin/sh -c' : "exec'd directly";
+  const backend =
+    b.backend.kind === 'cgroup'
+      ? `the cgroup backend (tree memory from ${b.backend.memoryAccounting} accounting)`
+      : 'the proc backend (tree memory as the sampled sum of RSS)';
   const c = doc.context;
   const out = [
     `${plural(measured, 'measured run')}${warm ? ` after ${plural(warm, 'warm-up run')}` : ''}, ${how}, on Linux ${c.kernel} (host ${c.hostname}, ${plural(c.cpuCount, 'CPU')}, cgroup layout ${c.cgroupLayout}), measured with ${backend}.`,
@@ -149,9 +166,13 @@ function notes(b: BenchmarkResult): string[] {
   for (const l of b.backend.limitations) out.push(`Limitation: ${l}.`);
   const peakFile = b.runs.find((r) => r.peaks?.treeFileBytes)?.peaks?.treeFileBytes;
   if (peakFile) out.push(`The tree peak includes page cache charged to the run (up to ${formatBytes(peakFile)} sampled).`);
-  if (b.runs.some((r) => r.timeline?.downsampled)) out.push('Timelines were downsampled: each plotted point is the maximum of its bucket, so peaks are kept.');
+  if (b.runs.some((r) => r.timeline?.downsampled))
+    out.push('Timelines were downsampled: each plotted point is the maximum of its bucket, so peaks are kept.');
   const surv = [...b.runs].reverse().find((r) => r.survivors.count > 0);
-  if (surv) out.push(`${plural(surv.survivors.count, 'process', 'processes')} outlived the main command and ${surv.survivors.action === 'killed' ? 'were killed' : 'were waited for'}.`);
+  if (surv)
+    out.push(
+      `${plural(surv.survivors.count, 'process', 'processes')} outlived the main command and ${surv.survivors.action === 'killed' ? 'were killed' : 'were waited for'}.`,
+    );
   return out;
 }
 
@@ -192,25 +213,47 @@ function chartFor(id: string, title: string, b: BenchmarkResult, runs: readonly 
   const treeLabel = b.backend.kind === 'cgroup' ? 'tree (cgroup)' : 'tree';
   const metricLabels: Record<MetricKey, string> = { tree: treeLabel, rss: 'Σ RSS', pss: 'Σ PSS', uss: 'Σ USS' };
   const columnOf: Record<MetricKey, (r: RunResult) => readonly (number | null)[]> = {
-    tree: (r) => r.timeline!.treeBytes, rss: (r) => r.timeline!.rssSumBytes, pss: (r) => r.timeline!.pssSumBytes, uss: (r) => r.timeline!.ussSumBytes,
+    tree: (r) => r.timeline!.treeBytes,
+    rss: (r) => r.timeline!.rssSumBytes,
+    pss: (r) => r.timeline!.pssSumBytes,
+    uss: (r) => r.timeline!.ussSumBytes,
   };
   const metrics = (['tree', 'rss', 'pss', 'uss'] as const).filter((m) => runs.some((r) => columnOf[m](r).some((v) => v !== null)));
   const chartRuns: ChartRun[] = runs.map((r, ri) => {
     const p = runPeak(r);
     return {
       label: runLabel(r),
-      times: ri, from: 0, points: r.timeline!.tMs.length,
+      times: ri,
+      from: 0,
+      points: r.timeline!.tMs.length,
       columns: Object.fromEntries(metrics.map((m) => [m, columnOf[m](r)])),
       peak: p && p.atMs !== null ? { tMs: p.atMs, bytes: p.bytes, text: formatBytes(p.bytes) } : null,
     };
   });
   // One run: colour tells the metrics apart; several runs: colour tells runs apart. Dashes always tell metrics apart.
-  const series = chartRuns.flatMap((r, ri) => metrics.map((m, mi): ChartSeries => ({
-    run: ri, metric: m, label: `${r.label} · ${metricLabels[m]}`,
-    colorVar: chartRuns.length === 1 ? `--m${mi}` : `--r${ri % MAX_PLOTTED_RUNS}`, ...METRIC_STYLE[m],
-  })));
+  const series = chartRuns.flatMap((r, ri) =>
+    metrics.map(
+      (m, mi): ChartSeries => ({
+        run: ri,
+        metric: m,
+        label: `${r.label} · ${metricLabels[m]}`,
+        colorVar: chartRuns.length === 1 ? `--m${mi}` : `--r${ri % MAX_PLOTTED_RUNS}`,
+        ...METRIC_STYLE[m],
+      }),
+    ),
+  );
   const top = argMax(chartRuns.map((r) => r.peak?.bytes ?? null));
-  return { id, title, kind: 'runs', metrics, metricLabels, timesMs: runs.map((r) => r.timeline!.tMs), runs: chartRuns, series, topPeakRun: top >= 0 ? top : null };
+  return {
+    id,
+    title,
+    kind: 'runs',
+    metrics,
+    metricLabels,
+    timesMs: runs.map((r) => r.timeline!.tMs),
+    runs: chartRuns,
+    series,
+    topPeakRun: top >= 0 ? top : null,
+  };
 }
 
 function runRow(r: RunResult, ignoreFailure: boolean): RunRow {
@@ -225,7 +268,11 @@ function runRow(r: RunResult, ignoreFailure: boolean): RunRow {
     outcome: describeOutcome(r.outcome),
     instances: instanceLines(r),
     cells: [
-      formatMs(r.wallMs), formatBytes(p?.treeBytes), formatBytes(p?.rssSumBytes), formatBytes(p?.pssSumBytes), formatBytes(p?.ussSumBytes),
+      formatMs(r.wallMs),
+      formatBytes(p?.treeBytes),
+      formatBytes(p?.rssSumBytes),
+      formatBytes(p?.pssSumBytes),
+      formatBytes(p?.ussSumBytes),
       p ? `${formatBytes(p.largestProcessBytes)}${p.largestProcessName ? ` ${p.largestProcessName}` : ''}` : '—',
       s ? `${formatMs(s.intervalAchievedMeanMs)}, ${formatPercent(s.ticksKeptRatio)}` : '—',
     ],
@@ -241,20 +288,33 @@ function commandView(src: ReportSource, b: BenchmarkResult, n: number, named: bo
   const peaks = measured.map((r) => ({ r, p: runPeak(r) })).filter((x) => x.p !== null);
   const best = peaks.sort((x, y) => y.p!.bytes - x.p!.bytes)[0];
   const peak: PeakLine | null = best
-    ? { bytes: best.p!.bytes, text: formatBytes(best.p!.bytes), runLabel: runLabel(best.r), atMs: best.p!.atMs,
-        source: headlineSource(b, best.r)?.text
-          ?? (best.r.peaks?.treeBytes != null ? TREE_SOURCE[best.r.peaks.treeSource] : 'the highest sampled Σ RSS (no tree figure on this run)') }
+    ? {
+        bytes: best.p!.bytes,
+        text: formatBytes(best.p!.bytes),
+        runLabel: runLabel(best.r),
+        atMs: best.p!.atMs,
+        source:
+          headlineSource(b, best.r)?.text ??
+          (best.r.peaks?.treeBytes != null
+            ? TREE_SOURCE[best.r.peaks.treeSource]
+            : 'the highest sampled Σ RSS (no tree figure on this run)'),
+      }
     : null;
   const withTimeline = measured.filter((r) => r.timeline && r.timeline.tMs.length > 0).length;
   return {
-    id, title, command: b.command,
+    id,
+    title,
+    command: b.command,
     sentences: contextSentences(src.doc, b),
     notes: notes(b),
     peak,
     metricRows: b.summary.runsIncluded > 0 ? metricRows(b) : [],
     runRows: b.runs.map((r) => runRow(r, src.doc.options.ignoreFailure)),
     chart: chartFor(id, title, b, plotted),
-    chartNote: plotted.length < withTimeline ? `Showing ${plotted.length} of ${withTimeline} runs: the lowest, median and highest peaks, then the first runs.` : null,
+    chartNote:
+      plotted.length < withTimeline
+        ? `Showing ${plotted.length} of ${withTimeline} runs: the lowest, median and highest peaks, then the first runs.`
+        : null,
     detail: detailView(id, title, b),
   };
 }

@@ -5,7 +5,16 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { VERSION } from '../version.js';
 import { membenchClient, type ClientData } from './html-client.js';
-import { buildReport, RUN_HEADER, type ChartSpec, type CommandView, type ComparisonRow, type MetricKey, type ReportModel, type ReportSource } from './html-model.js';
+import {
+  buildReport,
+  RUN_HEADER,
+  type ChartSpec,
+  type CommandView,
+  type ComparisonRow,
+  type MetricKey,
+  type ReportModel,
+  type ReportSource,
+} from './html-model.js';
 import { REPORT_CSS } from './html-style.js';
 import { formatBytes, MIB } from './units.js';
 import { escapeHtml } from './html-escape.js';
@@ -31,7 +40,10 @@ export { escapeHtml };
 
 /** JSON inside <script type="application/json">: "<" escaped, so no text of the document can close the element. */
 function jsonForScript(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 function swatch(colorVar: string, dash: readonly number[], width: number): string {
@@ -48,21 +60,31 @@ function columnMax(values: readonly (number | null)[] | undefined): number | nul
 /** The live legend: runs × metrics; each cell shows its series' highest value, or its value under the cursor. */
 function legendTable(c: ChartSpec): string {
   const M = c.metrics.length;
-  const ids = (pred: (i: number) => boolean): string => c.series.map((_, i) => i + 1).filter((s) => pred(s - 1)).join(',');
-  const head = c.metrics.map((m, mi) => {
-    const s = c.series[mi]!;
-    return `<th><button type="button" data-toggle="${ids((i) => i % M === mi)}" aria-pressed="true">${swatch(c.runs.length === 1 ? s.colorVar : '--fg', s.dash, s.width)}${escapeHtml(c.metricLabels[m])}</button></th>`;
-  }).join('');
-  const rows = c.runs.map((r, ri) => {
-    const cells = c.metrics.map((m, mi) => {
-      const si = ri * M + mi;
-      const s = c.series[si]!;
-      const max = columnMax(r.columns[m]);
-      const text = max === null ? '—' : `${(max / MIB).toFixed(max / MIB < 10 ? 2 : 1)} MiB`;
-      return `<td data-series="${si + 1}" data-max="${text}"><button type="button" data-toggle="${si + 1}" aria-pressed="true" aria-label="${escapeHtml(s.label)}">${swatch(s.colorVar, s.dash, s.width)}<span class="v">${text}</span></button></td>`;
-    }).join('');
-    return `<tr><th><button type="button" data-toggle="${ids((i) => Math.floor(i / M) === ri)}" aria-pressed="true">${escapeHtml(r.label)}</button></th>${cells}</tr>`;
-  }).join('\n');
+  const ids = (pred: (i: number) => boolean): string =>
+    c.series
+      .map((_, i) => i + 1)
+      .filter((s) => pred(s - 1))
+      .join(',');
+  const head = c.metrics
+    .map((m, mi) => {
+      const s = c.series[mi]!;
+      return `<th><button type="button" data-toggle="${ids((i) => i % M === mi)}" aria-pressed="true">${swatch(c.runs.length === 1 ? s.colorVar : '--fg', s.dash, s.width)}${escapeHtml(c.metricLabels[m])}</button></th>`;
+    })
+    .join('');
+  const rows = c.runs
+    .map((r, ri) => {
+      const cells = c.metrics
+        .map((m, mi) => {
+          const si = ri * M + mi;
+          const s = c.series[si]!;
+          const max = columnMax(r.columns[m]);
+          const text = max === null ? '—' : `${(max / MIB).toFixed(max / MIB < 10 ? 2 : 1)} MiB`;
+          return `<td data-series="${si + 1}" data-max="${text}"><button type="button" data-toggle="${si + 1}" aria-pressed="true" aria-label="${escapeHtml(s.label)}">${swatch(s.colorVar, s.dash, s.width)}<span class="v">${text}</span></button></td>`;
+        })
+        .join('');
+      return `<tr><th><button type="button" data-toggle="${ids((i) => Math.floor(i / M) === ri)}" aria-pressed="true">${escapeHtml(r.label)}</button></th>${cells}</tr>`;
+    })
+    .join('\n');
   return `<div class="scroll"><table class="legend" data-chart="${c.id}" aria-label="legend: click to show or hide a line">
 <thead><tr><th><span class="at">highest value</span></th>${head}</tr></thead>
 <tbody>${rows}</tbody></table></div>`;
@@ -70,7 +92,8 @@ function legendTable(c: ChartSpec): string {
 
 const LINE_WORDS: Record<MetricKey, string> = { tree: 'solid', rss: 'dashed', pss: 'dotted', uss: 'dash-dotted' };
 
-const INTERACTION = 'Point at a line to pick it out, click a legend entry to hide it; drag to zoom, double-click to reset. Cursor and zoom are shared by every time chart on this page.';
+const INTERACTION =
+  'Point at a line to pick it out, click a legend entry to hide it; drag to zoom, double-click to reset. Cursor and zoom are shared by every time chart on this page.';
 
 function chartFigure(v: CommandView, c: ChartSpec): string {
   if (c.kind === 'processes') {
@@ -100,17 +123,19 @@ function commandSection(v: CommandView): string {
   const peak = v.peak
     ? `<p class="peak">Peak: <strong class="peak-value" data-peak-bytes="${v.peak.bytes}">${escapeHtml(v.peak.text)}</strong> (${v.peak.bytes.toLocaleString('en-US')} bytes, ${escapeHtml(v.peak.runLabel)}${v.peak.atMs !== null ? `, highest sample at ${(v.peak.atMs / 1000).toFixed(3)} s` : ''}), from ${escapeHtml(v.peak.source)}.</p>`
     : '<p class="peak">No peak: no run produced figures.</p>';
-  const stats = v.metricRows.length > 0
-    ? `<h3>Across counted runs</h3><div class="scroll"><table class="numbers"><thead><tr><th></th><th>min</th><th>median</th><th>max</th><th>mean ± σ</th></tr></thead><tbody>
+  const stats =
+    v.metricRows.length > 0
+      ? `<h3>Across counted runs</h3><div class="scroll"><table class="numbers"><thead><tr><th></th><th>min</th><th>median</th><th>max</th><th>mean ± σ</th></tr></thead><tbody>
 ${v.metricRows.map((r) => `<tr><th>${escapeHtml(r.label)}</th>${r.cells.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('\n')}
 </tbody></table></div><p class="note">≈ marks a sampled figure (read every few ms: a peak between two reads is missed); the others are the kernel's own counters (the cgroup's peak, VmHWM), exact between samples. Peak (headline) is the larger of the tree without page cache and the largest process's VmHWM. ¹ Σ RSS counts pages shared between processes once per process; Σ PSS splits them between sharers.</p>`
-    : '';
+      : '';
   const hasDiagnosis = v.runRows.some((r) => r.diagnosis !== null);
-  const runs = v.runRows.length > 0
-    ? `<h3>Every run</h3><div class="scroll"><table class="runs"><thead><tr>${RUN_HEADER.map((h) => `<th>${h}</th>`).join('')}${hasDiagnosis ? '<th>diagnosis</th>' : ''}</tr></thead><tbody>
+  const runs =
+    v.runRows.length > 0
+      ? `<h3>Every run</h3><div class="scroll"><table class="runs"><thead><tr>${RUN_HEADER.map((h) => `<th>${h}</th>`).join('')}${hasDiagnosis ? '<th>diagnosis</th>' : ''}</tr></thead><tbody>
 ${v.runRows.map((r) => `<tr class="${[r.ok ? '' : 'bad', r.counted ? '' : 'uncounted'].join(' ').trim()}"><th>${escapeHtml(r.label)}</th><td class="text">${r.ok ? '' : '✗ '}${escapeHtml(r.outcome)}${instanceList(r.instances)}</td>${r.cells.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}${hasDiagnosis ? `<td class="text diagnosis">${escapeHtml(r.diagnosis ?? '—')}</td>` : ''}</tr>`).join('\n')}
 </tbody></table></div>`
-    : '';
+      : '';
   return `<section class="command" id="${v.id}">
 <h2>${escapeHtml(v.title)}: <code>${escapeHtml(v.command)}</code></h2>
 <div class="context">${v.sentences.map((s) => `<p>${escapeHtml(s)}</p>`).join('')}</div>
@@ -145,19 +170,23 @@ function comparisonSection(rows: readonly ComparisonRow[]): string {
   const ticks: string[] = [];
   for (let t = 0; t <= top + step / 2; t += step) {
     const x = sx(t).toFixed(1);
-    ticks.push(`<line class="gridline" x1="${x}" y1="6" x2="${x}" y2="${H - 40}"/><text class="muted" x="${x}" y="${H - 24}" text-anchor="middle">${Number(t.toFixed(6))}</text>`);
+    ticks.push(
+      `<line class="gridline" x1="${x}" y1="6" x2="${x}" y2="${H - 40}"/><text class="muted" x="${x}" y="${H - 24}" text-anchor="middle">${Number(t.toFixed(6))}</text>`,
+    );
   }
-  const bars = rows.map((r, i) => {
-    const y = 10 + i * rowH;
-    const [mn, md, mx] = [r.min / MIB, r.median / MIB, r.max / MIB].map(sx) as [number, number, number];
-    const words = `median ${formatBytes(r.median)} · min ${formatBytes(r.min)} · max ${formatBytes(r.max)} · ${r.median === smallest ? 'smallest' : `${r.ratio.toFixed(2)}× the smallest`}`;
-    return `<g class="bar"><title>${escapeHtml(`${r.label}: ${r.command}\n${words}`)}</title>
+  const bars = rows
+    .map((r, i) => {
+      const y = 10 + i * rowH;
+      const [mn, md, mx] = [r.min / MIB, r.median / MIB, r.max / MIB].map(sx) as [number, number, number];
+      const words = `median ${formatBytes(r.median)} · min ${formatBytes(r.min)} · max ${formatBytes(r.max)} · ${r.median === smallest ? 'smallest' : `${r.ratio.toFixed(2)}× the smallest`}`;
+      return `<g class="bar"><title>${escapeHtml(`${r.label}: ${r.command}\n${words}`)}</title>
 <text x="0" y="${y + 13}" font-weight="bold">${escapeHtml(r.label)}</text>
 <rect x="${x0}" y="${y}" width="${(md - x0).toFixed(1)}" height="18" rx="2" style="fill:var(--r${i % 8})" fill-opacity="0.85"/>
 <line class="whisker" x1="${mn.toFixed(1)}" y1="${y + 9}" x2="${mx.toFixed(1)}" y2="${y + 9}"/>
 <line class="whisker" x1="${mn.toFixed(1)}" y1="${y + 3}" x2="${mn.toFixed(1)}" y2="${y + 15}"/><line class="whisker" x1="${mx.toFixed(1)}" y1="${y + 3}" x2="${mx.toFixed(1)}" y2="${y + 15}"/>
 <text class="value" x="${x0}" y="${y + 36}">${escapeHtml(words)}</text></g>`;
-  }).join('\n');
+    })
+    .join('\n');
   const table = `<div class="scroll"><table class="comparison"><thead><tr><th>command</th><th>min</th><th>median</th><th>max</th><th>median ÷ smallest</th></tr></thead><tbody>
 ${rows.map((r) => `<tr><th>${escapeHtml(r.label)}: <code>${escapeHtml(r.command)}</code></th><td>${formatBytes(r.min)}</td><td>${formatBytes(r.median)}</td><td>${formatBytes(r.max)}</td><td>${r.ratio.toFixed(2)}×</td></tr>`).join('\n')}
 </tbody></table></div>`;
@@ -178,7 +207,9 @@ ${table}
 export function renderHtml(model: ReportModel): string {
   if (model.commands.length === 0) throw new Error('renderHtml: nothing to report (no commands)');
   const { js, css } = uplotAssets();
-  const data: ClientData = { charts: model.commands.flatMap((c) => [c.chart, c.detail?.processChart ?? null].filter((x): x is ChartSpec => x !== null)) };
+  const data: ClientData = {
+    charts: model.commands.flatMap((c) => [c.chart, c.detail?.processChart ?? null].filter((x): x is ChartSpec => x !== null)),
+  };
   const incomplete = model.sources.filter((s) => !s.complete);
   return pageShell({
     title: model.title,

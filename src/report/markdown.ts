@@ -2,7 +2,15 @@
 import type { Comparison } from '../analyze/compare.js';
 import type { SuiteResult } from '../suite/result.js';
 import {
-  benchmarkHeading, comparisonExtras, comparisonSummary, comparisonTable, expectLine, fitLine, sizeTable, type SuiteExporter, type Table,
+  benchmarkHeading,
+  comparisonExtras,
+  comparisonSummary,
+  comparisonTable,
+  expectLine,
+  fitLine,
+  sizeTable,
+  type SuiteExporter,
+  type Table,
 } from './suite-rows.js';
 
 const cell = (s: string): string => s.replaceAll('|', '\\|');
@@ -29,8 +37,15 @@ export function suiteMarkdown(doc: SuiteResult, comparison: Comparison | null): 
     if (e) parts.push(`Expectation: ${e}`, '');
   }
   if (doc.failure) parts.push(`**Stopped**: ${doc.failure.benchmark}: ${doc.failure.message}`, '');
-  parts.push(`_membench ${doc.tool.version} · ${doc.context.hostname} · Linux ${doc.context.kernel} · Node ${doc.context.nodeVersion}_`, '');
+  parts.push(
+    `_membench ${doc.tool.version} · ${doc.context.hostname} · Linux ${doc.context.kernel} · Node ${doc.context.nodeVersion}_`,
+    '',
+  );
   return parts.join('\n');
 }
 
-export const exporter: SuiteExporter = { flag: 'markdown', describe: 'Markdown tables (PR comments, $GITHUB_STEP_SUMMARY)', render: suiteMarkdown };
+export const exporter: SuiteExporter = {
+  flag: 'markdown',
+  describe: 'Markdown tables (PR comments, $GITHUB_STEP_SUMMARY)',
+  render: suiteMarkdown,
+};

@@ -39,14 +39,19 @@ table.bottom-up li{white-space:nowrap}
 
 /** JSON inside <script type="application/json">: "<" escaped, so no text of the document can close the element. */
 const jsonForScript = (value: unknown): string =>
-  JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 
 function callerList(nodes: readonly CallerNode[], total: number, limit = 8): string {
   const shown = nodes.slice(0, limit);
   const rest = nodes.slice(limit).reduce((s, n) => s + n.bytes, 0);
   const items = shown.map((n) => {
     const label = `<span class="b">${escapeHtml(formatBytes(n.bytes))} (${escapeHtml(formatPercent(n.bytes / total))})</span> ${escapeHtml(n.name)}`;
-    return n.callers.length === 0 ? `<li>${label}</li>` : `<li><details><summary>${label}</summary>${callerList(n.callers, total, limit)}</details></li>`;
+    return n.callers.length === 0
+      ? `<li>${label}</li>`
+      : `<li><details><summary>${label}</summary>${callerList(n.callers, total, limit)}</details></li>`;
   });
   if (rest > 0) items.push(`<li><span class="b">${escapeHtml(formatBytes(rest))}</span> from ${nodes.length - limit} more callers</li>`);
   return `<ul>${items.join('')}</ul>`;
@@ -56,14 +61,25 @@ function callerList(nodes: readonly CallerNode[], total: number, limit = 8): str
 export function bottomUpTable(rows: readonly BottomUpRow[], total: number, top = 30): string {
   if (rows.length === 0) return '<p class="note">(no sites recorded)</p>';
   const counted = rows.some((r) => r.allocations !== null);
-  const body = rows.slice(0, top).map((r) => {
-    const callers = r.callers.length === 0 ? '' : `<details class="callers"><summary>called from ${r.callers.length === 1 ? escapeHtml(r.callers[0]!.name) : `${r.callers.length} callers`}</summary>${callerList(r.callers, total)}</details>`;
-    return `<tr><td class="n">${escapeHtml(formatBytes(r.selfBytes))}</td><td class="n">${escapeHtml(formatPercent(total > 0 ? r.selfBytes / total : null))}</td>`
-      + `${counted ? `<td class="n">${r.allocations === null ? '—' : r.allocations}</td>` : ''}`
-      + `<td class="n">${escapeHtml(formatBytes(r.functionInclusiveBytes))} (${escapeHtml(formatPercent(total > 0 ? r.functionInclusiveBytes / total : null))})</td>`
-      + `<td class="site"><code>${escapeHtml(r.site)}</code>${callers}</td></tr>`;
-  }).join('\n');
-  const more = rows.length > top ? `<p class="note">${rows.length - top} smaller sites not shown (${escapeHtml(formatBytes(rows.slice(top).reduce((s, r) => s + r.selfBytes, 0)))}).</p>` : '';
+  const body = rows
+    .slice(0, top)
+    .map((r) => {
+      const callers =
+        r.callers.length === 0
+          ? ''
+          : `<details class="callers"><summary>called from ${r.callers.length === 1 ? escapeHtml(r.callers[0]!.name) : `${r.callers.length} callers`}</summary>${callerList(r.callers, total)}</details>`;
+      return (
+        `<tr><td class="n">${escapeHtml(formatBytes(r.selfBytes))}</td><td class="n">${escapeHtml(formatPercent(total > 0 ? r.selfBytes / total : null))}</td>` +
+        `${counted ? `<td class="n">${r.allocations === null ? '—' : r.allocations}</td>` : ''}` +
+        `<td class="n">${escapeHtml(formatBytes(r.functionInclusiveBytes))} (${escapeHtml(formatPercent(total > 0 ? r.functionInclusiveBytes / total : null))})</td>` +
+        `<td class="site"><code>${escapeHtml(r.site)}</code>${callers}</td></tr>`
+      );
+    })
+    .join('\n');
+  const more =
+    rows.length > top
+      ? `<p class="note">${rows.length - top} smaller sites not shown (${escapeHtml(formatBytes(rows.slice(top).reduce((s, r) => s + r.selfBytes, 0)))}).</p>`
+      : '';
   return `<table class="bottom-up">
 <thead><tr><th>self</th><th>share</th>${counted ? '<th>allocs</th>' : ''}<th>function inclusive</th><th>site (allocating function, file:line)</th></tr></thead>
 <tbody>

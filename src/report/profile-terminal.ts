@@ -6,7 +6,11 @@ import type { ProfileDiff } from '../profile/diff.js';
 import type { Colors } from './colors.js';
 import { formatBytes, formatPercent } from './units.js';
 
-const UNIT_LABEL: Record<ProfileTimeline['unit'], string> = { ms: 'ms', instructions: 'instructions', 'bytes-allocated': 'bytes allocated' };
+const UNIT_LABEL: Record<ProfileTimeline['unit'], string> = {
+  ms: 'ms',
+  instructions: 'instructions',
+  'bytes-allocated': 'bytes allocated',
+};
 const pad = (s: string, n: number): string => (s.length >= n ? s : ' '.repeat(n - s.length) + s);
 
 function siteTable(p: Pick<ProfileDocument, 'stacks' | 'peakBytes'>, mode: 'self' | 'inclusive', top: number, c: Colors): string[] {
@@ -59,16 +63,31 @@ export function renderProfile(p: ProfileDocument, c: Colors, opts: { top?: numbe
   out.push(`sites ${what} ${c.bold(formatBytes(p.peakBytes))}${at} in ${p.stacks.length} stacks`);
   out.push(c.dim(`  ${p.measures}`));
   if (cov) {
-    out.push(...wrap(`process peak ${c.bold(formatBytes(cov.processPeakBytes))} (VmHWM of ${cov.processName}, pid ${cov.pid}, exact, ${cov.measuredAt === 'polled' ? 'read every 5 ms' : 'read at exit'}): `
-      + `the sites are ${formatPercent(cov.ratio)} of it`));
+    out.push(
+      ...wrap(
+        `process peak ${c.bold(formatBytes(cov.processPeakBytes))} (VmHWM of ${cov.processName}, pid ${cov.pid}, exact, ${cov.measuredAt === 'polled' ? 'read every 5 ms' : 'read at exit'}): ` +
+          `the sites are ${formatPercent(cov.ratio)} of it`,
+      ),
+    );
     out.push(...wrap(`  ${cov.sentence}`).map(cov.verdict === 'close' || cov.verdict === 'below' ? c.dim : c.yellow));
   }
   const counted = p.stacks.some((s) => s.allocations !== null);
   const header = `  ${pad('bytes', 10)}  ${pad('share', 7)}  ${counted ? `${pad(p.profiler === 'v8' ? 'samples' : 'allocs', 9)}  ` : ''}site`;
   out.push('', c.bold(`Top sites at the peak, self (allocated in the function itself)`), c.dim(header), ...siteTable(p, 'self', top, c));
-  out.push('', c.bold(`Top sites at the peak, inclusive (the function and what it calls)`), c.dim(header), ...siteTable(p, 'inclusive', top, c));
+  out.push(
+    '',
+    c.bold(`Top sites at the peak, inclusive (the function and what it calls)`),
+    c.dim(header),
+    ...siteTable(p, 'inclusive', top, c),
+  );
   for (const v of p.views ?? []) {
-    out.push('', c.bold(`Other view: ${v.view}${v.at !== null ? ` (at ${v.at} ms)` : ''} — ${formatBytes(v.peakBytes)} in ${v.stacks.length} stacks, self`), c.dim(`  ${v.measures}`));
+    out.push(
+      '',
+      c.bold(
+        `Other view: ${v.view}${v.at !== null ? ` (at ${v.at} ms)` : ''} — ${formatBytes(v.peakBytes)} in ${v.stacks.length} stacks, self`,
+      ),
+      c.dim(`  ${v.measures}`),
+    );
     out.push(c.dim(header), ...siteTable(v, 'self', Math.min(top, 5), c));
   }
   if (opts.chart !== false && p.timeline && p.timeline.t.length > 1) out.push('', c.bold('Heap over time'), ...timelineChart(p.timeline));
@@ -83,16 +102,21 @@ export function renderProfileDiff(d: ProfileDiff, c: Colors, opts: { top?: numbe
   const ratio = d.deltaRatio === null ? '' : ` (${d.deltaRatio >= 0 ? '+' : ''}${formatPercent(d.deltaRatio)})`;
   out.push(c.bold(`membench profile diff — ${d.before.source} → ${d.after.source}`));
   const total = `${signed(d.deltaBytes)}${ratio}`;
-  out.push(`peak ${formatBytes(d.before.peakBytes)} → ${formatBytes(d.after.peakBytes)}: ${d.deltaBytes > 0 ? c.red(total) : d.deltaBytes < 0 ? c.green(total) : total}`);
+  out.push(
+    `peak ${formatBytes(d.before.peakBytes)} → ${formatBytes(d.after.peakBytes)}: ${d.deltaBytes > 0 ? c.red(total) : d.deltaBytes < 0 ? c.green(total) : total}`,
+  );
   out.push('', c.dim(`  ${pad('before', 10)}  ${pad('after', 10)}  ${pad('change', 11)}  site`));
   const rows = d.sites.filter((s) => s.deltaBytes !== 0).slice(0, opts.top ?? 10);
   if (rows.length === 0) out.push(c.dim('  (no site changed)'));
   for (const s of rows) {
     const tag = s.change === 'new' ? ' (new)' : s.change === 'gone' ? ' (gone)' : '';
     const change = pad(signed(s.deltaBytes), 11);
-    out.push(`  ${pad(formatBytes(s.beforeBytes), 10)}  ${pad(formatBytes(s.afterBytes), 10)}  ${s.deltaBytes > 0 ? c.red(change) : c.green(change)}  ${s.site}${tag}`);
+    out.push(
+      `  ${pad(formatBytes(s.beforeBytes), 10)}  ${pad(formatBytes(s.afterBytes), 10)}  ${s.deltaBytes > 0 ? c.red(change) : c.green(change)}  ${s.site}${tag}`,
+    );
   }
   for (const n of d.notes) out.push(c.dim(`note: ${n}`));
-  if (opts.failed !== undefined) out.push('', opts.failed ? c.red('FAILED: the peak grew above --fail-above') : c.green('ok: the peak stayed within --fail-above'));
+  if (opts.failed !== undefined)
+    out.push('', opts.failed ? c.red('FAILED: the peak grew above --fail-above') : c.green('ok: the peak stayed within --fail-above'));
   return `${out.join('\n')}\n`;
 }

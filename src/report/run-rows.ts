@@ -20,17 +20,26 @@ export function headlineSource(b: BenchmarkResult, r: RunResult): { text: string
     // process that ends within one interval of its peak may have climbed after the last read.
     const name = p.largestProcessName ?? 'one process';
     // The kernel's ru_maxrss of a process covers the children it waited for (getrusage(2)): the peak may be one of theirs.
-    if (p.largestProcessSource === 'reaped-rusage') return { text: `${name}'s ru_maxrss at exit${p.exact?.largestProcess ? ', exact' : ''}`, exact: p.exact?.largestProcess === true };
+    if (p.largestProcessSource === 'reaped-rusage')
+      return { text: `${name}'s ru_maxrss at exit${p.exact?.largestProcess ? ', exact' : ''}`, exact: p.exact?.largestProcess === true };
     return { text: `${name}'s own VmHWM`, exact: p.exact ? p.exact.largestProcess : true };
   }
   if (p.treeSource === 'sampled-pss-sum') {
-    return { text: `tree Σ PSS, sampled every ${formatMs(r.sampling?.pssIntervalMs ?? b.runs[0]?.sampling?.pssIntervalMs ?? null)}`, exact: false };
+    return {
+      text: `tree Σ PSS, sampled every ${formatMs(r.sampling?.pssIntervalMs ?? b.runs[0]?.sampling?.pssIntervalMs ?? null)}`,
+      exact: false,
+    };
   }
-  if (p.treeSource === 'sampled-rss-sum') return { text: `RSS, sampled every ${formatMs(r.sampling?.intervalAskedMs ?? null)}`, exact: false };
-  const cache = p.treeBytes !== null && p.treeNoCacheBytes !== null && p.treeNoCacheBytes !== undefined ? p.treeBytes - p.treeNoCacheBytes : 0;
+  if (p.treeSource === 'sampled-rss-sum')
+    return { text: `RSS, sampled every ${formatMs(r.sampling?.intervalAskedMs ?? null)}`, exact: false };
+  const cache =
+    p.treeBytes !== null && p.treeNoCacheBytes !== null && p.treeNoCacheBytes !== undefined ? p.treeBytes - p.treeNoCacheBytes : 0;
   const exact = p.treeSource === 'cgroup-peak-counter';
   const counter = exact ? 'cgroup counter' : 'cgroup usage, sampled';
-  return { text: cache > 0 ? `tree: ${counter} − ${formatBytes(cache)} cache` : `tree: ${counter}${exact ? ', exact' : ''}`, exact: exact && cache === 0 };
+  return {
+    text: cache > 0 ? `tree: ${counter} − ${formatBytes(cache)} cache` : `tree: ${counter}${exact ? ', exact' : ''}`,
+    exact: exact && cache === 0,
+  };
 }
 
 export interface Headline {
@@ -52,9 +61,10 @@ export function headlineOf(b: BenchmarkResult): Headline {
     runsCounted: b.summary.runsIncluded,
     runsMeasured: b.summary.runsMeasured,
     wall: b.summary.metrics.wallMs,
-    largest: p && p.largestProcessBytes !== null && p.largestProcessPid !== null
-      ? { name: p.largestProcessName ?? '?', pid: p.largestProcessPid, bytes: p.largestProcessBytes, processCount: p.processCount }
-      : null,
+    largest:
+      p && p.largestProcessBytes !== null && p.largestProcessPid !== null
+        ? { name: p.largestProcessName ?? '?', pid: p.largestProcessPid, bytes: p.largestProcessBytes, processCount: p.processCount }
+        : null,
   };
 }
 
@@ -86,7 +96,14 @@ export function verdictOf(b: BenchmarkResult): VerdictRow | null {
   const counts = new Map<string, number>();
   for (const v of verdicts) counts.set(v, (counts.get(v) ?? 0) + 1);
   const tally = [...counts].sort((x, y) => y[1] - x[1]).map(([verdict, runs]) => ({ verdict, words: verdictWords(verdict), runs }));
-  return { verdict: d.leak.verdict, words: verdictWords(d.leak.verdict), agree: verdicts.filter((v) => v === d.leak.verdict).length, of: verdicts.length, reason: d.leak.reason, tally };
+  return {
+    verdict: d.leak.verdict,
+    words: verdictWords(d.leak.verdict),
+    agree: verdicts.filter((v) => v === d.leak.verdict).length,
+    of: verdicts.length,
+    reason: d.leak.reason,
+    tally,
+  };
 }
 
 export interface FailureRow {
@@ -99,13 +116,15 @@ export interface FailureRow {
 
 /** Runs that did not exit 0, each in one sentence, with the end of what it wrote to stderr. */
 export function failuresOf(b: BenchmarkResult): FailureRow[] {
-  return b.runs.filter((r) => !(r.outcome.state === 'exited' && r.outcome.exitCode === 0)).map((r) => ({
-    run: r,
-    label: `${r.warmup ? 'warm-up' : 'run'} ${r.index + 1}`,
-    text: describeRun(r),
-    stderrTail: r.stderrTail.trim().split('\n').slice(-3).join('\n'),
-    kernelLine: r.oom?.kernelLog?.find((l) => /Killed process/.test(l)) ?? r.oom?.kernelLog?.[0] ?? null,
-  }));
+  return b.runs
+    .filter((r) => !(r.outcome.state === 'exited' && r.outcome.exitCode === 0))
+    .map((r) => ({
+      run: r,
+      label: `${r.warmup ? 'warm-up' : 'run'} ${r.index + 1}`,
+      text: describeRun(r),
+      stderrTail: r.stderrTail.trim().split('\n').slice(-3).join('\n'),
+      kernelLine: r.oom?.kernelLog?.find((l) => /Killed process/.test(l)) ?? r.oom?.kernelLog?.[0] ?? null,
+    }));
 }
 
 export interface RankingRow {

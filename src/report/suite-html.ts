@@ -39,8 +39,16 @@ const f1 = (n: number): string => n.toFixed(1);
 export const expectWords = (b: SuiteBenchmark): string | null => {
   if (!b.expect) return null;
   const v = b.expectVerdict;
-  const what = v === 'within' ? 'met: the slope is within it' : v === 'below' ? 'NOT met: the slope is below it'
-    : v === 'above' ? 'NOT met: the slope is above it' : v === 'no-fit' ? 'not checked: no fit' : 'not checked';
+  const what =
+    v === 'within'
+      ? 'met: the slope is within it'
+      : v === 'below'
+        ? 'NOT met: the slope is below it'
+        : v === 'above'
+          ? 'NOT met: the slope is above it'
+          : v === 'no-fit'
+            ? 'not checked: no fit'
+            : 'not checked';
   return `expected ${b.expect.perUnit.text} per ${perUnitName(b.unit)}: ${what}`;
 };
 
@@ -54,7 +62,9 @@ function expectRange(b: SuiteBenchmark): string {
 function fitWords(b: SuiteBenchmark): string {
   const f = b.fit;
   if (!f) return '<p class="fit-words">No fit: it needs measurements at 2 or more sizes.</p>';
-  const ci = f.slopeIntervalBytes ? ` (95 % interval ${escapeHtml(formatBytesFine(f.slopeIntervalBytes[0]))} … ${escapeHtml(formatBytesFine(f.slopeIntervalBytes[1]))})` : '';
+  const ci = f.slopeIntervalBytes
+    ? ` (95 % interval ${escapeHtml(formatBytesFine(f.slopeIntervalBytes[0]))} … ${escapeHtml(formatBytesFine(f.slopeIntervalBytes[1]))})`
+    : '';
   const verdict = f.verdict === 'linear' ? 'linear' : `${f.verdict} (${f.reason})`;
   return `<p class="fit-words"><strong class="slope">${escapeHtml(formatBytesFine(f.slopeBytesPerUnit))}</strong> per ${escapeHtml(perUnitName(b.unit))}${ci} + <strong class="intercept">${escapeHtml(formatBytes(f.interceptBytes))}</strong> fixed, R² <span class="r2">${f.r2OfMeans.toFixed(4)}</span>, <span class="verdict">${escapeHtml(verdict)}</span></p>`;
 }
@@ -86,13 +96,22 @@ function chart(b: SuiteBenchmark, id: string): string {
   const grid: string[] = [];
   for (let t = 0; t <= xTop + xStep / 2; t += xStep) {
     const x = f1(sx(t * xs.factor));
-    grid.push(`<line class="gridline" x1="${x}" y1="${T}" x2="${x}" y2="${H - B}"/><text class="tick" x="${x}" y="${H - B + 18}" text-anchor="middle">${tickText(t)}</text>`);
+    grid.push(
+      `<line class="gridline" x1="${x}" y1="${T}" x2="${x}" y2="${H - B}"/><text class="tick" x="${x}" y="${H - B + 18}" text-anchor="middle">${tickText(t)}</text>`,
+    );
   }
   for (let t = yBottom; t <= yTop + yStep / 2; t += yStep) {
     const y = f1(sy(t * yb.factor));
-    grid.push(`<line class="gridline" x1="${L}" y1="${y}" x2="${W - R}" y2="${y}"/><text class="tick" x="${L - 8}" y="${y}" dy="0.32em" text-anchor="end">${tickText(t)}</text>`);
+    grid.push(
+      `<line class="gridline" x1="${L}" y1="${y}" x2="${W - R}" y2="${y}"/><text class="tick" x="${L - 8}" y="${y}" dy="0.32em" text-anchor="end">${tickText(t)}</text>`,
+    );
   }
-  const dots = points.map((p) => `<circle class="pt" cx="${f1(sx(p.size))}" cy="${f1(sy(p.v))}" r="4.5"><title>${escapeHtml(`size ${formatSize(p.size, b.unit)}, repeat ${p.r + 1}: ${formatBytes(p.v)} (${p.v.toLocaleString('en-US')} bytes)`)}</title></circle>`).join('\n');
+  const dots = points
+    .map(
+      (p) =>
+        `<circle class="pt" cx="${f1(sx(p.size))}" cy="${f1(sy(p.v))}" r="4.5"><title>${escapeHtml(`size ${formatSize(p.size, b.unit)}, repeat ${p.r + 1}: ${formatBytes(p.v)} (${p.v.toLocaleString('en-US')} bytes)`)}</title></circle>`,
+    )
+    .join('\n');
   // Identical measurements draw one circle over another: say how many lie there.
   const stacks = new Map<string, { x: number; y: number; n: number }>();
   for (const p of points) {
@@ -101,8 +120,13 @@ function chart(b: SuiteBenchmark, id: string): string {
     s.n++;
     stacks.set(key, s);
   }
-  const counts = [...stacks.values()].filter((s) => s.n > 1)
-    .map((s) => `<text class="tick count" x="${f1(s.x > W - R - 40 ? s.x - 9 : s.x + 9)}" y="${f1(s.y + 16)}" text-anchor="${s.x > W - R - 40 ? 'end' : 'start'}">×${s.n}</text>`).join('\n');
+  const counts = [...stacks.values()]
+    .filter((s) => s.n > 1)
+    .map(
+      (s) =>
+        `<text class="tick count" x="${f1(s.x > W - R - 40 ? s.x - 9 : s.x + 9)}" y="${f1(s.y + 16)}" text-anchor="${s.x > W - R - 40 ? 'end' : 'start'}">×${s.n}</text>`,
+    )
+    .join('\n');
   const line = f
     ? `<line class="fit" x1="${f1(sx(0))}" y1="${f1(sy(fitAt(0)))}" x2="${f1(sx(maxSize))}" y2="${f1(sy(fitAt(maxSize)))}"><title>${escapeHtml(`fitted: ${formatBytesFine(f.slopeBytesPerUnit)} per ${perUnitName(b.unit)} + ${formatBytes(f.interceptBytes)} fixed`)}</title></line>`
     : '';
@@ -125,10 +149,12 @@ ${counts}
 
 function sizeTableHtml(b: SuiteBenchmark): string {
   const f = b.fit;
-  const rows = b.sizes.map((s) => {
-    const fitted = f ? f.interceptBytes + f.slopeBytesPerUnit * s.size : null;
-    return `<tr><th>${escapeHtml(formatSize(s.size, b.unit))}</th><td class="text">${s.valuesBytes.map((v) => escapeHtml(formatBytes(v))).join(', ')}</td><td>${escapeHtml(formatBytes(s.stats?.median))}</td><td>${escapeHtml(formatBytes(s.stats?.min))}</td><td>${escapeHtml(formatBytes(s.stats?.max))}</td><td>${escapeHtml(formatBytes(s.stats?.stddev))}</td><td>${escapeHtml(formatBytes(fitted))}</td></tr>`;
-  }).join('\n');
+  const rows = b.sizes
+    .map((s) => {
+      const fitted = f ? f.interceptBytes + f.slopeBytesPerUnit * s.size : null;
+      return `<tr><th>${escapeHtml(formatSize(s.size, b.unit))}</th><td class="text">${s.valuesBytes.map((v) => escapeHtml(formatBytes(v))).join(', ')}</td><td>${escapeHtml(formatBytes(s.stats?.median))}</td><td>${escapeHtml(formatBytes(s.stats?.min))}</td><td>${escapeHtml(formatBytes(s.stats?.max))}</td><td>${escapeHtml(formatBytes(s.stats?.stddev))}</td><td>${escapeHtml(formatBytes(fitted))}</td></tr>`;
+    })
+    .join('\n');
   return `<div class="scroll"><table class="sizes"><thead><tr><th>size (${escapeHtml(b.unit)})</th><th class="text">every measurement</th><th>median</th><th>min</th><th>max</th><th>σ</th><th>fitted line</th></tr></thead><tbody>
 ${rows}
 </tbody></table></div>`;
@@ -138,16 +164,23 @@ function fitTableHtml(b: SuiteBenchmark): string {
   const f = b.fit;
   const rows: [string, string][] = f
     ? [
-      [`per ${perUnitName(b.unit)} (slope)`, `${formatBytesFine(f.slopeBytesPerUnit)} (${f.slopeBytesPerUnit.toFixed(3)} bytes)`],
-      ['95 % interval of the slope', f.slopeIntervalBytes ? `${formatBytesFine(f.slopeIntervalBytes[0])} … ${formatBytesFine(f.slopeIntervalBytes[1])}` : '—'],
-      ['fixed (intercept)', `${formatBytes(f.interceptBytes)} (${Math.round(f.interceptBytes).toLocaleString('en-US')} bytes)`],
-      ['R² of the per-size means', f.r2OfMeans.toFixed(4)],
-      ['R² of every point', f.r2.toFixed(4)],
-      ['points, sizes', `${f.points}, ${f.distinctSizes}`],
-      ['verdict', f.verdict === 'linear' ? 'linear' : `${f.verdict}: ${f.reason}`],
-    ]
+        [`per ${perUnitName(b.unit)} (slope)`, `${formatBytesFine(f.slopeBytesPerUnit)} (${f.slopeBytesPerUnit.toFixed(3)} bytes)`],
+        [
+          '95 % interval of the slope',
+          f.slopeIntervalBytes ? `${formatBytesFine(f.slopeIntervalBytes[0])} … ${formatBytesFine(f.slopeIntervalBytes[1])}` : '—',
+        ],
+        ['fixed (intercept)', `${formatBytes(f.interceptBytes)} (${Math.round(f.interceptBytes).toLocaleString('en-US')} bytes)`],
+        ['R² of the per-size means', f.r2OfMeans.toFixed(4)],
+        ['R² of every point', f.r2.toFixed(4)],
+        ['points, sizes', `${f.points}, ${f.distinctSizes}`],
+        ['verdict', f.verdict === 'linear' ? 'linear' : `${f.verdict}: ${f.reason}`],
+      ]
     : [['fit', 'none: needs measurements at 2 or more sizes']];
-  if (b.expect) rows.push(['expected per unit', `${b.expect.perUnit.text} (${expectRange(b)})`], ['expectation', expectWords(b)!.replace(/^[^:]*: /, '')]);
+  if (b.expect)
+    rows.push(
+      ['expected per unit', `${b.expect.perUnit.text} (${expectRange(b)})`],
+      ['expectation', expectWords(b)!.replace(/^[^:]*: /, '')],
+    );
   return `<div class="scroll"><table class="fit"><tbody>
 ${rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td class="text">${escapeHtml(v)}</td></tr>`).join('\n')}
 </tbody></table></div>`;
@@ -172,11 +205,19 @@ ${sizeTableHtml(b)}
 }
 
 function summaryTable(doc: SuiteResult, prefix = ''): string {
-  const rows = doc.benchmarks.map((b, i) => {
-    const f = b.fit;
-    const exp = !b.expect ? '—' : b.expectVerdict === 'within' ? `✓ within ${b.expect.perUnit.text}` : b.expectVerdict === 'below' || b.expectVerdict === 'above' ? `✗ ${b.expectVerdict} ${b.expect.perUnit.text}` : `not checked (${b.expect.perUnit.text})`;
-    return `<tr class="${b.expectVerdict === 'below' || b.expectVerdict === 'above' ? 'bad' : ''}"><th><a href="#${prefix}b${i + 1}">${escapeHtml(b.name)}</a></th><td>${f ? `${escapeHtml(formatBytesFine(f.slopeBytesPerUnit))} per ${escapeHtml(perUnitName(b.unit))}` : '—'}</td><td>${f ? escapeHtml(formatBytes(f.interceptBytes)) : '—'}</td><td>${f ? f.r2OfMeans.toFixed(4) : '—'}</td><td class="text">${f ? escapeHtml(f.verdict) : 'no fit'}</td><td class="text">${escapeHtml(exp)}</td></tr>`;
-  }).join('\n');
+  const rows = doc.benchmarks
+    .map((b, i) => {
+      const f = b.fit;
+      const exp = !b.expect
+        ? '—'
+        : b.expectVerdict === 'within'
+          ? `✓ within ${b.expect.perUnit.text}`
+          : b.expectVerdict === 'below' || b.expectVerdict === 'above'
+            ? `✗ ${b.expectVerdict} ${b.expect.perUnit.text}`
+            : `not checked (${b.expect.perUnit.text})`;
+      return `<tr class="${b.expectVerdict === 'below' || b.expectVerdict === 'above' ? 'bad' : ''}"><th><a href="#${prefix}b${i + 1}">${escapeHtml(b.name)}</a></th><td>${f ? `${escapeHtml(formatBytesFine(f.slopeBytesPerUnit))} per ${escapeHtml(perUnitName(b.unit))}` : '—'}</td><td>${f ? escapeHtml(formatBytes(f.interceptBytes)) : '—'}</td><td>${f ? f.r2OfMeans.toFixed(4) : '—'}</td><td class="text">${f ? escapeHtml(f.verdict) : 'no fit'}</td><td class="text">${escapeHtml(exp)}</td></tr>`;
+    })
+    .join('\n');
   return `<div class="scroll"><table class="summary"><thead><tr><th>benchmark</th><th>per unit</th><th>fixed</th><th>R²</th><th class="text">verdict</th><th class="text">expectation</th></tr></thead><tbody>
 ${rows}
 </tbody></table></div>`;
@@ -213,25 +254,33 @@ function bannerOf(doc: SuiteResult): string {
   return `<p class="banner" role="note">${doc.failure ? `Stopped: ${escapeHtml(doc.failure.benchmark)}${doc.failure.size === null ? '' : ` at size ${doc.failure.size}`}: ${escapeHtml(doc.failure.message)}` : 'Incomplete: this document was written part-way, so only the measurements shown were made.'}</p>`;
 }
 
-const COST_WORDS = 'Each benchmark was measured at several sizes; the slope of the least-squares line through every measurement is its cost per unit, the intercept its fixed cost.';
+const COST_WORDS =
+  'Each benchmark was measured at several sizes; the slope of the least-squares line through every measurement is its cost per unit, the intercept its fixed cost.';
 
 /** Benchmarks named alike in several documents, their slopes side by side (the same suite before and after a change). */
 function acrossDocuments(sources: readonly SuiteSource[]): string {
-  const names = [...new Set(sources.flatMap((s) => s.doc.benchmarks.map((b) => b.name)))]
-    .filter((n) => sources.filter((s) => s.doc.benchmarks.some((b) => b.name === n)).length > 1);
+  const names = [...new Set(sources.flatMap((s) => s.doc.benchmarks.map((b) => b.name)))].filter(
+    (n) => sources.filter((s) => s.doc.benchmarks.some((b) => b.name === n)).length > 1,
+  );
   if (names.length === 0) return '<p class="note">No benchmark appears in more than one document.</p>';
   const head = sources.map((s, i) => `<th>${escapeHtml(s.name ?? `document ${i + 1}`)}</th>`).join('');
-  const rows = names.map((n) => {
-    const cells = sources.map((s, d) => {
-      const i = s.doc.benchmarks.findIndex((b) => b.name === n);
-      const b = s.doc.benchmarks[i];
-      if (!b) return '<td>—</td>';
-      const f = b.fit;
-      const text = f ? `${formatBytesFine(f.slopeBytesPerUnit)} per ${perUnitName(b.unit)} + ${formatBytes(f.interceptBytes)}` : 'no fit';
-      return `<td><a href="#d${d + 1}-b${i + 1}">${escapeHtml(text)}</a></td>`;
-    }).join('');
-    return `<tr><th>${escapeHtml(n)}</th>${cells}</tr>`;
-  }).join('\n');
+  const rows = names
+    .map((n) => {
+      const cells = sources
+        .map((s, d) => {
+          const i = s.doc.benchmarks.findIndex((b) => b.name === n);
+          const b = s.doc.benchmarks[i];
+          if (!b) return '<td>—</td>';
+          const f = b.fit;
+          const text = f
+            ? `${formatBytesFine(f.slopeBytesPerUnit)} per ${perUnitName(b.unit)} + ${formatBytes(f.interceptBytes)}`
+            : 'no fit';
+          return `<td><a href="#d${d + 1}-b${i + 1}">${escapeHtml(text)}</a></td>`;
+        })
+        .join('');
+      return `<tr><th>${escapeHtml(n)}</th>${cells}</tr>`;
+    })
+    .join('\n');
   return `<div class="scroll"><table class="across"><thead><tr><th>benchmark</th>${head}</tr></thead><tbody>
 ${rows}
 </tbody></table></div>`;
@@ -249,7 +298,10 @@ function page(title: string, version: string, body: string): string {
 
 export function suiteHtml(doc: SuiteResult, name: string | null = null): string {
   const title = `membench suite: ${doc.benchmarks.map((b) => b.name).join(', ') || 'no benchmarks'}`;
-  return page(title, doc.tool.version, `<header>
+  return page(
+    title,
+    doc.tool.version,
+    `<header>
 <h1>${escapeHtml(title)}</h1>
 <p class="meta">${escapeHtml(metaLine(doc, name))}</p>
 </header>
@@ -258,7 +310,8 @@ ${bannerOf(doc)}
 <p>${COST_WORDS}</p>
 ${summaryTable(doc)}
 </section>
-${doc.benchmarks.map((b, i) => benchmarkSection(b, i)).join('\n')}`);
+${doc.benchmarks.map((b, i) => benchmarkSection(b, i)).join('\n')}`,
+  );
 }
 
 /** Several suite documents on one page: the benchmarks they share compared first, then one section per document. */
@@ -266,9 +319,10 @@ export function suitesHtml(sources: readonly SuiteSource[]): string {
   if (sources.length === 0) throw new Error('suitesHtml: no documents');
   if (sources.length === 1) return suiteHtml(sources[0]!.doc, sources[0]!.name);
   const title = `membench suites: ${sources.length} documents`;
-  const docs = sources.map((s, d) => {
-    const prefix = `d${d + 1}-`;
-    return `<section class="suite-doc" id="d${d + 1}">
+  const docs = sources
+    .map((s, d) => {
+      const prefix = `d${d + 1}-`;
+      return `<section class="suite-doc" id="d${d + 1}">
 <h2>${escapeHtml(s.name ?? `document ${d + 1}`)}</h2>
 <p class="meta">${escapeHtml(metaLine(s.doc, s.name))}</p>
 ${bannerOf(s.doc)}
@@ -276,8 +330,12 @@ ${bannerOf(s.doc)}
 ${summaryTable(s.doc, prefix)}
 ${s.doc.benchmarks.map((b, i) => benchmarkSection(b, i, prefix)).join('\n')}
 </section>`;
-  }).join('\n');
-  return page(title, sources[0]!.doc.tool.version, `<header>
+    })
+    .join('\n');
+  return page(
+    title,
+    sources[0]!.doc.tool.version,
+    `<header>
 <h1>${escapeHtml(title)}</h1>
 ${sources.map((s) => `<p class="meta">${escapeHtml(metaLine(s.doc, s.name))}</p>`).join('\n')}
 </header>
@@ -285,5 +343,6 @@ ${sources.map((s) => `<p class="meta">${escapeHtml(metaLine(s.doc, s.name))}</p>
 <p>${COST_WORDS} Benchmarks of the same name in several documents, side by side:</p>
 ${acrossDocuments(sources)}
 </section>
-${docs}`);
+${docs}`,
+  );
 }

@@ -4,7 +4,15 @@ import type { Comparison } from '../analyze/compare.js';
 import type { SuiteResult } from '../suite/result.js';
 import type { Colors } from './colors.js';
 import {
-  benchmarkHeading, comparisonExtras, comparisonSummary, comparisonTable, expectFailed, expectLine, fitLine, sizeTable, type Table,
+  benchmarkHeading,
+  comparisonExtras,
+  comparisonSummary,
+  comparisonTable,
+  expectFailed,
+  expectLine,
+  fitLine,
+  sizeTable,
+  type Table,
 } from './suite-rows.js';
 import { wrap } from './wrap.js';
 import { textTable } from './text-table.js';
@@ -24,7 +32,11 @@ export function renderSuiteTerminal(doc: SuiteResult, c: Colors): string {
     if (b.backend) out.push(c.dim(`  measured with the ${b.backend} backend`));
     out.push('');
   }
-  if (doc.failure) out.push(c.red(`stopped: ${doc.failure.benchmark}${doc.failure.size === null ? '' : ` at size ${doc.failure.size}`}: ${doc.failure.message}`), '');
+  if (doc.failure)
+    out.push(
+      c.red(`stopped: ${doc.failure.benchmark}${doc.failure.size === null ? '' : ` at size ${doc.failure.size}`}: ${doc.failure.message}`),
+      '',
+    );
   return `${out.join('\n')}\n`;
 }
 
@@ -37,6 +49,11 @@ export function renderComparisonTerminal(cmp: Comparison, c: Colors, title = 'co
     const v = cmp.rows[row]!.verdict;
     return v === 'regressed' ? c.red(s) : v === 'improved' ? c.green(s) : v === 'incomparable' ? c.yellow(s) : s;
   };
-  const lines = [c.bold(title), ...renderTextTable(table, '  ', paint), ...wrap(`  ${comparisonSummary(cmp)}`), ...comparisonExtras(cmp).flatMap((l) => wrap(`  ${l}`).map(c.yellow))];
+  const lines = [
+    c.bold(title),
+    ...renderTextTable(table, '  ', paint),
+    ...wrap(`  ${comparisonSummary(cmp)}`),
+    ...comparisonExtras(cmp).flatMap((l) => wrap(`  ${l}`).map(c.yellow)),
+  ];
   return `${lines.join('\n')}\n`;
 }

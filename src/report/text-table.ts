@@ -15,8 +15,21 @@ export interface TextTableOptions {
 }
 
 const NO_BORDER = {
-  top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
-  left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ',
+  top: '',
+  'top-mid': '',
+  'top-left': '',
+  'top-right': '',
+  bottom: '',
+  'bottom-mid': '',
+  'bottom-left': '',
+  'bottom-right': '',
+  left: '',
+  'left-mid': '',
+  mid: '',
+  'mid-mid': '',
+  right: '',
+  'right-mid': '',
+  middle: '  ',
 };
 
 /** The rows (the header first, when there is one) as lines. */
@@ -31,11 +44,22 @@ export function textTable(rows: readonly (readonly string[])[], opts: TextTableO
   const paint = opts.paint;
   table.push(...rows.map((r, ri) => (paint ? r.map((s, c) => paint(ri - 1, c, s)) : [...r])));
   const indent = opts.indent ?? '';
-  return table.toString().split('\n').map((l) => `${indent}${l}`.trimEnd());
+  return table
+    .toString()
+    .split('\n')
+    .map((l) => `${indent}${l}`.trimEnd());
 }
 
 /** Rows of a label (left) and figures (right-aligned) under a dimmed header. */
-export function labelledTable(header: readonly string[], rows: readonly { readonly label: string; readonly cells: readonly string[] }[], c: Colors, indent = ''): string[] {
-  const [head = '', ...body] = textTable([header, ...rows.map((r) => [r.label, ...r.cells])], { align: header.map((_, i) => (i === 0 ? 'l' : 'r')), indent });
+export function labelledTable(
+  header: readonly string[],
+  rows: readonly { readonly label: string; readonly cells: readonly string[] }[],
+  c: Colors,
+  indent = '',
+): string[] {
+  const [head = '', ...body] = textTable([header, ...rows.map((r) => [r.label, ...r.cells])], {
+    align: header.map((_, i) => (i === 0 ? 'l' : 'r')),
+    indent,
+  });
   return [c.dim(head), ...body];
 }

@@ -7,7 +7,12 @@ import { nameHash } from './flamegraph-svg.js';
 import { escapeHtml } from './html-escape.js';
 import { formatBytes } from './units.js';
 
-export interface Rect { readonly x: number; readonly y: number; readonly w: number; readonly h: number }
+export interface Rect {
+  readonly x: number;
+  readonly y: number;
+  readonly w: number;
+  readonly h: number;
+}
 export interface Box extends Rect {
   readonly node: TreeNode;
   readonly depth: number;
@@ -22,7 +27,11 @@ export interface Box extends Rect {
 const nameHueWide = (name: string): number => (nameHash(name) * 47) % 360;
 
 /** A call-tree node with the chain of callers that pass all their bytes to it folded in. */
-interface Folded { readonly node: TreeNode; readonly label: string; readonly children: Folded[] }
+interface Folded {
+  readonly node: TreeNode;
+  readonly label: string;
+  readonly children: Folded[];
+}
 
 function fold(start: TreeNode, top: boolean): Folded {
   let node = start;
@@ -46,16 +55,28 @@ export function treemapBoxes(root: TreeNode, r: Rect, maxDepth = 12): Box[] {
   const h = hierarchy(fold(root, true), (n) => n.children)
     .sum((n) => n.node.selfBytes)
     .sort((a, b) => (b.value ?? 0) - (a.value ?? 0));
-  const laid = treemap<Folded>().tile(treemapSquarify).size([r.w, r.h])
-    .paddingTop((n) => (n.children ? HEADER : 0)).paddingRight(PAD).paddingBottom(PAD).paddingLeft(PAD)(h);
+  const laid = treemap<Folded>()
+    .tile(treemapSquarify)
+    .size([r.w, r.h])
+    .paddingTop((n) => (n.children ? HEADER : 0))
+    .paddingRight(PAD)
+    .paddingBottom(PAD)
+    .paddingLeft(PAD)(h);
   const out: Box[] = [];
   laid.each((n) => {
     if (n.depth > maxDepth) return;
     // Callers a pale blue-grey; each allocating function its own hue, the same wherever it appears.
     const hue = n.children ? 210 : nameHueWide(n.data.node.name);
     out.push({
-      x: r.x + n.x0, y: r.y + n.y0, w: n.x1 - n.x0, h: n.y1 - n.y0, node: n.data.node, depth: n.depth, hue,
-      label: n.data.label, leaf: !n.children || n.depth === maxDepth,
+      x: r.x + n.x0,
+      y: r.y + n.y0,
+      w: n.x1 - n.x0,
+      h: n.y1 - n.y0,
+      node: n.data.node,
+      depth: n.depth,
+      hue,
+      label: n.data.label,
+      leaf: !n.children || n.depth === maxDepth,
     });
   });
   return out;
@@ -71,24 +92,26 @@ export function fitText(text: string, w: number): string {
 export function treemapSvg(root: TreeNode, width = 1200, height = 700): string {
   const boxes = treemapBoxes(root, { x: 0, y: 0, w: width, h: height }).filter((b) => b.w >= 1 && b.h >= 1);
   const f = (n: number): string => n.toFixed(1);
-  const body = boxes.map((b) => {
-    const share = root.bytes > 0 ? ((b.node.bytes / root.bytes) * 100).toFixed(1) : '0';
-    const tip = `${b.label}\n${formatBytes(b.node.bytes)} inclusive (${share} %), ${formatBytes(b.node.selfBytes)} self`;
-    const light = b.leaf ? 70 : Math.max(78, 92 - b.depth * 3);
-    const texts: string[] = [];
-    if (b.leaf && b.h >= 30) {
-      // Leaves get the name and, below it, the bytes: they are what the reader is looking for.
-      const name = fitText(b.label, b.w);
-      const where = b.node.selfByLine.size === 1 ? ` · ${[...b.node.selfByLine.keys()][0]}` : '';
-      const size = fitText(`${formatBytes(b.node.bytes)} · ${share} %${where}`, b.w);
-      if (name) texts.push(`<text class="leaf" x="${f(b.x + 3)}" y="${f(b.y + 13)}">${escapeHtml(name)}</text>`);
-      if (size) texts.push(`<text class="leaf size" x="${f(b.x + 3)}" y="${f(b.y + 27)}">${escapeHtml(size)}</text>`);
-    } else if (b.h >= 13) {
-      const line = fitText(`${b.label} · ${formatBytes(b.node.bytes)}`, b.w);
-      if (line) texts.push(`<text x="${f(b.x + 3)}" y="${f(b.y + 12)}">${escapeHtml(line)}</text>`);
-    }
-    return `<g${b.leaf ? ' class="leaf"' : ''}><rect x="${f(b.x)}" y="${f(b.y)}" width="${f(b.w)}" height="${f(b.h)}" fill="hsl(${b.hue} ${b.leaf ? 60 : 25}% ${light}%)"><title>${escapeHtml(tip)}</title></rect>${texts.join('')}</g>`;
-  }).join('\n');
+  const body = boxes
+    .map((b) => {
+      const share = root.bytes > 0 ? ((b.node.bytes / root.bytes) * 100).toFixed(1) : '0';
+      const tip = `${b.label}\n${formatBytes(b.node.bytes)} inclusive (${share} %), ${formatBytes(b.node.selfBytes)} self`;
+      const light = b.leaf ? 70 : Math.max(78, 92 - b.depth * 3);
+      const texts: string[] = [];
+      if (b.leaf && b.h >= 30) {
+        // Leaves get the name and, below it, the bytes: they are what the reader is looking for.
+        const name = fitText(b.label, b.w);
+        const where = b.node.selfByLine.size === 1 ? ` · ${[...b.node.selfByLine.keys()][0]}` : '';
+        const size = fitText(`${formatBytes(b.node.bytes)} · ${share} %${where}`, b.w);
+        if (name) texts.push(`<text class="leaf" x="${f(b.x + 3)}" y="${f(b.y + 13)}">${escapeHtml(name)}</text>`);
+        if (size) texts.push(`<text class="leaf size" x="${f(b.x + 3)}" y="${f(b.y + 27)}">${escapeHtml(size)}</text>`);
+      } else if (b.h >= 13) {
+        const line = fitText(`${b.label} · ${formatBytes(b.node.bytes)}`, b.w);
+        if (line) texts.push(`<text x="${f(b.x + 3)}" y="${f(b.y + 12)}">${escapeHtml(line)}</text>`);
+      }
+      return `<g${b.leaf ? ' class="leaf"' : ''}><rect x="${f(b.x)}" y="${f(b.y)}" width="${f(b.w)}" height="${f(b.h)}" fill="hsl(${b.hue} ${b.leaf ? 60 : 25}% ${light}%)"><title>${escapeHtml(tip)}</title></rect>${texts.join('')}</g>`;
+    })
+    .join('\n');
   return `<svg class="treemap" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="treemap of allocation sites">
 ${body}
 </svg>`;

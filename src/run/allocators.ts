@@ -12,7 +12,13 @@ export const ALLOCATORS = {
 export type AllocatorName = keyof typeof ALLOCATORS;
 
 /** Where Debian (multiarch) and other distributions put shared libraries. */
-export const LIBRARY_DIRS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/lib/x86_64-linux-gnu'] as const;
+export const LIBRARY_DIRS = [
+  '/usr/lib/x86_64-linux-gnu',
+  '/usr/lib/aarch64-linux-gnu',
+  '/usr/lib64',
+  '/usr/lib',
+  '/lib/x86_64-linux-gnu',
+] as const;
 
 export interface Allocator {
   readonly name: AllocatorName;
@@ -33,7 +39,11 @@ export function resolveAllocator(name: string, dirs: readonly string[] = LIBRARY
       /* next directory */
     }
   }
-  throw new MembenchError('environment', `--allocator ${name}: ${a.library} not found`, `install the Debian package ${a.pkg} (apt-get install ${a.pkg})`);
+  throw new MembenchError(
+    'environment',
+    `--allocator ${name}: ${a.library} not found`,
+    `install the Debian package ${a.pkg} (apt-get install ${a.pkg})`,
+  );
 }
 
 /** The environment a command runs with under this allocator: LD_PRELOAD prepended, MEMBENCH_ALLOCATOR set. */
@@ -45,11 +55,19 @@ export function allocatorEnv(a: Allocator, inherited: string | undefined): Recor
 
 /** Commands × allocators, in that order; each variant's name says its allocator. */
 export function expandAllocators<C extends { readonly display: string; readonly env?: Readonly<Record<string, string>> }>(
-  commands: readonly C[], list: string, inheritedPreload: string | undefined, dirs: readonly string[] = LIBRARY_DIRS,
+  commands: readonly C[],
+  list: string,
+  inheritedPreload: string | undefined,
+  dirs: readonly string[] = LIBRARY_DIRS,
 ): C[] {
-  const names = list.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const names = list
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (names.length === 0) throw usageError('--allocator: no allocator named', 'write e.g. --allocator glibc,jemalloc,tcmalloc');
   if (new Set(names).size !== names.length) throw usageError(`--allocator: "${list}" names an allocator twice`);
   const allocators = names.map((n) => resolveAllocator(n, dirs));
-  return commands.flatMap((c) => allocators.map((a) => ({ ...c, display: `${c.display} [${a.name}]`, env: { ...c.env, ...allocatorEnv(a, inheritedPreload) } })));
+  return commands.flatMap((c) =>
+    allocators.map((a) => ({ ...c, display: `${c.display} [${a.name}]`, env: { ...c.env, ...allocatorEnv(a, inheritedPreload) } })),
+  );
 }

@@ -7,8 +7,21 @@ import { environHas, readChildren, readVmstatOomKills } from '../probe/proc.js';
 import type { RunOomCounters } from './oom.js';
 import { MembenchError } from '../errors.js';
 import {
-  CgroupUnavailable, createRunCgroup, groupOomCounters, kernelCgroupPath, killRunCgroupSync, listPids, machineLayout, planRunCgroup,
-  readPeakBytes, removeRunCgroupSync, sweepStaleGroups, systemPlanInput, waitEmptySync, type CgroupPlan, type RunCgroup,
+  CgroupUnavailable,
+  createRunCgroup,
+  groupOomCounters,
+  kernelCgroupPath,
+  killRunCgroupSync,
+  listPids,
+  machineLayout,
+  planRunCgroup,
+  readPeakBytes,
+  removeRunCgroupSync,
+  sweepStaleGroups,
+  systemPlanInput,
+  waitEmptySync,
+  type CgroupPlan,
+  type RunCgroup,
 } from './cgroup.js';
 import { MARKER_VAR } from './launch.js';
 import { applyCgroupLimits, extraControllersFor, refuseCgroupLimits, NO_LIMITS, type AppliedLimit, type LimitsRequest } from './limits.js';
@@ -94,14 +107,22 @@ function procTreePids(rootPid: number, markerEntry: string, procRoot: string): n
   return [...seen].filter((pid) => existsSync(`${procRoot}/${pid}`));
 }
 
-function procBackend(layout: Backend['cgroupLayout'], fallbackReason: string | null, procRoot: string, limitsReq: LimitsRequest): RunBackend {
+function procBackend(
+  layout: Backend['cgroupLayout'],
+  fallbackReason: string | null,
+  procRoot: string,
+  limitsReq: LimitsRequest,
+): RunBackend {
   const limits = refuseCgroupLimits(limitsReq, fallbackReason ?? 'proc backend');
   return {
     info: {
-      kind: 'proc', cgroupLayout: layout, memoryAccounting: 'proc',
+      kind: 'proc',
+      cgroupLayout: layout,
+      memoryAccounting: 'proc',
       membership: '/proc/PID/task/*/children walked from the root, plus a /proc scan for the MEMBENCH_RUN environment marker',
       kill: 'SIGKILL to the process group and to every process carrying the marker, repeated until none is left',
-      fallbackReason, limitations: PROC_LIMITATIONS,
+      fallbackReason,
+      limitations: PROC_LIMITATIONS,
     },
     prepare(runName) {
       const markerEntry = `${MARKER_VAR}=${runName}`;
@@ -156,9 +177,16 @@ function procBackend(layout: Backend['cgroupLayout'], fallbackReason: string | n
 function cgroupBackend(plan: CgroupPlan, procRoot: string, limitsReq: LimitsRequest): RunBackend {
   return {
     info: {
-      kind: 'cgroup', cgroupLayout: plan.layout, memoryAccounting: plan.memory.version === 1 ? 'cgroup-v1' : 'cgroup-v2',
+      kind: 'cgroup',
+      cgroupLayout: plan.layout,
+      memoryAccounting: plan.memory.version === 1 ? 'cgroup-v1' : 'cgroup-v2',
       membership: `cgroup.procs of a group made for each run (${plan.membershipDir.replace(/[^/]+$/, '<run>')}), joined by the target before exec`,
-      kill: plan.killVia === 'cgroup.kill' ? 'cgroup v2 cgroup.kill' : plan.killVia === 'freezer' ? 'v1 freezer: freeze, SIGKILL every pid, thaw' : 'SIGKILL every pid in cgroup.procs until empty',
+      kill:
+        plan.killVia === 'cgroup.kill'
+          ? 'cgroup v2 cgroup.kill'
+          : plan.killVia === 'freezer'
+            ? 'v1 freezer: freeze, SIGKILL every pid, thaw'
+            : 'SIGKILL every pid in cgroup.procs until empty',
       fallbackReason: null,
       limitations: CGROUP_LIMITATIONS,
     },
@@ -182,7 +210,12 @@ function cgroupBackend(plan: CgroupPlan, procRoot: string, limitsReq: LimitsRequ
         usageFile: cg.usageFile,
         memoryStatFile: cg.statFile,
         memoryStatVersion: cg.plan.memory.version,
-        guard: { procsFile: cg.procsFile, killFile: cg.plan.v2Dir ? join(cg.plan.v2Dir, 'cgroup.kill') : '', dirs: [...cg.plan.dirs].reverse(), markerEntry: '' },
+        guard: {
+          procsFile: cg.procsFile,
+          killFile: cg.plan.v2Dir ? join(cg.plan.v2Dir, 'cgroup.kill') : '',
+          dirs: [...cg.plan.dirs].reverse(),
+          markerEntry: '',
+        },
         limits,
         memoryLimitBytes: memoryLimit,
         cgroupPath: kernelCgroupPath(cg.plan.memory.dir, input.mounts),
@@ -210,7 +243,10 @@ export function resolveBackend(choice: BackendChoice, procRoot = '/proc', limits
   const layout = machineLayout(procRoot);
   if (choice === 'proc') return procBackend(layout, 'forced with --backend proc', procRoot, limits);
   try {
-    const plan = planRunCgroup({ ...systemPlanInput(`membench-${process.pid}-0`, procRoot), extraControllers: extraControllersFor(limits) });
+    const plan = planRunCgroup({
+      ...systemPlanInput(`membench-${process.pid}-0`, procRoot),
+      extraControllers: extraControllersFor(limits),
+    });
     sweepStaleGroups(plan);
     const probe = createRunCgroup(plan);
     const left = removeRunCgroupSync(probe);
@@ -220,7 +256,11 @@ export function resolveBackend(choice: BackendChoice, procRoot = '/proc', limits
   } catch (e) {
     const reason = e instanceof CgroupUnavailable ? e.reason : `cgroup setup failed: ${(e as Error).message}`;
     if (choice === 'cgroup') {
-      throw new MembenchError('environment', `cannot use the cgroup backend: ${reason}`, 'use --backend proc or --backend auto to fall back to /proc sampling');
+      throw new MembenchError(
+        'environment',
+        `cannot use the cgroup backend: ${reason}`,
+        'use --backend proc or --backend auto to fall back to /proc sampling',
+      );
     }
     return procBackend(layout, reason, procRoot, limits);
   }

@@ -46,7 +46,11 @@ function runHook(flag: string, command: string | null, cwd: string): void {
   if (r.status === 0) return;
   const tail = (r.stderr ?? '').trim().split('\n').slice(-1)[0] ?? '';
   const how = r.status !== null ? `exited with code ${r.status}` : `was killed by ${r.signal}`;
-  throw new MembenchError('command-failed', `${flag} ${JSON.stringify(command)} ${how}${tail ? `: ${tail}` : ''}`, `fix it, or run it by hand first; the runs so far are written`);
+  throw new MembenchError(
+    'command-failed',
+    `${flag} ${JSON.stringify(command)} ${how}${tail ? `: ${tail}` : ''}`,
+    `fix it, or run it by hand first; the runs so far are written`,
+  );
 }
 
 /** The shell's "command not found" (127): the same on every run, so one run says all. */
@@ -72,7 +76,11 @@ function planVariants(commands: readonly CommandSpec[], opts: BenchmarkOptions, 
     if (!opts.subtractBaseline) return null;
     const base = opts.subtractBaseline === 'infer' ? inferBaseline(spec) : baselineFromString(opts.subtractBaseline.command, spec.cwd);
     if (!base) {
-      throw new MembenchError('usage', `--subtract-baseline: no known "do nothing" form for ${spec.shell ? spec.argv[2] : spec.argv[0]}`, 'give one with --baseline-cmd, e.g. --baseline-cmd "myinterp -e 0"');
+      throw new MembenchError(
+        'usage',
+        `--subtract-baseline: no known "do nothing" form for ${spec.shell ? spec.argv[2] : spec.argv[0]}`,
+        'give one with --baseline-cmd, e.g. --baseline-cmd "myinterp -e 0"',
+      );
     }
     const key = base.argv.join('\0');
     if (!baselineIndex.has(key)) {
@@ -87,10 +95,20 @@ function planVariants(commands: readonly CommandSpec[], opts: BenchmarkOptions, 
     for (const n of opts.concurrency ?? [1]) {
       const sizes = opts.payloadSizes && opts.payloadSizes.length > 0 ? opts.payloadSizes : [null];
       for (const size of sizes) {
-        const stdin = size === null ? opts.stdinFile ?? null : payloadFiles.get(size)!;
+        const stdin = size === null ? (opts.stdinFile ?? null) : payloadFiles.get(size)!;
         measured.push({
-          spec: { ...spec, instances: n, stdinFile: stdin, display: `${spec.display}${n > 1 ? ` ×${n}` : ''}${size !== null ? ` < ${formatSize(size)}` : ''}` },
-          role: 'measured', concurrency: n, payloadBytes: size, stdin, baselineOf: base, commandIndex,
+          spec: {
+            ...spec,
+            instances: n,
+            stdinFile: stdin,
+            display: `${spec.display}${n > 1 ? ` ×${n}` : ''}${size !== null ? ` < ${formatSize(size)}` : ''}`,
+          },
+          role: 'measured',
+          concurrency: n,
+          payloadBytes: size,
+          stdin,
+          baselineOf: base,
+          commandIndex,
         });
       }
     }
@@ -109,7 +127,10 @@ export interface BenchmarkHooks {
 }
 
 export async function runBenchmarks(
-  commands: readonly CommandSpec[], opts: BenchmarkOptions, interrupt: Interrupt, hooks: BenchmarkHooks = {},
+  commands: readonly CommandSpec[],
+  opts: BenchmarkOptions,
+  interrupt: Interrupt,
+  hooks: BenchmarkHooks = {},
 ): Promise<MembenchResult> {
   const backend = resolveBackend(opts.backend, opts.procRoot, opts.limits);
   const payloads = opts.payloadSizes && opts.payloadSizes.length > 0 ? writePayloads(opts.payloadSizes, opts.stdinFile ?? null) : null;
@@ -121,7 +142,11 @@ export async function runBenchmarks(
 }
 
 async function runVariants(
-  variants: readonly Variant[], backend: RunBackend, opts: BenchmarkOptions, interrupt: Interrupt, hooks: BenchmarkHooks,
+  variants: readonly Variant[],
+  backend: RunBackend,
+  opts: BenchmarkOptions,
+  interrupt: Interrupt,
+  hooks: BenchmarkHooks,
 ): Promise<MembenchResult> {
   const doc: MembenchResult = {
     kind: RUN_KIND,
@@ -139,9 +164,16 @@ async function runVariants(
       cgroupLayout: machineLayout(opts.procRoot),
     },
     options: {
-      runs: opts.runs, warmup: opts.warmup, intervalMs: opts.intervalMs, pssIntervalMs: opts.pssIntervalMs,
-      timeoutMs: opts.timeoutMs, backend: opts.backend, survivors: opts.survivors, ignoreFailure: opts.ignoreFailure,
-      realtime: opts.realtime === true, maxStatmPerTick: opts.maxStatmPerTick ?? 0,
+      runs: opts.runs,
+      warmup: opts.warmup,
+      intervalMs: opts.intervalMs,
+      pssIntervalMs: opts.pssIntervalMs,
+      timeoutMs: opts.timeoutMs,
+      backend: opts.backend,
+      survivors: opts.survivors,
+      ignoreFailure: opts.ignoreFailure,
+      realtime: opts.realtime === true,
+      maxStatmPerTick: opts.maxStatmPerTick ?? 0,
     },
     benchmarks: [],
     scans: [],
@@ -162,21 +194,35 @@ async function runVariants(
 }
 
 async function runAll(
-  variants: readonly Variant[], backend: RunBackend, opts: BenchmarkOptions, interrupt: Interrupt, hooks: BenchmarkHooks, doc: MembenchResult,
+  variants: readonly Variant[],
+  backend: RunBackend,
+  opts: BenchmarkOptions,
+  interrupt: Interrupt,
+  hooks: BenchmarkHooks,
+  doc: MembenchResult,
 ): Promise<void> {
   let seq = 0;
   for (const [ci, variant] of variants.entries()) {
     const spec = variant.spec;
     const runs: RunResult[] = [];
     const bench: BenchmarkResult = {
-      command: spec.display, role: variant.role, concurrency: variant.concurrency, payloadBytes: variant.payloadBytes, stdin: variant.stdin,
+      command: spec.display,
+      role: variant.role,
+      concurrency: variant.concurrency,
+      payloadBytes: variant.payloadBytes,
+      stdin: variant.stdin,
       ...(spec.parameter ? { parameter: { ...spec.parameter } } : {}),
-      baseline: null, argv: [...spec.argv], shell: spec.shell, cwd: spec.cwd, backend: backend.info, runs,
+      baseline: null,
+      argv: [...spec.argv],
+      shell: spec.shell,
+      cwd: spec.cwd,
+      backend: backend.info,
+      runs,
       summary: summarize(runs, opts.ignoreFailure),
     };
     doc.benchmarks.push(bench);
     const total = opts.warmup + opts.runs;
-    const around = variant.commandIndex !== null ? opts.hooks?.[variant.commandIndex] ?? null : null;
+    const around = variant.commandIndex !== null ? (opts.hooks?.[variant.commandIndex] ?? null) : null;
     runHook('--setup', around?.setup ?? null, spec.cwd);
     for (let i = 0; i < total && !interrupt.requested; i++) {
       const warmup = i < opts.warmup;

@@ -3,7 +3,16 @@
 // paths are tested from fixtures on any machine.
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseBytesOrMax, parseCgroupMounts, parseFlatKeyed, parsePids, parseProcCgroup, type CgroupMembership, type CgroupMount, type OomCounters } from '../probe/cgroup.js';
+import {
+  parseBytesOrMax,
+  parseCgroupMounts,
+  parseFlatKeyed,
+  parsePids,
+  parseProcCgroup,
+  type CgroupMembership,
+  type CgroupMount,
+  type OomCounters,
+} from '../probe/cgroup.js';
 import { pidAlive } from '../probe/proc.js';
 import { parseCount, ProbeParseError } from '../probe/errors.js';
 import type { RunOomCounters } from './oom.js';
@@ -94,7 +103,9 @@ export function planRunCgroup(input: PlanInput): CgroupPlan {
   } else if (v2Parent && v2Dir) {
     const available = (readFile(join(v2Parent, 'cgroup.controllers')) ?? '').split(/\s+/);
     if (!available.includes('memory')) {
-      throw new CgroupUnavailable(`the memory controller is not delegated to ${v2Parent} (cgroup.controllers: "${available.join(' ').trim()}")`);
+      throw new CgroupUnavailable(
+        `the memory controller is not delegated to ${v2Parent} (cgroup.controllers: "${available.join(' ').trim()}")`,
+      );
     }
     const enabled = (readFile(join(v2Parent, 'cgroup.subtree_control')) ?? '').split(/\s+/);
     if (!enabled.includes('memory')) enableMemoryIn = v2Parent;
@@ -111,15 +122,22 @@ export function planRunCgroup(input: PlanInput): CgroupPlan {
     }
     const available = v2Parent ? (readFile(join(v2Parent, 'cgroup.controllers')) ?? '').split(/\s+/) : [];
     if (!v2Parent || !v2Dir || !available.includes(c)) {
-      throw new CgroupUnavailable(`the ${c} controller is not available to membench (neither a cgroup v1 "${c}" hierarchy nor delegated in cgroup v2)`);
+      throw new CgroupUnavailable(
+        `the ${c} controller is not available to membench (neither a cgroup v1 "${c}" hierarchy nor delegated in cgroup v2)`,
+      );
     }
     if (!(readFile(join(v2Parent, 'cgroup.subtree_control')) ?? '').split(/\s+/).includes(c)) enable.push(c);
     extra[c] = { dir: v2Dir, version: 2 };
   }
-  const dirs = [...new Set([
-    memory.dir, ...(v2Dir ? [v2Dir] : []), ...(freezerDir && !v2Dir ? [freezerDir] : []),
-    ...(extra.cpu ? [extra.cpu.dir] : []), ...(extra.cpuset ? [extra.cpuset.dir] : []),
-  ])];
+  const dirs = [
+    ...new Set([
+      memory.dir,
+      ...(v2Dir ? [v2Dir] : []),
+      ...(freezerDir && !v2Dir ? [freezerDir] : []),
+      ...(extra.cpu ? [extra.cpu.dir] : []),
+      ...(extra.cpuset ? [extra.cpuset.dir] : []),
+    ]),
+  ];
   return {
     layout,
     memory,
@@ -203,7 +221,9 @@ export function createRunCgroup(plan: CgroupPlan): RunCgroup {
   } catch (e) {
     for (const d of made.reverse()) tryRmdir(d);
     if (e instanceof CgroupUnavailable) throw e;
-    throw new CgroupUnavailable(`cannot create ${plan.dirs[made.length] ?? plan.dirs[0]}: ${errCode(e)}${errCode(e) === 'EACCES' || errCode(e) === 'EPERM' || errCode(e) === 'EROFS' ? ' (no write access to the cgroup tree: run as root, or in a delegated subtree, e.g. systemd-run --user --scope -p Delegate=yes)' : ''}`);
+    throw new CgroupUnavailable(
+      `cannot create ${plan.dirs[made.length] ?? plan.dirs[0]}: ${errCode(e)}${errCode(e) === 'EACCES' || errCode(e) === 'EPERM' || errCode(e) === 'EROFS' ? ' (no write access to the cgroup tree: run as root, or in a delegated subtree, e.g. systemd-run --user --scope -p Delegate=yes)' : ''}`,
+    );
   }
   const m = plan.memory;
   const usageFile = join(m.dir, m.version === 1 ? 'memory.usage_in_bytes' : 'memory.current');
@@ -240,7 +260,9 @@ function enableControllers(parent: string, controllers: readonly string[]): void
     writeFileSync(join(leaf, 'cgroup.procs'), String(process.pid));
     writeFileSync(ctl, line);
   } catch (e) {
-    throw new CgroupUnavailable(`cannot enable ${controllers.join(', ')} in ${ctl}: other processes share membench's cgroup (${errCode(e)}); run membench in its own scope (systemd-run --user --scope -p Delegate=yes membench …)`);
+    throw new CgroupUnavailable(
+      `cannot enable ${controllers.join(', ')} in ${ctl}: other processes share membench's cgroup (${errCode(e)}); run membench in its own scope (systemd-run --user --scope -p Delegate=yes membench …)`,
+    );
   }
 }
 
@@ -272,7 +294,10 @@ export function readOomCounters(cg: RunCgroup): OomCounters | null {
     const oom = read('memory.oom_control');
     const failcnt = read('memory.failcnt');
     if (oom === null || failcnt === null) return null;
-    return { oomKills: parseFlatKeyed(oom.text, oom.file).get('oom_kill') ?? 0, limitHits: parseCount(failcnt.text.trim(), failcnt.file, 1, 'failcnt') };
+    return {
+      oomKills: parseFlatKeyed(oom.text, oom.file).get('oom_kill') ?? 0,
+      limitHits: parseCount(failcnt.text.trim(), failcnt.file, 1, 'failcnt'),
+    };
   }
   const events = read('memory.events');
   if (events === null) return null;

@@ -63,9 +63,14 @@ export interface Guard {
 
 /** Starts a run's guard; start it before the run's first process. */
 export function startGuard(t: GuardTargets): Guard {
-  const guard: ChildProcess = spawn('/bin/sh', ['-c', SCRIPT, 'membench-guard', String(process.pid), t.procsFile, t.killFile, t.markerEntry, ...t.dirs], {
-    detached: true, stdio: ['pipe', 'ignore', 'ignore'],
-  });
+  const guard: ChildProcess = spawn(
+    '/bin/sh',
+    ['-c', SCRIPT, 'membench-guard', String(process.pid), t.procsFile, t.killFile, t.markerEntry, ...t.dirs],
+    {
+      detached: true,
+      stdio: ['pipe', 'ignore', 'ignore'],
+    },
+  );
   guard.on('error', () => undefined);
   guard.stdin?.on('error', () => undefined);
   // Neither the guard nor its pipe may keep membench's event loop alive.

@@ -84,7 +84,12 @@ export function launch(spec: LaunchSpec): ChildProcess {
   const stdinFile = spec.stdinFile ?? null;
   const stdin = stdinFile === null ? 'ignore' : 'pipe';
   const reaper = spec.reaper ?? null;
-  const stdio: ['ignore' | 'pipe', 'inherit' | 'ignore', 'pipe', ...'pipe'[]] = [stdin, spec.showOutput ? 'inherit' : 'ignore', 'pipe', ...(reaper ? ['pipe' as const] : [])];
+  const stdio: ['ignore' | 'pipe', 'inherit' | 'ignore', 'pipe', ...'pipe'[]] = [
+    stdin,
+    spec.showOutput ? 'inherit' : 'ignore',
+    'pipe',
+    ...(reaper ? ['pipe' as const] : []),
+  ];
   const w: WrapperSteps = { ...(spec.wrapper ?? NO_WRAPPER), joinFiles: [...(spec.wrapper?.joinFiles ?? []), ...(spec.joinFiles ?? [])] };
   const plain = w.joinFiles.length === 0 && w.preExecLines.length === 0 && w.execVia.length === 0;
   const target = plain ? [file, ...args] : ['/bin/sh', '-c', wrapperScript(w), 'membench-wrapper', ...w.joinFiles, '--', file, ...args];
@@ -103,7 +108,9 @@ export function launch(spec: LaunchSpec): ChildProcess {
   if (stdinFile !== null && child.stdin) {
     // A target that never reads its stdin must not block membench: errors (EPIPE) are ignored.
     child.stdin.on('error', () => undefined);
-    createReadStream(stdinFile).on('error', () => child.stdin?.destroy()).pipe(child.stdin);
+    createReadStream(stdinFile)
+      .on('error', () => child.stdin?.destroy())
+      .pipe(child.stdin);
   }
   return child;
 }

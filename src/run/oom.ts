@@ -88,28 +88,57 @@ const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n =
  * - proc backend: only /proc/vmstat, which counts every kill on the machine; a kill is the run's only when the log names
  *   a pid of its tree. Without the log nothing is blamed, and a note says a kill happened that could not be attributed.
  */
-export function judgeOom(counters: RunOomCounters, events: readonly OomEvent[] | null, run: OomRunIdentity, memoryLimitBytes: number | null): OomJudgement {
+export function judgeOom(
+  counters: RunOomCounters,
+  events: readonly OomEvent[] | null,
+  run: OomRunIdentity,
+  memoryLimitBytes: number | null,
+): OomJudgement {
   if (counters.groupProblem !== undefined) {
     // Judged as on the proc backend (the machine's count and the log), and said so.
-    const judged = judgeOom({ groupOomKills: null, groupLimitHits: null, machineOomKills: counters.machineOomKills }, events, run, memoryLimitBytes);
-    return { verdict: judged.verdict, notes: [`the run's cgroup OOM counters are unknown (${counters.groupProblem}): its OOM kills were judged from /proc/vmstat and the kernel log`, ...judged.notes] };
+    const judged = judgeOom(
+      { groupOomKills: null, groupLimitHits: null, machineOomKills: counters.machineOomKills },
+      events,
+      run,
+      memoryLimitBytes,
+    );
+    return {
+      verdict: judged.verdict,
+      notes: [
+        `the run's cgroup OOM counters are unknown (${counters.groupProblem}): its OOM kills were judged from /proc/vmstat and the kernel log`,
+        ...judged.notes,
+      ],
+    };
   }
   const own = events === null ? null : attributeOom(events, run);
   const kernelLog = own === null ? null : own.flatMap((e) => [...e.lines]);
-  const killed = own === null ? [] : dedupe(own.flatMap((e) => [...e.killed]).filter((k) => run.cgroupPath !== null || run.pids.has(k.pid)));
+  const killed =
+    own === null ? [] : dedupe(own.flatMap((e) => [...e.killed]).filter((k) => run.cgroupPath !== null || run.pids.has(k.pid)));
   const limitCgroup = own?.[0]?.oomMemcg ?? null;
   if (run.cgroupPath !== null && counters.groupOomKills !== null) {
     if (counters.groupOomKills === 0) return { verdict: null, notes: [] };
-    const byLimit = own !== null && own.length > 0
-      ? own.some((e) => namesRunCgroup(e.oomMemcg, run.cgroupPath!))
-      : memoryLimitBytes !== null; // unlogged: the run's own limit is the likely one only if membench set it
-    return { verdict: { scope: byLimit ? 'cgroup' : 'machine', oomKills: counters.groupOomKills, limitHits: counters.groupLimitHits, killed, kernelLog, limitCgroup }, notes: [] };
+    const byLimit =
+      own !== null && own.length > 0 ? own.some((e) => namesRunCgroup(e.oomMemcg, run.cgroupPath!)) : memoryLimitBytes !== null; // unlogged: the run's own limit is the likely one only if membench set it
+    return {
+      verdict: {
+        scope: byLimit ? 'cgroup' : 'machine',
+        oomKills: counters.groupOomKills,
+        limitHits: counters.groupLimitHits,
+        killed,
+        kernelLog,
+        limitCgroup,
+      },
+      notes: [],
+    };
   }
   const machine = counters.machineOomKills;
   if (own === null) {
-    const notes = machine !== null && machine > 0
-      ? [`${plural(machine, 'OOM kill')} happened on the machine during the run (/proc/vmstat oom_kill) and could not be attributed: the kernel log (/dev/kmsg) that names the killed process is not readable (needs root or kernel.dmesg_restrict=0)`]
-      : [];
+    const notes =
+      machine !== null && machine > 0
+        ? [
+            `${plural(machine, 'OOM kill')} happened on the machine during the run (/proc/vmstat oom_kill) and could not be attributed: the kernel log (/dev/kmsg) that names the killed process is not readable (needs root or kernel.dmesg_restrict=0)`,
+          ]
+        : [];
     return { verdict: null, notes };
   }
   if (machine === 0 || killed.length === 0) return { verdict: null, notes: [] };

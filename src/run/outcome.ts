@@ -44,11 +44,17 @@ export function decideOutcome(ended: Ended, stopReason: StopReason | null, oom: 
  * when it came.
  */
 export function instanceOutcomes(
-  endings: readonly Ended[], pids: readonly number[], stopReason: StopReason | null, oom: OomVerdict | null, timeoutMs: number | null,
+  endings: readonly Ended[],
+  pids: readonly number[],
+  stopReason: StopReason | null,
+  oom: OomVerdict | null,
+  timeoutMs: number | null,
 ): InstanceOutcome[] | undefined {
   if (endings.length <= 1) return undefined;
   return endings.map((e, i) => ({
-    instance: i + 1, pid: pids[i]!, wallMs: Math.round(e.atMs * 1000) / 1000,
+    instance: i + 1,
+    pid: pids[i]!,
+    wallMs: Math.round(e.atMs * 1000) / 1000,
     outcome: decideOutcome(e, stopReason && stopReason.atMs <= e.atMs ? stopReason : null, oom, timeoutMs),
   }));
 }
@@ -57,9 +63,15 @@ export function instanceOutcomes(
 export function oomRecord(oom: OomVerdict | null, limitBytes: number | null, peakTreeBytes: number | null): RunResult['oom'] {
   if (!oom) return null;
   return {
-    scope: oom.scope, oomKills: oom.oomKills, limitHits: oom.limitHits, limitBytes,
-    peakBytes: peakTreeBytes, killedPid: oom.killed[0]?.pid ?? null,
-    killedName: oom.killed[0]?.name ?? null, kernelLog: oom.kernelLog, limitCgroup: oom.limitCgroup,
+    scope: oom.scope,
+    oomKills: oom.oomKills,
+    limitHits: oom.limitHits,
+    limitBytes,
+    peakBytes: peakTreeBytes,
+    killedPid: oom.killed[0]?.pid ?? null,
+    killedName: oom.killed[0]?.name ?? null,
+    kernelLog: oom.kernelLog,
+    limitCgroup: oom.limitCgroup,
   };
 }
 
@@ -76,8 +88,11 @@ export function runNotes(run: Pick<RunResult, 'outcome' | 'stderrTail'>, limits:
 
 /** Every note of a run, in order: the rlimit remark, the OOM remark, what OOM could not be attributed, a sampler problem. */
 export function allRunNotes(
-  run: Pick<RunResult, 'outcome' | 'stderrTail'>, limits: LimitsRequest, oom: OomVerdict | null,
-  oomNotes: readonly string[], samplerProblem: string | null,
+  run: Pick<RunResult, 'outcome' | 'stderrTail'>,
+  limits: LimitsRequest,
+  oom: OomVerdict | null,
+  oomNotes: readonly string[],
+  samplerProblem: string | null,
 ): string[] {
   const note = oomNote(oom, run.outcome.state);
   return [...runNotes(run, limits), ...(note ? [note] : []), ...oomNotes, ...(samplerProblem ? [samplerProblem] : [])];

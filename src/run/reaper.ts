@@ -16,14 +16,13 @@ export function parseReaperLine(line: string): ReaperEvent | null {
   const n = f.slice(1).map(Number);
   if (!n.every(Number.isInteger)) return null;
   if (f[0] === 'P' && n.length === 1 && n[0]! > 0) return { kind: 'child', pid: n[0]! };
-  if (f[0] === 'R' && n.length === 3 && n[0]! > 0 && n[1]! >= 0) return { kind: 'reaped', pid: n[0]!, maxRssBytes: n[1]! * 1024, status: n[2]! };
+  if (f[0] === 'R' && n.length === 3 && n[0]! > 0 && n[1]! >= 0)
+    return { kind: 'reaped', pid: n[0]!, maxRssBytes: n[1]! * 1024, status: n[2]! };
   if (f[0] === 'C' && n.length === 1 && n[0]! >= 0) return { kind: 'children', maxRssBytes: n[0]! * 1024 };
   return null;
 }
 
-const SIGNAL_NAMES = new Map<number, NodeJS.Signals>(
-  Object.entries(constants.signals).map(([name, num]) => [num, name as NodeJS.Signals]),
-);
+const SIGNAL_NAMES = new Map<number, NodeJS.Signals>(Object.entries(constants.signals).map(([name, num]) => [num, name as NodeJS.Signals]));
 
 /** A wait status as node reports a child's end: (code, null) for an exit, (null, signal) for a death by signal. */
 export function decodeWaitStatus(status: number): { code: number | null; signal: NodeJS.Signals | null } {
@@ -55,9 +54,15 @@ export class ReaperChannel {
     let onPid: (pid: number | null) => void = () => undefined;
     let onStatus: (status: number) => void = () => undefined;
     let onDone: (r: ReaperReport) => void = () => undefined;
-    this.childPid = new Promise((r) => { onPid = r; });
-    this.childStatus = new Promise((r) => { onStatus = r; });
-    this.done = new Promise((r) => { onDone = r; });
+    this.childPid = new Promise((r) => {
+      onPid = r;
+    });
+    this.childStatus = new Promise((r) => {
+      onStatus = r;
+    });
+    this.done = new Promise((r) => {
+      onDone = r;
+    });
     let child: number | null = null;
     let buffered = '';
     const finish = (): void => {
@@ -122,5 +127,11 @@ export function reapedPeaks(reports: readonly (ReaperReport | null)[], slackByte
       pid = null;
     }
   }
-  return { maxRssBytes: max, pid, complete: got.length === reports.length && got.every((r) => r.childrenMaxRssBytes !== null), pids, slackBytes };
+  return {
+    maxRssBytes: max,
+    pid,
+    complete: got.length === reports.length && got.every((r) => r.childrenMaxRssBytes !== null),
+    pids,
+    slackBytes,
+  };
 }

@@ -42,9 +42,12 @@ const nowEpoch = (): number => performance.timeOrigin + performance.now();
 
 function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  return Promise.race([p, new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-  })]).finally(() => clearTimeout(timer));
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(message)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
 
 /** One run's identity and the options it was given. */
@@ -59,14 +62,33 @@ interface RunContext {
 /** A run that never started: no samples, only why. */
 function notStarted(c: RunContext, message: string): RunResult {
   return {
-    index: c.index, warmup: c.warmup, startedAt: c.startedAt, outcome: { state: 'failed-to-start', message }, wallMs: 0, treeWallMs: 0,
-    peaks: null, final: null, processes: [], survivors: { count: 0, action: 'none' }, stderrTail: '', sampling: null, timeline: null,
-    limits: [...(c.opts.processLimits ?? [])], oom: null, notes: [],
+    index: c.index,
+    warmup: c.warmup,
+    startedAt: c.startedAt,
+    outcome: { state: 'failed-to-start', message },
+    wallMs: 0,
+    treeWallMs: 0,
+    peaks: null,
+    final: null,
+    processes: [],
+    survivors: { count: 0, action: 'none' },
+    stderrTail: '',
+    sampling: null,
+    timeline: null,
+    limits: [...(c.opts.processLimits ?? [])],
+    oom: null,
+    notes: [],
   };
 }
 
 export async function runOnce(
-  spec: CommandSpec, backend: RunBackend, opts: RunOptions, runName: string, index: number, warmup: boolean, interrupt: Interrupt,
+  spec: CommandSpec,
+  backend: RunBackend,
+  opts: RunOptions,
+  runName: string,
+  index: number,
+  warmup: boolean,
+  interrupt: Interrupt,
 ): Promise<RunResult> {
   const ctx: RunContext = { spec, opts, index, warmup, startedAt: new Date().toISOString() };
   const bad = checkExecutable(spec.argv[0]!, spec.cwd);
@@ -97,9 +119,16 @@ export async function runOnce(
 
 function startSampler(opts: RunOptions, prepared: PreparedRun): Promise<Sampler> {
   return Sampler.start({
-    procRoot: opts.procRoot, pageSizeBytes: opts.pageSizeBytes, ...settingsOf(opts),
-    membership: prepared.membership, usageFile: prepared.usageFile, memoryStatFile: prepared.memoryStatFile, memoryStatVersion: prepared.memoryStatVersion,
-    processGridBuckets: PROCESS_GRID_BUCKETS, realtime: opts.realtime === true, maxStatmPerTick: opts.maxStatmPerTick ?? 0,
+    procRoot: opts.procRoot,
+    pageSizeBytes: opts.pageSizeBytes,
+    ...settingsOf(opts),
+    membership: prepared.membership,
+    usageFile: prepared.usageFile,
+    memoryStatFile: prepared.memoryStatFile,
+    memoryStatVersion: prepared.memoryStatVersion,
+    processGridBuckets: PROCESS_GRID_BUCKETS,
+    realtime: opts.realtime === true,
+    maxStatmPerTick: opts.maxStatmPerTick ?? 0,
   });
 }
 
@@ -126,7 +155,10 @@ interface Launched {
  * reaper when it is built (the target's own pid is then what the run follows, and the reaper reports its ending).
  */
 async function launchInstances(
-  c: RunContext, prepared: PreparedRun, guard: Guard, { spawnEpoch, spawnKmsgUsec }: Pick<Launched, 'spawnEpoch' | 'spawnKmsgUsec'>,
+  c: RunContext,
+  prepared: PreparedRun,
+  guard: Guard,
+  { spawnEpoch, spawnKmsgUsec }: Pick<Launched, 'spawnEpoch' | 'spawnKmsgUsec'>,
 ): Promise<Launched> {
   const { spec, opts } = c;
   const wrapper: WrapperSteps = {
@@ -135,7 +167,7 @@ async function launchInstances(
     execVia: opts.setarchPath ? [opts.setarchPath, '-R'] : [],
   };
   const instances = Math.max(1, spec.instances ?? 1);
-  const stdinFile = spec.stdinFile !== undefined ? spec.stdinFile : opts.stdinFile ?? null;
+  const stdinFile = spec.stdinFile !== undefined ? spec.stdinFile : (opts.stdinFile ?? null);
   const reaperPath = nativeBinary('reaper');
   const reaper = reaperPath ? { path: reaperPath, childEnv: prepared.extraEnv } : null;
   const children: ChildProcess[] = Array.from({ length: instances }, (_, i) => {
@@ -162,24 +194,46 @@ async function launchInstances(
     failed = new Promise<Error>((resolve) => failedChild.once('error', resolve));
   }
   // Under the reaper the run follows the target itself (the reaper's child, a process group of its own).
-  const pids = await Promise.all(children.map(async (ch, i) => {
-    const target = channels[i] ? await channels[i]!.childPid : null;
-    if (target !== null) guard.addProcessGroup(target);
-    return target ?? ch.pid ?? -1;
-  }));
+  const pids = await Promise.all(
+    children.map(async (ch, i) => {
+      const target = channels[i] ? await channels[i]!.childPid : null;
+      if (target !== null) guard.addProcessGroup(target);
+      return target ?? ch.pid ?? -1;
+    }),
+  );
   // With several instances the run ends when the last main process has exited. The reaper reports the target's
   // ending as soon as it has reaped it (it lives on for the survivors); its own exit is the fallback.
-  const exited = Promise.all(children.map((child, i) => new Promise<Ended>((resolve) => {
-    child.once('exit', (code, signal) => resolve({ code, signal, atMs: nowEpoch() - spawnEpoch }));
-    void channels[i]?.childStatus.then((status) => resolve({ ...decodeWaitStatus(status), atMs: nowEpoch() - spawnEpoch }));
-  })));
-  const reaperReports = (timeoutMs: number): Promise<(ReaperReport | null)[]> => Promise.all(channels.map((ch) => (ch === null
-    ? Promise.resolve(null)
-    : Promise.race([ch.done, new Promise<null>((r) => setTimeout(() => r(null), timeoutMs).unref())]))));
+  const exited = Promise.all(
+    children.map(
+      (child, i) =>
+        new Promise<Ended>((resolve) => {
+          child.once('exit', (code, signal) => resolve({ code, signal, atMs: nowEpoch() - spawnEpoch }));
+          void channels[i]?.childStatus.then((status) => resolve({ ...decodeWaitStatus(status), atMs: nowEpoch() - spawnEpoch }));
+        }),
+    ),
+  );
+  const reaperReports = (timeoutMs: number): Promise<(ReaperReport | null)[]> =>
+    Promise.all(
+      channels.map((ch) =>
+        ch === null
+          ? Promise.resolve(null)
+          : Promise.race([ch.done, new Promise<null>((r) => setTimeout(() => r(null), timeoutMs).unref())]),
+      ),
+    );
   const killReapers = (): void => {
     for (const ch of reaper ? children : []) if (ch.exitCode === null && ch.signalCode === null) ch.kill('SIGKILL');
   };
-  return { pids, spawnEpoch, spawnKmsgUsec, exited, stderrTail: () => stderrTail, failed, reaperReports, reaped: reaper !== null, killReapers };
+  return {
+    pids,
+    spawnEpoch,
+    spawnKmsgUsec,
+    exited,
+    stderrTail: () => stderrTail,
+    failed,
+    reaperReports,
+    reaped: reaper !== null,
+    killReapers,
+  };
 }
 
 /** From the spawn to the built result: sampling, stops, survivors, the wait for the tree, the kernel's word. */
@@ -190,7 +244,9 @@ async function followRun(c: RunContext, prepared: PreparedRun, sampler: Sampler,
   sampler.begin(root, l.spawnEpoch, pids.slice(1));
   // smaps near the peak, for the diagnosis's per-mapping breakdown (main thread; the sampler keeps its schedule).
   const capturer = new SmapsCapturer({
-    procRoot: opts.procRoot, listPids: () => prepared.listPids(root), liveTreeBytes: () => sampler.latestTreeBytes,
+    procRoot: opts.procRoot,
+    listPids: () => prepared.listPids(root),
+    liveTreeBytes: () => sampler.latestTreeBytes,
     sinceSpawnMs: () => nowEpoch() - l.spawnEpoch,
   });
   capturer.start();
@@ -216,23 +272,46 @@ async function followRun(c: RunContext, prepared: PreparedRun, sampler: Sampler,
     const survivors = survivorAction(survivorsAtExit, opts.survivors, stopReason !== null);
     if (survivors.killNow) killAll();
     const waited = await waitForTree({
-      sampler, intervalMs: opts.intervalMs, action: survivors.action, stopped: () => stopReason !== null, killAll, pidAlive,
+      sampler,
+      intervalMs: opts.intervalMs,
+      action: survivors.action,
+      stopped: () => stopReason !== null,
+      killAll,
+      pidAlive,
     });
     const treeEndMs = nowEpoch() - l.spawnEpoch;
     if (waited.samplerProblem) killAll();
     const smaps = await capturer.stop();
     const out = await withTimeout(sampler.stop(), SAMPLER_STOP_TIMEOUT_MS, 'the sampler did not report within 10 s of being stopped');
     const cgroupPeak = prepared.peakBytes();
-    const reaped = l.reaped ? reapedPeaks(await l.reaperReports(REAPER_REPORT_TIMEOUT_MS), reapedSlackBytes(availableParallelism(), opts.pageSizeBytes)) : null;
+    const reaped = l.reaped
+      ? reapedPeaks(await l.reaperReports(REAPER_REPORT_TIMEOUT_MS), reapedSlackBytes(availableParallelism(), opts.pageSizeBytes))
+      : null;
     const judged = judgeRunOom(prepared, l, out, treeEndMs, reaped);
     const finalStop: StopReason | null = stopReason;
     return buildRunResult({
-      index: c.index, warmup: c.warmup, startedAt: c.startedAt,
+      index: c.index,
+      warmup: c.warmup,
+      startedAt: c.startedAt,
       outcome: decideOutcome(ended, finalStop, judged.verdict, opts.timeoutMs),
-      endings, pids, ended, stopReason: finalStop, treeEndMs, out, cgroupPeak, stderrTail: l.stderrTail(), opts,
-      survivorsAtExit, action: waited.action, smaps,
-      limits: [...prepared.limits, ...(opts.processLimits ?? [])], limitsRequest: opts.limits ?? NO_LIMITS,
-      oom: judged.verdict, oomNotes: judged.notes, memoryLimitBytes: prepared.memoryLimitBytes, samplerProblem: waited.samplerProblem,
+      endings,
+      pids,
+      ended,
+      stopReason: finalStop,
+      treeEndMs,
+      out,
+      cgroupPeak,
+      stderrTail: l.stderrTail(),
+      opts,
+      survivorsAtExit,
+      action: waited.action,
+      smaps,
+      limits: [...prepared.limits, ...(opts.processLimits ?? [])],
+      limitsRequest: opts.limits ?? NO_LIMITS,
+      oom: judged.verdict,
+      oomNotes: judged.notes,
+      memoryLimitBytes: prepared.memoryLimitBytes,
+      samplerProblem: waited.samplerProblem,
       reaped,
     });
   } finally {
@@ -247,7 +326,8 @@ function judgeRunOom(prepared: PreparedRun, l: Launched, out: SamplerOutput, tre
   const counters = prepared.oom();
   const identity = {
     // Every process the reaper waited for was of the run, sampled or not (a victim can die between two ticks).
-    cgroupPath: prepared.cgroupPath, pids: new Set([...l.pids, ...out.processes.map((p) => p.pid), ...(reaped?.pids ?? [])]),
+    cgroupPath: prepared.cgroupPath,
+    pids: new Set([...l.pids, ...out.processes.map((p) => p.pid), ...(reaped?.pids ?? [])]),
     windowUsec: { start: l.spawnKmsgUsec, end: l.spawnKmsgUsec + treeEndMs * 1000 },
   };
   return judgeOom(counters, needsKernelLog(counters, identity) ? readOomEvents() : [], identity, prepared.memoryLimitBytes);

@@ -52,11 +52,18 @@ export function buildRunResult(b: BuildInput): RunResult {
     .map((p) => {
       const outlived = p.lastSeenMs > ended.atMs;
       return {
-        pid: p.pid, ppid: p.ppid, name: p.name, cmdline: p.cmdline,
-        firstSeenMs: round3(Math.max(0, p.firstSeenMs))!, lastSeenMs: round3(Math.max(0, p.lastSeenMs))!,
-        peakRssBytes: processPeakBytes(p), vmHwmBytes: p.vmHwmBytes,
-        peakPssBytes: p.maxPssBytes, peakUssBytes: p.maxUssBytes, outlivedMain: outlived,
-        fate: outlived ? (b.action === 'killed' ? 'killed' as const : 'waited-for' as const) : 'exited' as const,
+        pid: p.pid,
+        ppid: p.ppid,
+        name: p.name,
+        cmdline: p.cmdline,
+        firstSeenMs: round3(Math.max(0, p.firstSeenMs))!,
+        lastSeenMs: round3(Math.max(0, p.lastSeenMs))!,
+        peakRssBytes: processPeakBytes(p),
+        vmHwmBytes: p.vmHwmBytes,
+        peakPssBytes: p.maxPssBytes,
+        peakUssBytes: p.maxUssBytes,
+        outlivedMain: outlived,
+        fate: outlived ? (b.action === 'killed' ? ('killed' as const) : ('waited-for' as const)) : ('exited' as const),
       };
     })
     .sort((a, b2) => a.firstSeenMs - b2.firstSeenMs || a.pid - b2.pid);
@@ -102,11 +109,19 @@ export function buildRunResult(b: BuildInput): RunResult {
       adaptations: adaptations,
     },
     timeline: buildTimeline(out.columns, opts.timelinePoints),
-    processSeries: out.processGrid ? buildProcessSeries(out.processGrid, new Map(out.processes.map((p) => [p.pid, p.name])), { ...PROCESS_SERIES_DEFAULTS, maxPoints: Math.min(PROCESS_SERIES_DEFAULTS.maxPoints, opts.timelinePoints) }) : null,
+    processSeries: out.processGrid
+      ? buildProcessSeries(out.processGrid, new Map(out.processes.map((p) => [p.pid, p.name])), {
+          ...PROCESS_SERIES_DEFAULTS,
+          maxPoints: Math.min(PROCESS_SERIES_DEFAULTS.maxPoints, opts.timelinePoints),
+        })
+      : null,
     diagnosis: diagnose(inputFromColumns(out.columns, ended.atMs, b.smaps.best, b.smaps)),
     limits: [...b.limits],
     oom: oomRecord(b.oom, b.memoryLimitBytes, peaks?.treeBytes ?? null),
-    notes: [...allRunNotes({ outcome: b.outcome, stderrTail }, b.limitsRequest, b.oom, b.oomNotes, b.samplerProblem), ...adaptationNotes(adaptations)],
+    notes: [
+      ...allRunNotes({ outcome: b.outcome, stderrTail }, b.limitsRequest, b.oom, b.oomNotes, b.samplerProblem),
+      ...adaptationNotes(adaptations),
+    ],
     ...(instances ? { instances } : {}),
   };
 }

@@ -101,7 +101,8 @@ export class SmapsCapturer {
     // Budget: a capture of 700 processes takes the main thread for ~100 ms; the next one waits until it fits.
     const min = this.o.minIntervalMs ?? 250;
     if (processes.length + unreadable > 0) this.perProcessMs = readMs / (processes.length + unreadable);
-    this.waitMs = processes.length + unreadable > BIG_TREE_PROCESSES ? Math.max(min, readMs / (this.o.budget ?? SMAPS_CAPTURE_BUDGET)) : min;
+    this.waitMs =
+      processes.length + unreadable > BIG_TREE_PROCESSES ? Math.max(min, readMs / (this.o.budget ?? SMAPS_CAPTURE_BUDGET)) : min;
     if (this.waitMs > min) {
       this.spaced ??= { fromMs: atMs + readMs, maxWaitMs: 0, maxProcesses: 0, deferred: 0 };
       this.spaced.maxWaitMs = Math.max(this.spaced.maxWaitMs, this.waitMs);
@@ -122,11 +123,14 @@ export class SmapsCapturer {
     this.cancel();
     await this.inFlight;
     const sp = this.spaced;
-    const adaptation: Adaptation | null = sp === null ? null : {
-      what: 'smaps',
-      fromMs: Math.round(sp.fromMs * 1000) / 1000,
-      detail: `smaps of the tree (the per-mapping breakdown near the peak) ${sp.deferred > 0 ? `not captured ${sp.deferred} time${sp.deferred === 1 ? '' : 's'} it was due,` : 'captured less often'}${sp.maxWaitMs > 0 ? `, as seldom as every ${Math.round(sp.maxWaitMs)} ms instead of every ${this.o.minIntervalMs ?? 250} ms,` : ''} with up to ${sp.maxProcesses} processes, to keep the captures within ${Math.round((this.o.budget ?? SMAPS_CAPTURE_BUDGET) * 100)} % of the time; the breakdown is of the capture taken at ${this.best ? `${Math.round(this.best.atMs)} ms` : 'none'}`,
-    };
+    const adaptation: Adaptation | null =
+      sp === null
+        ? null
+        : {
+            what: 'smaps',
+            fromMs: Math.round(sp.fromMs * 1000) / 1000,
+            detail: `smaps of the tree (the per-mapping breakdown near the peak) ${sp.deferred > 0 ? `not captured ${sp.deferred} time${sp.deferred === 1 ? '' : 's'} it was due,` : 'captured less often'}${sp.maxWaitMs > 0 ? `, as seldom as every ${Math.round(sp.maxWaitMs)} ms instead of every ${this.o.minIntervalMs ?? 250} ms,` : ''} with up to ${sp.maxProcesses} processes, to keep the captures within ${Math.round((this.o.budget ?? SMAPS_CAPTURE_BUDGET) * 100)} % of the time; the breakdown is of the capture taken at ${this.best ? `${Math.round(this.best.atMs)} ms` : 'none'}`,
+          };
     return { best: this.best, captures: this.captures, totalReadMs: this.totalReadMs, adaptation };
   }
 

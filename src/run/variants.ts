@@ -17,7 +17,7 @@ const IDLE_ARGS: readonly [RegExp, readonly string[]][] = [
 /** The baseline of a command: the same interpreter doing nothing; null when the interpreter is not known. */
 export function inferBaseline(spec: CommandSpec): CommandSpec | null {
   // Shell form: look at the first word of the string (the program the shell will run).
-  const program = spec.shell ? (spec.argv[2] ?? '').trim().split(/\s+/)[0] ?? '' : spec.argv[0]!;
+  const program = spec.shell ? ((spec.argv[2] ?? '').trim().split(/\s+/)[0] ?? '') : spec.argv[0]!;
   const idle = IDLE_ARGS.find(([re]) => re.test(basename(program)))?.[1];
   if (!idle) return null;
   if (spec.shell) {

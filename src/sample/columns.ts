@@ -52,16 +52,18 @@ export class Columns<K extends string> {
   /** One contiguous copy per key, in row order. */
   toArrays(): Record<K, Float64Array> {
     const total = this.length;
-    return Object.fromEntries(this.keys.map((key, k) => {
-      const out = new Float64Array(total);
-      let at = 0;
-      for (const chunk of this.full[k]!) {
-        out.set(chunk, at);
-        at += chunk.length;
-      }
-      out.set(this.cols[k]!.subarray(0, this.fill), at);
-      return [key, out];
-    })) as Record<K, Float64Array>;
+    return Object.fromEntries(
+      this.keys.map((key, k) => {
+        const out = new Float64Array(total);
+        let at = 0;
+        for (const chunk of this.full[k]!) {
+          out.set(chunk, at);
+          at += chunk.length;
+        }
+        out.set(this.cols[k]!.subarray(0, this.fill), at);
+        return [key, out];
+      }),
+    ) as Record<K, Float64Array>;
   }
 
   /** The rows so far as contiguous copies, then empty (the current chunk is kept: a long watch reuses it). */

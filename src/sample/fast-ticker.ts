@@ -7,7 +7,16 @@ import { Columns } from './columns.js';
 import { BIG_TREE_PROCESSES } from './settings.js';
 import type { Preader } from './io.js';
 import { PidList, ProcsFile } from './pid-list.js';
-import { CTRL, LIVE, MEMBERS, type AddRootsMessage, type Adaptation, type FastChunk, type ProcessSeen, type SamplerConfig } from './protocol.js';
+import {
+  CTRL,
+  LIVE,
+  MEMBERS,
+  type AddRootsMessage,
+  type Adaptation,
+  type FastChunk,
+  type ProcessSeen,
+  type SamplerConfig,
+} from './protocol.js';
 
 interface Member {
   readonly seen: ProcessSeen;
@@ -101,7 +110,9 @@ export class FastTicker {
 
   /** `receive` takes one queued message of the main thread (receiveMessageOnPort), or undefined. */
   constructor(
-    private readonly cfg: SamplerConfig, private readonly io: Preader, private readonly receive: () => { message: unknown } | undefined,
+    private readonly cfg: SamplerConfig,
+    private readonly io: Preader,
+    private readonly receive: () => { message: unknown } | undefined,
     /** A monotonic clock in ms (tests give their own to fix what a read costs). */
     private readonly now: () => number = () => performance.now(),
   ) {
@@ -163,8 +174,17 @@ export class FastTicker {
     }
     this.members.set(pid, {
       seen: {
-        pid, ppid: null, name: readComm(pid, { proc: P }), cmdline: readCmdline(pid, { proc: P }), firstSeenMs: tMs, lastSeenMs: tMs,
-        maxRssBytes: 0, vmHwmBytes: null, maxPssBytes: null, maxUssBytes: null, maxVmDataBytes: null,
+        pid,
+        ppid: null,
+        name: readComm(pid, { proc: P }),
+        cmdline: readCmdline(pid, { proc: P }),
+        firstSeenMs: tMs,
+        lastSeenMs: tMs,
+        maxRssBytes: 0,
+        vmHwmBytes: null,
+        maxPssBytes: null,
+        maxUssBytes: null,
+        maxVmDataBytes: null,
       },
       statmFd,
       childrenFd: cfg.membership.kind === 'proc' ? io.open(`${P}/${pid}/task/${pid}/children`) : -1,
@@ -235,7 +255,8 @@ export class FastTicker {
     this.refreshCgroupMembers(tMs);
     if (this.membershipBudgetMs <= 0 || this.members.size <= BIG_TREE_PROCESSES) return;
     const cost = this.now() - t0;
-    this.membershipReadMs = this.membershipReadMs === null ? cost : this.membershipReadMs + STATM_COST_WEIGHT * (cost - this.membershipReadMs);
+    this.membershipReadMs =
+      this.membershipReadMs === null ? cost : this.membershipReadMs + STATM_COST_WEIGHT * (cost - this.membershipReadMs);
     const every = Math.max(1, Math.min(MEMBERSHIP_MAX_EVERY, Math.ceil(this.membershipReadMs / this.membershipBudgetMs - 1e-9)));
     this.nextMembershipTick = tickIndex + every;
     if (every > 1) {
@@ -428,11 +449,14 @@ export class FastTicker {
     const a = this.autoStatm;
     if (a === null) return out;
     const pct = Math.round((this.statmBudgetMs / this.cfg.intervalMs) * 100);
-    return [...out, {
-      what: 'statm',
-      fromMs: Math.round(a.fromMs * 1000) / 1000,
-      detail: `statm read for as few as ${a.minReads} of up to ${a.maxMembers} processes per tick, in turn, to keep those reads within ${pct} % of the ${this.cfg.intervalMs} ms tick; Σ RSS, Σ VSZ and the largest RSS carried the others' last readings (the cgroup memory counter was read at every tick)`,
-    }];
+    return [
+      ...out,
+      {
+        what: 'statm',
+        fromMs: Math.round(a.fromMs * 1000) / 1000,
+        detail: `statm read for as few as ${a.minReads} of up to ${a.maxMembers} processes per tick, in turn, to keep those reads within ${pct} % of the ${this.cfg.intervalMs} ms tick; Σ RSS, Σ VSZ and the largest RSS carried the others' last readings (the cgroup memory counter was read at every tick)`,
+      },
+    ];
   }
 
   // ---- drain ---------------------------------------------------------------------------------------

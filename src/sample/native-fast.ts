@@ -11,7 +11,18 @@ import { Columns } from './columns.js';
 import { FAST_COLUMNS, wakeSlow } from './fast-ticker.js';
 import { nowEpoch, threadCpuMs } from './io.js';
 import { RecordDecoder, REC, type NativeRecord } from './native-records.js';
-import { CTRL, LIVE, MEMBERS, STATE_STOP, type AddRootsMessage, type Adaptation, type FastChunk, type FastOutput, type ProcessSeen, type SamplerConfig } from './protocol.js';
+import {
+  CTRL,
+  LIVE,
+  MEMBERS,
+  STATE_STOP,
+  type AddRootsMessage,
+  type Adaptation,
+  type FastChunk,
+  type FastOutput,
+  type ProcessSeen,
+  type SamplerConfig,
+} from './protocol.js';
 
 /**
  * The helper writes its records this often when nothing but ticks happened: the reader thread wakes ~20 times a
@@ -26,7 +37,12 @@ export function nativeUnsupported(cfg: Pick<SamplerConfig, 'membership'>): strin
   return cfg.membership.kind === 'proc' ? 'the proc backend (children walks, marker scans) is sampled in JavaScript' : null;
 }
 
-type WaitAsync = (a: Int32Array, index: number, value: number, timeoutMs?: number) => { async: false; value: string } | { async: true; value: Promise<string> };
+type WaitAsync = (
+  a: Int32Array,
+  index: number,
+  value: number,
+  timeoutMs?: number,
+) => { async: false; value: string } | { async: true; value: Promise<string> };
 /** Atomics.waitAsync (node ≥ 16; not in this TypeScript lib): waits without blocking the thread's event loop. */
 export const waitAsync: WaitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
 
@@ -65,7 +81,11 @@ export class NativeFast {
   private moved = false;
   private lastTree = NaN;
 
-  private constructor(private readonly cfg: SamplerConfig, private readonly child: ChildProcess, private readonly port: MessagePort) {
+  private constructor(
+    private readonly cfg: SamplerConfig,
+    private readonly child: ChildProcess,
+    private readonly port: MessagePort,
+  ) {
     this.ctrl = new Int32Array(cfg.control);
     this.live = new Float64Array(cfg.live);
     this.shared = new Int32Array(cfg.members);
@@ -82,9 +102,16 @@ export class NativeFast {
   /** Starts the helper and waits for its hello; a reason string when it could not (the caller falls back). */
   static async start(bin: string, cfg: SamplerConfig, port: MessagePort, statmBudgetNs: number): Promise<NativeFast | string> {
     const args = [
-      String(Math.round(cfg.intervalMs * 1000)), String(cfg.pageSizeBytes), cfg.procRoot, cfg.usageFile ?? '-',
-      cfg.membership.kind === 'cgroup' ? cfg.membership.procsFile : '-', String(NATIVE_FLUSH_MS), String(cfg.maxStatmPerTick),
-      String(Math.round(statmBudgetNs)), '-10', cfg.realtime ? '1' : '0',
+      String(Math.round(cfg.intervalMs * 1000)),
+      String(cfg.pageSizeBytes),
+      cfg.procRoot,
+      cfg.usageFile ?? '-',
+      cfg.membership.kind === 'cgroup' ? cfg.membership.procsFile : '-',
+      String(NATIVE_FLUSH_MS),
+      String(cfg.maxStatmPerTick),
+      String(Math.round(statmBudgetNs)),
+      '-10',
+      cfg.realtime ? '1' : '0',
     ];
     let child: ChildProcess;
     try {
@@ -193,8 +220,17 @@ export class NativeFast {
         const tMs = v[0]!;
         this.members.set(r.pid, {
           seen: {
-            pid: r.pid, ppid: null, name: r.name || '?', cmdline: readCmdline(r.pid, { proc: this.cfg.procRoot }), firstSeenMs: tMs, lastSeenMs: tMs,
-            maxRssBytes: 0, vmHwmBytes: null, maxPssBytes: null, maxUssBytes: null, maxVmDataBytes: null,
+            pid: r.pid,
+            ppid: null,
+            name: r.name || '?',
+            cmdline: readCmdline(r.pid, { proc: this.cfg.procRoot }),
+            firstSeenMs: tMs,
+            lastSeenMs: tMs,
+            maxRssBytes: 0,
+            vmHwmBytes: null,
+            maxPssBytes: null,
+            maxUssBytes: null,
+            maxVmDataBytes: null,
           },
           index: MEMBERS.MAX,
         });
@@ -273,7 +309,10 @@ export class NativeFast {
   /** Waits for the helper's END (after a stop request) and builds the thread's output as worker.ts does. */
   async output(cpu0: NodeJS.CpuUsage, thread0: number): Promise<FastOutput> {
     await this.ended;
-    const exit = this.child.exitCode === null && this.child.signalCode === null ? await new Promise<number | null>((r) => this.child.once('exit', (c) => r(c))) : this.child.exitCode;
+    const exit =
+      this.child.exitCode === null && this.child.signalCode === null
+        ? await new Promise<number | null>((r) => this.child.once('exit', (c) => r(c)))
+        : this.child.exitCode;
     const interval = this.cfg.intervalMs;
     const hello = this.hello!;
     const gapArr = this.gaps.toArrays().gap;
@@ -310,9 +349,10 @@ export class NativeFast {
       processCpuMs: (cpu.user + cpu.system) / 1000 + helperMs,
       nice: Number.isNaN(hello.v[0]!) ? null : hello.v[0]!,
       schedPolicy: policy,
-      realtimeRefused: this.cfg.realtime && hello.u !== 0
-        ? `sched_setscheduler: ${hello.u === constants.errno.EPERM ? 'Operation not permitted (SCHED_FIFO needs root or CAP_SYS_NICE)' : errnoName(hello.u)}`
-        : null,
+      realtimeRefused:
+        this.cfg.realtime && hello.u !== 0
+          ? `sched_setscheduler: ${hello.u === constants.errno.EPERM ? 'Operation not permitted (SCHED_FIFO needs root or CAP_SYS_NICE)' : errnoName(hello.u)}`
+          : null,
       sampledWallMs: Number.isNaN(this.firstMs) ? 0 : end - this.firstMs,
       readErrors,
       fastSampler: { kind: 'native', fallbackReason: null },
@@ -332,11 +372,14 @@ export class NativeFast {
     }
     const a = this.adapt;
     if (a === null) return out;
-    return [...out, {
-      what: 'statm',
-      fromMs: Math.round(a.fromMs * 1000) / 1000,
-      detail: `statm read for as few as ${a.minReads} of up to ${a.maxMembers} processes per tick, in turn, to keep those reads within ${Math.round(budget * 100)} % of the ${this.cfg.intervalMs} ms tick; Σ RSS, Σ VSZ and the largest RSS carried the others' last readings (the cgroup memory counter was read at every tick)`,
-    }];
+    return [
+      ...out,
+      {
+        what: 'statm',
+        fromMs: Math.round(a.fromMs * 1000) / 1000,
+        detail: `statm read for as few as ${a.minReads} of up to ${a.maxMembers} processes per tick, in turn, to keep those reads within ${Math.round(budget * 100)} % of the ${this.cfg.intervalMs} ms tick; Σ RSS, Σ VSZ and the largest RSS carried the others' last readings (the cgroup memory counter was read at every tick)`,
+      },
+    ];
   }
 
   /** Ends the helper without waiting (error paths). */

@@ -47,7 +47,8 @@ export class RecordDecoder {
 
   /** Decodes every whole record in what arrived so far; keeps an incomplete tail for the next chunk. */
   feed(chunk: Uint8Array, onRecord: (r: NativeRecord) => void): void {
-    const buf = this.pending.length === 0 ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength) : Buffer.concat([this.pending, chunk]);
+    const buf =
+      this.pending.length === 0 ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength) : Buffer.concat([this.pending, chunk]);
     let at = 0;
     while (buf.length - at >= RECORD_BYTES) {
       if (buf.readUInt32LE(at) !== RECORD_MAGIC || fnv1a(buf, at, at + 60) !== buf.readUInt32LE(at + 60)) {
@@ -95,7 +96,15 @@ const MAGIC_BYTES = (() => {
 })();
 
 /** One record as native/sampler.c writes it (tests, and the fake helper of the tests). */
-export function encodeRecord(r: { type: number; flags?: number; seq: number; pid?: number; v?: readonly number[]; u?: number; name?: string }): Buffer {
+export function encodeRecord(r: {
+  type: number;
+  flags?: number;
+  seq: number;
+  pid?: number;
+  v?: readonly number[];
+  u?: number;
+  name?: string;
+}): Buffer {
   const b = Buffer.alloc(RECORD_BYTES);
   b.writeUInt32LE(RECORD_MAGIC, 0);
   b.writeUInt16LE(r.type, 4);

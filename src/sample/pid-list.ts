@@ -51,7 +51,10 @@ export class ProcsFile {
   private readonly last: Buffer;
   private lastLength = -1;
 
-  constructor(private readonly io: Preader, private readonly path: string) {
+  constructor(
+    private readonly io: Preader,
+    private readonly path: string,
+  ) {
     this.reopen = !onCgroup2(path);
     this.fd = this.reopen ? -1 : io.open(path);
     this.last = Buffer.alloc(io.buf.length);

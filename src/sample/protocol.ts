@@ -144,7 +144,10 @@ export interface SlowOutput {
 }
 
 /** The fast thread's part of SamplerOutput (the slow tiers come from SlowOutput). */
-export type FastOutput = Omit<SamplerOutput, 'columns' | 'pssTicks' | 'processGrid' | 'statusFloorMs' | 'statusReads' | 'memoryStatReads'> & { fast: SamplerColumns['fast'] };
+export type FastOutput = Omit<
+  SamplerOutput,
+  'columns' | 'pssTicks' | 'processGrid' | 'statusFloorMs' | 'statusReads' | 'memoryStatReads'
+> & { fast: SamplerColumns['fast'] };
 
 /** A fast thread's drain: rows and finished processes since the last drain, the live ones as they are now. */
 export type FastChunk = Pick<FastOutput, 'fast' | 'processes' | 'ticks' | 'missedTicks'> & { livePids: number[] };
@@ -183,7 +186,14 @@ export interface ProcessSeen {
 
 /** Columns, one value per tick of their tier. NaN = not available at that tick. */
 export interface SamplerColumns {
-  fast: { tMs: Float64Array; treeBytes: Float64Array; rssSumBytes: Float64Array; vszSumBytes: Float64Array; largestRssBytes: Float64Array; processCount: Float64Array };
+  fast: {
+    tMs: Float64Array;
+    treeBytes: Float64Array;
+    rssSumBytes: Float64Array;
+    vszSumBytes: Float64Array;
+    largestRssBytes: Float64Array;
+    processCount: Float64Array;
+  };
   status: { tMs: Float64Array; vmDataSumBytes: Float64Array; anonBytes: Float64Array; fileBytes: Float64Array };
   pss: { tMs: Float64Array; pssSumBytes: Float64Array; ussSumBytes: Float64Array; swapSumBytes: Float64Array };
 }

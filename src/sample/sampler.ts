@@ -6,8 +6,21 @@ import { nativeUnsupported } from './native-fast.js';
 import { wakeSlow } from './fast-ticker.js';
 import { MEMBERSHIP_BUDGET, STATM_BUDGET, STATUS_BUDGET, tickCounts, type SamplerSettings } from './settings.js';
 import {
-  CTRL, LIVE, MEMBERS, STATE_SAMPLING, STATE_STOP, type AddRootsMessage, type FastChunk, type FastOutput, type Membership, type ProcessSeen, type SamplerChunk,
-  type SamplerConfig, type SamplerOutput, type SlowChunk, type SlowOutput,
+  CTRL,
+  LIVE,
+  MEMBERS,
+  STATE_SAMPLING,
+  STATE_STOP,
+  type AddRootsMessage,
+  type FastChunk,
+  type FastOutput,
+  type Membership,
+  type ProcessSeen,
+  type SamplerChunk,
+  type SamplerConfig,
+  type SamplerOutput,
+  type SlowChunk,
+  type SlowOutput,
 } from './protocol.js';
 
 /** The output of one worker thread, or a rejection if it died first. */
@@ -23,10 +36,11 @@ function outputOf<T>(worker: Worker, name: string): Promise<T> {
   return p;
 }
 
-const ready = (worker: Worker): Promise<void> => new Promise<void>((resolve, reject) => {
-  worker.once('message', () => resolve());
-  worker.once('error', reject);
-});
+const ready = (worker: Worker): Promise<void> =>
+  new Promise<void>((resolve, reject) => {
+    worker.once('message', () => resolve());
+    worker.once('error', reject);
+  });
 
 /**
  * Drain answers of one thread, matched by sequence number. One listener for the sampler's life (a listener or a
@@ -45,7 +59,10 @@ class DrainReplies<T> {
       for (const p of this.pending.values()) p.reject(e);
       this.pending.clear();
     };
-    done.then(() => fail(new Error('the sampler stopped before answering a drain')), (e: unknown) => fail(e instanceof Error ? e : new Error(String(e))));
+    done.then(
+      () => fail(new Error('the sampler stopped before answering a drain')),
+      (e: unknown) => fail(e instanceof Error ? e : new Error(String(e))),
+    );
   }
 
   /** Registered before the thread can answer: messages are delivered on a later turn of the event loop. */
@@ -112,13 +129,20 @@ export interface SamplerOptions extends SamplerSettings {
 }
 
 /** The native fast sampler when it is built, allowed and covers this membership; else why not. */
-function nativeChoice(o: Pick<SamplerOptions, 'membership' | 'nativeSampler'>): { nativeSampler: string | null; nativeFallbackReason: string | null } {
+function nativeChoice(o: Pick<SamplerOptions, 'membership' | 'nativeSampler'>): {
+  nativeSampler: string | null;
+  nativeFallbackReason: string | null;
+} {
   const unsupported = nativeUnsupported(o);
   if (unsupported !== null) return { nativeSampler: null, nativeFallbackReason: unsupported };
   if (o.nativeSampler === null) return { nativeSampler: null, nativeFallbackReason: 'the native sampler was not asked for' };
   const bin = o.nativeSampler ?? nativeBinary('sampler');
   if (bin !== null) return { nativeSampler: bin, nativeFallbackReason: null };
-  return { nativeSampler: null, nativeFallbackReason: process.env[NATIVE_ENV] === '0' ? `${NATIVE_ENV}=0` : 'native/bin/sampler is not built (no C compiler at install)' };
+  return {
+    nativeSampler: null,
+    nativeFallbackReason:
+      process.env[NATIVE_ENV] === '0' ? `${NATIVE_ENV}=0` : 'native/bin/sampler is not built (no C compiler at install)',
+  };
 }
 
 export class Sampler {

@@ -9,7 +9,17 @@ import { Columns } from './columns.js';
 import { ProcessGrid } from './process-grid.js';
 import { LoopTurn, Preader, fieldIn, lineKey, nowEpoch, setThreadNice, threadCpuMs } from './io.js';
 import { BIG_TREE_PROCESSES, STATUS_FLOOR_MS, STATUS_MAX_STRETCH } from './settings.js';
-import { CTRL, LIVE, MEMBERS, STATE_SAMPLING, STATE_STOP, type SamplerConfig, type SlowChunk, type SlowOutput, type SlowProcess } from './protocol.js';
+import {
+  CTRL,
+  LIVE,
+  MEMBERS,
+  STATE_SAMPLING,
+  STATE_STOP,
+  type SamplerConfig,
+  type SlowChunk,
+  type SlowOutput,
+  type SlowProcess,
+} from './protocol.js';
 
 const cfg = workerData as SamplerConfig;
 const ctrl = new Int32Array(cfg.control);
@@ -87,10 +97,19 @@ function members(): number[] {
 }
 
 const KEY = {
-  hwm: lineKey('VmHWM:'), rss: lineKey('VmRSS:'), data: lineKey('VmData:'), ppid: lineKey('PPid:'),
-  pss: lineKey('Pss:'), privateClean: lineKey('Private_Clean:'), privateDirty: lineKey('Private_Dirty:'), swap: lineKey('Swap:'),
+  hwm: lineKey('VmHWM:'),
+  rss: lineKey('VmRSS:'),
+  data: lineKey('VmData:'),
+  ppid: lineKey('PPid:'),
+  pss: lineKey('Pss:'),
+  privateClean: lineKey('Private_Clean:'),
+  privateDirty: lineKey('Private_Dirty:'),
+  swap: lineKey('Swap:'),
 };
-const STAT_KEY = cfg.memoryStatVersion === 1 ? { anon: lineKey('total_rss '), file: lineKey('total_cache ') } : { anon: lineKey('anon '), file: lineKey('file ') };
+const STAT_KEY =
+  cfg.memoryStatVersion === 1
+    ? { anon: lineKey('total_rss '), file: lineKey('total_cache ') }
+    : { anon: lineKey('anon '), file: lineKey('file ') };
 const NAME = Buffer.from('Name:\t', 'latin1');
 const buf = io.buf;
 
@@ -242,7 +261,9 @@ async function run(): Promise<void> {
     if (cfg.statusBudget && pids.length > BIG_TREE_PROCESSES) {
       // Budget on this thread's CPU, as the PSS tier's: status ×N at 100 Hz is ~2000 reads a second per process.
       const cost = threadCpuMs() - s0;
-      statusWaitMs = Number.isFinite(cost) ? Math.min(STATUS_MAX_STRETCH * statusMs, Math.max(statusMs, cost / cfg.statusBudget)) : statusMs;
+      statusWaitMs = Number.isFinite(cost)
+        ? Math.min(STATUS_MAX_STRETCH * statusMs, Math.max(statusMs, cost / cfg.statusBudget))
+        : statusMs;
       // Recorded from the first pass stretched past twice the interval (below that it is within a tick's jitter).
       if (statusWaitMs >= 2 * statusMs) {
         stretched ??= { fromMs: start - startEpoch, maxMs: 0, maxProcesses: 0 };
@@ -293,16 +314,24 @@ async function run(): Promise<void> {
   for (const t of tracked.values()) if (t.statusFd >= 0) closeSync(t.statusFd);
   const out: SlowOutput = {
     adaptations: [
-      ...(stretched === null ? [] : [{
-        what: 'status' as const,
-        fromMs: Math.round(stretched.fromMs * 1000) / 1000,
-        detail: `/proc/PID/status (VmHWM, VmData) and memory.stat read as seldom as every ${Math.round(stretched.maxMs)} ms instead of every ${statusMs} ms, with up to ${stretched.maxProcesses} processes, to keep that tier within ${Math.round(cfg.statusBudget! * 100)} % of a core`,
-      }]),
-      ...(pssStretched === null ? [] : [{
-        what: 'pss' as const,
-        fromMs: Math.round(pssStretched.fromMs * 1000) / 1000,
-        detail: `smaps_rollup (PSS, USS, swap) read as seldom as every ${Math.round(pssStretched.maxMs)} ms instead of every ${pssMs} ms, with up to ${pssStretched.maxProcesses} processes, to keep that tier within ${Math.round(cfg.pssBudget! * 100)} % of a core`,
-      }]),
+      ...(stretched === null
+        ? []
+        : [
+            {
+              what: 'status' as const,
+              fromMs: Math.round(stretched.fromMs * 1000) / 1000,
+              detail: `/proc/PID/status (VmHWM, VmData) and memory.stat read as seldom as every ${Math.round(stretched.maxMs)} ms instead of every ${statusMs} ms, with up to ${stretched.maxProcesses} processes, to keep that tier within ${Math.round(cfg.statusBudget! * 100)} % of a core`,
+            },
+          ]),
+      ...(pssStretched === null
+        ? []
+        : [
+            {
+              what: 'pss' as const,
+              fromMs: Math.round(pssStretched.fromMs * 1000) / 1000,
+              detail: `smaps_rollup (PSS, USS, swap) read as seldom as every ${Math.round(pssStretched.maxMs)} ms instead of every ${pssMs} ms, with up to ${pssStretched.maxProcesses} processes, to keep that tier within ${Math.round(cfg.pssBudget! * 100)} % of a core`,
+            },
+          ]),
     ],
     status: status.toArrays(),
     pss: pss.toArrays(),

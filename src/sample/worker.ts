@@ -36,7 +36,8 @@ async function run(fallbackReason: string | null): Promise<void> {
   const interval = cfg.intervalMs;
   const t0 = nowEpoch();
   ticker.addMember(rootPid, t0 - startEpoch);
-  for (let i = 0; i < Atomics.load(ctrl, CTRL.EXTRA_ROOT_COUNT); i++) ticker.addMember(Atomics.load(ctrl, CTRL.EXTRA_ROOTS + i), t0 - startEpoch);
+  for (let i = 0; i < Atomics.load(ctrl, CTRL.EXTRA_ROOT_COUNT); i++)
+    ticker.addMember(Atomics.load(ctrl, CTRL.EXTRA_ROOTS + i), t0 - startEpoch);
   const gapsCol = new Columns(['gap'] as const);
   let k = 0; // index of the scheduled slot
   let ticks = 0;

@@ -12,7 +12,10 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 export function checkBaselineName(name: string): string {
   if (!NAME.test(name) || name.endsWith('.json')) {
-    throw usageError(`baseline name ${JSON.stringify(name)} is not usable as a file name`, 'use letters, digits, ".", "_" and "-", e.g. main or pr-123 (no .json)');
+    throw usageError(
+      `baseline name ${JSON.stringify(name)} is not usable as a file name`,
+      'use letters, digits, ".", "_" and "-", e.g. main or pr-123 (no .json)',
+    );
   }
   return name;
 }
@@ -21,14 +24,21 @@ export const baselinePath = (dir: string, name: string): string => resolve(dir, 
 
 export function listBaselines(dir: string): string[] {
   try {
-    return readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => f.slice(0, -5))
+      .sort();
   } catch {
     return [];
   }
 }
 
 export function saveBaseline(dir: string, name: string, doc: SuiteResult): string {
-  if (!doc.context.complete) throw usageError(`not saving baseline ${name}: the suite did not complete`, 'a baseline must hold every benchmark; fix the failure and run again');
+  if (!doc.context.complete)
+    throw usageError(
+      `not saving baseline ${name}: the suite did not complete`,
+      'a baseline must hold every benchmark; fix the failure and run again',
+    );
   const path = baselinePath(dir, name);
   mkdirSync(dir, { recursive: true });
   // Whole or nothing: a reader never sees half a baseline.

@@ -28,10 +28,17 @@ export const describeBackend = (b: Backend): string =>
 
 function options(def: CommandDefinition, opts: CommandOptions, warmup: number): BenchmarkOptions {
   return {
-    runs: 1, warmup, backend: opts.backend, ignoreFailure: false,
+    runs: 1,
+    warmup,
+    backend: opts.backend,
+    ignoreFailure: false,
     ...samplerSettings({ use: 'suite' }),
-    timeoutMs: def.timeoutMs, survivors: 'wait', showOutput: opts.showOutput, timelinePoints: 2,
-    procRoot: '/proc', pageSizeBytes: readPageSize(),
+    timeoutMs: def.timeoutMs,
+    survivors: 'wait',
+    showOutput: opts.showOutput,
+    timelinePoints: 2,
+    procRoot: '/proc',
+    pageSizeBytes: readPageSize(),
   };
 }
 
@@ -39,15 +46,28 @@ function options(def: CommandDefinition, opts: CommandOptions, warmup: number): 
  * Runs every size once (plus one unmeasured warm-up run per size when `warmup`: the first run of a program
  * charges the page cache it reads to its cgroup, later runs find those pages cached).
  */
-export async function measureCommandRepeat(def: CommandDefinition, warmup: boolean, opts: CommandOptions, interrupt: Interrupt): Promise<Measured<CommandRepeatResult>> {
-  const doc = await runBenchmarks(def.sizes.map((n) => def.commandFor(n)), options(def, opts, warmup ? 1 : 0), interrupt);
+export async function measureCommandRepeat(
+  def: CommandDefinition,
+  warmup: boolean,
+  opts: CommandOptions,
+  interrupt: Interrupt,
+): Promise<Measured<CommandRepeatResult>> {
+  const doc = await runBenchmarks(
+    def.sizes.map((n) => def.commandFor(n)),
+    options(def, opts, warmup ? 1 : 0),
+    interrupt,
+  );
   if (interrupt.requested) return { ok: false, interrupted: true, message: 'interrupted' };
   const perSize: CommandRepeat[] = [];
   for (const [i, b] of doc.benchmarks.entries()) {
     const failed = failureOf(b);
     if (failed) return { ok: false, interrupted: false, message: `size ${def.sizes[i]}: ${b.command} ${failed}` };
     const run = b.runs.find((r) => !r.warmup)!;
-    perSize.push({ treePeakBytes: metricOf(run, 'treePeakBytes'), treeAnonPeakBytes: metricOf(run, 'treeAnonPeakBytes'), wallMs: run.wallMs });
+    perSize.push({
+      treePeakBytes: metricOf(run, 'treePeakBytes'),
+      treeAnonPeakBytes: metricOf(run, 'treeAnonPeakBytes'),
+      wallMs: run.wallMs,
+    });
   }
   return { ok: true, value: { perSize, backend: describeBackend(doc.benchmarks[0]!.backend) } };
 }

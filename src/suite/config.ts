@@ -11,7 +11,14 @@ import { importModuleExport, importSuiteValue } from './load-module.js';
 /** Builds what is measured for size n and returns it; the harness keeps the return value alive while measuring. */
 export type SizeFunction = (n: number) => unknown;
 
-export const CONFIG_FILE_NAMES = ['membench.config.js', 'membench.config.mjs', 'membench.config.cjs', 'membench.config.json', 'membench.config.ts', 'membench.config.mts'] as const;
+export const CONFIG_FILE_NAMES = [
+  'membench.config.js',
+  'membench.config.mjs',
+  'membench.config.cjs',
+  'membench.config.json',
+  'membench.config.ts',
+  'membench.config.mts',
+] as const;
 const SUITE_FILE_PATTERN = /\.membench\.(js|mjs|cjs|json|ts|mts)$/;
 const DEFAULT_RUNS = 5;
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -56,7 +63,8 @@ export function discoverSuiteFiles(dir: string): string[] {
   return [...config, ...suites].map((n) => resolve(dir, n));
 }
 
-const sizesSchema = z.array(z.number({ error: 'must be numbers' }).int('must be whole numbers').nonnegative('must be ≥ 0').max(Number.MAX_SAFE_INTEGER))
+const sizesSchema = z
+  .array(z.number({ error: 'must be numbers' }).int('must be whole numbers').nonnegative('must be ≥ 0').max(Number.MAX_SAFE_INTEGER))
   .min(1, 'is empty: give at least one size, e.g. sizes: [10, 100]')
   .refine((s) => new Set(s).size === s.length, 'lists a size twice');
 const expectSchema = z.strictObject({ perUnit: z.union([z.string(), z.tuple([z.number(), z.number()])]).optional() });
@@ -100,7 +108,10 @@ const show = (file: string): string => {
 function firstIssue(error: z.ZodError, prefix: string): string {
   const issue = error.issues[0]!;
   const at = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
-  const message = issue.code === 'unrecognized_keys' ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}` : issue.message;
+  const message =
+    issue.code === 'unrecognized_keys'
+      ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`
+      : issue.message;
   return `${prefix}${at}: ${message}`.replace(/^\./, '');
 }
 
@@ -108,13 +119,22 @@ function importFailure(file: string, e: unknown): never {
   const err = e as Error | undefined;
   const ext = extname(file);
   if ((ext === '.ts' || ext === '.mts') && (errnoCode(e) === 'ERR_UNKNOWN_FILE_EXTENSION' || err instanceof SyntaxError)) {
-    throw usageError(`cannot load ${show(file)}: Node ${process.version} does not run TypeScript files`, `compile it first (e.g. npx tsc) and give the .js/.mjs file, or name a JavaScript suite file`);
+    throw usageError(
+      `cannot load ${show(file)}: Node ${process.version} does not run TypeScript files`,
+      `compile it first (e.g. npx tsc) and give the .js/.mjs file, or name a JavaScript suite file`,
+    );
   }
   const first = String(err?.message ?? e).split('\n')[0];
   if (err instanceof SyntaxError && /export|import/.test(first ?? '') && ext === '.js') {
-    throw usageError(`cannot load ${show(file)}: ${first}`, 'an ES module needs the .mjs extension or "type": "module" in the nearest package.json');
+    throw usageError(
+      `cannot load ${show(file)}: ${first}`,
+      'an ES module needs the .mjs extension or "type": "module" in the nearest package.json',
+    );
   }
-  throw usageError(`cannot load ${show(file)}: ${err?.name && err.name !== 'Error' ? `${err.name}: ` : ''}${first}`, 'fix the file so that it loads with node on its own');
+  throw usageError(
+    `cannot load ${show(file)}: ${err?.name && err.name !== 'Error' ? `${err.name}: ` : ''}${first}`,
+    'fix the file so that it loads with node on its own',
+  );
 }
 
 /** The raw value a suite file exports (its default export, or the module itself), unvalidated. */
@@ -141,7 +161,8 @@ async function moduleFunction(file: string, at: string, ref: z.infer<typeof modu
   } catch (e) {
     throw usageError(`${show(file)}: ${at}.module: cannot load ${ref.module}: ${String((e as Error)?.message ?? e).split('\n')[0]}`);
   }
-  if (typeof fn !== 'function') throw usageError(`${show(file)}: ${at}.export: ${ref.module} has no function export named ${JSON.stringify(ref.export ?? 'default')}`);
+  if (typeof fn !== 'function')
+    throw usageError(`${show(file)}: ${at}.export: ${ref.module} has no function export named ${JSON.stringify(ref.export ?? 'default')}`);
   return fn as SizeFunction;
 }
 
@@ -155,13 +176,25 @@ function expectOf(file: string, at: string, expect: z.infer<typeof expectSchema>
 }
 
 /** Spec of the command for size n: {n} replaced; a string runs through /bin/sh -c, an array is exec'd. */
-function commandTemplate(file: string, at: string, cmd: string | readonly string[], cwd: string): { template: string; commandFor: (n: number) => CommandSpec } {
+function commandTemplate(
+  file: string,
+  at: string,
+  cmd: string | readonly string[],
+  cwd: string,
+): { template: string; commandFor: (n: number) => CommandSpec } {
   const template = typeof cmd === 'string' ? cmd : cmd.join(' ');
-  if (!template.includes('{n}')) throw usageError(`${show(file)}: ${at}.cmd never uses {n}`, 'put {n} where the size goes, e.g. "python3 jobs.py {n}"');
+  if (!template.includes('{n}'))
+    throw usageError(`${show(file)}: ${at}.cmd never uses {n}`, 'put {n} where the size goes, e.g. "python3 jobs.py {n}"');
   const fill = (s: string, n: number): string => s.replaceAll('{n}', String(n));
-  const commandFor = typeof cmd === 'string'
-    ? (n: number): CommandSpec => ({ display: fill(cmd, n), argv: ['/bin/sh', '-c', fill(cmd, n)], shell: true, cwd })
-    : (n: number): CommandSpec => ({ display: cmd.map((a) => fill(a, n)).join(' '), argv: cmd.map((a) => fill(a, n)), shell: false, cwd });
+  const commandFor =
+    typeof cmd === 'string'
+      ? (n: number): CommandSpec => ({ display: fill(cmd, n), argv: ['/bin/sh', '-c', fill(cmd, n)], shell: true, cwd })
+      : (n: number): CommandSpec => ({
+          display: cmd.map((a) => fill(a, n)).join(' '),
+          argv: cmd.map((a) => fill(a, n)),
+          shell: false,
+          cwd,
+        });
   return { template, commandFor };
 }
 
@@ -175,7 +208,10 @@ async function definitionsOf(file: string, raw: unknown): Promise<BenchmarkDefin
   const timeoutMs = suite.data.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const out: BenchmarkDefinition[] = [];
   for (const [i, item] of suite.data.benchmarks.entries()) {
-    const label = typeof item === 'object' && item !== null && typeof (item as { name?: unknown }).name === 'string' ? ` (${JSON.stringify((item as { name: string }).name)})` : '';
+    const label =
+      typeof item === 'object' && item !== null && typeof (item as { name?: unknown }).name === 'string'
+        ? ` (${JSON.stringify((item as { name: string }).name)})`
+        : '';
     const at = `benchmarks[${i}]${label}`;
     if (typeof item !== 'object' || item === null) throw usageError(`${show(file)}: ${at} is not an object`);
     const parse = <T extends z.ZodType>(schema: T): z.infer<T> => {
@@ -187,18 +223,51 @@ async function definitionsOf(file: string, raw: unknown): Promise<BenchmarkDefin
       const b = parse(commandSchema);
       const cwd = resolve(dirname(file), b.cwd ?? '.');
       out.push({
-        kind: 'command', name: b.name, file, sizes: b.sizes, unit: b.unit ?? 'unit', runs: b.runs ?? runs, timeoutMs,
-        expectPerUnit: expectOf(file, at, b.expect), metric: b.metric ?? 'treePeakBytes', ...commandTemplate(file, at, b.cmd, cwd),
+        kind: 'command',
+        name: b.name,
+        file,
+        sizes: b.sizes,
+        unit: b.unit ?? 'unit',
+        runs: b.runs ?? runs,
+        timeoutMs,
+        expectPerUnit: expectOf(file, at, b.expect),
+        metric: b.metric ?? 'treePeakBytes',
+        ...commandTemplate(file, at, b.cmd, cwd),
       });
     } else if ('fn' in item) {
       const b = parse(inProcessSchema);
-      out.push({ kind: 'in-process', name: b.name, file, sizes: b.sizes, unit: b.unit ?? 'unit', runs: b.runs ?? runs, timeoutMs, expectPerUnit: expectOf(file, at, b.expect), fn: b.fn, warmup: b.warmup ?? false });
+      out.push({
+        kind: 'in-process',
+        name: b.name,
+        file,
+        sizes: b.sizes,
+        unit: b.unit ?? 'unit',
+        runs: b.runs ?? runs,
+        timeoutMs,
+        expectPerUnit: expectOf(file, at, b.expect),
+        fn: b.fn,
+        warmup: b.warmup ?? false,
+      });
     } else if ('module' in item) {
       const b = parse(moduleSchema);
       const fn = await moduleFunction(file, at, b);
-      out.push({ kind: 'in-process', name: b.name, file, sizes: b.sizes, unit: b.unit ?? 'unit', runs: b.runs ?? runs, timeoutMs, expectPerUnit: expectOf(file, at, b.expect), fn, warmup: b.warmup ?? false });
+      out.push({
+        kind: 'in-process',
+        name: b.name,
+        file,
+        sizes: b.sizes,
+        unit: b.unit ?? 'unit',
+        runs: b.runs ?? runs,
+        timeoutMs,
+        expectPerUnit: expectOf(file, at, b.expect),
+        fn,
+        warmup: b.warmup ?? false,
+      });
     } else {
-      throw usageError(`${show(file)}: ${at} says nothing to run`, 'give fn: (n) => value (in-process), cmd: "… {n}" (a command), or module + export (JSON suites)');
+      throw usageError(
+        `${show(file)}: ${at} says nothing to run`,
+        'give fn: (n) => value (in-process), cmd: "… {n}" (a command), or module + export (JSON suites)',
+      );
     }
   }
   return out;
@@ -210,7 +279,11 @@ export async function loadSuites(files: readonly string[]): Promise<SuiteDefinit
   for (const file of files) {
     for (const b of await definitionsOf(file, await readSuiteFile(file))) {
       const twin = benchmarks.find((o) => o.name === b.name);
-      if (twin) throw usageError(`benchmark name ${JSON.stringify(b.name)} is used twice (${show(twin.file)} and ${show(b.file)})`, 'names identify benchmarks in baselines: make them unique');
+      if (twin)
+        throw usageError(
+          `benchmark name ${JSON.stringify(b.name)} is used twice (${show(twin.file)} and ${show(b.file)})`,
+          'names identify benchmarks in baselines: make them unique',
+        );
       benchmarks.push(b);
     }
   }
@@ -222,7 +295,10 @@ export function resolveSuiteFiles(given: readonly string[], cwd: string): string
   if (given.length > 0) return given.map((f) => resolve(cwd, f));
   const found = discoverSuiteFiles(cwd);
   if (found.length === 0) {
-    throw usageError(`no suite file in ${cwd}`, 'create membench.config.js (or NAME.membench.mjs) exporting { benchmarks: [...] }, or give its path: membench suite FILE');
+    throw usageError(
+      `no suite file in ${cwd}`,
+      'create membench.config.js (or NAME.membench.mjs) exporting { benchmarks: [...] }, or give its path: membench suite FILE',
+    );
   }
   return found;
 }

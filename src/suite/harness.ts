@@ -20,11 +20,21 @@ function send(report: HarnessReport): void {
 function whereThrown(e: unknown): string | null {
   const stack = (e as Error)?.stack;
   if (typeof stack !== 'string') return null;
-  const frame = stack.split('\n').slice(1).map((l) => l.trim()).find((l) => l.startsWith('at ') && !l.includes('node:') && !/\/dist\/src\/(suite|api)\//.test(l));
-  return frame ? frame.replace(/^at /, '').replace(/^.*\((.*)\)$/, '$1').replace(/^file:\/\//, '') : null;
+  const frame = stack
+    .split('\n')
+    .slice(1)
+    .map((l) => l.trim())
+    .find((l) => l.startsWith('at ') && !l.includes('node:') && !/\/dist\/src\/(suite|api)\//.test(l));
+  return frame
+    ? frame
+        .replace(/^at /, '')
+        .replace(/^.*\((.*)\)$/, '$1')
+        .replace(/^file:\/\//, '')
+    : null;
 }
 
-const messageOf = (e: unknown): string => (e instanceof Error ? `${e.name}: ${e.message}` : `threw ${JSON.stringify(e) ?? String(e)}`).split('\n')[0]!;
+const messageOf = (e: unknown): string =>
+  (e instanceof Error ? `${e.name}: ${e.message}` : `threw ${JSON.stringify(e) ?? String(e)}`).split('\n')[0]!;
 
 /** Lets work queued by loading (module loader promises, stream set-up) finish before the first snapshot. */
 async function settle(): Promise<void> {

@@ -27,9 +27,20 @@ export interface InProcessOptions {
   readonly showOutput: boolean;
 }
 
-const lastLine = (text: string): string => text.trim().split('\n').filter((l) => l.trim() !== '').at(-1)?.trim() ?? '';
+const lastLine = (text: string): string =>
+  text
+    .trim()
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .at(-1)
+    ?.trim() ?? '';
 
-export function measureInProcess(def: InProcessDefinition, size: number, opts: InProcessOptions, interrupt: Interrupt): Promise<Measured<InProcessRepeat>> {
+export function measureInProcess(
+  def: InProcessDefinition,
+  size: number,
+  opts: InProcessOptions,
+  interrupt: Interrupt,
+): Promise<Measured<InProcessRepeat>> {
   const job: HarnessJob = { file: def.file, benchmark: def.name, size, warmup: def.warmup };
   return new Promise((resolvePromise) => {
     const child = spawn(process.execPath, [...HARNESS_NODE_FLAGS, HARNESS, JSON.stringify(job)], {
@@ -61,7 +72,12 @@ export function measureInProcess(def: InProcessDefinition, size: number, opts: I
     child.on('error', (e) => finish({ ok: false, interrupted: false, message: `cannot start node for the harness: ${e.message}` }));
     child.on('close', (code, signal) => {
       if (ended === 'interrupt') return finish({ ok: false, interrupted: true, message: 'interrupted' });
-      if (ended === 'timeout') return finish({ ok: false, interrupted: false, message: `timed out after ${def.timeoutMs} ms (raise timeoutMs in the suite file)` });
+      if (ended === 'timeout')
+        return finish({
+          ok: false,
+          interrupted: false,
+          message: `timed out after ${def.timeoutMs} ms (raise timeoutMs in the suite file)`,
+        });
       const line = report.split('\n').find((l) => l.trim() !== '');
       if (!line) {
         const how = signal ? `was killed by ${signal}` : `exited with code ${code} without a report`;

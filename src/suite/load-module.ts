@@ -22,7 +22,12 @@ export async function findBenchmarkFunction(file: string, name: string): Promise
   const value = (await importSuiteValue(file)) as { benchmarks?: readonly Record<string, unknown>[] } | null;
   const b = value?.benchmarks?.find((x) => x?.name === name);
   if (!b) throw new Error(`no benchmark named ${JSON.stringify(name)} in ${file} (was the file changed while the suite ran?)`);
-  const fn = typeof b.fn === 'function' ? b.fn : typeof b.module === 'string' ? await importModuleExport(file, b.module, typeof b.export === 'string' ? b.export : undefined) : undefined;
+  const fn =
+    typeof b.fn === 'function'
+      ? b.fn
+      : typeof b.module === 'string'
+        ? await importModuleExport(file, b.module, typeof b.export === 'string' ? b.export : undefined)
+        : undefined;
   if (typeof fn !== 'function') throw new Error(`benchmark ${JSON.stringify(name)} in ${file} has no function to run`);
   return fn as (n: number) => unknown;
 }

@@ -70,8 +70,14 @@ export function snapshot(label: string, gc = true): MemorySnapshot {
   if (gc) collectGarbage();
   const m = process.memoryUsage();
   return {
-    label, atMs: performance.now(), heapUsedBytes: m.heapUsed, heapTotalBytes: m.heapTotal, externalBytes: m.external,
-    arrayBuffersBytes: m.arrayBuffers, rssBytes: m.rss, peakRssBytes: readPeakRssBytes(),
+    label,
+    atMs: performance.now(),
+    heapUsedBytes: m.heapUsed,
+    heapTotalBytes: m.heapTotal,
+    externalBytes: m.external,
+    arrayBuffersBytes: m.arrayBuffers,
+    rssBytes: m.rss,
+    peakRssBytes: readPeakRssBytes(),
   };
 }
 
@@ -79,7 +85,13 @@ export function deltaOf(a: MemorySnapshot, b: MemorySnapshot): MemoryDelta {
   const heapUsedBytes = b.heapUsedBytes - a.heapUsedBytes;
   const externalBytes = b.externalBytes - a.externalBytes;
   return {
-    from: a.label, to: b.label, heapUsedBytes, externalBytes, arrayBuffersBytes: b.arrayBuffersBytes - a.arrayBuffersBytes,
-    rssBytes: b.rssBytes - a.rssBytes, retainedBytes: heapUsedBytes + externalBytes, ms: b.atMs - a.atMs,
+    from: a.label,
+    to: b.label,
+    heapUsedBytes,
+    externalBytes,
+    arrayBuffersBytes: b.arrayBuffersBytes - a.arrayBuffersBytes,
+    rssBytes: b.rssBytes - a.rssBytes,
+    retainedBytes: heapUsedBytes + externalBytes,
+    ms: b.atMs - a.atMs,
   };
 }

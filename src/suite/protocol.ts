@@ -9,15 +9,15 @@ export interface HarnessJob {
 
 export type HarnessReport =
   | {
-    readonly ok: true;
-    readonly heapUsedBytes: number;
-    readonly externalBytes: number;
-    readonly arrayBuffersBytes: number;
-    readonly rssBytes: number;
-    readonly peakRssBytes: number | null;
-    readonly durationMs: number;
-    readonly gc: boolean;
-  }
+      readonly ok: true;
+      readonly heapUsedBytes: number;
+      readonly externalBytes: number;
+      readonly arrayBuffersBytes: number;
+      readonly rssBytes: number;
+      readonly peakRssBytes: number | null;
+      readonly durationMs: number;
+      readonly gc: boolean;
+    }
   | { readonly ok: false; readonly phase: 'load' | 'run'; readonly message: string; readonly where: string | null };
 
 /** The report goes on fd 3, so whatever the benchmark prints on stdout or stderr cannot corrupt it. */

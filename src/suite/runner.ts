@@ -42,21 +42,51 @@ export function fitOf(b: Pick<SuiteBenchmark, 'sizes'>): Fit | null {
   const xs = b.sizes.flatMap((s) => s.valuesBytes.map(() => s.size));
   const ys = b.sizes.flatMap((s) => s.valuesBytes);
   const f = linearFit(xs, ys);
-  return f && {
-    points: f.points, distinctSizes: f.distinctXs, slopeBytesPerUnit: f.slope, interceptBytes: f.intercept, r2: f.r2, r2OfMeans: f.r2OfMeans,
-    residualStdDevBytes: f.residualStdDev, slopeStdErrBytes: f.slopeStdErr, slopeIntervalBytes: f.slopeInterval ? [f.slopeInterval[0], f.slopeInterval[1]] : null,
-    verdict: f.verdict, reason: f.reason,
-  };
+  return (
+    f && {
+      points: f.points,
+      distinctSizes: f.distinctXs,
+      slopeBytesPerUnit: f.slope,
+      interceptBytes: f.intercept,
+      r2: f.r2,
+      r2OfMeans: f.r2OfMeans,
+      residualStdDevBytes: f.residualStdDev,
+      slopeStdErrBytes: f.slopeStdErr,
+      slopeIntervalBytes: f.slopeInterval ? [f.slopeInterval[0], f.slopeInterval[1]] : null,
+      verdict: f.verdict,
+      reason: f.reason,
+    }
+  );
 }
 
 function emptyBenchmark(def: BenchmarkDefinition, runs: number, cwd: string): SuiteBenchmark {
   const perUnit = def.expectPerUnit;
   return {
-    name: def.name, kind: def.kind, file: relative(cwd, def.file) || def.file, unit: def.unit,
-    metric: def.kind === 'command' ? def.metric : 'retainedBytes', command: def.kind === 'command' ? def.template : null, backend: null, runs,
-    sizes: def.sizes.map((size) => ({ size, valuesBytes: [], stats: null, inProcess: def.kind === 'in-process' ? [] : null, command: def.kind === 'command' ? [] : null })),
+    name: def.name,
+    kind: def.kind,
+    file: relative(cwd, def.file) || def.file,
+    unit: def.unit,
+    metric: def.kind === 'command' ? def.metric : 'retainedBytes',
+    command: def.kind === 'command' ? def.template : null,
+    backend: null,
+    runs,
+    sizes: def.sizes.map((size) => ({
+      size,
+      valuesBytes: [],
+      stats: null,
+      inProcess: def.kind === 'in-process' ? [] : null,
+      command: def.kind === 'command' ? [] : null,
+    })),
     fit: null,
-    expect: perUnit ? { perUnit: { text: perUnit.text, minBytes: perUnit.minBytes, maxBytes: Number.isFinite(perUnit.maxBytes) ? perUnit.maxBytes : null } } : null,
+    expect: perUnit
+      ? {
+          perUnit: {
+            text: perUnit.text,
+            minBytes: perUnit.minBytes,
+            maxBytes: Number.isFinite(perUnit.maxBytes) ? perUnit.maxBytes : null,
+          },
+        }
+      : null,
     expectVerdict: null,
   };
 }
@@ -74,7 +104,13 @@ type Failure = SuiteResult['failure'];
  * per process (its own heap), so neighbours do not disturb them. Returns the failure that stopped it, or null.
  */
 async function runInProcess(
-  def: InProcessDefinition, b: SuiteBenchmark, runs: number, opts: SuiteRunOptions, interrupt: Interrupt, hooks: SuiteHooks, update: () => void,
+  def: InProcessDefinition,
+  b: SuiteBenchmark,
+  runs: number,
+  opts: SuiteRunOptions,
+  interrupt: Interrupt,
+  hooks: SuiteHooks,
+  update: () => void,
 ): Promise<Failure> {
   const tasks = Array.from({ length: runs }, (_, r) => def.sizes.map((size, i) => ({ r, i, size }))).flat();
   let next = 0;
@@ -100,7 +136,15 @@ async function runInProcess(
 }
 
 /** Every repeat of a command benchmark, one repeat (all sizes) at a time; the first repeat has warm-up runs. */
-async function runCommands(def: CommandDefinition, b: SuiteBenchmark, runs: number, opts: SuiteRunOptions, interrupt: Interrupt, hooks: SuiteHooks, update: () => void): Promise<Failure> {
+async function runCommands(
+  def: CommandDefinition,
+  b: SuiteBenchmark,
+  runs: number,
+  opts: SuiteRunOptions,
+  interrupt: Interrupt,
+  hooks: SuiteHooks,
+  update: () => void,
+): Promise<Failure> {
   for (let r = 0; r < runs && !interrupt.requested; r++) {
     hooks.onMeasure?.(def.name, r, runs, null);
     const m = await measureCommandRepeat(def, r === 0, { backend: opts.backend, showOutput: opts.showOutput }, interrupt);
@@ -109,7 +153,12 @@ async function runCommands(def: CommandDefinition, b: SuiteBenchmark, runs: numb
     for (const [i, rep] of m.value.perSize.entries()) {
       const s = b.sizes[i]!;
       const v = def.metric === 'treeAnonPeakBytes' ? rep.treeAnonPeakBytes : rep.treePeakBytes;
-      if (v === null) return { benchmark: def.name, size: s.size, message: `${def.metric} is not measured by the ${m.value.backend} backend (use metric: 'treePeakBytes')` };
+      if (v === null)
+        return {
+          benchmark: def.name,
+          size: s.size,
+          message: `${def.metric} is not measured by the ${m.value.backend} backend (use metric: 'treePeakBytes')`,
+        };
       s.command!.push(rep);
       s.valuesBytes.push(v);
       s.stats = computeStats(s.valuesBytes);
@@ -119,14 +168,24 @@ async function runCommands(def: CommandDefinition, b: SuiteBenchmark, runs: numb
   return null;
 }
 
-export async function runSuite(suite: SuiteDefinition, opts: SuiteRunOptions, interrupt: Interrupt, hooks: SuiteHooks = {}): Promise<SuiteResult> {
+export async function runSuite(
+  suite: SuiteDefinition,
+  opts: SuiteRunOptions,
+  interrupt: Interrupt,
+  hooks: SuiteHooks = {},
+): Promise<SuiteResult> {
   const doc: SuiteResult = {
     kind: SUITE_KIND,
     schemaVersion: SUITE_SCHEMA_VERSION,
     tool: { name: 'membench', version: VERSION },
     context: {
-      startedAt: new Date().toISOString(), finishedAt: null, complete: false, hostname: hostname(),
-      kernel: readKernelRelease(), nodeVersion: process.version, cpuCount: Math.max(1, cpus().length),
+      startedAt: new Date().toISOString(),
+      finishedAt: null,
+      complete: false,
+      hostname: hostname(),
+      kernel: readKernelRelease(),
+      nodeVersion: process.version,
+      cpuCount: Math.max(1, cpus().length),
     },
     suiteFiles: suite.files.map((f) => relative(opts.cwd, f) || f),
     failure: null,
@@ -140,9 +199,10 @@ export async function runSuite(suite: SuiteDefinition, opts: SuiteRunOptions, in
     const runs = opts.runs ?? def.runs;
     const b = emptyBenchmark(def, runs, opts.cwd);
     doc.benchmarks.push(b);
-    const failure = def.kind === 'in-process'
-      ? await runInProcess(def, b, runs, opts, interrupt, hooks, update)
-      : await runCommands(def, b, runs, opts, interrupt, hooks, update);
+    const failure =
+      def.kind === 'in-process'
+        ? await runInProcess(def, b, runs, opts, interrupt, hooks, update)
+        : await runCommands(def, b, runs, opts, interrupt, hooks, update);
     finishBenchmark(b, def);
     if (failure !== null || interrupt.requested) {
       doc.failure = failure;

@@ -9,14 +9,28 @@ export const PER_UNIT_LABEL = 'per unit';
 
 export function seriesOfSuite(doc: SuiteResult): Series[] {
   return doc.benchmarks.flatMap((b) => {
-    const sizes: Series[] = b.sizes.filter((s) => s.valuesBytes.length > 0).map((s) => ({
-      benchmark: b.name, label: String(s.size), metric: b.metric, unit: 'bytes', measurement: { kind: 'samples', values: s.valuesBytes },
-    }));
+    const sizes: Series[] = b.sizes
+      .filter((s) => s.valuesBytes.length > 0)
+      .map((s) => ({
+        benchmark: b.name,
+        label: String(s.size),
+        metric: b.metric,
+        unit: 'bytes',
+        measurement: { kind: 'samples', values: s.valuesBytes },
+      }));
     const fit = b.fit;
     if (!fit) return sizes;
     const perUnit: Series = {
-      benchmark: b.name, label: PER_UNIT_LABEL, metric: b.metric, unit: `bytes/${b.unit}`,
-      measurement: { kind: 'estimate', value: fit.slopeBytesPerUnit, stdErr: fit.slopeStdErrBytes, df: fit.points > 2 ? fit.points - 2 : null },
+      benchmark: b.name,
+      label: PER_UNIT_LABEL,
+      metric: b.metric,
+      unit: `bytes/${b.unit}`,
+      measurement: {
+        kind: 'estimate',
+        value: fit.slopeBytesPerUnit,
+        stdErr: fit.slopeStdErrBytes,
+        df: fit.points > 2 ? fit.points - 2 : null,
+      },
     };
     return [...sizes, perUnit];
   });
@@ -31,10 +45,16 @@ export function runDocumentMetric(doc: MembenchResult): 'memoryPeakBytes' | 'tre
 /** One series per command over its counted runs; `metric` defaults to the document's own headline (runDocumentMetric). */
 export function seriesOfRunDocument(doc: MembenchResult, metric: 'memoryPeakBytes' | 'treePeakBytes' = runDocumentMetric(doc)): Series[] {
   return doc.benchmarks.map((b) => ({
-    benchmark: b.command, label: '', metric, unit: 'bytes',
+    benchmark: b.command,
+    label: '',
+    metric,
+    unit: 'bytes',
     measurement: {
       kind: 'samples',
-      values: b.runs.filter((r) => runCounts(r, doc.options.ignoreFailure)).map((r) => metricOf(r, metric)).filter((v): v is number => v !== null),
+      values: b.runs
+        .filter((r) => runCounts(r, doc.options.ignoreFailure))
+        .map((r) => metricOf(r, metric))
+        .filter((v): v is number => v !== null),
     },
   }));
 }

@@ -20,17 +20,35 @@ const SHAPES: Record<string, (t: number) => number> = {
 
 function input(rss: ReturnType<typeof series>, exitMs: number, liveHeapBytes: number | null = null): DiagnosisInput {
   const uss = { tMs: rss.tMs.filter((_, i) => i % 50 === 0), bytes: rss.bytes.filter((_, i) => i % 50 === 0).map((b) => b - MIB) };
-  return { rss, uss, anon: rss, processCount: { tMs: rss.tMs, bytes: rss.tMs.map(() => 1) }, mainExitMs: exitMs, liveHeapBytes, smaps: null, smapsCost: { captures: 0, totalReadMs: 0 } };
+  return {
+    rss,
+    uss,
+    anon: rss,
+    processCount: { tMs: rss.tMs, bytes: rss.tMs.map(() => 1) },
+    mainExitMs: exitMs,
+    liveHeapBytes,
+    smaps: null,
+    smapsCost: { captures: 0, totalReadMs: 0 },
+  };
 }
 
 for (const [name, f] of Object.entries(SHAPES)) {
-  for (const [ms, live] of [[4000, null], [1200, null], [4000, 40 * MIB]] as const) {
+  for (const [ms, live] of [
+    [4000, null],
+    [1200, null],
+    [4000, 40 * MIB],
+  ] as const) {
     test(`numbers in the sentences add up: ${name}, ${ms} ms${live ? ', live heap known' : ''}`, () => {
       const s = series(ms, 1, f, 0);
       const d = diagnose(input(s, ms, live));
       const bad = unexplained(d.leak.reason, d.leak, CONSTANTS);
       assert.deepEqual(bad, [], `${d.leak.verdict}: ${d.leak.reason}\n${JSON.stringify(d.leak)}`);
-      for (const sig of d.fragmentation.signals) assert.deepEqual(unexplained(sig.evidence, sig.figures, CONSTANTS), [], `${sig.id}: ${sig.evidence}\n${JSON.stringify(sig.figures)}`);
+      for (const sig of d.fragmentation.signals)
+        assert.deepEqual(
+          unexplained(sig.evidence, sig.figures, CONSTANTS),
+          [],
+          `${sig.id}: ${sig.evidence}\n${JSON.stringify(sig.figures)}`,
+        );
     });
   }
 }

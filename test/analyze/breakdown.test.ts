@@ -34,12 +34,30 @@ test('processGroups: groups sum to the process totals; [heap] is the largest for
   const p = proc(7017);
   const groups = processGroups(p);
   const sum = (f: (m: SmapsMapping) => number): number => p.mappings.reduce((a, m) => a + f(m), 0);
-  assert.equal(groups.reduce((a, g) => a + g.rssBytes, 0), sum((m) => m.rssBytes));
-  assert.equal(groups.reduce((a, g) => a + g.sizeBytes, 0), sum((m) => m.sizeBytes));
-  assert.equal(groups.reduce((a, g) => a + g.mappings, 0), p.mappings.length);
+  assert.equal(
+    groups.reduce((a, g) => a + g.rssBytes, 0),
+    sum((m) => m.rssBytes),
+  );
+  assert.equal(
+    groups.reduce((a, g) => a + g.sizeBytes, 0),
+    sum((m) => m.sizeBytes),
+  );
+  assert.equal(
+    groups.reduce((a, g) => a + g.mappings, 0),
+    p.mappings.length,
+  );
   assert.equal(groups[0]!.kind, 'heap');
-  assert.deepEqual(groups.filter((g) => g.kind === 'binary').map((g) => [g.name, g.mappings]), [['memfix', 5]]);
-  assert.deepEqual(groups.filter((g) => g.kind === 'library').map((g) => g.name).sort(), ['ld-linux-x86-64.so.2', 'libc.so.6']);
+  assert.deepEqual(
+    groups.filter((g) => g.kind === 'binary').map((g) => [g.name, g.mappings]),
+    [['memfix', 5]],
+  );
+  assert.deepEqual(
+    groups
+      .filter((g) => g.kind === 'library')
+      .map((g) => g.name)
+      .sort(),
+    ['ld-linux-x86-64.so.2', 'libc.so.6'],
+  );
   for (let i = 1; i < groups.length; i++) assert.ok(groups[i - 1]!.rssBytes >= groups[i]!.rssBytes, 'largest RSS first');
 });
 
@@ -49,7 +67,10 @@ test('processGroups without /proc/PID/exe: the first non-library file mapping is
 
 test('breakdownOf: the tree sums its processes group by group; the largest process is the one with most RSS', () => {
   const small: ProcessSmaps = { pid: 2, name: 'sh', exePath: '/bin/sh', mappings: parseSmaps(TEXT).filter((m) => m.pathname !== '[heap]') };
-  const b = breakdownOf({ atMs: 120.5, treeBytes: 50e6, processes: [small, proc(7017)], unreadable: 1, readMs: 3.2 }, { captures: 4, totalReadMs: 9.5 });
+  const b = breakdownOf(
+    { atMs: 120.5, treeBytes: 50e6, processes: [small, proc(7017)], unreadable: 1, readMs: 3.2 },
+    { captures: 4, totalReadMs: 9.5 },
+  );
   assert.equal(b.largestProcess!.pid, 7017);
   assert.equal(b.processCount, 2);
   assert.equal(b.unreadable, 1);
@@ -57,8 +78,15 @@ test('breakdownOf: the tree sums its processes group by group; the largest proce
   const one = processGroups(proc(7017));
   const libc = (gs: readonly { name: string; rssBytes: number }[]): number => gs.find((g) => g.name === 'libc.so.6')!.rssBytes;
   assert.equal(libc(b.tree.groups), 2 * libc(one), 'libc counted in both processes (Σ RSS semantics)');
-  assert.equal(b.tree.rssBytes, b.tree.groups.reduce((a, g) => a + g.rssBytes, 0));
-  assert.equal(b.tree.groups.filter((g) => g.kind === 'binary').length, 1, 'the "sh" process maps memfix\'s file, not /bin/sh: counted as a file');
+  assert.equal(
+    b.tree.rssBytes,
+    b.tree.groups.reduce((a, g) => a + g.rssBytes, 0),
+  );
+  assert.equal(
+    b.tree.groups.filter((g) => g.kind === 'binary').length,
+    1,
+    'the "sh" process maps memfix\'s file, not /bin/sh: counted as a file',
+  );
 });
 
 test('breakdownOf an empty capture: no largest process, zero totals', () => {

@@ -1,9 +1,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compareMeasurements, compareSeries, testEstimates, testSamples, type CompareOptions, type Series } from '../../src/analyze/compare.js';
+import {
+  compareMeasurements,
+  compareSeries,
+  testEstimates,
+  testSamples,
+  type CompareOptions,
+  type Series,
+} from '../../src/analyze/compare.js';
 
 const OPTS: CompareOptions = { thresholdRatio: 0.1, alpha: 0.05, minDiff: 0 };
-const samples = (benchmark: string, label: string, values: number[], metric = 'retainedBytes'): Series => ({ benchmark, label, metric, unit: 'bytes', measurement: { kind: 'samples', values } });
+const samples = (benchmark: string, label: string, values: number[], metric = 'retainedBytes'): Series => ({
+  benchmark,
+  label,
+  metric,
+  unit: 'bytes',
+  measurement: { kind: 'samples', values },
+});
 
 test('Welch t-test: one-sided p in the direction of the difference, Welch–Satterthwaite df', () => {
   // a: mean 20, s² = 2.5 (n 5); b: mean 23, s² = 10 (n 5) → t = 3/√2.5 = 1.897, df = 6.25²/(0.25/4 + 4/4) = 5.882…
@@ -25,9 +38,28 @@ test('with one value on a side the ranges must not overlap; without spread any d
 test('a regression needs both: past the threshold AND significant', () => {
   const base = [1000, 1002, 998, 1001, 999];
   // +20 %, tight: regressed
-  assert.equal(compareMeasurements(samples('b', '1', base), samples('b', '1', base.map((v) => v * 1.2)), OPTS).verdict, 'regressed');
+  assert.equal(
+    compareMeasurements(
+      samples('b', '1', base),
+      samples(
+        'b',
+        '1',
+        base.map((v) => v * 1.2),
+      ),
+      OPTS,
+    ).verdict,
+    'regressed',
+  );
   // +5 %, tight: significant but below the threshold
-  const small = compareMeasurements(samples('b', '1', base), samples('b', '1', base.map((v) => v * 1.05)), OPTS);
+  const small = compareMeasurements(
+    samples('b', '1', base),
+    samples(
+      'b',
+      '1',
+      base.map((v) => v * 1.05),
+    ),
+    OPTS,
+  );
   assert.equal(small.significant, true);
   assert.equal(small.material, false);
   assert.equal(small.verdict, 'unchanged');
@@ -36,9 +68,31 @@ test('a regression needs both: past the threshold AND significant', () => {
   assert.equal(noisy.material, true);
   assert.equal(noisy.verdict, 'unchanged');
   // −20 %: improved
-  assert.equal(compareMeasurements(samples('b', '1', base), samples('b', '1', base.map((v) => v * 0.8)), OPTS).verdict, 'improved');
+  assert.equal(
+    compareMeasurements(
+      samples('b', '1', base),
+      samples(
+        'b',
+        '1',
+        base.map((v) => v * 0.8),
+      ),
+      OPTS,
+    ).verdict,
+    'improved',
+  );
   // minDiff: 20 % of 1000 B is below a 4 KiB floor
-  assert.equal(compareMeasurements(samples('b', '1', base), samples('b', '1', base.map((v) => v * 1.2)), { ...OPTS, minDiff: 4096 }).verdict, 'unchanged');
+  assert.equal(
+    compareMeasurements(
+      samples('b', '1', base),
+      samples(
+        'b',
+        '1',
+        base.map((v) => v * 1.2),
+      ),
+      { ...OPTS, minDiff: 4096 },
+    ).verdict,
+    'unchanged',
+  );
 });
 
 test('fitted slopes compare with t = Δ/√(SE₁² + SE₂²); no standard error means no test', () => {
@@ -54,7 +108,10 @@ test('compareSeries pairs by benchmark and row, lists what is on one side only, 
     [samples('a', '10', [1, 1]), samples('a', '20', [3, 3]), samples('new', '1', [5, 5]), samples('m', '1', [1, 1], 'treeAnonPeakBytes')],
     OPTS,
   );
-  assert.deepEqual(c.rows.map((r) => `${r.benchmark}/${r.label}:${r.verdict}`), ['a/10:unchanged', 'a/20:regressed', 'm/1:incomparable']);
+  assert.deepEqual(
+    c.rows.map((r) => `${r.benchmark}/${r.label}:${r.verdict}`),
+    ['a/10:unchanged', 'a/20:regressed', 'm/1:incomparable'],
+  );
   assert.deepEqual(c.onlyInBaseline, ['gone · 1']);
   assert.deepEqual(c.onlyInCurrent, ['new · 1']);
   assert.equal(c.regressions, 1);

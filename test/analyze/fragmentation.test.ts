@@ -13,7 +13,12 @@ const ONE = counts(() => 1);
 const FLAT_RSS = series(3000, 1, () => 52 * MIB);
 
 test('USS growing with the same processes throughout: observed, with its growth', () => {
-  const s = ussGrowingSteadyWork(series(3000, 50, (t) => 50 * MIB + 20 * MIB * (t / 1000)), series(3000, 1, (t) => 52 * MIB + 20 * MIB * (t / 1000)), ONE, 3000);
+  const s = ussGrowingSteadyWork(
+    series(3000, 50, (t) => 50 * MIB + 20 * MIB * (t / 1000)),
+    series(3000, 1, (t) => 52 * MIB + 20 * MIB * (t / 1000)),
+    ONE,
+    3000,
+  );
   assert.equal(s.observed, true, s.evidence);
   assert.ok(Math.abs(s.figures.trendGrowthBytes! - 20 * MIB * 2.35) < 4 * MIB, String(s.figures.trendGrowthBytes));
   // "went from a to b (d)": d is b − a, not the trend's slope × time.
@@ -23,8 +28,21 @@ test('USS growing with the same processes throughout: observed, with its growth'
 });
 
 test('USS flat: not observed; processes coming and going: not measurable (null)', () => {
-  assert.equal(ussGrowingSteadyWork(series(3000, 50, () => 50 * MIB), FLAT_RSS, ONE, 3000).observed, false);
-  const s = ussGrowingSteadyWork(series(3000, 50, (t) => 50 * MIB + 20 * MIB * (t / 1000)), FLAT_RSS, counts((t) => (t < 2000 ? 1 : 3)), 3000);
+  assert.equal(
+    ussGrowingSteadyWork(
+      series(3000, 50, () => 50 * MIB),
+      FLAT_RSS,
+      ONE,
+      3000,
+    ).observed,
+    false,
+  );
+  const s = ussGrowingSteadyWork(
+    series(3000, 50, (t) => 50 * MIB + 20 * MIB * (t / 1000)),
+    FLAT_RSS,
+    counts((t) => (t < 2000 ? 1 : 3)),
+    3000,
+  );
   assert.equal(s.observed, null);
   assert.match(s.evidence, /not steady/);
   assert.equal(ussGrowingSteadyWork({ tMs: [], bytes: [] }, FLAT_RSS, ONE, 3000).observed, null);
@@ -37,17 +55,36 @@ test('memory held after its peak: no evidence without the live heap, observed ag
   assert.match(held.evidence, /looks the same from outside whether it is live data or freed blocks/);
   assert.equal(anonNotReturned(hold, 'Σ RSS', 3000, 30 * MIB).observed, true);
   assert.equal(anonNotReturned(hold, 'Σ RSS', 3000, 90 * MIB).observed, false);
-  const freed = anonNotReturned(series(3000, 1, (t) => (t < 1000 ? 100 * MIB : 10 * MIB)), 'Σ RSS', 3000);
+  const freed = anonNotReturned(
+    series(3000, 1, (t) => (t < 1000 ? 100 * MIB : 10 * MIB)),
+    'Σ RSS',
+    3000,
+  );
   assert.equal(freed.observed, false, freed.evidence);
-  const growing = anonNotReturned(series(3000, 1, (t) => (t / 1000) * 30 * MIB), 'Σ RSS', 3000);
+  const growing = anonNotReturned(
+    series(3000, 1, (t) => (t / 1000) * 30 * MIB),
+    'Σ RSS',
+    3000,
+  );
   assert.equal(growing.observed, null, growing.evidence);
-  assert.equal(anonNotReturned(series(3000, 1, () => MIB), 'Σ RSS', 3000).observed, null, 'too small to say');
+  assert.equal(
+    anonNotReturned(
+      series(3000, 1, () => MIB),
+      'Σ RSS',
+      3000,
+    ).observed,
+    null,
+    'too small to say',
+  );
 });
 
 test('heap share: stated, never evidence on its own (live blocks look the same); false when small; unknown without a capture', () => {
   const big = heapDominates({ pid: 1, name: 'x', rssBytes: 100 * MIB, heapRssBytes: 90 * MIB });
   assert.equal(big.observed, null);
-  assert.match(big.evidence, /holds 90\.0 MiB of x \(pid 1\)'s 100\.0 MiB RSS \(90 %\) near the peak: whether those blocks are live or freed and kept cannot be seen from outside/);
+  assert.match(
+    big.evidence,
+    /holds 90\.0 MiB of x \(pid 1\)'s 100\.0 MiB RSS \(90 %\) near the peak: whether those blocks are live or freed and kept cannot be seen from outside/,
+  );
   assert.equal(heapDominates({ pid: 1, name: 'x', rssBytes: 100 * MIB, heapRssBytes: 10 * MIB }).observed, false);
   assert.equal(heapDominates(null).observed, null);
 });
@@ -63,9 +100,19 @@ test('RSS vs live heap: only when the live heap is known', () => {
 test('USS read slowly from a 300 ms sawtooth: aliasing can fake a ramp, Σ RSS read every tick does not follow: not observed', () => {
   const saw = (t: number): number => 20 * MIB + 100 * MIB * ((t % 300) / 300);
   const rss = series(3000, 1, saw);
-  for (const [step, phase] of [[50, 0], [50, 140], [301, 0], [303, 100]] as const) {
+  for (const [step, phase] of [
+    [50, 0],
+    [50, 140],
+    [301, 0],
+    [303, 100],
+  ] as const) {
     // Readings every `step` ms; 301–303 ms against a 300 ms period walk slowly up the tooth (stroboscopic).
-    const s = ussGrowingSteadyWork(series(3000, step, (t) => saw(t + phase)), rss, ONE, 3000);
+    const s = ussGrowingSteadyWork(
+      series(3000, step, (t) => saw(t + phase)),
+      rss,
+      ONE,
+      3000,
+    );
     assert.equal(s.observed, false, s.evidence);
   }
 });

@@ -16,15 +16,25 @@ interface Recorded {
 const recorded = JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'suite', 'recorded-repeats.json'), 'utf8')) as Recorded;
 
 const docOf = (run: Run, kind: 'in-process' | 'command') =>
-  suiteDoc(Object.fromEntries(Object.entries(run).map(([name, bySize]) => [name, Object.fromEntries(Object.entries(bySize).map(([s, v]) => [Number(s), v]))])), { kind });
+  suiteDoc(
+    Object.fromEntries(
+      Object.entries(run).map(([name, bySize]) => [name, Object.fromEntries(Object.entries(bySize).map(([s, v]) => [Number(s), v]))]),
+    ),
+    { kind },
+  );
 
 /** Each repeat grows by 20 % of the benchmark's cost per unit × size: what 20 % bigger objects do. */
 function plantPerUnit(run: Run, kind: 'in-process' | 'command'): Run {
   const fits = docOf(run, kind).benchmarks;
-  return Object.fromEntries(Object.entries(run).map(([name, bySize]) => {
-    const slope = fits.find((b) => b.name === name)!.fit!.slopeBytesPerUnit;
-    return [name, Object.fromEntries(Object.entries(bySize).map(([s, vs]) => [s, vs.map((v) => Math.round(v + 0.2 * slope * Number(s)))]))];
-  }));
+  return Object.fromEntries(
+    Object.entries(run).map(([name, bySize]) => {
+      const slope = fits.find((b) => b.name === name)!.fit!.slopeBytesPerUnit;
+      return [
+        name,
+        Object.fromEntries(Object.entries(bySize).map(([s, vs]) => [s, vs.map((v) => Math.round(v + 0.2 * slope * Number(s)))])),
+      ];
+    }),
+  );
 }
 
 for (const [suite, { kind, runs }] of Object.entries(recorded.suites)) {
@@ -43,7 +53,12 @@ for (const [suite, { kind, runs }] of Object.entries(recorded.suites)) {
     for (const [i, run] of runs.entries()) {
       const base = docOf(runs[(i + 1) % runs.length]!, kind);
       // Everything 20 % bigger: every row regresses.
-      const scaled = Object.fromEntries(Object.entries(run).map(([n, by]) => [n, Object.fromEntries(Object.entries(by).map(([s, vs]) => [s, vs.map((v) => Math.round(v * 1.2))]))]));
+      const scaled = Object.fromEntries(
+        Object.entries(run).map(([n, by]) => [
+          n,
+          Object.fromEntries(Object.entries(by).map(([s, vs]) => [s, vs.map((v) => Math.round(v * 1.2))])),
+        ]),
+      );
       const all = compareSeries(seriesOfSuite(base), seriesOfSuite(docOf(scaled, kind)));
       assert.equal(all.regressions, all.rows.length, `run ${i + 1}`);
       // 20 % more per unit (fixed cost unchanged): the per-unit row and the largest size of every benchmark regress.

@@ -35,7 +35,7 @@ test('slow leak of 2 MiB/s under 10 MiB cycles of use and release every 400 ms, 
   assert.ok(v.figures!.cycles! >= 15, v.reason);
 });
 
-test('a batch program that frees as it exits (an interpreter\'s finalisation): grows-until-exit, the fall not judged', () => {
+test("a batch program that frees as it exits (an interpreter's finalisation): grows-until-exit, the fall not judged", () => {
   const s = series(3600, 1, (t) => BASE + (t < 3000 ? 90 * MIB * (t / 1000) : 270 * MIB * (1 - (t - 3000) / 600)));
   const v = verdictOf(s);
   assert.equal(v.verdict, 'grows-until-exit', v.reason);
@@ -60,7 +60,16 @@ test('an exit heard late: 400 ms of an empty tree before mainExitMs are not judg
   // Leak for 4 s, then the tree is gone (Σ RSS 0) for 400 ms before the runner notices the exit.
   const s = series(4400, 1, (t) => (t > 4000 ? 0 : sawLeak(t)));
   assert.equal(judgedUntilMs(s, 4400), 4001);
-  const input = { rss: s, uss: { tMs: [], bytes: [] }, anon: { tMs: [], bytes: [] }, processCount: { tMs: [], bytes: [] }, mainExitMs: 4400, liveHeapBytes: null, smaps: null, smapsCost: { captures: 0, totalReadMs: 0 } };
+  const input = {
+    rss: s,
+    uss: { tMs: [], bytes: [] },
+    anon: { tMs: [], bytes: [] },
+    processCount: { tMs: [], bytes: [] },
+    mainExitMs: 4400,
+    liveHeapBytes: null,
+    smaps: null,
+    smapsCost: { captures: 0, totalReadMs: 0 },
+  };
   const v = run(input);
   assert.equal(v.verdict, 'leak', v.reason);
   // A tree that never had memory, or an exit heard in time: mainExitMs stands.
@@ -74,7 +83,11 @@ test('flat long runner with noise: no-leak', () => {
   assert.match(v.reason, /flat/);
 });
 
-for (const [period, amp] of [[300, 100], [150, 60], [700, 30]] as const) {
+for (const [period, amp] of [
+  [300, 100],
+  [150, 60],
+  [700, 30],
+] as const) {
   test(`sawtooth of ${amp} MiB every ${period} ms: no false positive`, () => {
     const v = verdictOf(series(3000, 1, (t) => startup(BASE)(t) + amp * MIB * ((t % period) / period)));
     assert.notEqual(v.verdict, 'leak', v.reason);
@@ -136,7 +149,10 @@ test('grew, then crept up less than matters until exit: the creep is said as the
 });
 
 test('too short: only the condition that failed is named (a 2 s watch at 100 ms has time enough but too few samples)', () => {
-  const v = leakVerdict(series(2000, 100, (t) => BASE + 10 * MIB * (t / 1000)), 2000);
+  const v = leakVerdict(
+    series(2000, 100, (t) => BASE + 10 * MIB * (t / 1000)),
+    2000,
+  );
   assert.equal(v.verdict, 'inconclusive');
   assert.match(v.reason, /needs ≥ 20 samples\)$/);
   assert.doesNotMatch(v.reason, /≥ 1\.000 s/);

@@ -12,7 +12,10 @@ test('linearFit: exact synthetic data gives the slope, intercept and R² = 1 exa
   close(f.intercept, 20_000);
   assert.equal(f.r2, 1);
   assert.equal(f.residualStdDev, 0);
-  assert.deepEqual(f.slopeInterval, [1200, 1200].map((v) => f.slope + (v - 1200)));
+  assert.deepEqual(
+    f.slopeInterval,
+    [1200, 1200].map((v) => f.slope + (v - 1200)),
+  );
   assert.equal(f.verdict, 'linear');
   close(predict(f, 1000), 1_220_000);
 });
@@ -39,7 +42,10 @@ test('linearFit: repeats at each size are points of their own; noise lowers R² 
 test('linearFit: verdicts — flat, not-linear, too few points; null when no line is defined', () => {
   assert.equal(linearFit([1, 2, 3], [5, 5, 5])!.verdict, 'flat');
   assert.equal(linearFit([1, 2, 3, 4, 5, 6], [5, 7, 4, 6, 5, 6])!.verdict, 'flat');
-  const quad = linearFit([1, 2, 3, 4, 5, 6], [1, 4, 9, 16, 25, 36].map((v) => v * v))!;
+  const quad = linearFit(
+    [1, 2, 3, 4, 5, 6],
+    [1, 4, 9, 16, 25, 36].map((v) => v * v),
+  )!;
   assert.equal(quad.verdict, 'not-linear');
   assert.ok(quad.r2 < 0.98);
   assert.equal(linearFit([1, 2], [3, 5])!.verdict, 'too-few-points');

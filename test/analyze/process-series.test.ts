@@ -14,7 +14,13 @@ test('grid: within its size, one bucket per pass, exact values, NO_READ where a 
   const out = g.output();
   assert.equal(out.passesPerBucket, 1);
   assert.deepEqual([...out.tMs], [0, 10, 20, 30, 40]);
-  assert.deepEqual(out.series.map((s) => [s.pid, s.firstBucket, [...s.rssKib]]), [[1, 0, [100, 101, 102, 103, 104]], [2, 2, [100, NO_READ, 200]]]);
+  assert.deepEqual(
+    out.series.map((s) => [s.pid, s.firstBucket, [...s.rssKib]]),
+    [
+      [1, 0, [100, 101, 102, 103, 104]],
+      [2, 2, [100, NO_READ, 200]],
+    ],
+  );
 });
 
 test('grid: past its size, buckets merge pairwise keeping the first time and the maximum; size stays bounded', () => {
@@ -46,12 +52,26 @@ test('series: the K largest by peak, largest first, the others summed per bucket
     g.record(4, p === 9 ? 40 : 4);
     g.record(5, 50);
   }
-  const names = new Map([[3, 'c'], [4, 'd'], [5, 'e']]);
+  const names = new Map([
+    [3, 'c'],
+    [4, 'd'],
+    [5, 'e'],
+  ]);
   const s = buildProcessSeries(g.output(), names, { maxProcesses: 3, maxPoints: 5 })!;
-  assert.deepEqual(s.processes.map((p) => [p.pid, p.name, p.peakBytes]), [[5, 'e', 50 * 1024], [4, 'd', 40 * 1024], [3, 'c', 30 * 1024]]);
+  assert.deepEqual(
+    s.processes.map((p) => [p.pid, p.name, p.peakBytes]),
+    [
+      [5, 'e', 50 * 1024],
+      [4, 'd', 40 * 1024],
+      [3, 'c', 30 * 1024],
+    ],
+  );
   assert.equal(s.readsPerPoint, 2);
   assert.deepEqual(s.tMs, [0, 10, 20, 30, 40]);
-  assert.deepEqual(s.processes[1]!.rssBytes, [4, 4, 4, 4, 40].map((k) => k * 1024));
+  assert.deepEqual(
+    s.processes[1]!.rssBytes,
+    [4, 4, 4, 4, 40].map((k) => k * 1024),
+  );
   // pids 1 and 2 never overlap: per read their sum is 10 then 20 KiB, never 30.
   assert.deepEqual(s.other, { count: 2, rssBytes: [10, 10, 20, 20, 20].map((k) => k * 1024) });
 });

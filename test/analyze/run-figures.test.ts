@@ -10,13 +10,30 @@ const f = (xs: number[]): Float64Array => Float64Array.from(xs);
 /** Three ticks of one process at `rss`, optionally with a cgroup counter column. */
 function columns(rss: number, tree: number | null): SamplerColumns {
   return {
-    fast: { tMs: f([0, 100, 200]), treeBytes: f([tree ?? NaN, tree ?? NaN, tree ?? NaN]), rssSumBytes: f([rss, rss, rss]), vszSumBytes: f([rss, rss, rss]), largestRssBytes: f([rss, rss, rss]), processCount: f([1, 1, 1]) },
+    fast: {
+      tMs: f([0, 100, 200]),
+      treeBytes: f([tree ?? NaN, tree ?? NaN, tree ?? NaN]),
+      rssSumBytes: f([rss, rss, rss]),
+      vszSumBytes: f([rss, rss, rss]),
+      largestRssBytes: f([rss, rss, rss]),
+      processCount: f([1, 1, 1]),
+    },
     status: { tMs: f([0]), vmDataSumBytes: f([rss]), anonBytes: f([tree === null ? NaN : rss]), fileBytes: f([tree === null ? NaN : 0]) },
     pss: { tMs: f([0]), pssSumBytes: f([rss]), ussSumBytes: f([rss]), swapSumBytes: f([0]) },
   };
 }
 const proc = (pid: number, hwm: number, name = 'spike'): ProcessSeen => ({
-  pid, ppid: 1, name, cmdline: name, firstSeenMs: 0, lastSeenMs: 200, maxRssBytes: hwm, vmHwmBytes: hwm, maxPssBytes: null, maxUssBytes: null, maxVmDataBytes: null,
+  pid,
+  ppid: 1,
+  name,
+  cmdline: name,
+  firstSeenMs: 0,
+  lastSeenMs: 200,
+  maxRssBytes: hwm,
+  vmHwmBytes: hwm,
+  maxPssBytes: null,
+  maxUssBytes: null,
+  maxVmDataBytes: null,
 });
 
 test('no reaper: the largest process is the sampled VmHWM, not exact; the tree is exact only with the cgroup counter', () => {
@@ -32,7 +49,12 @@ test('no reaper: the largest process is the sampled VmHWM, not exact; the tree i
 test('a reaped peak above every sampled one is the largest process, named after the reaped pid, and exact', () => {
   // A child of pid 10 lived between two samples: the sampler saw 1 MiB, the reaper's ru_maxrss for 10 says 300 MiB.
   const reaped: ReapedMaxima = { maxRssBytes: 300 * MIB, pid: 10, complete: true };
-  const p = computePeaks({ columns: columns(1 * MIB, 301 * MIB), processes: [proc(10, 1 * MIB), proc(11, 0.5 * MIB, 'sh')], cgroupPeakBytes: 301 * MIB, reaped });
+  const p = computePeaks({
+    columns: columns(1 * MIB, 301 * MIB),
+    processes: [proc(10, 1 * MIB), proc(11, 0.5 * MIB, 'sh')],
+    cgroupPeakBytes: 301 * MIB,
+    reaped,
+  });
   assert.equal(p.largestProcessBytes, 300 * MIB);
   assert.equal(p.largestProcessPid, 10);
   assert.equal(p.largestProcessName, 'spike');
@@ -48,7 +70,12 @@ test('a reaped peak above every sampled one is the largest process, named after 
 
 test('a sampled VmHWM a few pages above ru_maxrss (per-CPU counters) keeps the sampled figure, still covered by the reaper', () => {
   const sampled = 300 * MIB + 100 * 1024;
-  const p = computePeaks({ columns: columns(sampled, null), processes: [proc(10, sampled)], cgroupPeakBytes: null, reaped: { maxRssBytes: 300 * MIB, pid: 10, complete: true } });
+  const p = computePeaks({
+    columns: columns(sampled, null),
+    processes: [proc(10, sampled)],
+    cgroupPeakBytes: null,
+    reaped: { maxRssBytes: 300 * MIB, pid: 10, complete: true },
+  });
   assert.equal(p.largestProcessBytes, sampled, 'never below what was sampled');
   assert.equal(p.largestProcessSource, 'reaped-rusage');
   assert.equal(p.exact?.largestProcess, true);
@@ -61,7 +88,12 @@ test('the per-CPU counter slack: 1 MiB on small machines, CPUs × batch pages on
 
 test('a sampled process far above the reaped maximum escaped the reaper: sampled, not exact', () => {
   const sampled = 300 * MIB;
-  const p = computePeaks({ columns: columns(sampled, null), processes: [proc(10, sampled)], cgroupPeakBytes: null, reaped: { maxRssBytes: 100 * MIB, pid: 12, complete: true } });
+  const p = computePeaks({
+    columns: columns(sampled, null),
+    processes: [proc(10, sampled)],
+    cgroupPeakBytes: null,
+    reaped: { maxRssBytes: 100 * MIB, pid: 12, complete: true },
+  });
   assert.equal(p.largestProcessBytes, sampled);
   assert.equal(p.largestProcessPid, 10);
   assert.equal(p.largestProcessSource, 'sampled-vmhwm');
@@ -69,7 +101,12 @@ test('a sampled process far above the reaped maximum escaped the reaper: sampled
 });
 
 test('a reaper that did not see its tree gone (timed out) gives its figure but does not claim exactness', () => {
-  const p = computePeaks({ columns: columns(1 * MIB, null), processes: [proc(10, 1 * MIB)], cgroupPeakBytes: null, reaped: { maxRssBytes: 50 * MIB, pid: 10, complete: false } });
+  const p = computePeaks({
+    columns: columns(1 * MIB, null),
+    processes: [proc(10, 1 * MIB)],
+    cgroupPeakBytes: null,
+    reaped: { maxRssBytes: 50 * MIB, pid: 10, complete: false },
+  });
   assert.equal(p.largestProcessBytes, 50 * MIB);
   assert.equal(p.largestProcessSource, 'reaped-rusage');
   assert.equal(p.exact?.largestProcess, false);

@@ -12,7 +12,12 @@ test('logGamma matches factorials and Γ(½) = √π', () => {
 
 test('studentTCdf and its quantiles agree with published tables', () => {
   // Two-sided 95 % critical values: df 1, 4, 10, 30.
-  for (const [df, t] of [[1, 12.706205], [4, 2.776445], [10, 2.228139], [30, 2.042272]] as const) {
+  for (const [df, t] of [
+    [1, 12.706205],
+    [4, 2.776445],
+    [10, 2.228139],
+    [30, 2.042272],
+  ] as const) {
     close(studentTQuantile(0.975, df), t, 1e-5);
     close(studentTCdf(t, df), 0.975, 1e-7);
   }

@@ -25,4 +25,7 @@ export function series(durationMs: number, stepMs: number, f: (tMs: number) => n
 }
 
 /** Start-up: 0 → base over the first `ms` (loading, imports). */
-export const startup = (base: number, ms = 100) => (t: number): number => (t < ms ? (base * t) / ms : base);
+export const startup =
+  (base: number, ms = 100) =>
+  (t: number): number =>
+    t < ms ? (base * t) / ms : base;

@@ -47,7 +47,13 @@ test('vitest example: 3 pass, 2 fail with the expected messages', () => {
 });
 
 test('jest example: 3 pass, 2 fail with the expected messages', () => {
-  const { code, out } = run('jest', ['--experimental-vm-modules', join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), '-i', '--config', 'jest.config.mjs']);
+  const { code, out } = run('jest', [
+    '--experimental-vm-modules',
+    join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'),
+    '-i',
+    '--config',
+    'jest.config.mjs',
+  ]);
   assert.equal(code, 1, out);
   assert.match(out, /Tests: +2 failed, 3 passed, 5 total/);
   assertFailures(out);

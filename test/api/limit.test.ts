@@ -2,7 +2,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AssertionError } from 'node:assert';
 import { Session } from 'node:inspector/promises';
-import { fullCollection, limitLeaks, limitMemory, median, parseLimit, type LeakLimitResult, type MemoryLimitError, type MemoryLimitResult } from '../../src/api/limit.js';
+import {
+  fullCollection,
+  limitLeaks,
+  limitMemory,
+  median,
+  parseLimit,
+  type LeakLimitResult,
+  type MemoryLimitError,
+  type MemoryLimitResult,
+} from '../../src/api/limit.js';
 import { memoryMatchers } from '../../src/api/matchers.js';
 
 const KiB = 1024;
@@ -40,7 +49,10 @@ test('parseLimit: text with KiB/MiB (and K/M/G), numbers of bytes; anything else
   assert.equal(parseLimit('64 KiB'), 64 * KiB);
   assert.equal(parseLimit('512K'), 512 * KiB);
   assert.equal(parseLimit(1000), 1000);
-  assert.throws(() => parseLimit('ten'), (e: unknown) => e instanceof RangeError && /"ten" is not a size/.test(e.message));
+  assert.throws(
+    () => parseLimit('ten'),
+    (e: unknown) => e instanceof RangeError && /"ten" is not a size/.test(e.message),
+  );
   assert.throws(() => parseLimit(0), RangeError);
   assert.throws(() => parseLimit(-1), RangeError);
   assert.equal(median([3, 1, 2]), 2);
@@ -75,7 +87,10 @@ test('limitMemory: Buffer contents count (external), to within 64 KiB', async ()
   const r = await limitMemory('9 MiB', () => allocateBuffer(8 * MiB));
   assert.ok(r.peakExternalBytes! >= 8 * MiB && r.peakExternalBytes! < 8 * MiB + 64 * KiB, `external ${r.peakExternalBytes}`);
   assert.ok(r.peakBytes >= 8 * MiB && r.peakBytes < 8 * MiB + 256 * KiB, `peak ${r.peakBytes}`);
-  await assert.rejects(limitMemory('7 MiB', () => allocateBuffer(8 * MiB)), /limitMemory: peak 8\.0 MiB is above the limit of 7\.0 MiB .*external 8\.0 MiB/);
+  await assert.rejects(
+    limitMemory('7 MiB', () => allocateBuffer(8 * MiB)),
+    /limitMemory: peak 8\.0 MiB is above the limit of 7\.0 MiB .*external 8\.0 MiB/,
+  );
 });
 
 test("limitMemory measure: 'rss': 16 MiB written is 16–20 MiB of resident peak", async () => {
@@ -84,7 +99,10 @@ test("limitMemory measure: 'rss': 16 MiB written is 16–20 MiB of resident peak
   assert.equal(r.peakHeapUsedBytes, null);
   // VmHWM counts every page touched: the 16 MiB written plus whatever else faulted (heap pages, code); ≤ 4 MiB here.
   assert.ok(r.peakBytes >= 16 * MiB - 64 * KiB && r.peakBytes < 20 * MiB, `rss peak ${r.peakBytes}`);
-  await assert.rejects(limitMemory('8 MiB', () => allocateBuffer(16 * MiB), { measure: 'rss' }), /resident set high-water mark \(VmHWM\)/);
+  await assert.rejects(
+    limitMemory('8 MiB', () => allocateBuffer(16 * MiB), { measure: 'rss' }),
+    /resident set high-water mark \(VmHWM\)/,
+  );
 });
 
 test('limitLeaks: 64 KiB kept per call is measured to within 2 KiB; fails under 32 KiB, passes under 128 KiB', async () => {
@@ -93,7 +111,10 @@ test('limitLeaks: 64 KiB kept per call is measured to within 2 KiB; fails under 
   for (const b of ok.retainedPerRepeatBytes) assert.ok(b >= 64 * KiB && b < 66 * KiB, `per repeat ${b}`);
   await assert.rejects(limitLeaks('32 KiB', leakBuffer), (e: unknown) => {
     const err = thrown(e);
-    assert.match(err.message, /^limitLeaks: 6[45]\.\d KiB left reachable per call is above the limit of 32\.0 KiB \(median of 3 repeats: 6[45]\.\d KiB, 6[45]\.\d KiB, 6[45]\.\d KiB; /);
+    assert.match(
+      err.message,
+      /^limitLeaks: 6[45]\.\d KiB left reachable per call is above the limit of 32\.0 KiB \(median of 3 repeats: 6[45]\.\d KiB, 6[45]\.\d KiB, 6[45]\.\d KiB; /,
+    );
     assert.match(err.message, /List of allocations \(allocated during the repeats and still reachable after them;/);
     return true;
   });
@@ -109,7 +130,10 @@ test('limitLeaks: the sites of a JS leak name the function that allocated what s
     const m = err.measurement as LeakLimitResult;
     assert.ok(m.leakedBytes > 32 * KiB, `leaked ${m.leakedBytes}`);
     // The objects are made by the Array.from callback inside rememberRequest: V8 names that arrow, called from it.
-    assert.match(err.message, /\n +\d+\.\d KiB  \S*limit\.test\.js:\d+:(rememberRequest|\(anonymous\) {2}\(called from \S*limit\.test\.js:\d+:rememberRequest\))/);
+    assert.match(
+      err.message,
+      /\n +\d+\.\d KiB  \S*limit\.test\.js:\d+:(rememberRequest|\(anonymous\) {2}\(called from \S*limit\.test\.js:\d+:rememberRequest\))/,
+    );
     return true;
   });
 });
@@ -118,9 +142,13 @@ test('limitLeaks: a cache filled once does not fail it (median over repeats)', a
   let cache: Buffer | null = null;
   // The limit is half the cache: a verdict on the first call alone would fail; the median of the three passes. A repeat
   // can carry tens of KiB of the runtime's own (seen once: 43 KiB on a loaded machine), so the limit is not set tighter.
-  const r = await limitLeaks('128 KiB', () => {
-    cache ??= Buffer.alloc(256 * KiB);
-  }, { warmups: 0, repeats: 3 });
+  const r = await limitLeaks(
+    '128 KiB',
+    () => {
+      cache ??= Buffer.alloc(256 * KiB);
+    },
+    { warmups: 0, repeats: 3 },
+  );
   assert.ok(r.retainedPerRepeatBytes[0]! >= 256 * KiB, `first ${r.retainedPerRepeatBytes[0]}`);
   assert.ok(r.leakedBytes < 128 * KiB);
   assert.ok(cache !== null);
@@ -131,7 +159,10 @@ test('determinism: 20 calls in one process give the same verdicts; spread of the
   const clean: number[] = [];
   const peaks: number[] = [];
   for (let i = 0; i < 20; i++) {
-    await assert.rejects(limitLeaks('32 KiB', leakBuffer, { sites: false }), (e: unknown) => (leaks.push((thrown(e).measurement as LeakLimitResult).leakedBytes), true));
+    await assert.rejects(
+      limitLeaks('32 KiB', leakBuffer, { sites: false }),
+      (e: unknown) => (leaks.push((thrown(e).measurement as LeakLimitResult).leakedBytes), true),
+    );
     clean.push((await limitLeaks('16 KiB', () => allocateBuffer(64 * KiB), { sites: false })).leakedBytes);
     peaks.push((await limitMemory('12 MiB', allocateArray, { sites: false })).peakBytes);
   }
@@ -151,9 +182,21 @@ test('matchers: { pass, message } for vitest and jest; a passing limit gives the
   const passed = await memoryMatchers.toRetainLessThan.call({ isNot: true }, () => allocateBuffer(KiB), '16 KiB');
   assert.equal(passed.pass, true);
   assert.match(passed.message(), /^limitLeaks: expected more than 16\.0 KiB left reachable per call \(\.not\), got /);
-  await assert.rejects(memoryMatchers.toPeakLessThan.call({}, 42, '1 MiB'), /toPeakLessThan: expect\(\) needs the function to measure, got number/);
+  await assert.rejects(
+    memoryMatchers.toPeakLessThan.call({}, 42, '1 MiB'),
+    /toPeakLessThan: expect\(\) needs the function to measure, got number/,
+  );
   // Errors of the function itself are not verdicts: they propagate.
-  await assert.rejects(memoryMatchers.toPeakLessThan.call({}, () => { throw new Error('boom'); }, '1 MiB'), /boom/);
+  await assert.rejects(
+    memoryMatchers.toPeakLessThan.call(
+      {},
+      () => {
+        throw new Error('boom');
+      },
+      '1 MiB',
+    ),
+    /boom/,
+  );
 });
 
 test("fullCollection: without a gc function, the inspector's HeapProfiler.collectGarbage frees garbage", async () => {

@@ -12,6 +12,9 @@ test('memoryMarks: what a kept allocation adds is seen, to the byte for array bu
   assert.equal(d.arrayBuffersBytes, 8 * 256 * 1024);
   assert.ok(d.retainedBytes >= 8 * 256 * 1024);
   assert.equal(kept.length, 8);
-  assert.deepEqual(marks.deltas().map((x) => [x.from, x.to]), [['start', 'buffers']]);
+  assert.deepEqual(
+    marks.deltas().map((x) => [x.from, x.to]),
+    [['start', 'buffers']],
+  );
   assert.throws(() => marks.delta('start', 'nope'), /no mark named "nope" \(marks: "start", "buffers"\)/);
 });

@@ -15,15 +15,18 @@ const read = (p: string): MembenchResult => JSON.parse(readFileSync(p, 'utf8')) 
 
 /** Processes on the machine whose environment or cmdline carries `needle`. */
 function processesWith(needle: string): number[] {
-  return readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number).filter((pid) => {
-    try {
-      // Only the fixture's own processes (argv[0] is memfix), not the membench or shell whose argv names it.
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      return cmd.startsWith(MEMFIX) && cmd.includes(needle);
-    } catch {
-      return false;
-    }
-  });
+  return readdirSync('/proc')
+    .filter((n) => /^\d+$/.test(n))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        // Only the fixture's own processes (argv[0] is memfix), not the membench or shell whose argv names it.
+        const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        return cmd.startsWith(MEMFIX) && cmd.includes(needle);
+      } catch {
+        return false;
+      }
+    });
 }
 
 /** The NUL-separated entries of /proc/PID/environ, [] once the process is gone. */
@@ -79,7 +82,9 @@ function groupsLeftBy(pid: number): string[] {
     if (depth > 6) return;
     let entries: string[] = [];
     try {
-      entries = readdirSync(d, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+      entries = readdirSync(d, { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name);
     } catch {
       return;
     }
@@ -122,7 +127,24 @@ for (const backend of ['cgroup', 'proc'] as const) {
     const p = jsonPath();
     const tag = `sigint-${backend}-${process.pid}`;
     // Run 1 ends by itself (hold 200 ms); run 2 never ends and is interrupted.
-    const child = spawn(process.execPath, [CLI, 'run', '-r', '2', '--backend', backend, '--json', p, "--", '/bin/sh', '-c', `if [ -e ${p}.first ]; then exec ${MEMFIX} forever 2 ${tag}; else touch ${p}.first; exec ${MEMFIX} hold 5 200; fi`], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(
+      process.execPath,
+      [
+        CLI,
+        'run',
+        '-r',
+        '2',
+        '--backend',
+        backend,
+        '--json',
+        p,
+        '--',
+        '/bin/sh',
+        '-c',
+        `if [ -e ${p}.first ]; then exec ${MEMFIX} forever 2 ${tag}; else touch ${p}.first; exec ${MEMFIX} hold 5 200; fi`,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } },
+    );
     // Wait until the second run's tree is up.
     const deadline = Date.now() + 20_000;
     while (processesWith(tag).length < 3 && Date.now() < deadline) await sleep(50);
@@ -213,7 +235,9 @@ test('--json - writes only JSON to stdout', () => {
 for (const backend of ['cgroup', 'proc'] as const) {
   test(`${backend}: membench killed with SIGKILL still leaves no process and no cgroup (the run's guard ends them)`, async () => {
     const tag = `guard-${backend}-${process.pid}`;
-    const child = spawn(process.execPath, [CLI, 'run', '-r', '1', '--backend', backend, '--', MEMFIX, 'forever', '2', tag], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [CLI, 'run', '-r', '1', '--backend', backend, '--', MEMFIX, 'forever', '2', tag], {
+      stdio: 'ignore',
+    });
     const deadline = Date.now() + 20_000;
     while (processesWith(tag).length < 3 && Date.now() < deadline) await sleep(50);
     assert.equal(processesWith(tag).length, 3, 'the tree started');
@@ -227,11 +251,12 @@ for (const backend of ['cgroup', 'proc'] as const) {
   });
 }
 
-
 test('proc: membench killed with SIGKILL still ends a double-forked setsid daemon (the guard finds it by its MEMBENCH_RUN entry)', async () => {
   // A hold time no other test uses, to find this daemon by its command line; it would outlive the test by minutes.
   const holdMs = String(600_000 + (process.pid % 1000));
-  const child = spawn(process.execPath, [CLI, 'run', '-r', '1', '--backend', 'proc', '--', MEMFIX, 'daemon', '2', holdMs], { stdio: 'ignore' });
+  const child = spawn(process.execPath, [CLI, 'run', '-r', '1', '--backend', 'proc', '--', MEMFIX, 'daemon', '2', holdMs], {
+    stdio: 'ignore',
+  });
   // Wait for the daemon alone: the grandchild, in the session its parent made (session id ≠ its pid), and no other
   // memfix of the run — its parent has exited (re-parenting it) and so has memfix's root, which waited for that parent.
   const deadline = Date.now() + 20_000;
@@ -249,9 +274,11 @@ test('proc: membench killed with SIGKILL still ends a double-forked setsid daemo
   assert.deepEqual(await survivorsAfter(holdMs, 10_000), [], 'the daemon does not survive membench');
 });
 
-test('proc: membench killed with SIGKILL the moment its target has exec\'d leaves no process either (its guard starts before the target)', async () => {
+test("proc: membench killed with SIGKILL the moment its target has exec'd leaves no process either (its guard starts before the target)", async () => {
   const holdMs = String(610_000 + (process.pid % 1000));
-  const child = spawn(process.execPath, [CLI, 'run', '-r', '1', '--backend', 'proc', '--', MEMFIX, 'daemon', '2', holdMs], { stdio: 'ignore' });
+  const child = spawn(process.execPath, [CLI, 'run', '-r', '1', '--backend', 'proc', '--', MEMFIX, 'daemon', '2', holdMs], {
+    stdio: 'ignore',
+  });
   // Look without pausing: the kill lands while membench is still returning from its spawn of the target and the
   // target forks its daemon (a guard started after the spawn missed this ~2 times in 5 under load).
   const deadline = Date.now() + 20_000;

@@ -3,7 +3,18 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkReadableFile, checkWritableOutput } from '../../src/cli/output-paths.js';
@@ -19,8 +30,14 @@ const put = (name: string, value: unknown): string => {
   writeFileSync(p, typeof value === 'string' ? value : JSON.stringify(value, null, 2));
   return p;
 };
-const runA = put('run-a.json', syntheticDoc([syntheticBenchmark('memfix hold 20 100', [syntheticRun(0, 21 * MIB), syntheticRun(1, 21 * MIB)])]));
-const runB = put('run-b.json', syntheticDoc([syntheticBenchmark('memfix hold 60 100', [syntheticRun(0, 61 * MIB), syntheticRun(1, 61 * MIB)])]));
+const runA = put(
+  'run-a.json',
+  syntheticDoc([syntheticBenchmark('memfix hold 20 100', [syntheticRun(0, 21 * MIB), syntheticRun(1, 21 * MIB)])]),
+);
+const runB = put(
+  'run-b.json',
+  syntheticDoc([syntheticBenchmark('memfix hold 60 100', [syntheticRun(0, 61 * MIB), syntheticRun(1, 61 * MIB)])]),
+);
 const suiteA = put('suite-a.json', suiteDoc({ items: { 1000: [100, 101, 102] } }));
 const suiteB = put('suite-b.json', suiteDoc({ other: { 1000: [100, 101, 102] } }));
 const suiteSizes = put('suite-sizes.json', suiteDoc({ items: { 5000: [100, 101, 102] } }));
@@ -28,7 +45,10 @@ const suiteSizes = put('suite-sizes.json', suiteDoc({ items: { 5000: [100, 101, 
 /** A suite whose one command appends a line to MARKER: the marker exists only if the suite ran. */
 function markerSuite(name: string): { file: string; marker: string } {
   const marker = join(dir, `${name}.ran`);
-  const file = put(`${name}.membench.json`, { runs: 1, benchmarks: [{ name: 'mark', cmd: ['/bin/sh', '-c', `echo {n} >> ${marker}`], sizes: [1] }] });
+  const file = put(`${name}.membench.json`, {
+    runs: 1,
+    benchmarks: [{ name: 'mark', cmd: ['/bin/sh', '-c', `echo {n} >> ${marker}`], sizes: [1] }],
+  });
   return { file, marker };
 }
 
@@ -47,7 +67,10 @@ const entries = (d: string): string[] => readdirSync(d).sort();
 
 test('report --html: missing directory, a directory, a file as directory, an input as output — refused before reading', () => {
   const before = entries(dir);
-  refused(runCli(['report', runA, '--html', join(dir, 'missing', 'r.html')]), /--html .*missing\/r\.html: directory .*missing does not exist \(create it first: mkdir -p /);
+  refused(
+    runCli(['report', runA, '--html', join(dir, 'missing', 'r.html')]),
+    /--html .*missing\/r\.html: directory .*missing does not exist \(create it first: mkdir -p /,
+  );
   refused(runCli(['report', runA, '--html', dir]), /--html .* is a directory \(give a file name, e\.g\. .*\/report\.html\)/);
   refused(runCli(['report', runA, '--html', `${dir}/new-dir/`]), /is a directory/);
   refused(runCli(['report', runA, '--html', join(runA, 'r.html')]), /run-a\.json is not a directory/);
@@ -91,12 +114,21 @@ test('report and compare name the membench documents they do not read, and the c
   const comparisonJson = join(dir, 'comparison.json');
   runCliOk(['compare', suiteA, suiteA, '--json', comparisonJson]);
   const docs: [string, RegExp][] = [
-    [put('top.json', top.stdout), /top\.json is a process snapshot \(membench top --json\), not a run or suite result \(no membench command reads snapshots back/],
+    [
+      put('top.json', top.stdout),
+      /top\.json is a process snapshot \(membench top --json\), not a run or suite result \(no membench command reads snapshots back/,
+    ],
     [put('system.json', system.stdout), /system\.json is a machine report \(membench system --json\)/],
-    [watchJson, /watch\.json is a watch recording \(membench watch --json\), not a run or suite result \(no membench command reads recordings back/],
+    [
+      watchJson,
+      /watch\.json is a watch recording \(membench watch --json\), not a run or suite result \(no membench command reads recordings back/,
+    ],
     [comparisonJson, /comparison\.json is a comparison \(membench compare --json\).*membench compare BASELINE CURRENT makes it again/],
     // A profile document's head, as `profile --json` writes it (the kind is what tells it apart).
-    [put('profile.json', { kind: 'membench-profile', schemaVersion: 1, tool: { name: 'membench', version: '0' } }), /profile\.json is a heap profile \(membench profile --json\).*membench profile import FILE shows it/],
+    [
+      put('profile.json', { kind: 'membench-profile', schemaVersion: 1, tool: { name: 'membench', version: '0' } }),
+      /profile\.json is a heap profile \(membench profile --json\).*membench profile import FILE shows it/,
+    ],
   ];
   for (const [file, says] of docs) {
     refused(runCli(['report', file, '--html', out]), says);
@@ -108,17 +140,29 @@ test('report and compare name the membench documents they do not read, and the c
 test('compare: two documents with no benchmark in common exit 2 in one line — never a green gate', () => {
   const json = join(dir, 'cmp.json');
   const md = join(dir, 'cmp.md');
-  const two = (name: string, a: string, b: string): string => put(name, syntheticDoc([a, b].map((c) => syntheticBenchmark(c, [syntheticRun(0, 21 * MIB), syntheticRun(1, 21 * MIB)]))));
+  const two = (name: string, a: string, b: string): string =>
+    put(name, syntheticDoc([a, b].map((c) => syntheticBenchmark(c, [syntheticRun(0, 21 * MIB), syntheticRun(1, 21 * MIB)]))));
   const runs2A = two('run2-a.json', 'memfix hold 20 100', 'memfix hold 30 100');
   const runs2B = two('run2-b.json', 'memfix hold 60 100', 'memfix hold 70 100');
-  refused(runCli(['compare', runs2A, runs2B, '--json', json, '--markdown', md]),
-    /run2-b\.json and .*run2-a\.json have no benchmark in common: nothing compared \(.*run2-a\.json has "memfix hold 20 100", "memfix hold 30 100"; .*run2-b\.json has "memfix hold 60 100", "memfix hold 70 100"\)/);
+  refused(
+    runCli(['compare', runs2A, runs2B, '--json', json, '--markdown', md]),
+    /run2-b\.json and .*run2-a\.json have no benchmark in common: nothing compared \(.*run2-a\.json has "memfix hold 20 100", "memfix hold 30 100"; .*run2-b\.json has "memfix hold 60 100", "memfix hold 70 100"\)/,
+  );
   // One command on each side, different commands: compared as a pair (said on stderr), a real gate (21 → 61 MiB regresses).
   const pair = runCli(['compare', runA, runB]);
   assert.equal(pair.status, EXIT.REGRESSION, pair.stderr);
-  assert.match(pair.stderr, /measured different commands; comparing .*run-b\.json's "memfix hold 60 100" with .*run-a\.json's "memfix hold 20 100"/);
-  refused(runCli(['compare', suiteA, suiteB, '--json', json]), /no benchmark in common: nothing compared \(.*suite-a\.json has "items"; .*suite-b\.json has "other"\)/);
-  refused(runCli(['compare', suiteA, suiteSizes]), /suite-sizes\.json and .*suite-a\.json share "items" but no size of it: nothing compared/);
+  assert.match(
+    pair.stderr,
+    /measured different commands; comparing .*run-b\.json's "memfix hold 60 100" with .*run-a\.json's "memfix hold 20 100"/,
+  );
+  refused(
+    runCli(['compare', suiteA, suiteB, '--json', json]),
+    /no benchmark in common: nothing compared \(.*suite-a\.json has "items"; .*suite-b\.json has "other"\)/,
+  );
+  refused(
+    runCli(['compare', suiteA, suiteSizes]),
+    /suite-sizes\.json and .*suite-a\.json share "items" but no size of it: nothing compared/,
+  );
   assert.equal(existsSync(json) || existsSync(md), false, 'nothing written');
   // The same documents against themselves compare one row and pass: the refusal is about the pairing.
   const same = runCliOk(['compare', runA, runA]);
@@ -127,12 +171,24 @@ test('compare: two documents with no benchmark in common exit 2 in one line — 
 
 test('compare: bad --json / --markdown paths and two outputs on one file are refused before any document is read', () => {
   refused(runCli(['compare', suiteA, suiteA, '--json', join(dir, 'missing', 'c.json')]), /--json .*: directory .*missing does not exist/);
-  refused(runCli(['compare', suiteA, suiteA, '--markdown', dir]), /--markdown .* is a directory \(give a file name, e\.g\. .*\/report\.md\)/);
-  refused(runCli(['compare', suiteA, suiteA, '--json', join(dir, 'same.out'), '--markdown', join(dir, 'same.out')]), /--json and --markdown both write .*same\.out/);
-  refused(runCli(['compare', suiteA, suiteA, '--json', '-', '--markdown', '-']), /only one output can go to standard output \("-"\): --json and --markdown both do/);
+  refused(
+    runCli(['compare', suiteA, suiteA, '--markdown', dir]),
+    /--markdown .* is a directory \(give a file name, e\.g\. .*\/report\.md\)/,
+  );
+  refused(
+    runCli(['compare', suiteA, suiteA, '--json', join(dir, 'same.out'), '--markdown', join(dir, 'same.out')]),
+    /--json and --markdown both write .*same\.out/,
+  );
+  refused(
+    runCli(['compare', suiteA, suiteA, '--json', '-', '--markdown', '-']),
+    /only one output can go to standard output \("-"\): --json and --markdown both do/,
+  );
   refused(runCli(['compare', suiteA, suiteB, '--json', suiteB]), /--json .*suite-b\.json is one of the input documents/);
   // The output is checked before the documents: a missing document with a bad output names the output.
-  refused(runCli(['compare', join(dir, 'absent.json'), suiteA, '--json', join(dir, 'missing', 'c.json')]), /directory .*missing does not exist/);
+  refused(
+    runCli(['compare', join(dir, 'absent.json'), suiteA, '--json', join(dir, 'missing', 'c.json')]),
+    /directory .*missing does not exist/,
+  );
   assert.equal(existsSync(join(dir, 'same.out')), false);
 });
 
@@ -147,9 +203,15 @@ test('suite: every export flag with a bad path is refused before the first bench
   refused(runCli(['suite', file, '--json', file]), /--json .*paths\.membench\.json is one of the input documents/);
   refused(runCli(['suite', dir]), /cannot read suite file .*: is a directory/);
   refused(runCli(['suite', file, '--baseline', dir]), /cannot read document .*: is a directory/);
-  refused(runCli(['suite', file, '--baseline', put('cut-baseline.json', readFileSync(suiteA, 'utf8').slice(0, 40))]), /cut-baseline\.json is not complete JSON/);
+  refused(
+    runCli(['suite', file, '--baseline', put('cut-baseline.json', readFileSync(suiteA, 'utf8').slice(0, 40))]),
+    /cut-baseline\.json is not complete JSON/,
+  );
   refused(runCli(['suite', file, '--csv', join(dir, 'x.out'), '--bmf', join(dir, 'x.out')]), /--csv and --bmf both write/);
-  refused(runCli(['suite', file, '--save-baseline', 'main', '--baseline-dir', join(runA, 'baselines')]), /--baseline-dir .*: .*run-a\.json is not a directory/);
+  refused(
+    runCli(['suite', file, '--save-baseline', 'main', '--baseline-dir', join(runA, 'baselines')]),
+    /--baseline-dir .*: .*run-a\.json is not a directory/,
+  );
   assert.equal(existsSync(marker), false, 'the suite never ran');
   // The same suite with a good path runs (so the marker can appear: the checks above are what stopped it).
   runCliOk(['suite', file, '--json', join(dir, 'paths-ok.json')]);
@@ -158,7 +220,10 @@ test('suite: every export flag with a bad path is refused before the first bench
 
 test('suite --baseline with no benchmark in common is refused before anything runs', () => {
   const { file, marker } = markerSuite('gate');
-  refused(runCli(['suite', file, '--baseline', suiteA]), /this suite and .*suite-a\.json have no benchmark in common: nothing compared \(.*suite-a\.json has "items"; this suite has "mark"\)/);
+  refused(
+    runCli(['suite', file, '--baseline', suiteA]),
+    /this suite and .*suite-a\.json have no benchmark in common: nothing compared \(.*suite-a\.json has "items"; this suite has "mark"\)/,
+  );
   assert.equal(existsSync(marker), false, 'nothing ran');
 });
 
@@ -192,7 +257,10 @@ test('outputs into a read-only file system: exit 2 "read-only file system", for 
   refused(runCli(['report', runA, '--html', join(ro, 'r.html')]), /--html .*ro\/r\.html: cannot write in .*ro: read-only file system/);
   refused(runCli(['compare', suiteA, suiteA, '--markdown', join(ro, 'c.md')]), /read-only file system/);
   refused(runCli(['suite', file, '--csv', join(ro, 's.csv')]), /--csv .*: cannot write in .*: read-only file system/);
-  refused(runCli(['suite', file, '--save-baseline', 'main', '--baseline-dir', join(ro, 'baselines')]), /--baseline-dir .*: cannot create it in .*ro: read-only file system/);
+  refused(
+    runCli(['suite', file, '--save-baseline', 'main', '--baseline-dir', join(ro, 'baselines')]),
+    /--baseline-dir .*: cannot create it in .*ro: read-only file system/,
+  );
   refused(runCli(['watch', String(process.pid), '--json', join(ro, 'w.json')]), /read-only file system/);
   assert.equal(existsSync(marker), false, 'the suite never ran');
   assert.deepEqual(readdirSync(ro), []);
@@ -222,20 +290,36 @@ test('as an unprivileged user: an unreadable document and a directory it cannot 
   writeFileSync(open, readFileSync(runA));
   chmodSync(open, 0o644);
   const asNobody = (args: string[]): SpawnSyncReturns<string> =>
-    spawnSync('setpriv', [...AS_NOBODY, process.execPath, copy.cli, ...args], { encoding: 'utf8', cwd: '/', env: { ...process.env, NO_COLOR: '1' } });
+    spawnSync('setpriv', [...AS_NOBODY, process.execPath, copy.cli, ...args], {
+      encoding: 'utf8',
+      cwd: '/',
+      env: { ...process.env, NO_COLOR: '1' },
+    });
   refused(asNobody(['report', secret, '--html', '-']), /cannot read document .*secret\.json: permission denied/);
-  refused(asNobody(['report', open, '--html', join(rootOnly, 'r.html')]), /--html .*r\.html: cannot write in .*root-only: permission denied/);
+  refused(
+    asNobody(['report', open, '--html', join(rootOnly, 'r.html')]),
+    /--html .*r\.html: cannot write in .*root-only: permission denied/,
+  );
   assert.deepEqual(readdirSync(rootOnly), []);
 });
 
 test('checkWritableOutput / checkReadableFile: "-" only where allowed; a directory is "is a directory"', () => {
   assert.doesNotThrow(() => checkWritableOutput('--json', '-'));
-  assert.throws(() => checkWritableOutput('--html', '-', { stdout: false }), (e: MembenchError) => e.exitCode === EXIT.USAGE && /--html cannot write to standard output/.test(e.line()));
+  assert.throws(
+    () => checkWritableOutput('--html', '-', { stdout: false }),
+    (e: MembenchError) => e.exitCode === EXIT.USAGE && /--html cannot write to standard output/.test(e.line()),
+  );
   assert.doesNotThrow(() => checkWritableOutput('--json', join(dir, 'fresh.json')));
   assert.equal(existsSync(join(dir, 'fresh.json')), false, 'the check leaves nothing behind');
   assert.equal(entries(dir).filter((f) => f.endsWith('.tmp')).length, 0);
-  assert.throws(() => checkReadableFile('profile', dir), (e: MembenchError) => e.exitCode === EXIT.USAGE && e.line() === `cannot read profile ${dir}: is a directory (give a file in it)`);
-  assert.throws(() => checkReadableFile('profile', join(dir, 'absent')), (e: MembenchError) => e.exitCode === EXIT.USAGE && /: no such file/.test(e.line()));
+  assert.throws(
+    () => checkReadableFile('profile', dir),
+    (e: MembenchError) => e.exitCode === EXIT.USAGE && e.line() === `cannot read profile ${dir}: is a directory (give a file in it)`,
+  );
+  assert.throws(
+    () => checkReadableFile('profile', join(dir, 'absent')),
+    (e: MembenchError) => e.exitCode === EXIT.USAGE && /: no such file/.test(e.line()),
+  );
   assert.doesNotThrow(() => checkReadableFile('profile', runA));
 });
 
@@ -248,9 +332,14 @@ test('a directory removed during a watch: the write at the end is one line, exit
   mkdirSync(gone);
   const target = spawn(MEMFIX, ['hold', '1', '20000'], { stdio: 'ignore' });
   t.after(() => target.kill('SIGKILL'));
-  const watch = spawn(process.execPath, [CLI, 'watch', String(target.pid), '--duration', '1500ms', '--interval', '50ms', '--json', join(gone, 'w.json')], {
-    stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' },
-  });
+  const watch = spawn(
+    process.execPath,
+    [CLI, 'watch', String(target.pid), '--duration', '1500ms', '--interval', '50ms', '--json', join(gone, 'w.json')],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    },
+  );
   let stderr = '';
   watch.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((resolve) => watch.on('exit', (code) => resolve(code)));

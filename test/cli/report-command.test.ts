@@ -20,12 +20,28 @@ function file(name: string, text: string): string {
 }
 
 const BAD: readonly { name: string; text: string; says: RegExp }[] = [
-  { name: 'truncated.json', text: good.slice(0, good.length / 2), says: /truncated\.json is not complete JSON \(.+\) \(was it cut short\?/ },
+  {
+    name: 'truncated.json',
+    text: good.slice(0, good.length / 2),
+    says: /truncated\.json is not complete JSON \(.+\) \(was it cut short\?/,
+  },
   { name: 'empty.json', text: '', says: /empty\.json is empty/ },
   { name: 'array.json', text: '[1, 2]', says: /array\.json is not a membench result: it holds an array, not an object/ },
-  { name: 'hyperfine.json', text: JSON.stringify({ results: [{ command: 'x', mean: 1 }] }), says: /hyperfine\.json was not written by membench \(tool: none named\)/ },
-  { name: 'other-tool.json', text: JSON.stringify({ ...JSON.parse(good), tool: { name: 'memray', version: '1' } }), says: /other-tool\.json was not written by membench \(tool: "memray"\)/ },
-  { name: 'v3.json', text: JSON.stringify({ ...JSON.parse(good), schemaVersion: 3 }), says: /v3\.json has result schema version 3; this membench reads versions 1 and 2 \(open it with membench 0\.0\.0-test, which wrote it\)/ },
+  {
+    name: 'hyperfine.json',
+    text: JSON.stringify({ results: [{ command: 'x', mean: 1 }] }),
+    says: /hyperfine\.json was not written by membench \(tool: none named\)/,
+  },
+  {
+    name: 'other-tool.json',
+    text: JSON.stringify({ ...JSON.parse(good), tool: { name: 'memray', version: '1' } }),
+    says: /other-tool\.json was not written by membench \(tool: "memray"\)/,
+  },
+  {
+    name: 'v3.json',
+    text: JSON.stringify({ ...JSON.parse(good), schemaVersion: 3 }),
+    says: /v3\.json has result schema version 3; this membench reads versions 1 and 2 \(open it with membench 0\.0\.0-test, which wrote it\)/,
+  },
   { name: 'no-runs.json', text: JSON.stringify(syntheticDoc([syntheticBenchmark('x', [])])), says: /no-runs\.json has no runs to report/ },
   { name: 'no-benchmarks.json', text: JSON.stringify(syntheticDoc([])), says: /no-benchmarks\.json has no runs to report/ },
   {
@@ -37,12 +53,15 @@ const BAD: readonly { name: string; text: string; says: RegExp }[] = [
 
 test('each kind of bad document is named in one line', () => {
   for (const b of BAD) {
-    assert.throws(() => readRunDocument(b.text, b.name), (e: Error & { exitCode?: number; line?: () => string }) => {
-      assert.equal(e.exitCode, EXIT.USAGE, b.name);
-      assert.match(e.line!(), b.says);
-      assert.doesNotMatch(e.line!(), /\n/);
-      return true;
-    });
+    assert.throws(
+      () => readRunDocument(b.text, b.name),
+      (e: Error & { exitCode?: number; line?: () => string }) => {
+        assert.equal(e.exitCode, EXIT.USAGE, b.name);
+        assert.match(e.line!(), b.says);
+        assert.doesNotMatch(e.line!(), /\n/);
+        return true;
+      },
+    );
   }
 });
 
@@ -111,7 +130,10 @@ test('CLI: compare two run documents of one command each, different commands: co
   const b = file('pair-b.json', JSON.stringify(syntheticDoc([syntheticBenchmark('sort -S 1M big.txt', runs(6))])));
   const better = runCli(['compare', a, b, '--no-color']);
   assert.equal(better.status, EXIT.OK, better.stderr);
-  assert.match(better.stderr, /measured different commands; comparing .*pair-b\.json's "sort -S 1M big\.txt" with .*pair-a\.json's "sort big\.txt"/);
+  assert.match(
+    better.stderr,
+    /measured different commands; comparing .*pair-b\.json's "sort -S 1M big\.txt" with .*pair-a\.json's "sort big\.txt"/,
+  );
   assert.match(better.stdout, /sort big\.txt → sort -S 1M big\.txt +30\.0 MiB +6\.0 MiB +-80\.0 % .* improved/);
   const worse = runCli(['compare', b, a, '--no-color']);
   assert.equal(worse.status, EXIT.REGRESSION, worse.stdout);

@@ -28,7 +28,10 @@ test('compact by default: one command in ≤ 6 lines within 80 columns; -v keeps
   assert.ok(s.mean >= 30 * MIB && s.mean <= 36 * MIB, `headline ${s.mean / MIB} MiB`);
   const mib = (v: number): string => `${(v / MIB).toFixed(1)} MiB`;
   assert.match(r.stdout, new RegExp(`Peak \\(mean ± σ\\): +${mib(s.mean).replace('.', '\\.')} ± `));
-  assert.match(r.stdout, new RegExp(`Range \\(min … max\\): ${mib(s.min).replace('.', '\\.')} … ${mib(s.max).replace('.', '\\.')} +2 runs`));
+  assert.match(
+    r.stdout,
+    new RegExp(`Range \\(min … max\\): ${mib(s.min).replace('.', '\\.')} … ${mib(s.max).replace('.', '\\.')} +2 runs`),
+  );
   assert.match(r.stdout, /\[memfix's (own VmHWM|ru_maxrss at exit, exact)\]|\[tree: cgroup counter/);
   assert.match(r.stdout, /Largest process: +memfix \d+\.\d MiB · wall /);
   assert.match(r.stdout, /Verdict: +leak: cannot tell \(2\/2\)/);
@@ -43,13 +46,38 @@ test('three commands: a hyperfine-style ranking with σ; -n names them; markdown
   const p = path('json');
   const md = path('md');
   const csv = path('csv');
-  const r = runCliOk(['run', '-r', '2', '-n', 'small', '-n', 'big', '--export-json', p, '--export-markdown', md, '--export-csv', csv,
-    `${MEMFIX} hold 10 100`, `${MEMFIX} hold 40 100`, `${MEMFIX} hold 20 100`]);
+  const r = runCliOk([
+    'run',
+    '-r',
+    '2',
+    '-n',
+    'small',
+    '-n',
+    'big',
+    '--export-json',
+    p,
+    '--export-markdown',
+    md,
+    '--export-csv',
+    csv,
+    `${MEMFIX} hold 10 100`,
+    `${MEMFIX} hold 40 100`,
+    `${MEMFIX} hold 20 100`,
+  ]);
   const doc = read(p);
-  assert.deepEqual(doc.benchmarks.map((b) => b.command), ['small', 'big', `${MEMFIX} hold 20 100`]);
+  assert.deepEqual(
+    doc.benchmarks.map((b) => b.command),
+    ['small', 'big', `${MEMFIX} hold 20 100`],
+  );
   assert.match(r.stdout, /Summary\n {2}small used the least memory/);
-  const ratio = (i: number): number => doc.benchmarks[i]!.summary.metrics.memoryPeakBytes!.mean / doc.benchmarks[0]!.summary.metrics.memoryPeakBytes!.mean;
-  assert.match(r.stdout, new RegExp(`${ratio(2).toFixed(2).replace('.', '\\.')} ± \\d\\.\\d\\d × less than .*hold 20 100\\n.*${ratio(1).toFixed(2).replace('.', '\\.')} ± \\d\\.\\d\\d × less than big`));
+  const ratio = (i: number): number =>
+    doc.benchmarks[i]!.summary.metrics.memoryPeakBytes!.mean / doc.benchmarks[0]!.summary.metrics.memoryPeakBytes!.mean;
+  assert.match(
+    r.stdout,
+    new RegExp(
+      `${ratio(2).toFixed(2).replace('.', '\\.')} ± \\d\\.\\d\\d × less than .*hold 20 100\\n.*${ratio(1).toFixed(2).replace('.', '\\.')} ± \\d\\.\\d\\d × less than big`,
+    ),
+  );
   assert.ok(ratio(1) > 2.5 && ratio(1) < 4.5, `40 MiB vs 10 MiB (each + ~1 MiB): ${ratio(1)}`);
   assert.ok(lines(r.stdout).length <= 3 * 6 + 4, `three commands in ${lines(r.stdout).length} lines`);
   const mdText = readFileSync(md, 'utf8');
@@ -62,27 +90,50 @@ test('three commands: a hyperfine-style ranking with σ; -n names them; markdown
 
 test('--prepare before each run, --setup/--cleanup once per command, in that order', () => {
   const log = join(dir, 'hooks.log');
-  runCliOk(['run', '-r', '2', '-w', '1', '--setup', `echo setup >> ${log}`, '--prepare', `echo prepare >> ${log}`,
-    '--cleanup', `echo cleanup >> ${log}`, `echo run >> ${log}`]);
+  runCliOk([
+    'run',
+    '-r',
+    '2',
+    '-w',
+    '1',
+    '--setup',
+    `echo setup >> ${log}`,
+    '--prepare',
+    `echo prepare >> ${log}`,
+    '--cleanup',
+    `echo cleanup >> ${log}`,
+    `echo run >> ${log}`,
+  ]);
   assert.deepEqual(lines(readFileSync(log, 'utf8')), ['setup', 'prepare', 'run', 'prepare', 'run', 'prepare', 'run', 'cleanup']);
   const bad = runCli(['run', '-r', '1', '--prepare', 'exit 4', 'true']);
   assert.equal(bad.status, 1);
-  assert.deepEqual(lines(bad.stderr), ['membench: --prepare "exit 4" exited with code 4 (fix it, or run it by hand first; the runs so far are written)']);
+  assert.deepEqual(lines(bad.stderr), [
+    'membench: --prepare "exit 4" exited with code 4 (fix it, or run it by hand first; the runs so far are written)',
+  ]);
 });
 
 test('--parameter-scan substitutes {n} and fits memory per unit; --parameter-list takes values as given', () => {
   const p = path('json');
   const r = runCliOk(['run', '-r', '1', '--export-json', p, '-P', 'n', '10', '30', '-D', '10', `${MEMFIX} hold {n} 100`]);
   const doc = read(p);
-  assert.deepEqual(doc.benchmarks.map((b) => b.parameter?.value), ['10', '20', '30']);
-  assert.deepEqual(doc.benchmarks.map((b) => b.command), [10, 20, 30].map((n) => `${MEMFIX} hold ${n} 100`));
+  assert.deepEqual(
+    doc.benchmarks.map((b) => b.parameter?.value),
+    ['10', '20', '30'],
+  );
+  assert.deepEqual(
+    doc.benchmarks.map((b) => b.command),
+    [10, 20, 30].map((n) => `${MEMFIX} hold ${n} 100`),
+  );
   const scan = doc.scans.find((s) => s.kind === 'parameter')!;
   assert.equal(scan.parameter, 'n');
   // 1 MiB touched per unit of n: the slope is within 5 % of it.
   assert.ok(Math.abs(scan.fit!.slopeBytesPerUnit - MIB) < 0.05 * MIB, `slope ${scan.fit!.slopeBytesPerUnit / MIB} MiB per n`);
   assert.match(unwrap(r.stdout), /Scan: .*hold \{n\} 100: (1\.0 MiB|10[0-4]\d\.\d KiB) per unit of n, R² /);
   const l = runCli(['run', '-r', '1', '--export-json', '-', '-L', 'mode', 'hold,exit', `${MEMFIX} {mode} 1 10`]);
-  assert.deepEqual(read2(l.stdout).benchmarks.map((b) => b.parameter?.value), ['hold', 'exit']);
+  assert.deepEqual(
+    read2(l.stdout).benchmarks.map((b) => b.parameter?.value),
+    ['hold', 'exit'],
+  );
   assert.equal(read2(l.stdout).scans.length, 0, 'no fit over words');
 });
 const read2 = (s: string): MembenchResult => JSON.parse(s) as MembenchResult;
@@ -152,7 +203,9 @@ test('--style none prints no report (exports still written); basic has no colour
   assert.equal(bad.status, 2);
 });
 
-test('on a terminal (a pty from script(1)) a failed run is said once, with the last line it wrote to stderr', { skip: !existsSync('/usr/bin/script') && 'no script(1)' }, () => {
+test('on a terminal (a pty from script(1)) a failed run is said once, with the last line it wrote to stderr', {
+  skip: !existsSync('/usr/bin/script') && 'no script(1)',
+}, () => {
   const inner = `node ${CLI} run -r 1 --style basic -- sh -c 'echo boom-on-tty >&2; exit 3'`;
   const r = spawnSync('/usr/bin/script', ['-qec', inner, '/dev/null'], { encoding: 'utf8', timeout: 60_000 });
   const said = r.stdout.replace(/\r/g, '');

@@ -27,10 +27,16 @@ test('childrenHint: counts the children of every thread, leaves out roots, says 
   const root = fakeProc({ 100: [[101, 102], [103]], 200: [[]], 300: [[301, 302, 303, 304, 305, 306]] });
   assert.equal(childrenHint([100], root), 'process 100 has 3 child processes (101, 102, 103), not watched: add --children to include them');
   assert.equal(childrenHint([200], root), null);
-  assert.equal(childrenHint([300], root), 'process 300 has 6 child processes (301, 302, 303, 304, 305, …), not watched: add --children to include them');
+  assert.equal(
+    childrenHint([300], root),
+    'process 300 has 6 child processes (301, 302, 303, 304, 305, …), not watched: add --children to include them',
+  );
   // --name roots that are children of one another (nginx and its workers) are all watched already.
   assert.equal(childrenHint([100, 101, 102, 103], root), null);
-  assert.equal(childrenHint([200, 100, 101], root), '1 of the 3 processes has 2 child processes (102, 103), not watched: add --children to include them');
+  assert.equal(
+    childrenHint([200, 100, 101], root),
+    '1 of the 3 processes has 2 child processes (102, 103), not watched: add --children to include them',
+  );
 });
 
 test('watch PID on a process with children: one line suggests --children; with --children, or without children, none', async (t) => {
@@ -44,7 +50,10 @@ test('watch PID on a process with children: one line suggests --children; with -
   const kids = readChildren(tree.pid!); // in the kernel's order, which the hint keeps
   const hint = `membench: process ${tree.pid} has 2 child processes (${kids.join(', ')}), not watched: add --children to include them`;
   const without = runCliOk(['watch', String(tree.pid), '--duration', '200ms', '--interval', '20ms']);
-  assert.deepEqual(without.stderr.split('\n').filter((l) => l !== ''), [hint]);
+  assert.deepEqual(
+    without.stderr.split('\n').filter((l) => l !== ''),
+    [hint],
+  );
   const withChildren = runCliOk(['watch', String(tree.pid), '--children', '--duration', '200ms', '--interval', '20ms']);
   assert.doesNotMatch(withChildren.stderr, /--children/);
   assert.match(withChildren.stdout, /with descendants/);

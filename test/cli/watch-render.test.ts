@@ -16,7 +16,11 @@ test('renderWatch: wrapped at 80 columns; the largest VmHWM is named; the verdic
   const flat = unwrap(text);
   assert.ok(!/-c 'import time\n/.test(text), 'a multi-line command is shown on one line');
   const top = r.processes.filter((p) => p.vmHwmBytes !== null).sort((a, b) => b.vmHwmBytes! - a.vmHwmBytes!)[0];
-  if (top) assert.match(flat, new RegExp(`largest process peak: \\S+ \\(pid ${top.pid}\\) ${formatBytes(top.vmHwmBytes).replace('.', '\\.')} \\(VmHWM`));
+  if (top)
+    assert.match(
+      flat,
+      new RegExp(`largest process peak: \\S+ \\(pid ${top.pid}\\) ${formatBytes(top.vmHwmBytes).replace('.', '\\.')} \\(VmHWM`),
+    );
   else assert.doesNotMatch(flat, /largest process peak/);
   assert.match(flat, /^memory: (leak|no leak|leak: cannot tell|grows until exit) — /m);
 });

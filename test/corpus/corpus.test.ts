@@ -25,14 +25,24 @@ for (const p of corpus(dir)) {
     const runs = (JSON.parse(readFileSync(out, 'utf8')) as MembenchResult).benchmarks[0]!.runs;
     const leaks = runs.map((run) => run.diagnosis!.leak);
     const said = leaks.map((l) => `${l.verdict}: ${l.reason}`).join('\n');
-    if (!p.planted) assert.ok(leaks.every((l) => l.verdict !== 'leak'), `not a leak, yet:\n${said}`);
-    assert.deepEqual(leaks.map((l) => l.verdict), runs.map(() => p.expect), said);
+    if (!p.planted)
+      assert.ok(
+        leaks.every((l) => l.verdict !== 'leak'),
+        `not a leak, yet:\n${said}`,
+      );
+    assert.deepEqual(
+      leaks.map((l) => l.verdict),
+      runs.map(() => p.expect),
+      said,
+    );
     for (const run of runs) {
       const d = run.diagnosis!;
       assert.deepEqual(unexplained(d.leak.reason, d.leak, CONSTANTS), [], `${d.leak.reason}\n${JSON.stringify(d.leak)}`);
-      for (const s of d.fragmentation.signals) assert.deepEqual(unexplained(s.evidence, s.figures, CONSTANTS), [], `${s.id}: ${s.evidence}\n${JSON.stringify(s.figures)}`);
+      for (const s of d.fragmentation.signals)
+        assert.deepEqual(unexplained(s.evidence, s.figures, CONSTANTS), [], `${s.id}: ${s.evidence}\n${JSON.stringify(s.figures)}`);
       // Growth the program needed is no evidence about its allocator.
-      if (p.expect === 'grows-until-exit') assert.notEqual(d.fragmentation.signals.find((s) => s.id === 'uss-growing-steady-work')!.observed, true);
+      if (p.expect === 'grows-until-exit')
+        assert.notEqual(d.fragmentation.signals.find((s) => s.id === 'uss-growing-steady-work')!.observed, true);
     }
   });
 }

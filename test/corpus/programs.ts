@@ -82,7 +82,10 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** A C translation unit of `fns` small functions and a main that calls them all (gcc's memory grows per function). */
 function cSource(fns: number): string {
   const out: string[] = [];
-  for (let i = 0; i < fns; i++) out.push(`int f${i}(int x){int a[16];for(int j=0;j<16;j++)a[j]=x*j+${i};int s=0;for(int j=0;j<16;j++)s+=a[j]*a[(j+${i})%16];return s;}`);
+  for (let i = 0; i < fns; i++)
+    out.push(
+      `int f${i}(int x){int a[16];for(int j=0;j<16;j++)a[j]=x*j+${i};int s=0;for(int j=0;j<16;j++)s+=a[j]*a[(j+${i})%16];return s;}`,
+    );
   out.push('int main(void){int s=0;', ...Array.from({ length: fns }, (_, i) => `s+=f${i}(s);`), 'return s&1;}');
   return `${out.join('\n')}\n`;
 }
@@ -98,10 +101,12 @@ export function corpus(dir: string): CorpusProgram[] {
   }
   writeFileSync(join(dir, 'nums.txt'), `${nums.join('\n')}\n`);
   // Text of random words: compressible, so xz's match finder and gzip both work on it.
-  const words = Array.from({ length: 4096 }, () => Array.from({ length: 3 + Math.floor(r() * 8) }, () => String.fromCharCode(97 + Math.floor(r() * 26))).join(''));
+  const words = Array.from({ length: 4096 }, () =>
+    Array.from({ length: 3 + Math.floor(r() * 8) }, () => String.fromCharCode(97 + Math.floor(r() * 26))).join(''),
+  );
   const text = (bytes: number): string => {
     const parts: string[] = [];
-    for (let n = 0; n < bytes;) {
+    for (let n = 0; n < bytes; ) {
       const w = words[Math.floor(r() * words.length)]!;
       parts.push(w);
       n += w.length + 1;
@@ -111,23 +116,103 @@ export function corpus(dir: string): CorpusProgram[] {
   writeFileSync(join(dir, 'text-2m.txt'), text(2 << 20));
   writeFileSync(join(dir, 'text-12m.txt'), text(12 << 20));
   writeFileSync(join(dir, 'gen.c'), cSource(200));
-  for (const [f, body] of [['fill.py', PY_FILL], ['fill.pl', PERL_FILL], ['fill.js', NODE_FILL], ['server.py', PY_SERVER], ['server.js', NODE_SERVER]] as const) writeFileSync(join(dir, f), body);
+  for (const [f, body] of [
+    ['fill.py', PY_FILL],
+    ['fill.pl', PERL_FILL],
+    ['fill.js', NODE_FILL],
+    ['server.py', PY_SERVER],
+    ['server.js', NODE_SERVER],
+  ] as const)
+    writeFileSync(join(dir, f), body);
   const at = (f: string): string => join(dir, f);
   return [
-    { name: 'sort', shape: 'reads 4 M shuffled lines into memory, sorts, writes, exits', argv: ['sort', at('nums.txt')], expect: 'grows-until-exit' },
-    { name: 'xz -9', shape: 'compresses 2 MiB of text: dictionary fills as input is read', argv: ['xz', '-9', '-c', at('text-2m.txt')], expect: 'grows-until-exit' },
-    { name: 'gzip -9', shape: 'compresses 12 MiB of text 6 times over in a fixed window', argv: ['gzip', '-9', '-c', ...Array(6).fill(at('text-12m.txt'))], expect: 'no-leak' },
-    { name: 'python3 list+dict', shape: 'fills a 6 M list and a 1.5 M dict, exits (frees at finalisation)', argv: ['python3', at('fill.py'), '6000000'], expect: 'grows-until-exit' },
+    {
+      name: 'sort',
+      shape: 'reads 4 M shuffled lines into memory, sorts, writes, exits',
+      argv: ['sort', at('nums.txt')],
+      expect: 'grows-until-exit',
+    },
+    {
+      name: 'xz -9',
+      shape: 'compresses 2 MiB of text: dictionary fills as input is read',
+      argv: ['xz', '-9', '-c', at('text-2m.txt')],
+      expect: 'grows-until-exit',
+    },
+    {
+      name: 'gzip -9',
+      shape: 'compresses 12 MiB of text 6 times over in a fixed window',
+      argv: ['gzip', '-9', '-c', ...Array(6).fill(at('text-12m.txt'))],
+      expect: 'no-leak',
+    },
+    {
+      name: 'python3 list+dict',
+      shape: 'fills a 6 M list and a 1.5 M dict, exits (frees at finalisation)',
+      argv: ['python3', at('fill.py'), '6000000'],
+      expect: 'grows-until-exit',
+    },
     { name: 'perl hash+array', shape: 'fills a 1.2 M hash and array, exits', argv: ['perl', at('fill.pl'), '1200000'], expect: 'no-leak' },
-    { name: 'node array+map', shape: 'fills a 4 M array of objects and a Map, exits', argv: [process.execPath, at('fill.js'), '4000000'], expect: 'grows-until-exit' },
-    { name: 'gcc -O2', shape: 'compiles 200 functions in one unit (cc1 child)', argv: ['gcc', '-O2', '-c', at('gen.c'), '-o', '/dev/null'], expect: 'grows-until-exit' },
-    { name: 'python3 leaking server', shape: 'request loop, 24 MiB per request freed (reused by malloc), 1 MiB kept each time', argv: ['python3', at('server.py'), '1', '3'], expect: 'leak', planted: true },
-    { name: 'python3 server', shape: 'the same request loop keeping nothing: a sawtooth on a flat floor', argv: ['python3', at('server.py'), '0', '3'], expect: 'no-leak' },
-    { name: 'memfix serve (leak)', shape: 'C: 20 MiB plateau, then requests of 30 MiB each keeping 2 MiB', argv: [MEMFIX, 'serve', '20', '2', '30', '250', '3000'], expect: 'leak', planted: true },
-    { name: 'memfix serve (plateau)', shape: 'C: 50 MiB plateau, then requests of 30 MiB keeping nothing', argv: [MEMFIX, 'serve', '50', '0', '30', '250', '3000'], expect: 'no-leak' },
-    { name: 'memfix sawtooth', shape: 'C: 100 MiB touched and unmapped every 300 ms', argv: [MEMFIX, 'sawtooth', '100', '300', '3000'], expect: 'no-leak' },
-    { name: 'memfix steps', shape: 'C: staircase of 16 × 8 MiB, resting 150 ms after each, then exits', argv: [MEMFIX, 'steps', '16', '8', '150'], expect: 'leak', planted: true },
-    { name: 'memfix stairfree', shape: 'C: staircase of 5 × 40 MiB, all freed, 800 ms more', argv: [MEMFIX, 'stairfree', '5', '40', '300', '800'], expect: 'no-leak' },
-    { name: 'memfix leak', shape: 'C: 50 MiB/s touched and kept, linear until exit', argv: [MEMFIX, 'leak', '50', '3000'], expect: 'grows-until-exit' },
+    {
+      name: 'node array+map',
+      shape: 'fills a 4 M array of objects and a Map, exits',
+      argv: [process.execPath, at('fill.js'), '4000000'],
+      expect: 'grows-until-exit',
+    },
+    {
+      name: 'gcc -O2',
+      shape: 'compiles 200 functions in one unit (cc1 child)',
+      argv: ['gcc', '-O2', '-c', at('gen.c'), '-o', '/dev/null'],
+      expect: 'grows-until-exit',
+    },
+    {
+      name: 'python3 leaking server',
+      shape: 'request loop, 24 MiB per request freed (reused by malloc), 1 MiB kept each time',
+      argv: ['python3', at('server.py'), '1', '3'],
+      expect: 'leak',
+      planted: true,
+    },
+    {
+      name: 'python3 server',
+      shape: 'the same request loop keeping nothing: a sawtooth on a flat floor',
+      argv: ['python3', at('server.py'), '0', '3'],
+      expect: 'no-leak',
+    },
+    {
+      name: 'memfix serve (leak)',
+      shape: 'C: 20 MiB plateau, then requests of 30 MiB each keeping 2 MiB',
+      argv: [MEMFIX, 'serve', '20', '2', '30', '250', '3000'],
+      expect: 'leak',
+      planted: true,
+    },
+    {
+      name: 'memfix serve (plateau)',
+      shape: 'C: 50 MiB plateau, then requests of 30 MiB keeping nothing',
+      argv: [MEMFIX, 'serve', '50', '0', '30', '250', '3000'],
+      expect: 'no-leak',
+    },
+    {
+      name: 'memfix sawtooth',
+      shape: 'C: 100 MiB touched and unmapped every 300 ms',
+      argv: [MEMFIX, 'sawtooth', '100', '300', '3000'],
+      expect: 'no-leak',
+    },
+    {
+      name: 'memfix steps',
+      shape: 'C: staircase of 16 × 8 MiB, resting 150 ms after each, then exits',
+      argv: [MEMFIX, 'steps', '16', '8', '150'],
+      expect: 'leak',
+      planted: true,
+    },
+    {
+      name: 'memfix stairfree',
+      shape: 'C: staircase of 5 × 40 MiB, all freed, 800 ms more',
+      argv: [MEMFIX, 'stairfree', '5', '40', '300', '800'],
+      expect: 'no-leak',
+    },
+    {
+      name: 'memfix leak',
+      shape: 'C: 50 MiB/s touched and kept, linear until exit',
+      argv: [MEMFIX, 'leak', '50', '3000'],
+      expect: 'grows-until-exit',
+    },
   ];
 }

@@ -29,7 +29,9 @@ function withDependencies(packages: readonly string[]): Set<string> {
   const add = (p: string): void => {
     if (all.has(p)) return;
     all.add(p);
-    const manifest = JSON.parse(readFileSync(join(ROOT, 'node_modules', p, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'node_modules', p, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+    };
     for (const d of Object.keys(manifest.dependencies ?? {})) add(d);
   };
   for (const p of packages) add(p);

@@ -11,7 +11,9 @@ import { ROOT, runCliOk } from './fixtures.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 /** false when chromium is installed, else the reason to skip. */
-export const skipWithoutChromium: string | false = existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (apt-get install chromium; CI installs it from .ci/apt-packages.txt)`;
+export const skipWithoutChromium: string | false = existsSync(CHROMIUM)
+  ? false
+  : `${CHROMIUM} is not installed (apt-get install chromium; CI installs it from .ci/apt-packages.txt)`;
 /** Screenshots land here (git-ignored; kept by CI as artefacts). */
 export const ARTIFACTS = join(ROOT, 'test-artifacts');
 
@@ -20,7 +22,15 @@ async function launchChromium(profileDir: string): Promise<BrowserContext> {
   return chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     viewport: { width: 1200, height: 900 },
     colorScheme: 'light',
   });
@@ -57,7 +67,10 @@ export function withChromium(): Chromium {
   });
   return {
     async open(file) {
-      if (!context) throw new Error('chromium was not launched: call withChromium() at the top level of the test file and skip its tests with skipWithoutChromium');
+      if (!context)
+        throw new Error(
+          'chromium was not launched: call withChromium() at the top level of the test file and skip its tests with skipWithoutChromium',
+        );
       const page = await context.newPage();
       const watch: PageWatch = { errors: [], foreign: [] };
       page.on('console', (m) => {

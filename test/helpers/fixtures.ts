@@ -14,13 +14,19 @@ export const unwrap = (s: string): string => s.replace(/\n {4,}(?=\S)/g, ' ');
 
 export function runCli(args: readonly string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): SpawnSyncReturns<string> {
   return spawnSync(process.execPath, [CLI, ...args], {
-    encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...opts.env }, timeout: opts.timeoutMs ?? 120_000,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', ...opts.env },
+    timeout: opts.timeoutMs ?? 120_000,
   });
 }
 
 /** runCli, and the assertion that membench exited 0: the command line, its stderr and the end of its stdout otherwise. */
 export function runCliOk(args: readonly string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): SpawnSyncReturns<string> {
   const r = runCli(args, opts);
-  assert.equal(r.status, 0, `membench ${args.join(' ')} exited ${r.status ?? r.signal}\nstderr: ${r.stderr}\nstdout: ${r.stdout.slice(-2000)}`);
+  assert.equal(
+    r.status,
+    0,
+    `membench ${args.join(' ')} exited ${r.status ?? r.signal}\nstderr: ${r.stderr}\nstdout: ${r.stdout.slice(-2000)}`,
+  );
   return r;
 }

@@ -59,10 +59,55 @@ export function parseOrDocumentedError<T>(parse: (text: string) => T, text: stri
 // Tokens that break /proc parsers: signs, exponents, hex, counts past 2^53 or that overflow once multiplied by a
 // page size or 1024, prototype keys, the separators of other formats, non-ASCII whitespace, NUL, CR.
 const TOKENS = [
-  '', ' ', '\t', '\n', '\n\n', ':', ' - ', ',', ';', '=', '/', '(', ')', 'kB', ' kB', ' MB', '-1', '-', '+5', '1e3',
-  '0x10', '1.5', '.', '99999999999999999999', '18446744073709551615', '9007199254740993', '9223372036854771712',
-  '4503599627370496', '8796093022208', 'NaN', 'Infinity', 'é', '\u00a0', '\u2028', '\0', '\r', '\r\n', 'constructor',
-  '__proto__', 'toString', 'max', 'Name:', 'PPid:\t', 'Rss:', 'Size:', '0::', 'cgroup2', 'Node 0, zone', 'some',
+  '',
+  ' ',
+  '\t',
+  '\n',
+  '\n\n',
+  ':',
+  ' - ',
+  ',',
+  ';',
+  '=',
+  '/',
+  '(',
+  ')',
+  'kB',
+  ' kB',
+  ' MB',
+  '-1',
+  '-',
+  '+5',
+  '1e3',
+  '0x10',
+  '1.5',
+  '.',
+  '99999999999999999999',
+  '18446744073709551615',
+  '9007199254740993',
+  '9223372036854771712',
+  '4503599627370496',
+  '8796093022208',
+  'NaN',
+  'Infinity',
+  'é',
+  '\u00a0',
+  '\u2028',
+  '\0',
+  '\r',
+  '\r\n',
+  'constructor',
+  '__proto__',
+  'toString',
+  'max',
+  'Name:',
+  'PPid:\t',
+  'Rss:',
+  'Size:',
+  '0::',
+  'cgroup2',
+  'Node 0, zone',
+  'some',
 ];
 const token = fc.oneof(fc.constantFrom(...TOKENS), fc.string({ maxLength: 6 }), fc.string({ unit: 'binary', maxLength: 4 }));
 
@@ -97,14 +142,21 @@ function editOf(t: string): fc.Arbitrary<string> {
 
 /** `text` with one to three edits: malformed kernel text that still looks like the real thing. */
 export const corruptions = (text: fc.Arbitrary<string>): fc.Arbitrary<string> =>
-  text.chain((t) => fc.integer({ min: 1, max: 3 }).chain((n) => {
-    let acc: fc.Arbitrary<string> = fc.constant(t);
-    for (let k = 0; k < n; k++) acc = acc.chain(editOf);
-    return acc;
-  }));
+  text.chain((t) =>
+    fc.integer({ min: 1, max: 3 }).chain((n) => {
+      let acc: fc.Arbitrary<string> = fc.constant(t);
+      for (let k = 0; k < n; k++) acc = acc.chain(editOf);
+      return acc;
+    }),
+  );
 
 /** Text with no relation to the format: lines of tokens and random characters. */
-export const noise: fc.Arbitrary<string> = fc.array(fc.array(token, { maxLength: 8 }).map((ts) => ts.join('')), { maxLength: 6 }).map((ls) => ls.join('\n'));
+export const noise: fc.Arbitrary<string> = fc
+  .array(
+    fc.array(token, { maxLength: 8 }).map((ts) => ts.join('')),
+    { maxLength: 6 },
+  )
+  .map((ls) => ls.join('\n'));
 
 /** Any malformed input: corrupted or truncated well-formed text, or noise. */
 export const malformed = (text: fc.Arbitrary<string>): fc.Arbitrary<string> => fc.oneof(corruptions(text), truncations(text), noise);

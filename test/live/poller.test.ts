@@ -62,7 +62,12 @@ test('--name matches comm or the basename of argv[0]; a gone pid resolves to not
     assert.deepEqual(resolveTargets({ kind: 'pid', pid: 999_999_999 }, PROC), []);
     assert.ok(resolveTargets({ kind: 'all' }, PROC).includes(process.pid));
     // serve --name node: membench (a node process) does not count itself; --all still lists it.
-    const byName = new LivePoller({ root: PROC, target: { kind: 'name', name: 'node' }, pssIntervalMs: 1000, now: () => performance.now() });
+    const byName = new LivePoller({
+      root: PROC,
+      target: { kind: 'name', name: 'node' },
+      pssIntervalMs: 1000,
+      now: () => performance.now(),
+    });
     byName.poll();
     assert.equal(byName.processes.has(process.pid), false);
     assert.ok(resolveTargets({ kind: 'name', name: 'node' }, PROC).includes(process.pid), 'this test runs in node');
@@ -84,10 +89,14 @@ test('leak verdict and slope over Σ RSS: a fixture leaking 4 MiB/s is judged a 
     const a = new LivePoller({ root: PROC, target: { kind: 'pid', pid: leaking.pid! }, pssIntervalMs: 1000, now, verdictEveryMs: 500 });
     const b = new LivePoller({ root: PROC, target: { kind: 'pid', pid: holding.pid! }, pssIntervalMs: 1000, now, verdictEveryMs: 500 });
     await untilRss(b, 30 * MIB); // the holder's pages are touched: what follows is its steady state
-    await pollUntil(a, () => {
-      b.poll();
-      return a.leak?.verdict === 'leak';
-    }, 30_000);
+    await pollUntil(
+      a,
+      () => {
+        b.poll();
+        return a.leak?.verdict === 'leak';
+      },
+      30_000,
+    );
     assert.equal(a.leak?.verdict, 'leak', JSON.stringify(a.leak));
     // memfix touches 4 MiB/s in 10 ms steps; VmRSS follows within the kernel's per-thread counter batching (64 pages).
     const slope = a.leak!.slopeBytesPerSec!;
@@ -112,7 +121,13 @@ test('the cgroup label: a process started in a fresh cgroup is labelled with tha
   }
   const name = `membench-${process.pid}-label`;
   const cg = createRunCgroup(planRunCgroup(systemPlanInput(name)));
-  const child = launch({ argv: [MEMFIX, 'hold', '5', '20000'], cwd: process.cwd(), env: process.env, joinFiles: cg.joinFiles, showOutput: false });
+  const child = launch({
+    argv: [MEMFIX, 'hold', '5', '20000'],
+    cwd: process.cwd(),
+    env: process.env,
+    joinFiles: cg.joinFiles,
+    showOutput: false,
+  });
   child.stderr?.resume();
   try {
     const poller = new LivePoller({ root: PROC, target: { kind: 'pid', pid: child.pid! }, pssIntervalMs: 0, now: () => performance.now() });

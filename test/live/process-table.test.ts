@@ -5,7 +5,17 @@ import { ProcessTable } from '../../src/live/process-table.js';
 import type { ProcessSeen } from '../../src/sample/protocol.js';
 
 const proc = (pid: number, maxRssBytes: number, t = 0): ProcessSeen => ({
-  pid, ppid: 1, name: `p${pid}`, cmdline: `p${pid}`, firstSeenMs: t, lastSeenMs: t, maxRssBytes, vmHwmBytes: null, maxPssBytes: null, maxUssBytes: null, maxVmDataBytes: null,
+  pid,
+  ppid: 1,
+  name: `p${pid}`,
+  cmdline: `p${pid}`,
+  firstSeenMs: t,
+  lastSeenMs: t,
+  maxRssBytes,
+  vmHwmBytes: null,
+  maxPssBytes: null,
+  maxUssBytes: null,
+  maxVmDataBytes: null,
 });
 
 test('thousands of short-lived children: live ones stay, the largest finished ones are kept, the rest counted', () => {
@@ -22,7 +32,10 @@ test('thousands of short-lived children: live ones stay, the largest finished on
   assert.equal(table.finishedNotKept, 5000 - 10);
   assert.equal(list[1]!.pid, 1334, 'the largest finished one is kept');
   assert.equal(list[1]!.maxRssBytes, 1e9, 'maxima merged across views');
-  assert.deepEqual(list.slice(2).map((p) => p.maxRssBytes), Array(9).fill(96_000));
+  assert.deepEqual(
+    list.slice(2).map((p) => p.maxRssBytes),
+    Array(9).fill(96_000),
+  );
   assert.equal(list[1]!.lastSeenMs, 1235);
 });
 
@@ -31,7 +44,10 @@ test('a live process merges its views: maxima, widest window, latest name after 
   table.fold([{ ...proc(7, 10), vmHwmBytes: 40, name: 'sh' }], [7]);
   table.fold([{ ...proc(7, 30, 5), vmHwmBytes: 20, maxPssBytes: 8, name: 'python3' }], [7]);
   const [p] = table.list();
-  assert.deepEqual({ max: p!.maxRssBytes, hwm: p!.vmHwmBytes, pss: p!.maxPssBytes, first: p!.firstSeenMs, last: p!.lastSeenMs, name: p!.name }, { max: 30, hwm: 40, pss: 8, first: 0, last: 5, name: 'python3' });
+  assert.deepEqual(
+    { max: p!.maxRssBytes, hwm: p!.vmHwmBytes, pss: p!.maxPssBytes, first: p!.firstSeenMs, last: p!.lastSeenMs, name: p!.name },
+    { max: 30, hwm: 40, pss: 8, first: 0, last: 5, name: 'python3' },
+  );
   assert.equal(table.liveCount, 1);
   assert.equal(table.finishedNotKept, 0);
 });

@@ -12,7 +12,9 @@ import { CLI, MEMFIX, MIB } from '../helpers/fixtures.js';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function startServe(args: readonly string[]): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--interval', '100ms', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--interval', '100ms', ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let err = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
   const deadline = Date.now() + 10_000;
@@ -28,7 +30,10 @@ function get(port: number, path: string, agent: Agent | false = false, method = 
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, agent, method, timeout: 5000 }, (res) => {
       let body = '';
-      res.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res
+        .setEncoding('utf8')
+        .on('data', (d: string) => (body += d))
+        .on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
@@ -58,21 +63,31 @@ const vmRssBytes = (pid: number): number => Number(/^VmRSS:\s+(\d+) kB/m.exec(re
 
 /** `total` requests, `concurrency` at a time over keep-alive sockets, cycling through `paths`; counts by status. */
 async function hammer(port: number, agent: Agent, total: number, concurrency: number): Promise<Map<number, number>> {
-  const paths: [string, string][] = [['GET', '/metrics'], ['GET', '/'], ['GET', '/nope'], ['GET', '/metrics?x=1'], ['POST', '/metrics']];
+  const paths: [string, string][] = [
+    ['GET', '/metrics'],
+    ['GET', '/'],
+    ['GET', '/nope'],
+    ['GET', '/metrics?x=1'],
+    ['POST', '/metrics'],
+  ];
   const counts = new Map<number, number>();
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < total) {
-      const [method, path] = paths[next++ % paths.length]!;
-      const r = await get(port, path, agent, method);
-      counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        const [method, path] = paths[next++ % paths.length]!;
+        const r = await get(port, path, agent, method);
+        counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
+      }
+    }),
+  );
   return counts;
 }
 
 const rssOf = (body: string, pid: number): number | null => {
-  const m = new RegExp(`^membench_process_rss_bytes\\{[^}]*pid="${pid}"[^}]*\\} (\\S+)$`, 'm').exec(body) ?? /^membench_process_rss_bytes(?:\{[^}]*\})? (\S+)$/m.exec(body);
+  const m =
+    new RegExp(`^membench_process_rss_bytes\\{[^}]*pid="${pid}"[^}]*\\} (\\S+)$`, 'm').exec(body) ??
+    /^membench_process_rss_bytes(?:\{[^}]*\})? (\S+)$/m.exec(body);
   return m ? Number(m[1]) : null;
 };
 
@@ -95,7 +110,9 @@ test('10,000 requests and malformed HTTP: the exporter keeps answering /metrics 
     // Bound: 8 MiB (measured: 0.4–1.4 MiB). Keeping 0.84 KiB per request — a fifth of one ~4 KiB /metrics body,
     // or a socket's state — would cross it; what is not kept is young-generation garbage (that generation was
     // sized by the warm-up) and old-generation garbage awaiting V8's next mark-sweep.
-    t.diagnostic(`10,000 requests in ${ms.toFixed(0)} ms; membench serve VmRSS ${(rss0 / MIB).toFixed(1)} → ${(rss1 / MIB).toFixed(1)} MiB; /metrics body ${before.body.length} B`);
+    t.diagnostic(
+      `10,000 requests in ${ms.toFixed(0)} ms; membench serve VmRSS ${(rss0 / MIB).toFixed(1)} → ${(rss1 / MIB).toFixed(1)} MiB; /metrics body ${before.body.length} B`,
+    );
     assert.ok(rss1 - rss0 < 8 * MIB, `RSS grew ${((rss1 - rss0) / MIB).toFixed(1)} MiB over 10,000 requests`);
     // Malformed HTTP: the server answers 400 or closes; it must not crash or wedge.
     const garbage = await raw(port, [Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 37 + 11) & 0xff))], false);

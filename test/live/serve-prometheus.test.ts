@@ -20,7 +20,10 @@ async function freePort(): Promise<number> {
 
 /** Starts `membench serve` and resolves with its port, read from the line it prints on stderr. */
 async function startServe(args: readonly string[]): Promise<{ child: ChildProcess; port: number; stderr: () => string }> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   let err = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
   const deadline = Date.now() + 10_000;
@@ -37,9 +40,12 @@ async function exited(child: ChildProcess, ms: number): Promise<number | null> {
   return Promise.race([new Promise<number | null>((r) => child.once('exit', (code) => r(code))), sleep(ms).then(() => null)]);
 }
 
-interface PromVector { status: string; data: { resultType: string; result: { metric: Record<string, string>; value: [number, string] }[] } }
+interface PromVector {
+  status: string;
+  data: { resultType: string; result: { metric: Record<string, string>; value: [number, string] }[] };
+}
 
-test('a real Prometheus scrapes membench serve: the fixture\'s RSS and PSS arrive with the right values', { timeout: 60_000 }, async (t) => {
+test("a real Prometheus scrapes membench serve: the fixture's RSS and PSS arrive with the right values", { timeout: 60_000 }, async (t) => {
   const which = spawnSync('prometheus', ['--version'], { encoding: 'utf8' });
   assert.equal(which.status, 0, 'prometheus is not installed: apt-get install prometheus (listed in .ci/apt-packages.txt)');
   const memfix = spawn(MEMFIX, ['hold', '50', '20000'], { stdio: 'ignore' });
@@ -52,8 +58,16 @@ test('a real Prometheus scrapes membench serve: the fixture\'s RSS and PSS arriv
     const direct = await (await fetch(`http://127.0.0.1:${serve.port}/metrics`)).text();
     // The cgroup accounting its memory, read here independently: the v1 memory line, else the v2 "0::" line.
     const lines = readFileSync(`/proc/${memfix.pid}/cgroup`, 'utf8').split('\n');
-    const cgroup = (lines.find((l) => /^\d+:([^:]*,)?memory(,[^:]*)?:/.test(l)) ?? lines.find((l) => l.startsWith('0::'))!).replace(/^\d+:[^:]*:/, '');
-    assert.match(direct, new RegExp(`membench_process_rss_bytes\\{pid="${memfix.pid}",command="memfix",cgroup="${cgroup.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"\\} \\d+`));
+    const cgroup = (lines.find((l) => /^\d+:([^:]*,)?memory(,[^:]*)?:/.test(l)) ?? lines.find((l) => l.startsWith('0::'))!).replace(
+      /^\d+:[^:]*:/,
+      '',
+    );
+    assert.match(
+      direct,
+      new RegExp(
+        `membench_process_rss_bytes\\{pid="${memfix.pid}",command="memfix",cgroup="${cgroup.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"\\} \\d+`,
+      ),
+    );
     assert.match(direct, /membench_sampler_passes_total\{target="pid:\d+"\} \d+/);
 
     // The same port again: one line, exit 4 (environment).
@@ -63,11 +77,28 @@ test('a real Prometheus scrapes membench serve: the fixture\'s RSS and PSS arriv
     assert.match(taken.stderr, new RegExp(`port ${serve.port} on 127\\.0\\.0\\.1 is already in use`));
 
     const promPort = await freePort();
-    writeFileSync(join(dir, 'prometheus.yml'), [
-      'global:', '  scrape_interval: 1s', '  scrape_timeout: 1s',
-      'scrape_configs:', '  - job_name: membench', '    static_configs:', `      - targets: ['127.0.0.1:${serve.port}']`, '',
-    ].join('\n'));
-    const prom = spawn('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${promPort}`], { stdio: 'ignore' });
+    writeFileSync(
+      join(dir, 'prometheus.yml'),
+      [
+        'global:',
+        '  scrape_interval: 1s',
+        '  scrape_timeout: 1s',
+        'scrape_configs:',
+        '  - job_name: membench',
+        '    static_configs:',
+        `      - targets: ['127.0.0.1:${serve.port}']`,
+        '',
+      ].join('\n'),
+    );
+    const prom = spawn(
+      'prometheus',
+      [
+        `--config.file=${join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${promPort}`,
+      ],
+      { stdio: 'ignore' },
+    );
     children.push(prom);
 
     const query = async (q: string): Promise<PromVector | null> => {
@@ -107,7 +138,11 @@ test('a real Prometheus scrapes membench serve: the fixture\'s RSS and PSS arriv
     t.diagnostic(`Prometheus /api/v1/query membench_target_leak == 1 → ${JSON.stringify(verdict?.data.result)}`);
     assert.equal(verdict?.data.result.length, 1);
     assert.ok(['no-leak', 'inconclusive'].includes(verdict.data.result[0]!.metric.verdict!), JSON.stringify(verdict.data.result));
-    assert.equal((await query('count(membench_target_leak)'))?.data.result[0]?.value[1], '4', 'one series per verdict: leak, no-leak, inconclusive, grows-until-exit');
+    assert.equal(
+      (await query('count(membench_target_leak)'))?.data.result[0]?.value[1],
+      '4',
+      'one series per verdict: leak, no-leak, inconclusive, grows-until-exit',
+    );
 
     // Graceful shutdown: SIGTERM ends it with exit 0 and a last line.
     serve.child.kill('SIGTERM');

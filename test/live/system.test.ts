@@ -14,9 +14,15 @@ const MIB = 1024 * 1024;
 /** Captured inputs over a fake 2 s window (vmstat.later adds 50 000 faults and 10 major faults). */
 async function captured(): Promise<SystemInputs> {
   let t = 0;
-  return readSystemInputs(SYSROOT, 2000, async (ms) => {
-    t += ms;
-  }, () => t, 'vmstat.later');
+  return readSystemInputs(
+    SYSROOT,
+    2000,
+    async (ms) => {
+      t += ms;
+    },
+    () => t,
+    'vmstat.later',
+  );
 }
 
 test('system report from captured files: rates over the window, fragmentation, top slabs, no warnings on a healthy machine', async () => {
@@ -27,12 +33,19 @@ test('system report from captured files: rates over the window, fragmentation, t
   assert.equal(r.activity.swapInPagesPerSec, 0);
   assert.equal(r.memory.totalBytes, 24684092 * 1024);
   assert.equal(r.fragmentation.hugePageOrder, 9);
-  assert.deepEqual(r.fragmentation.zones.map((z) => z.zone), ['DMA', 'DMA32', 'Normal']);
+  assert.deepEqual(
+    r.fragmentation.zones.map((z) => z.zone),
+    ['DMA', 'DMA32', 'Normal'],
+  );
   assert.equal(r.slab.top.length, 5);
-  assert.deepEqual(r.slab.top.map((c) => c.bytes), [...r.slab.top.map((c) => c.bytes)].sort((a, b) => b - a));
+  assert.deepEqual(
+    r.slab.top.map((c) => c.bytes),
+    [...r.slab.top.map((c) => c.bytes)].sort((a, b) => b - a),
+  );
   assert.deepEqual(r.warnings, []);
   const text = renderSystem(r);
-  for (const s of ['no warnings', 'memory (/proc/meminfo)', 'fragmentation', 'slab caches', 'swappiness 60', 'some 0.00']) assert.ok(text.includes(s), s);
+  for (const s of ['no warnings', 'memory (/proc/meminfo)', 'fragmentation', 'slab caches', 'swappiness 60', 'some 0.00'])
+    assert.ok(text.includes(s), s);
 });
 
 test('each warning fires on the condition it names', async () => {
@@ -45,12 +58,18 @@ test('each warning fires on the condition it names', async () => {
   vmstatAfter.set('pgmajfault', (base.vmstatBefore.get('pgmajfault') ?? 0) + 1000);
   vmstatAfter.set('oom_kill', (base.vmstatBefore.get('oom_kill') ?? 0) + 2);
   const r = buildSystemReport({
-    ...base, meminfo, vmstatAfter,
+    ...base,
+    meminfo,
+    vmstatAfter,
     buddy: parseBuddyinfo('Node 0, zone Normal 40000 0 0 0 0 0 0 0 0 0 0\n'),
     tunables: { ...base.tunables, overcommitMemory: 2 },
     pressure: { some: { avg10: 30, avg60: 5, avg300: 1, totalUs: 1 }, full: { avg10: 5, avg60: 1, avg300: 0, totalUs: 1 } },
   });
-  const by = (section: string): string => r.warnings.filter((w) => w.section === section).map((w) => w.message).join(' | ');
+  const by = (section: string): string =>
+    r.warnings
+      .filter((w) => w.section === section)
+      .map((w) => w.message)
+      .join(' | ');
   assert.match(by('memory'), /only 100 MiB of \d+ MiB is available/);
   assert.match(by('activity'), /swapping right now: 0 pages\/s in, 100 pages\/s out/);
   assert.match(by('activity'), /500 major faults\/s/);
@@ -66,8 +85,12 @@ test('fragmentation view: said to cover part of MemFree only when the listed zon
   const base = await captured();
   // One Normal zone with 40 000 free 4 KiB pages = 156.25 MiB.
   const buddy = parseBuddyinfo('Node 0, zone Normal 40000 0 0 0 0 0 0 0 0 0 0\n');
-  const withFree = (freeBytes: number): string => renderSystem(buildSystemReport({ ...base, buddy, meminfo: new Map([...base.meminfo, ['MemFree', freeBytes]]) }));
-  assert.match(withFree(1024 * MIB), /the zones listed hold 156\.3 MiB of the 1\.00 GiB free that meminfo counts: this view covers that part only/);
+  const withFree = (freeBytes: number): string =>
+    renderSystem(buildSystemReport({ ...base, buddy, meminfo: new Map([...base.meminfo, ['MemFree', freeBytes]]) }));
+  assert.match(
+    withFree(1024 * MIB),
+    /the zones listed hold 156\.3 MiB of the 1\.00 GiB free that meminfo counts: this view covers that part only/,
+  );
   assert.doesNotMatch(withFree(160 * MIB), /the zones listed hold/);
 });
 

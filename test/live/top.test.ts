@@ -33,7 +33,10 @@ test('scan: readable, denied, kernel threads and vanished processes are told apa
   assert.deepEqual(scan.unreadable, [{ pid: 12, name: 'p12', reason: 'EACCES' }]);
   assert.equal(scan.kernelThreads, 1);
   const top = buildTop(scan, 'swap', 1, 0, 1);
-  assert.deepEqual(top.processes.map((p) => p.pid), [11]);
+  assert.deepEqual(
+    top.processes.map((p) => p.pid),
+    [11],
+  );
   assert.equal(top.omitted, 1);
   assert.deepEqual(top.totals, { processes: 2, rssBytes: 400 * 1024, pssBytes: 250 * 1024, ussBytes: 160 * 1024, swapBytes: 400 * 1024 });
   assert.equal(buildTop(scan, 'pss', null, 0, 1).processes[0]!.command, 'python3 app.py');
@@ -45,13 +48,19 @@ test('scan: readable, denied, kernel threads and vanished processes are told apa
   assert.doesNotMatch(text, /run as root/, 'no advice unless asked for');
 });
 
-test('render: who is not root is told once to run as root to see other users\' processes; root is not', () => {
+test("render: who is not root is told once to run as root to see other users' processes; root is not", () => {
   const denied = [20, 21, 22, 23, 24, 25, 26].map((pid) => ({ pid, name: `p${pid}`, reason: pid === 26 ? 'EPERM' : 'EACCES' }));
   const top = { ...buildTop(scanProcesses({ proc: '/proc' }, fake, [10, 11]), 'pss', null, 0, 1), unreadable: denied };
   const raw = renderTop(top, 80, { isRoot: false });
   const user = unwrap(raw);
-  assert.match(user, /^unreadable: 7 processes \(EACCES 6, EPERM 1\), not in the totals: p20 \(pid 20\), p21 \(pid 21\), p22 \(pid 22\), p23 \(pid 23\), p24 \(pid 24\) and 2 more$/m);
-  assert.match(user, /^7 processes could not be read \(EACCES 6, EPERM 1\): run as root \(or with CAP_SYS_PTRACE\) to see other users' processes$/m);
+  assert.match(
+    user,
+    /^unreadable: 7 processes \(EACCES 6, EPERM 1\), not in the totals: p20 \(pid 20\), p21 \(pid 21\), p22 \(pid 22\), p23 \(pid 23\), p24 \(pid 24\) and 2 more$/m,
+  );
+  assert.match(
+    user,
+    /^7 processes could not be read \(EACCES 6, EPERM 1\): run as root \(or with CAP_SYS_PTRACE\) to see other users' processes$/m,
+  );
   assert.equal(user.match(/run as root/g)?.length, 1);
   assert.doesNotMatch(renderTop(top, 80, { isRoot: true }), /run as root/);
   assert.equal(unreadableHint({ ...top, unreadable: [] }, false), null, 'nothing to say when every process was read');
@@ -66,14 +75,27 @@ test('scan without names: comm and cmdline are read for the rows shown only, aft
   };
   const lazy = scanProcesses({ proc: '/proc' }, counting, [10, 11, 12, 13, 14], false);
   // Only the denied process is named during the scan (the unreadable list says who it is).
-  assert.deepEqual(reads.filter((r) => /comm|cmdline/.test(r)), ['/proc/12/comm', '/proc/12/cmdline']);
-  assert.deepEqual(lazy.processes.map((p) => p.name), ['', '']);
+  assert.deepEqual(
+    reads.filter((r) => /comm|cmdline/.test(r)),
+    ['/proc/12/comm', '/proc/12/cmdline'],
+  );
+  assert.deepEqual(
+    lazy.processes.map((p) => p.name),
+    ['', ''],
+  );
   const eager = scanProcesses({ proc: '/proc' }, fake, [10, 11, 12, 13, 14]);
   const top = withNames(buildTop(lazy, 'pss', 1, 0, 1), { proc: '/proc' }, counting);
   assert.deepEqual(top.processes, buildTop(eager, 'pss', 1, 0, 1).processes);
   assert.equal(top.processes[0]!.command, 'python3 app.py');
-  assert.deepEqual(reads.filter((r) => /\/10\/(comm|cmdline)/.test(r)), ['/proc/10/comm', '/proc/10/cmdline']);
-  assert.equal(reads.some((r) => /\/11\/(comm|cmdline)/.test(r)), false, 'pid 11 is not shown (--limit 1): never named');
+  assert.deepEqual(
+    reads.filter((r) => /\/10\/(comm|cmdline)/.test(r)),
+    ['/proc/10/comm', '/proc/10/cmdline'],
+  );
+  assert.equal(
+    reads.some((r) => /\/11\/(comm|cmdline)/.test(r)),
+    false,
+    'pid 11 is not shown (--limit 1): never named',
+  );
   assert.deepEqual(buildTop(lazy, 'pss', null, 0, 1).totals, buildTop(eager, 'pss', null, 0, 1).totals);
 });
 
@@ -91,7 +113,10 @@ test('membench top --json: a fixture holding 40 MiB is listed with that much PSS
         assert.ok(me.command.startsWith(MEMFIX));
         assert.equal(snap.omitted, 0);
         const sorted = snap.processes.map((p) => p.ussBytes);
-        assert.deepEqual(sorted, [...sorted].sort((a, b) => b - a));
+        assert.deepEqual(
+          sorted,
+          [...sorted].sort((a, b) => b - a),
+        );
         assert.ok(snap.totals.pssBytes >= me.pssBytes);
         break;
       }
@@ -111,14 +136,17 @@ test('membench top --refresh: every pass is a full snapshot (NDJSON), passes are
   const child = spawn(MEMFIX, ['hold', '30', '30000'], { stdio: 'ignore' });
   try {
     // Until the fixture's 30 MiB are touched.
-    for (const deadline = Date.now() + 10_000; ;) {
+    for (const deadline = Date.now() + 10_000; ; ) {
       const me = (JSON.parse(runCli(['top', '--json']).stdout) as TopSnapshot).processes.find((p) => p.pid === child.pid);
       if (me && me.ussBytes >= 30 * MIB) break;
       assert.ok(Date.now() < deadline, 'the fixture never reached 30 MiB');
       await new Promise((r) => setTimeout(r, 200));
     }
     const r = runCliOk(['top', '--refresh', '300ms', '--count', '3', '--json', '--sort', 'uss']);
-    const passes = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as TopSnapshot);
+    const passes = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as TopSnapshot);
     assert.equal(passes.length, 3);
     for (const snap of passes) {
       assert.equal(snap.omitted, 0);
@@ -160,7 +188,7 @@ test('membench top --refresh: Ctrl-C (SIGINT) ends it after the pass in progress
   assert.equal((JSON.parse(lines[0]!) as TopSnapshot).schema, 'membench-top/1');
 });
 
-test('membench top as an unprivileged user: root\'s processes are listed as unreadable (EACCES), its own are measured', async (t) => {
+test("membench top as an unprivileged user: root's processes are listed as unreadable (EACCES), its own are measured", async (t) => {
   const why = cannotRunAsNobody();
   if (why) return t.skip(why);
   const copy = nobodyCopy('membench-top-nobody-');
@@ -174,11 +202,18 @@ test('membench top as an unprivileged user: root\'s processes are listed as unre
     assert.equal(r.status, 0, r.stderr);
     const snap = JSON.parse(r.stdout) as TopSnapshot;
     // stdout is the JSON alone; the advice is one line on stderr, with the count the JSON holds.
-    assert.equal(r.stderr, `membench: ${snap.unreadable.length} processes could not be read (EACCES): run as root (or with CAP_SYS_PTRACE) to see other users' processes\n`);
+    assert.equal(
+      r.stderr,
+      `membench: ${snap.unreadable.length} processes could not be read (EACCES): run as root (or with CAP_SYS_PTRACE) to see other users' processes\n`,
+    );
     // This test process runs as root: nobody may not read its smaps_rollup (ptrace access mode check).
     const me = snap.unreadable.find((u) => u.pid === process.pid);
     assert.deepEqual(me, { pid: process.pid, name: readFileSync('/proc/self/comm', 'utf8').trim(), reason: 'EACCES' });
-    assert.equal(snap.processes.some((p) => p.pid === process.pid), false, 'an unreadable process is not in the list');
+    assert.equal(
+      snap.processes.some((p) => p.pid === process.pid),
+      false,
+      'an unreadable process is not in the list',
+    );
     // memfix runs as nobody (setpriv exec's it, same pid): its 16 MiB are measured.
     const fixture = snap.processes.find((p) => p.pid === own.pid);
     if (fixture && fixture.ussBytes >= 16 * MIB) {

@@ -24,9 +24,16 @@ function uniqueMemfix(): { name: string; exe: string } {
   return { name, exe };
 }
 
-function startWatch(args: readonly string[]): { child: ChildProcess; json: string; done: Promise<{ code: number | null; stdout: string }> } {
+function startWatch(args: readonly string[]): {
+  child: ChildProcess;
+  json: string;
+  done: Promise<{ code: number | null; stdout: string }>;
+} {
   const json = join(dir, `w${randomBytes(4).toString('hex')}.json`);
-  const child = spawn(process.execPath, [CLI, 'watch', '--json', json, ...args], { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, NO_COLOR: '1' } });
+  const child = spawn(process.execPath, [CLI, 'watch', '--json', json, ...args], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   let stdout = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
   const done = new Promise<{ code: number | null; stdout: string }>((r) => child.on('exit', (code) => r({ code, stdout })));
@@ -35,19 +42,24 @@ function startWatch(args: readonly string[]): { child: ChildProcess; json: strin
 
 /** The watch and its native sampler helper (native/bin/sampler, a child of one of its threads), which holds the statm fds. */
 function watchProcesses(watchPid: number): number[] {
-  const helpers = readdirSync(`/proc/${watchPid}/task`).flatMap((tid) => {
-    try {
-      return readFileSync(`/proc/${watchPid}/task/${tid}/children`, 'latin1').split(' ').filter((x) => x.trim() !== '').map(Number);
-    } catch {
-      return [];
-    }
-  }).filter((c) => {
-    try {
-      return readFileSync(`/proc/${c}/comm`, 'latin1').trim() === 'sampler';
-    } catch {
-      return false;
-    }
-  });
+  const helpers = readdirSync(`/proc/${watchPid}/task`)
+    .flatMap((tid) => {
+      try {
+        return readFileSync(`/proc/${watchPid}/task/${tid}/children`, 'latin1')
+          .split(' ')
+          .filter((x) => x.trim() !== '')
+          .map(Number);
+      } catch {
+        return [];
+      }
+    })
+    .filter((c) => {
+      try {
+        return readFileSync(`/proc/${c}/comm`, 'latin1').trim() === 'sampler';
+      } catch {
+        return false;
+      }
+    });
   return [watchPid, ...helpers];
 }
 
@@ -95,7 +107,10 @@ test('a process with the name started after the watch began joins it (marked lat
     assert.equal(rec.name, name);
     assert.equal(rec.pid, first.pid);
     assert.deepEqual(rec.extraPids, []);
-    assert.deepEqual(rec.lateJoins.map((j) => j.pid), [second.pid]);
+    assert.deepEqual(
+      rec.lateJoins.map((j) => j.pid),
+      [second.pid],
+    );
     assert.ok(rec.lateJoins[0]!.joinedMs > 0);
     const late = rec.processes.find((p) => p.pid === second!.pid);
     assert.ok(late, `the late process is in the recording: ${rec.processes.map((p) => p.pid).join(', ')}`);
@@ -135,11 +150,17 @@ test('a name watch ends as target-exited once every process with the name is gon
     assert.deepEqual(rec.outcome, { state: 'target-exited' });
     assert.deepEqual(rec.lateJoins, []);
     assert.equal(rec.processes.length, 1);
-    assert.ok(rec.processes[0]!.vmHwmBytes! >= 6 * MIB && rec.processes[0]!.vmHwmBytes! < 8 * MIB, `VmHWM ${rec.processes[0]!.vmHwmBytes! / MIB} MiB`);
+    assert.ok(
+      rec.processes[0]!.vmHwmBytes! >= 6 * MIB && rec.processes[0]!.vmHwmBytes! < 8 * MIB,
+      `VmHWM ${rec.processes[0]!.vmHwmBytes! / MIB} MiB`,
+    );
     // A new watch on the name now finds only the zombie, and says so.
     const again = spawnSync(process.execPath, [CLI, 'watch', '--name', name], { encoding: 'utf8', timeout: 20_000 });
     assert.equal(again.status, 2);
-    assert.equal(again.stderr, `membench: every process named ${name} has exited (zombies: no memory left) (watch its parent with --children, or start the watch before it exits)\n`);
+    assert.equal(
+      again.stderr,
+      `membench: every process named ${name} has exited (zombies: no memory left) (watch its parent with --children, or start the watch before it exits)\n`,
+    );
   } finally {
     holder.kill('SIGKILL');
   }
@@ -147,14 +168,16 @@ test('a name watch ends as target-exited once every process with the name is gon
 
 test('watch --name of a kernel thread: one line saying it has no user memory, exit 2', (t) => {
   // A kernel thread: vsize 0 in /proc/PID/stat (kthreadd is pid 2 on Linux; a container may not show it).
-  const kthread = readdirSync('/proc').filter((n) => /^\d+$/.test(n)).find((pid) => {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-      return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[20] === '0' && !/\) [ZX] /.test(stat);
-    } catch {
-      return false;
-    }
-  });
+  const kthread = readdirSync('/proc')
+    .filter((n) => /^\d+$/.test(n))
+    .find((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+        return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[20] === '0' && !/\) [ZX] /.test(stat);
+      } catch {
+        return false;
+      }
+    });
   if (kthread === undefined) {
     t.skip('no kernel thread visible in /proc');
     return;
@@ -162,5 +185,8 @@ test('watch --name of a kernel thread: one line saying it has no user memory, ex
   const name = readFileSync(`/proc/${kthread}/comm`, 'utf8').trim();
   const r = spawnSync(process.execPath, [CLI, 'watch', '--name', name], { encoding: 'utf8', timeout: 20_000 });
   assert.equal(r.status, 2);
-  assert.equal(r.stderr, `membench: ${name} is a kernel thread: it has no user memory to watch (see membench system for the kernel's own memory (slab caches))\n`);
+  assert.equal(
+    r.stderr,
+    `membench: ${name} is a kernel thread: it has no user memory to watch (see membench system for the kernel's own memory (slab caches))\n`,
+  );
 });

@@ -29,16 +29,35 @@ test('RecentMax keeps the maximum of each second, the last N seconds only, gaps 
   r.push(100, 1e12); // older than the window: ignored
   assert.equal(Math.max(...r.series().filter(Number.isFinite)), 1900);
   r.push(60_000, 3); // far ahead: the whole window is new
-  assert.deepEqual(r.series().map((v) => (Number.isNaN(v) ? null : v)), [null, null, null, 3]);
+  assert.deepEqual(
+    r.series().map((v) => (Number.isNaN(v) ? null : v)),
+    [null, null, null, 3],
+  );
 });
 
 const leak: LeakVerdict = {
-  verdict: 'leak', slopeBytesPerSec: 2 * MIB, confidence: null, reason: 'memory grew steadily at 2.0 MiB/s', steadyFromMs: 1000, steadyToMs: 5000, baselineBytes: MIB, endLowBytes: 9 * MIB,
+  verdict: 'leak',
+  slopeBytesPerSec: 2 * MIB,
+  confidence: null,
+  reason: 'memory grew steadily at 2.0 MiB/s',
+  steadyFromMs: 1000,
+  steadyToMs: 5000,
+  baselineBytes: MIB,
+  endLowBytes: 9 * MIB,
 };
 const state = (over: Partial<WatchLiveState> = {}): WatchLiveState => ({
-  pid: 4242, command: 'memfix leak 2 60000', elapsedMs: 6500, currentBytes: 12 * MIB, processes: 1, peakBytes: 12.5 * MIB,
-  recent: [1, 2, 3, 4, 5, 6, 7, 8].map((v) => v * MIB), rollup: { pssBytes: 11 * MIB, ussBytes: 10 * MIB, swapBytes: 0, ageMs: 300 },
-  leak, leakAgeMs: 400, leakFirstSeenMs: 4100, ...over,
+  pid: 4242,
+  command: 'memfix leak 2 60000',
+  elapsedMs: 6500,
+  currentBytes: 12 * MIB,
+  processes: 1,
+  peakBytes: 12.5 * MIB,
+  recent: [1, 2, 3, 4, 5, 6, 7, 8].map((v) => v * MIB),
+  rollup: { pssBytes: 11 * MIB, ussBytes: 10 * MIB, swapBytes: 0, ageMs: 300 },
+  leak,
+  leakAgeMs: 400,
+  leakFirstSeenMs: 4100,
+  ...over,
 });
 
 test('the view shows current, peak, the sparkline with its range, PSS/USS/swap and the running verdict', () => {
@@ -55,12 +74,19 @@ test('the view shows current, peak, the sparkline with its range, PSS/USS/swap a
 
 test('a name watch is labelled with the name and counts the processes that joined later', () => {
   const first = (over: Partial<WatchLiveState>): string => renderWatchView(watchViewRows(state(over)), NO_COLORS, 200).split('\n')[0]!;
-  assert.match(first({ followed: { name: 'worker', lateJoins: 3 }, processes: 2 }), /^--name worker +6\.500 s · 2 processes · 3 joined later$/);
+  assert.match(
+    first({ followed: { name: 'worker', lateJoins: 3 }, processes: 2 }),
+    /^--name worker +6\.500 s · 2 processes · 3 joined later$/,
+  );
   assert.match(first({ followed: { name: 'worker', lateJoins: 0 } }), /^--name worker +6\.500 s · 1 process$/);
 });
 
 test('before the first smaps_rollup pass and the first verdict, the view says so', () => {
-  const text = renderWatchView(watchViewRows(state({ rollup: null, leak: null, leakAgeMs: null, leakFirstSeenMs: null, recent: [] })), NO_COLORS, 200);
+  const text = renderWatchView(
+    watchViewRows(state({ rollup: null, leak: null, leakAgeMs: null, leakFirstSeenMs: null, recent: [] })),
+    NO_COLORS,
+    200,
+  );
   assert.match(text, /PSS +not read yet/);
   assert.match(text, /leak +not judged yet/);
   assert.match(text, /last 0 s +no samples yet/);

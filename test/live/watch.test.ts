@@ -14,9 +14,15 @@ import { CLI, MEMFIX, MIB, runCli, runCliOk } from '../helpers/fixtures.js';
 const dir = mkdtempSync(join(tmpdir(), 'membench-watch-'));
 let seq = 0;
 
-function startWatch(pid: number, args: readonly string[]): { child: ChildProcess; json: string; done: Promise<{ code: number | null; stdout: string }> } {
+function startWatch(
+  pid: number,
+  args: readonly string[],
+): { child: ChildProcess; json: string; done: Promise<{ code: number | null; stdout: string }> } {
   const json = join(dir, `w${seq++}.json`);
-  const child = spawn(process.execPath, [CLI, 'watch', String(pid), '--json', json, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const child = spawn(process.execPath, [CLI, 'watch', String(pid), '--json', json, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   let stdout = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
   const done = new Promise<{ code: number | null; stdout: string }>((r) => child.on('exit', (code) => r({ code, stdout })));
@@ -67,7 +73,7 @@ test('Ctrl-C writes the recording and exits 130', async () => {
   }
 });
 
-test('bucketMax keeps each bucket\'s maximum', () => {
+test("bucketMax keeps each bucket's maximum", () => {
   assert.deepEqual(bucketMax([0, 1, 2, 3], [5, 9, 1, 2], 2), { tMs: [1, 3], bytes: [9, 2], index: [1, 3] });
   assert.deepEqual(bucketMax([0, 1], [5, 9], 4), { tMs: [0, 1], bytes: [5, 9], index: [0, 1] });
 });
@@ -108,7 +114,13 @@ test('the running verdict flips to "leak" while a leaking fixture is watched (ti
   const stop = new Promise<'SIGINT'>((r) => (flipped = () => r('SIGINT')));
   try {
     const rec = await watch({
-      pid: target.pid!, children: false, intervalMs: 50, durationMs: 20_000, interrupted: stop, timelinePoints: 500, verdictEveryMs: 1000,
+      pid: target.pid!,
+      children: false,
+      intervalMs: 50,
+      durationMs: 20_000,
+      interrupted: stop,
+      timelinePoints: 500,
+      verdictEveryMs: 1000,
       onUpdate: (s) => {
         states.push(s);
         if (s.leak?.verdict === 'leak') flipped();
@@ -116,7 +128,10 @@ test('the running verdict flips to "leak" while a leaking fixture is watched (ti
     });
     // A verdict judged before 1.25 s (the verdict's 1 s minimum after a 20 % start-up) cannot say leak yet.
     for (const s of states.filter((x) => x.leak !== null && x.elapsedMs - x.leakAgeMs! < 1250)) assert.notEqual(s.leak!.verdict, 'leak');
-    assert.ok(states.some((s) => s.leak !== null && s.leak.verdict !== 'leak'), 'the verdict changed while the watch ran');
+    assert.ok(
+      states.some((s) => s.leak !== null && s.leak.verdict !== 'leak'),
+      'the verdict changed while the watch ran',
+    );
     const leakState = states.find((s) => s.leak?.verdict === 'leak');
     assert.ok(leakState, `never said leak: ${states.at(-1)?.leak?.reason}`);
     assert.equal(rec.outcome.state, 'interrupted');
@@ -161,7 +176,10 @@ test('--name watches every process with that name; PID and --name together, or a
     await new Promise((r) => setTimeout(r, 500));
     const r = runCliOk(['watch', '--name', name, '--interval', '50ms', '--duration', '1.5s', '--json', '-']);
     const rec = JSON.parse(r.stdout) as WatchRecording;
-    assert.deepEqual([rec.pid, ...rec.extraPids].sort((x, y) => x - y), [a.pid!, b.pid!].sort((x, y) => x - y));
+    assert.deepEqual(
+      [rec.pid, ...rec.extraPids].sort((x, y) => x - y),
+      [a.pid!, b.pid!].sort((x, y) => x - y),
+    );
     assert.ok(rec.peakRssSumBytes! >= 16 * MIB && rec.peakRssSumBytes! < 20 * MIB, `${rec.peakRssSumBytes! / MIB} MiB`);
     const both = runCli(['watch', String(a.pid), '--name', name]);
     assert.equal(both.status, 2);
@@ -179,7 +197,13 @@ test('a tree that keeps forking short-lived children: the per-process list stays
   const target = spawn('/bin/sh', ['-c', `while :; do "${MEMFIX}" hold 1 10; done`], { stdio: 'ignore' });
   try {
     const rec = await watch({
-      pid: target.pid!, children: true, intervalMs: 20, durationMs: 4000, interrupted: new Promise(() => undefined), timelinePoints: 200, keepFinishedProcesses: 5,
+      pid: target.pid!,
+      children: true,
+      intervalMs: 20,
+      durationMs: 4000,
+      interrupted: new Promise(() => undefined),
+      timelinePoints: 200,
+      keepFinishedProcesses: 5,
     });
     const seen = rec.processes.length + rec.finishedProcessesNotKept;
     assert.ok(rec.finishedProcessesNotKept > 0, `${seen} processes seen`);

@@ -13,10 +13,19 @@ const GROUP = '/process_api/b272f7eef841a1460110565d82cbdd9d';
 
 test('parseKmsgRecord: prio,seq,usec,flags;message — continuation lines dropped, malformed headers refused', () => {
   assert.deepEqual(parseKmsgRecord('6,616,748497493,-;memory: usage 204800kB, limit 204800kB, failcnt 95\n SUBSYSTEM=memory\n'), {
-    seq: 616, usec: 748497493, message: 'memory: usage 204800kB, limit 204800kB, failcnt 95',
+    seq: 616,
+    usec: 748497493,
+    message: 'memory: usage 204800kB, limit 204800kB, failcnt 95',
   });
   assert.deepEqual(parseKmsgRecord('6,1,2,-,caller=T12;x'), { seq: 1, usec: 2, message: 'x' });
-  for (const bad of ['', 'no semicolon', '6,616,-;three fields', '6,x,1,-;seq not a number', '6,1,abc,-;usec not a number', '6,1,-5,-;negative']) {
+  for (const bad of [
+    '',
+    'no semicolon',
+    '6,616,-;three fields',
+    '6,x,1,-;seq not a number',
+    '6,1,abc,-;usec not a number',
+    '6,1,-5,-;negative',
+  ]) {
     assert.equal(parseKmsgRecord(bad), null, bad);
   }
 });
@@ -28,14 +37,29 @@ test('parseOomEvents on the captured dump: three events, lines grouped whole, st
   assert.equal(events.length, 3);
   // The first kill's earlier lines had gone from the dump: its kill line alone is an event, without cgroups.
   assert.deepEqual(events[0], {
-    seq: 584, usec: 655940929, constraint: null, oomMemcg: null, taskMemcg: null, global: false,
-    killed: [{ pid: 9175, name: 'memfix' }], lines: [records[0]!.message],
+    seq: 584,
+    usec: 655940929,
+    constraint: null,
+    oomMemcg: null,
+    taskMemcg: null,
+    global: false,
+    killed: [{ pid: 9175, name: 'memfix' }],
+    lines: [records[0]!.message],
   });
   const [, run1, run2] = events;
-  assert.deepEqual({ ...run1!, lines: run1!.lines.length }, {
-    seq: 586, usec: 748497318, constraint: 'CONSTRAINT_MEMCG', oomMemcg: `${GROUP}/membench-10661-1`, taskMemcg: `${GROUP}/membench-10661-1`,
-    global: false, killed: [{ pid: 10697, name: 'python3' }], lines: 3,
-  });
+  assert.deepEqual(
+    { ...run1!, lines: run1!.lines.length },
+    {
+      seq: 586,
+      usec: 748497318,
+      constraint: 'CONSTRAINT_MEMCG',
+      oomMemcg: `${GROUP}/membench-10661-1`,
+      taskMemcg: `${GROUP}/membench-10661-1`,
+      global: false,
+      killed: [{ pid: 10697, name: 'python3' }],
+      lines: 3,
+    },
+  );
   assert.match(run1!.lines[0]!, /^python3 invoked oom-killer:/);
   assert.match(run1!.lines[1]!, /^oom-kill:constraint=CONSTRAINT_MEMCG,.*task=python3,pid=10697,uid=0$/);
   assert.match(run1!.lines[2]!, /^Memory cgroup out of memory: Killed process 10697 \(python3\) total-vm:221436kB/);
@@ -56,13 +80,22 @@ const GLOBAL = [
   '6,904,1200000,-;oom_reaper: reaped process 4242 (stress), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB',
 ].join('\n');
 
-test('parseOomEvents: a machine-wide OOM has no oom_memcg, says global_oom, and names the task\'s cgroup', () => {
+test("parseOomEvents: a machine-wide OOM has no oom_memcg, says global_oom, and names the task's cgroup", () => {
   const [e, ...rest] = parseOomEvents(parseKmsgDump(GLOBAL));
   assert.equal(rest.length, 0);
-  assert.deepEqual({ ...e!, lines: e!.lines.length }, {
-    seq: 900, usec: 1000000, constraint: 'CONSTRAINT_NONE', oomMemcg: null, taskMemcg: '/user.slice/user-1000.slice/session-2.scope',
-    global: true, killed: [{ pid: 4242, name: 'stress' }], lines: 3,
-  });
+  assert.deepEqual(
+    { ...e!, lines: e!.lines.length },
+    {
+      seq: 900,
+      usec: 1000000,
+      constraint: 'CONSTRAINT_NONE',
+      oomMemcg: null,
+      taskMemcg: '/user.slice/user-1000.slice/session-2.scope',
+      global: true,
+      killed: [{ pid: 4242, name: 'stress' }],
+      lines: 3,
+    },
+  );
 });
 
 test('parseOomEvents: memory.oom.group kills every member in one event; the next "invoked" starts another', () => {
@@ -78,7 +111,13 @@ test('parseOomEvents: memory.oom.group kills every member in one event; the next
     '3,18,920,-;Memory cgroup out of memory: Killed process 401 (other) total-vm:1kB, anon-rss:1kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:4kB oom_score_adj:0',
   ].join('\n');
   const events = parseOomEvents(parseKmsgDump(text));
-  assert.deepEqual(events.map((e) => [e.oomMemcg, e.killed.map((k) => k.pid), e.lines.length]), [['/ci/job-1', [301, 302, 303], 6], ['/ci/job-2', [401], 3]]);
+  assert.deepEqual(
+    events.map((e) => [e.oomMemcg, e.killed.map((k) => k.pid), e.lines.length]),
+    [
+      ['/ci/job-1', [301, 302, 303], 6],
+      ['/ci/job-2', [401], 3],
+    ],
+  );
 });
 
 test('parseOomEvents: kills without memory.oom.group are separate events even with no "invoked" line between', () => {
@@ -86,7 +125,13 @@ test('parseOomEvents: kills without memory.oom.group are separate events even wi
     '3,1,100,-;Memory cgroup out of memory: Killed process 11 (a) total-vm:1kB',
     '3,2,200,-;Memory cgroup out of memory: Killed process 12 (b) total-vm:1kB',
   ].join('\n');
-  assert.deepEqual(parseOomEvents(parseKmsgDump(text)).map((e) => [e.usec, e.killed]), [[100, [{ pid: 11, name: 'a' }]], [200, [{ pid: 12, name: 'b' }]]]);
+  assert.deepEqual(
+    parseOomEvents(parseKmsgDump(text)).map((e) => [e.usec, e.killed]),
+    [
+      [100, [{ pid: 11, name: 'a' }]],
+      [200, [{ pid: 12, name: 'b' }]],
+    ],
+  );
 });
 
 test('parseOomEvents: before Linux 4.19, "Task in … killed as a result of limit of …" names the cgroups', () => {
@@ -106,7 +151,9 @@ test('parseOomEvents: before Linux 4.19, "Task in … killed as a result of limi
 });
 
 test('parseOomEvents never throws on malformed or shuffled lines, and every kill it reports was in the text (seeded)', () => {
-  const lines = CAPTURED.split('\n').filter((l) => l !== '').concat(GLOBAL.split('\n'));
+  const lines = CAPTURED.split('\n')
+    .filter((l) => l !== '')
+    .concat(GLOBAL.split('\n'));
   const rng = mulberry32(15);
   for (let round = 0; round < 300; round++) {
     const picked = Array.from({ length: 1 + Math.floor(rng() * 30) }, () => {
@@ -117,7 +164,8 @@ test('parseOomEvents never throws on malformed or shuffled lines, and every kill
     const events = parseOomEvents(parseKmsgDump(picked));
     for (const e of events) {
       assert.ok(e.lines.length > 0);
-      for (const k of e.killed) assert.ok(new RegExp(`(pid=|Killed process )${k.pid}(\\D|$)`, 'm').test(picked), `${k.pid} not in the text`);
+      for (const k of e.killed)
+        assert.ok(new RegExp(`(pid=|Killed process )${k.pid}(\\D|$)`, 'm').test(picked), `${k.pid} not in the text`);
     }
   }
 });

@@ -25,9 +25,48 @@ const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[int(rng, xs.length)]!;
 // Tokens that have broken /proc parsers elsewhere: signs, exponents, hex, numbers past 2^53, prototype keys,
 // separators of the other formats, non-ASCII whitespace, NUL, CRLF.
 const TOKENS = [
-  '', ' ', '  ', '\t', '\n', '\n\n', ':', '::', ' - ', ',', '/', 'kB', ' kB', ' MB', '-1', '-', '+5', '1e3', '0x10', '1.5',
-  '99999999999999999999', '9007199254740993', '9223372036854771712', '4503599627370496', 'NaN', 'Infinity',
-  'é', '\u00a0', '\u2028', '\0', '\r', '\r\n', 'constructor', '__proto__', 'toString', 'max', 'Name:', 'PPid:\t', 'Rss:', '0::', 'cgroup2', 'cgroup',
+  '',
+  ' ',
+  '  ',
+  '\t',
+  '\n',
+  '\n\n',
+  ':',
+  '::',
+  ' - ',
+  ',',
+  '/',
+  'kB',
+  ' kB',
+  ' MB',
+  '-1',
+  '-',
+  '+5',
+  '1e3',
+  '0x10',
+  '1.5',
+  '99999999999999999999',
+  '9007199254740993',
+  '9223372036854771712',
+  '4503599627370496',
+  'NaN',
+  'Infinity',
+  'é',
+  '\u00a0',
+  '\u2028',
+  '\0',
+  '\r',
+  '\r\n',
+  'constructor',
+  '__proto__',
+  'toString',
+  'max',
+  'Name:',
+  'PPid:\t',
+  'Rss:',
+  '0::',
+  'cgroup2',
+  'cgroup',
 ];
 
 // Safe as counts, but not once multiplied by a page size or 1024 (or added together), and past 2^53.
@@ -38,20 +77,34 @@ function mutateOnce(rng: Rng, text: string): string {
   const lines = text.split('\n');
   const li = int(rng, lines.length);
   switch (int(rng, 9)) {
-    case 0: return text.slice(0, at); // torn read
-    case 1: return text.slice(0, at) + text.slice(at + 1 + int(rng, 8));
-    case 2: return text.slice(0, at) + pick(rng, TOKENS) + text.slice(at);
-    case 3: return text.slice(0, at) + String.fromCharCode(int(rng, 256)) + text.slice(at + 1);
-    case 4: { // replace one number with a token, or (half the time) with a count near or past 2^53
+    case 0:
+      return text.slice(0, at); // torn read
+    case 1:
+      return text.slice(0, at) + text.slice(at + 1 + int(rng, 8));
+    case 2:
+      return text.slice(0, at) + pick(rng, TOKENS) + text.slice(at);
+    case 3:
+      return text.slice(0, at) + String.fromCharCode(int(rng, 256)) + text.slice(at + 1);
+    case 4: {
+      // replace one number with a token, or (half the time) with a count near or past 2^53
       const nums = [...text.matchAll(/\d+/g)];
       if (nums.length === 0) return text;
       const m = pick(rng, nums);
       return text.slice(0, m.index) + (rng() < 0.5 ? pick(rng, BIG) : pick(rng, TOKENS)) + text.slice(m.index! + m[0].length);
     }
-    case 5: lines.splice(li, 1); return lines.join('\n');
-    case 6: lines.splice(li, 0, lines[li]!); return lines.join('\n');
-    case 7: { const j = int(rng, lines.length); [lines[li], lines[j]] = [lines[j]!, lines[li]!]; return lines.join('\n'); }
-    default: return Array.from({ length: int(rng, 40) }, () => pick(rng, TOKENS) + String.fromCharCode(32 + int(rng, 95))).join('');
+    case 5:
+      lines.splice(li, 1);
+      return lines.join('\n');
+    case 6:
+      lines.splice(li, 0, lines[li]!);
+      return lines.join('\n');
+    case 7: {
+      const j = int(rng, lines.length);
+      [lines[li], lines[j]] = [lines[j]!, lines[li]!];
+      return lines.join('\n');
+    }
+    default:
+      return Array.from({ length: int(rng, 40) }, () => pick(rng, TOKENS) + String.fromCharCode(32 + int(rng, 95))).join('');
   }
 }
 
@@ -77,7 +130,12 @@ interface Subject {
  * A checker for records of exactly `others` plus `byteKeys`, each byte field a multiple of `unit` (or null when
  * `nullable`); `others` checks the remaining fields. Returns what is wrong, or null.
  */
-function bytesRecord(byteKeys: readonly string[], unit: number, nullable: boolean, others: Readonly<Record<string, (v: unknown) => boolean>> = {}): Subject['wrong'] {
+function bytesRecord(
+  byteKeys: readonly string[],
+  unit: number,
+  nullable: boolean,
+  others: Readonly<Record<string, (v: unknown) => boolean>> = {},
+): Subject['wrong'] {
   const expected = [...byteKeys, ...Object.keys(others)].sort().join();
   return (r) => {
     const s = r as Record<string, unknown>;
@@ -100,10 +158,15 @@ const SUBJECTS: readonly Subject[] = [
     name: 'parseStatus',
     corpus: ['6683', '6701', '2'].map((p) => read('proc', 'root', p, 'status')),
     parse: (t) => parseStatus(t, FILE),
-    wrong: bytesRecord(['vmHwmBytes', 'vmRssBytes', 'vmSizeBytes', 'vmDataBytes', 'vmSwapBytes', 'rssAnonBytes', 'rssFileBytes', 'rssShmemBytes'], 1024, true, {
-      name: (v) => typeof v === 'string',
-      ppid: isCount,
-    }),
+    wrong: bytesRecord(
+      ['vmHwmBytes', 'vmRssBytes', 'vmSizeBytes', 'vmDataBytes', 'vmSwapBytes', 'rssAnonBytes', 'rssFileBytes', 'rssShmemBytes'],
+      1024,
+      true,
+      {
+        name: (v) => typeof v === 'string',
+        ppid: isCount,
+      },
+    ),
   },
   {
     name: 'parseSmapsRollup',
@@ -143,7 +206,13 @@ const SUBJECTS: readonly Subject[] = [
   },
   {
     name: 'parseFlatKeyed',
-    corpus: [read('cgroup', 'v2', 'memory.stat'), read('cgroup', 'v2', 'memory.events'), read('cgroup', 'v1', 'memory.stat'), read('cgroup', 'v1', 'memory.oom_control'), read('proc', 'root', 'vmstat')],
+    corpus: [
+      read('cgroup', 'v2', 'memory.stat'),
+      read('cgroup', 'v2', 'memory.events'),
+      read('cgroup', 'v1', 'memory.stat'),
+      read('cgroup', 'v1', 'memory.oom_control'),
+      read('proc', 'root', 'vmstat'),
+    ],
     parse: (t) => parseFlatKeyed(t, FILE),
     wrong: (r) => {
       if (!(r instanceof Map)) return 'not a Map';
@@ -162,7 +231,12 @@ const SUBJECTS: readonly Subject[] = [
   },
   {
     name: 'parseBytesOrMax',
-    corpus: [read('cgroup', 'v2', 'memory.current'), read('cgroup', 'v2', 'memory.max'), read('cgroup', 'v1', 'memory.limit_in_bytes'), read('cgroup', 'v1', 'memory.max_usage_in_bytes')],
+    corpus: [
+      read('cgroup', 'v2', 'memory.current'),
+      read('cgroup', 'v2', 'memory.max'),
+      read('cgroup', 'v1', 'memory.limit_in_bytes'),
+      read('cgroup', 'v1', 'memory.max_usage_in_bytes'),
+    ],
     parse: (t) => parseBytesOrMax(t, FILE),
     wrong: (r) => (r === null || isCount(r) ? null : `value ${String(r)}`),
   },
@@ -170,7 +244,7 @@ const SUBJECTS: readonly Subject[] = [
 
 for (const subject of SUBJECTS) {
   test(`${subject.name}: ${CASES} mutated inputs give a well-typed record or ProbeParseError(file, line)`, () => {
-    const rng = mulberry32(SEED ^ subject.name.length * 7919);
+    const rng = mulberry32(SEED ^ (subject.name.length * 7919));
     let parsed = 0;
     let rejected = 0;
     for (let i = 0; i < CASES; i++) {
@@ -227,7 +301,11 @@ test('statm: whenever parseStatm accepts mutated text, parseStatmInto accepts it
     const buf = Buffer.from(text, 'utf8');
     const out = new Float64Array(3);
     assert.equal(parseStatmInto(buf, buf.length, out), true, JSON.stringify(text));
-    assert.deepEqual([out[0]! * 4096, out[1]! * 4096, out[2]! * 4096], [ref.sizeBytes, ref.residentBytes, ref.dataBytes], JSON.stringify(text));
+    assert.deepEqual(
+      [out[0]! * 4096, out[1]! * 4096, out[2]! * 4096],
+      [ref.sizeBytes, ref.residentBytes, ref.dataBytes],
+      JSON.stringify(text),
+    );
   }
   assert.ok(accepted > 0);
 });
@@ -235,10 +313,22 @@ test('statm: whenever parseStatm accepts mutated text, parseStatmInto accepts it
 test('status: with random kB values in the captured text, kibFieldBytes agrees with parseStatus', () => {
   const rng = mulberry32(SEED + 3);
   const base = read('proc', 'root', '6683', 'status');
-  const fields = { VmHWM: 'vmHwmBytes', VmRSS: 'vmRssBytes', VmSize: 'vmSizeBytes', VmData: 'vmDataBytes', VmSwap: 'vmSwapBytes', RssAnon: 'rssAnonBytes', RssFile: 'rssFileBytes', RssShmem: 'rssShmemBytes' } as const;
+  const fields = {
+    VmHWM: 'vmHwmBytes',
+    VmRSS: 'vmRssBytes',
+    VmSize: 'vmSizeBytes',
+    VmData: 'vmDataBytes',
+    VmSwap: 'vmSwapBytes',
+    RssAnon: 'rssAnonBytes',
+    RssFile: 'rssFileBytes',
+    RssShmem: 'rssShmemBytes',
+  } as const;
   for (let i = 0; i < CASES; i++) {
     // The kernel right-aligns kB values in an 8-wide field; values can be wider than that.
-    const text = base.replace(/^(\w+):(\s+)\d+ kB$/gm, (_, key: string) => `${key}:\t${String(int(rng, 2 ** (1 + int(rng, 40)))).padStart(int(rng, 12))} kB`);
+    const text = base.replace(
+      /^(\w+):(\s+)\d+ kB$/gm,
+      (_, key: string) => `${key}:\t${String(int(rng, 2 ** (1 + int(rng, 40)))).padStart(int(rng, 12))} kB`,
+    );
     const ref = parseStatus(text, FILE);
     for (const [key, field] of Object.entries(fields)) assert.equal(kibFieldBytes(text, key), ref[field], `${key} in\n${text}`);
   }

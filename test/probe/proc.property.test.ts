@@ -22,22 +22,29 @@ const fieldsOf = (s: Stat): string[] => [s.state, ...s.numbers.map((n, i) => Str
 const renderStat = (s: Stat): string => `${s.pid} (${s.comm}) ${fieldsOf(s).join(' ')}\n`;
 
 test('stat: fields after the comm come back in order whatever the comm holds; the policy is field 41', () => {
-  check(fc.property(stat, (s) => {
-    const line = renderStat(s).trimEnd();
-    assert.deepEqual(statFieldsAfterComm(line), fieldsOf(s));
-    assert.equal(schedPolicyOf(line), POLICIES[s.policy] ?? null);
-  }));
+  check(
+    fc.property(stat, (s) => {
+      const line = renderStat(s).trimEnd();
+      assert.deepEqual(statFieldsAfterComm(line), fieldsOf(s));
+      assert.equal(schedPolicyOf(line), POLICIES[s.policy] ?? null);
+    }),
+  );
 });
 
 test('stat: malformed or truncated lines never throw; the policy is null or a known one', () => {
-  check(fc.property(malformed(stat.map(renderStat)), (text) => {
-    statFieldsAfterComm(text);
-    const p = schedPolicyOf(text);
-    assert.ok(p === null || Object.values(POLICIES).includes(p), String(p));
-  }));
+  check(
+    fc.property(malformed(stat.map(renderStat)), (text) => {
+      statFieldsAfterComm(text);
+      const p = schedPolicyOf(text);
+      assert.ok(p === null || Object.values(POLICIES).includes(p), String(p));
+    }),
+  );
 });
 
-const entry = fc.tuple(fc.bigInt({ min: 1n, max: 64n }).filter((t) => t !== 6n), fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }));
+const entry = fc.tuple(
+  fc.bigInt({ min: 1n, max: 64n }).filter((t) => t !== 6n),
+  fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+);
 const auxv = (pairs: readonly (readonly [bigint, bigint])[]): Buffer => {
   const b = Buffer.alloc(pairs.length * 16);
   pairs.forEach(([t, v], i) => {
@@ -48,12 +55,21 @@ const auxv = (pairs: readonly (readonly [bigint, bigint])[]): Buffer => {
 };
 
 test('auxv: AT_PAGESZ is found among other entries before AT_NULL; a torn or random buffer gives null or a number', () => {
-  check(fc.property(fc.array(entry, { maxLength: 20 }), fc.array(entry, { maxLength: 5 }), fc.constantFrom(4096, 16384, 65536), (before, after, page) => {
-    assert.equal(pageSizeFromAuxv(auxv([...before, [6n, BigInt(page)], ...after, [0n, 0n]])), page);
-    assert.equal(pageSizeFromAuxv(auxv([...before, [0n, 0n], [6n, BigInt(page)]])), null);
-  }));
-  check(fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
-    const p = pageSizeFromAuxv(Buffer.from(bytes));
-    assert.ok(p === null || (Number.isInteger(p) && p >= 0));
-  }));
+  check(
+    fc.property(
+      fc.array(entry, { maxLength: 20 }),
+      fc.array(entry, { maxLength: 5 }),
+      fc.constantFrom(4096, 16384, 65536),
+      (before, after, page) => {
+        assert.equal(pageSizeFromAuxv(auxv([...before, [6n, BigInt(page)], ...after, [0n, 0n]])), page);
+        assert.equal(pageSizeFromAuxv(auxv([...before, [0n, 0n], [6n, BigInt(page)]])), null);
+      },
+    ),
+  );
+  check(
+    fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+      const p = pageSizeFromAuxv(Buffer.from(bytes));
+      assert.ok(p === null || (Number.isInteger(p) && p >= 0));
+    }),
+  );
 });

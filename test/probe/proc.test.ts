@@ -5,7 +5,19 @@ import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { environHas, pageSizeFromAuxv, schedPolicyOf, pidAlive, readChildren, readCmdline, readComm, readKernelRelease, readPageSize, readVmstatOomKills, type ProcRoot } from '../../src/probe/proc.js';
+import {
+  environHas,
+  pageSizeFromAuxv,
+  schedPolicyOf,
+  pidAlive,
+  readChildren,
+  readCmdline,
+  readComm,
+  readKernelRelease,
+  readPageSize,
+  readVmstatOomKills,
+  type ProcRoot,
+} from '../../src/probe/proc.js';
 import { ROOT } from '../helpers/fixtures.js';
 
 const FIXTURE: ProcRoot = { proc: join(ROOT, 'test', 'fixtures', 'proc', 'root') };
@@ -22,8 +34,27 @@ function auxv(pairs: ReadonlyArray<readonly [number, number]>): Buffer {
 }
 
 test('pageSizeFromAuxv: finds AT_PAGESZ (6) among other entries, stops at AT_NULL, ignores a torn tail', () => {
-  assert.equal(pageSizeFromAuxv(auxv([[33, 0x7fff0000], [16, 0xbfebfbff], [6, 16384], [0, 0]])), 16384);
-  assert.equal(pageSizeFromAuxv(auxv([[16, 1], [0, 0], [6, 65536]])), null);
+  assert.equal(
+    pageSizeFromAuxv(
+      auxv([
+        [33, 0x7fff0000],
+        [16, 0xbfebfbff],
+        [6, 16384],
+        [0, 0],
+      ]),
+    ),
+    16384,
+  );
+  assert.equal(
+    pageSizeFromAuxv(
+      auxv([
+        [16, 1],
+        [0, 0],
+        [6, 65536],
+      ]),
+    ),
+    null,
+  );
   assert.equal(pageSizeFromAuxv(auxv([[16, 1]])), null);
   assert.equal(pageSizeFromAuxv(Buffer.concat([auxv([[16, 1]]), Buffer.from([6, 0, 0])])), null);
   assert.equal(pageSizeFromAuxv(Buffer.alloc(0)), null);
@@ -37,7 +68,10 @@ test('readPageSize: the real /proc/self/auxv agrees with getconf PAGESIZE; a mis
 });
 
 test('readChildren: children of every thread, trailing spaces and empty files handled', () => {
-  assert.deepEqual(readChildren(4242, FIXTURE).sort((a, b) => a - b), [4250, 4251, 4260]);
+  assert.deepEqual(
+    readChildren(4242, FIXTURE).sort((a, b) => a - b),
+    [4250, 4251, 4260],
+  );
   assert.deepEqual(readChildren(4243, FIXTURE), []);
 });
 

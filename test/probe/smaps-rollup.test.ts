@@ -13,7 +13,13 @@ const TEXT = readFileSync(join(PROC, '6683', 'smaps_rollup'), 'utf8');
 const KIB = 1024;
 
 test('parseSmapsRollup: a stopped sleep (captured): RSS, PSS, USS = Private_Clean + Private_Dirty, swap', () => {
-  assert.deepEqual(parseSmapsRollup(TEXT), { rssBytes: 1756 * KIB, pssBytes: 220 * KIB, ussBytes: (0 + 108) * KIB, swapBytes: 0, swapPssBytes: 0 });
+  assert.deepEqual(parseSmapsRollup(TEXT), {
+    rssBytes: 1756 * KIB,
+    pssBytes: 220 * KIB,
+    ussBytes: (0 + 108) * KIB,
+    swapBytes: 0,
+    swapPssBytes: 0,
+  });
 });
 
 test('parseSmapsRollup: Rss equals VmRSS of status read from the same stopped process', () => {
@@ -30,15 +36,24 @@ test('kibFieldBytes reads the same PSS / USS / swap the sampler derives from sma
 });
 
 test('parseSmapsRollup: older kernels without SwapPss read swap PSS as 0; a missing Pss names the file', () => {
-  const old = TEXT.split('\n').filter((l) => !l.startsWith('SwapPss:')).join('\n');
+  const old = TEXT.split('\n')
+    .filter((l) => !l.startsWith('SwapPss:'))
+    .join('\n');
   assert.equal(parseSmapsRollup(old).swapPssBytes, 0);
-  const noPss = TEXT.split('\n').filter((l) => !l.startsWith('Pss:')).join('\n');
-  assert.throws(() => parseSmapsRollup(noPss, '/proc/6683/smaps_rollup'), (e: unknown) =>
-    e instanceof ProbeParseError && /^cannot parse \/proc\/6683\/smaps_rollup line \d+: no Pss field$/.test(e.message));
+  const noPss = TEXT.split('\n')
+    .filter((l) => !l.startsWith('Pss:'))
+    .join('\n');
+  assert.throws(
+    () => parseSmapsRollup(noPss, '/proc/6683/smaps_rollup'),
+    (e: unknown) => e instanceof ProbeParseError && /^cannot parse \/proc\/6683\/smaps_rollup line \d+: no Pss field$/.test(e.message),
+  );
 });
 
 test('parseSmapsRollup: a garbled line names its line number', () => {
   const lines = TEXT.split('\n');
   lines[3] = 'Pss_Dirty 108 kB';
-  assert.throws(() => parseSmapsRollup(lines.join('\n'), 'smaps_rollup'), (e: unknown) => e instanceof ProbeParseError && e.line === 4);
+  assert.throws(
+    () => parseSmapsRollup(lines.join('\n'), 'smaps_rollup'),
+    (e: unknown) => e instanceof ProbeParseError && e.line === 4,
+  );
 });

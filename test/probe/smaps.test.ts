@@ -32,9 +32,15 @@ test('parseSmaps: sums over mappings equal smaps_rollup of the same stopped proc
   const maps = parseSmaps(TEXT);
   const roll = parseSmapsRollup(readFileSync(join(PROC, String(PID), 'smaps_rollup'), 'utf8'));
   const sum = (f: (m: (typeof maps)[number]) => number): number => maps.reduce((a, m) => a + f(m), 0);
-  assert.equal(sum((m) => m.rssBytes), roll.rssBytes);
+  assert.equal(
+    sum((m) => m.rssBytes),
+    roll.rssBytes,
+  );
   assert.equal(sum(mappingUssBytes), roll.ussBytes);
-  assert.equal(sum((m) => m.swapBytes), roll.swapBytes);
+  assert.equal(
+    sum((m) => m.swapBytes),
+    roll.swapBytes,
+  );
   // smaps_rollup sums exact PSS before rounding to kB; per-mapping PSS is rounded each: within 1 KiB per mapping.
   assert.ok(Math.abs(sum((m) => m.pssBytes) - roll.pssBytes) <= maps.length * KIB);
 });
@@ -49,7 +55,8 @@ test('readProcessSmaps through a fixture root: mappings plus comm; a missing pid
 
 test('parseSmaps: empty text (zombie) is no mappings; paths with spaces and (deleted) are kept whole', () => {
   assert.deepEqual(parseSmaps(''), []);
-  const text = '7f0000000000-7f0000001000 rw-s 00000000 00:01 42                         /memfd:my buffer (deleted)\nSize: 4 kB\nRss: 4 kB\nVmFlags: rd wr sh\n';
+  const text =
+    '7f0000000000-7f0000001000 rw-s 00000000 00:01 42                         /memfd:my buffer (deleted)\nSize: 4 kB\nRss: 4 kB\nVmFlags: rd wr sh\n';
   const [m] = parseSmaps(text);
   assert.equal(m!.pathname, '/memfd:my buffer (deleted)');
   assert.equal(m!.inode, 42);
@@ -65,7 +72,11 @@ test('parseSmaps: malformed text is a ProbeParseError naming the file and line',
     ['7f00-7f01 rw-p 0 00:00 0\nSize: 4 kB\nRss: 4 kB\n: 3\n', 4, /Key: value/],
   ];
   for (const [text, line, why] of cases) {
-    assert.throws(() => parseSmaps(text, '/proc/1/smaps'), (e: unknown) => e instanceof ProbeParseError && e.line === line && e.file === '/proc/1/smaps' && why.test(e.message), JSON.stringify(text));
+    assert.throws(
+      () => parseSmaps(text, '/proc/1/smaps'),
+      (e: unknown) => e instanceof ProbeParseError && e.line === line && e.file === '/proc/1/smaps' && why.test(e.message),
+      JSON.stringify(text),
+    );
   }
 });
 

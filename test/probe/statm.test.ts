@@ -15,7 +15,11 @@ const PAGE = 4096;
 test('parseStatm: a stopped sleep (captured) in bytes, page size applied', () => {
   // "730 439 412 5 0 89 0"
   assert.deepEqual(parseStatm(read('6683/statm'), PAGE), {
-    sizeBytes: 730 * PAGE, residentBytes: 439 * PAGE, sharedBytes: 412 * PAGE, textBytes: 5 * PAGE, dataBytes: 89 * PAGE,
+    sizeBytes: 730 * PAGE,
+    residentBytes: 439 * PAGE,
+    sharedBytes: 412 * PAGE,
+    textBytes: 5 * PAGE,
+    dataBytes: 89 * PAGE,
   });
 });
 
@@ -37,7 +41,10 @@ test('parseStatm: zombie and kernel thread read as all zeros, which is valid', (
 });
 
 test('parseStatm: too few fields or a non-number throws ProbeParseError naming the file and line 1', () => {
-  assert.throws(() => parseStatm('1 2 3\n', PAGE, '/proc/9/statm'), (e: unknown) => e instanceof ProbeParseError && /\/proc\/9\/statm line 1/.test(e.message));
+  assert.throws(
+    () => parseStatm('1 2 3\n', PAGE, '/proc/9/statm'),
+    (e: unknown) => e instanceof ProbeParseError && /\/proc\/9\/statm line 1/.test(e.message),
+  );
   assert.throws(() => parseStatm('1 2 x 4 5 6 7\n', PAGE, 'statm'), ProbeParseError);
   assert.throws(() => parseStatm('', PAGE, 'statm'), ProbeParseError);
 });

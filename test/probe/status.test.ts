@@ -34,7 +34,10 @@ test('parseStatus: zombie and kernel thread have no Vm fields: null, not 0', () 
   assert.equal(kthread.name, 'kthreadd');
   assert.equal(kthread.ppid, 0);
   for (const s of [zombie, kthread]) {
-    assert.deepEqual([s.vmHwmBytes, s.vmRssBytes, s.vmSizeBytes, s.vmDataBytes, s.vmSwapBytes, s.rssAnonBytes, s.rssFileBytes, s.rssShmemBytes], Array(8).fill(null));
+    assert.deepEqual(
+      [s.vmHwmBytes, s.vmRssBytes, s.vmSizeBytes, s.vmDataBytes, s.vmSwapBytes, s.rssAnonBytes, s.rssFileBytes, s.rssShmemBytes],
+      Array(8).fill(null),
+    );
   }
 });
 
@@ -42,8 +45,14 @@ test('parseStatus: a bad kB value names the file and the line', () => {
   const lines = read('6683/status').split('\n');
   const at = lines.findIndex((l) => l.startsWith('VmHWM:'));
   lines[at] = 'VmHWM:\t    17 MB';
-  assert.throws(() => parseStatus(lines.join('\n'), '/proc/6683/status'), (e: unknown) =>
-    e instanceof ProbeParseError && e.file === '/proc/6683/status' && e.line === at + 1 && e.message.includes(`/proc/6683/status line ${at + 1}`));
+  assert.throws(
+    () => parseStatus(lines.join('\n'), '/proc/6683/status'),
+    (e: unknown) =>
+      e instanceof ProbeParseError &&
+      e.file === '/proc/6683/status' &&
+      e.line === at + 1 &&
+      e.message.includes(`/proc/6683/status line ${at + 1}`),
+  );
 });
 
 test('parseStatus: missing Name or PPid is an error; a key named like an Object property is not a kB field', () => {
@@ -51,12 +60,32 @@ test('parseStatus: missing Name or PPid is an error; a key named like an Object 
   assert.throws(() => parseStatus('Name:\tx\n'), ProbeParseError);
   // "constructor" and "toString" are on every object's prototype: they must not be taken for kB fields.
   const s = parseStatus('Name:\tx\nPPid:\t1\nconstructor:\t5 kB\ntoString:\tyes\nVmHWM:\t8 kB\n');
-  assert.deepEqual(Object.keys(s).sort(), ['name', 'ppid', 'rssAnonBytes', 'rssFileBytes', 'rssShmemBytes', 'vmDataBytes', 'vmHwmBytes', 'vmRssBytes', 'vmSizeBytes', 'vmSwapBytes']);
+  assert.deepEqual(Object.keys(s).sort(), [
+    'name',
+    'ppid',
+    'rssAnonBytes',
+    'rssFileBytes',
+    'rssShmemBytes',
+    'vmDataBytes',
+    'vmHwmBytes',
+    'vmRssBytes',
+    'vmSizeBytes',
+    'vmSwapBytes',
+  ]);
   assert.equal(s.vmHwmBytes, 8 * KIB);
 });
 
 test('kibFieldBytes agrees with parseStatus on every kB field of every captured status', () => {
-  const keys = { VmHWM: 'vmHwmBytes', VmRSS: 'vmRssBytes', VmSize: 'vmSizeBytes', VmData: 'vmDataBytes', VmSwap: 'vmSwapBytes', RssAnon: 'rssAnonBytes', RssFile: 'rssFileBytes', RssShmem: 'rssShmemBytes' } as const;
+  const keys = {
+    VmHWM: 'vmHwmBytes',
+    VmRSS: 'vmRssBytes',
+    VmSize: 'vmSizeBytes',
+    VmData: 'vmDataBytes',
+    VmSwap: 'vmSwapBytes',
+    RssAnon: 'rssAnonBytes',
+    RssFile: 'rssFileBytes',
+    RssShmem: 'rssShmemBytes',
+  } as const;
   for (const pid of ['6683', '6701', '2']) {
     const text = read(`${pid}/status`);
     const ref = parseStatus(text);
@@ -73,5 +102,8 @@ test('kibFieldBytes: -1 when absent or not a number; whole key only (VmHWM is no
 });
 
 test('parseStatus: a kB count that is safe but not once × 1024 is rejected, not returned as an inexact byte count', () => {
-  assert.throws(() => parseStatus('Name:\tx\nPPid:\t1\nVmHWM:\t4503599627370496 kB\n', 'st'), (e: unknown) => e instanceof ProbeParseError && e.line === 3);
+  assert.throws(
+    () => parseStatus('Name:\tx\nPPid:\t1\nVmHWM:\t4503599627370496 kB\n', 'st'),
+    (e: unknown) => e instanceof ProbeParseError && e.line === 3,
+  );
 });

@@ -19,13 +19,19 @@ test('meminfo: kB lines in bytes, HugePages_* as counts, names with parentheses'
   assert.equal(m.get('Active(anon)'), 1668 * KIB);
   assert.equal(m.get('HugePages_Total'), 0);
   assert.equal(m.get('Hugepagesize'), 2048 * KIB);
-  assert.throws(() => parseMeminfo('MemTotal: 10 kB\nMemFree 5 kB\n'), (e: unknown) => e instanceof ProbeParseError && e.line === 2);
+  assert.throws(
+    () => parseMeminfo('MemTotal: 10 kB\nMemFree 5 kB\n'),
+    (e: unknown) => e instanceof ProbeParseError && e.line === 2,
+  );
   assert.throws(() => parseMeminfo('Cached: 10 kB\n'), /no MemTotal/);
 });
 
 test('buddyinfo: zones and free blocks by order; unusable free space index', () => {
   const zones = readBuddyinfo(SYSROOT);
-  assert.deepEqual(zones.map((z) => z.zone), ['DMA', 'DMA32', 'Normal']);
+  assert.deepEqual(
+    zones.map((z) => z.zone),
+    ['DMA', 'DMA32', 'Normal'],
+  );
   assert.deepEqual(zones[0]!.freeBlocks, [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 3]);
   assert.equal(freePages(zones[0]!), 256 + 512 + 3 * 1024);
   // Two order-0 pages and one order-2 block: 2 of 6 free pages are unusable for order ≥ 1, 6 of 6 for order 3.
@@ -46,7 +52,10 @@ test('slabinfo: every cache of version 2.1, sized in pages', () => {
   assert.equal(slabBytes({ ...bio, slabs: 3 }, 4096), 3 * 4096);
   assert.equal(readSlabinfo({ proc: '/nonexistent' }), null);
   assert.throws(() => parseSlabinfo('slabinfo - version: 1.1\n'), /version: 2/);
-  assert.throws(() => parseSlabinfo('slabinfo - version: 2.1\n# name\nfoo 1 2 3\n'), (e: unknown) => e instanceof ProbeParseError && e.line === 3);
+  assert.throws(
+    () => parseSlabinfo('slabinfo - version: 2.1\n# name\nfoo 1 2 3\n'),
+    (e: unknown) => e instanceof ProbeParseError && e.line === 3,
+  );
 });
 
 test('pressure: some and full lines; full is optional; PSI missing → null', () => {
@@ -61,5 +70,10 @@ test('pressure: some and full lines; full is optional; PSI missing → null', ()
 
 test('vm tunables: captured values, unreadable → null', () => {
   assert.deepEqual(readVmTunables(SYSROOT), { swappiness: 60, minFreeBytes: 67584 * KIB, overcommitMemory: 0, overcommitRatio: 50 });
-  assert.deepEqual(readVmTunables({ proc: '/nonexistent' }), { swappiness: null, minFreeBytes: null, overcommitMemory: null, overcommitRatio: null });
+  assert.deepEqual(readVmTunables({ proc: '/nonexistent' }), {
+    swappiness: null,
+    minFreeBytes: null,
+    overcommitMemory: null,
+    overcommitRatio: null,
+  });
 });

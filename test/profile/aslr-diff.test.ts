@@ -34,9 +34,16 @@ for (const profiler of ['heaptrack', 'massif']) {
     for (const doc of [a, b]) {
       // Two planted sites in the binary stay two sites (new_record 10 MiB, grow_table 4 MiB), not one "??? (binary)".
       const sites = siteRows(doc.stacks, 'self').filter((r) => r.site.startsWith('flamesites-stripped+0x'));
-      assert.deepEqual(sites.map((r) => r.peakBytes), [10 * MIB, 4 * MIB], JSON.stringify(siteRows(doc.stacks, 'self')));
+      assert.deepEqual(
+        sites.map((r) => r.peakBytes),
+        [10 * MIB, 4 * MIB],
+        JSON.stringify(siteRows(doc.stacks, 'self')),
+      );
     }
-    assert.deepEqual(siteRows(a.stacks, 'self').map((r) => r.site), siteRows(b.stacks, 'self').map((r) => r.site));
+    assert.deepEqual(
+      siteRows(a.stacks, 'self').map((r) => r.site),
+      siteRows(b.stacks, 'self').map((r) => r.site),
+    );
     assert.doesNotMatch(diff, /\((gone|new)\)/);
     assert.doesNotMatch(diff, /0x[0-9a-f]{8,}/, 'no raw address in the diff');
     assert.match(diff, /\(no site changed\)/);

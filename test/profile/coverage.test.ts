@@ -7,10 +7,16 @@ import { formatBytes, formatPercent } from '../../src/units.js';
 
 const MIB = 1024 * 1024;
 const proc = (vmHwmBytes: number, over: Partial<ProcessPeakInput> = {}): ProcessPeakInput => ({
-  pid: 42, name: 'prog', vmHwmBytes, measuredAt: 'polled', profilerBytes: null, program: 'prog', ...over,
+  pid: 42,
+  name: 'prog',
+  vmHwmBytes,
+  measuredAt: 'polled',
+  profilerBytes: null,
+  program: 'prog',
+  ...over,
 });
 
-test('verdicts: far-above on the whole process, the others on the program\'s part', () => {
+test("verdicts: far-above on the whole process, the others on the program's part", () => {
   assert.equal(coverageVerdict(1.21, 1.21), 'far-above');
   assert.equal(coverageVerdict(1.2, 1.2), 'close');
   assert.equal(coverageVerdict(0.8, 0.8), 'close');
@@ -37,23 +43,41 @@ test('sort under heaptrack: far above — asked for, not resident — never head
   assert.match(c.sentence, /never touched .* is not resident/);
 });
 
-test('the profiler\'s own memory is set aside for the verdict and named in the sentence', () => {
+test("the profiler's own memory is set aside for the verdict and named in the sentence", () => {
   const c = profileCoverage('python', 100 * MIB, proc(300 * MIB, { profilerBytes: 150 * MIB }), 2_600_000);
   assert.equal(c.programRatio, 100 / 150);
   assert.equal(c.verdict, 'below');
   assert.match(c.sentence, /of which 150\.0 MiB is the profiler's own bookkeeping/);
   assert.match(c.sentence, /each of the 2600000 live blocks/);
-  const close = profileCoverage('massif', 14 * MIB, proc(43 * MIB, { profilerBytes: 36 * MIB, name: 'massif-amd64-li', program: 'allocsites' }));
+  const close = profileCoverage(
+    'massif',
+    14 * MIB,
+    proc(43 * MIB, { profilerBytes: 36 * MIB, name: 'massif-amd64-li', program: 'allocsites' }),
+  );
   assert.equal(close.verdict, 'close');
   // valgrind running /bin/true (36 MiB) is more than the 29 MiB the sites leave of 43 MiB: no "% of the rest" is said.
   assert.match(close.sentence, /valgrind included\): .*valgrind's own part cannot be told apart here \(36\.0 MiB running \/bin\/true/);
-  const roomy = profileCoverage('massif', 14 * MIB, proc(60 * MIB, { profilerBytes: 36 * MIB, name: 'massif-amd64-li', program: 'allocsites' }));
+  const roomy = profileCoverage(
+    'massif',
+    14 * MIB,
+    proc(60 * MIB, { profilerBytes: 36 * MIB, name: 'massif-amd64-li', program: 'allocsites' }),
+  );
   assert.match(roomy.sentence, /includes valgrind itself: 36\.0 MiB running \/bin\/true\): 23\.3 %, 58\.3 % of the 24\.0 MiB left/);
 });
 
 test('massif: when valgrind running /bin/true is more than the sites leave of the peak, no share of "the rest" is said', () => {
   const MiB = 1024 * 1024;
-  const c = profileCoverage('massif', 20.9 * MiB, { pid: 7, name: 'massif-amd64-li', vmHwmBytes: 36.7 * MiB, measuredAt: 'polled', profilerBytes: 36.1 * MiB, program: 'sort' });
+  const c = profileCoverage('massif', 20.9 * MiB, {
+    pid: 7,
+    name: 'massif-amd64-li',
+    vmHwmBytes: 36.7 * MiB,
+    measuredAt: 'polled',
+    profilerBytes: 36.1 * MiB,
+    program: 'sort',
+  });
   assert.doesNotMatch(c.sentence, /of the .* left/);
-  assert.match(c.sentence, /valgrind included\): 56\.9 %; valgrind's own part cannot be told apart here \(36\.1 MiB running \/bin\/true, more than the 15\.8 MiB the sites leave of the peak\)/);
+  assert.match(
+    c.sentence,
+    /valgrind included\): 56\.9 %; valgrind's own part cannot be told apart here \(36\.1 MiB running \/bin\/true, more than the 15\.8 MiB the sites leave of the peak\)/,
+  );
 });

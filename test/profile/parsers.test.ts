@@ -3,9 +3,25 @@
 // each either returns a well-typed profile or throws ProfileParseError naming the file and a real line.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { heaptrackProfile, parseCollapsedStacks, parseHeaptrackModules, parseHeaptrackTimeline, withModules } from '../../src/profile/heaptrack.js';
+import {
+  heaptrackProfile,
+  parseCollapsedStacks,
+  parseHeaptrackModules,
+  parseHeaptrackTimeline,
+  withModules,
+} from '../../src/profile/heaptrack.js';
 import { parseMassif, parseMassifLabel } from '../../src/profile/massif.js';
-import { ProfileParseError, StackSchema, callTree, profileDocument, siteRows, unsymbolizedFrame, type ParsedProfile, type ProfileDocument, type Stack } from '../../src/profile/model.js';
+import {
+  ProfileParseError,
+  StackSchema,
+  callTree,
+  profileDocument,
+  siteRows,
+  unsymbolizedFrame,
+  type ParsedProfile,
+  type ProfileDocument,
+  type Stack,
+} from '../../src/profile/model.js';
 import { parseV8HeapProfile } from '../../src/profile/v8.js';
 import { diffProfiles, exceedsGate } from '../../src/profile/diff.js';
 import { treemapBoxes } from '../../src/report/treemap-html.js';
@@ -58,8 +74,10 @@ mem_stacks_B=0
 heap_tree=empty
 `;
 
-const HEAPTRACK_PEAK = 'main;make_jobs; 10485760\nmain;make_cache; 4194304\n0x7f62fdb0ab9f (rtld.c);_dl_init (dl-init.c);0x7f62fd6a57b9; 72704\n';
-const HEAPTRACK_ALLOCS = 'main;make_jobs; 10240\nmain;make_cache; 64\n0x7f62fdb0ab9f (rtld.c);_dl_init (dl-init.c);0x7f62fd6a57b9; 1\nmain;puts; 1\n';
+const HEAPTRACK_PEAK =
+  'main;make_jobs; 10485760\nmain;make_cache; 4194304\n0x7f62fdb0ab9f (rtld.c);_dl_init (dl-init.c);0x7f62fd6a57b9; 72704\n';
+const HEAPTRACK_ALLOCS =
+  'main;make_jobs; 10240\nmain;make_cache; 64\n0x7f62fdb0ab9f (rtld.c);_dl_init (dl-init.c);0x7f62fd6a57b9; 1\nmain;puts; 1\n';
 const HEAPTRACK_MASSIF = `#-----------
 snapshot=0
 #-----------
@@ -100,23 +118,53 @@ c 650
 - 0
 `;
 
-const frame = (functionName: string, url: string, lineNumber: number) => ({ functionName, scriptId: '1', url, lineNumber, columnNumber: 0 });
-const V8 = JSON.stringify({
-  head: {
-    callFrame: frame('(root)', '', -1), selfSize: 0, id: 1, children: [
-      { callFrame: frame('', 'file:///app/a.mjs', 0), selfSize: 64, id: 2, children: [
-        { callFrame: frame('makeJobs', 'file:///app/a.mjs', 5), selfSize: 16_000_000, id: 3, children: [] },
-        { callFrame: frame('makeCache', 'file:///app/a.mjs', 6), selfSize: 4_000_000, id: 4, children: [] },
-      ] },
+const frame = (functionName: string, url: string, lineNumber: number) => ({
+  functionName,
+  scriptId: '1',
+  url,
+  lineNumber,
+  columnNumber: 0,
+});
+const V8 = JSON.stringify(
+  {
+    head: {
+      callFrame: frame('(root)', '', -1),
+      selfSize: 0,
+      id: 1,
+      children: [
+        {
+          callFrame: frame('', 'file:///app/a.mjs', 0),
+          selfSize: 64,
+          id: 2,
+          children: [
+            { callFrame: frame('makeJobs', 'file:///app/a.mjs', 5), selfSize: 16_000_000, id: 3, children: [] },
+            { callFrame: frame('makeCache', 'file:///app/a.mjs', 6), selfSize: 4_000_000, id: 4, children: [] },
+          ],
+        },
+      ],
+    },
+    samples: [
+      { size: 8208, nodeId: 3, ordinal: 1 },
+      { size: 8208, nodeId: 3, ordinal: 2 },
+      { size: 65552, nodeId: 4, ordinal: 3 },
     ],
   },
-  samples: [{ size: 8208, nodeId: 3, ordinal: 1 }, { size: 8208, nodeId: 3, ordinal: 2 }, { size: 65552, nodeId: 4, ordinal: 3 }],
-}, null, 1);
+  null,
+  1,
+);
 
 test('massif labels: with debug info, without, unknown function, below threshold', () => {
   assert.deepEqual(parseMassifLabel('0x10925D: make_jobs (allocsites.c:15)'), { function: 'make_jobs', file: 'allocsites.c', line: 15 });
-  assert.deepEqual(parseMassifLabel('0x10925D: make_jobs (in /tmp/allocsites)'), { function: 'make_jobs', file: '/tmp/allocsites', line: null });
-  assert.deepEqual(parseMassifLabel('0x4E2A9C: operator new(unsigned long) (in /usr/lib/libstdc++.so.6)'), { function: 'operator new(unsigned long)', file: '/usr/lib/libstdc++.so.6', line: null });
+  assert.deepEqual(parseMassifLabel('0x10925D: make_jobs (in /tmp/allocsites)'), {
+    function: 'make_jobs',
+    file: '/tmp/allocsites',
+    line: null,
+  });
+  assert.deepEqual(parseMassifLabel('0x4E2A9C: operator new(unsigned long) (in /usr/lib/libstdc++.so.6)'), {
+    function: 'operator new(unsigned long)',
+    file: '/usr/lib/libstdc++.so.6',
+    line: null,
+  });
   assert.equal(parseMassifLabel("in 1 place, below massif's threshold (1.00%)").function, '(below threshold)');
 });
 
@@ -128,12 +176,23 @@ test('massif: the peak snapshot becomes stacks (outermost first), snapshots the 
   assert.equal(p.timeline?.unit, 'ms');
   const doc = profileDocument(p, 'massif.out', 'test');
   assert.equal(doc.peakBytes, 9000);
-  assert.deepEqual(doc.stacks.map((s) => [s.frames.map((f) => f.function).join(';'), s.peakBytes]), [
-    ['main;make_jobs', 5000], ['???;operator new(unsigned long)', 2900], ['main;make_jobs', 1000], ['(below threshold)', 100],
-  ]);
-  assert.deepEqual(siteRows(doc.stacks, 'self').map((r) => [r.site, r.peakBytes]), [
-    ['make_jobs (allocsites.c)', 6000], ['operator new(unsigned long) (libstdc++.so.6)', 2900], ['(below threshold)', 100],
-  ]);
+  assert.deepEqual(
+    doc.stacks.map((s) => [s.frames.map((f) => f.function).join(';'), s.peakBytes]),
+    [
+      ['main;make_jobs', 5000],
+      ['???;operator new(unsigned long)', 2900],
+      ['main;make_jobs', 1000],
+      ['(below threshold)', 100],
+    ],
+  );
+  assert.deepEqual(
+    siteRows(doc.stacks, 'self').map((r) => [r.site, r.peakBytes]),
+    [
+      ['make_jobs (allocsites.c)', 6000],
+      ['operator new(unsigned long) (libstdc++.so.6)', 2900],
+      ['(below threshold)', 100],
+    ],
+  );
   const main = siteRows(doc.stacks, 'inclusive').find((r) => r.site === 'main (allocsites.c)');
   assert.equal(main?.peakBytes, 6000);
   const tree = callTree(doc.stacks, 'all');
@@ -173,20 +232,34 @@ test('v8: selfSize per node becomes a stack; samples count; file:// stripped; li
 
 test('diff: a planted site shows as new, the gate trips above the ratio', () => {
   const before = profileDocument(parseMassif(MASSIF, 'a'), 'a', 't');
-  const planted = MASSIF.replace('n3: 9000 (heap', 'n4: 12000 (heap').replace('mem_heap_B=9000', 'mem_heap_B=12000')
-    .replace(" n0: 100 in 3 places", " n1: 3000 0x1: make_extra (allocsites.c:20)\n  n0: 3000 0x2: main (allocsites.c:30)\n n0: 100 in 3 places");
+  const planted = MASSIF.replace('n3: 9000 (heap', 'n4: 12000 (heap')
+    .replace('mem_heap_B=9000', 'mem_heap_B=12000')
+    .replace(
+      ' n0: 100 in 3 places',
+      ' n1: 3000 0x1: make_extra (allocsites.c:20)\n  n0: 3000 0x2: main (allocsites.c:30)\n n0: 100 in 3 places',
+    );
   const after = profileDocument(parseMassif(planted, 'b'), 'b', 't');
   const d = diffProfiles(before, after);
   assert.equal(d.deltaBytes, 3000);
   assert.deepEqual(d.sites[0], { site: 'make_extra (allocsites.c)', beforeBytes: 0, afterBytes: 3000, deltaBytes: 3000, change: 'new' });
-  assert.equal(exceedsGate(d, 0.10), true);
-  assert.equal(exceedsGate(d, 0.50), false);
+  assert.equal(exceedsGate(d, 0.1), true);
+  assert.equal(exceedsGate(d, 0.5), false);
 });
 
-test('treemap (d3-hierarchy squarify): sibling leaves\' areas in the ratio of their bytes, inside the box', () => {
-  const leaf = (fn: string, bytes: number): Stack => ({ frames: [{ function: 'main', file: 'a.c', line: 1 }, { function: fn, file: 'a.c', line: 2 }], peakBytes: bytes, allocations: null });
+test("treemap (d3-hierarchy squarify): sibling leaves' areas in the ratio of their bytes, inside the box", () => {
+  const leaf = (fn: string, bytes: number): Stack => ({
+    frames: [
+      { function: 'main', file: 'a.c', line: 1 },
+      { function: fn, file: 'a.c', line: 2 },
+    ],
+    peakBytes: bytes,
+    allocations: null,
+  });
   const values = [50, 25, 12, 8, 5];
-  const root = callTree(values.map((v, i) => leaf(`f${i}`, v * 1000)), 'all');
+  const root = callTree(
+    values.map((v, i) => leaf(`f${i}`, v * 1000)),
+    'all',
+  );
   const boxes = treemapBoxes(root, { x: 0, y: 0, w: 300, h: 200 });
   const area = (name: string): number => {
     const b = boxes.find((x) => x.label === name)!;
@@ -213,44 +286,101 @@ test('unsymbolized frames: module+offset when the base is known, the same for tw
   };
   const a = named(0x55df52212000, true);
   const b = named(0x5612aa401000, true);
-  assert.deepEqual(siteRows(a.stacks, 'self').map((r) => r.site), ['app+0x11ed', 'app+0x1275', 'libfoo.so.1.2+0x1a2b']);
+  assert.deepEqual(
+    siteRows(a.stacks, 'self').map((r) => r.site),
+    ['app+0x11ed', 'app+0x1275', 'libfoo.so.1.2+0x1a2b'],
+  );
   const d = diffProfiles(a, b);
-  assert.deepEqual(d.sites.map((s) => s.change), ['same', 'same', 'same']);
+  assert.deepEqual(
+    d.sites.map((s) => s.change),
+    ['same', 'same', 'same'],
+  );
   // Without the bases (an imported file): one entry per module, never an address.
   const c = named(0x55df52212000, false);
-  assert.deepEqual(siteRows(c.stacks, 'self').map((r) => r.site), ['??? (app)', '??? (libfoo.so.1.2)']);
-  assert.deepEqual(diffProfiles(c, named(0x5612aa401000, false)).sites.map((s) => s.change), ['same', 'same']);
+  assert.deepEqual(
+    siteRows(c.stacks, 'self').map((r) => r.site),
+    ['??? (app)', '??? (libfoo.so.1.2)'],
+  );
+  assert.deepEqual(
+    diffProfiles(c, named(0x5612aa401000, false)).sites.map((s) => s.change),
+    ['same', 'same'],
+  );
   // massif's labels with the valgrind process's bases; a base by file name when the path differs.
-  assert.deepEqual(parseMassifLabel('0x1091ED: ??? (in /tmp/x/flamesites)', { '/tmp/x/flamesites': 0x108000 }), { function: 'flamesites+0x11ed', file: '/tmp/x/flamesites', line: null });
-  assert.deepEqual(unsymbolizedFrame('0x7f00000001a0', '/lib/libz.so.1', { '/usr/lib/libz.so.1': 0x7f0000000000 }), { function: 'libz.so.1+0x1a0', file: '/lib/libz.so.1', line: null });
+  assert.deepEqual(parseMassifLabel('0x1091ED: ??? (in /tmp/x/flamesites)', { '/tmp/x/flamesites': 0x108000 }), {
+    function: 'flamesites+0x11ed',
+    file: '/tmp/x/flamesites',
+    line: null,
+  });
+  assert.deepEqual(unsymbolizedFrame('0x7f00000001a0', '/lib/libz.so.1', { '/usr/lib/libz.so.1': 0x7f0000000000 }), {
+    function: 'libz.so.1+0x1a0',
+    file: '/lib/libz.so.1',
+    line: null,
+  });
   assert.deepEqual(parseMassifLabel('0x1091ED: ??? (in /tmp/x/flamesites)'), { function: '???', file: '/tmp/x/flamesites', line: null });
 });
 
 // ---- property tests ----
 const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)]!;
-const JUNK = ['', ' ', '-1', 'x', '1e99', '99999999999999999999', 'n', ':', '(', ')', '{', '}', '"', ';', ' 5', '\t', 'NaN', 'null', '[]', '0x'];
+const JUNK = [
+  '',
+  ' ',
+  '-1',
+  'x',
+  '1e99',
+  '99999999999999999999',
+  'n',
+  ':',
+  '(',
+  ')',
+  '{',
+  '}',
+  '"',
+  ';',
+  ' 5',
+  '\t',
+  'NaN',
+  'null',
+  '[]',
+  '0x',
+];
 
 /** One random edit: drop, duplicate or swap lines, truncate, or splice junk into a line. */
 function mutate(text: string, rng: Rng): string {
   const lines = text.split('\n');
   const i = Math.floor(rng() * lines.length);
   switch (Math.floor(rng() * 6)) {
-    case 0: lines.splice(i, 1); break;
-    case 1: lines.splice(i, 0, lines[i] ?? ''); break;
-    case 2: { const j = Math.floor(rng() * lines.length); [lines[i], lines[j]] = [lines[j]!, lines[i]!]; break; }
-    case 3: return text.slice(0, Math.floor(rng() * text.length));
+    case 0:
+      lines.splice(i, 1);
+      break;
+    case 1:
+      lines.splice(i, 0, lines[i] ?? '');
+      break;
+    case 2: {
+      const j = Math.floor(rng() * lines.length);
+      [lines[i], lines[j]] = [lines[j]!, lines[i]!];
+      break;
+    }
+    case 3:
+      return text.slice(0, Math.floor(rng() * text.length));
     case 4: {
       const l = lines[i] ?? '';
       const at = Math.floor(rng() * (l.length + 1));
       lines[i] = l.slice(0, at) + pick(rng, JUNK) + l.slice(at + Math.floor(rng() * 3));
       break;
     }
-    default: lines[i] = (lines[i] ?? '').replace(/\d+/, pick(rng, JUNK));
+    default:
+      lines[i] = (lines[i] ?? '').replace(/\d+/, pick(rng, JUNK));
   }
   return lines.join('\n');
 }
 
-function checkProperty(name: string, seed: number, base: string, parse: (text: string, file: string) => ParsedProfile, lineKnown: boolean): void {
+function checkProperty(
+  name: string,
+  seed: number,
+  base: string,
+  parse: (text: string, file: string) => ParsedProfile,
+  lineKnown: boolean,
+): void {
   const rng = mulberry32(seed);
   let parsed = 0;
   let rejected = 0;
@@ -262,21 +392,28 @@ function checkProperty(name: string, seed: number, base: string, parse: (text: s
     try {
       const p = parse(text, '/fixture/profile-under-test');
       for (const s of p.stacks) assert.ok(StackSchema.safeParse(s).success, `${where}: bad stack ${JSON.stringify(s)}`);
-      if (p.timeline) for (const b of p.timeline.heapBytes) assert.ok(Number.isSafeInteger(b) && b >= 0, `${where}: bad timeline bytes ${b}`);
+      if (p.timeline)
+        for (const b of p.timeline.heapBytes) assert.ok(Number.isSafeInteger(b) && b >= 0, `${where}: bad timeline bytes ${b}`);
       parsed++;
     } catch (e) {
       assert.ok(e instanceof ProfileParseError, `${where}: threw ${String(e)} instead of ProfileParseError\n${text}`);
       assert.ok(e.message.includes('/fixture/profile-under-test'), `${where}: message does not name the file: ${e.message}`);
       if (lineKnown || e.line !== null) {
         const lines = text.split('\n').length;
-        assert.ok(e.line !== null && e.line >= 1 && e.line <= lines, `${where}: line ${e.line} is not a line of the ${lines}-line input: ${e.message}`);
+        assert.ok(
+          e.line !== null && e.line >= 1 && e.line <= lines,
+          `${where}: line ${e.line} is not a line of the ${lines}-line input: ${e.message}`,
+        );
       } else {
         assert.ok(e.path?.startsWith('$'), `${where}: neither line nor JSON path: ${e.message}`);
       }
       rejected++;
     }
   }
-  assert.ok(parsed > 0 && rejected > 0, `${name}: the generator should both keep and break the input (parsed ${parsed}, rejected ${rejected})`);
+  assert.ok(
+    parsed > 0 && rejected > 0,
+    `${name}: the generator should both keep and break the input (parsed ${parsed}, rejected ${rejected})`,
+  );
 }
 
 test('property: massif text, mutated, parses or fails naming file and line', () => {
@@ -289,10 +426,16 @@ test('property: heaptrack collapsed stacks, mutated, parse or fail naming file a
 });
 
 test('property: heaptrack data, mutated, parses or fails naming file and line', () => {
-  checkProperty('heaptrack data', 0x64617461, HEAPTRACK_DATA, (t, f) => {
-    const { timeline, peakAt } = parseHeaptrackTimeline(t, f);
-    return { profiler: 'heaptrack', command: null, measures: '', stacks: [], peakAt, timeline, notes: [] };
-  }, true);
+  checkProperty(
+    'heaptrack data',
+    0x64617461,
+    HEAPTRACK_DATA,
+    (t, f) => {
+      const { timeline, peakAt } = parseHeaptrackTimeline(t, f);
+      return { profiler: 'heaptrack', command: null, measures: '', stacks: [], peakAt, timeline, notes: [] };
+    },
+    true,
+  );
 });
 
 test('property: V8 .heapprofile, mutated, parses or fails naming file and line (syntax) or JSON path (structure)', () => {
@@ -300,19 +443,52 @@ test('property: V8 .heapprofile, mutated, parses or fails naming file and line (
 });
 
 test('diff: unsymbolized frames are grouped by module, so ASLR-moved addresses are not "gone"/"new"', () => {
-  const doc = (addr: string) => profileDocument({
-    profiler: 'heaptrack', command: null, measures: 'm', peakAt: null, timeline: null, notes: [],
-    stacks: [
-      { frames: [{ function: 'main', file: 'a.c', line: 3 }, { function: addr, file: '/usr/lib/libfoo.so', line: null }], peakBytes: 4096, allocations: 1 },
-      { frames: [{ function: 'main', file: 'a.c', line: 4 }, { function: addr, file: null, line: null }], peakBytes: 100, allocations: 1 },
-    ],
-  }, 'x', '0');
+  const doc = (addr: string) =>
+    profileDocument(
+      {
+        profiler: 'heaptrack',
+        command: null,
+        measures: 'm',
+        peakAt: null,
+        timeline: null,
+        notes: [],
+        stacks: [
+          {
+            frames: [
+              { function: 'main', file: 'a.c', line: 3 },
+              { function: addr, file: '/usr/lib/libfoo.so', line: null },
+            ],
+            peakBytes: 4096,
+            allocations: 1,
+          },
+          {
+            frames: [
+              { function: 'main', file: 'a.c', line: 4 },
+              { function: addr, file: null, line: null },
+            ],
+            peakBytes: 100,
+            allocations: 1,
+          },
+        ],
+      },
+      'x',
+      '0',
+    );
   const d = diffProfiles(doc('0x7f49aa001000'), doc('0x7f4dbb001000'));
-  assert.deepEqual(d.sites.map((s) => [s.site, s.change]), [['??? (libfoo.so)', 'same'], ['??? (unknown module)', 'same']]);
+  assert.deepEqual(
+    d.sites.map((s) => [s.site, s.change]),
+    [
+      ['??? (libfoo.so)', 'same'],
+      ['??? (unknown module)', 'same'],
+    ],
+  );
   // heaptrack's flame-graph lines name unsymbolized frames by address; its data file names their module.
   const modules = parseHeaptrackModules('s d /usr/bin/sort\ni 55ac377ce580 1\n');
-  assert.deepEqual(withModules([{ frames: [{ function: '0x55ac377ce580', file: null, line: null }], peakBytes: 1, allocations: null }], modules)[0]!.frames,
-    [{ function: '???', file: '/usr/bin/sort', line: null }]);
+  assert.deepEqual(
+    withModules([{ frames: [{ function: '0x55ac377ce580', file: null, line: null }], peakBytes: 1, allocations: null }], modules)[0]!
+      .frames,
+    [{ function: '???', file: '/usr/bin/sort', line: null }],
+  );
 });
 
 test('self sites keep their line: two mallocs of one function are two sites', () => {
@@ -320,6 +496,15 @@ test('self sites keep their line: two mallocs of one function are two sites', ()
     { frames: [{ function: 'frag', file: '/src/frag.c', line: 8 }], peakBytes: 375, allocations: null },
     { frames: [{ function: 'frag', file: '/src/frag.c', line: 5 }], peakBytes: 5, allocations: null },
   ];
-  assert.deepEqual(siteRows(stacks, 'self', { byLine: true }).map((r) => [r.site, r.peakBytes]), [['frag (frag.c:8)', 375], ['frag (frag.c:5)', 5]]);
-  assert.deepEqual(siteRows(stacks, 'inclusive').map((r) => [r.site, r.peakBytes]), [['frag (frag.c)', 380]]);
+  assert.deepEqual(
+    siteRows(stacks, 'self', { byLine: true }).map((r) => [r.site, r.peakBytes]),
+    [
+      ['frag (frag.c:8)', 375],
+      ['frag (frag.c:5)', 5],
+    ],
+  );
+  assert.deepEqual(
+    siteRows(stacks, 'inclusive').map((r) => [r.site, r.peakBytes]),
+    [['frag (frag.c)', 380]],
+  );
 });

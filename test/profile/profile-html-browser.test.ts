@@ -29,9 +29,19 @@ function profile(name: string, args: readonly string[]): { doc: ProfileDocument;
 
 const FLAMESITES_C = join(ROOT, 'fixtures', 'src', 'flamesites.c');
 /** The 1-based line of flamesites.c that holds `code`: where massif's file:line must point. */
-const lineOf = (code: string): number => readFileSync(FLAMESITES_C, 'utf8').split('\n').findIndex((l) => l.includes(code)) + 1;
+const lineOf = (code: string): number =>
+  readFileSync(FLAMESITES_C, 'utf8')
+    .split('\n')
+    .findIndex((l) => l.includes(code)) + 1;
 
-interface Drawn { readonly i: number; readonly name: string; readonly depth: number; readonly parent: number; readonly width: number; readonly shown: boolean }
+interface Drawn {
+  readonly i: number;
+  readonly name: string;
+  readonly depth: number;
+  readonly parent: number;
+  readonly width: number;
+  readonly shown: boolean;
+}
 
 /** Every frame of the page's icicle with its name (from the page's own data) and drawn width in CSS pixels. */
 async function drawnFrames(page: Page): Promise<Drawn[]> {
@@ -40,7 +50,14 @@ async function drawnFrames(page: Page): Promise<Drawn[]> {
     return Array.from(document.querySelectorAll('svg.icicle g.fr')).map((g) => {
       const i = Number(g.getAttribute('data-i'));
       const f = data.frames[i]!;
-      return { i, name: f.name, depth: f.depth, parent: f.parent, width: g.querySelector('rect')!.getBoundingClientRect().width, shown: g.getAttribute('display') !== 'none' };
+      return {
+        i,
+        name: f.name,
+        depth: f.depth,
+        parent: f.parent,
+        width: g.querySelector('rect')!.getBoundingClientRect().width,
+        shown: g.getAttribute('display') !== 'none',
+      };
     });
   });
 }
@@ -52,13 +69,18 @@ function frame(frames: readonly Drawn[], name: string, caller: string): Drawn {
   return f;
 }
 
-test('flame graph of a massif profile: widths in proportion to bytes, zoom, search, tooltip, bottom-up, treemap', { skip, timeout: 120_000 }, async () => {
+test('flame graph of a massif profile: widths in proportion to bytes, zoom, search, tooltip, bottom-up, treemap', {
+  skip,
+  timeout: 120_000,
+}, async () => {
   // Built here with -g so massif names file:line (fixtures/bin has no debug info).
   const bin = join(dir, 'flamesites');
   execFileSync('cc', ['-O2', '-g', '-o', bin, FLAMESITES_C]);
   const line = {
-    newRecord: lineOf('void *p = malloc(KIB);'), growTable: lineOf('table[i] = malloc(64 * KIB)'),
-    fromIndex: lineOf('i < 8192; i++) new_record()'), fromConfig: lineOf('i < 2048; i++) new_record()'),
+    newRecord: lineOf('void *p = malloc(KIB);'),
+    growTable: lineOf('table[i] = malloc(64 * KIB)'),
+    fromIndex: lineOf('i < 8192; i++) new_record()'),
+    fromConfig: lineOf('i < 2048; i++) new_record()'),
   };
   const { doc, html } = profile('flamesites', ['--with', 'massif', '--', bin]);
   // massif at the exact peak: the planted 14 MiB and nothing else (the C runtime allocates nothing before main).
@@ -88,7 +110,10 @@ test('flame graph of a massif profile: widths in proportion to bytes, zoom, sear
   await page.locator(`svg.icicle g.fr[data-i="${build.i}"]`).click();
   const zoomed = await drawnFrames(page);
   assert.ok(Math.abs(zoomed[build.i]!.width / zoomed[0]!.width - 1) < 0.01, 'build_index fills the width');
-  assert.ok(Math.abs(zoomed[grow.i]!.width / zoomed[0]!.width - 4 / 12) < 0.01, `grow_table ${zoomed[grow.i]!.width} of ${zoomed[0]!.width}`);
+  assert.ok(
+    Math.abs(zoomed[grow.i]!.width / zoomed[0]!.width - 4 / 12) < 0.01,
+    `grow_table ${zoomed[grow.i]!.width} of ${zoomed[0]!.width}`,
+  );
   assert.equal(zoomed[nrConfig.i]!.shown, false, 'the other branch is hidden');
   assert.match(await page.locator('#flame-zoom').innerText(), /^Zoomed into build_index \(flamesites\.c\): 12\.0 MiB, 85\.7 % of all\./);
   await page.mouse.move(0, 0); // the tooltip away from the picture
@@ -111,11 +136,20 @@ test('flame graph of a massif profile: widths in proportion to bytes, zoom, sear
 
   // Bottom-up: the biggest planted site first, with its line, and its two callers when expanded.
   const firstRow = page.locator('table.bottom-up tbody tr').first();
-  assert.match(await firstRow.innerText(), new RegExp(`^10\\.0 MiB\\s+71\\.4 %\\s+10\\.0 MiB \\(71\\.4 %\\)\\s+new_record \\(flamesites\\.c:${line.newRecord}\\)`));
+  assert.match(
+    await firstRow.innerText(),
+    new RegExp(`^10\\.0 MiB\\s+71\\.4 %\\s+10\\.0 MiB \\(71\\.4 %\\)\\s+new_record \\(flamesites\\.c:${line.newRecord}\\)`),
+  );
   await firstRow.locator('summary').first().click();
   const callers = await firstRow.locator('details.callers > ul > li').allInnerTexts();
-  assert.deepEqual(callers.map((c) => c.split('\n')[0]), [`8.0 MiB (57.1 %) build_index (flamesites.c:${line.fromIndex})`, `2.0 MiB (14.3 %) load_config (flamesites.c:${line.fromConfig})`]);
-  assert.match(await page.locator('table.bottom-up tbody tr').nth(1).innerText(), new RegExp(`^4\\.0 MiB\\s+28\\.6 %.*grow_table \\(flamesites\\.c:${line.growTable}\\)`));
+  assert.deepEqual(
+    callers.map((c) => c.split('\n')[0]),
+    [`8.0 MiB (57.1 %) build_index (flamesites.c:${line.fromIndex})`, `2.0 MiB (14.3 %) load_config (flamesites.c:${line.fromConfig})`],
+  );
+  assert.match(
+    await page.locator('table.bottom-up tbody tr').nth(1).innerText(),
+    new RegExp(`^4\\.0 MiB\\s+28\\.6 %.*grow_table \\(flamesites\\.c:${line.growTable}\\)`),
+  );
 
   // Treemap: the leaves carry their names and bytes.
   const leaves = await page.locator('svg.treemap g.leaf text').allTextContents();
@@ -128,10 +162,21 @@ test('flame graph of a massif profile: widths in proportion to bytes, zoom, sear
 
 test('python and v8 pages: the bottom-up table starts with the biggest planted site', { skip, timeout: 240_000 }, async () => {
   const py = profile('python', ['--with', 'python', '--', 'python3', join(ROOT, 'fixtures', 'src', 'holdsites.py')]);
-  const v8 = profile('v8', ['--with', 'v8', '--sample-interval', '4K', '--', process.execPath, join(ROOT, 'fixtures', 'src', 'peaksites.mjs')]);
+  const v8 = profile('v8', [
+    '--with',
+    'v8',
+    '--sample-interval',
+    '4K',
+    '--',
+    process.execPath,
+    join(ROOT, 'fixtures', 'src', 'peaksites.mjs'),
+  ]);
   // holdsites.py: make_table's dict (~24 MiB of str keys, ints and the table) above make_blobs' 19.7 MiB of bytes;
   // peaksites.mjs: makeBatch's 16 MiB of arrays, dropped before exit.
-  for (const [name, { doc, html }, site] of [['python', py, /^make_table \(holdsites\.py:17\)$/], ['v8', v8, /^makeBatch \(peaksites\.mjs:\d+\)$/]] as const) {
+  for (const [name, { doc, html }, site] of [
+    ['python', py, /^make_table \(holdsites\.py:17\)$/],
+    ['v8', v8, /^makeBatch \(peaksites\.mjs:\d+\)$/],
+  ] as const) {
     const top = siteRows(doc.stacks, 'self', { byLine: true })[0]!;
     assert.match(top.site, site, `${name}: biggest self site in the document`);
     const { page, watch } = await chromium.open(html);

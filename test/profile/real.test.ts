@@ -114,7 +114,10 @@ test('import: raw massif output is read without running anything; other files ar
   assert.equal(r.status, 2);
   assert.match(r.stderr, /not a profile membench can read/);
   const massif = join(dir, 'massif.out.1');
-  writeFileSync(massif, 'desc: x\ncmd: ./a\ntime_unit: i\n#-----------\nsnapshot=0\n#-----------\ntime=0\nmem_heap_B=12\nmem_heap_extra_B=4\nmem_stacks_B=0\nheap_tree=peak\nn1: 12 (heap allocation functions) malloc/new/new[], --alloc-fns, etc.\n n0: 12 0x1: f (a.c:3)\n');
+  writeFileSync(
+    massif,
+    'desc: x\ncmd: ./a\ntime_unit: i\n#-----------\nsnapshot=0\n#-----------\ntime=0\nmem_heap_B=12\nmem_heap_extra_B=4\nmem_stacks_B=0\nheap_tree=peak\nn1: 12 (heap allocation functions) malloc/new/new[], --alloc-fns, etc.\n n0: 12 0x1: f (a.c:3)\n',
+  );
   const ok = runCli(['profile', 'import', massif, '--no-chart']);
   assert.equal(ok.status, 0, ok.stderr);
   assert.match(ok.stdout, /12 B\s+100\.0 %\s+f \(a\.c\)/);

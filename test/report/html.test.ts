@@ -9,7 +9,8 @@ import { formatBytes } from '../../src/report/units.js';
 import { syntheticBenchmark, syntheticDoc, syntheticRun } from '../helpers/result-doc.js';
 
 const MIB = 1024 * 1024;
-const one = (): MembenchResult => syntheticDoc([syntheticBenchmark('memfix hold 50 300', [syntheticRun(0, 52_948_992), syntheticRun(1, 52_887_552)])]);
+const one = (): MembenchResult =>
+  syntheticDoc([syntheticBenchmark('memfix hold 50 300', [syntheticRun(0, 52_948_992), syntheticRun(1, 52_887_552)])]);
 const page = (doc: MembenchResult, name: string | null = null): string => htmlReport([{ name, doc }]);
 
 /** The chart data embedded in the page, as the browser script will read it. */
@@ -23,13 +24,38 @@ test('sampling sentence: SCHED_FIFO granted, refused, and Σ RSS from carried st
   const doc = one();
   assert.doesNotMatch(page(doc), /SCHED_FIFO|--realtime|carried statm/);
   const [a, b] = doc.benchmarks[0]!.runs as RunResult[];
-  const granted = { ...a!, sampling: { ...a!.sampling!, samplerSchedPolicy: 'fifo' as const, realtimeAsked: true, realtimeRefused: null, maxStatmPerTick: 2, rssSumCarriedTicks: a!.sampling!.ticks } };
-  const refused = { ...b!, sampling: { ...b!.sampling!, samplerSchedPolicy: 'other' as const, realtimeAsked: true, realtimeRefused: 'chrt: Operation not permitted', maxStatmPerTick: 2, rssSumCarriedTicks: 0 } };
+  const granted = {
+    ...a!,
+    sampling: {
+      ...a!.sampling!,
+      samplerSchedPolicy: 'fifo' as const,
+      realtimeAsked: true,
+      realtimeRefused: null,
+      maxStatmPerTick: 2,
+      rssSumCarriedTicks: a!.sampling!.ticks,
+    },
+  };
+  const refused = {
+    ...b!,
+    sampling: {
+      ...b!.sampling!,
+      samplerSchedPolicy: 'other' as const,
+      realtimeAsked: true,
+      realtimeRefused: 'chrt: Operation not permitted',
+      maxStatmPerTick: 2,
+      rssSumCarriedTicks: 0,
+    },
+  };
   const html = page(syntheticDoc([syntheticBenchmark('memfix hold 50 300', [granted, refused])]));
   assert.match(html, /The sampler&#39;s fast thread ran SCHED_FIFO \(--realtime\) in 1 of 2 runs\./);
   assert.match(html, /--realtime was refused in 1 of 2 runs \(chrt: Operation not permitted\); they were sampled at normal priority\./);
   const share = a!.sampling!.ticks / (a!.sampling!.ticks + b!.sampling!.ticks);
-  assert.match(html, new RegExp(`Σ RSS used carried statm readings on ${(share * 100).toFixed(1).replace('.', '\\.')} % of ticks \\(--max-statm-per-tick 2\\)`));
+  assert.match(
+    html,
+    new RegExp(
+      `Σ RSS used carried statm readings on ${(share * 100).toFixed(1).replace('.', '\\.')} % of ticks \\(--max-statm-per-tick 2\\)`,
+    ),
+  );
 });
 
 test('synthetic documents are valid result documents', () => {
@@ -90,7 +116,10 @@ test('the peak shown is the JSON value exactly: highest tree peak of the measure
 test('a command or file name holding </script> or markup cannot break out of the page', () => {
   const evil = `echo '</script><script>alert(1)</script>' "<b>&amp;"`;
   const doc = syntheticDoc([syntheticBenchmark(evil, [syntheticRun(0, 10 * MIB)])]);
-  const html = htmlReport([{ name: '</script><img src=x>.json', doc }, { name: 'b.json', doc: one() }]);
+  const html = htmlReport([
+    { name: '</script><img src=x>.json', doc },
+    { name: 'b.json', doc: one() },
+  ]);
   assert.equal((html.match(/<script\b/gi) ?? []).length, 3, 'no script element injected');
   assert.equal((html.match(/<\/script/gi) ?? []).length, 3);
   assert.doesNotMatch(html, /<img src=x>/);
@@ -132,27 +161,55 @@ test('a run diagnosis is shown when present and its column absent otherwise', ()
   assert.doesNotMatch(page(one()), /<th>diagnosis<\/th>/);
   const doc = one();
   const leak = (verdict: 'leak' | 'no-leak', reason: string) => ({
-    verdict, slopeBytesPerSec: 0, confidence: null, reason, steadyFromMs: 10, steadyToMs: 190, baselineBytes: MIB, endLowBytes: MIB,
+    verdict,
+    slopeBytesPerSec: 0,
+    confidence: null,
+    reason,
+    steadyFromMs: 10,
+    steadyToMs: 190,
+    baselineBytes: MIB,
+    endLowBytes: MIB,
   });
-  Object.assign(doc.benchmarks[0]!.runs[1]!, { diagnosis: { leak: leak('leak', 'grows 1.2 MiB/s'), fragmentation: { signals: [] }, breakdown: null } });
-  Object.assign(doc.benchmarks[0]!.runs[0]!, { diagnosis: { leak: leak('no-leak', '<flat>'), fragmentation: { signals: [] }, breakdown: null } });
-  doc.benchmarks[0]!.runs.push(Object.assign(syntheticRun(2, 50 * MIB), {
-    diagnosis: {
-      leak: { verdict: 'no-leak', reason: 'Σ RSS came back to its baseline', slopeBytesPerSec: 0 },
-      fragmentation: { signals: [{ id: 'anon-not-returned', observed: true, evidence: 'anon stayed 40 MiB after free' }, { id: 'heap-dominates', observed: false, evidence: 'heap is 2 %' }] },
-      breakdown: null,
-    },
-  }));
+  Object.assign(doc.benchmarks[0]!.runs[1]!, {
+    diagnosis: { leak: leak('leak', 'grows 1.2 MiB/s'), fragmentation: { signals: [] }, breakdown: null },
+  });
+  Object.assign(doc.benchmarks[0]!.runs[0]!, {
+    diagnosis: { leak: leak('no-leak', '<flat>'), fragmentation: { signals: [] }, breakdown: null },
+  });
+  doc.benchmarks[0]!.runs.push(
+    Object.assign(syntheticRun(2, 50 * MIB), {
+      diagnosis: {
+        leak: { verdict: 'no-leak', reason: 'Σ RSS came back to its baseline', slopeBytesPerSec: 0 },
+        fragmentation: {
+          signals: [
+            { id: 'anon-not-returned', observed: true, evidence: 'anon stayed 40 MiB after free' },
+            { id: 'heap-dominates', observed: false, evidence: 'heap is 2 %' },
+          ],
+        },
+        breakdown: null,
+      },
+    }),
+  );
   const html = page(doc);
   assert.match(html, /<th>diagnosis<\/th>/);
   assert.match(html, /<td class="text diagnosis">leak: grows 1\.2 MiB\/s<\/td>/);
   assert.match(html, /<td class="text diagnosis">no leak: &lt;flat&gt;<\/td>/);
-  assert.match(html, /<td class="text diagnosis">no leak: Σ RSS came back to its baseline · fragmentation signs: anon stayed 40 MiB after free<\/td>/);
+  assert.match(
+    html,
+    /<td class="text diagnosis">no leak: Σ RSS came back to its baseline · fragmentation signs: anon stayed 40 MiB after free<\/td>/,
+  );
 });
 
 test('failed and unsampled runs: said in words, shown in the run table, nothing plotted for them', () => {
   const failed = syntheticRun(0, 5 * MIB, { exitCode: 3 });
-  const neverStarted = { ...syntheticRun(1, MIB), outcome: { state: 'failed-to-start' as const, message: 'command not found: nope' }, peaks: null, final: null, sampling: null, timeline: null };
+  const neverStarted = {
+    ...syntheticRun(1, MIB),
+    outcome: { state: 'failed-to-start' as const, message: 'command not found: nope' },
+    peaks: null,
+    final: null,
+    sampling: null,
+    timeline: null,
+  };
   const doc = syntheticDoc([syntheticBenchmark('flaky', [failed, neverStarted])]);
   assert.equal(MembenchResultSchema.safeParse(doc).success, true);
   const html = page(doc);
@@ -163,18 +220,32 @@ test('failed and unsampled runs: said in words, shown in the run table, nothing 
   assert.equal(model.commands[0]!.metricRows.length, 0, 'no statistics when no run counts');
 });
 
-test('--concurrency: the instances that did not exit 0 are listed under their run\'s outcome, only when they did not all end alike', () => {
-  const mixed = { ...syntheticRun(0, 30 * MIB), outcome: { state: 'signaled' as const, signal: 'SIGTERM' }, instances: [
-    { instance: 1, pid: 4101, outcome: { state: 'exited' as const, exitCode: 0 }, wallMs: 300 },
-    { instance: 2, pid: 4102, outcome: { state: 'exited' as const, exitCode: 3 }, wallMs: 2 },
-    { instance: 3, pid: 4103, outcome: { state: 'signaled' as const, signal: 'SIGTERM' }, wallMs: 2 },
-  ] };
-  const alike = { ...syntheticRun(1, 30 * MIB), instances: [1, 2, 3].map((i) => ({ instance: i, pid: 4200 + i, outcome: { state: 'exited' as const, exitCode: 0 }, wallMs: 300 })) };
+test("--concurrency: the instances that did not exit 0 are listed under their run's outcome, only when they did not all end alike", () => {
+  const mixed = {
+    ...syntheticRun(0, 30 * MIB),
+    outcome: { state: 'signaled' as const, signal: 'SIGTERM' },
+    instances: [
+      { instance: 1, pid: 4101, outcome: { state: 'exited' as const, exitCode: 0 }, wallMs: 300 },
+      { instance: 2, pid: 4102, outcome: { state: 'exited' as const, exitCode: 3 }, wallMs: 2 },
+      { instance: 3, pid: 4103, outcome: { state: 'signaled' as const, signal: 'SIGTERM' }, wallMs: 2 },
+    ],
+  };
+  const alike = {
+    ...syntheticRun(1, 30 * MIB),
+    instances: [1, 2, 3].map((i) => ({ instance: i, pid: 4200 + i, outcome: { state: 'exited' as const, exitCode: 0 }, wallMs: 300 })),
+  };
   const doc = syntheticDoc([syntheticBenchmark('memfix hold 10 300', [mixed, alike])]);
   assert.equal(MembenchResultSchema.safeParse(doc).success, true);
   const html = page(doc);
-  assert.match(html, /<td class="text">✗ killed by SIGTERM<ul class="instances"><li>instance 2\/3 \(pid 4102\): exited with code 3<\/li><li>instance 3\/3 \(pid 4103\): killed by SIGTERM<\/li><li>the other instance exited 0<\/li><\/ul><\/td>/);
-  assert.doesNotMatch(html, /instance 1\/3|pid 420\d/, 'an instance that exited 0 is counted, not listed; instances that all ended alike are not listed');
+  assert.match(
+    html,
+    /<td class="text">✗ killed by SIGTERM<ul class="instances"><li>instance 2\/3 \(pid 4102\): exited with code 3<\/li><li>instance 3\/3 \(pid 4103\): killed by SIGTERM<\/li><li>the other instance exited 0<\/li><\/ul><\/td>/,
+  );
+  assert.doesNotMatch(
+    html,
+    /instance 1\/3|pid 420\d/,
+    'an instance that exited 0 is counted, not listed; instances that all ended alike are not listed',
+  );
   assert.equal(html.match(/<ul class="instances">/g)?.length, 1);
 });
 
@@ -194,22 +265,61 @@ test('an empty document is refused rather than rendered as an empty page', () =>
 /** A run of a tree: the parent and three children with per-process series, and a breakdown near the peak. */
 function treeRun(): ReturnType<typeof syntheticRun> {
   const run = syntheticRun(0, 60 * MIB);
-  const ramp = (peak: number): (number | null)[] => run.timeline!.tMs.map((_, i) => (i < 5 ? null : Math.round((peak * Math.min(i, 50)) / 50 / 4096) * 4096));
-  const g = (kind: 'heap' | 'anon' | 'library', name: string, rss: number) => ({ kind, name, mappings: 1, sizeBytes: rss * 2, rssBytes: rss, pssBytes: rss, ussBytes: rss, swapBytes: 0 });
+  const ramp = (peak: number): (number | null)[] =>
+    run.timeline!.tMs.map((_, i) => (i < 5 ? null : Math.round((peak * Math.min(i, 50)) / 50 / 4096) * 4096));
+  const g = (kind: 'heap' | 'anon' | 'library', name: string, rss: number) => ({
+    kind,
+    name,
+    mappings: 1,
+    sizeBytes: rss * 2,
+    rssBytes: rss,
+    pssBytes: rss,
+    ussBytes: rss,
+    swapBytes: 0,
+  });
   return Object.assign(run, {
     processSeries: {
-      source: 'status-vmrss' as const, readsPerPoint: 2, tMs: run.timeline!.tMs,
-      processes: [20 * MIB, 19 * MIB, 18 * MIB].map((peak, i) => ({ pid: 101 + i, name: `work<${i}>`, peakBytes: peak, rssBytes: ramp(peak) }))
+      source: 'status-vmrss' as const,
+      readsPerPoint: 2,
+      tMs: run.timeline!.tMs,
+      processes: [20 * MIB, 19 * MIB, 18 * MIB]
+        .map((peak, i) => ({ pid: 101 + i, name: `work<${i}>`, peakBytes: peak, rssBytes: ramp(peak) }))
         .concat([{ pid: 100, name: 'parent', peakBytes: MIB, rssBytes: run.timeline!.tMs.map(() => MIB) }]),
       other: null,
     },
     diagnosis: {
-      leak: { verdict: 'no-leak' as const, slopeBytesPerSec: 0, confidence: null, reason: 'memory came back', steadyFromMs: 10, steadyToMs: 190, baselineBytes: MIB, endLowBytes: MIB },
+      leak: {
+        verdict: 'no-leak' as const,
+        slopeBytesPerSec: 0,
+        confidence: null,
+        reason: 'memory came back',
+        steadyFromMs: 10,
+        steadyToMs: 190,
+        baselineBytes: MIB,
+        endLowBytes: MIB,
+      },
       fragmentation: { signals: [{ id: 'heap-dominates' as const, observed: true, evidence: 'heap is 75 %', figures: {} }] },
       breakdown: {
-        atMs: 100, treeBytes: 60 * MIB, processCount: 4, unreadable: 0, captures: 2, readMs: 1, totalReadMs: 2,
-        largestProcess: { pid: 101, name: 'work<0>', rssBytes: 20 * MIB, groups: [g('heap', '[heap]', 15 * MIB), g('anon', 'anonymous mmap', 4 * MIB), g('library', 'libc.so.6', MIB)] },
-        tree: { rssBytes: 58 * MIB, pssBytes: 57 * MIB, ussBytes: 56 * MIB, swapBytes: 0, groups: [g('heap', '[heap]', 45 * MIB), g('anon', 'anonymous mmap', 10 * MIB), g('library', 'libc.so.6', 3 * MIB)] },
+        atMs: 100,
+        treeBytes: 60 * MIB,
+        processCount: 4,
+        unreadable: 0,
+        captures: 2,
+        readMs: 1,
+        totalReadMs: 2,
+        largestProcess: {
+          pid: 101,
+          name: 'work<0>',
+          rssBytes: 20 * MIB,
+          groups: [g('heap', '[heap]', 15 * MIB), g('anon', 'anonymous mmap', 4 * MIB), g('library', 'libc.so.6', MIB)],
+        },
+        tree: {
+          rssBytes: 58 * MIB,
+          pssBytes: 57 * MIB,
+          ussBytes: 56 * MIB,
+          swapBytes: 0,
+          groups: [g('heap', '[heap]', 45 * MIB), g('anon', 'anonymous mmap', 10 * MIB), g('library', 'libc.so.6', 3 * MIB)],
+        },
       },
     },
   });
@@ -220,9 +330,18 @@ test('a tree: per-process chart with a legend row per process (pid and name), it
   assert.equal(MembenchResultSchema.safeParse(doc).success, true, 'still a valid document');
   const html = page(doc);
   const data = embeddedData(html);
-  assert.deepEqual(data.charts.map((c) => [c.id, c.kind]), [['c1', 'runs'], ['c1p', 'processes']]);
+  assert.deepEqual(
+    data.charts.map((c) => [c.id, c.kind]),
+    [
+      ['c1', 'runs'],
+      ['c1p', 'processes'],
+    ],
+  );
   const pc = data.charts[1]!;
-  assert.deepEqual(pc.series.map((s) => s.label), ['pid 101 work<0>', 'pid 102 work<1>', 'pid 103 work<2>', 'pid 100 parent']);
+  assert.deepEqual(
+    pc.series.map((s) => s.label),
+    ['pid 101 work<0>', 'pid 102 work<1>', 'pid 103 work<2>', 'pid 100 parent'],
+  );
   // each process drawn over its own life only: the children from their first read on
   const tMs = treeRun().processSeries!.tMs;
   assert.deepEqual(pc.timesMs, [tMs], 'one time axis for every line, carried once');
@@ -232,11 +351,17 @@ test('a tree: per-process chart with a legend row per process (pid and name), it
   const legend = /<table class="legend" data-chart="c1p"[\s\S]*?<\/table>/.exec(html)![0];
   assert.match(legend, /pid 101 work&lt;0&gt;<\/button><\/th><td data-series="1" data-max="20\.0 MiB">/);
   assert.match(html, /<table class="processes">[\s\S]*<th>pid 102 work&lt;1&gt;<\/th><td>19\.0 MiB<\/td>/);
-  assert.match(html, /4 processes had their RSS \(VmRSS of \/proc\/PID\/status\) read over time, each point the highest of up to 2 reads\./);
+  assert.match(
+    html,
+    /4 processes had their RSS \(VmRSS of \/proc\/PID\/status\) read over time, each point the highest of up to 2 reads\./,
+  );
   // breakdown: largest process and tree, a segment per kind sized by its share, said in words
   assert.equal(html.match(/<svg class="breakdown"/g)?.length, 2);
   assert.match(html, /<g class="seg" data-kind="heap"><title>heap: 15\.0 MiB \(75\.0 %\)<\/title>\n<rect x="0\.0" y="2" width="645\.0"/);
-  assert.match(html, /Near the peak \(read at 100\.0 ms, tree 60\.0 MiB\), work&lt;0&gt; \(pid 101\) held 20\.0 MiB resident: 75 % heap \(15\.0 MiB\), 20 % anonymous mmap \(4\.0 MiB\), 5 % shared libraries \(1\.0 MiB\)\./);
+  assert.match(
+    html,
+    /Near the peak \(read at 100\.0 ms, tree 60\.0 MiB\), work&lt;0&gt; \(pid 101\) held 20\.0 MiB resident: 75 % heap \(15\.0 MiB\), 20 % anonymous mmap \(4\.0 MiB\), 5 % shared libraries \(1\.0 MiB\)\./,
+  );
   assert.match(html, /Leak verdict: no leak — memory came back\./);
   assert.match(html, /<li class="seen"><strong>seen:<\/strong> heap is 75 %<\/li>/);
   assert.match(html, /<table class="breakdown">[\s\S]*<th>\[heap\]<\/th><td>15\.0 MiB<\/td>/);
@@ -244,6 +369,9 @@ test('a tree: per-process chart with a legend row per process (pid and name), it
 
 test('documents older than per-process series (and single-process runs) render without that chart', () => {
   const html = page(one());
-  assert.deepEqual(embeddedData(html).charts.map((c) => c.kind), ['runs']);
+  assert.deepEqual(
+    embeddedData(html).charts.map((c) => c.kind),
+    ['runs'],
+  );
   assert.doesNotMatch(html, /Memory per process/);
 });

@@ -25,10 +25,15 @@ test('BMF: one benchmark per size (measure "memory": median, min, max) and the f
 
 test('github-action-benchmark: customSmallerIsBetter entries with name, unit, value, range, extra', () => {
   const e = suiteGhBenchmark(doc);
-  assert.deepEqual(e.map((x) => [x.name, x.unit, x.value]), [
-    ['job, "creation" / 10', 'bytes', 20480], ['job, "creation" / 50', 'bytes', 61440], ['job, "creation" / 100', 'bytes', 112640],
-    ['job, "creation" / per job', 'bytes/job', 1024],
-  ]);
+  assert.deepEqual(
+    e.map((x) => [x.name, x.unit, x.value]),
+    [
+      ['job, "creation" / 10', 'bytes', 20480],
+      ['job, "creation" / 50', 'bytes', 61440],
+      ['job, "creation" / 100', 'bytes', 112640],
+      ['job, "creation" / per job', 'bytes/job', 1024],
+    ],
+  );
   for (const x of e) assert.equal(typeof x.range, 'string');
 });
 

@@ -19,8 +19,15 @@ const chromium = withChromium();
 
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test('suite --html and report SUITE.json --html: svg with a circle per measurement and the fit line, no errors, nothing fetched', { skip, timeout: 120_000 }, async () => {
-  const { doc, written: suiteHtmlFile, reported: reportHtml } = pagesOf<SuiteResult>(['suite', join(ROOT, 'test', 'fixtures', 'suite', 'tiny.membench.mjs')], dir, 'tiny');
+test('suite --html and report SUITE.json --html: svg with a circle per measurement and the fit line, no errors, nothing fetched', {
+  skip,
+  timeout: 120_000,
+}, async () => {
+  const {
+    doc,
+    written: suiteHtmlFile,
+    reported: reportHtml,
+  } = pagesOf<SuiteResult>(['suite', join(ROOT, 'test', 'fixtures', 'suite', 'tiny.membench.mjs')], dir, 'tiny');
   const json = join(dir, 'tiny.json');
 
   for (const file of [suiteHtmlFile, reportHtml]) {
@@ -39,7 +46,10 @@ test('suite --html and report SUITE.json --html: svg with a circle per measureme
     assert.match(await page.locator('.fit-words').innerText(), / per item .*\+ .* fixed, R² \d\.\d{4}, too-few-points/);
     assert.match(await page.locator('p.expect').innerText(), /expected 20\.\.400 B per item: met/);
     const labels = await page.locator('svg.suite-chart text.label').allTextContents();
-    assert.deepEqual(labels.map((l) => l.replace(/\(.*\)/, '()')), ['size ()', 'retained ()']);
+    assert.deepEqual(
+      labels.map((l) => l.replace(/\(.*\)/, '()')),
+      ['size ()', 'retained ()'],
+    );
     assert.match(labels[1]!, /\((B|KiB|MiB)\)/);
     assertPageClean(watch);
     if (file === reportHtml) {

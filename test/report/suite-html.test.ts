@@ -14,12 +14,31 @@ const dir = mkdtempSync(join(tmpdir(), 'membench-suite-html-'));
 
 function bench(name: string, slope: number, intercept: number, sizes: number[], over: Partial<SuiteBenchmark> = {}): SuiteBenchmark {
   return {
-    name, kind: 'in-process', file: 'x.membench.mjs', unit: 'item', metric: 'retainedBytes', command: null, backend: null, runs: 3,
+    name,
+    kind: 'in-process',
+    file: 'x.membench.mjs',
+    unit: 'item',
+    metric: 'retainedBytes',
+    command: null,
+    backend: null,
+    runs: 3,
     sizes: sizes.map((size) => {
       const values = [0.98, 1, 1.02].map((k) => Math.round((intercept + slope * size) * k));
       return { size, valuesBytes: values, stats: null, inProcess: null, command: null };
     }),
-    fit: { points: sizes.length * 3, distinctSizes: sizes.length, slopeBytesPerUnit: slope, interceptBytes: intercept, r2: 0.998, r2OfMeans: 0.9999, residualStdDevBytes: null, slopeStdErrBytes: null, slopeIntervalBytes: [slope * 0.95, slope * 1.05], verdict: 'linear', reason: 'R² of means ≥ 0.98' },
+    fit: {
+      points: sizes.length * 3,
+      distinctSizes: sizes.length,
+      slopeBytesPerUnit: slope,
+      interceptBytes: intercept,
+      r2: 0.998,
+      r2OfMeans: 0.9999,
+      residualStdDevBytes: null,
+      slopeStdErrBytes: null,
+      slopeIntervalBytes: [slope * 0.95, slope * 1.05],
+      verdict: 'linear',
+      reason: 'R² of means ≥ 0.98',
+    },
     expect: { perUnit: { text: '20..400 B', minBytes: 20, maxBytes: 400 } },
     expectVerdict: slope >= 20 && slope <= 400 ? 'within' : 'above',
     ...over,
@@ -27,9 +46,21 @@ function bench(name: string, slope: number, intercept: number, sizes: number[], 
 }
 
 const doc = (benchmarks: SuiteBenchmark[]): SuiteResult => ({
-  kind: SUITE_KIND, schemaVersion: SUITE_SCHEMA_VERSION, tool: { name: 'membench', version: '0.1.0' },
-  context: { startedAt: '2024-01-01T00:00:00Z', finishedAt: '2024-01-01T00:00:01Z', complete: true, hostname: 'h', kernel: '6.1', nodeVersion: 'v20', cpuCount: 2 },
-  suiteFiles: ['x.membench.mjs'], failure: null, benchmarks,
+  kind: SUITE_KIND,
+  schemaVersion: SUITE_SCHEMA_VERSION,
+  tool: { name: 'membench', version: '0.1.0' },
+  context: {
+    startedAt: '2024-01-01T00:00:00Z',
+    finishedAt: '2024-01-01T00:00:01Z',
+    complete: true,
+    hostname: 'h',
+    kernel: '6.1',
+    nodeVersion: 'v20',
+    cpuCount: 2,
+  },
+  suiteFiles: ['x.membench.mjs'],
+  failure: null,
+  benchmarks,
 });
 
 test('suite page: one svg per benchmark, points and a fit line, slope text as formatted, expect shown', () => {
@@ -39,8 +70,14 @@ test('suite page: one svg per benchmark, points and a fit line, slope text as fo
   assert.equal(html.match(/<line class="fit"/g)?.length, 2);
   assert.equal(html.match(/<circle class="pt"/g)?.length, 18);
   const slopes = [...html.matchAll(/<strong class="slope">([^<]*)<\/strong>/g)].map((m) => m[1]);
-  assert.deepEqual(slopes, d.benchmarks.map((b) => formatBytesFine(b.fit!.slopeBytesPerUnit)));
-  assert.match(html, /38\.5 B<\/strong> per item .* \+ <strong class="intercept">11\.7 KiB<\/strong> fixed, R² <span class="r2">0\.9999<\/span>, <span class="verdict">linear<\/span>/);
+  assert.deepEqual(
+    slopes,
+    d.benchmarks.map((b) => formatBytesFine(b.fit!.slopeBytesPerUnit)),
+  );
+  assert.match(
+    html,
+    /38\.5 B<\/strong> per item .* \+ <strong class="intercept">11\.7 KiB<\/strong> fixed, R² <span class="r2">0\.9999<\/span>, <span class="verdict">linear<\/span>/,
+  );
   assert.match(html, /expected 20\.\.400 B per item: met/);
   assert.match(html, /expected 20\.\.400 B per item: NOT met: the slope is above it/);
   assert.match(html, /size \(items\)/);
@@ -99,6 +136,11 @@ test('membench report with two suite documents: one page, a section per document
   assert.equal(new Set(ids).size, ids.length, `unique ids: ${ids.join(' ')}`);
   const across = /<table class="across">([\s\S]*?)<\/table>/.exec(html)![1]!;
   assert.match(across, /<th>before\.json<\/th><th>after\.json<\/th>/);
-  assert.match(across, new RegExp(`<th>items</th><td><a href="#d1-b1">${formatBytesFine(38.5)} per item \\+ 11\\.7 KiB</a></td><td><a href="#d2-b1">${formatBytesFine(77)} per item`));
+  assert.match(
+    across,
+    new RegExp(
+      `<th>items</th><td><a href="#d1-b1">${formatBytesFine(38.5)} per item \\+ 11\\.7 KiB</a></td><td><a href="#d2-b1">${formatBytesFine(77)} per item`,
+    ),
+  );
   assert.doesNotMatch(across, /only-before/, 'a benchmark in one document only is not compared');
 });

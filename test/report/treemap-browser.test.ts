@@ -25,10 +25,26 @@ function find(node: TreeNode, name: string): TreeNode | null {
   return null;
 }
 
-test('profile --html: the treemap of a v8 profile, makeJobs and makeCache boxes sized by their bytes, self-contained', { skip, timeout: 60_000 }, async () => {
+test('profile --html: the treemap of a v8 profile, makeJobs and makeCache boxes sized by their bytes, self-contained', {
+  skip,
+  timeout: 60_000,
+}, async () => {
   const json = join(dir, 'v8.json');
   const html = join(dir, 'v8.html');
-  const r = runCli(['profile', '--with', 'v8', '--sample-interval', '4K', '--json', json, '--html', html, '--', process.execPath, join(ROOT, 'fixtures', 'src', 'allocsites.mjs')]);
+  const r = runCli([
+    'profile',
+    '--with',
+    'v8',
+    '--sample-interval',
+    '4K',
+    '--json',
+    json,
+    '--html',
+    html,
+    '--',
+    process.execPath,
+    join(ROOT, 'fixtures', 'src', 'allocsites.mjs'),
+  ]);
   assert.equal(r.status, 0, r.stderr);
   const doc = JSON.parse(readFileSync(json, 'utf8')) as ProfileDocument;
   const tree = callTree(doc.stacks, 'root');
@@ -40,12 +56,14 @@ test('profile --html: the treemap of a v8 profile, makeJobs and makeCache boxes 
   assert.match(await page.title(), /^membench profile — v8: /);
   assert.match(await page.locator('footer').innerText(), /This page is self-contained: it loads nothing from the network\./);
   // Each box is a rect whose <title> starts with its node's name; its drawn area, in CSS pixels.
-  const boxes = await page.$$eval('svg[aria-label="treemap of allocation sites"] rect', (rects) => rects.flatMap((rect) => {
-    const title = rect.querySelector('title')?.textContent;
-    if (!title) return [];
-    const b = rect.getBoundingClientRect();
-    return [{ name: title.split('\n')[0]!, area: b.width * b.height }];
-  }));
+  const boxes = await page.$$eval('svg[aria-label="treemap of allocation sites"] rect', (rects) =>
+    rects.flatMap((rect) => {
+      const title = rect.querySelector('title')?.textContent;
+      if (!title) return [];
+      const b = rect.getBoundingClientRect();
+      return [{ name: title.split('\n')[0]!, area: b.width * b.height }];
+    }),
+  );
   const area = (name: string): number => boxes.find((b) => b.name === name)?.area ?? 0;
   const [a, b] = [area(jobs.name), area(cache.name)];
   assert.ok(a > 1000 && b > 100, `boxes drawn: makeJobs ${a} px², makeCache ${b} px²`);
@@ -58,7 +76,8 @@ test('profile --html: the treemap of a v8 profile, makeJobs and makeCache boxes 
   const frames = await page.evaluate(() => {
     const data = JSON.parse(document.getElementById('membench-flame')!.textContent!) as { frames: { name: string }[] };
     return Array.from(document.querySelectorAll('svg[aria-label="flame graph of allocation sites"] g.fr')).map((g) => ({
-      name: data.frames[Number(g.getAttribute('data-i'))]!.name, width: g.querySelector('rect')!.getBoundingClientRect().width,
+      name: data.frames[Number(g.getAttribute('data-i'))]!.name,
+      width: g.querySelector('rect')!.getBoundingClientRect().width,
     }));
   });
   const jobsFrame = frames.find((f) => f.name === jobs.name);
@@ -66,7 +85,10 @@ test('profile --html: the treemap of a v8 profile, makeJobs and makeCache boxes 
   // Each frame is drawn 1 SVG unit narrower than its share, so neighbours stay apart: within 1 % of the width.
   const all = frames[0]!.width;
   assert.ok(Math.abs(jobsFrame.width / all - jobs.bytes / tree.bytes) < 0.01, `makeJobs frame ${jobsFrame.width} of ${all} px`);
-  assert.ok(await page.locator('svg[aria-label="flame graph of allocation sites"] text', { hasText: /^makeJobs \(allocsites\.mjs\)$/ }).isVisible(), 'makeJobs frame labelled');
+  assert.ok(
+    await page.locator('svg[aria-label="flame graph of allocation sites"] text', { hasText: /^makeJobs \(allocsites\.mjs\)$/ }).isVisible(),
+    'makeJobs frame labelled',
+  );
   await page.screenshot({ path: join(ARTIFACTS, 'treemap.png'), fullPage: true });
   assertPageClean(watch);
   await page.close();

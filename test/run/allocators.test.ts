@@ -10,11 +10,19 @@ import { runCliOk } from '../helpers/fixtures.js';
 
 test('a missing allocator library is one line naming the package; an unknown name is a usage error', () => {
   const empty = mkdtempSync(join(tmpdir(), 'membench-nolibs-'));
-  assert.throws(() => resolveAllocator('jemalloc', [empty]), (e: unknown) =>
-    e instanceof MembenchError && e.exitCode === 4 && /libjemalloc\.so\.2 not found \(install the Debian package libjemalloc2/.test(e.line()));
+  assert.throws(
+    () => resolveAllocator('jemalloc', [empty]),
+    (e: unknown) =>
+      e instanceof MembenchError &&
+      e.exitCode === 4 &&
+      /libjemalloc\.so\.2 not found \(install the Debian package libjemalloc2/.test(e.line()),
+  );
   assert.throws(() => resolveAllocator('tcmalloc', [empty]), /libtcmalloc_minimal\.so\.4 not found/);
   assert.deepEqual(resolveAllocator('glibc', [empty]), { name: 'glibc', preload: null });
-  assert.throws(() => resolveAllocator('mimalloc'), (e: unknown) => e instanceof MembenchError && e.exitCode === 2);
+  assert.throws(
+    () => resolveAllocator('mimalloc'),
+    (e: unknown) => e instanceof MembenchError && e.exitCode === 2,
+  );
 });
 
 test('expandAllocators: every command under every allocator, named, LD_PRELOAD prepended to an inherited one', () => {
@@ -30,9 +38,22 @@ test('expandAllocators: every command under every allocator, named, LD_PRELOAD p
 test('membench run --allocator glibc,jemalloc,tcmalloc: three benchmarks, each process maps its malloc', () => {
   const dir = mkdtempSync(join(tmpdir(), 'membench-alloc-'));
   const json = join(dir, 'r.json');
-  const r = runCliOk(['run', '--runs', '1', '--no-chart', '--allocator', 'glibc,jemalloc,tcmalloc', '--json', json, `cat /proc/self/maps > ${dir}/maps.$MEMBENCH_ALLOCATOR`]);
+  const r = runCliOk([
+    'run',
+    '--runs',
+    '1',
+    '--no-chart',
+    '--allocator',
+    'glibc,jemalloc,tcmalloc',
+    '--json',
+    json,
+    `cat /proc/self/maps > ${dir}/maps.$MEMBENCH_ALLOCATOR`,
+  ]);
   const doc = JSON.parse(readFileSync(json, 'utf8')) as { benchmarks: { command: string }[] };
-  assert.deepEqual(doc.benchmarks.map((b) => b.command.replace(/^.* \[/, '[')), ['[glibc]', '[jemalloc]', '[tcmalloc]']);
+  assert.deepEqual(
+    doc.benchmarks.map((b) => b.command.replace(/^.* \[/, '[')),
+    ['[glibc]', '[jemalloc]', '[tcmalloc]'],
+  );
   const maps = (a: string): string => readFileSync(join(dir, `maps.${a}`), 'utf8');
   assert.doesNotMatch(maps('glibc'), /jemalloc|tcmalloc/);
   assert.match(maps('jemalloc'), /libjemalloc\.so\.2/);

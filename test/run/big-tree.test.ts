@@ -24,19 +24,28 @@ test(`cgroup: ${K} children at the default 1 ms — statm and membership budgete
   assert.ok(s.rssSumCarriedTicks! > s.ticks / 2, `carried ${s.rssSumCarriedTicks} of ${s.ticks} ticks`);
   for (const a of s.adaptations!) {
     assert.ok(a.fromMs >= 0 && a.fromMs < run.wallMs, `${a.what} from ${a.fromMs} ms`);
-    assert.ok(run.notes.some((n) => n.includes(a.detail)), `a note says: ${a.detail}`);
+    assert.ok(
+      run.notes.some((n) => n.includes(a.detail)),
+      `a note says: ${a.detail}`,
+    );
   }
   // Every report shows the notes: the compact terminal one says it in words too.
   assert.match(unwrap(r.stdout), /Big tree: from \d+\.\d{3} s on, statm read for as few as \d+ of up to 1001 processes per tick/);
   // Tree-level figures: the cgroup counter at every tick (no gap in the timeline), all 1001 processes seen (cgroup.procs
   // holds more than one page of pids here: read whole), the peak count whole.
   // (0 before the wrapper joined the group: a reading still.)
-  assert.ok(run.timeline!.treeBytes.every((b) => b !== null && b >= 0), 'the cgroup counter at every timeline point');
+  assert.ok(
+    run.timeline!.treeBytes.every((b) => b !== null && b >= 0),
+    'the cgroup counter at every timeline point',
+  );
   assert.equal(run.peaks!.processCount, K + 1);
   assert.equal(run.processes.length, K + 1);
   // The children touch 1 MiB each (+ ~0.2–1 MiB of program each): the cgroup peak, exact, and the carried Σ RSS reach it.
   assert.ok(run.peaks!.treeBytes! >= K * MIB && run.peaks!.treeBytes! < K * 2.5 * MIB, `tree peak ${run.peaks!.treeBytes! / MIB} MiB`);
-  assert.ok(run.peaks!.rssSumBytes! >= K * MIB && run.peaks!.rssSumBytes! < K * 2.5 * MIB, `Σ RSS peak ${run.peaks!.rssSumBytes! / MIB} MiB`);
+  assert.ok(
+    run.peaks!.rssSumBytes! >= K * MIB && run.peaks!.rssSumBytes! < K * 2.5 * MIB,
+    `Σ RSS peak ${run.peaks!.rssSumBytes! / MIB} MiB`,
+  );
 });
 
 test('a small tree (memfix tree 4) at the default settings: nothing adapted, nothing carried', () => {

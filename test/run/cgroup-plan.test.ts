@@ -8,8 +8,16 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import {
-  CgroupUnavailable, createRunCgroup, detectLayout, killRunCgroupSync, machineLayout, planRunCgroup, sweepStaleGroups, systemPlanInput,
-  type CgroupPlan, type PlanInput,
+  CgroupUnavailable,
+  createRunCgroup,
+  detectLayout,
+  killRunCgroupSync,
+  machineLayout,
+  planRunCgroup,
+  sweepStaleGroups,
+  systemPlanInput,
+  type CgroupPlan,
+  type PlanInput,
 } from '../../src/run/cgroup.js';
 import { ROOT } from '../helpers/fixtures.js';
 
@@ -39,12 +47,14 @@ function input(layout: string, files?: { readFile: PlanInput['readFile'] }): Pla
   return { ...systemPlanInput(NAME, procRoot(layout)), readFile: files?.readFile ?? (() => null) };
 }
 
-const unavailable = (pattern: RegExp) => (e: unknown): boolean => {
-  assert.ok(e instanceof CgroupUnavailable, String(e));
-  assert.match(e.reason, pattern);
-  assert.equal(e.message, e.reason);
-  return true;
-};
+const unavailable =
+  (pattern: RegExp) =>
+  (e: unknown): boolean => {
+    assert.ok(e instanceof CgroupUnavailable, String(e));
+    assert.match(e.reason, pattern);
+    assert.equal(e.message, e.reason);
+    return true;
+  };
 
 test('hybrid (this machine, captured): v1 memory for accounting, membership and cgroup.kill in the v2 tree', () => {
   const files = cgroupFiles('/nowhere', 'v2');
@@ -57,7 +67,12 @@ test('hybrid (this machine, captured): v1 memory for accounting, membership and 
     freezerDir: null,
     membershipDir: `/sys/fs/cgroup/unified/${NAME}`,
     killVia: 'cgroup.kill',
-    enableMemoryIn: null, enableControllers: [], cpuDir: null, cpusetDir: null, cpuVersion: null, cpusetVersion: null,
+    enableMemoryIn: null,
+    enableControllers: [],
+    cpuDir: null,
+    cpusetDir: null,
+    cpuVersion: null,
+    cpusetVersion: null,
     dirs: [memoryDir, `/sys/fs/cgroup/unified/${NAME}`],
   } satisfies CgroupPlan);
   assert.deepEqual(files.asked, [], 'v1 memory needs no v2 controller files');
@@ -66,8 +81,10 @@ test('hybrid (this machine, captured): v1 memory for accounting, membership and 
 test('hybrid without a v1 memory hierarchy falls back to the v2 tree, which here lacks memory: unavailable, says why', () => {
   const base = input('hybrid');
   const mounts = base.mounts.filter((m) => !m.controllers.includes('memory'));
-  assert.throws(() => planRunCgroup({ ...base, mounts, readFile: (p) => (p === '/sys/fs/cgroup/unified/cgroup.controllers' ? 'hugetlb\n' : null) }),
-    unavailable(/^the memory controller is not delegated to \/sys\/fs\/cgroup\/unified \(cgroup.controllers: "hugetlb"\)$/));
+  assert.throws(
+    () => planRunCgroup({ ...base, mounts, readFile: (p) => (p === '/sys/fs/cgroup/unified/cgroup.controllers' ? 'hugetlb\n' : null) }),
+    unavailable(/^the memory controller is not delegated to \/sys\/fs\/cgroup\/unified \(cgroup.controllers: "hugetlb"\)$/),
+  );
 });
 
 test('v2, memory delegated but not yet enabled for children: enableMemoryIn is the parent', () => {
@@ -81,7 +98,12 @@ test('v2, memory delegated but not yet enabled for children: enableMemoryIn is t
     freezerDir: null,
     membershipDir: `${parent}/${NAME}`,
     killVia: 'cgroup.kill',
-    enableMemoryIn: parent, enableControllers: ['memory'], cpuDir: null, cpusetDir: null, cpuVersion: null, cpusetVersion: null,
+    enableMemoryIn: parent,
+    enableControllers: ['memory'],
+    cpuDir: null,
+    cpusetDir: null,
+    cpuVersion: null,
+    cpusetVersion: null,
     dirs: [`${parent}/${NAME}`],
   } satisfies CgroupPlan);
   assert.deepEqual(files.asked, [`${parent}/cgroup.controllers`, `${parent}/cgroup.subtree_control`]);
@@ -106,8 +128,14 @@ test('v2, memory already in cgroup.subtree_control: nothing to enable', () => {
 
 test('v2, memory not in cgroup.controllers: CgroupUnavailable naming the group and what is delegated', () => {
   const parent = '/sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service/app.slice/run-r3b1c2d.scope';
-  assert.throws(() => planRunCgroup(input('v2', cgroupFiles(parent, 'v2-no-memory'))),
-    unavailable(new RegExp(`^the memory controller is not delegated to ${parent.replace(/[.@]/g, '\\$&')} \\(cgroup.controllers: "cpuset cpu io pids"\\)$`)));
+  assert.throws(
+    () => planRunCgroup(input('v2', cgroupFiles(parent, 'v2-no-memory'))),
+    unavailable(
+      new RegExp(
+        `^the memory controller is not delegated to ${parent.replace(/[.@]/g, '\\$&')} \\(cgroup.controllers: "cpuset cpu io pids"\\)$`,
+      ),
+    ),
+  );
   // Unreadable cgroup.controllers is the same answer, with nothing listed.
   assert.throws(() => planRunCgroup(input('v2')), unavailable(/not delegated to .*\(cgroup.controllers: ""\)$/));
 });
@@ -121,7 +149,12 @@ test('v1 only, with freezer: memory + freezer groups, killed by freezing', () =>
     freezerDir: `/sys/fs/cgroup/freezer/${NAME}`,
     membershipDir: `/sys/fs/cgroup/memory/user.slice/${NAME}`,
     killVia: 'freezer',
-    enableMemoryIn: null, enableControllers: [], cpuDir: null, cpusetDir: null, cpuVersion: null, cpusetVersion: null,
+    enableMemoryIn: null,
+    enableControllers: [],
+    cpuDir: null,
+    cpusetDir: null,
+    cpuVersion: null,
+    cpusetVersion: null,
     dirs: [`/sys/fs/cgroup/memory/user.slice/${NAME}`, `/sys/fs/cgroup/freezer/${NAME}`],
   } satisfies CgroupPlan);
 });
@@ -136,7 +169,10 @@ test('v1 only, no freezer: SIGKILL every pid', () => {
 
 test('v1 without a memory hierarchy, and no cgroup mounts at all: unavailable with the reason', () => {
   const base = input('v1');
-  assert.throws(() => planRunCgroup({ ...base, mounts: base.mounts.filter((m) => !m.controllers.includes('memory')) }), unavailable(/no memory controller is mounted/));
+  assert.throws(
+    () => planRunCgroup({ ...base, mounts: base.mounts.filter((m) => !m.controllers.includes('memory')) }),
+    unavailable(/no memory controller is mounted/),
+  );
   assert.throws(() => planRunCgroup(input('none')), unavailable(/^no cgroup filesystem is mounted$/));
 });
 
@@ -173,7 +209,18 @@ function tempPlan(t: { after: (fn: () => void) => void }, killVia: CgroupPlan['k
   return {
     base,
     plan: {
-      layout: 'v1', memory: { version: 1, dir: memoryDir }, v2Dir: null, freezerDir, membershipDir: memoryDir, killVia, enableMemoryIn: null, enableControllers: [], cpuDir: null, cpusetDir: null, cpuVersion: null, cpusetVersion: null,
+      layout: 'v1',
+      memory: { version: 1, dir: memoryDir },
+      v2Dir: null,
+      freezerDir,
+      membershipDir: memoryDir,
+      killVia,
+      enableMemoryIn: null,
+      enableControllers: [],
+      cpuDir: null,
+      cpusetDir: null,
+      cpuVersion: null,
+      cpusetVersion: null,
       dirs: freezerDir ? [memoryDir, freezerDir] : [memoryDir],
     },
   };
@@ -188,7 +235,10 @@ test('createRunCgroup: a directory where no memory files appear is removed again
 test('createRunCgroup: a failed mkdir removes the directories already made and names the one that failed', (t) => {
   const { base, plan } = tempPlan(t);
   const missing = join(base, 'no-such-parent', NAME);
-  assert.throws(() => createRunCgroup({ ...plan, dirs: [...plan.dirs, missing] }), unavailable(new RegExp(`^cannot create ${missing}: ENOENT$`)));
+  assert.throws(
+    () => createRunCgroup({ ...plan, dirs: [...plan.dirs, missing] }),
+    unavailable(new RegExp(`^cannot create ${missing}: ENOENT$`)),
+  );
   assert.equal(existsSync(plan.memory.dir), false);
 });
 
@@ -200,12 +250,19 @@ test('killRunCgroupSync via freezer: freezes, kills every listed pid, thaws (pla
   const exited = once(child, 'exit');
   writeFileSync(join(plan.freezerDir!, 'cgroup.procs'), `${child.pid}\n`);
   writeFileSync(join(plan.freezerDir!, 'freezer.state'), 'THAWED\n');
-  killRunCgroupSync({ plan, usageFile: '', peakFile: null, statFile: '', procsFile: join(plan.membershipDir, 'cgroup.procs'), joinFiles: [] });
+  killRunCgroupSync({
+    plan,
+    usageFile: '',
+    peakFile: null,
+    statFile: '',
+    procsFile: join(plan.membershipDir, 'cgroup.procs'),
+    joinFiles: [],
+  });
   assert.deepEqual(await exited, [null, 'SIGKILL']);
   assert.equal(readFileSync(join(plan.freezerDir!, 'freezer.state'), 'utf8'), 'THAWED');
 });
 
-test('sweepStaleGroups: removes membench-<dead pid>-N beside the plan\'s groups; keeps live and foreign names', async (t) => {
+test("sweepStaleGroups: removes membench-<dead pid>-N beside the plan's groups; keeps live and foreign names", async (t) => {
   const { base, plan } = tempPlan(t, 'freezer');
   const dead = spawn('true');
   await once(dead, 'exit');

@@ -7,8 +7,18 @@ import { once } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
-  createRunCgroup, killRunCgroupSync, listPids, planRunCgroup, readOomCounters, readPeakBytes, removeRunCgroupSync, sweepStaleGroups,
-  systemPlanInput, waitEmptySync, type CgroupPlan, type RunCgroup,
+  createRunCgroup,
+  killRunCgroupSync,
+  listPids,
+  planRunCgroup,
+  readOomCounters,
+  readPeakBytes,
+  removeRunCgroupSync,
+  sweepStaleGroups,
+  systemPlanInput,
+  waitEmptySync,
+  type CgroupPlan,
+  type RunCgroup,
 } from '../../src/run/cgroup.js';
 import { launch } from '../../src/run/launch.js';
 import { MEMFIX, MIB } from '../helpers/fixtures.js';
@@ -47,7 +57,8 @@ const cmdline = (pid: number): string => {
     return '';
   }
 };
-const populated = (plan: CgroupPlan): string | undefined => /^populated (\d)$/m.exec(readFileSync(join(plan.v2Dir!, 'cgroup.events'), 'utf8'))?.[1];
+const populated = (plan: CgroupPlan): string | undefined =>
+  /^populated (\d)$/m.exec(readFileSync(join(plan.v2Dir!, 'cgroup.events'), 'utf8'))?.[1];
 
 test('run cgroup lifecycle: create, join before exec, kill the whole tree, empty within 1 s, remove', async (t) => {
   const skip = skipReason();
@@ -60,15 +71,21 @@ test('run cgroup lifecycle: create, join before exec, kill the whole tree, empty
   assert.equal(plan.memory.version, 1);
   assert.ok(plan.memory.dir.startsWith(`${V1_MEMORY}/`), plan.memory.dir);
   assert.equal(plan.killVia, plan.v2Dir ? 'cgroup.kill' : plan.freezerDir ? 'freezer' : 'signals');
-  assert.deepEqual(cg.joinFiles, plan.dirs.map((d) => join(d, 'cgroup.procs')));
+  assert.deepEqual(
+    cg.joinFiles,
+    plan.dirs.map((d) => join(d, 'cgroup.procs')),
+  );
 
   // A tree: the shell the target starts and two grandchildren node never sees.
   const child = start(['/bin/sh', '-c', 'sleep 30 & sleep 30 & wait'], cg);
   const exited = once(child, 'exit');
   const pid = child.pid!;
   const inAll = (): boolean => cg.joinFiles.every((f) => listPids(f).includes(pid));
-  assert.ok(await until(() => inAll() && listPids(cg.procsFile).length === 3, 5000), `pid ${pid} and its two children in ${cg.joinFiles.join(', ')}: ${listPids(cg.procsFile).join(' ')}`);
-  assert.equal(cmdline(pid), '/bin/sh -c sleep 30 & sleep 30 & wait', 'the join wrapper exec\'d the target in place');
+  assert.ok(
+    await until(() => inAll() && listPids(cg.procsFile).length === 3, 5000),
+    `pid ${pid} and its two children in ${cg.joinFiles.join(', ')}: ${listPids(cg.procsFile).join(' ')}`,
+  );
+  assert.equal(cmdline(pid), '/bin/sh -c sleep 30 & sleep 30 & wait', "the join wrapper exec'd the target in place");
   assert.ok(listPids(join(plan.memory.dir, 'cgroup.procs')).includes(pid), 'in the v1 memory group');
   if (plan.v2Dir) {
     assert.ok(listPids(join(plan.v2Dir, 'cgroup.procs')).includes(pid), 'in the v2 group');

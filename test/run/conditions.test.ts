@@ -11,7 +11,7 @@ import { MEMFIX, MIB, runCli, unwrap } from '../helpers/fixtures.js';
 const dir = mkdtempSync(join(tmpdir(), 'membench-cond-'));
 let seq = 0;
 const root = process.getuid?.() === 0 && existsSync('/sys/fs/cgroup/memory');
-const needsRoot = root ? false : 'needs root and a cgroup v1 memory hierarchy (as on this project\'s CI machine)';
+const needsRoot = root ? false : "needs root and a cgroup v1 memory hierarchy (as on this project's CI machine)";
 
 function run(args: readonly string[]): { doc: MembenchResult; status: number | null; stdout: string; stderr: string } {
   const out = join(dir, `c${seq++}.json`);
@@ -34,9 +34,15 @@ test('--memory-limit 256M: an allocator past it is OOM-killed, and the result ex
   assert.ok(oom.peakBytes! >= 240 * MIB && oom.peakBytes! <= 256 * MIB + 2 * MIB, `peak ${oom.peakBytes! / MIB} MiB`);
   const memfixPid = r.processes.find((p) => p.name === 'memfix')?.pid;
   assert.equal(oom.killedPid, memfixPid, 'the kernel log names the killed memfix');
-  assert.ok(oom.kernelLog?.some((l) => l.includes(`Killed process ${memfixPid}`)), JSON.stringify(oom.kernelLog));
+  assert.ok(
+    oom.kernelLog?.some((l) => l.includes(`Killed process ${memfixPid}`)),
+    JSON.stringify(oom.kernelLog),
+  );
   assert.match(stdout, /killed by the OOM killer at 256\.0 MiB, the limit you set \(memfix, pid \d+\); peak 25\d\.\d MiB/);
-  assert.deepEqual(r.limits.map((l) => [l.name, l.applied]), [['memory-limit', true]]);
+  assert.deepEqual(
+    r.limits.map((l) => [l.name, l.applied]),
+    [['memory-limit', true]],
+  );
 });
 
 test('--rlimit-data 100M: a refused allocation is its own outcome, not an OOM kill', () => {
@@ -92,7 +98,15 @@ test('--subtract-baseline: footprint = measured − interpreter doing nothing (p
   // Raw figures stay: the measured summary is untouched.
   assert.equal(perl.doc.benchmarks[1]!.summary.metrics.treePeakBytes!.median, tree.measuredMedian);
 
-  const node = run(['-r', '1', '--subtract-baseline', '--', process.execPath, '-e', 'const b = Buffer.alloc(64 * 1024 * 1024, 1); setTimeout(() => b, 200)']);
+  const node = run([
+    '-r',
+    '1',
+    '--subtract-baseline',
+    '--',
+    process.execPath,
+    '-e',
+    'const b = Buffer.alloc(64 * 1024 * 1024, 1); setTimeout(() => b, 200)',
+  ]);
   assert.equal(node.doc.benchmarks[0]!.command, `${process.execPath} -e 0`);
   const nb = node.doc.benchmarks[1]!.baseline!.metrics.treeAnonPeakBytes!;
   assert.ok(nb.footprint >= 60 * MIB && nb.footprint <= 80 * MIB, `node footprint ${nb.footprint / MIB} MiB for a 64 MiB buffer`);
@@ -100,7 +114,15 @@ test('--subtract-baseline: footprint = measured − interpreter doing nothing (p
 
 test('--subtract-baseline: python3 when /usr/bin/python3 exists; unknown interpreters need --baseline-cmd', () => {
   if (existsSync('/usr/bin/python3')) {
-    const py = run(['-r', '1', '--subtract-baseline', '--', '/usr/bin/python3', '-c', 'b = bytearray(48 * 1024 * 1024); import time; time.sleep(0.2)']);
+    const py = run([
+      '-r',
+      '1',
+      '--subtract-baseline',
+      '--',
+      '/usr/bin/python3',
+      '-c',
+      'b = bytearray(48 * 1024 * 1024); import time; time.sleep(0.2)',
+    ]);
     const m = py.doc.benchmarks[1]!.baseline!.metrics.treeAnonPeakBytes!;
     assert.ok(m.footprint >= 44 * MIB && m.footprint <= 56 * MIB, `python footprint ${m.footprint / MIB} MiB`);
   }
@@ -113,7 +135,10 @@ test('--subtract-baseline: python3 when /usr/bin/python3 exists; unknown interpr
 
 test('--concurrency 1,2,4: marginal cost per instance within 5 % of what each instance touches', () => {
   const { doc, stdout } = run(['-r', '2', '--concurrency', '1,2,4', '--', MEMFIX, 'hold', '30', '300']);
-  assert.deepEqual(doc.benchmarks.map((b) => b.concurrency), [1, 2, 4]);
+  assert.deepEqual(
+    doc.benchmarks.map((b) => b.concurrency),
+    [1, 2, 4],
+  );
   const scan = doc.scans.find((s) => s.kind === 'concurrency')!;
   assert.ok(Math.abs(scan.fit!.slopeBytesPerUnit - 30 * MIB) / (30 * MIB) < 0.05, `slope ${scan.fit!.slopeBytesPerUnit / MIB} MiB`);
   assert.ok(scan.fit!.r2 >= 0.99);
@@ -126,24 +151,35 @@ test('--concurrency 1,2,4: marginal cost per instance within 5 % of what each in
 // that lives under one tick may not be seen at all.
 const PER_INSTANCE = `case $MEMBENCH_INSTANCE in 2) ${MEMFIX} hold 1 100; exit 3;; 3) ${MEMFIX} hold 1 100; kill -TERM $$;; *) exec ${MEMFIX} hold 10 300;; esac`;
 
-test('--concurrency 1,3: each instance\'s own ending, numbered by MEMBENCH_INSTANCE, in the result and on the terminal', () => {
+test("--concurrency 1,3: each instance's own ending, numbered by MEMBENCH_INSTANCE, in the result and on the terminal", () => {
   const { doc, status, stdout } = run(['-r', '1', '--concurrency', '1,3', '--', '/bin/sh', '-c', PER_INSTANCE]);
   assert.equal(status, 1, 'a failed instance fails the run');
   const [one, three] = doc.benchmarks.map((b) => b.runs[0]!);
   assert.deepEqual(one!.outcome, { state: 'exited', exitCode: 0 });
   assert.equal(one!.instances, undefined, 'one instance: no per-instance list');
   const inst = three!.instances!;
-  assert.deepEqual(inst.map((i) => [i.instance, i.outcome]), [
-    [1, { state: 'exited', exitCode: 0 }],
-    [2, { state: 'exited', exitCode: 3 }],
-    [3, { state: 'signaled', signal: 'SIGTERM' }],
-  ]);
+  assert.deepEqual(
+    inst.map((i) => [i.instance, i.outcome]),
+    [
+      [1, { state: 'exited', exitCode: 0 }],
+      [2, { state: 'exited', exitCode: 3 }],
+      [3, { state: 'signaled', signal: 'SIGTERM' }],
+    ],
+  );
   // The run's outcome is still the first failure (a signal before an exit code); its wall time the last instance's.
   assert.deepEqual(three!.outcome, { state: 'signaled', signal: 'SIGTERM' });
   assert.equal(three!.wallMs, Math.max(...inst.map((i) => i.wallMs)));
   // Each pid is a main process the sampler saw: instance 1 exec'd memfix, 2 and 3 are the shell.
-  assert.deepEqual(inst.map((i) => three!.processes.find((p) => p.pid === i.pid)?.name), ['memfix', 'sh', 'sh']);
-  assert.match(stdout, new RegExp(`instance 2/3 \\(pid ${inst[1]!.pid}\\): exited with code 3.*instance 3/3 \\(pid ${inst[2]!.pid}\\): killed by SIGTERM.*the other instance exited 0`));
+  assert.deepEqual(
+    inst.map((i) => three!.processes.find((p) => p.pid === i.pid)?.name),
+    ['memfix', 'sh', 'sh'],
+  );
+  assert.match(
+    stdout,
+    new RegExp(
+      `instance 2/3 \\(pid ${inst[1]!.pid}\\): exited with code 3.*instance 3/3 \\(pid ${inst[2]!.pid}\\): killed by SIGTERM.*the other instance exited 0`,
+    ),
+  );
   assert.doesNotMatch(stdout, /instance 1\/3/);
   // zod keeps the field (it strips keys the schema does not know).
   assert.deepEqual(MembenchResultSchema.parse(doc).benchmarks[1]!.runs[0]!.instances, inst);
@@ -154,17 +190,36 @@ test('--concurrency 3 --memory-limit 96M: the instance that grows is OOM-killed,
   const { doc, status, stdout } = run(['-r', '1', '--concurrency', '3', '--memory-limit', '96M', '--', '/bin/sh', '-c', grow]);
   assert.equal(status, 1);
   const r = doc.benchmarks[0]!.runs[0]!;
-  assert.deepEqual(r.instances!.map((i) => [i.instance, i.outcome.state]), [[1, 'exited'], [2, 'exited'], [3, 'oom-killed']]);
-  assert.deepEqual(r.instances!.slice(0, 2).map((i) => i.outcome), [{ state: 'exited', exitCode: 0 }, { state: 'exited', exitCode: 0 }]);
+  assert.deepEqual(
+    r.instances!.map((i) => [i.instance, i.outcome.state]),
+    [
+      [1, 'exited'],
+      [2, 'exited'],
+      [3, 'oom-killed'],
+    ],
+  );
+  assert.deepEqual(
+    r.instances!.slice(0, 2).map((i) => i.outcome),
+    [
+      { state: 'exited', exitCode: 0 },
+      { state: 'exited', exitCode: 0 },
+    ],
+  );
   // The OOM killer takes the largest: instance 3 (up to ~86 MiB against the others' 10 MiB), as the kernel says.
   if (r.oom?.killedPid != null) assert.equal(r.oom.killedPid, r.instances![2]!.pid, JSON.stringify(r.oom.kernelLog));
-  assert.match(stdout, /instance 3\/3 \(pid \d+\): killed by the OOM killer at the run's memory limit \(\d+ OOM kills? in its cgroup\) .*the other 2 instances exited 0/);
+  assert.match(
+    stdout,
+    /instance 3\/3 \(pid \d+\): killed by the OOM killer at the run's memory limit \(\d+ OOM kills? in its cgroup\) .*the other 2 instances exited 0/,
+  );
 });
 
 test('--payload-scan: a program that keeps its input costs ≈ 1 byte per byte of payload (R² ≥ 0.99)', () => {
   const { doc, stdout } = run(['-r', '1', '--payload-scan', '1M,4M,16M,32M', '--', MEMFIX, 'slurp', '100']);
   const scan = doc.scans.find((s) => s.kind === 'payload')!;
-  assert.deepEqual(scan.points.map((p) => p.x), [1, 4, 16, 32].map((m) => m * MIB));
+  assert.deepEqual(
+    scan.points.map((p) => p.x),
+    [1, 4, 16, 32].map((m) => m * MIB),
+  );
   assert.ok(Math.abs(scan.fit!.slopeBytesPerUnit - 1) < 0.05, `slope ${scan.fit!.slopeBytesPerUnit}`);
   assert.ok(scan.fit!.r2 >= 0.99);
   assert.match(stdout, /1\.0\d\d bytes of memory per byte of payload|0\.9\d\d bytes of memory per byte of payload/);
@@ -197,6 +252,9 @@ test('bad conditions: one line each, documented exit codes', () => {
   }
   const best = run(['-r', '1', '--backend', 'proc', '--best-effort', '--memory-limit', '1G', '--', MEMFIX, 'hold', '1', '10']);
   assert.equal(best.status, 0);
-  assert.deepEqual(best.doc.benchmarks[0]!.runs[0]!.limits.map((l) => [l.name, l.applied]), [['memory-limit', false]]);
+  assert.deepEqual(
+    best.doc.benchmarks[0]!.runs[0]!.limits.map((l) => [l.name, l.applied]),
+    [['memory-limit', false]],
+  );
   assert.match(best.stdout, /memory-limit .* \(NOT applied\)/);
 });

@@ -37,7 +37,7 @@ test('linear growth of 50 MiB/s for 4 s until exit: grows-until-exit in both run
 test('a leaking request loop (30 MiB per request freed, 2 MiB kept): leak on the proc backend too (Σ RSS on both)', () => {
   const { runs } = measure(['serve', '20', '2', '30', '250', '3000'], ['--runs', '1', '--backend', 'proc']);
   assert.deepEqual(verdicts(runs), ['leak'], runs[0]!.diagnosis!.leak.reason);
-  assert.ok(runs[0]!.diagnosis!.breakdown !== null, 'smaps captured through the proc backend\'s pid list');
+  assert.ok(runs[0]!.diagnosis!.breakdown !== null, "smaps captured through the proc backend's pid list");
 });
 
 test('sawtooth of 100 MiB every 300 ms for 3 s: no false positive in either run', () => {
@@ -54,8 +54,14 @@ test('staircase that frees at the end: no-leak, memory came back; the chart is i
   assert.deepEqual(verdicts(runs), ['no-leak'], runs[0]!.diagnosis!.leak.reason);
   assert.match(runs[0]!.diagnosis!.leak.reason, /came back/);
   const lines = stdout.split('\n');
-  assert.ok(lines.some((l) => /over time — peak .* \(#\)/.test(l)), stdout);
-  assert.ok(lines.some((l) => l.includes('#') && /^\s+[\d.]*[|^]/.test(l)), 'the peak column is drawn');
+  assert.ok(
+    lines.some((l) => /over time — peak .* \(#\)/.test(l)),
+    stdout,
+  );
+  assert.ok(
+    lines.some((l) => l.includes('#') && /^\s+[\d.]*[|^]/.test(l)),
+    'the peak column is drawn',
+  );
   for (const l of lines.filter((x) => /^\s+[\d.]*[|^+]/.test(x))) assert.ok(l.length <= 80, `${l.length}: ${l}`);
   assert.match(stdout, /memory: no leak — /);
   assert.doesNotMatch(stdout, /\x1b\[/, 'NO_COLOR: no escape codes');
@@ -76,7 +82,10 @@ test('fragmenting allocator: not a leak; [heap] holds most of it, said as a fact
   const signal = (id: string) => d.fragmentation.signals.find((s) => s.id === id)!;
   // Half of those blocks are freed, but from outside live blocks look the same: the share is stated, not judged.
   assert.equal(signal('heap-dominates').observed, null, signal('heap-dominates').evidence);
-  assert.match(signal('heap-dominates').evidence, /holds \d+\.\d MiB of memfix \(pid \d+\)'s \d+\.\d MiB RSS \(\d+ %\) near the peak: whether those blocks are live or freed and kept cannot be seen from outside/);
+  assert.match(
+    signal('heap-dominates').evidence,
+    /holds \d+\.\d MiB of memfix \(pid \d+\)'s \d+\.\d MiB RSS \(\d+ %\) near the peak: whether those blocks are live or freed and kept cannot be seen from outside/,
+  );
   // Held after the peak, but from outside that is also what live data looks like: no evidence without the live heap.
   assert.equal(signal('anon-not-returned').observed, null, signal('anon-not-returned').evidence);
   assert.equal(signal('rss-above-live-heap').observed, null);

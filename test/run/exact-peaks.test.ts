@@ -15,9 +15,16 @@ const NO_REAPER = nativeBinary('reaper') === null && 'native reaper not built or
 const dir = mkdtempSync(join(tmpdir(), 'membench-exact-'));
 let seq = 0;
 
-function measure(backend: 'cgroup' | 'proc', argv: readonly string[], extra: readonly string[] = [], env: NodeJS.ProcessEnv = {}): { run: RunResult; stdout: string; status: number | null } {
+function measure(
+  backend: 'cgroup' | 'proc',
+  argv: readonly string[],
+  extra: readonly string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): { run: RunResult; stdout: string; status: number | null } {
   const out = join(dir, `r${seq++}.json`);
-  const r = runCli(['run', '-v', '--runs', '1', '--backend', backend, '--interval', '100ms', '--json', out, ...extra, '--', ...argv], { env });
+  const r = runCli(['run', '-v', '--runs', '1', '--backend', backend, '--interval', '100ms', '--json', out, ...extra, '--', ...argv], {
+    env,
+  });
   const doc = JSON.parse(readFileSync(out, 'utf8')) as MembenchResult;
   return { run: doc.benchmarks[0]!.runs[0]!, stdout: unwrap(r.stdout), status: r.status };
 }
@@ -26,7 +33,10 @@ function measure(backend: 'cgroup' | 'proc', argv: readonly string[], extra: rea
 const SPIKE_LO = 300 * MIB;
 const SPIKE_HI = 306 * MIB;
 const inSpike = (v: number | null | undefined, what: string): void =>
-  assert.ok(v !== null && v !== undefined && v >= SPIKE_LO && v <= SPIKE_HI, `${what}: ${v === null || v === undefined ? v : (v / MIB).toFixed(1)} MiB not in [300, 306]`);
+  assert.ok(
+    v !== null && v !== undefined && v >= SPIKE_LO && v <= SPIKE_HI,
+    `${what}: ${v === null || v === undefined ? v : (v / MIB).toFixed(1)} MiB not in [300, 306]`,
+  );
 
 for (const backend of ['cgroup', 'proc'] as const) {
   test(`${backend}: a 300 MiB spike of 3 ms in a short-lived child is caught exactly at 10 Hz`, { skip: NO_REAPER }, () => {
@@ -60,13 +70,18 @@ for (const backend of ['cgroup', 'proc'] as const) {
     // as subreaper, waits for it: a reaped figure ≥ 200 MiB can come from nowhere else.
     const { run } = measure(backend, [MEMFIX, 'daemon', '200', '30']);
     const p = run.peaks!;
-    assert.ok(p.reapedMaxRssBytes! >= 200 * MIB && p.reapedMaxRssBytes! <= 206 * MIB, `reaped ${(p.reapedMaxRssBytes! / MIB).toFixed(1)} MiB`);
+    assert.ok(
+      p.reapedMaxRssBytes! >= 200 * MIB && p.reapedMaxRssBytes! <= 206 * MIB,
+      `reaped ${(p.reapedMaxRssBytes! / MIB).toFixed(1)} MiB`,
+    );
     assert.ok(p.largestProcessBytes! >= 200 * MIB);
     assert.equal(p.exact?.largestProcess, true);
   });
 }
 
-test('proc: --concurrency 2 runs one reaper per instance; the instances are the targets, the reapers are not counted', { skip: NO_REAPER }, () => {
+test('proc: --concurrency 2 runs one reaper per instance; the instances are the targets, the reapers are not counted', {
+  skip: NO_REAPER,
+}, () => {
   const { run } = measure('proc', [SPIKE, '100', '3', '300'], ['--concurrency', '2']);
   const instancePids = (run.instances ?? []).map((i) => i.pid);
   assert.equal(instancePids.length, 2);
@@ -78,12 +93,34 @@ test('proc: --concurrency 2 runs one reaper per instance; the instances are the 
 });
 
 // Endings, with and without the reaper: the outcome and membench's exit status must not change.
-const endings: { name: string; backend: 'cgroup' | 'proc'; argv: string[]; extra?: string[]; outcome: (o: RunResult['outcome']) => boolean }[] = [
+const endings: {
+  name: string;
+  backend: 'cgroup' | 'proc';
+  argv: string[];
+  extra?: string[];
+  outcome: (o: RunResult['outcome']) => boolean;
+}[] = [
   { name: 'exit 3', backend: 'proc', argv: ['sh', '-c', 'exit 3'], outcome: (o) => o.state === 'exited' && o.exitCode === 3 },
-  { name: 'SIGKILL', backend: 'cgroup', argv: ['sh', '-c', 'kill -9 $$'], outcome: (o) => o.state === 'signaled' && o.signal === 'SIGKILL' },
-  { name: 'OOM kill under --memory-limit 64M', backend: 'cgroup', argv: [MEMFIX, 'grow', '10', '20'], extra: ['--memory-limit', '64M'],
-    outcome: (o) => o.state === 'oom-killed' && o.scope === 'cgroup' },
-  { name: 'timeout', backend: 'proc', argv: [MEMFIX, 'hold', '10', '5000'], extra: ['--timeout', '500ms'], outcome: (o) => o.state === 'timed-out' },
+  {
+    name: 'SIGKILL',
+    backend: 'cgroup',
+    argv: ['sh', '-c', 'kill -9 $$'],
+    outcome: (o) => o.state === 'signaled' && o.signal === 'SIGKILL',
+  },
+  {
+    name: 'OOM kill under --memory-limit 64M',
+    backend: 'cgroup',
+    argv: [MEMFIX, 'grow', '10', '20'],
+    extra: ['--memory-limit', '64M'],
+    outcome: (o) => o.state === 'oom-killed' && o.scope === 'cgroup',
+  },
+  {
+    name: 'timeout',
+    backend: 'proc',
+    argv: [MEMFIX, 'hold', '10', '5000'],
+    extra: ['--timeout', '500ms'],
+    outcome: (o) => o.state === 'timed-out',
+  },
 ];
 for (const e of endings) {
   test(`${e.backend}: ${e.name} ends the same with and without the reaper`, () => {
@@ -95,7 +132,10 @@ for (const e of endings) {
     if (!NO_REAPER) assert.equal(withReaper.run.peaks?.largestProcessSource, 'reaped-rusage');
     // OOM victim attribution by pid: the killed process is one of the run's.
     if (withReaper.run.outcome.state === 'oom-killed' && withReaper.run.oom?.killedPid != null) {
-      assert.ok(withReaper.run.processes.some((p) => p.pid === withReaper.run.oom!.killedPid), 'the victim is a process of the tree');
+      assert.ok(
+        withReaper.run.processes.some((p) => p.pid === withReaper.run.oom!.killedPid),
+        'the victim is a process of the tree',
+      );
     }
   });
 }

@@ -12,7 +12,11 @@ const dir = mkdtempSync(join(tmpdir(), 'membench-fig-'));
 let seq = 0;
 
 /** Runs membench once with --json and returns the document and the first measured run. */
-function measure(backend: 'cgroup' | 'proc', args: readonly string[], extra: readonly string[] = []): { doc: MembenchResult; run: RunResult; status: number | null; stdout: string } {
+function measure(
+  backend: 'cgroup' | 'proc',
+  args: readonly string[],
+  extra: readonly string[] = [],
+): { doc: MembenchResult; run: RunResult; status: number | null; stdout: string } {
   const out = join(dir, `r${seq++}.json`);
   // A fixed PSS interval: the default one stretches with smaps_rollup's cost, which varies with machine load.
   const pss = extra.includes('--pss-interval') ? [] : ['--pss-interval', '20ms'];
@@ -22,7 +26,10 @@ function measure(backend: 'cgroup' | 'proc', args: readonly string[], extra: rea
 }
 
 const within = (actual: number, lo: number, hi: number, what: string): void =>
-  assert.ok(actual >= lo && actual <= hi, `${what}: ${(actual / MIB).toFixed(2)} MiB not in [${(lo / MIB).toFixed(2)}, ${(hi / MIB).toFixed(2)}] MiB`);
+  assert.ok(
+    actual >= lo && actual <= hi,
+    `${what}: ${(actual / MIB).toFixed(2)} MiB not in [${(lo / MIB).toFixed(2)}, ${(hi / MIB).toFixed(2)}] MiB`,
+  );
 
 // The program itself adds ~0.5–2 MiB of RSS (libc and binary text, stack, page tables) beside what it touches.
 const PROGRAM_SLACK = 6 * MIB;

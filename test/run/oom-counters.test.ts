@@ -31,7 +31,11 @@ test('v2 memory.events: oom_kill and max read; a missing file (the group gone) i
 
 test('v2 memory.events that does not parse: ProbeParseError naming the file and the line, kept as groupProblem', () => {
   const bad = group(2, { 'memory.events': 'low 0\nmax 3\noom_kill one\n' });
-  assert.throws(() => readOomCounters(bad), (e: unknown) => e instanceof ProbeParseError && /memory\.events line 3: expected a non-negative integer for oom_kill, got "one"/.test(e.message));
+  assert.throws(
+    () => readOomCounters(bad),
+    (e: unknown) =>
+      e instanceof ProbeParseError && /memory\.events line 3: expected a non-negative integer for oom_kill, got "one"/.test(e.message),
+  );
   const truncated = group(2, { 'memory.events': 'low 0\nmax' });
   assert.throws(() => readOomCounters(truncated), /memory\.events line 2: expected "key value"/);
   const g = groupOomCounters(bad);
@@ -42,8 +46,14 @@ test('v2 memory.events that does not parse: ProbeParseError naming the file and 
 
 test('v1 memory.oom_control and memory.failcnt: read, and a failcnt that is not a count is said', () => {
   const oomControl = 'oom_kill_disable 0\nunder_oom 0\noom_kill 2\n';
-  assert.deepEqual(readOomCounters(group(1, { 'memory.oom_control': oomControl, 'memory.failcnt': '17\n' })), { oomKills: 2, limitHits: 17 });
-  assert.throws(() => readOomCounters(group(1, { 'memory.oom_control': oomControl, 'memory.failcnt': '-1\n' })), /memory\.failcnt line 1: expected a non-negative integer for failcnt/);
+  assert.deepEqual(readOomCounters(group(1, { 'memory.oom_control': oomControl, 'memory.failcnt': '17\n' })), {
+    oomKills: 2,
+    limitHits: 17,
+  });
+  assert.throws(
+    () => readOomCounters(group(1, { 'memory.oom_control': oomControl, 'memory.failcnt': '-1\n' })),
+    /memory\.failcnt line 1: expected a non-negative integer for failcnt/,
+  );
   assert.equal(readOomCounters(group(1, { 'memory.oom_control': oomControl })), null, 'failcnt missing');
 });
 

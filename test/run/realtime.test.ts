@@ -39,7 +39,11 @@ function descendants(pid: number): number[] {
     } catch {
       continue;
     }
-    for (const c of text.split(' ').filter((x) => x.trim() !== '').map(Number)) out.push(c, ...descendants(c));
+    for (const c of text
+      .split(' ')
+      .filter((x) => x.trim() !== '')
+      .map(Number))
+      out.push(c, ...descendants(c));
   }
   return out;
 }
@@ -59,7 +63,8 @@ test('--realtime as root: one membench thread runs SCHED_FIFO while sampling (ke
   if (process.getuid?.() !== 0) return t.skip('SCHED_FIFO needs root or CAP_SYS_NICE');
   if (spawnSync('chrt', ['--version']).error) return t.skip('chrt (util-linux) is not installed');
   const child = spawn(process.execPath, [CLI, 'run', '-v', '--runs', '1', '--realtime', '--json', '-', '--', MEMFIX, 'hold', '20', '500'], {
-    stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
   });
   let stdout = '';
   let stderr = '';
@@ -89,7 +94,10 @@ test('--realtime as root: one membench thread runs SCHED_FIFO while sampling (ke
   assert.equal(code, 0, stderr);
   assert.equal(fifoThreads.length, 1, 'exactly one SCHED_FIFO thread in membench (the fast sampler thread, or its native helper)');
   assert.notEqual(fifoThreads[0], child.pid, 'not the main thread');
-  assert.ok(targetPolicies.every((p) => p === 'other'), `the target runs SCHED_OTHER: ${targetPolicies.join(', ')}`);
+  assert.ok(
+    targetPolicies.every((p) => p === 'other'),
+    `the target runs SCHED_OTHER: ${targetPolicies.join(', ')}`,
+  );
   // chrt (sched_getscheduler) agrees with the stat field read above.
   assert.match(chrtSays, /current scheduling policy: SCHED_FIFO\n.*current scheduling priority: 1/);
   const s = membenchJson(stdout).benchmarks[0]!.runs[0]!.sampling!;
@@ -101,7 +109,10 @@ test('--realtime as root: one membench thread runs SCHED_FIFO while sampling (ke
 });
 
 test('without --realtime the fast thread stays SCHED_OTHER and the result says so', () => {
-  const r = spawnSync(process.execPath, [CLI, 'run', '--runs', '1', '--json', '-', '--', MEMFIX, 'hold', '5', '50'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, [CLI, 'run', '--runs', '1', '--json', '-', '--', MEMFIX, 'hold', '5', '50'], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   assert.equal(r.status, 0, r.stderr);
   const s = membenchJson(r.stdout).benchmarks[0]!.runs[0]!.sampling!;
   assert.equal(s.realtimeAsked, false);
@@ -117,9 +128,36 @@ test('--realtime as nobody: refused by the kernel, the run completes at normal p
   const copy = nobodyCopy('membench-rt-nobody-', ['commander', 'cli-table3', 'zod', 'picocolors', 'shell-quote']);
   t.after(copy.remove);
   // RLIMIT_RTPRIO 0 (prlimit, util-linux): an unprivileged user with a non-zero limit may take SCHED_FIFO itself.
-  const r = spawnSync('prlimit', ['--rtprio=0:0', '--', 'setpriv', ...AS_NOBODY, process.execPath, copy.cli, 'run', '-v', '--runs', '1', '--backend', 'proc', '--realtime', '--json', '-', '--', copy.memfix, 'hold', '10', '200'], {
-    encoding: 'utf8', cwd: copy.dir, env: { ...process.env, NO_COLOR: '1' },
-  });
+  const r = spawnSync(
+    'prlimit',
+    [
+      '--rtprio=0:0',
+      '--',
+      'setpriv',
+      ...AS_NOBODY,
+      process.execPath,
+      copy.cli,
+      'run',
+      '-v',
+      '--runs',
+      '1',
+      '--backend',
+      'proc',
+      '--realtime',
+      '--json',
+      '-',
+      '--',
+      copy.memfix,
+      'hold',
+      '10',
+      '200',
+    ],
+    {
+      encoding: 'utf8',
+      cwd: copy.dir,
+      env: { ...process.env, NO_COLOR: '1' },
+    },
+  );
   assert.equal(r.status, 0, r.stderr);
   const run = membenchJson(r.stdout).benchmarks[0]!.runs[0]!;
   assert.deepEqual(run.outcome, { state: 'exited', exitCode: 0 });

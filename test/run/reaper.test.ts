@@ -25,7 +25,13 @@ test('wait statuses decode as node reports an ending', () => {
 });
 
 test('reports fold: the largest ru_maxrss and its pid; complete only when every reaper reached ECHILD', () => {
-  const a = { reaped: new Map([[10, 5 * MIB], [11, 300 * MIB]]), childrenMaxRssBytes: 300 * MIB };
+  const a = {
+    reaped: new Map([
+      [10, 5 * MIB],
+      [11, 300 * MIB],
+    ]),
+    childrenMaxRssBytes: 300 * MIB,
+  };
   const b = { reaped: new Map([[20, 7 * MIB]]), childrenMaxRssBytes: 7 * MIB };
   assert.deepEqual(reapedPeaks([a, b], MIB), { maxRssBytes: 300 * MIB, pid: 11, complete: true, pids: [10, 11, 20], slackBytes: MIB });
   assert.equal(reapedPeaks([a, null], MIB)!.complete, false);
@@ -40,12 +46,14 @@ function reap(argv: readonly string[], env: NodeJS.ProcessEnv = process.env) {
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, report };
 }
 
-test('the binary passes on exit codes and signals, leaves stdio to the child', { skip: REAPER === null && 'native reaper not built or MEMBENCH_NATIVE=0' }, () => {
+test('the binary passes on exit codes and signals, leaves stdio to the child', {
+  skip: REAPER === null && 'native reaper not built or MEMBENCH_NATIVE=0',
+}, () => {
   const exit3 = reap(['--', 'sh', '-c', 'cat; exit 3']);
   assert.equal(exit3.status, 3);
   assert.equal(exit3.stdout, 'from stdin\n', 'stdin reaches the child, its stdout reaches ours');
   const killed = reap(['--', 'sh', '-c', 'kill -9 $$']);
-  assert.equal(killed.signal, 'SIGKILL', 'the child\'s signal is raised on the reaper itself');
+  assert.equal(killed.signal, 'SIGKILL', "the child's signal is raised on the reaper itself");
   const term = reap(['--', 'sh', '-c', 'kill -TERM $$']);
   assert.equal(term.signal, 'SIGTERM');
   const missing = reap(['--', '/nonexistent/program']);
@@ -53,7 +61,9 @@ test('the binary passes on exit codes and signals, leaves stdio to the child', {
   assert.match(missing.stderr, /cannot run \/nonexistent\/program/);
 });
 
-test('the binary reports the child first, then every reaped process with its ru_maxrss, then RUSAGE_CHILDREN', { skip: REAPER === null && 'native reaper not built or MEMBENCH_NATIVE=0' }, () => {
+test('the binary reports the child first, then every reaped process with its ru_maxrss, then RUSAGE_CHILDREN', {
+  skip: REAPER === null && 'native reaper not built or MEMBENCH_NATIVE=0',
+}, () => {
   // spike's 100 MiB child is waited for by spike itself: its peak reaches the reaper through spike's ru_maxrss.
   const r = reap(['--', SPIKE, '100', '3', '0']);
   assert.equal(r.status, 0);
@@ -64,10 +74,15 @@ test('the binary reports the child first, then every reaped process with its ru_
   // 100 MiB touched plus ~1–2 MiB of program (libc, stack): ru_maxrss is in KiB, exact to the page.
   assert.ok(last.maxRssBytes >= 100 * MIB && last.maxRssBytes <= 106 * MIB, `RUSAGE_CHILDREN ${last.maxRssBytes / MIB} MiB`);
   const reaped = rest.filter((e) => e?.kind === 'reaped');
-  assert.deepEqual(reaped.map((e) => e!.kind === 'reaped' && e!.pid), [first!.kind === 'child' && first!.pid]);
+  assert.deepEqual(
+    reaped.map((e) => e!.kind === 'reaped' && e!.pid),
+    [first!.kind === 'child' && first!.pid],
+  );
 });
 
-test('a double-forked daemon is reaped by the reaper (a subreaper), its peak included', { skip: REAPER === null && 'native reaper not built or MEMBENCH_NATIVE=0' }, () => {
+test('a double-forked daemon is reaped by the reaper (a subreaper), its peak included', {
+  skip: REAPER === null && 'native reaper not built or MEMBENCH_NATIVE=0',
+}, () => {
   // memfix daemon: the parent exits at once, the setsid grandchild touches 60 MiB, holds 50 ms; nobody else waits for it.
   const r = reap(['--', MEMFIX, 'daemon', '60', '50']);
   const reaped = r.report.map(parseReaperLine).filter((e) => e?.kind === 'reaped');
@@ -76,7 +91,9 @@ test('a double-forked daemon is reaped by the reaper (a subreaper), its peak inc
   assert.ok(max >= 60 * MIB && max <= 66 * MIB, `daemon ru_maxrss ${max / MIB} MiB`);
 });
 
-test('NAME=VALUE reach the child\'s environment, never the reaper\'s own', { skip: REAPER === null && 'native reaper not built or MEMBENCH_NATIVE=0' }, () => {
+test("NAME=VALUE reach the child's environment, never the reaper's own", {
+  skip: REAPER === null && 'native reaper not built or MEMBENCH_NATIVE=0',
+}, () => {
   const env = { PATH: process.env.PATH };
   // The child prints its own marker and its parent's (the reaper's) environ.
   const r = reap(['MEMBENCH_RUN=probe-1', '--', 'sh', '-c', 'echo "$MEMBENCH_RUN"; tr "\\0" "\\n" < /proc/$PPID/environ'], env);

@@ -9,10 +9,20 @@ import { STATUS_FLOOR_MS } from '../../src/sample/settings.js';
 import { readPageSize } from '../../src/probe/proc.js';
 import { MEMFIX, MIB } from '../helpers/fixtures.js';
 
-const start = (): Promise<Sampler> => Sampler.start({
-  procRoot: '/proc', pageSizeBytes: readPageSize(), intervalMs: 1, statusIntervalMs: 10, pssIntervalMs: 1000, pssBudget: null,
-  markerScanIntervalMs: 1000, membership: { kind: 'roots' }, usageFile: null, memoryStatFile: null, memoryStatVersion: 1,
-});
+const start = (): Promise<Sampler> =>
+  Sampler.start({
+    procRoot: '/proc',
+    pageSizeBytes: readPageSize(),
+    intervalMs: 1,
+    statusIntervalMs: 10,
+    pssIntervalMs: 1000,
+    pssBudget: null,
+    markerScanIntervalMs: 1000,
+    membership: { kind: 'roots' },
+    usageFile: null,
+    memoryStatFile: null,
+    memoryStatVersion: 1,
+  });
 
 async function sample(argv: readonly string[]): Promise<Awaited<ReturnType<Sampler['stop']>>> {
   // The sampler's threads first: a target spawned before them could be done touching before the first tick.

@@ -26,9 +26,17 @@ test('v1 memory cgroup.procs: a process that joins after the first read is sampl
     return c;
   };
   const sampler = await Sampler.start({
-    procRoot: '/proc', pageSizeBytes: readPageSize(), intervalMs: 2, statusIntervalMs: 100, pssIntervalMs: 1000, pssBudget: null,
-    markerScanIntervalMs: 1000, membership: { kind: 'cgroup', procsFile: join(dir, 'cgroup.procs') }, usageFile: join(dir, 'memory.usage_in_bytes'),
-    memoryStatFile: null, memoryStatVersion: 1,
+    procRoot: '/proc',
+    pageSizeBytes: readPageSize(),
+    intervalMs: 2,
+    statusIntervalMs: 100,
+    pssIntervalMs: 1000,
+    pssBudget: null,
+    markerScanIntervalMs: 1000,
+    membership: { kind: 'cgroup', procsFile: join(dir, 'cgroup.procs') },
+    usageFile: join(dir, 'memory.usage_in_bytes'),
+    memoryStatFile: null,
+    memoryStatVersion: 1,
   });
   try {
     const first = join_();
@@ -36,7 +44,10 @@ test('v1 memory cgroup.procs: a process that joins after the first read is sampl
     assert.ok(await until(() => sampler.memberPids.includes(first.pid!), 2000), 'the first process is sampled');
     await sleep(50); // many reads of the list with one process in it
     const late = join_();
-    assert.ok(await until(() => sampler.memberPids.includes(late.pid!), 2000), `the process that joined later is sampled: ${sampler.memberPids}`);
+    assert.ok(
+      await until(() => sampler.memberPids.includes(late.pid!), 2000),
+      `the process that joined later is sampled: ${sampler.memberPids}`,
+    );
     late.kill('SIGKILL');
     await new Promise((r) => late.once('exit', r));
     assert.ok(await until(() => !sampler.memberPids.includes(late.pid!), 2000), 'the process that ended is retired');

@@ -28,8 +28,15 @@ test('any number of rows, any chunk size: toArrays equals the rows pushed, in or
       for (let i = 0; i < rows; i++) c.push(i, -i, i / 2, i * 3, 7, i % 5);
       assert.equal(c.length, rows);
       const out = c.toArrays();
-      assert.deepEqual([...out.a], Array.from({ length: rows }, (_, i) => i), `chunk ${chunkRows}, ${rows} rows`);
-      assert.deepEqual([...out.f], Array.from({ length: rows }, (_, i) => i % 5));
+      assert.deepEqual(
+        [...out.a],
+        Array.from({ length: rows }, (_, i) => i),
+        `chunk ${chunkRows}, ${rows} rows`,
+      );
+      assert.deepEqual(
+        [...out.f],
+        Array.from({ length: rows }, (_, i) => i % 5),
+      );
       // toArrays copies: the columns still hold the rows afterwards.
       assert.equal(c.toArrays().b.length, rows);
     }

@@ -28,10 +28,25 @@ function fixtureProc(): { root: string; proc: (pid: number, vszMiB: number, rssM
 
 function config(procRoot: string, membership: Membership, maxStatmPerTick = 0): SamplerConfig {
   return {
-    procRoot, pageSizeBytes: PAGE, intervalMs: 1, statusEveryTicks: 10, pssEveryTicks: 50, pssBudget: null, markerScanEveryTicks: 50,
-    maxStatmPerTick, realtime: false, membership, usageFile: null, memoryStatFile: null, memoryStatVersion: 1,
-    control: new SharedArrayBuffer(CTRL.SLOTS * 4), live: new SharedArrayBuffer(LIVE.SLOTS * 8),
-    members: new SharedArrayBuffer(MEMBERS.SLOTS * 4), processGridBuckets: 0, nativeSampler: null, nativeFallbackReason: null,
+    procRoot,
+    pageSizeBytes: PAGE,
+    intervalMs: 1,
+    statusEveryTicks: 10,
+    pssEveryTicks: 50,
+    pssBudget: null,
+    markerScanEveryTicks: 50,
+    maxStatmPerTick,
+    realtime: false,
+    membership,
+    usageFile: null,
+    memoryStatFile: null,
+    memoryStatVersion: 1,
+    control: new SharedArrayBuffer(CTRL.SLOTS * 4),
+    live: new SharedArrayBuffer(LIVE.SLOTS * 8),
+    members: new SharedArrayBuffer(MEMBERS.SLOTS * 4),
+    processGridBuckets: 0,
+    nativeSampler: null,
+    nativeFallbackReason: null,
   };
 }
 
@@ -39,10 +54,16 @@ const noMessages = (): undefined => undefined;
 const lastRow = (t: FastTicker): Record<string, number> => {
   const a = t.fast.toArrays();
   const i = a.tMs.length - 1;
-  return { tMs: a.tMs[i]!, rssSumBytes: a.rssSumBytes[i]!, vszSumBytes: a.vszSumBytes[i]!, largestRssBytes: a.largestRssBytes[i]!, processCount: a.processCount[i]! };
+  return {
+    tMs: a.tMs[i]!,
+    rssSumBytes: a.rssSumBytes[i]!,
+    vszSumBytes: a.vszSumBytes[i]!,
+    largestRssBytes: a.largestRssBytes[i]!,
+    processCount: a.processCount[i]!,
+  };
 };
 
-test('roots: a tick sums the members\' statm; a changed statm is read again; a zero statm retires the member', (t) => {
+test("roots: a tick sums the members' statm; a changed statm is read again; a zero statm retires the member", (t) => {
   const f = fixtureProc();
   t.after(f.cleanup);
   f.proc(100, 40, 10, 'memfix');
@@ -73,7 +94,11 @@ test('roots: a tick sums the members\' statm; a changed statm is read again; a z
   assert.equal(ticker.finished[0]!.nameAtEnd, 'memfix');
   const chunk = ticker.drainChunk(3, 0, new Columns(['gap'] as const));
   assert.equal(chunk.fast.tMs.length, 3);
-  assert.deepEqual(chunk.processes.map((p) => p.pid), [100, 101], 'finished, then the live ones');
+  assert.deepEqual(
+    chunk.processes.map((p) => p.pid),
+    [100, 101],
+    'finished, then the live ones',
+  );
   assert.deepEqual(chunk.livePids, [101]);
   assert.equal(ticker.finished.length, 0, 'drained');
 });
@@ -109,11 +134,18 @@ test('cgroup: members come from cgroup.procs; a listed zombie stays; a pid no lo
   assert.equal(lastRow(ticker).processCount, 2);
   writeFileSync(join(f.root, '301', 'statm'), '0 0 0 0 0 0 0\n');
   ticker.tick(1, 2);
-  assert.deepEqual([lastRow(ticker).processCount, lastRow(ticker).rssSumBytes], [2, 5 * MIB], 'a zombie still listed stays a member, at 0 bytes');
+  assert.deepEqual(
+    [lastRow(ticker).processCount, lastRow(ticker).rssSumBytes],
+    [2, 5 * MIB],
+    'a zombie still listed stays a member, at 0 bytes',
+  );
   writeFileSync(procsFile, '300\n');
   ticker.tick(2, 3);
   assert.equal(lastRow(ticker).processCount, 1);
-  assert.deepEqual(ticker.finished.map((p) => p.pid), [301]);
+  assert.deepEqual(
+    ticker.finished.map((p) => p.pid),
+    [301],
+  );
 });
 
 test('proc: children found through task/PID/children; a root added while sampling is taken once counted', (t) => {
@@ -169,21 +201,42 @@ test('automatic statm budget: a big tree reads as many as fit in the budget, in 
   io.reads = 0;
   ticker.tick(1, 2);
   assert.equal(io.reads, 20, 'as many as fit in 0.2 ms at 10 µs');
-  assert.deepEqual(lastRow(ticker), { tMs: 2, rssSumBytes: 200 * MIB, vszSumBytes: 800 * MIB, largestRssBytes: 2 * MIB, processCount: 100 });
+  assert.deepEqual(lastRow(ticker), {
+    tMs: 2,
+    rssSumBytes: 200 * MIB,
+    vszSumBytes: 800 * MIB,
+    largestRssBytes: 2 * MIB,
+    processCount: 100,
+  });
   // One child grows: within 100 / 20 = 5 ticks its reading is taken, and the sums and largest follow it.
   f.proc(1077, 8, 6);
   for (let i = 2; i < 7; i++) ticker.tick(i, i + 1);
-  assert.deepEqual(lastRow(ticker), { tMs: 7, rssSumBytes: 204 * MIB, vszSumBytes: 800 * MIB, largestRssBytes: 6 * MIB, processCount: 100 });
+  assert.deepEqual(lastRow(ticker), {
+    tMs: 7,
+    rssSumBytes: 204 * MIB,
+    vszSumBytes: 800 * MIB,
+    largestRssBytes: 6 * MIB,
+    processCount: 100,
+  });
   // It shrinks back: the largest is found again among the others.
   f.proc(1077, 8, 1);
   for (let i = 7; i < 12; i++) ticker.tick(i, i + 1);
-  assert.deepEqual(lastRow(ticker), { tMs: 12, rssSumBytes: 199 * MIB, vszSumBytes: 800 * MIB, largestRssBytes: 2 * MIB, processCount: 100 });
+  assert.deepEqual(lastRow(ticker), {
+    tMs: 12,
+    rssSumBytes: 199 * MIB,
+    vszSumBytes: 800 * MIB,
+    largestRssBytes: 2 * MIB,
+    processCount: 100,
+  });
   assert.equal(ticker.rssSumCarriedTicks, 11);
   const [a, ...rest] = ticker.adaptations();
   assert.deepEqual(rest, []);
   assert.equal(a!.what, 'statm');
   assert.equal(a!.fromMs, 2, 'from the first tick that read fewer than all');
-  assert.match(a!.detail, /^statm read for as few as 20 of up to 100 processes per tick, in turn, to keep those reads within 20 % of the 1 ms tick/);
+  assert.match(
+    a!.detail,
+    /^statm read for as few as 20 of up to 100 processes per tick, in turn, to keep those reads within 20 % of the 1 ms tick/,
+  );
 
   // A tree of AUTO_STATM_WHOLE_TREE processes or fewer is read whole at any cost.
   const g = fixtureProc();
@@ -218,7 +271,12 @@ test('membership budget: a dear cgroup.procs is re-read every few ticks, the cou
       return super.preadAll(fd);
     }
   }
-  const ticker = new FastTicker({ ...config(f.root, { kind: 'cgroup', procsFile }), membershipBudget: 0.05 }, new ListReader(), noMessages, () => clock);
+  const ticker = new FastTicker(
+    { ...config(f.root, { kind: 'cgroup', procsFile }), membershipBudget: 0.05 },
+    new ListReader(),
+    noMessages,
+    () => clock,
+  );
   ticker.tick(0, 1);
   assert.equal(lastRow(ticker).processCount, 40);
   f.proc(3040, 8, 2);
@@ -231,5 +289,8 @@ test('membership budget: a dear cgroup.procs is re-read every few ticks, the cou
   const [a] = ticker.adaptations();
   assert.equal(a!.what, 'membership');
   assert.equal(a!.fromMs, 1);
-  assert.match(a!.detail, /^cgroup\.procs \(the member list and the process count\) re-read as seldom as every 4 ticks instead of every tick, with up to 41 processes/);
+  assert.match(
+    a!.detail,
+    /^cgroup\.procs \(the member list and the process count\) re-read as seldom as every 4 ticks instead of every tick, with up to 41 processes/,
+  );
 });

@@ -27,19 +27,33 @@ function mutate(rng: Rng, text: string): string {
   const li = int(rng, lines.length);
   const at = int(rng, text.length + 1);
   switch (int(rng, 6)) {
-    case 0: return text.slice(0, at); // torn read
-    case 1: lines.splice(li, 1); return lines.join('\n');
-    case 2: return text.slice(0, at) + [' ', '\t', 'x', ':', '\n', '-1', '99999999999'][int(rng, 7)]! + text.slice(at);
-    case 3: { const j = int(rng, lines.length); [lines[li], lines[j]] = [lines[j]!, lines[li]!]; return lines.join('\n'); }
-    case 4: return text.slice(0, at) + String.fromCharCode(int(rng, 256)) + text.slice(at + 1);
-    default: return text;
+    case 0:
+      return text.slice(0, at); // torn read
+    case 1:
+      lines.splice(li, 1);
+      return lines.join('\n');
+    case 2:
+      return text.slice(0, at) + [' ', '\t', 'x', ':', '\n', '-1', '99999999999'][int(rng, 7)]! + text.slice(at);
+    case 3: {
+      const j = int(rng, lines.length);
+      [lines[li], lines[j]] = [lines[j]!, lines[li]!];
+      return lines.join('\n');
+    }
+    case 4:
+      return text.slice(0, at) + String.fromCharCode(int(rng, 256)) + text.slice(at + 1);
+    default:
+      return text;
   }
 }
 
 const subjects = [
   { name: 'status', text: read('proc', 'root', '6683', 'status'), keys: ['VmHWM:', 'VmRSS:', 'VmData:', 'PPid:', 'Name:'] },
   { name: 'memory.stat v1', text: read('cgroup', 'v1', 'memory.stat'), keys: ['total_rss ', 'total_cache ', 'cache ', 'rss '] },
-  { name: 'smaps_rollup', text: read('proc', 'root', '6683', 'smaps_rollup'), keys: ['Pss:', 'Private_Clean:', 'Private_Dirty:', 'Swap:', 'Rss:'] },
+  {
+    name: 'smaps_rollup',
+    text: read('proc', 'root', '6683', 'smaps_rollup'),
+    keys: ['Pss:', 'Private_Clean:', 'Private_Dirty:', 'Swap:', 'Rss:'],
+  },
 ];
 
 for (const s of subjects) {

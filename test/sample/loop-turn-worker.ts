@@ -8,7 +8,8 @@ import { LoopTurn } from '../../src/sample/io.js';
 const { ms, turns } = workerData as { ms: number; turns: boolean };
 const majors: number[] = [];
 new PerformanceObserver((list) => {
-  for (const e of list.getEntries()) if ((e as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) majors.push(e.startTime);
+  for (const e of list.getEntries())
+    if ((e as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) majors.push(e.startTime);
 }).observe({ entryTypes: ['gc'] });
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 const ring: unknown[] = new Array(20_000);

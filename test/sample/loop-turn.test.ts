@@ -18,6 +18,8 @@ const run = (turns: boolean): Promise<{ majorsInLoop: number; majorsAfter: numbe
 
 test('a thread sleeping in Atomics.wait gets full GCs while it runs when it turns its loop (LoopTurn)', async (t) => {
   const [turning, sleeping] = await Promise.all([run(true), run(false)]);
-  t.diagnostic(`full GCs during 6 s of allocation: with LoopTurn ${turning.majorsInLoop}, without ${sleeping.majorsInLoop} (+${sleeping.majorsAfter} once its loop ran at the end)`);
+  t.diagnostic(
+    `full GCs during 6 s of allocation: with LoopTurn ${turning.majorsInLoop}, without ${sleeping.majorsInLoop} (+${sleeping.majorsAfter} once its loop ran at the end)`,
+  );
   assert.ok(turning.majorsInLoop >= 1, `no full GC in 6 s with LoopTurn: ${JSON.stringify(turning)}`);
 });

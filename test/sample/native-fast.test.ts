@@ -21,13 +21,24 @@ async function sampleTree(nativeSampler: string | null | undefined, tag: string)
   const dir = join(V1_MEMORY, `membench-${process.pid}-native-${tag}`);
   mkdirSync(dir);
   const sampler = await Sampler.start({
-    procRoot: '/proc', pageSizeBytes: readPageSize(), intervalMs: 2, statusIntervalMs: 10, pssIntervalMs: 1000, pssBudget: null,
-    markerScanIntervalMs: 1000, membership: { kind: 'cgroup', procsFile: join(dir, 'cgroup.procs') }, usageFile: join(dir, 'memory.usage_in_bytes'),
-    memoryStatFile: join(dir, 'memory.stat'), memoryStatVersion: 1, nativeSampler,
+    procRoot: '/proc',
+    pageSizeBytes: readPageSize(),
+    intervalMs: 2,
+    statusIntervalMs: 10,
+    pssIntervalMs: 1000,
+    pssBudget: null,
+    markerScanIntervalMs: 1000,
+    membership: { kind: 'cgroup', procsFile: join(dir, 'cgroup.procs') },
+    usageFile: join(dir, 'memory.usage_in_bytes'),
+    memoryStatFile: join(dir, 'memory.stat'),
+    memoryStatVersion: 1,
+    nativeSampler,
   });
   try {
     // The wrapper joins the group before it execs the tree (as membench run's cgroup backend).
-    const target = spawn('sh', ['-c', `echo $$ > ${dir}/cgroup.procs && exec ${MEMFIX} tree ${CHILDREN} ${MIB_EACH} 1000`], { stdio: 'ignore' });
+    const target = spawn('sh', ['-c', `echo $$ > ${dir}/cgroup.procs && exec ${MEMFIX} tree ${CHILDREN} ${MIB_EACH} 1000`], {
+      stdio: 'ignore',
+    });
     sampler.begin(target.pid!, performance.timeOrigin + performance.now());
     await new Promise((r) => target.once('exit', r));
     return await sampler.stop();
@@ -48,7 +59,10 @@ test('native and JavaScript fast samplers give the same figures on a memfix tree
   const js = await sampleTree(null, 'js');
   assert.deepEqual(native.fastSampler, { kind: 'native', fallbackReason: null });
   assert.equal(js.fastSampler.kind, 'js');
-  for (const [name, out] of [['native', native], ['js', js]] as const) {
+  for (const [name, out] of [
+    ['native', native],
+    ['js', js],
+  ] as const) {
     // Nothing torn or lost at the boundary (the native path reports either as a read error).
     assert.deepEqual(out.readErrors, [], `${name}: ${JSON.stringify(out.readErrors)}`);
     const f = out.columns.fast;
@@ -61,11 +75,20 @@ test('native and JavaScript fast samplers give the same figures on a memfix tree
     assert.equal(out.processes.length, CHILDREN + 1, `${name}: ${out.processes.map((p) => p.pid)}`);
     assert.ok(max(f.processCount) === CHILDREN + 1, `${name}: at most ${max(f.processCount)} at once`);
     for (const p of out.processes.filter((p) => p.maxRssBytes > 4 * MIB)) {
-      assert.ok(p.maxRssBytes >= MIB_EACH * MIB && p.maxRssBytes < (MIB_EACH + 2) * MIB, `${name}: child ${p.pid} ${p.maxRssBytes / MIB} MiB`);
-      assert.ok(p.vmHwmBytes !== null && p.vmHwmBytes >= p.maxRssBytes, `${name}: child ${p.pid} VmHWM ${p.vmHwmBytes} < max RSS ${p.maxRssBytes}`);
+      assert.ok(
+        p.maxRssBytes >= MIB_EACH * MIB && p.maxRssBytes < (MIB_EACH + 2) * MIB,
+        `${name}: child ${p.pid} ${p.maxRssBytes / MIB} MiB`,
+      );
+      assert.ok(
+        p.vmHwmBytes !== null && p.vmHwmBytes >= p.maxRssBytes,
+        `${name}: child ${p.pid} VmHWM ${p.vmHwmBytes} < max RSS ${p.maxRssBytes}`,
+      );
     }
     assert.equal(out.processes.filter((p) => p.maxRssBytes > 4 * MIB).length, CHILDREN, `${name}: the children`);
-    assert.ok(out.processes.every((p) => p.name === 'memfix' || p.nameAtEnd === 'memfix'), `${name}: names ${out.processes.map((p) => `${p.name}/${p.nameAtEnd}`)}`);
+    assert.ok(
+      out.processes.every((p) => p.name === 'memfix' || p.nameAtEnd === 'memfix'),
+      `${name}: names ${out.processes.map((p) => `${p.name}/${p.nameAtEnd}`)}`,
+    );
   }
   // Both read the same held tree hundreds of times: Σ RSS and the cgroup counter peaks agree within 1 MiB (a few
   // pages of the binary and the sh that became memfix; the allocations are the same 40 MiB).
@@ -80,8 +103,18 @@ test('native and JavaScript fast samplers give the same figures on a memfix tree
 
 test('a native helper that fails at start: the JavaScript sampler runs and the output says why', async () => {
   const sampler = await Sampler.start({
-    procRoot: '/proc', pageSizeBytes: readPageSize(), intervalMs: 2, statusIntervalMs: 10, pssIntervalMs: 1000, pssBudget: null,
-    markerScanIntervalMs: 1000, membership: { kind: 'roots' }, usageFile: null, memoryStatFile: null, memoryStatVersion: 1, nativeSampler: '/bin/false',
+    procRoot: '/proc',
+    pageSizeBytes: readPageSize(),
+    intervalMs: 2,
+    statusIntervalMs: 10,
+    pssIntervalMs: 1000,
+    pssBudget: null,
+    markerScanIntervalMs: 1000,
+    membership: { kind: 'roots' },
+    usageFile: null,
+    memoryStatFile: null,
+    memoryStatVersion: 1,
+    nativeSampler: '/bin/false',
   });
   const target = spawn(MEMFIX, ['hold', '10', '500'], { stdio: 'ignore' });
   try {
@@ -100,12 +133,24 @@ test('a native helper that fails at start: the JavaScript sampler runs and the o
 test('MEMBENCH_NATIVE=0 and the proc backend run the JavaScript sampler, and say so', async () => {
   const kinds: SamplerOutput['fastSampler'][] = [];
   const saved = process.env.MEMBENCH_NATIVE;
-  for (const [env, membership] of [['0', { kind: 'roots' }], [saved, { kind: 'proc', markerEntry: 'MEMBENCH_NATIVE_TEST=none' }]] as const) {
+  for (const [env, membership] of [
+    ['0', { kind: 'roots' }],
+    [saved, { kind: 'proc', markerEntry: 'MEMBENCH_NATIVE_TEST=none' }],
+  ] as const) {
     if (env === undefined) delete process.env.MEMBENCH_NATIVE;
     else process.env.MEMBENCH_NATIVE = env;
     const sampler = await Sampler.start({
-      procRoot: '/proc', pageSizeBytes: readPageSize(), intervalMs: 5, statusIntervalMs: 10, pssIntervalMs: 1000, pssBudget: null,
-      markerScanIntervalMs: 1000, membership, usageFile: null, memoryStatFile: null, memoryStatVersion: 1,
+      procRoot: '/proc',
+      pageSizeBytes: readPageSize(),
+      intervalMs: 5,
+      statusIntervalMs: 10,
+      pssIntervalMs: 1000,
+      pssBudget: null,
+      markerScanIntervalMs: 1000,
+      membership,
+      usageFile: null,
+      memoryStatFile: null,
+      memoryStatVersion: 1,
     });
     if (saved === undefined) delete process.env.MEMBENCH_NATIVE;
     else process.env.MEMBENCH_NATIVE = saved;

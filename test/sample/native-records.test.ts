@@ -4,7 +4,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodeRecord, RECORD_BYTES, RecordDecoder, REC, type NativeRecord } from '../../src/sample/native-records.js';
 
-interface Seen { readonly type: number; readonly seq: number; readonly pid: number; readonly t: number; readonly name: string }
+interface Seen {
+  readonly type: number;
+  readonly seq: number;
+  readonly pid: number;
+  readonly t: number;
+  readonly name: string;
+}
 
 const ticks = (n: number, from = 0): Buffer[] =>
   Array.from({ length: n }, (_, i) => encodeRecord({ type: REC.TICK, seq: from + i, pid: 6, v: [from + i, 1e8, 2e8, 3e8, 2e7], u: 0 }));
@@ -30,7 +36,10 @@ test('whole records decode with their fields; JOIN and LEAVE carry the process n
   // JOIN: the name sits in v[1..2], LEAVE: in v[3..4]; the doubles before it are the record's own.
   assert.deepEqual({ ...got[0]!, v: got[0]!.v.slice(0, 1) }, { type: REC.JOIN, pid: 4242, v: [1.5], u: 0, flags: 0, name: 'memfix' });
   assert.deepEqual(got[1], { type: REC.TICK, pid: 1, v: [2, 104857600, 20971520, 41943040, 20971520], u: 3, flags: 1, name: '' });
-  assert.deepEqual({ ...got[2]!, v: got[2]!.v.slice(0, 3) }, { type: REC.LEAVE, pid: 4242, v: [9, 8.5, 20971520], u: 0, flags: 0, name: 'python3' });
+  assert.deepEqual(
+    { ...got[2]!, v: got[2]!.v.slice(0, 3) },
+    { type: REC.LEAVE, pid: 4242, v: [9, 8.5, 20971520], u: 0, flags: 0, name: 'python3' },
+  );
   assert.equal(d.skippedBytes, 0);
   assert.equal(d.lostRecords, 0);
 });
@@ -39,18 +48,28 @@ test('records split across chunks at every byte boundary come out once, in order
   const all = Buffer.concat(ticks(3));
   for (let cut = 1; cut < all.length; cut++) {
     const { seen, d } = decode([all.subarray(0, cut), all.subarray(cut)]);
-    assert.deepEqual(seen.map((s) => s.seq), [0, 1, 2], `cut at byte ${cut}`);
+    assert.deepEqual(
+      seen.map((s) => s.seq),
+      [0, 1, 2],
+      `cut at byte ${cut}`,
+    );
     assert.equal(d.skippedBytes + d.lostRecords + d.pendingBytes, 0, `cut at byte ${cut}`);
   }
   // One byte at a time.
   const { seen } = decode([...all].map((b) => Uint8Array.of(b)));
-  assert.deepEqual(seen.map((s) => s.seq), [0, 1, 2]);
+  assert.deepEqual(
+    seen.map((s) => s.seq),
+    [0, 1, 2],
+  );
 });
 
 test('a torn stream: the incomplete tail is held, not delivered, and counted', () => {
   const all = Buffer.concat(ticks(2));
   const { seen, d } = decode([all.subarray(0, RECORD_BYTES + 40)]);
-  assert.deepEqual(seen.map((s) => s.seq), [0]);
+  assert.deepEqual(
+    seen.map((s) => s.seq),
+    [0],
+  );
   assert.equal(d.pendingBytes, 40);
 });
 
@@ -61,8 +80,15 @@ test('garbled bytes: the damaged record is dropped, the decoder resynchronises o
   bad[30] = bad[30]! ^ 0xff;
   const junk = Buffer.from('garbage\0\x4dBS1x!', 'latin1'); // includes a false start of the magic
   const { seen, d } = decode([Buffer.concat([recs[0]!, bad, recs[2]!, recs[3]!, junk, recs[4]!])]);
-  assert.deepEqual(seen.map((s) => s.seq), [0, 2, 3, 4]);
-  assert.deepEqual(seen.map((s) => s.t), [0, 2, 3, 4], 'the payloads are the good records\' own');
+  assert.deepEqual(
+    seen.map((s) => s.seq),
+    [0, 2, 3, 4],
+  );
+  assert.deepEqual(
+    seen.map((s) => s.t),
+    [0, 2, 3, 4],
+    "the payloads are the good records' own",
+  );
   assert.equal(d.skippedBytes, RECORD_BYTES + junk.length);
   assert.equal(d.lostRecords, 1, 'the dropped record shows as a gap in the sequence');
 });
@@ -72,13 +98,20 @@ test('a record whose magic is intact but whose checksum fails is never delivered
     const r = Buffer.from(ticks(1)[0]!);
     r[byte] = r[byte]! ^ 0x01;
     const { seen } = decode([r, ticks(1, 1)[0]!]);
-    assert.deepEqual(seen.map((s) => s.seq), [1], `byte ${byte} flipped`);
+    assert.deepEqual(
+      seen.map((s) => s.seq),
+      [1],
+      `byte ${byte} flipped`,
+    );
   }
 });
 
 test('lost records are counted from the sequence numbers; replayed ones are not delivered twice', () => {
   const recs = ticks(10);
   const { seen, d } = decode([Buffer.concat([recs[0]!, recs[1]!, recs[5]!, recs[5]!, recs[2]!, recs[6]!, recs[9]!])]);
-  assert.deepEqual(seen.map((s) => s.seq), [0, 1, 5, 6, 9]);
+  assert.deepEqual(
+    seen.map((s) => s.seq),
+    [0, 1, 5, 6, 9],
+  );
   assert.equal(d.lostRecords, 3 + 2);
 });

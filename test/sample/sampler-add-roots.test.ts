@@ -9,8 +9,17 @@ import { MEMFIX, MIB } from '../helpers/fixtures.js';
 test('a root added while sampling is followed from then on, its children too; adding a followed pid again changes nothing', async () => {
   const first = spawn(MEMFIX, ['hold', '2', '20000'], { stdio: 'ignore' });
   const sampler = await Sampler.start({
-    procRoot: '/proc', pageSizeBytes: readPageSize(), intervalMs: 10, statusIntervalMs: 50, pssIntervalMs: 200, pssBudget: null,
-    markerScanIntervalMs: 1000, membership: { kind: 'proc', markerEntry: 'MEMBENCH_ADD_ROOTS_TEST=none' }, usageFile: null, memoryStatFile: null, memoryStatVersion: 1,
+    procRoot: '/proc',
+    pageSizeBytes: readPageSize(),
+    intervalMs: 10,
+    statusIntervalMs: 50,
+    pssIntervalMs: 200,
+    pssBudget: null,
+    markerScanIntervalMs: 1000,
+    membership: { kind: 'proc', markerEntry: 'MEMBENCH_ADD_ROOTS_TEST=none' },
+    usageFile: null,
+    memoryStatFile: null,
+    memoryStatVersion: 1,
   });
   const startEpochMs = performance.timeOrigin + performance.now();
   sampler.begin(first.pid!, startEpochMs);

@@ -7,11 +7,21 @@ import { Sampler } from '../../src/sample/sampler.js';
 import { readPageSize } from '../../src/probe/proc.js';
 import { MEMFIX, MIB } from '../helpers/fixtures.js';
 
-const start = (maxStatmPerTick: number): Promise<Sampler> => Sampler.start({
-  procRoot: '/proc', pageSizeBytes: readPageSize(), intervalMs: 2, statusIntervalMs: 100, pssIntervalMs: 1000, pssBudget: null,
-  markerScanIntervalMs: 1000, membership: { kind: 'proc', markerEntry: 'MEMBENCH_CAP_TEST=none' }, usageFile: null, memoryStatFile: null,
-  memoryStatVersion: 1, maxStatmPerTick,
-});
+const start = (maxStatmPerTick: number): Promise<Sampler> =>
+  Sampler.start({
+    procRoot: '/proc',
+    pageSizeBytes: readPageSize(),
+    intervalMs: 2,
+    statusIntervalMs: 100,
+    pssIntervalMs: 1000,
+    pssBudget: null,
+    markerScanIntervalMs: 1000,
+    membership: { kind: 'proc', markerEntry: 'MEMBENCH_CAP_TEST=none' },
+    usageFile: null,
+    memoryStatFile: null,
+    memoryStatVersion: 1,
+    maxStatmPerTick,
+  });
 
 test('a statm cap of 4 on 12 children: the same processes and peaks as without a cap, the carried ticks counted', async () => {
   // A parent that touches nothing, 12 children that touch 4 MiB each and hold it 1.5 s.
@@ -26,7 +36,8 @@ test('a statm cap of 4 on 12 children: the same processes and peaks as without a
     assert.equal(w.rssSumCarriedTicks, 0, 'no cap: every figure read at its tick');
     // 13 processes > 4: every tick with more than 4 members carried readings, i.e. most of the run.
     assert.ok(c.rssSumCarriedTicks > c.ticks / 2 && c.rssSumCarriedTicks <= c.ticks, `carried ${c.rssSumCarriedTicks} of ${c.ticks}`);
-    const children = (out: typeof c): Map<number, number> => new Map(out.processes.filter((p) => p.pid !== target.pid).map((p) => [p.pid, p.maxRssBytes]));
+    const children = (out: typeof c): Map<number, number> =>
+      new Map(out.processes.filter((p) => p.pid !== target.pid).map((p) => [p.pid, p.maxRssBytes]));
     const [cc, wc] = [children(c), children(w)];
     assert.equal(wc.size, 12);
     assert.deepEqual([...cc.keys()].sort(), [...wc.keys()].sort(), 'the same children seen');

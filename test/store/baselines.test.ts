@@ -8,7 +8,10 @@ import { MembenchError } from '../../src/errors.js';
 import { suiteDoc } from '../helpers/suite-doc.js';
 
 /** Matches the one line the user sees (message and hint). */
-const line = (re: RegExp) => (e: unknown): boolean => e instanceof MembenchError && re.test(e.line());
+const line =
+  (re: RegExp) =>
+  (e: unknown): boolean =>
+    e instanceof MembenchError && re.test(e.line());
 
 const root = mkdtempSync(join(tmpdir(), 'membench-baselines-'));
 
@@ -30,7 +33,10 @@ test('baselines: names are file names; incomplete suites are not saved; missing 
   partial.context.complete = false;
   assert.throws(() => saveBaseline(dir, 'p', partial), /not saving baseline p: the suite did not complete/);
   assert.equal(existsSync(dir), false);
-  assert.throws(() => loadBaseline(dir, 'main'), line(/no baseline named "main" in .* \(save one first: membench suite --save-baseline main\)/));
+  assert.throws(
+    () => loadBaseline(dir, 'main'),
+    line(/no baseline named "main" in .* \(save one first: membench suite --save-baseline main\)/),
+  );
   saveBaseline(dir, 'other', suiteDoc({ items: { 1: [1] } }));
   assert.throws(() => loadBaseline(dir, 'main'), line(/\(saved baselines: other\)/));
   writeFileSync(join(dir, 'run.json'), JSON.stringify({ schemaVersion: 1, tool: { name: 'membench' } }));

@@ -17,9 +17,23 @@ const errLines = (s: string): string[] => s.split('\n').filter((l) => l.trim() !
 
 test('suite: a tiny in-process suite with 2 sizes — table, fit, expect, JSON and every export', () => {
   const json = join(dir, 'tiny.json');
-  const out = { markdown: join(dir, 'tiny.md'), csv: join(dir, 'tiny.csv'), bmf: join(dir, 'tiny.bmf.json'), 'gh-benchmark': join(dir, 'tiny.gh.json') };
-  const r = runCliOk(['suite', join(FIX, 'tiny.membench.mjs'), '--json', json, '--baseline-dir', baselines, '--save-baseline', 'main',
-    ...Object.entries(out).flatMap(([flag, path]) => [`--${flag}`, path])]);
+  const out = {
+    markdown: join(dir, 'tiny.md'),
+    csv: join(dir, 'tiny.csv'),
+    bmf: join(dir, 'tiny.bmf.json'),
+    'gh-benchmark': join(dir, 'tiny.gh.json'),
+  };
+  const r = runCliOk([
+    'suite',
+    join(FIX, 'tiny.membench.mjs'),
+    '--json',
+    json,
+    '--baseline-dir',
+    baselines,
+    '--save-baseline',
+    'main',
+    ...Object.entries(out).flatMap(([flag, path]) => [`--${flag}`, path]),
+  ]);
   assert.match(r.stdout, /items · in-process · retained/);
   assert.match(r.stdout, /^\s+2000\s/m);
   assert.match(r.stdout, /fit\s+[\d.]+ B per item/);
@@ -27,7 +41,13 @@ test('suite: a tiny in-process suite with 2 sizes — table, fit, expect, JSON a
   const doc = read(json);
   assert.equal(doc.context.complete, true);
   const b = doc.benchmarks[0]!;
-  assert.deepEqual(b.sizes.map((s) => [s.size, s.valuesBytes.length]), [[2000, 3], [8000, 3]]);
+  assert.deepEqual(
+    b.sizes.map((s) => [s.size, s.valuesBytes.length]),
+    [
+      [2000, 3],
+      [8000, 3],
+    ],
+  );
   assert.ok(b.fit!.slopeBytesPerUnit > 20 && b.fit!.slopeBytesPerUnit < 400);
   assert.equal(b.fit!.verdict, 'too-few-points'); // 2 sizes: a slope, but no linearity verdict
   assert.equal(b.expectVerdict, 'within');
@@ -37,7 +57,10 @@ test('suite: a tiny in-process suite with 2 sizes — table, fit, expect, JSON a
   const bmf = JSON.parse(readFileSync(out.bmf, 'utf8')) as Record<string, Record<string, { value: number }>>;
   assert.deepEqual(Object.keys(bmf), ['items/2000', 'items/8000', 'items/per-item']);
   const gh = JSON.parse(readFileSync(out['gh-benchmark'], 'utf8')) as { name: string; unit: string; value: number }[];
-  assert.deepEqual(gh.map((e) => e.unit), ['bytes', 'bytes', 'bytes/item']);
+  assert.deepEqual(
+    gh.map((e) => e.unit),
+    ['bytes', 'bytes', 'bytes/item'],
+  );
   assert.equal(readdirSync(dir).filter((f) => f.endsWith('.tmp')).length, 0);
 });
 
@@ -47,8 +70,10 @@ test('gate: an unchanged re-run passes, a planted 20 % regression exits 6 (suite
   assert.match(r1.stdout, /0 regressions/);
   const grown = join(dir, 'grown.json');
   const md = join(dir, 'gate.md');
-  const r2 = runCli(['suite', join(FIX, 'tiny.membench.mjs'), '--json', grown, '--baseline-dir', baselines, '--baseline', 'main', '--markdown', md],
-    { env: { MEMBENCH_TEST_GROWTH: '1.2' } });
+  const r2 = runCli(
+    ['suite', join(FIX, 'tiny.membench.mjs'), '--json', grown, '--baseline-dir', baselines, '--baseline', 'main', '--markdown', md],
+    { env: { MEMBENCH_TEST_GROWTH: '1.2' } },
+  );
   assert.equal(r2.status, 6, r2.stdout + r2.stderr);
   assert.match(r2.stdout, /items\s+8000 .* REGRESSED/);
   assert.match(r2.stdout, /items\s+per unit .* REGRESSED/);
@@ -68,7 +93,10 @@ test('suite: a command suite through the run engine (memfix touches N MiB): abou
   const b = read(json).benchmarks[0]!;
   assert.equal(b.kind, 'command');
   assert.equal(b.metric, 'treePeakBytes');
-  assert.deepEqual(b.sizes.map((s) => s.command!.length), [2, 2]);
+  assert.deepEqual(
+    b.sizes.map((s) => s.command!.length),
+    [2, 2],
+  );
   const perMiB = b.fit!.slopeBytesPerUnit / 1024 / 1024;
   assert.ok(perMiB > 0.9 && perMiB < 1.1, String(perMiB));
 });
@@ -85,7 +113,8 @@ test('bad input: one line each, the right exit code, nothing half-written', asyn
   const outs = join(dir, 'bad');
   // The directory exists: outputs into a missing one are refused before anything runs (test/cli/output-paths).
   mkdirSync(outs, { recursive: true });
-  const noFiles = (): void => assert.ok(!existsSync(outs) || readdirSync(outs).length === 0, `left: ${existsSync(outs) ? readdirSync(outs).join(', ') : ''}`);
+  const noFiles = (): void =>
+    assert.ok(!existsSync(outs) || readdirSync(outs).length === 0, `left: ${existsSync(outs) ? readdirSync(outs).join(', ') : ''}`);
   const one = (r: ReturnType<typeof runCli>, code: number, pattern: RegExp): void => {
     assert.equal(r.status, code, r.stdout + r.stderr);
     const lines = errLines(r.stderr);
@@ -93,7 +122,16 @@ test('bad input: one line each, the right exit code, nothing half-written', asyn
     assert.match(lines[0]!, pattern);
   };
   await t.test('a benchmark that throws: exit 1, where it threw; no baseline, no exports', () => {
-    const r = runCli(['suite', join(FIX, 'throws.membench.mjs'), '--baseline-dir', outs, '--save-baseline', 'x', '--markdown', join(outs, 'x.md')]);
+    const r = runCli([
+      'suite',
+      join(FIX, 'throws.membench.mjs'),
+      '--baseline-dir',
+      outs,
+      '--save-baseline',
+      'x',
+      '--markdown',
+      join(outs, 'x.md'),
+    ]);
     one(r, 1, /^membench: benchmark "throws" at size 2: threw Error: boom at two \(at .*throws\.membench\.mjs:\d+:\d+\)$/);
     noFiles();
   });
@@ -110,13 +148,25 @@ test('bad input: one line each, the right exit code, nothing half-written', asyn
   });
   await t.test('a TypeScript suite on a Node that cannot load it', () => {
     const ts = join(dir, 'typed.membench.ts');
-    writeFileSync(ts, 'const sizes: number[] = [1, 2];\nexport default { benchmarks: [{ name: "typed", sizes, fn: (n: number) => new Array(n) }] };\n');
+    writeFileSync(
+      ts,
+      'const sizes: number[] = [1, 2];\nexport default { benchmarks: [{ name: "typed", sizes, fn: (n: number) => new Array(n) }] };\n',
+    );
     const r = runCli(['suite', ts]);
     if (r.status === 0) return t.skip('this Node runs TypeScript');
     one(r, 2, /does not run TypeScript files \(compile it first/);
   });
   await t.test('a missing baseline: refused before anything runs', () => {
-    const r = runCli(['suite', join(FIX, 'tiny.membench.mjs'), '--baseline-dir', outs, '--baseline', 'nope', '--json', join(outs, 'x.json')]);
+    const r = runCli([
+      'suite',
+      join(FIX, 'tiny.membench.mjs'),
+      '--baseline-dir',
+      outs,
+      '--baseline',
+      'nope',
+      '--json',
+      join(outs, 'x.json'),
+    ]);
     one(r, 2, /^membench: no baseline named "nope" in .* \(save one first: membench suite --save-baseline nope\)$/);
     assert.equal(r.stdout, '');
     noFiles();
@@ -125,7 +175,11 @@ test('bad input: one line each, the right exit code, nothing half-written', asyn
     const old = join(dir, 'v99.json');
     const doc = read(join(dir, 'tiny.json'));
     writeFileSync(old, JSON.stringify({ ...doc, schemaVersion: 99 }));
-    one(runCli(['compare', old, join(dir, 'tiny.json')]), 2, /v99\.json has suite schema version 99; this membench reads version 1 \(re-record it/);
+    one(
+      runCli(['compare', old, join(dir, 'tiny.json')]),
+      2,
+      /v99\.json has suite schema version 99; this membench reads version 1 \(re-record it/,
+    );
   });
   await t.test('compare: a run document against a suite document', () => {
     const run = join(dir, 'run.json');
