@@ -3,6 +3,7 @@
 import type { LeakVerdict } from '../result.js';
 import type { Colors } from '../report/colors.js';
 import { formatBytes, formatMs } from '../report/units.js';
+import { verdictWords } from '../report/run-rows.js';
 
 /** The per-second maximum of the last `seconds` seconds, in a ring (no allocation per sample). */
 export class RecentMax {
@@ -118,12 +119,12 @@ export function watchViewRows(s: WatchLiveState): ViewRow[] {
             ],
     },
     {
-      label: 'leak',
+      label: 'memory',
       parts:
         s.leak === null
-          ? [dim('not judged yet')]
+          ? [dim('leak not judged yet')]
           : [
-              { text: s.leak.verdict, tone: VERDICT_TONE[s.leak.verdict] },
+              { text: verdictWords(s.leak.verdict), tone: VERDICT_TONE[s.leak.verdict] },
               plain(` — ${s.leak.reason}`),
               dim(
                 `${s.leakAgeMs === null ? '' : ` (${formatMs(s.leakAgeMs)} ago)`}${s.leakFirstSeenMs === null ? '' : `; first said leak at ${formatMs(s.leakFirstSeenMs)}`}`,

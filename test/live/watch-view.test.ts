@@ -68,7 +68,7 @@ test('the view shows current, peak, the sparkline with its range, PSS/USS/swap a
   assert.match(lines[1]!, /Σ RSS +12\.0 MiB now {2}peak 12\.5 MiB$/);
   assert.match(lines[2]!, /last 8 s +▁▂▃▄▅▆▇█ {2}1\.0 MiB … 8\.0 MiB$/);
   assert.match(lines[3]!, /PSS +11\.0 MiB {2}USS 10\.0 MiB {2}swap 0 B {2}\(300\.0 ms ago\)$/);
-  assert.match(lines[4]!, /leak +leak — memory grew steadily at 2\.0 MiB\/s \(400\.0 ms ago\); first said leak at 4\.100 s$/);
+  assert.match(lines[4]!, /memory +leak — memory grew steadily at 2\.0 MiB\/s \(400\.0 ms ago\); first said leak at 4\.100 s$/);
   assert.ok(!text.includes('\x1b'), 'NO_COLOR: no escape codes');
 });
 
@@ -88,7 +88,7 @@ test('before the first smaps_rollup pass and the first verdict, the view says so
     200,
   );
   assert.match(text, /PSS +not read yet/);
-  assert.match(text, /leak +not judged yet/);
+  assert.match(text, /memory +leak not judged yet/);
   assert.match(text, /last 0 s +no samples yet/);
 });
 
@@ -96,7 +96,7 @@ test('with colours the verdict is painted (red for leak, green for no-leak); lin
   const c = colorsFor(true);
   assert.ok(renderWatchView(watchViewRows(state()), c, 200).includes(c.red('leak')));
   const noLeak = { ...leak, verdict: 'no-leak' as const, reason: 'flat' };
-  assert.ok(renderWatchView(watchViewRows(state({ leak: noLeak })), c, 200).includes(c.green('no-leak')));
+  assert.ok(renderWatchView(watchViewRows(state({ leak: noLeak })), c, 200).includes(c.green('no leak')));
   const narrow = renderWatchView(watchViewRows(state({ command: 'x'.repeat(300) })), NO_COLORS, 40);
   for (const line of narrow.split('\n')) assert.ok([...line].length <= 40, `${[...line].length}: ${line}`);
   assert.match(narrow.split('\n')[0]!, /…$/);
