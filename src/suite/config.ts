@@ -68,7 +68,7 @@ const sizesSchema = z
   .min(1, 'is empty: give at least one size, e.g. sizes: [10, 100]')
   .refine((s) => new Set(s).size === s.length, 'lists a size twice');
 const expectSchema = z.strictObject({ perUnit: z.union([z.string(), z.tuple([z.number(), z.number()])]).optional() });
-const common = {
+const commonShape = {
   name: z.string().min(1, 'must not be empty'),
   sizes: sizesSchema,
   unit: z.string().min(1).optional(),
@@ -76,18 +76,18 @@ const common = {
   runs: z.number().int().min(1).max(1000).optional(),
 };
 const inProcessSchema = z.strictObject({
-  ...common,
+  ...commonShape,
   fn: z.custom<SizeFunction>((v) => typeof v === 'function', 'must be a function (n) => value'),
   warmup: z.boolean().optional(),
 });
 const moduleSchema = z.strictObject({
-  ...common,
+  ...commonShape,
   module: z.string().min(1),
   export: z.string().min(1).optional(),
   warmup: z.boolean().optional(),
 });
 const commandSchema = z.strictObject({
-  ...common,
+  ...commonShape,
   cmd: z.union([z.string().min(1, 'must not be empty'), z.array(z.string()).min(1, 'must not be empty')]),
   metric: z.enum(['treePeakBytes', 'treeAnonPeakBytes']).optional(),
   cwd: z.string().optional(),
@@ -219,50 +219,27 @@ async function definitionsOf(file: string, raw: unknown): Promise<BenchmarkDefin
       if (!r.success) throw usageError(`${show(file)}: ${firstIssue(r.error, at)}`);
       return r.data;
     };
+    // What every kind of benchmark shares: its name, sizes, unit, repeats, timeout and expected cost per unit.
+    const common = (b: z.infer<z.ZodObject<typeof commonShape>>) => ({
+      name: b.name,
+      file,
+      sizes: b.sizes,
+      unit: b.unit ?? 'unit',
+      runs: b.runs ?? runs,
+      timeoutMs,
+      expectPerUnit: expectOf(file, at, b.expect),
+    });
     if ('cmd' in item) {
       const b = parse(commandSchema);
       const cwd = resolve(dirname(file), b.cwd ?? '.');
-      out.push({
-        kind: 'command',
-        name: b.name,
-        file,
-        sizes: b.sizes,
-        unit: b.unit ?? 'unit',
-        runs: b.runs ?? runs,
-        timeoutMs,
-        expectPerUnit: expectOf(file, at, b.expect),
-        metric: b.metric ?? 'treePeakBytes',
-        ...commandTemplate(file, at, b.cmd, cwd),
-      });
+      out.push({ kind: 'command', ...common(b), metric: b.metric ?? 'treePeakBytes', ...commandTemplate(file, at, b.cmd, cwd) });
     } else if ('fn' in item) {
       const b = parse(inProcessSchema);
-      out.push({
-        kind: 'in-process',
-        name: b.name,
-        file,
-        sizes: b.sizes,
-        unit: b.unit ?? 'unit',
-        runs: b.runs ?? runs,
-        timeoutMs,
-        expectPerUnit: expectOf(file, at, b.expect),
-        fn: b.fn,
-        warmup: b.warmup ?? false,
-      });
+      out.push({ kind: 'in-process', ...common(b), fn: b.fn, warmup: b.warmup ?? false });
     } else if ('module' in item) {
       const b = parse(moduleSchema);
       const fn = await moduleFunction(file, at, b);
-      out.push({
-        kind: 'in-process',
-        name: b.name,
-        file,
-        sizes: b.sizes,
-        unit: b.unit ?? 'unit',
-        runs: b.runs ?? runs,
-        timeoutMs,
-        expectPerUnit: expectOf(file, at, b.expect),
-        fn,
-        warmup: b.warmup ?? false,
-      });
+      out.push({ kind: 'in-process', ...common(b), fn, warmup: b.warmup ?? false });
     } else {
       throw usageError(
         `${show(file)}: ${at} says nothing to run`,
