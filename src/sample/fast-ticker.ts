@@ -14,6 +14,7 @@ import {
   type AddRootsMessage,
   type Adaptation,
   type FastChunk,
+  newProcessSeen,
   type ProcessSeen,
   type SamplerConfig,
 } from './protocol.js';
@@ -173,19 +174,7 @@ export class FastTicker {
       }
     }
     this.members.set(pid, {
-      seen: {
-        pid,
-        ppid: null,
-        name: readComm(pid, { proc: P }),
-        cmdline: readCmdline(pid, { proc: P }),
-        firstSeenMs: tMs,
-        lastSeenMs: tMs,
-        maxRssBytes: 0,
-        vmHwmBytes: null,
-        maxPssBytes: null,
-        maxUssBytes: null,
-        maxVmDataBytes: null,
-      },
+      seen: newProcessSeen(pid, readComm(pid, { proc: P }), readCmdline(pid, { proc: P }), tMs),
       statmFd,
       childrenFd: cfg.membership.kind === 'proc' ? io.open(`${P}/${pid}/task/${pid}/children`) : -1,
       listed: false,

@@ -20,6 +20,7 @@ import {
   type Adaptation,
   type FastChunk,
   type FastOutput,
+  newProcessSeen,
   type ProcessSeen,
   type SamplerConfig,
 } from './protocol.js';
@@ -219,19 +220,7 @@ export class NativeFast {
       case REC.JOIN: {
         const tMs = v[0]!;
         this.members.set(r.pid, {
-          seen: {
-            pid: r.pid,
-            ppid: null,
-            name: r.name || '?',
-            cmdline: readCmdline(r.pid, { proc: this.cfg.procRoot }),
-            firstSeenMs: tMs,
-            lastSeenMs: tMs,
-            maxRssBytes: 0,
-            vmHwmBytes: null,
-            maxPssBytes: null,
-            maxUssBytes: null,
-            maxVmDataBytes: null,
-          },
+          seen: newProcessSeen(r.pid, r.name || '?', readCmdline(r.pid, { proc: this.cfg.procRoot }), tMs),
           index: MEMBERS.MAX,
         });
         this.listDirty = true;

@@ -184,6 +184,23 @@ export interface ProcessSeen {
   nameAtEnd?: string;
 }
 
+/** A process first seen at `tMs`: nothing read of it yet but its names. */
+export function newProcessSeen(pid: number, name: string, cmdline: string, tMs: number): ProcessSeen {
+  return {
+    pid,
+    ppid: null,
+    name,
+    cmdline,
+    firstSeenMs: tMs,
+    lastSeenMs: tMs,
+    maxRssBytes: 0,
+    vmHwmBytes: null,
+    maxPssBytes: null,
+    maxUssBytes: null,
+    maxVmDataBytes: null,
+  };
+}
+
 /** Columns, one value per tick of their tier. NaN = not available at that tick. */
 export interface SamplerColumns {
   fast: {
