@@ -268,7 +268,8 @@ async function followRun(c: RunContext, prepared: PreparedRun, sampler: Sampler,
     await sampler.waitTicks(SURVIVOR_SETTLE_TICKS);
     // The sampler's count, checked against the backend's own list (cgroup.procs, or the marked /proc tree): once,
     // under heavy load, a daemon already in the group was not yet counted two ticks after the main exit.
-    const survivorsAtExit = Math.max(sampler.alive, prepared.listPids(root).length);
+    const aliveAfterExit = prepared.listPids(root);
+    const survivorsAtExit = Math.max(sampler.alive, aliveAfterExit.length);
     const survivors = survivorAction(survivorsAtExit, opts.survivors, stopReason !== null);
     if (survivors.killNow) killAll();
     const waited = await waitForTree({
@@ -304,6 +305,7 @@ async function followRun(c: RunContext, prepared: PreparedRun, sampler: Sampler,
       stderrTail: l.stderrTail(),
       opts,
       survivorsAtExit,
+      aliveAfterExit,
       action: waited.action,
       smaps,
       limits: [...prepared.limits, ...(opts.processLimits ?? [])],

@@ -39,6 +39,8 @@ export interface BuildInput {
   readonly stderrTail: string;
   readonly opts: RunOptions;
   readonly survivorsAtExit: number;
+  /** The tree's pids listed by the backend just after the main command ended (before any kill): they outlived it. */
+  readonly aliveAfterExit?: readonly number[];
   readonly action: SurvivorAction;
   readonly smaps: SmapsCaptureResult;
   /** The backend's limits (cgroup) and the wrapper's (rlimits, ASLR), in that order. */
@@ -57,9 +59,11 @@ export function buildRunResult(b: BuildInput): RunResult {
   const round3 = (v: number | null): number | null => (v === null ? null : Math.round(v * 1000) / 1000);
   const processes = out.processes
     .map((p) => {
-      // A main process never outlives itself, and a tick within OUTLIVED_MARGIN_MS of the end is the sampler's
-      // clock against the exit report, not a survivor (a child reaped just before its parent exited was marked).
-      const outlived = !b.pids.includes(p.pid) && p.lastSeenMs > ended.atMs + OUTLIVED_MARGIN_MS;
+      // A main process never outlives itself. Others did when the backend listed them just after the end, or when the
+      // sampler saw them OUTLIVED_MARGIN_MS past it: a tick closer than that is the sampler's clock against the exit
+      // report, not a survivor (a child reaped just before its parent exited was marked).
+      const outlived =
+        !b.pids.includes(p.pid) && ((b.aliveAfterExit ?? []).includes(p.pid) || p.lastSeenMs > ended.atMs + OUTLIVED_MARGIN_MS);
       return {
         pid: p.pid,
         ppid: p.ppid,
