@@ -2,7 +2,7 @@
 // documents, compared row by row with the noise-aware test; exit 6 when anything regressed.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { compareSeries, type Comparison, type CompareOptions } from '../analyze/compare.js';
+import { compareSeries, type Comparison, type CompareOptions, type Series } from '../analyze/compare.js';
 import { EXIT, usageError, type MembenchError } from '../errors.js';
 import { baselinePath, loadBaseline } from '../store/baselines.js';
 import { writeJsonAtomic, writeTextAtomic } from '../store/atomic.js';
@@ -111,13 +111,11 @@ export async function compareCommand(raw: RawCompareOptions, args: readonly stri
   const metric = [a.document, b.document].every((d) => d.kind === 'run' && runDocumentMetric(d.doc) === 'memoryPeakBytes')
     ? 'memoryPeakBytes'
     : 'treePeakBytes';
-  const series = (d: ResultDocument): ReturnType<typeof seriesOfSuite> =>
-    d.kind === 'suite' ? seriesOfSuite(d.doc) : seriesOfRunDocument(d.doc, metric);
+  const series = (d: ResultDocument): Series[] => (d.kind === 'suite' ? seriesOfSuite(d.doc) : seriesOfRunDocument(d.doc, metric));
   const pair = singleCommandPair(a.document, b.document);
   // Two run documents of one command each, different commands (a variant against another): compared as a pair,
   // the row named "baseline's command → current's".
-  const relabel = (xs: ReturnType<typeof seriesOfSuite>): ReturnType<typeof seriesOfSuite> =>
-    pair ? xs.map((x) => ({ ...x, benchmark: `${pair.baseline} → ${pair.current}` })) : xs;
+  const relabel = (xs: Series[]): Series[] => (pair ? xs.map((x) => ({ ...x, benchmark: `${pair.baseline} → ${pair.current}` })) : xs);
   const [sa, sb] = [relabel(series(a.document)), relabel(series(b.document))];
   if (pair)
     process.stderr.write(

@@ -40,7 +40,7 @@ export interface BuildInput {
   readonly opts: RunOptions;
   readonly survivorsAtExit: number;
   /** The tree's pids listed by the backend just after the main command ended (before any kill): they outlived it. */
-  readonly aliveAfterExit?: readonly number[];
+  readonly aliveAfterExit: readonly number[];
   readonly action: SurvivorAction;
   readonly smaps: SmapsCaptureResult;
   /** The backend's limits (cgroup) and the wrapper's (rlimits, ASLR), in that order. */
@@ -57,13 +57,14 @@ export interface BuildInput {
 export function buildRunResult(b: BuildInput): RunResult {
   const { out, opts, ended } = b;
   const round3 = (v: number | null): number | null => (v === null ? null : Math.round(v * 1000) / 1000);
+  const mainPids = new Set(b.pids);
+  const listedAfter = new Set(b.aliveAfterExit);
   const processes = out.processes
     .map((p) => {
       // A main process never outlives itself. Others did when the backend listed them just after the end, or when the
       // sampler saw them OUTLIVED_MARGIN_MS past it: a tick closer than that is the sampler's clock against the exit
       // report, not a survivor (a child reaped just before its parent exited was marked).
-      const outlived =
-        !b.pids.includes(p.pid) && ((b.aliveAfterExit ?? []).includes(p.pid) || p.lastSeenMs > ended.atMs + OUTLIVED_MARGIN_MS);
+      const outlived = !mainPids.has(p.pid) && (listedAfter.has(p.pid) || p.lastSeenMs > ended.atMs + OUTLIVED_MARGIN_MS);
       return {
         pid: p.pid,
         ppid: p.ppid,
