@@ -17,7 +17,7 @@ export { linearFit, type LinearFit } from '../analyze/linear-fit.js';
 export { compareSeries, type Comparison, type Series } from '../analyze/compare.js';
 export { loadSuites } from '../suite/config.js';
 export { runSuite } from '../suite/runner.js';
-export type { SuiteResult } from '../suite/result.js';
+export type { SuiteResult } from '../document/suite.js';
 export {
   limitMemory,
   limitLeaks,

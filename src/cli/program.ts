@@ -5,7 +5,7 @@ import { Command, Option } from 'commander';
 import { VERSION } from '../version.js';
 import { DEFAULT_COMPARE_OPTIONS } from '../analyze/compare.js';
 import { TOP_SORT_KEYS } from '../live/top.js';
-import { PROFILERS } from '../profile/profilers.js';
+import { PROFILERS } from '../document/profilers.js';
 import { DEFAULT_BASELINE_DIR } from '../store/baseline-dir.js';
 
 const RUN_HELP_EPILOG = `

@@ -8,7 +8,7 @@ import { compareSeries, type Comparison, type CompareOptions } from '../analyze/
 import { EXIT, exitForSignal, usageError } from '../errors.js';
 import type { BackendChoice } from '../run/backend.js';
 import { loadSuites, resolveSuiteFiles } from '../suite/config.js';
-import type { SuiteResult } from '../suite/result.js';
+import type { SuiteResult } from '../document/suite.js';
 import { runSuite } from '../suite/runner.js';
 import { seriesOfSuite } from '../suite/series.js';
 import { saveBaseline, baselinePath } from '../store/baselines.js';

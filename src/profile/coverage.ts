@@ -4,7 +4,7 @@
 // The coverage's schema is part of the profile document's: src/document/profile.ts.
 import { COVERAGE_VERDICTS, CoverageSchema, type Coverage } from '../document/profile.js';
 import { formatBytes, formatPercent } from '../units.js';
-import type { Profiler } from './profilers.js';
+import type { Profiler } from '../document/profilers.js';
 
 export { COVERAGE_VERDICTS, CoverageSchema, type Coverage };
 

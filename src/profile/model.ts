@@ -13,7 +13,7 @@ import {
   type ProfileTimeline,
   type Stack,
 } from '../document/profile.js';
-import { PROFILERS, type Profiler } from './profilers.js';
+import { PROFILERS, type Profiler } from '../document/profilers.js';
 
 export { PROFILERS, type Profiler };
 export {

@@ -1,7 +1,7 @@
 // Bencher Metric Format (https://bencher.dev/docs/reference/bencher-metric-format): benchmark → measure →
 // { value, lower_value, upper_value }. Each size is a benchmark "NAME/SIZE" with the measure "memory" (bytes:
 // median, min, max); the fit is "NAME/per-UNIT" with the measure "memory-per-unit" (slope and its 95 % interval).
-import type { SuiteResult } from '../suite/result.js';
+import type { SuiteResult } from '../document/suite.js';
 import type { SuiteExporter } from './suite-rows.js';
 
 export interface BmfMetric {

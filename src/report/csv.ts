@@ -1,5 +1,5 @@
 // CSV: one row per (benchmark, size) with the statistics in bytes, and the benchmark's fit repeated on each row.
-import type { SuiteResult } from '../suite/result.js';
+import type { SuiteResult } from '../document/suite.js';
 import type { SuiteExporter } from './suite-rows.js';
 
 const COLUMNS = [

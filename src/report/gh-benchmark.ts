@@ -1,6 +1,6 @@
 // github-action-benchmark, tool "customSmallerIsBetter": [{ name, unit, value, range, extra }], one entry per
 // (benchmark, size) in bytes (median) and one per benchmark for the fitted cost per unit.
-import type { SuiteResult } from '../suite/result.js';
+import type { SuiteResult } from '../document/suite.js';
 import { formatBytesFine, formatSize, type SuiteExporter } from './suite-rows.js';
 
 export interface GhBenchmarkEntry {

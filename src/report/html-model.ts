@@ -2,7 +2,7 @@
 // (sentences, table cells, chart series in bytes and ms). html.ts renders it; html-client.ts draws it.
 import type { BenchmarkResult, MembenchResult, RunResult } from '../result.js';
 import { headlineSource, metricRows } from './run-rows.js';
-import { describeOutcome, instanceLines } from './outcome.js';
+import { describeOutcome, instanceLines } from '../analyze/outcome-words.js';
 import { formatBytes, formatMs, formatPercent } from './units.js';
 import { detailView, type DetailView } from './html-detail.js';
 

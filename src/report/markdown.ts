@@ -1,6 +1,6 @@
 // Markdown for pull-request comments and $GITHUB_STEP_SUMMARY: the suite's tables and fits, and the comparison.
 import type { Comparison } from '../analyze/compare.js';
-import type { SuiteResult } from '../suite/result.js';
+import type { SuiteResult } from '../document/suite.js';
 import {
   benchmarkHeading,
   comparisonExtras,

@@ -2,7 +2,7 @@
 // source (exact or sampled), the ranking of several commands with propagated uncertainty, failures and verdicts.
 // The terminal, Markdown, CSV and HTML renderers read these rows; none of them recomputes a figure.
 import type { BenchmarkResult, MembenchResult, RunResult, Stats, SummaryMetric } from '../result.js';
-import { describeRun } from './outcome.js';
+import { describeRun } from '../analyze/outcome-words.js';
 import { formatBytes, formatMs } from './units.js';
 
 /** The run whose details (largest process, diagnosis, chart) are shown: the last measured run with a diagnosis. */

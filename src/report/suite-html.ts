@@ -1,7 +1,7 @@
 // The HTML view of a suite result: one self-contained page (CSS inline, one inline SVG chart per benchmark, no
 // script, nothing fetched). Per benchmark: every measurement as a point (size on x, bytes on y), the fitted line
 // across, the cost per unit in words, the expect range and whether it was met, and the same numbers in tables.
-import type { SuiteBenchmark, SuiteResult } from '../suite/result.js';
+import type { SuiteBenchmark, SuiteResult } from '../document/suite.js';
 import { escapeHtml } from './html-escape.js';
 import { pageShell } from './html-page.js';
 import { REPORT_CSS } from './html-style.js';

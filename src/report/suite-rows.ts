@@ -1,7 +1,7 @@
 // Rows of a suite result and of a comparison, built once and shared by the terminal and Markdown renderers;
 // and the one interface every suite exporter (Markdown, CSV, BMF, github-action-benchmark) implements.
 import type { Comparison, ComparisonRow } from '../analyze/compare.js';
-import type { SuiteBenchmark, SuiteResult } from '../suite/result.js';
+import type { SuiteBenchmark, SuiteResult } from '../document/suite.js';
 import type { Exporter } from './exporter.js';
 import { formatBytes, formatPercent } from './units.js';
 

@@ -1,7 +1,7 @@
 // The terminal view of a suite: per benchmark a table of sizes, the per-unit fit and the expect check; then the
 // comparison with a baseline when there is one. Rows come from suite-rows.ts.
 import type { Comparison } from '../analyze/compare.js';
-import type { SuiteResult } from '../suite/result.js';
+import type { SuiteResult } from '../document/suite.js';
 import type { Colors } from './colors.js';
 import {
   benchmarkHeading,

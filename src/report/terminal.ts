@@ -6,7 +6,7 @@ import { formatBytes, formatMs, formatPercent, formatSize } from './units.js';
 import { renderDiagnosis, verdictColor } from './diagnosis.js';
 import { commandLine, failuresOf, headlineOf, headlineSource, metricRows, ranking, shownRun, verdictOf } from './run-rows.js';
 import { wrapAll } from './wrap.js';
-import { instanceLines } from './outcome.js';
+import { instanceLines } from '../analyze/outcome-words.js';
 import { labelledTable } from './text-table.js';
 
 interface Row {

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { usageError } from '../errors.js';
 import { readDocumentText, readSuiteDocument } from '../document/read.js';
-import type { SuiteResult } from '../suite/result.js';
+import type { SuiteResult } from '../document/suite.js';
 import { writeDocument } from './atomic.js';
 import { DEFAULT_BASELINE_DIR } from './baseline-dir.js';
 

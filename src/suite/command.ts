@@ -9,7 +9,7 @@ import { readPageSize } from '../probe/proc.js';
 import { describeRun } from '../analyze/outcome-words.js';
 import type { CommandDefinition } from './config.js';
 import type { Measured } from './in-process.js';
-import type { CommandRepeat } from './result.js';
+import type { CommandRepeat } from '../document/suite.js';
 import { samplerSettings } from '../sample/settings.js';
 
 export interface CommandOptions {

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Interrupt } from '../run/interrupt.js';
 import type { InProcessDefinition } from './config.js';
 import { REPORT_FD, type HarnessJob, type HarnessReport } from './protocol.js';
-import type { InProcessRepeat } from './result.js';
+import type { InProcessRepeat } from '../document/suite.js';
 
 const HARNESS = fileURLToPath(new URL('./harness.js', import.meta.url));
 const STDERR_TAIL_BYTES = 2048;

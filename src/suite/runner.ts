@@ -13,7 +13,7 @@ import type { BenchmarkDefinition, CommandDefinition, InProcessDefinition, Suite
 import { measureCommandRepeat } from './command.js';
 import { judgePerUnit } from './expect.js';
 import { measureInProcess } from './in-process.js';
-import { SUITE_KIND, SUITE_SCHEMA_VERSION, type Fit, type SuiteBenchmark, type SuiteResult } from './result.js';
+import { SUITE_KIND, SUITE_SCHEMA_VERSION, type Fit, type SuiteBenchmark, type SuiteResult } from '../document/suite.js';
 
 export interface SuiteRunOptions {
   /** Repeats per size for every benchmark, overriding the suite files; null keeps theirs. */

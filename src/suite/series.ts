@@ -3,7 +3,7 @@
 import { metricOf, runCounts } from '../analyze/summary.js';
 import type { Series } from '../analyze/compare.js';
 import type { MembenchResult } from '../result.js';
-import type { SuiteResult } from './result.js';
+import type { SuiteResult } from '../document/suite.js';
 
 export const PER_UNIT_LABEL = 'per unit';
 

@@ -2,7 +2,7 @@
 // like the runner fits them.
 import { computeStats } from '../../src/analyze/stats.js';
 import { fitOf } from '../../src/suite/runner.js';
-import { SUITE_KIND, SUITE_SCHEMA_VERSION, type SuiteBenchmark, type SuiteResult } from '../../src/suite/result.js';
+import { SUITE_KIND, SUITE_SCHEMA_VERSION, type SuiteBenchmark, type SuiteResult } from '../../src/document/suite.js';
 
 /** values: benchmark name → size → the values of its repeats (bytes). */
 export function suiteDoc(

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ARTIFACTS, assertPageClean, pagesOf, skipWithoutChromium, withChromium } from '../helpers/browser.js';
 import { formatBytesFine } from '../../src/report/suite-rows.js';
-import type { SuiteResult } from '../../src/suite/result.js';
+import type { SuiteResult } from '../../src/document/suite.js';
 import { ROOT, runCliOk } from '../helpers/fixtures.js';
 
 const skip = skipWithoutChromium;

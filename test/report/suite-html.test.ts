@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suiteHtml } from '../../src/report/suite-html.js';
 import { formatBytesFine } from '../../src/report/suite-rows.js';
-import { SUITE_KIND, SUITE_SCHEMA_VERSION, type SuiteBenchmark, type SuiteResult } from '../../src/suite/result.js';
+import { SUITE_KIND, SUITE_SCHEMA_VERSION, type SuiteBenchmark, type SuiteResult } from '../../src/document/suite.js';
 import { MEMFIX, runCli, runCliOk } from '../helpers/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'membench-suite-html-'));

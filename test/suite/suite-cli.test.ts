@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SuiteResult } from '../../src/suite/result.js';
+import type { SuiteResult } from '../../src/document/suite.js';
 import { ROOT, runCli, runCliOk } from '../helpers/fixtures.js';
 
 const FIX = join(ROOT, 'test', 'fixtures', 'suite');
