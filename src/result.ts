@@ -139,7 +139,7 @@ export const FinalSchema = z
     treeBytes: nullableBytes.describe('the cgroup usage at atMs (null on the proc backend)'),
     rssSumBytes: nullableBytes.describe('Σ RSS at atMs'),
     pssSumBytes: nullableBytes.describe(
-      'Σ PSS of the last PSS reading at or before atMs, when it is at most 1.5 PSS intervals older (pssAtMs); null otherwise',
+      'Σ PSS of the last PSS reading at or before atMs, when it is at most 1.5 PSS intervals older (with sampling.pssFloorMs: at most the floor + half an interval; pssAtMs); null otherwise',
     ),
     pssAtMs: ms.nullable().optional().describe('when that PSS reading was taken (absent in older documents)'),
   })
@@ -164,6 +164,18 @@ export const SamplingSchema = z.object({
     .describe(
       "adaptive status reads: /proc/PID/status was read at the status pass after statm showed the process's RSS or VSZ moved (VmHWM, VmRSS and VmData cannot move otherwise) and at least every statusFloorMs; between, its last reading was carried; memory.stat when the cgroup usage moved and at least as often. null: every pass read every process; absent in older documents",
     ),
+  pssFloorMs: ms
+    .nullable()
+    .optional()
+    .describe(
+      "PSS by change: a process's smaps_rollup was re-read at the PSS pass after its statm or VmRSS moved (and, in a tree of at most 32 processes, after a process joined or left or the cgroup usage moved) and at least every pssFloorMs; between, its last PSS, USS and swap were carried into the sums. null: every pass read every process; absent in older documents",
+    ),
+  pssReads: z
+    .number()
+    .int()
+    .nonnegative()
+    .optional()
+    .describe('smaps_rollup reads made by the PSS tier (PSS by change reads fewer than passes × processes); absent in older documents'),
   samplerCpuMs: ms.describe('CPU time of the sampler thread while sampling (from /proc/thread-self/schedstat)'),
   samplerCpuPercentOfCore: z.number().nonnegative().nullable(),
   membenchCpuMs: ms.describe('CPU time of the whole membench process (all threads) over the same window'),

@@ -147,12 +147,21 @@ function lastAtOrBefore(t: Float64Array, atMs: number): number {
 }
 
 /**
+ * How old a PSS reading may be and still stand for the tree's PSS: 1.5 PSS intervals when every pass read every
+ * process; with PSS by change (pssFloorMs), a pass follows any move within a few ms, so a reading stands until the
+ * floor's next one (floor + half an interval).
+ */
+export function pssFreshMs(pssIntervalMs: number, pssFloorMs: number | null): number {
+  return pssFloorMs === null ? 1.5 * pssIntervalMs : pssFloorMs + 0.5 * pssIntervalMs;
+}
+
+/**
  * The memory of the tree at its last tick while the work was alive: the last tick at or before the main exit whose
  * Σ RSS is above 0 (the tick that sees the main process as a zombie reads 0 from its statm, and the runner hears of
  * the exit a little after). Every fast figure comes from that tick; Σ PSS from the last PSS reading at or before it,
- * kept only when at most 1.5 PSS intervals older (else null: a stale PSS is no "final").
+ * kept only when at most pssFreshMs older (else null: a stale PSS is no "final"; see pssFreshMs).
  */
-export function computeFinal(columns: SamplerColumns, mainExitMs: number, pssIntervalMs: number): Final {
+export function computeFinal(columns: SamplerColumns, mainExitMs: number, pssFreshMs: number): Final {
   const { fast, pss } = columns;
   let i = lastAtOrBefore(fast.tMs, mainExitMs);
   while (i >= 0 && !(fast.rssSumBytes[i]! > 0)) i--;
@@ -160,7 +169,7 @@ export function computeFinal(columns: SamplerColumns, mainExitMs: number, pssInt
   const atMs = fast.tMs[i]!;
   let j = lastAtOrBefore(pss.tMs, atMs);
   while (j >= 0 && !Number.isFinite(pss.pssSumBytes[j]!)) j--;
-  const fresh = j >= 0 && atMs - pss.tMs[j]! <= 1.5 * pssIntervalMs;
+  const fresh = j >= 0 && atMs - pss.tMs[j]! <= pssFreshMs;
   return {
     atMs: Math.round(atMs * 1000) / 1000,
     treeBytes: intOrNull(fast.treeBytes[i]!),

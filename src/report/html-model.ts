@@ -1,7 +1,7 @@
 // The HTML report's rows and series: everything the page shows, built from result documents as plain data
 // (sentences, table cells, chart series in bytes and ms). html.ts renders it; html-client.ts draws it.
 import type { BenchmarkResult, MembenchResult, RunResult } from '../result.js';
-import { headlineSource, metricRows } from './run-rows.js';
+import { headlineSource, metricRows, pssCadence } from './run-rows.js';
 import { describeOutcome, instanceLines } from '../analyze/outcome-words.js';
 import { formatBytes, formatMs, formatPercent } from './units.js';
 import { detailView, type DetailView } from './html-detail.js';
@@ -138,7 +138,7 @@ function samplingSentence(doc: MembenchResult, runs: readonly RunResult[]): stri
     notes.push(
       ` Σ RSS used carried statm readings on ${formatPercent(carried / ticks)} of ticks (${sampled[0]!.maxStatmPerTick ? `--max-statm-per-tick ${sampled[0]!.maxStatmPerTick}` : 'the automatic statm budget of a big tree'}); the cgroup counter, the process count and VmHWM are exact.`,
     );
-  return `Sampling was asked every ${formatMs(doc.options.intervalMs)} and achieved ${formatMs(achieved)} on average (p99 ${formatMs(p99)} in the worst run), keeping ${formatPercent(kept)} of ticks; PSS and USS every ${formatMs(sampled[0]!.pssIntervalMs)}.${notes.join('')}`;
+  return `Sampling was asked every ${formatMs(doc.options.intervalMs)} and achieved ${formatMs(achieved)} on average (p99 ${formatMs(p99)} in the worst run), keeping ${formatPercent(kept)} of ticks; PSS and USS ${pssCadence(sampled[0]!)}.${notes.join('')}`;
 }
 
 function contextSentences(doc: MembenchResult, b: BenchmarkResult): string[] {

@@ -5,6 +5,17 @@ import type { BenchmarkResult, MembenchResult, RunResult, Stats, SummaryMetric }
 import { describeRun } from '../analyze/outcome-words.js';
 import { formatBytes, formatMs } from './units.js';
 
+/**
+ * How often PSS/USS/swap were read, after "PSS": "every 50 ms", or with PSS by change (sampling.pssFloorMs) "when
+ * memory moved (≥ 50 ms apart, at least every 1 s)".
+ */
+export function pssCadence(s: Pick<NonNullable<RunResult['sampling']>, 'pssIntervalMs' | 'pssFloorMs'> | null | undefined): string {
+  if (!s) return `every ${formatMs(null)}`;
+  return typeof s.pssFloorMs === 'number'
+    ? `when memory moved (≥ ${formatMs(s.pssIntervalMs)} apart, at least every ${formatMs(s.pssFloorMs)})`
+    : `every ${formatMs(s.pssIntervalMs)}`;
+}
+
 /** The run whose details (largest process, diagnosis, chart) are shown: the last measured run with a diagnosis. */
 export function shownRun(b: BenchmarkResult): RunResult | null {
   const measured = b.runs.filter((r) => !r.warmup);
@@ -26,7 +37,7 @@ export function headlineSource(b: BenchmarkResult, r: RunResult): { text: string
   }
   if (p.treeSource === 'sampled-pss-sum') {
     return {
-      text: `tree Σ PSS, sampled every ${formatMs(r.sampling?.pssIntervalMs ?? b.runs[0]?.sampling?.pssIntervalMs ?? null)}`,
+      text: `tree Σ PSS, sampled ${pssCadence(r.sampling ?? b.runs[0]?.sampling)}`,
       exact: false,
     };
   }

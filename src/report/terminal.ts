@@ -4,7 +4,7 @@ import type { Colors } from './colors.js';
 import type { BenchmarkResult, MembenchResult, RunResult } from '../result.js';
 import { formatBytes, formatMs, formatPercent, formatSize } from './units.js';
 import { renderDiagnosis, verdictColor } from './diagnosis.js';
-import { commandLine, failuresOf, headlineOf, headlineSource, metricRows, ranking, shownRun, verdictOf } from './run-rows.js';
+import { commandLine, failuresOf, headlineOf, headlineSource, metricRows, pssCadence, ranking, shownRun, verdictOf } from './run-rows.js';
 import { wrapAll } from './wrap.js';
 import { instanceLines } from '../analyze/outcome-words.js';
 import { labelledTable } from './text-table.js';
@@ -39,7 +39,7 @@ function samplingLegend(b: BenchmarkResult): string | null {
     ? "VmHWM, also taken at each process's exit"
     : `VmHWM, read every ${formatMs(s.statusIntervalMs)} while the process lives, so a process that ends sooner after its peak may have climbed past the last read`;
   return (
-    `≈ sampled: Σ RSS every ${formatMs(s.intervalAskedMs)}, PSS/USS/swap every ${formatMs(s.pssIntervalMs)}, anon/VmData every ${formatMs(s.statusIntervalMs)}; ` +
+    `≈ sampled: Σ RSS every ${formatMs(s.intervalAskedMs)}, PSS/USS/swap ${pssCadence(s)}, anon/VmData every ${formatMs(s.statusIntervalMs)}; ` +
     `other figures are kernel counters, exact between samples (the cgroup's peak; ${hwm}). ¹ Σ RSS counts a shared page once per process.`
   );
 }
@@ -51,7 +51,7 @@ function shortRunNote(b: BenchmarkResult): string | null {
   if (short.length === 0) return null;
   const r = short[0]!;
   return (
-    `Σ PSS/USS were read ${r.sampling!.pssTicks} time${r.sampling!.pssTicks === 1 ? '' : 's'} in run ${r.index + 1} (${formatMs(r.wallMs)}, every ${formatMs(r.sampling!.pssIntervalMs)}): ` +
+    `Σ PSS/USS were read ${r.sampling!.pssTicks} time${r.sampling!.pssTicks === 1 ? '' : 's'} in run ${r.index + 1} (${formatMs(r.wallMs)}, ${pssCadence(r.sampling)}): ` +
     'their peaks may be well below the true ones'
   );
 }
@@ -91,7 +91,7 @@ export function renderBenchmark(b: BenchmarkResult, index: number, c: Colors): s
     const cpu = Math.max(...sampled.map((r) => r.sampling!.samplerCpuPercentOfCore ?? 0));
     out.push(
       c.dim(
-        `  sampling: every ${formatMs(s.intervalAskedMs)} (achieved ${formatMs(s.intervalAchievedMeanMs)}, p99 ${formatMs(s.intervalP99Ms)}), ${formatPercent(kept)} ticks kept, PSS every ${formatMs(s.pssIntervalMs)}, membench CPU ≤ ${cpu.toFixed(1)} % of a core${samplingExtras(sampled.map((r) => r.sampling!))}`,
+        `  sampling: every ${formatMs(s.intervalAskedMs)} (achieved ${formatMs(s.intervalAchievedMeanMs)}, p99 ${formatMs(s.intervalP99Ms)}), ${formatPercent(kept)} ticks kept, PSS ${pssCadence(s)}, membench CPU ≤ ${cpu.toFixed(1)} % of a core${samplingExtras(sampled.map((r) => r.sampling!))}`,
       ),
     );
     const refused = sampled.map((r) => r.sampling!.realtimeRefused).filter((x): x is string => typeof x === 'string');
@@ -138,7 +138,7 @@ export function exactnessSentence(r: RunResult | null | undefined): string | nul
   const s = r.sampling;
   const tree = p.exact.tree
     ? 'the tree (cgroup peak counter)'
-    : `the tree (${p.treeSource === 'sampled-pss-sum' ? `Σ PSS every ${formatMs(s.pssIntervalMs)}` : `every ${formatMs(s.intervalAskedMs)}`})`;
+    : `the tree (${p.treeSource === 'sampled-pss-sum' ? `Σ PSS ${pssCadence(s)}` : `every ${formatMs(s.intervalAskedMs)}`})`;
   const largest = p.exact.largestProcess
     ? "the largest process (the kernel's exit accounting, wait4 ru_maxrss, of every process of the tree)"
     : `the largest process (VmHWM read every ${formatMs(s.statusIntervalMs)} while each process lived: one that lived between two reads can be missed)`;

@@ -2,7 +2,7 @@
 // kernel's counters and the verdicts of outcome.ts.
 import type { Outcome, RunResult } from '../result.js';
 import type { Adaptation, SamplerOutput } from '../sample/protocol.js';
-import { buildTimeline, computeFinal, computePeaks, processPeakBytes } from '../analyze/run-figures.js';
+import { buildTimeline, computeFinal, computePeaks, processPeakBytes, pssFreshMs } from '../analyze/run-figures.js';
 import { diagnose, inputFromColumns } from '../analyze/index.js';
 import { buildProcessSeries, PROCESS_SERIES_DEFAULTS } from '../analyze/process-series.js';
 import type { AppliedLimit, LimitsRequest } from './limits.js';
@@ -93,7 +93,7 @@ export function buildRunResult(b: BuildInput): RunResult {
     wallMs: round3(ended.atMs)!,
     treeWallMs: round3(Math.max(ended.atMs, b.treeEndMs))!,
     peaks,
-    final: computeFinal(out.columns, ended.atMs, opts.pssIntervalMs),
+    final: computeFinal(out.columns, ended.atMs, pssFreshMs(opts.pssIntervalMs, out.pssFloorMs)),
     processes,
     survivors: { count: processes.filter((p) => p.outlivedMain).length || b.survivorsAtExit, action: b.action },
     stderrTail,
@@ -110,6 +110,8 @@ export function buildRunResult(b: BuildInput): RunResult {
       pssTicks: out.pssTicks,
       statusIntervalMs: opts.statusIntervalMs,
       statusFloorMs: out.statusFloorMs,
+      pssFloorMs: out.pssFloorMs,
+      pssReads: out.pssReads,
       fastSampler: out.fastSampler,
       samplerCpuMs: round3(out.cpuMs)!,
       samplerCpuPercentOfCore: out.sampledWallMs > 0 ? round3((100 * out.cpuMs) / out.sampledWallMs) : null,

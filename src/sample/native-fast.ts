@@ -26,10 +26,10 @@ import {
 } from './protocol.js';
 
 /**
- * The helper writes its records this often when nothing but ticks happened: the reader thread wakes ~20 times a
+ * The helper writes its records this often when nothing but ticks happened: the reader thread wakes ~10 times a
  * second instead of 1000. A process joining, leaving or moving (statm) is written within 10 ms (native/sampler.c).
  */
-export const NATIVE_FLUSH_MS = 50;
+export const NATIVE_FLUSH_MS = 100;
 /** How long the helper may take to say hello before the JavaScript sampler runs instead. */
 const HELLO_TIMEOUT_MS = 3000;
 

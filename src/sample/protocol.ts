@@ -139,6 +139,10 @@ export interface SlowOutput {
   /** /proc/PID/status and memory.stat reads made (the adaptive policy's count, for the bench). */
   statusReads: number;
   memoryStatReads: number;
+  /** PSS by change (settings.ts PSS_FLOOR_MS): the longest a process's smaps_rollup went unread; null = every pass read all. */
+  pssFloorMs: number | null;
+  /** smaps_rollup reads made. */
+  pssReads: number;
   cpuMs: number;
   readErrors: { file: string; code: string }[];
 }
@@ -146,7 +150,7 @@ export interface SlowOutput {
 /** The fast thread's part of SamplerOutput (the slow tiers come from SlowOutput). */
 export type FastOutput = Omit<
   SamplerOutput,
-  'columns' | 'pssTicks' | 'processGrid' | 'statusFloorMs' | 'statusReads' | 'memoryStatReads'
+  'columns' | 'pssTicks' | 'processGrid' | 'statusFloorMs' | 'statusReads' | 'memoryStatReads' | 'pssFloorMs' | 'pssReads'
 > & { fast: SamplerColumns['fast'] };
 
 /** A fast thread's drain: rows and finished processes since the last drain, the live ones as they are now. */
@@ -242,6 +246,8 @@ export interface SamplerOutput {
   statusFloorMs: number | null;
   statusReads: number;
   memoryStatReads: number;
+  pssFloorMs: number | null;
+  pssReads: number;
   /** CPU time of the sampler threads (fast + slow, schedstat); falls back to the whole process when unreadable. */
   cpuMs: number;
   /** CPU time of the whole membench process (all threads) over the same window. */

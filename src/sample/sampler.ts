@@ -103,6 +103,8 @@ export function mergeOutputs(fast: FastOutput, slow: SlowOutput): SamplerOutput 
     statusFloorMs: slow.statusFloorMs,
     statusReads: slow.statusReads,
     memoryStatReads: slow.memoryStatReads,
+    pssFloorMs: slow.pssFloorMs,
+    pssReads: slow.pssReads,
     processGrid: slow.processGrid,
     adaptations: [...fast.adaptations, ...slow.adaptations],
     cpuMs: fast.cpuMs + (Number.isFinite(slow.cpuMs) ? slow.cpuMs : 0),

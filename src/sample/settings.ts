@@ -25,6 +25,13 @@ export const STATUS_BUDGET = 0.02;
  * exec); memory.stat when the cgroup usage moved, and at least this often. 5 Hz.
  */
 export const STATUS_FLOOR_MS = 200;
+/**
+ * PSS by change: a process's smaps_rollup (PSS, USS, swap) is re-read at the PSS pass after its statm or VmRSS moved
+ * (and, in a tree of at most BIG_TREE_PROCESSES, after the membership or the cgroup usage moved: fork, exit and
+ * copy-on-write move shares without moving statm), and at least this often for the rest (pages shared with processes
+ * outside the tree changing hands). 1 Hz.
+ */
+export const PSS_FLOOR_MS = 1000;
 /** The status tier stretches to this many times its interval at most (a huge tree thins it, never silences it). */
 export const STATUS_MAX_STRETCH = 100;
 

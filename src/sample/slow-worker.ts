@@ -8,7 +8,7 @@ import { readCmdline } from '../probe/proc.js';
 import { Columns } from './columns.js';
 import { ProcessGrid } from './process-grid.js';
 import { LoopTurn, Preader, fieldIn, lineKey, nowEpoch, setThreadNice, threadCpuMs } from './io.js';
-import { BIG_TREE_PROCESSES, STATUS_FLOOR_MS, STATUS_MAX_STRETCH } from './settings.js';
+import { BIG_TREE_PROCESSES, PSS_FLOOR_MS, STATUS_FLOOR_MS, STATUS_MAX_STRETCH } from './settings.js';
 import {
   CTRL,
   LIVE,
@@ -38,6 +38,14 @@ interface Tracked {
   dataBytes: number;
   /** VmRSS at that read, KiB (−1: none), carried into the per-process grid between reads. */
   rssKib: number;
+  /** PSS by change: when smaps_rollup was last read (−∞ = never), VmRSS then, and its figures since (carried). */
+  pssReadMs: number;
+  pssRssKib: number;
+  /** Something that moves PSS happened since that read: statm or VmRSS moved, or (a small tree) the membership or the usage. */
+  pssDirty: boolean;
+  pssBytes: number;
+  ussBytes: number;
+  swapBytes: number;
 }
 const tracked = new Map<number, Tracked>();
 const status = new Columns(['tMs', 'vmDataSumBytes', 'anonBytes', 'fileBytes'] as const);
@@ -55,6 +63,11 @@ let changesSeen = 0;
  * pass reads everything as before.
  */
 const adaptive = cfg.statusEveryTicks * cfg.intervalMs < STATUS_FLOOR_MS;
+/**
+ * A floor read due within this long is made now, early: the floors of a tree's processes (and memory.stat's) then fall
+ * due together, one wake-up of this thread per floor instead of one per process.
+ */
+const FLOOR_EARLY_MS = 50;
 let statusReads = 0;
 /** The earliest time (ms since spawn) a process or memory.stat reaches its floor; the idle slow thread wakes then. */
 let floorDueMs = Infinity;
@@ -63,6 +76,24 @@ let statReadMs = -Infinity;
 let statUsage = NaN;
 let lastAnon = NaN;
 let lastFile = NaN;
+
+/**
+ * PSS by change (settings.ts PSS_FLOOR_MS): a process's smaps_rollup is re-read at a PSS pass when it may have moved
+ * since its last read, and at least every PSS_FLOOR_MS; between, its last figures are carried into the sums. Off on
+ * a tier slower than the floor (watch at 1 s), where every pass reads everything as before.
+ */
+const pssAdaptive = cfg.pssEveryTicks * cfg.intervalMs < PSS_FLOOR_MS;
+let pssAnyDirty = true;
+/** The earliest time (ms since spawn) a process's PSS reaches its floor (+∞: none tracked). */
+let pssFloorDueMs = -Infinity;
+let pssReads = 0;
+/** The cgroup usage at the last PSS pass: a small tree's PSS may move with it (a copy-on-write break moves no statm). */
+let pssUsage = NaN;
+
+function markAllPssDirty(): void {
+  for (const t of tracked.values()) t.pssDirty = true;
+  pssAnyDirty = true;
+}
 
 /** The fast thread's member list; re-read only when its version changed. */
 function members(): number[] {
@@ -74,6 +105,9 @@ function members(): number[] {
   const pids: number[] = [];
   for (let i = 0; i < n; i++) pids.push(Atomics.load(shared, MEMBERS.PIDS + i));
   current = pids;
+  // A process joined or left: pages shared with it changed hands (fork, exit), so every PSS may have moved. In a big
+  // tree only the newcomers are read at once, the rest at their floor (a pass over thousands is what the budget thins).
+  if (pids.length <= BIG_TREE_PROCESSES) markAllPssDirty();
   for (const pid of pids) {
     if (tracked.has(pid) || pid <= 0) continue;
     tracked.set(pid, {
@@ -83,7 +117,14 @@ function members(): number[] {
       readMs: -Infinity,
       dataBytes: 0,
       rssKib: -1,
+      pssReadMs: -Infinity,
+      pssRssKib: -1,
+      pssDirty: true,
+      pssBytes: NaN,
+      ussBytes: NaN,
+      swapBytes: NaN,
     });
+    pssAnyDirty = true;
   }
   // Processes no longer listed keep their figures but give their descriptor back.
   const listed = new Set(pids);
@@ -141,12 +182,16 @@ function statusPass(tMs: number, pids: readonly number[]): void {
     const pid = pids[i]!;
     const t = tracked.get(pid);
     if (!t || t.statusFd < 0) continue;
-    if (!all && changed?.[i] !== 1 && tMs - t.readMs < STATUS_FLOOR_MS) {
+    if (!all && changed?.[i] !== 1 && tMs - t.readMs < STATUS_FLOOR_MS - FLOOR_EARLY_MS) {
       // statm saw neither RSS nor VSZ move since the last read: VmRSS and VmData are as they were.
       dataSum += t.dataBytes;
       if (grid && t.rssKib >= 0) grid.record(pid, t.rssKib);
       floorDueMs = Math.min(floorDueMs, t.readMs + STATUS_FLOOR_MS);
       continue;
+    }
+    if (changed?.[i] === 1) {
+      t.pssDirty = true;
+      pssAnyDirty = true;
     }
     const n = io.pread(t.statusFd);
     if (n <= 0) continue;
@@ -156,6 +201,10 @@ function statusPass(tMs: number, pids: readonly number[]): void {
     const hwm = fieldIn(buf, n, KEY.hwm);
     if (hwm >= 0) t.info.vmHwmBytes = Math.max(t.info.vmHwmBytes ?? 0, hwm * 1024);
     t.rssKib = fieldIn(buf, n, KEY.rss);
+    if (t.rssKib !== t.pssRssKib && !t.pssDirty) {
+      t.pssDirty = true;
+      pssAnyDirty = true;
+    }
     if (grid) grid.record(pid, t.rssKib);
     const data = fieldIn(buf, n, KEY.data);
     t.dataBytes = Math.max(0, data) * 1024;
@@ -178,7 +227,7 @@ function statusPass(tMs: number, pids: readonly number[]): void {
   }
   // memory.stat: its anon and file cannot move unless the group's usage (read by the fast thread every tick) did.
   const usage = live[LIVE.TREE_BYTES]!;
-  if (!adaptive || all || usage !== statUsage || Number.isNaN(usage) || tMs - statReadMs >= STATUS_FLOOR_MS) {
+  if (!adaptive || all || usage !== statUsage || Number.isNaN(usage) || tMs - statReadMs >= STATUS_FLOOR_MS - FLOOR_EARLY_MS) {
     lastAnon = NaN;
     lastFile = NaN;
     const n = statFd >= 0 ? io.pread(statFd) : -1;
@@ -200,33 +249,61 @@ let pssPasses = 0;
 /** Running mean of one PSS pass's CPU, ms (NaN until one was measured), and the newest pass's weight in it. */
 let pssCostMs = NaN;
 const PSS_COST_WEIGHT = 0.2;
+/** A PSS pass is due by change: something moved, or a process reached its floor (always, off the adaptive tier). */
+function pssWanted(tMs: number): boolean {
+  if (!pssAdaptive || pssAnyDirty || tMs >= pssFloorDueMs) return true;
+  // A small tree's copy-on-write breaks and mapped-file growth move the group's usage but no statm.
+  const usage = live[LIVE.TREE_BYTES]!;
+  if (current.length <= BIG_TREE_PROCESSES && !Number.isNaN(usage) && usage !== pssUsage) {
+    markAllPssDirty();
+    return true;
+  }
+  return false;
+}
+
 function pssPass(tMs: number, pids: readonly number[]): void {
   let pssSum = 0;
   let ussSum = 0;
   let swapSum = 0;
   let any = false;
+  pssFloorDueMs = Infinity;
+  pssUsage = live[LIVE.TREE_BYTES]!;
   for (const pid of pids) {
     const t = tracked.get(pid);
     if (!t) continue;
-    // Opened per read: an smaps_rollup descriptor binds the address space at open time, and exec replaces it.
-    const fd = io.open(`${P}/${pid}/smaps_rollup`);
-    if (fd < 0) continue;
-    const n = io.pread(fd);
-    closeSync(fd);
-    if (n <= 0) continue;
-    const pssKib = fieldIn(buf, n, KEY.pss);
-    if (pssKib < 0) continue;
+    if (!pssAdaptive || t.pssDirty || tMs - t.pssReadMs >= PSS_FLOOR_MS - FLOOR_EARLY_MS) readPss(t, pid, tMs);
+    pssFloorDueMs = Math.min(pssFloorDueMs, t.pssReadMs + PSS_FLOOR_MS);
+    if (Number.isNaN(t.pssBytes)) continue;
     any = true;
-    const p = pssKib * 1024;
-    const u = (Math.max(0, fieldIn(buf, n, KEY.privateClean)) + Math.max(0, fieldIn(buf, n, KEY.privateDirty))) * 1024;
-    pssSum += p;
-    ussSum += u;
-    swapSum += Math.max(0, fieldIn(buf, n, KEY.swap)) * 1024;
-    t.info.maxPssBytes = Math.max(t.info.maxPssBytes ?? 0, p);
-    t.info.maxUssBytes = Math.max(t.info.maxUssBytes ?? 0, u);
+    pssSum += t.pssBytes;
+    ussSum += t.ussBytes;
+    swapSum += t.swapBytes;
   }
+  pssAnyDirty = false;
   pssPasses++;
   pss.push(tMs, any ? pssSum : NaN, any ? ussSum : NaN, any ? swapSum : NaN);
+}
+
+/** One smaps_rollup read: the process's figures (NaN when gone or unreadable) and maxima. */
+function readPss(t: Tracked, pid: number, tMs: number): void {
+  t.pssReadMs = tMs;
+  t.pssRssKib = t.rssKib;
+  t.pssDirty = false;
+  t.pssBytes = NaN;
+  // Opened per read: an smaps_rollup descriptor binds the address space at open time, and exec replaces it.
+  const fd = io.open(`${P}/${pid}/smaps_rollup`);
+  if (fd < 0) return;
+  const n = io.pread(fd);
+  closeSync(fd);
+  if (n <= 0) return;
+  const pssKib = fieldIn(buf, n, KEY.pss);
+  if (pssKib < 0) return;
+  pssReads++;
+  t.pssBytes = pssKib * 1024;
+  t.ussBytes = (Math.max(0, fieldIn(buf, n, KEY.privateClean)) + Math.max(0, fieldIn(buf, n, KEY.privateDirty))) * 1024;
+  t.swapBytes = Math.max(0, fieldIn(buf, n, KEY.swap)) * 1024;
+  t.info.maxPssBytes = Math.max(t.info.maxPssBytes ?? 0, t.pssBytes);
+  t.info.maxUssBytes = Math.max(t.info.maxUssBytes ?? 0, t.ussBytes);
 }
 
 /** Rows since the last drain, then empty; processes no longer listed are handed over and forgotten (bounded). */
@@ -271,7 +348,7 @@ async function run(): Promise<void> {
         stretched.maxProcesses = Math.max(stretched.maxProcesses, pids.length);
       }
     } else statusWaitMs = statusMs;
-    if (start >= nextPss) {
+    if (start >= nextPss && pssWanted(start - startEpoch)) {
       const c0 = process.cpuUsage();
       pssPass(start - startEpoch, pids);
       // Budget on this thread's CPU: stretch the PSS interval so the pass stays within pssBudget of a core,
@@ -283,7 +360,8 @@ async function run(): Promise<void> {
       const used = process.cpuUsage(c0);
       const last = (used.user + used.system) / 1000;
       if (Number.isFinite(last)) pssCostMs = Number.isNaN(pssCostMs) ? last : pssCostMs + PSS_COST_WEIGHT * (last - pssCostMs);
-      const cost = pssCostMs;
+      // The newest pass counts in full when dearer than the mean: by change, a pass may read one process or all of them.
+      const cost = Math.max(pssCostMs, last);
       // A huge tree (status budgeted too) may stretch it to STATUS_MAX_STRETCH ×, recorded as an adaptation past 10 ×.
       const want = cfg.pssBudget !== null && Number.isFinite(cost) ? cost / cfg.pssBudget : 0;
       const maxStretch = cfg.statusBudget && pids.length > BIG_TREE_PROCESSES ? STATUS_MAX_STRETCH : 10;
@@ -302,14 +380,16 @@ async function run(): Promise<void> {
     }
     if (Atomics.load(ctrl, CTRL.STATE) === STATE_STOP) break;
     if (loop.due()) await loop.turn(); // V8's GC tasks (LoopTurn)
-    const wait = start + statusWaitMs - nowEpoch();
-    if (wait > 0) Atomics.wait(ctrl, CTRL.STATE, STATE_SAMPLING, wait);
-    if (adaptive && Atomics.load(ctrl, CTRL.STATE) === STATE_SAMPLING) {
-      // Nothing moved since this pass began: sleep until something does, or a floor or the PSS pass is due.
-      const until = Math.min(nextPss, startEpoch + floorDueMs);
+    if (adaptive) {
+      // One sleep while nothing moves: until something does (the fast thread bumps WAKE, as stop and drain do), or a
+      // floor or the PSS pass is due; never sooner than the tier's interval after this pass began.
+      const pssDue = !pssAdaptive || pssAnyDirty ? nextPss : Math.max(nextPss, startEpoch + pssFloorDueMs);
+      const until = Math.max(start + statusWaitMs, Math.min(pssDue, startEpoch + floorDueMs));
       const idle = until - nowEpoch();
       if (idle > 0 && Atomics.load(shared, MEMBERS.WAKE) === wake) Atomics.wait(shared, MEMBERS.WAKE, wake, idle);
     }
+    const wait = start + statusWaitMs - nowEpoch();
+    if (wait > 0 && Atomics.load(ctrl, CTRL.STATE) === STATE_SAMPLING) Atomics.wait(ctrl, CTRL.STATE, STATE_SAMPLING, wait);
   }
   for (const t of tracked.values()) if (t.statusFd >= 0) closeSync(t.statusFd);
   const out: SlowOutput = {
@@ -338,6 +418,8 @@ async function run(): Promise<void> {
     processes: [...tracked.values()].map((t) => t.info),
     pssTicks: pssPasses,
     statusFloorMs: adaptive ? STATUS_FLOOR_MS : null,
+    pssFloorMs: pssAdaptive ? PSS_FLOOR_MS : null,
+    pssReads,
     statusReads,
     memoryStatReads: statReads,
     processGrid: grid?.output() ?? null,
