@@ -603,6 +603,9 @@ async function main(): Promise<number> {
         `    (schedstat) between ${WINDOW[0]} s and ${WINDOW[1]} s of the 6 s run. tree peak seen: membench cgroup = cgroup counter, proc = Σ RSS, mprof = max MEM.`,
         `  C same reads: fixtures/src/sampling-same-reads.c ${SAME_READS_ARGS.join(' ')} -- (the tree in its own v1 memory cgroup; every 1 ms cgroup.procs,`,
         '    statm ×N, memory.usage_in_bytes; every 10 ticks status ×N + memory.stat; smaps_rollup ×N from every 50 ms within 2 % of a core).',
+        `  C floor ticks kept, p99 interval error, p99 gap: computed by sampling-floor.c over its own T = ${FLOOR_T[1]} s run, from the gaps between`,
+        '    consecutive tick starts, as membench computes intervalErrorP99Ms (nearest rank, a skipped slot a whole interval late): the',
+        '    machine\'s own wake-up jitter in this round. "p99 interval error − C floor\'s" below is what membench adds to it, in ms.',
       ].join('\n'),
     );
     console.log('\n  Ratios (taken within each round, then the median; min–max across rounds)');
