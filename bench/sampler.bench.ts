@@ -21,7 +21,7 @@ import { NATIVE_ENV } from '../src/native.js';
 import { floorLadder, measureWakeups, wakeupTable } from './lib/wakeup.js';
 import { dash, fixed, GOALS, mark, pct, renderTable } from './lib/table.js';
 import { agg, spread, mib, threadShares, type Agg } from './lib/agg.js';
-import { bigTreeRun, bigTreeTable, type BigTreeRun, type BigTreeShape } from './lib/big-tree.js';
+import { bigTreeRun, bigTreeTable, type BigTreeMeasure, type BigTreeShape } from './lib/big-tree.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
@@ -224,7 +224,7 @@ interface Collected {
   readonly sameReads: ToolPair[];
   readonly peerMissing: boolean;
   /** The big tree's runs per tool (membench as built, and --before), in the same rounds. */
-  readonly bigTree: Map<string, { cli: string; runs: BigTreeRun[] }>;
+  readonly bigTree: Map<string, { cli: string; runs: BigTreeMeasure[] }>;
 }
 
 const MAIN = 'membench (cgroup)';
@@ -543,13 +543,13 @@ async function main(): Promise<number> {
       floor: [],
       sameReads: [],
       peerMissing,
-      bigTree: new Map<string, { cli: string; runs: BigTreeRun[] }>(
+      bigTree: new Map<string, { cli: string; runs: BigTreeMeasure[] }>(
         opts.bigTreeN === null
           ? []
           : [
               [MAIN_BIG, { cli: CLI, runs: [] }],
               ...(opts.before
-                ? [['membench before', { cli: opts.before, runs: [] }] as [string, { cli: string; runs: BigTreeRun[] }]]
+                ? [['membench before', { cli: opts.before, runs: [] }] as [string, { cli: string; runs: BigTreeMeasure[] }]]
                 : []),
             ],
       ),
@@ -575,9 +575,11 @@ async function main(): Promise<number> {
         `big tree: ${name}`,
         async () => {
           const r = await bigTreeRun(t.cli, bigShape, join(tmp, 'big-tree.json'), { cwd: ROOT });
-          if (r.exitCode !== 0)
-            throw new BenchFailure(`big tree: ${name} exited ${r.exitCode}: ${r.stderrTail.slice(-400) || '(no stderr)'}`);
-          t.runs.push(r);
+          if (r.exitCode !== 0 || !r.run?.sampling)
+            throw new BenchFailure(
+              `big tree: ${name} exited ${r.exitCode}${r.run?.sampling ? '' : ' without sampling figures in its JSON'}: ${r.stderrTail.slice(-400) || '(no stderr)'}`,
+            );
+          t.runs.push({ run: r.run, outside: r.outside });
         },
       ]);
     for (let r = 0; r < opts.rounds; r++) {
