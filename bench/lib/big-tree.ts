@@ -41,6 +41,10 @@ export interface OutsideCpu {
   readonly childrenCpuMs: Readonly<Partial<Record<OwnChild, number>>>;
   readonly totalCpuMs: number;
   readonly percentOfCore: number;
+  /** Outside the window, not in the figures above: the node process's CPU before it (start-up: loading, cgroup set-up) … */
+  readonly nodeBeforeMs: number;
+  /** … and after it until the last poll before exit (stopping the sampler, analysis, the JSON). */
+  readonly nodeAfterMs: number;
 }
 
 /** One round's figures of a run that wrote its document. */
@@ -155,6 +159,8 @@ export async function bigTreeRun(
   const kinds = new Map<number, OwnChild | 'target'>();
   let first: Snapshot | null = null;
   let last: Snapshot | null = null;
+  let ended = false;
+  let lastNodeMs = 0;
   const snap = (): Snapshot | null => {
     const node = pid === undefined ? null : stat(pid);
     const run = runPid === null ? null : stat(runPid);
@@ -167,20 +173,22 @@ export async function bigTreeRun(
     return { at: performance.now(), node: node.cpuMs, own };
   };
   while (!done && pid !== undefined) {
-    for (const c of childrenOf(pid)) {
+    for (const c of ended ? [] : childrenOf(pid)) {
       if (kinds.has(c)) continue;
       const kind = classify(c);
       if (kind === null) continue;
       kinds.set(c, kind);
       if (runPid === null && (kind === 'reaper' || kind === 'target')) runPid = c;
     }
-    if (runPid !== null) {
+    if (runPid !== null && !ended) {
       const s = snap();
       if (s) {
         first ??= s;
         last = s;
-      } else if (first) break; // the run's child has ended: the window is over
+      } else if (first) ended = true; // the run's child has ended: the window is over
     }
+    const node = stat(pid);
+    if (node && node.state !== 'Z') lastNodeMs = node.cpuMs;
     await sleep(first ? POLL_MS : 10);
   }
   const exitCode = await exited;
@@ -196,7 +204,15 @@ export async function bigTreeRun(
     const nodeCpuMs = last.node - first.node;
     const totalCpuMs = nodeCpuMs + Object.values(childrenCpuMs).reduce((a, b) => a + b, 0);
     const wallMs = last.at - first.at;
-    outside = { wallMs, nodeCpuMs, childrenCpuMs, totalCpuMs, percentOfCore: (100 * totalCpuMs) / wallMs };
+    outside = {
+      wallMs,
+      nodeCpuMs,
+      childrenCpuMs,
+      totalCpuMs,
+      percentOfCore: (100 * totalCpuMs) / wallMs,
+      nodeBeforeMs: first.node,
+      nodeAfterMs: Math.max(0, lastNodeMs - last.node),
+    };
   }
   let run: RunResult | null = null;
   try {
@@ -261,7 +277,8 @@ export function bigTreeTable(
     lines.push(
       `  ${name}: outside = node ${fixed(agg(runs.map((r) => r.outside?.nodeCpuMs))?.median, 0, ' ms')} + native sampler ${by('sampler')} + reaper ${by('reaper')} + guard ${by('guard')}` +
         ` over ${fixed(agg(runs.map((r) => r.outside?.wallMs))?.median, 0, ' ms')} (run wallMs ${fixed(agg(runs.map((r) => r.run.wallMs))?.median, 0, ' ms')});` +
-        ` membenchCpuMs / outside CPU ${spread(ratio, 2, '×')}`,
+        ` membenchCpuMs / outside CPU ${spread(ratio, 2, '×')};` +
+        ` not counted: node ${fixed(agg(runs.map((r) => r.outside?.nodeBeforeMs))?.median, 0, ' ms')} before the run, ${fixed(agg(runs.map((r) => r.outside?.nodeAfterMs))?.median, 0, ' ms')} after it`,
     );
     const first = runs[0]!.run.sampling?.adaptations ?? [];
     if (first.length > 0)
@@ -278,6 +295,7 @@ export function bigTreeTable(
       '  membench CPU, outside: utime + stime from /proc/PID/stat of the membench node process (all threads) plus the own CPU of its',
       '    children — native/bin/sampler, native/bin/reaper, the run guard (/bin/sh) — not of the tree, polled every 50 ms from the',
       "    reaper's start to its end, over that wall time (10 ms clock ticks; at most one poll missed at each end). The goal's figure.",
+      '    Not counted: node before the reaper starts (start-up: loading, cgroup, guard) and after it ends (stop, analysis, JSON).',
       "  its JSON: runs[0].sampling.membenchCpuMs / runs[0].wallMs — node's process.cpuUsage() over the sampling window plus the native",
       "    helper's own CPU (its END record); it leaves out the reaper and the guard (both ~0 here: they sleep in wait/read).",
       '  sampler share: sampling.samplerCpuPercentOfCore; ticks kept: sampling.ticksKeptRatio (the tree-level ticks: cgroup counter every tick);',
