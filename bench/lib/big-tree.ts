@@ -11,10 +11,11 @@
 // processes — native sampler helper, reaper, and the run's guard (src/run/guard.ts, a /bin/sh blocked in read) —
 // from the moment the run's first child (the reaper; the target without it) appears to the last poll at which it
 // was still alive. That is the figure the goal is judged on.
-import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { MembenchResult, RunResult } from '../../src/result.js';
 import { agg, spread, type Agg } from './agg.js';
+import { childrenOfThreads, spawnKeepingStderr } from './cpu.js';
 import { fixed, GOALS, mark, renderTable } from './table.js';
 
 export interface BigTreeShape {
@@ -100,21 +101,6 @@ function classify(pid: number): OwnChild | 'target' | null {
   }
 }
 
-/** Children of every thread of pid (the native helper is forked by a worker thread). */
-function childrenOf(pid: number): number[] {
-  try {
-    return readdirSync(`/proc/${pid}/task`).flatMap((tid) => {
-      try {
-        return readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1').trim().split(' ').filter(Boolean).map(Number);
-      } catch {
-        return [];
-      }
-    });
-  } catch {
-    return [];
-  }
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 interface Snapshot {
@@ -135,23 +121,15 @@ export async function bigTreeRun(
   o: { readonly cwd: string; readonly env?: NodeJS.ProcessEnv; readonly timeoutMs?: number },
 ): Promise<BigTreeRun> {
   const POLL_MS = 50;
-  const child = spawn(process.execPath, [cli, 'run', '-r', '1', '--style', 'none', '--json', json, '--', ...bigTreeCommand(shape)], {
-    cwd: o.cwd,
-    env: o.env ?? process.env,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => {
-    stderr = (stderr + d.toString('utf8')).slice(-2000);
-  });
+  const { child, exited, stderrTail } = spawnKeepingStderr(
+    [process.execPath, cli, 'run', '-r', '1', '--style', 'none', '--json', json, '--', ...bigTreeCommand(shape)],
+    o,
+  );
   let done = false;
-  const exited = new Promise<number | null>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      done = true;
-      resolve(code);
-    });
-  });
+  void exited.then(
+    () => (done = true),
+    () => (done = true),
+  );
   const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs ?? 180_000);
   const pid = child.pid;
   /** The process whose life is the window: the reaper, or the target when membench ran none. */
@@ -173,7 +151,7 @@ export async function bigTreeRun(
     return { at: performance.now(), node: node.cpuMs, own };
   };
   while (!done && pid !== undefined) {
-    for (const c of ended ? [] : childrenOf(pid)) {
+    for (const c of ended ? [] : childrenOfThreads(pid)) {
       if (kinds.has(c)) continue;
       const kind = classify(c);
       if (kind === null) continue;
@@ -220,7 +198,7 @@ export async function bigTreeRun(
   } catch {
     /* no document: the caller reports the exit code and stderr */
   }
-  return { run, outside, exitCode, stderrTail: stderr.trim() };
+  return { run, outside, exitCode, stderrTail: stderrTail().trim() };
 }
 
 // ---- report ------------------------------------------------------------------------------------------
