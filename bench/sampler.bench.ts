@@ -21,6 +21,7 @@ import { NATIVE_ENV } from '../src/native.js';
 import { floorLadder, measureWakeups, wakeupTable } from './lib/wakeup.js';
 import { dash, fixed, GOALS, mark, pct, renderTable } from './lib/table.js';
 import { agg, spread, mib, threadShares, type Agg } from './lib/agg.js';
+import { bigTreeRun, bigTreeTable, type BigTreeMeasure, type BigTreeShape } from './lib/big-tree.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
@@ -38,6 +39,8 @@ const FLOOR_T = [1, 4] as const;
 const tree = (holdMs: number, children = 5, mibEach = 20): string[] => [MEMFIX, 'tree', String(children), String(mibEach), String(holdMs)];
 /** The big-tree figure: 100 children of 1 MiB, at the same 1 ms. */
 const BIG_CHILDREN = 100;
+/** Issue 20's big tree at default settings: sh -c 'for i in $(seq N); do sleep S & done; wait'. */
+const BIG_TREE_SLEEP_S = 4;
 
 // ---- options -----------------------------------------------------------------------------------------
 
@@ -50,10 +53,12 @@ interface BenchOptions {
   readonly variants: boolean;
   /** Another build's CLI (dist/src/cli/main.js) run in the same rounds as "before". */
   readonly before: string | null;
+  /** Processes of the "Big tree" section (sh + N sleeps), null: --no-big-tree. */
+  readonly bigTreeN: number | null;
 }
 
 const USAGE =
-  'usage: npm run bench [-- --rounds N (1-10, default 3)] [--no-peer] [--no-attribution] [--quick (no proc, no --realtime)] [--profile] [--before OTHER_BUILD/dist/src/cli/main.js]';
+  'usage: npm run bench [-- --rounds N (1-10, default 3)] [--no-peer] [--no-attribution] [--quick (no proc, no --realtime)] [--profile] [--before OTHER_BUILD/dist/src/cli/main.js] [--big-tree-n N (default 2000) | --no-big-tree]';
 
 function parseOptions(argv: readonly string[]): BenchOptions {
   let rounds = 3;
@@ -62,6 +67,7 @@ function parseOptions(argv: readonly string[]): BenchOptions {
   let profile = false;
   let variants = true;
   let before: string | null = null;
+  let bigTreeN: number | null = 2000;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--rounds') {
@@ -72,13 +78,18 @@ function parseOptions(argv: readonly string[]): BenchOptions {
     else if (a === '--no-attribution') attribution = false;
     else if (a === '--quick') variants = false;
     else if (a === '--profile') profile = true;
-    else if (a === '--before') {
+    else if (a === '--no-big-tree') bigTreeN = null;
+    else if (a === '--big-tree-n') {
+      bigTreeN = Number(argv[++i]);
+      if (!Number.isInteger(bigTreeN) || bigTreeN < 1 || bigTreeN > 20000)
+        throw new BenchFailure(`--big-tree-n must be an integer 1-20000, got ${argv[i]}\n${USAGE}`);
+    } else if (a === '--before') {
       before = argv[++i] ?? null;
       if (!before || !existsSync(before))
         throw new BenchFailure(`--before needs the path of another build's dist/src/cli/main.js, got ${before}\n${USAGE}`);
     } else throw new BenchFailure(`unknown argument ${a}\n${USAGE}`);
   }
-  return { rounds, peer, attribution, profile, variants, before };
+  return { rounds, peer, attribution, profile, variants, before, bigTreeN };
 }
 
 // ---- one measurement of each tool --------------------------------------------------------------------
@@ -95,6 +106,22 @@ interface MembenchPair extends ToolPair {
 
 interface MprofPair extends ToolPair {
   readonly sampling: MprofSampling;
+}
+
+/** What sampling-floor.c prints of its own ticks (the long run), as membench computes them; null: an older line. */
+interface FloorTiming {
+  readonly ticksKeptRatio: number;
+  readonly intervalErrorP99Ms: number;
+  readonly intervalP99Ms: number;
+}
+
+interface FloorPair extends ToolPair {
+  readonly timing: FloorTiming | null;
+}
+
+function floorTiming(stderr: string): FloorTiming | null {
+  const m = /kept ([\d.]+) p99err ([\d.]+) p99gap ([\d.]+)/.exec(stderr);
+  return m ? { ticksKeptRatio: Number(m[1]), intervalErrorP99Ms: Number(m[2]), intervalP99Ms: Number(m[3]) } : null;
 }
 
 class BenchFailure extends Error {}
@@ -161,13 +188,13 @@ async function mprofPair(tmp: string): Promise<MprofPair> {
   };
 }
 
-async function floorPair(bin: string, tmp: string): Promise<ToolPair> {
+async function floorPair(bin: string, tmp: string): Promise<FloorPair> {
   const [t1, t4] = FLOOR_T;
   const short = await timed([bin, String(t1), '1000', '6'], { cwd: ROOT, timeFile: join(tmp, 'time') });
   checkExit('sampling-floor', short);
   const long = await timed([bin, String(t4), '1000', '6'], { cwd: ROOT, timeFile: join(tmp, 'time') });
   checkExit('sampling-floor', long);
-  return { short, long, marginalCpuPercent: marginalPercent(short, long, t4 - t1) };
+  return { short, long, marginalCpuPercent: marginalPercent(short, long, t4 - t1), timing: floorTiming(long.stderrTail) };
 }
 
 /** The same reads as membench at its default tiers, in C, on the same tree (sampling-same-reads.c). */
@@ -193,12 +220,15 @@ interface Collected {
   /** Each membench variant's pairs, in the same rounds (first: membench (cgroup) as built). */
   readonly membench: Map<string, { variant: MembenchVariant; pairs: MembenchPair[] }>;
   readonly mprof: MprofPair[];
-  readonly floor: ToolPair[];
+  readonly floor: FloorPair[];
   readonly sameReads: ToolPair[];
   readonly peerMissing: boolean;
+  /** The big tree's runs per tool (membench as built, and --before), in the same rounds. */
+  readonly bigTree: Map<string, { cli: string; runs: BigTreeMeasure[] }>;
 }
 
 const MAIN = 'membench (cgroup)';
+const MAIN_BIG = 'membench';
 const pairsOf = (c: Collected, name: string): MembenchPair[] => c.membench.get(name)?.pairs ?? [];
 
 /** "native" / "js" from the run's sampling.fastSampler (absent: a build before it was recorded, the JS sampler). */
@@ -251,11 +281,13 @@ function mainTable(c: Collected): string {
     ]);
   }
   const floor = agg(c.floor.map((p) => p.marginalCpuPercent));
+  const floorKept = agg(c.floor.map((p) => p.timing?.ticksKeptRatio));
+  const floorErr = agg(c.floor.map((p) => p.timing?.intervalErrorP99Ms));
   rows.push([
     'C floor (pread ×7, clock_nanosleep)',
-    dash,
-    dash,
-    dash,
+    floorKept ? `${pct(floorKept.median)}${mark(floorKept.median, GOALS.ticksKept)}` : dash,
+    floorErr ? `${fixed(floorErr.median, 3, ' ms')}${mark(floorErr.median, GOALS.intervalErrorP99)}` : dash,
+    fixed(agg(c.floor.map((p) => p.timing?.intervalP99Ms))?.median, 2, ' ms'),
     floor ? `${spread(floor, 1, ' %')}${mark(floor.median, GOALS.cpu)}` : dash,
     dash,
     dash,
@@ -295,10 +327,17 @@ function ratios(c: Collected): string {
   const per = <T, U>(xs: readonly T[], ys: readonly U[], f: (x: T, y: U) => number | null): Agg | null =>
     agg(xs.slice(0, ys.length).map((x, i) => f(x, ys[i]!)));
   const cpu = (a: ToolPair, b: ToolPair): number => a.marginalCpuPercent / b.marginalCpuPercent;
-  const lines: [string, Agg | null, string][] = [];
+  const lines: [string, Agg | null, string, number?][] = [];
   for (const [name, { variant, pairs }] of c.membench) {
     if ((variant.realtime && realtimeRefused(pairs)) || variant.children) continue; // the C references sample the 5-process tree
     lines.push([`${name} CPU / C floor`, per(pairs, c.floor, cpu), '×']);
+    // The machine's own wake-up jitter, measured in the same round, is what membench can at best match.
+    lines.push([
+      `${name} p99 interval error − C floor's`,
+      per(pairs, c.floor, (m, f) => (m.run.sampling!.intervalErrorP99Ms ?? NaN) - (f.timing?.intervalErrorP99Ms ?? NaN)),
+      ' ms',
+      3,
+    ]);
     lines.push([`${name} CPU / C same reads   (goal ≤ 1.5×)`, per(pairs, c.sameReads, cpu), '×']);
     if (c.mprof.length > 0) lines.push([`mprof CPU / ${name} CPU   (goal ≥ 10×)`, per(c.mprof, pairs, cpu), '×']);
   }
@@ -319,7 +358,7 @@ function ratios(c: Collected): string {
     ]);
   }
   const w = Math.max(...lines.map((l) => l[0].length));
-  return lines.map(([name, a, unit]) => `  ${name.padEnd(w)}   ${spread(a, 2, unit)}`).join('\n');
+  return lines.map(([name, a, unit, digits]) => `  ${name.padEnd(w)}   ${spread(a, digits ?? 2, unit)}`).join('\n');
 }
 
 function threadTable(c: Collected): string {
@@ -504,7 +543,18 @@ async function main(): Promise<number> {
       floor: [],
       sameReads: [],
       peerMissing,
+      bigTree: new Map<string, { cli: string; runs: BigTreeMeasure[] }>(
+        opts.bigTreeN === null
+          ? []
+          : [
+              [MAIN_BIG, { cli: CLI, runs: [] }],
+              ...(opts.before
+                ? [['membench before', { cli: opts.before, runs: [] }] as [string, { cli: string; runs: BigTreeMeasure[] }]]
+                : []),
+            ],
+      ),
     };
+    const bigShape: BigTreeShape = { processes: opts.bigTreeN ?? 0, sleepS: BIG_TREE_SLEEP_S };
     console.log(`membench sampler bench · Linux ${release()} · ${cpus().length} cores · node ${process.version} · ${opts.rounds} round(s)`);
     console.log(
       `tree: memfix tree 5 20 HOLD (5 children × 20 MiB); each tool runs HOLD = ${SHORT_MS / 1000} s and ${LONG_MS / 1000} s; C floor T = ${FLOOR_T.join(' and ')} s, 1000 Hz, K = 6`,
@@ -520,6 +570,18 @@ async function main(): Promise<number> {
       ]),
     ];
     if (opts.peer && !peerMissing) steps.push(['mprof', async () => void c.mprof.push(await mprofPair(tmp))]);
+    for (const [name, t] of c.bigTree)
+      steps.push([
+        `big tree: ${name}`,
+        async () => {
+          const r = await bigTreeRun(t.cli, bigShape, join(tmp, 'big-tree.json'), { cwd: ROOT });
+          if (r.exitCode !== 0 || !r.run?.sampling)
+            throw new BenchFailure(
+              `big tree: ${name} exited ${r.exitCode}${r.run?.sampling ? '' : ' without sampling figures in its JSON'}: ${r.stderrTail.slice(-400) || '(no stderr)'}`,
+            );
+          t.runs.push({ run: r.run, outside: r.outside });
+        },
+      ]);
     for (let r = 0; r < opts.rounds; r++) {
       // Rotate which tool goes first, so a slow patch of the machine does not always hit the same tool.
       for (let k = 0; k < steps.length; k++) {
@@ -543,6 +605,9 @@ async function main(): Promise<number> {
         `    (schedstat) between ${WINDOW[0]} s and ${WINDOW[1]} s of the 6 s run. tree peak seen: membench cgroup = cgroup counter, proc = Σ RSS, mprof = max MEM.`,
         `  C same reads: fixtures/src/sampling-same-reads.c ${SAME_READS_ARGS.join(' ')} -- (the tree in its own v1 memory cgroup; every 1 ms cgroup.procs,`,
         '    statm ×N, memory.usage_in_bytes; every 10 ticks status ×N + memory.stat; smaps_rollup ×N from every 50 ms within 2 % of a core).',
+        `  C floor ticks kept, p99 interval error, p99 gap: computed by sampling-floor.c over its own T = ${FLOOR_T[1]} s run, from the gaps between`,
+        '    consecutive tick starts, as membench computes intervalErrorP99Ms (nearest rank, a skipped slot a whole interval late): the',
+        '    machine\'s own wake-up jitter in this round. "p99 interval error − C floor\'s" below is what membench adds to it, in ms.',
       ].join('\n'),
     );
     console.log('\n  Ratios (taken within each round, then the median; min–max across rounds)');
@@ -555,6 +620,18 @@ async function main(): Promise<number> {
 
     console.log("\n  Where the tools' CPU goes during the 6 s hold (schedstat, per thread)");
     console.log(threadTable(c));
+
+    if (c.bigTree.size > 0) {
+      console.log(
+        `\nBig tree: ${bigShape.processes} processes (sh + ${bigShape.processes} × sleep ${bigShape.sleepS}) at default settings (medians over rounds, min–max)`,
+      );
+      console.log(
+        bigTreeTable(
+          [...c.bigTree].map(([name, t]) => ({ name, runs: t.runs })),
+          bigShape,
+        ),
+      );
+    }
 
     let variants: VariantResult[] = [];
     if (opts.attribution) {

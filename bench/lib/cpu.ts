@@ -1,6 +1,6 @@
 // CPU accounting for the bench: /usr/bin/time for whole commands (user + sys of the command and everything it
 // waited for), and /proc/PID/task/TID/schedstat for per-thread CPU over a window (nanoseconds, no tick rounding).
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 
 export const TIME_BIN = '/usr/bin/time';
@@ -115,36 +115,42 @@ function childOf(pid: number): number | null {
   }
 }
 
-/** membench's native sampler helpers among pid's children (comm "sampler", native/bin/sampler; a worker thread's child). */
-function helperPids(pid: number): number[] {
+/** Children of every thread of pid (membench's native helper is forked by a worker thread); empty when it is gone. */
+export function childrenOfThreads(pid: number): number[] {
   try {
-    return readdirSync(`/proc/${pid}/task`)
-      .flatMap((tid) => {
-        try {
-          return readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1').trim().split(' ').filter(Boolean).map(Number);
-        } catch {
-          return [];
-        }
-      })
-      .filter((c) => {
-        try {
-          return readFileSync(`/proc/${c}/comm`, 'latin1').trim() === 'sampler';
-        } catch {
-          return false;
-        }
-      });
+    return readdirSync(`/proc/${pid}/task`).flatMap((tid) => {
+      try {
+        return readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1').trim().split(' ').filter(Boolean).map(Number);
+      } catch {
+        return [];
+      }
+    });
   } catch {
     return [];
   }
 }
 
-/** Runs argv under /usr/bin/time -f '%U %S %e'; the bench's own thread only sleeps meanwhile. */
-export async function timed(argv: readonly string[], o: TimedOptions): Promise<TimedRun> {
-  const child = spawn(TIME_BIN, ['-o', o.timeFile, '-f', '%U %S %e', ...argv], {
-    cwd: o.cwd,
-    env: o.env ?? process.env,
-    stdio: ['ignore', 'ignore', 'pipe'],
+/** membench's native sampler helpers among pid's children (comm "sampler", native/bin/sampler). */
+function helperPids(pid: number): number[] {
+  return childrenOfThreads(pid).filter((c) => {
+    try {
+      return readFileSync(`/proc/${c}/comm`, 'latin1').trim() === 'sampler';
+    } catch {
+      return false;
+    }
   });
+}
+
+export interface Spawned {
+  readonly child: ChildProcess;
+  readonly exited: Promise<number | null>;
+  /** The last 2000 characters of its stderr so far. */
+  stderrTail(): string;
+}
+
+/** Starts argv with stdout ignored and the tail of stderr kept. */
+export function spawnKeepingStderr(argv: readonly string[], o: { readonly cwd: string; readonly env?: NodeJS.ProcessEnv }): Spawned {
+  const child = spawn(argv[0]!, argv.slice(1), { cwd: o.cwd, env: o.env ?? process.env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString('utf8')).slice(-2000);
@@ -153,6 +159,12 @@ export async function timed(argv: readonly string[], o: TimedOptions): Promise<T
     child.once('error', reject);
     child.once('exit', (code) => resolve(code));
   });
+  return { child, exited, stderrTail: () => stderr };
+}
+
+/** Runs argv under /usr/bin/time -f '%U %S %e'; the bench's own thread only sleeps meanwhile. */
+export async function timed(argv: readonly string[], o: TimedOptions): Promise<TimedRun> {
+  const { child, exited, stderrTail } = spawnKeepingStderr([TIME_BIN, '-o', o.timeFile, '-f', '%U %S %e', ...argv], o);
   let window: WindowCpu | null = null;
   if (o.window && child.pid !== undefined) {
     const [from, to] = o.window;
@@ -174,7 +186,7 @@ export async function timed(argv: readonly string[], o: TimedOptions): Promise<T
   const exitCode = await exited;
   const [u, s, e] = readFileSync(o.timeFile, 'latin1').trim().split('\n').pop()!.split(' ').map(Number);
   if (![u, s, e].every((x) => Number.isFinite(x))) throw new Error(`cannot read ${TIME_BIN} output in ${o.timeFile}`);
-  return { userS: u!, sysS: s!, cpuS: u! + s!, wallS: e!, exitCode, stderrTail: stderr.trim(), window };
+  return { userS: u!, sysS: s!, cpuS: u! + s!, wallS: e!, exitCode, stderrTail: stderrTail().trim(), window };
 }
 
 export const haveTime = (): boolean => existsSync(TIME_BIN);
