@@ -11,6 +11,7 @@ import { Columns } from './columns.js';
 import { FAST_COLUMNS, wakeSlow } from './fast-ticker.js';
 import { nowEpoch, threadCpuMs } from './io.js';
 import { RecordDecoder, REC, type NativeRecord } from './native-records.js';
+import { BIG_TREE_PROCESSES } from './settings.js';
 import {
   CTRL,
   LIVE,
@@ -59,6 +60,12 @@ export class NativeFast {
   readonly fast = new Columns(FAST_COLUMNS);
   private readonly gaps = new Columns(['gap'] as const);
   private readonly members = new Map<number, Live>();
+  /**
+   * The members in the order of the shared list: a join appends, a leave moves the last one into its place, and only
+   * the slots that changed are written (a list of thousands is not rewritten for every batch of a growing tree).
+   */
+  private readonly order: Live[] = [];
+  private readonly dirtySlots: number[] = [];
   private listDirty = false;
   readonly finished: ProcessSeen[] = [];
   private ticks = 0;
@@ -219,10 +226,13 @@ export class NativeFast {
       }
       case REC.JOIN: {
         const tMs = v[0]!;
-        this.members.set(r.pid, {
-          seen: newProcessSeen(r.pid, r.name || '?', readCmdline(r.pid, { proc: this.cfg.procRoot }), tMs),
-          index: MEMBERS.MAX,
-        });
+        // The command line now, while the process may still be there; in a big tree the slow thread's first status read
+        // takes it instead (~40 µs a read from here, most of this thread's work for a tree of thousands).
+        const cmdline = this.members.size < BIG_TREE_PROCESSES ? readCmdline(r.pid, { proc: this.cfg.procRoot }) : '';
+        const m: Live = { seen: newProcessSeen(r.pid, r.name || '?', cmdline, tMs), index: this.order.length };
+        this.members.set(r.pid, m);
+        this.order.push(m);
+        this.dirtySlots.push(m.index);
         this.listDirty = true;
         return;
       }
@@ -248,6 +258,12 @@ export class NativeFast {
         if (r.name) m.seen.nameAtEnd = r.name;
         this.members.delete(r.pid);
         this.finished.push(m.seen);
+        const last = this.order.pop()!;
+        if (last !== m) {
+          this.order[m.index] = last;
+          last.index = m.index;
+          this.dirtySlots.push(m.index);
+        }
         this.listDirty = true;
         return;
       }
@@ -273,12 +289,9 @@ export class NativeFast {
   private syncList(): void {
     if (!this.listDirty) return;
     this.listDirty = false;
-    const list = [...this.members.values()];
-    list.forEach((m, i) => {
-      m.index = i;
-    });
-    const n = Math.min(list.length, MEMBERS.MAX);
-    for (let i = 0; i < n; i++) Atomics.store(this.shared, MEMBERS.PIDS + i, list[i]!.seen.pid);
+    const n = Math.min(this.order.length, MEMBERS.MAX);
+    for (const i of this.dirtySlots) if (i < n) Atomics.store(this.shared, MEMBERS.PIDS + i, this.order[i]!.seen.pid);
+    this.dirtySlots.length = 0;
     Atomics.store(this.shared, MEMBERS.COUNT, n);
     Atomics.add(this.shared, MEMBERS.VERSION, 1);
     this.moved = true;

@@ -4,17 +4,19 @@
 /** Share of one core the PSS tier may take when its interval is not fixed (see SamplerConfig.pssBudget). */
 export const PSS_BUDGET = 0.02;
 /**
- * Share of each fast tick the per-process statm reads may take before they are read in turn (carried): ~2.3 µs a read
- * here, so about 20 processes at 1 ms; a bigger tree reads that many per tick and carries the others (fast-ticker.ts).
+ * Share of each fast tick the per-process statm reads of a big tree may take before they are read in turn (carried):
+ * ~2.5 µs a read here, so about 8 processes at 1 ms; a bigger tree reads that many per tick and carries the others
+ * (fast-ticker.ts, native/sampler.c). 2 %, not 5 %: the tree figure is the cgroup counter read whole every tick, and a
+ * tree of 2000 cost 12 % of a core in the native helper at 5 % (issue 20: ≤ 25 % for the whole tool).
  */
-export const STATM_BUDGET = 0.05;
+export const STATM_BUDGET = 0.02;
 /**
  * A tree of more processes than this is big: the automatic budgets below (statm, membership, status, PSS past 10×,
  * smaps captures) apply only then, so a normal tree is sampled as asked, every figure at its tier's interval.
  */
 export const BIG_TREE_PROCESSES = 32;
 /** Share of each fast tick the cgroup.procs re-read may take (cgroup backend): a big group is re-read every few ticks. */
-export const MEMBERSHIP_BUDGET = 0.05;
+export const MEMBERSHIP_BUDGET = 0.02;
 /** Share of the main thread the smaps capture (per-mapping breakdown near the peak) may take: a big tree's capture is spaced out. */
 export const SMAPS_CAPTURE_BUDGET = 0.02;
 /** Share of one core the status tier (status ×N + memory.stat) may take; a huge tree stretches its interval to stay within. */
@@ -32,6 +34,11 @@ export const STATUS_FLOOR_MS = 200;
  * outside the tree changing hands). 1 Hz.
  */
 export const PSS_FLOOR_MS = 1000;
+/**
+ * A big tree's PSS tier stretches to this many times its interval at most (20 s at 50 ms): a pass over 2000 processes
+ * costs ~170 ms here, 8 s of a 2 % budget.
+ */
+export const PSS_MAX_STRETCH = 400;
 /** The status tier stretches to this many times its interval at most (a huge tree thins it, never silences it). */
 export const STATUS_MAX_STRETCH = 100;
 

@@ -8,7 +8,7 @@ import { readCmdline } from '../probe/proc.js';
 import { Columns } from './columns.js';
 import { ProcessGrid } from './process-grid.js';
 import { LoopTurn, Preader, fieldIn, lineKey, nowEpoch, setThreadNice, threadCpuMs } from './io.js';
-import { BIG_TREE_PROCESSES, PSS_FLOOR_MS, STATUS_FLOOR_MS, STATUS_MAX_STRETCH } from './settings.js';
+import { BIG_TREE_PROCESSES, PSS_FLOOR_MS, PSS_MAX_STRETCH, STATUS_FLOOR_MS, STATUS_MAX_STRETCH } from './settings.js';
 import {
   CTRL,
   LIVE,
@@ -68,6 +68,18 @@ const adaptive = cfg.statusEveryTicks * cfg.intervalMs < STATUS_FLOOR_MS;
  * due together, one wake-up of this thread per floor instead of one per process.
  */
 const FLOOR_EARLY_MS = 50;
+/**
+ * The status floor in effect: STATUS_FLOOR_MS, or in a big tree as long as it takes for the floor reads of every
+ * process to fit the status budget (2000 processes × ~20 µs every 200 ms would be 20 % of a core); a process whose
+ * statm moved is still read at the next pass. With the longest floor used and from when (an adaptation).
+ */
+let statusFloor = STATUS_FLOOR_MS;
+let floorStretched: { fromMs: number; maxMs: number; maxProcesses: number } | null = null;
+/** Running mean of one status read's CPU in a big tree's passes, ms (NaN until a pass of ≥ 32 reads). */
+let statusReadMs = NaN;
+/** A big tree's status floor stretches to this at most (a process whose statm never moves is still read). */
+const STATUS_FLOOR_MAX_MS = 10_000;
+let passReads = 0;
 let statusReads = 0;
 /** The earliest time (ms since spawn) a process or memory.stat reaches its floor; the idle slow thread wakes then. */
 let floorDueMs = Infinity;
@@ -171,22 +183,46 @@ function flagged(n: number): Uint8Array | null {
   return out;
 }
 
+/** After a pass of `cpuMs`: a big tree's floor stretched so that reading every process once per floor fits the budget. */
+function stretchStatusFloor(cpuMs: number, processes: number, tMs: number): void {
+  if (!adaptive || !cfg.statusBudget || processes <= BIG_TREE_PROCESSES) {
+    statusFloor = STATUS_FLOOR_MS;
+    return;
+  }
+  // From passes of enough reads: a running thread's schedstat lags by up to a scheduler tick (4 ms here), and wall time
+  // is no better (a read of a process that is forking or exec'ing waits on its locks: seen at 3 ms a read).
+  if (passReads >= BIG_TREE_PROCESSES && Number.isFinite(cpuMs)) {
+    const per = cpuMs / passReads;
+    statusReadMs = Number.isNaN(statusReadMs) ? per : statusReadMs + 0.2 * (per - statusReadMs);
+  }
+  if (Number.isNaN(statusReadMs)) return;
+  statusFloor = Math.min(STATUS_FLOOR_MAX_MS, Math.max(STATUS_FLOOR_MS, Math.ceil((processes * statusReadMs) / cfg.statusBudget)));
+  if (statusFloor > STATUS_FLOOR_MS) {
+    floorStretched ??= { fromMs: tMs, maxMs: 0, maxProcesses: 0 };
+    floorStretched.maxMs = Math.max(floorStretched.maxMs, statusFloor);
+    floorStretched.maxProcesses = Math.max(floorStretched.maxProcesses, processes);
+  }
+}
+
 function statusPass(tMs: number, pids: readonly number[]): void {
   let dataSum = 0;
   grid?.beginPass(tMs);
-  const all = !adaptive || listChanged;
+  // The list changed: its change flags may be of other indices, so every process is read; in a big tree only the
+  // newcomers (never read: at their floor) and the flagged, the others at their floor (a pass of thousands is the cost).
+  const all = !adaptive || (listChanged && pids.length <= BIG_TREE_PROCESSES);
   listChanged = false;
+  passReads = 0;
   floorDueMs = Infinity;
   const changed = flagged(pids.length);
   for (let i = 0; i < pids.length; i++) {
     const pid = pids[i]!;
     const t = tracked.get(pid);
     if (!t || t.statusFd < 0) continue;
-    if (!all && changed?.[i] !== 1 && tMs - t.readMs < STATUS_FLOOR_MS - FLOOR_EARLY_MS) {
+    if (!all && changed?.[i] !== 1 && tMs - t.readMs < statusFloor - FLOOR_EARLY_MS) {
       // statm saw neither RSS nor VSZ move since the last read: VmRSS and VmData are as they were.
       dataSum += t.dataBytes;
       if (grid && t.rssKib >= 0) grid.record(pid, t.rssKib);
-      floorDueMs = Math.min(floorDueMs, t.readMs + STATUS_FLOOR_MS);
+      floorDueMs = Math.min(floorDueMs, t.readMs + statusFloor);
       continue;
     }
     if (changed?.[i] === 1) {
@@ -196,8 +232,9 @@ function statusPass(tMs: number, pids: readonly number[]): void {
     const n = io.pread(t.statusFd);
     if (n <= 0) continue;
     statusReads++;
+    passReads++;
     t.readMs = tMs;
-    floorDueMs = Math.min(floorDueMs, tMs + STATUS_FLOOR_MS);
+    floorDueMs = Math.min(floorDueMs, tMs + statusFloor);
     const hwm = fieldIn(buf, n, KEY.hwm);
     if (hwm >= 0) t.info.vmHwmBytes = Math.max(t.info.vmHwmBytes ?? 0, hwm * 1024);
     t.rssKib = fieldIn(buf, n, KEY.rss);
@@ -333,11 +370,13 @@ async function run(): Promise<void> {
     const start = nowEpoch();
     const wake = Atomics.load(shared, MEMBERS.WAKE);
     const pids = members();
-    const s0 = cfg.statusBudget && pids.length > BIG_TREE_PROCESSES ? threadCpuMs() : NaN;
+    const big = !!cfg.statusBudget && pids.length > BIG_TREE_PROCESSES;
+    const s0 = big ? threadCpuMs() : NaN;
     statusPass(start - startEpoch, pids);
-    if (cfg.statusBudget && pids.length > BIG_TREE_PROCESSES) {
+    const cost = big ? threadCpuMs() - s0 : NaN;
+    stretchStatusFloor(cost, pids.length, start - startEpoch);
+    if (big) {
       // Budget on this thread's CPU, as the PSS tier's: status ×N at 100 Hz is ~2000 reads a second per process.
-      const cost = threadCpuMs() - s0;
       statusWaitMs = Number.isFinite(cost)
         ? Math.min(STATUS_MAX_STRETCH * statusMs, Math.max(statusMs, cost / cfg.statusBudget))
         : statusMs;
@@ -362,9 +401,9 @@ async function run(): Promise<void> {
       if (Number.isFinite(last)) pssCostMs = Number.isNaN(pssCostMs) ? last : pssCostMs + PSS_COST_WEIGHT * (last - pssCostMs);
       // The newest pass counts in full when dearer than the mean: by change, a pass may read one process or all of them.
       const cost = Math.max(pssCostMs, last);
-      // A huge tree (status budgeted too) may stretch it to STATUS_MAX_STRETCH ×, recorded as an adaptation past 10 ×.
+      // A huge tree (status budgeted too) may stretch it to PSS_MAX_STRETCH ×, recorded as an adaptation past 10 ×.
       const want = cfg.pssBudget !== null && Number.isFinite(cost) ? cost / cfg.pssBudget : 0;
-      const maxStretch = cfg.statusBudget && pids.length > BIG_TREE_PROCESSES ? STATUS_MAX_STRETCH : 10;
+      const maxStretch = cfg.statusBudget && pids.length > BIG_TREE_PROCESSES ? PSS_MAX_STRETCH : 10;
       const waitPss = Math.min(maxStretch * pssMs, Math.max(pssMs, want));
       nextPss = start + waitPss;
       if (waitPss > 10 * pssMs) {
@@ -403,6 +442,15 @@ async function run(): Promise<void> {
               detail: `/proc/PID/status (VmHWM, VmData) and memory.stat read as seldom as every ${Math.round(stretched.maxMs)} ms instead of every ${statusMs} ms, with up to ${stretched.maxProcesses} processes, to keep that tier within ${Math.round(cfg.statusBudget! * 100)} % of a core`,
             },
           ]),
+      ...(floorStretched === null
+        ? []
+        : [
+            {
+              what: 'status' as const,
+              fromMs: Math.round(floorStretched.fromMs * 1000) / 1000,
+              detail: `/proc/PID/status of a process whose statm did not move read at least every ${Math.round(floorStretched.maxMs)} ms instead of every ${STATUS_FLOOR_MS} ms, with up to ${floorStretched.maxProcesses} processes, to keep those reads within ${Math.round(cfg.statusBudget! * 100)} % of a core; one whose statm moved was still read at the next pass`,
+            },
+          ]),
       ...(pssStretched === null
         ? []
         : [
@@ -417,7 +465,7 @@ async function run(): Promise<void> {
     pss: pss.toArrays(),
     processes: [...tracked.values()].map((t) => t.info),
     pssTicks: pssPasses,
-    statusFloorMs: adaptive ? STATUS_FLOOR_MS : null,
+    statusFloorMs: adaptive ? Math.max(STATUS_FLOOR_MS, floorStretched?.maxMs ?? 0) : null,
     pssFloorMs: pssAdaptive ? PSS_FLOOR_MS : null,
     pssReads,
     statusReads,

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MembenchResult } from '../../src/result.js';
+import { STATUS_FLOOR_MS } from '../../src/sample/settings.js';
 import { MEMFIX, MIB, runCliOk, unwrap } from '../helpers/fixtures.js';
 
 const K = 1000;
@@ -18,7 +19,7 @@ test(`cgroup: ${K} children at the default 1 ms — statm and membership budgete
   const run = doc.benchmarks[0]!.runs[0]!;
   const s = run.sampling!;
   const what = (s.adaptations ?? []).map((a) => a.what);
-  // ~2–6 µs a statm read here: 1001 of them would take 2–6 ms of a 1 ms tick, far past the 5 % budget (never fewer
+  // ~2–6 µs a statm read here: 1001 of them would take 2–6 ms of a 1 ms tick, far past the 2 % budget (never fewer
   // than 8 reads a tick, so at most ~125 ticks between two reads of one child, within its 2 s hold).
   assert.ok(what.includes('statm'), `adaptations: ${what.join(', ')}`);
   assert.ok(s.rssSumCarriedTicks! > s.ticks / 2, `carried ${s.rssSumCarriedTicks} of ${s.ticks} ticks`);
@@ -31,6 +32,15 @@ test(`cgroup: ${K} children at the default 1 ms — statm and membership budgete
   }
   // Every report shows the notes: the compact terminal one says it in words too.
   assert.match(unwrap(r.stdout), /Big tree: from \d+\.\d{3} s on, statm read for as few as \d+ of up to 1001 processes per tick/);
+  // The status floor of a process whose statm did not move: 1001 × ≥ 15 µs a read every 200 ms would be ≥ 7.5 % of a
+  // core, past the 2 % budget, so it was stretched, said in words, and the result's floor is the longest one used.
+  assert.ok(s.statusFloorMs! > STATUS_FLOOR_MS, `status floor ${s.statusFloorMs} ms`);
+  assert.ok(
+    s.adaptations!.some(
+      (a) => a.what === 'status' && /read at least every \d+ ms instead of every 200 ms, with up to \d+ processes/.test(a.detail),
+    ),
+    s.adaptations!.map((a) => a.detail).join('\n'),
+  );
   // Tree-level figures: the cgroup counter at every tick (no gap in the timeline), all 1001 processes seen (cgroup.procs
   // holds more than one page of pids here: read whole), the peak count whole.
   // (0 before the wrapper joined the group: a reading still.)
