@@ -31,10 +31,10 @@ export interface SmapsCaptureResult {
 }
 
 /**
- * How often the main thread looks whether the tree grew enough for a new capture: 20 times a second (each wake-up of
+ * How often the main thread looks whether the tree grew enough for a new capture: 10 times a second (each wake-up of
  * node's event loop costs ~0.1–0.2 ms of CPU on a small VM; 40 a second was 1 % of a core for this check alone).
  */
-const SMAPS_CHECK_MS = 50;
+const SMAPS_CHECK_MS = 100;
 
 const rssOf = (ps: readonly ProcessSmaps[]): number => ps.reduce((a, p) => a + p.mappings.reduce((b, m) => b + m.rssBytes, 0), 0);
 

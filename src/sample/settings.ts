@@ -23,10 +23,12 @@ export const SMAPS_CAPTURE_BUDGET = 0.02;
 export const STATUS_BUDGET = 0.02;
 /**
  * Adaptive status reads: /proc/PID/status of a process is read at the status pass after statm showed its RSS or VSZ
- * moved (VmHWM, VmRSS and VmData cannot move otherwise), and at least this often for the rest (a name changed by
- * exec); memory.stat when the cgroup usage moved, and at least this often. 5 Hz.
+ * moved (VmHWM, VmRSS and VmData cannot move otherwise; an exec moves VSZ), and at least this often for the rest (a rise
+ * and fall between two statm reads that left statm where it was: VmHWM never falls, so a late read still has it);
+ * memory.stat when the cgroup usage moved, and at least this often. 1 Hz, as the PSS floor: each wake-up of the slow
+ * thread costs ~0.1–0.2 ms of CPU on a small VM, and at 5 Hz the floors were a third of its cost on a held tree.
  */
-export const STATUS_FLOOR_MS = 200;
+export const STATUS_FLOOR_MS = 1000;
 /**
  * PSS by change: a process's smaps_rollup (PSS, USS, swap) is re-read at the PSS pass after its statm or VmRSS moved
  * (and, in a tree of at most BIG_TREE_PROCESSES, after the membership or the cgroup usage moved: fork, exit and

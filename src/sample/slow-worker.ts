@@ -70,7 +70,7 @@ const adaptive = cfg.statusEveryTicks * cfg.intervalMs < STATUS_FLOOR_MS;
 const FLOOR_EARLY_MS = 50;
 /**
  * The status floor in effect: STATUS_FLOOR_MS, or in a big tree as long as it takes for the floor reads of every
- * process to fit the status budget (2000 processes × ~20 µs every 200 ms would be 20 % of a core); a process whose
+ * process to fit the status budget (2000 first reads of ~40–90 µs each within 1 s would be 8–18 % of a core); a process whose
  * statm moved is still read at the next pass. With the longest floor used and from when (an adaptation).
  */
 let statusFloor = STATUS_FLOOR_MS;

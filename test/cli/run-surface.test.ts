@@ -39,7 +39,10 @@ test('compact by default: one command in ≤ 6 lines within 80 columns; -v keeps
   assert.ok(lines(v.stdout).length > 25, 'verbose shows the table, diagnosis, breakdown and chart');
   assert.ok(widest(v.stdout) <= 80, `verbose widest line ${widest(v.stdout)}`);
   assert.match(v.stdout, /Σ PSS ≈ /);
-  assert.match(unwrap(v.stdout), /≈ sampled: Σ RSS every 1\.00 ms, PSS\/USS\/swap when memory moved \(≥ 50\.0 ms apart, at least every 1\.000 s\)/);
+  assert.match(
+    unwrap(v.stdout),
+    /≈ sampled: Σ RSS every 1\.00 ms, PSS\/USS\/swap when memory moved \(≥ 50\.0 ms apart, at least every 1\.000 s\)/,
+  );
 });
 
 test('three commands: a hyperfine-style ranking with σ; -n names them; markdown and CSV exports agree with the JSON', () => {
