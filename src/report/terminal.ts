@@ -51,8 +51,8 @@ function shortRunNote(b: BenchmarkResult): string | null {
   if (short.length === 0) return null;
   const r = short[0]!;
   return (
-    `Σ PSS/USS were read ${r.sampling!.pssTicks} time${r.sampling!.pssTicks === 1 ? '' : 's'} in run ${r.index + 1} (${formatMs(r.wallMs)}, ${pssCadence(r.sampling)}): ` +
-    'their peaks may be well below the true ones'
+    `Σ PSS/USS were read ${r.sampling!.pssTicks} time${r.sampling!.pssTicks === 1 ? '' : 's'} in run ${r.index + 1}, which lasted ${formatMs(r.wallMs)}: ` +
+    `their peaks may be well below the true ones — PSS is read ${pssCadence(r.sampling)}`
   );
 }
 

