@@ -62,6 +62,14 @@ export class MembenchError extends Error {
 export const usageError = (message: string, hint?: string): MembenchError => new MembenchError('usage', message, hint);
 
 export function notFoundMessage(command: string, reason: 'not-found' | 'not-executable' | 'directory' | 'missing-path'): MembenchError {
+  // `run -- "gcc -O2 x.c"`: after --, the quoted string is one program name, spaces and all.
+  const words = command.trim().split(/\s+/);
+  if ((reason === 'not-found' || reason === 'missing-path') && words.length > 1)
+    return new MembenchError(
+      'failed-to-start',
+      `no program named "${command}"`,
+      `after --, a program and its arguments are separate words: write -- ${words[0]} ${words.length > 2 ? `${words[1]} …` : words[1]} unquoted, or drop the -- to run the quoted command through a shell`,
+    );
   switch (reason) {
     case 'not-found':
       return new MembenchError(

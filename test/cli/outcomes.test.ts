@@ -189,6 +189,14 @@ test('failed to start: one line naming the problem, exit 3, no stack trace', () 
   const r3 = runCli(['run', '--cwd', '/no/such/dir', '--', 'true']);
   assert.equal(r3.status, 3);
   assert.match(r3.stderr, /--cwd \/no\/such\/dir is not a readable directory/);
+  // A whole command quoted after -- (one word with spaces): named as such, with both ways out.
+  const r4 = runCli(['run', '--', 'gcc -O2 -o /tmp/x x.c']);
+  assert.equal(r4.status, 3);
+  assert.equal(r4.stderr.trim().split('\n').length, 1, r4.stderr);
+  assert.match(
+    r4.stderr,
+    /^membench: no program named "gcc -O2 -o \/tmp\/x x\.c" \(after --, a program and its arguments are separate words: write -- gcc -O2 … unquoted, or drop the -- to run the quoted command through a shell\)/,
+  );
 });
 
 test('bad input: one line, exit 2', () => {
