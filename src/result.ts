@@ -105,6 +105,12 @@ export const PeaksSchema = z.object({
         'sampled-vmhwm: VmHWM read while each process lived, and sampled RSS (a process that climbs after its last read, or lives between two reads, ' +
         'is missed). Absent in older documents',
     ),
+  largestProcessReapedVia: z
+    .object({ pid: z.number().int(), name: z.string().nullable() })
+    .optional()
+    .describe(
+      "with largestProcessSource reaped-rusage: the reaped process whose ru_maxrss gave largestProcessBytes when its own VmHWM stayed far below it (beyond the counters' slack), so the peak was a descendant's it waited for; largestProcessPid/Name then name the largest descendant seen whose own reading is that peak, or are null when none is. Absent when the reaped process's own peak is the figure",
+    ),
   reapedMaxRssBytes: nullableBytes
     .optional()
     .describe(

@@ -39,6 +39,17 @@ export function reapedSlackBytes(cpus: number, pageSizeBytes: number): number {
 /** Largest single-process peak of one process: the kernel's VmHWM when read, never below what was sampled. */
 export const processPeakBytes = (p: ProcessSeen): number => Math.max(p.vmHwmBytes ?? 0, p.maxRssBytes);
 
+/** p is a descendant of ancestor by the parents seen (PPid of status); false when the chain breaks (a parent unseen). */
+function descendsFrom(p: ProcessSeen, ancestor: number, processes: readonly ProcessSeen[]): boolean {
+  const byPid = new Map(processes.map((q) => [q.pid, q]));
+  let at: ProcessSeen | undefined = p;
+  for (let hops = 0; at && hops < processes.length; hops++) {
+    if (at.ppid === ancestor) return true;
+    at = at.ppid === null ? undefined : byPid.get(at.ppid);
+  }
+  return false;
+}
+
 export function computePeaks({ columns, processes, cgroupPeakBytes, reaped = null }: PeakInputs): Peaks {
   const { fast, status, pss } = columns;
   const processCount = Math.round(maxFinite(fast.processCount) ?? 0);
@@ -74,9 +85,26 @@ export function computePeaks({ columns, processes, cgroupPeakBytes, reaped = nul
   const largestBytes = reaped !== null && reaped.maxRssBytes > (sampledLargest ?? 0) ? reaped.maxRssBytes : sampledLargest;
   let largestPid = largest?.pid ?? null;
   let largestName = largest?.name ?? null;
+  let reapedVia: { pid: number; name: string | null } | null = null;
   if (reaped !== null && reaped.maxRssBytes > (sampledLargest ?? 0)) {
     largestPid = reaped.pid;
-    largestName = processes.find((p) => p.pid === reaped.pid)?.name ?? null;
+    const own = processes.find((p) => p.pid === reaped.pid);
+    largestName = own?.name ?? null;
+    // `sh -c 'gcc …'`: sh's ru_maxrss is cc1's, which gcc waited for. When the reaped process's own VmHWM stayed far
+    // below its ru_maxrss, the peak is a descendant's: the largest one seen is named when its own reading is that peak
+    // (within the counters' slack), and the reaped process as the one whose accounting gave it.
+    const slack = reaped.slackBytes ?? 1 << 20;
+    if (own && reaped.pid !== null && reaped.maxRssBytes - processPeakBytes(own) > slack) {
+      reapedVia = { pid: reaped.pid, name: own.name };
+      const cand = largest !== null && largest.pid !== reaped.pid && descendsFrom(largest, reaped.pid, processes) ? largest : null;
+      if (cand && reaped.maxRssBytes - processPeakBytes(cand) <= slack) {
+        largestPid = cand.pid;
+        largestName = cand.name;
+      } else {
+        largestPid = null;
+        largestName = null;
+      }
+    }
   }
   const treeNoCacheInt = intOrNull(treeNoCache);
   const exactTree = treeSource === 'cgroup-peak-counter';
@@ -102,6 +130,7 @@ export function computePeaks({ columns, processes, cgroupPeakBytes, reaped = nul
     largestProcessName: largestName,
     largestProcessSource: covered ? 'reaped-rusage' : 'sampled-vmhwm',
     reapedMaxRssBytes: reaped === null ? null : reaped.maxRssBytes,
+    ...(reapedVia !== null && covered ? { largestProcessReapedVia: reapedVia } : {}),
     exact: { tree: exactTree, largestProcess: exactLargest, memory: exactTree && exactLargest && treeNoCacheInt === intOrNull(treeBytes) },
     processCount,
   };

@@ -31,8 +31,18 @@ export function headlineSource(b: BenchmarkResult, r: RunResult): { text: string
     // process that ends within one interval of its peak may have climbed after the last read.
     const name = p.largestProcessName ?? 'one process';
     // The kernel's ru_maxrss of a process covers the children it waited for (getrusage(2)): the peak may be one of theirs.
+    const exact = p.exact?.largestProcess ? ', exact' : '';
+    // The reaped process's own VmHWM stayed below: the peak is a descendant's, given by its parent's accounting.
+    const via = p.largestProcessReapedVia;
+    if (p.largestProcessSource === 'reaped-rusage' && via)
+      return {
+        text: p.largestProcessName
+          ? `${p.largestProcessName}'s peak, from ${via.name ?? `pid ${via.pid}`}'s ru_maxrss at exit${exact}`
+          : `a process ${via.name ?? `pid ${via.pid}`} waited for, from ${via.name ?? `pid ${via.pid}`}'s ru_maxrss at exit${exact}`,
+        exact: p.exact?.largestProcess === true,
+      };
     if (p.largestProcessSource === 'reaped-rusage')
-      return { text: `${name}'s ru_maxrss at exit${p.exact?.largestProcess ? ', exact' : ''}`, exact: p.exact?.largestProcess === true };
+      return { text: `${name}'s ru_maxrss at exit${exact}`, exact: p.exact?.largestProcess === true };
     return { text: `${name}'s own VmHWM`, exact: p.exact ? p.exact.largestProcess : true };
   }
   if (p.treeSource === 'sampled-pss-sum') {

@@ -46,7 +46,7 @@ test('no reaper: the largest process is the sampled VmHWM, not exact; the tree i
   assert.deepEqual(c.exact, { tree: true, largestProcess: false, memory: false });
 });
 
-test('a reaped peak above every sampled one is the largest process, named after the reaped pid, and exact', () => {
+test('a reaped peak above every sampled one is the largest process, exact; its own VmHWM far below: a descendant of it', () => {
   // A child of pid 10 lived between two samples: the sampler saw 1 MiB, the reaper's ru_maxrss for 10 says 300 MiB.
   const reaped: ReapedMaxima = { maxRssBytes: 300 * MIB, pid: 10, complete: true };
   const p = computePeaks({
@@ -56,8 +56,11 @@ test('a reaped peak above every sampled one is the largest process, named after 
     reaped,
   });
   assert.equal(p.largestProcessBytes, 300 * MIB);
-  assert.equal(p.largestProcessPid, 10);
-  assert.equal(p.largestProcessName, 'spike');
+  // pid 10 held 1 MiB itself: the 300 MiB were a child's it waited for, never seen here, so no process is named; the
+  // reaped one is, as the accounting that gave the figure.
+  assert.equal(p.largestProcessPid, null);
+  assert.equal(p.largestProcessName, null);
+  assert.deepEqual(p.largestProcessReapedVia, { pid: 10, name: 'spike' });
   assert.equal(p.largestProcessSource, 'reaped-rusage');
   assert.equal(p.reapedMaxRssBytes, 300 * MIB);
   assert.deepEqual(p.exact, { tree: true, largestProcess: true, memory: true });
@@ -110,4 +113,34 @@ test('a reaper that did not see its tree gone (timed out) gives its figure but d
   assert.equal(p.largestProcessBytes, 50 * MIB);
   assert.equal(p.largestProcessSource, 'reaped-rusage');
   assert.equal(p.exact?.largestProcess, false);
+});
+
+test("sh -c 'gcc …': sh's ru_maxrss is cc1's peak, named after cc1 when its own reading is that peak; sh's own peak is its own", () => {
+  const tree = (cc1Hwm: number): ProcessSeen[] => [
+    { ...proc(20, 1.7 * MIB, 'sh'), ppid: 19 },
+    { ...proc(21, 2.7 * MIB, 'gcc'), ppid: 20 },
+    { ...proc(22, cc1Hwm, 'cc1'), ppid: 21 },
+    { ...proc(23, 8.4 * MIB, 'ld'), ppid: 21 },
+  ];
+  const reaped: ReapedMaxima = { maxRssBytes: 26.5 * MIB, pid: 20, complete: true };
+  // cc1's last VmHWM read 26.2 MiB, within the counters' slack of 26.5: it is cc1's peak, reached through sh.
+  const p = computePeaks({ columns: columns(26 * MIB, 27 * MIB), processes: tree(26.2 * MIB), cgroupPeakBytes: 27 * MIB, reaped });
+  assert.equal(p.largestProcessBytes, 26.5 * MIB);
+  assert.equal(p.largestProcessName, 'cc1');
+  assert.equal(p.largestProcessPid, 22);
+  assert.deepEqual(p.largestProcessReapedVia, { pid: 20, name: 'sh' });
+  assert.equal(p.exact?.largestProcess, true);
+  // cc1 last read at 21.8 MiB (it climbed after): some process sh waited for, not named.
+  const q = computePeaks({ columns: columns(26 * MIB, 27 * MIB), processes: tree(21.8 * MIB), cgroupPeakBytes: 27 * MIB, reaped });
+  assert.equal(q.largestProcessName, null);
+  assert.deepEqual(q.largestProcessReapedVia, { pid: 20, name: 'sh' });
+  // A process that reached its ru_maxrss itself (its own VmHWM within the slack) is named, with no "via".
+  const own = computePeaks({
+    columns: columns(26 * MIB, 27 * MIB),
+    processes: [{ ...proc(20, 26.2 * MIB, 'sort'), ppid: 19 }],
+    cgroupPeakBytes: 27 * MIB,
+    reaped: { maxRssBytes: 26.5 * MIB, pid: 20, complete: true },
+  });
+  assert.equal(own.largestProcessName, 'sort');
+  assert.equal(own.largestProcessReapedVia, undefined);
 });
