@@ -10,10 +10,20 @@ import { formatBytes, formatMs } from './units.js';
  * memory moved (≥ 50 ms apart, at least every 1 s)".
  */
 export function pssCadence(s: Pick<NonNullable<RunResult['sampling']>, 'pssIntervalMs' | 'pssFloorMs'> | null | undefined): string {
-  if (!s) return `every ${formatMs(null)}`;
-  return typeof s.pssFloorMs === 'number'
-    ? `when memory moved (≥ ${formatMs(s.pssIntervalMs)} apart, at least every ${formatMs(s.pssFloorMs)})`
-    : `every ${formatMs(s.pssIntervalMs)}`;
+  return cadence(s?.pssIntervalMs, s?.pssFloorMs);
+}
+
+/** The same for the status tier (VmData, VmHWM; memory.stat's anon): by change with sampling.statusFloorMs. */
+export function statusCadence(
+  s: Pick<NonNullable<RunResult['sampling']>, 'statusIntervalMs' | 'statusFloorMs'> | null | undefined,
+): string {
+  return cadence(s?.statusIntervalMs, s?.statusFloorMs);
+}
+
+function cadence(intervalMs: number | undefined, floorMs: number | null | undefined): string {
+  return typeof floorMs === 'number'
+    ? `when memory moved (≥ ${formatMs(intervalMs)} apart, at least every ${formatMs(floorMs)})`
+    : `every ${formatMs(intervalMs)}`;
 }
 
 /** The run whose details (largest process, diagnosis, chart) are shown: the last measured run with a diagnosis. */

@@ -4,7 +4,18 @@ import type { Colors } from './colors.js';
 import type { BenchmarkResult, MembenchResult, RunResult } from '../result.js';
 import { formatBytes, formatMs, formatPercent, formatSize } from './units.js';
 import { renderDiagnosis, verdictColor } from './diagnosis.js';
-import { commandLine, failuresOf, headlineOf, headlineSource, metricRows, pssCadence, ranking, shownRun, verdictOf } from './run-rows.js';
+import {
+  commandLine,
+  failuresOf,
+  headlineOf,
+  headlineSource,
+  metricRows,
+  pssCadence,
+  ranking,
+  statusCadence,
+  shownRun,
+  verdictOf,
+} from './run-rows.js';
 import { wrapAll } from './wrap.js';
 import { instanceLines } from '../analyze/outcome-words.js';
 import { labelledTable } from './text-table.js';
@@ -39,7 +50,7 @@ function samplingLegend(b: BenchmarkResult): string | null {
     ? "VmHWM, also taken at each process's exit"
     : `VmHWM, read every ${formatMs(s.statusIntervalMs)} while the process lives, so a process that ends sooner after its peak may have climbed past the last read`;
   return (
-    `≈ sampled: Σ RSS every ${formatMs(s.intervalAskedMs)}, PSS/USS/swap ${pssCadence(s)}, anon/VmData every ${formatMs(s.statusIntervalMs)}; ` +
+    `≈ sampled: Σ RSS every ${formatMs(s.intervalAskedMs)}, PSS/USS/swap ${pssCadence(s)}, anon/VmData ${statusCadence(s)}; ` +
     `other figures are kernel counters, exact between samples (the cgroup's peak; ${hwm}). ¹ Σ RSS counts a shared page once per process.`
   );
 }

@@ -25,6 +25,10 @@ test('a short run read PSS twice: the note says how often PSS is read, with no n
     /Σ PSS\/USS were read 2 times in run 1, which lasted 40\.0 ms: their peaks may be well below the true ones — PSS is read when memory moved \(≥ 50\.0 ms apart, at least every 1\.000 s\)/,
   );
   assert.match(text, /PSS\/USS\/swap when memory moved \(≥ 50\.0 ms apart, at least every 1\.000 s\), anon\/VmData every 10\.0 ms/);
+  // With the status floor too (a document of this version): both tiers by change.
+  const both = { ...byChange, sampling: { ...byChange.sampling, statusFloorMs: 1000 } };
+  const text2 = unwrap(renderTerminal(syntheticDoc([syntheticBenchmark('memfix hold 40 1', [both])]), NO_COLORS, { verbose: true }));
+  assert.match(text2, /anon\/VmData when memory moved \(≥ 10\.0 ms apart, at least every 1\.000 s\); other figures/);
   // An older document (no pssFloorMs): every pass read every process.
   const old = unwrap(renderTerminal(syntheticDoc([syntheticBenchmark('memfix hold 40 1', [run])]), NO_COLORS, { verbose: true }));
   assert.match(old, /which lasted 40\.0 ms: their peaks may be well below the true ones — PSS is read every 50\.0 ms/);
