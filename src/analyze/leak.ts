@@ -36,6 +36,8 @@ export const REST_MS = 50;
 /** Rises between rests are a weaker sign than releases (a batch program's reads pause too): twice as many needed. */
 export const MIN_RISES = 2 * MIN_CYCLES;
 const REGULAR = 1.5;
+/** Cycles of use and release are repeated work when their sizes' quartile ratio is at most this (doubling gives ~4). */
+const CYCLE_ALIKE = 2;
 /** A fall counts as a release when it is this many times the typical sample-to-sample change (noise) or more. */
 const NOISE_FACTOR = 4;
 /** Memory given back before exit that then stays down this long (and ≥ a tenth of the steady part) came back; less is teardown. */
@@ -71,7 +73,8 @@ const roundMs = (v: number): number => Math.round(v * 1000) / 1000;
  *   lo ≤ 0                                        → inconclusive (growth not significant)
  *   floor slope (Theil–Sen of 6 segment 10th percentiles) < s/2 → inconclusive (sawtooth or phases)
  *   the late half's slope < s/2, the series not ending at an exit → inconclusive (a warm-up or a bounded cache, so far)
- *   repeated work, spread with no gap (nor from either end) over T/3: ≥ 4 cycles, or ≥ 8 rises after rests of
+ *   repeated work, spread with no gap (nor from either end) over T/3: ≥ 4 cycles whose release sizes are alike
+ *   (quartile ratio ≤ 2: a table that doubles releases twice as much each time), or ≥ 8 rises after rests of
  *   ≥ 50 ms (Σ RSS unchanged) whose sizes and intervals are regular (quartile ratio ≤ 1.5) → leak
  *   the series ends at an exit                    → grows-until-exit (no steady phase to judge a leak by)
  *   otherwise (still growing when observation ended) → leak
@@ -200,7 +203,12 @@ export function leakVerdict(rss: Series, mainExitMs: number, o: LeakOptions = {}
     };
   }
   // Repeated work shows as cycles of use and release, or as rises between rests (a request, then idle, again).
-  const cycles = releaseCycles(steady, Math.max(material, NOISE_FACTOR * typicalStep(steady)));
+  const c = releaseCycles(steady, Math.max(material, NOISE_FACTOR * typicalStep(steady)));
+  const cycles = c.tMs;
+  // Repeated work releases like amounts each time; a growing table that doubles (python's dict, a vector) releases
+  // its old copy at each resize, each twice the last: growth, not rounds of work.
+  extra.cycleSizeSpread = quartileRatio(c.bytes);
+  const cyclesAlike = extra.cycleSizeSpread !== null && extra.cycleSizeSpread <= CYCLE_ALIKE;
   const r = risesBetweenRests(steady, REST_MS);
   const rounds = r.tMs;
   extra.riseSizeSpread = quartileRatio(r.bytes);
@@ -217,11 +225,12 @@ export function leakVerdict(rss: Series, mainExitMs: number, o: LeakOptions = {}
   extra.risesBetweenRests = rounds.length;
   extra.riseGapMs = roundMs(largestGap([from, ...rounds, tEnd]));
   const climb = `from a baseline of ${formatBytes(base)} to ${formatBytes(endLow)} (${formatBytes(endLow - base)} more)`;
-  const repeated = spread(cycles, MIN_CYCLES)
-    ? `${cycles.length} cycles of use and release`
-    : spread(rounds, MIN_RISES) && regular
-      ? `${rounds.length} rises of like size at like intervals, each after a rest of ≥ ${secs(REST_MS)}`
-      : null;
+  const repeated =
+    spread(cycles, MIN_CYCLES) && cyclesAlike
+      ? `${cycles.length} cycles of use and release`
+      : spread(rounds, MIN_RISES) && regular
+        ? `${rounds.length} rises of like size at like intervals, each after a rest of ≥ ${secs(REST_MS)}`
+        : null;
   if (repeated !== null) {
     return {
       verdict: 'leak',
@@ -233,7 +242,7 @@ export function leakVerdict(rss: Series, mainExitMs: number, o: LeakOptions = {}
   if (endsAtExit) {
     return {
       verdict: 'grows-until-exit',
-      reason: `grew until it exited, with no steady phase to judge a leak by: ${rate(figures.slopeBytesPerSec)} (${ci}) over ${over}, ${climb}, up to ${formatBytes(peak)}, with no rounds of repeated work seen (${cycles.length} cycle${cycles.length === 1 ? '' : 's'} of use and release, ${rounds.length} rise${rounds.length === 1 ? '' : 's'} after a rest${rounds.length >= MIN_RISES && !regular ? ', not regular' : ''}; a leak needs ≥ ${MIN_CYCLES} cycles or ≥ ${MIN_RISES} regular rises, spread over the run)${gaveBack}`,
+      reason: `grew until it exited, with no steady phase to judge a leak by: ${rate(figures.slopeBytesPerSec)} (${ci}) over ${over}, ${climb}, up to ${formatBytes(peak)}, with no rounds of repeated work seen (${cycles.length} cycle${cycles.length === 1 ? '' : 's'} of use and release${cycles.length >= MIN_CYCLES && !cyclesAlike ? ' of unlike sizes' : ''}, ${rounds.length} rise${rounds.length === 1 ? '' : 's'} after a rest${rounds.length >= MIN_RISES && !regular ? ', not regular' : ''}; a leak needs ≥ ${MIN_CYCLES} cycles of like size or ≥ ${MIN_RISES} regular rises, spread over the run)${gaveBack}`,
       ...figures,
       figures: extra,
     };
@@ -248,10 +257,12 @@ export function leakVerdict(rss: Series, mainExitMs: number, o: LeakOptions = {}
 
 /**
  * Cycles of use and release: the times of falls of at least `drop` below the running high, each fall counted only
- * once the series has risen `drop` above its low since the previous fall (hysteresis: noise under `drop` counts none).
+ * once the series has risen `drop` above its low since the previous fall (hysteresis: noise under `drop` counts none),
+ * and the size of each release (the high before it less the low it reached).
  */
-export function releaseCycles(s: Series, drop: number): number[] {
+export function releaseCycles(s: Series, drop: number): { tMs: number[]; bytes: number[] } {
   const falls: number[] = [];
+  const sizes: number[] = [];
   let hi = -Infinity;
   let lo = Infinity;
   let falling = false;
@@ -267,10 +278,12 @@ export function releaseCycles(s: Series, drop: number): number[] {
     } else if (v < lo) lo = v;
     else if (v - lo >= drop) {
       falling = false;
+      sizes.push(hi - lo);
       hi = v;
     }
   }
-  return falls;
+  if (falling) sizes.push(hi - lo);
+  return { tMs: falls, bytes: sizes };
 }
 
 /**

@@ -113,9 +113,9 @@ export function corpus(dir: string): CorpusProgram[] {
     }
     return parts.join(' ');
   };
-  writeFileSync(join(dir, 'text-2m.txt'), text(2 << 20));
+  writeFileSync(join(dir, 'text-4m.txt'), text(4 << 20));
   writeFileSync(join(dir, 'text-12m.txt'), text(12 << 20));
-  writeFileSync(join(dir, 'gen.c'), cSource(200));
+  writeFileSync(join(dir, 'gen.c'), cSource(400));
   for (const [f, body] of [
     ['fill.py', PY_FILL],
     ['fill.pl', PERL_FILL],
@@ -134,8 +134,8 @@ export function corpus(dir: string): CorpusProgram[] {
     },
     {
       name: 'xz -9',
-      shape: 'compresses 2 MiB of text: dictionary fills as input is read',
-      argv: ['xz', '-9', '-c', at('text-2m.txt')],
+      shape: 'compresses 4 MiB of text: dictionary fills as input is read',
+      argv: ['xz', '-9', '-c', at('text-4m.txt')],
       expect: 'grows-until-exit',
     },
     {
@@ -146,20 +146,20 @@ export function corpus(dir: string): CorpusProgram[] {
     },
     {
       name: 'python3 list+dict',
-      shape: 'fills a 6 M list and a 1.5 M dict, exits (frees at finalisation)',
-      argv: ['python3', at('fill.py'), '6000000'],
+      shape: 'fills a 9 M list and a 2.25 M dict, exits (frees at finalisation)',
+      argv: ['python3', at('fill.py'), '9000000'],
       expect: 'grows-until-exit',
     },
     { name: 'perl hash+array', shape: 'fills a 1.2 M hash and array, exits', argv: ['perl', at('fill.pl'), '1200000'], expect: 'no-leak' },
     {
       name: 'node array+map',
-      shape: 'fills a 4 M array of objects and a Map, exits',
-      argv: [process.execPath, at('fill.js'), '4000000'],
+      shape: 'fills a 6 M array of objects and a Map, exits',
+      argv: [process.execPath, at('fill.js'), '6000000'],
       expect: 'grows-until-exit',
     },
     {
       name: 'gcc -O2',
-      shape: 'compiles 200 functions in one unit (cc1 child)',
+      shape: 'compiles 400 functions in one unit (cc1 child)',
       argv: ['gcc', '-O2', '-c', at('gen.c'), '-o', '/dev/null'],
       expect: 'grows-until-exit',
     },
