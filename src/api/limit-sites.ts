@@ -4,7 +4,7 @@ import type { Session } from 'node:inspector/promises';
 import { relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseV8HeapProfile } from '../profile/v8.js';
-import type { Frame, Stack } from '../profile/model.js';
+import type { Frame, Stack } from '../document/profile.js';
 import { formatBytes } from '../units.js';
 
 export interface AllocationSite {

@@ -1,7 +1,8 @@
 // The bottom-up view of a profile ("where allocated"): one row per allocating site (function and file:line, the
 // stack's last frame) with its self bytes at the peak, the inclusive bytes of its function, and the callers
 // that led to it as a tree (innermost caller first).
-import { frameKey, frameLineKey, siteRows, type Stack } from './model.js';
+import { frameKey, frameLineKey, siteRows } from './model.js';
+import type { Stack } from '../document/profile.js';
 
 export interface CallerNode {
   /** The calling frame with its line where known: "main (app.c:12)". */

@@ -2,11 +2,9 @@
 // run, and a sentence when they differ much — far below (memory the profiler cannot see) or far above (memory
 // asked for but never touched, so never resident).
 // The coverage's schema is part of the profile document's: src/document/profile.ts.
-import { COVERAGE_VERDICTS, CoverageSchema, type Coverage } from '../document/profile.js';
+import type { Coverage } from '../document/profile.js';
 import { formatBytes, formatPercent } from '../units.js';
 import type { Profiler } from '../document/profilers.js';
-
-export { COVERAGE_VERDICTS, CoverageSchema, type Coverage };
 
 export interface ProcessPeakInput {
   readonly pid: number;

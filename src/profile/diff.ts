@@ -1,6 +1,7 @@
 // Two profiles compared site by site (self bytes at the peak, grouped by function and file), with a gate on the
 // growth of the total peak for CI: `membench profile diff A B --fail-above 10%`.
-import { siteRows, type ProfileDocument } from './model.js';
+import { siteRows } from './model.js';
+import type { ProfileDocument } from '../document/profile.js';
 
 export interface SiteDiff {
   readonly site: string;

@@ -7,15 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MembenchError } from '../errors.js';
 import { parseMassif } from './massif.js';
-import {
-  ProfileParseError,
-  unsymbolizedFrame,
-  type Frame,
-  type ModuleBases,
-  type ParsedProfile,
-  type ProfileTimeline,
-  type Stack,
-} from './model.js';
+import { ProfileParseError, unsymbolizedFrame, type ModuleBases, type ParsedProfile } from './model.js';
+import type { Frame, ProfileTimeline, Stack } from '../document/profile.js';
 
 /** "main;make_jobs; 10485760": frames outermost first, each "function" or "function (file)". */
 export function parseCollapsedStacks(text: string, file: string): Map<string, { frames: Frame[]; value: number }> {

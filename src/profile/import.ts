@@ -6,7 +6,8 @@ import { MembenchError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { readHeaptrackFile } from './heaptrack.js';
 import { parseMassif } from './massif.js';
-import { ProfileParseError, profileDocument, type ModuleBases, type ParsedProfile, type ProfileDocument } from './model.js';
+import { ProfileParseError, profileDocument, type ModuleBases, type ParsedProfile } from './model.js';
+import type { ProfileDocument } from '../document/profile.js';
 import { parseV8HeapProfile } from './v8.js';
 
 export type ProfileFormat = 'massif' | 'heaptrack' | 'v8' | 'membench';

@@ -1,14 +1,7 @@
 // Parser of valgrind massif output (massif.out.PID, as ms_print reads it): the snapshots become the timeline,
 // the peak snapshot's heap tree (bottom-up: allocation function first) becomes stacks (outermost caller first).
-import {
-  ProfileParseError,
-  unsymbolizedFrame,
-  type Frame,
-  type ModuleBases,
-  type ParsedProfile,
-  type ProfileTimeline,
-  type Stack,
-} from './model.js';
+import { ProfileParseError, unsymbolizedFrame, type ModuleBases, type ParsedProfile } from './model.js';
+import type { Frame, ProfileTimeline, Stack } from '../document/profile.js';
 
 const UNITS = { i: 'instructions', ms: 'ms', B: 'bytes-allocated', s: 's' } as const;
 

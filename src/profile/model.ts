@@ -2,31 +2,8 @@
 // profiler's own timeline; and the views computed from it (self / inclusive sites, a top-down tree).
 // The document's schema: src/document/profile.ts.
 import { PROFILE_KIND } from '../document/kinds.js';
-import {
-  FrameSchema,
-  PROFILE_SCHEMA_VERSION,
-  ProfileDocumentSchema,
-  ProfileTimelineSchema,
-  StackSchema,
-  type Frame,
-  type ProfileDocument,
-  type ProfileTimeline,
-  type Stack,
-} from '../document/profile.js';
-import { PROFILERS, type Profiler } from '../document/profilers.js';
-
-export { PROFILERS, type Profiler };
-export {
-  FrameSchema,
-  PROFILE_SCHEMA_VERSION,
-  ProfileDocumentSchema,
-  ProfileTimelineSchema,
-  StackSchema,
-  type Frame,
-  type ProfileDocument,
-  type ProfileTimeline,
-  type Stack,
-};
+import { PROFILE_SCHEMA_VERSION, type Frame, type ProfileDocument, type ProfileTimeline, type Stack } from '../document/profile.js';
+import type { Profiler } from '../document/profilers.js';
 
 /** A profiler file that does not parse: names the file and the line (1-based), or a JSON path where no line is known. */
 export class ProfileParseError extends Error {

@@ -2,7 +2,7 @@
 // read. Sample values: inuse_space (bytes at the peak) always, and the profiler's count where it has one.
 import { gzipSync } from 'node:zlib';
 import { Function as PprofFunction, Line, Location, Profile, Sample, StringTable, ValueType } from 'pprof-format';
-import type { Frame, ProfileDocument } from './model.js';
+import type { Frame, ProfileDocument } from '../document/profile.js';
 
 /** What each profiler's allocation count is, in pprof's vocabulary. */
 const COUNT_TYPE: Record<ProfileDocument['profiler'], string | null> = {

@@ -2,7 +2,8 @@
 // tracemalloc's peak and own memory) and membench-python.PID.snapshot.json (the traces at the highest traced
 // memory it caught, grouped by traceback, file:line:function).
 import { existsSync, readFileSync } from 'node:fs';
-import { ProfileParseError, type Frame, type ParsedProfile, type Stack } from './model.js';
+import { ProfileParseError, type ParsedProfile } from './model.js';
+import type { Frame, Stack } from '../document/profile.js';
 import { formatBytes, formatPercent } from '../units.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -1,6 +1,7 @@
 // Parser of V8 sampling heap profiles (.heapprofile JSON, from `node --heap-prof`): a top-down call tree whose
 // nodes carry selfSize, the sampled bytes allocated there and still live when the profile was written.
-import { ProfileParseError, type Frame, type ParsedProfile, type Stack } from './model.js';
+import { ProfileParseError, type ParsedProfile } from './model.js';
+import type { Frame, Stack } from '../document/profile.js';
 
 /** 1-based line of a character offset, for JSON syntax errors. */
 function lineAt(text: string, offset: number): number {

@@ -1,7 +1,8 @@
 // The self-contained HTML page of a heap profile: an interactive flame graph (icicle) of the sites at the peak,
 // the bottom-up "where allocated" table, the treemap, and the other views. Nothing is fetched.
 import { bottomUp, type BottomUpRow, type CallerNode } from '../profile/bottom-up.js';
-import { callTree, type ProfileDocument, type Stack } from '../profile/model.js';
+import { callTree } from '../profile/model.js';
+import type { ProfileDocument, Stack } from '../document/profile.js';
 import { VERSION } from '../version.js';
 import { membenchFlame, type FlameData } from './flamegraph-client.js';
 import { icicleFrames, icicleSvg } from './flamegraph-svg.js';

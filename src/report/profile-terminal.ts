@@ -1,7 +1,8 @@
 // Terminal report of a heap profile (top sites at the peak, self and inclusive, and an ms_print-like timeline)
 // and of a profile diff. Rows are built first, then rendered.
 import { wrap } from './wrap.js';
-import { siteRows, type ProfileDocument, type ProfileTimeline } from '../profile/model.js';
+import { siteRows } from '../profile/model.js';
+import type { ProfileDocument, ProfileTimeline } from '../document/profile.js';
 import type { ProfileDiff } from '../profile/diff.js';
 import type { Colors } from './colors.js';
 import { formatBytes, formatPercent } from './units.js';

@@ -77,7 +77,7 @@ test('limitMemory: an 8 MiB heap array peaks at 8–9 MiB; passes under 12 MiB, 
     assert.match(err.message, /^limitMemory: peak 8\.\d MiB is above the limit of 6\.0 MiB \(V8 heap used 8\.\d MiB/);
     assert.match(err.message, /\nList of allocations \(allocated during the call, freed or not;/);
     // An 8 MiB allocation is always sampled (one sample per 16 KiB on average); the site names this file.
-    assert.match(err.message, /\n +8\.\d MiB  \S*limit\.test\.js:\d+:allocateArray/);
+    assert.match(err.message, /\n +8\.\d MiB {2}\S*limit\.test\.js:\d+:allocateArray/);
     assert.equal(m.sites[0]!.site.endsWith(':allocateArray'), true);
     return true;
   });
@@ -132,7 +132,7 @@ test('limitLeaks: the sites of a JS leak name the function that allocated what s
     // The objects are made by the Array.from callback inside rememberRequest: V8 names that arrow, called from it.
     assert.match(
       err.message,
-      /\n +\d+\.\d KiB  \S*limit\.test\.js:\d+:(rememberRequest|\(anonymous\) {2}\(called from \S*limit\.test\.js:\d+:rememberRequest\))/,
+      /\n +\d+\.\d KiB {2}\S*limit\.test\.js:\d+:(rememberRequest|\(anonymous\) {2}\(called from \S*limit\.test\.js:\d+:rememberRequest\))/,
     );
     return true;
   });

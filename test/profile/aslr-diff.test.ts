@@ -7,7 +7,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { siteRows, type ProfileDocument } from '../../src/profile/model.js';
+import { siteRows } from '../../src/profile/model.js';
+import type { ProfileDocument } from '../../src/document/profile.js';
 import { MIB, ROOT, runCli } from '../helpers/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'membench-aslr-'));

@@ -11,17 +11,8 @@ import {
   withModules,
 } from '../../src/profile/heaptrack.js';
 import { parseMassif, parseMassifLabel } from '../../src/profile/massif.js';
-import {
-  ProfileParseError,
-  StackSchema,
-  callTree,
-  profileDocument,
-  siteRows,
-  unsymbolizedFrame,
-  type ParsedProfile,
-  type ProfileDocument,
-  type Stack,
-} from '../../src/profile/model.js';
+import { ProfileParseError, callTree, profileDocument, siteRows, unsymbolizedFrame, type ParsedProfile } from '../../src/profile/model.js';
+import { StackSchema, type ProfileDocument, type Stack } from '../../src/document/profile.js';
 import { parseV8HeapProfile } from '../../src/profile/v8.js';
 import { diffProfiles, exceedsGate } from '../../src/profile/diff.js';
 import { treemapBoxes } from '../../src/report/treemap-html.js';

@@ -7,7 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { siteRows, type ProfileDocument } from '../../src/profile/model.js';
+import { siteRows } from '../../src/profile/model.js';
+import type { ProfileDocument } from '../../src/document/profile.js';
 import { ROOT, runCli, unwrap } from '../helpers/fixtures.js';
 
 const SRC = join(ROOT, 'fixtures', 'src');

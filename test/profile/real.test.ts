@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { siteRows, type ProfileDocument } from '../../src/profile/model.js';
+import { siteRows } from '../../src/profile/model.js';
+import type { ProfileDocument } from '../../src/document/profile.js';
 import { MIB, ROOT, runCli } from '../helpers/fixtures.js';
 
 const ALLOCSITES = join(ROOT, 'fixtures', 'bin', 'allocsites');

@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bottomUp } from '../../src/profile/bottom-up.js';
-import { callTree, type Frame, type Stack } from '../../src/profile/model.js';
+import { callTree } from '../../src/profile/model.js';
+import type { Frame, Stack } from '../../src/document/profile.js';
 import { icicleFrames } from '../../src/report/flamegraph-svg.js';
 import { bottomUpTable } from '../../src/report/profile-html.js';
 

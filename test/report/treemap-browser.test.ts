@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { callTree, type ProfileDocument, type TreeNode } from '../../src/profile/model.js';
+import { callTree, type TreeNode } from '../../src/profile/model.js';
+import type { ProfileDocument } from '../../src/document/profile.js';
 import { ARTIFACTS, assertPageClean, skipWithoutChromium, withChromium } from '../helpers/browser.js';
 import { ROOT, runCli } from '../helpers/fixtures.js';
 

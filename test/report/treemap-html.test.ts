@@ -2,7 +2,8 @@
 // single-callee chains share one box instead of nesting a header per frame.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { callTree, profileDocument, type Frame } from '../../src/profile/model.js';
+import { callTree, profileDocument } from '../../src/profile/model.js';
+import type { Frame } from '../../src/document/profile.js';
 import { renderProfileHtml } from '../../src/report/profile-html.js';
 import { treemapBoxes } from '../../src/report/treemap-html.js';
 
