@@ -69,11 +69,16 @@ export function readComm(pid: number, root: ProcRoot = SYSTEM_PROC): string {
 
 export function readCmdline(pid: number, root: ProcRoot = SYSTEM_PROC, maxChars = 200): string {
   try {
-    const s = readFileSync(`${root.proc}/${pid}/cmdline`, 'utf8').replace(/\0+$/, '').split('\0').join(' ');
-    return s.length > maxChars ? `${s.slice(0, maxChars - 1)}…` : s;
+    return cmdlineText(readFileSync(`${root.proc}/${pid}/cmdline`, 'utf8'), maxChars);
   } catch {
     return '';
   }
+}
+
+/** The text of /proc/PID/cmdline as shown: arguments joined by spaces, at most maxChars (cut with "…"). */
+export function cmdlineText(raw: string, maxChars = 200): string {
+  const s = raw.replace(/\0+$/, '').split('\0').join(' ');
+  return s.length > maxChars ? `${s.slice(0, maxChars - 1)}…` : s;
 }
 
 export function readKernelRelease(root: ProcRoot = SYSTEM_PROC): string {

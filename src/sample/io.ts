@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync, readSync, readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
-import { schedPolicyOf, type SchedPolicy } from '../probe/proc.js';
+import { cmdlineText, schedPolicyOf, type SchedPolicy } from '../probe/proc.js';
 
 /** preadAll: a read this long or longer may be one page of a longer seq_file; a shorter one is its end. */
 const SEQ_PAGE_MIN = 2048;
@@ -34,14 +34,11 @@ export class Preader {
   cmdline(path: string, maxChars = 200): string {
     const fd = this.open(path);
     if (fd < 0) return '';
-    let n = this.pread(fd);
+    const n = this.pread(fd);
     try {
       closeSync(fd);
     } catch {}
-    while (n > 0 && this.buf[n - 1] === 0) n--;
-    if (n <= 0) return '';
-    const s = this.buf.toString('utf8', 0, n).split('\0').join(' ');
-    return s.length > maxChars ? `${s.slice(0, maxChars - 1)}…` : s;
+    return n > 0 ? cmdlineText(this.buf.toString('utf8', 0, n), maxChars) : '';
   }
 
   /** Bytes read at offset 0 into buf, or -1. */

@@ -75,7 +75,7 @@ const FLOOR_EARLY_MS = 50;
  * statm moved is still read at the next pass. With the longest floor used and from when (an adaptation).
  */
 let statusFloor = STATUS_FLOOR_MS;
-let floorStretched: { fromMs: number; maxMs: number; maxProcesses: number } | null = null;
+let floorStretched: Stretch | null = null;
 /** Running mean of one status read's CPU in a big tree's passes, ms (NaN until a pass of ≥ 32 reads). */
 let statusReadMs = NaN;
 /** A big tree's status floor stretches to this at most (a process whose statm never moves is still read). */
@@ -103,9 +103,27 @@ let pssReads = 0;
 /** The cgroup usage at the last PSS pass: a small tree's PSS may move with it (a copy-on-write break moves no statm). */
 let pssUsage = NaN;
 
-function markAllPssDirty(): void {
-  for (const t of tracked.values()) t.pssDirty = true;
+function markPssDirty(t: Tracked): void {
+  t.pssDirty = true;
   pssAnyDirty = true;
+}
+
+function markAllPssDirty(): void {
+  for (const t of tracked.values()) markPssDirty(t);
+}
+
+/** An adaptation's record: from when, and the longest interval and the most processes since (null until the first). */
+interface Stretch {
+  fromMs: number;
+  maxMs: number;
+  maxProcesses: number;
+}
+
+function noteStretch(s: Stretch | null, atMs: number, ms: number, processes: number): Stretch {
+  const r = s ?? { fromMs: atMs, maxMs: 0, maxProcesses: 0 };
+  r.maxMs = Math.max(r.maxMs, ms);
+  r.maxProcesses = Math.max(r.maxProcesses, processes);
+  return r;
 }
 
 /** The fast thread's member list; re-read only when its version changed. */
@@ -122,7 +140,12 @@ function members(): number[] {
   // tree only the newcomers are read at once, the rest at their floor (a pass over thousands is what the budget thins).
   if (pids.length <= BIG_TREE_PROCESSES) markAllPssDirty();
   for (const pid of pids) {
-    if (tracked.has(pid) || pid <= 0) continue;
+    if (pid <= 0) continue;
+    const known = tracked.get(pid);
+    if (known) {
+      known.listedIn = v;
+      continue;
+    }
     tracked.set(pid, {
       info: { pid, name: null, ppid: null, cmdline: null, vmHwmBytes: null, maxVmDataBytes: null, maxPssBytes: null, maxUssBytes: null },
       statusFd: io.open(`${P}/${pid}/status`),
@@ -140,11 +163,7 @@ function members(): number[] {
     });
     pssAnyDirty = true;
   }
-  // Processes no longer listed keep their figures but give their descriptor back (marked by this version, no Set).
-  for (const pid of pids) {
-    const t = tracked.get(pid);
-    if (t) t.listedIn = v;
-  }
+  // Processes no longer listed (not marked by this version) keep their figures but give their descriptor back.
   for (const t of tracked.values()) {
     if (t.listedIn !== v && t.statusFd >= 0) {
       closeSync(t.statusFd);
@@ -202,11 +221,7 @@ function stretchStatusFloor(cpuMs: number, processes: number, tMs: number): void
   }
   if (Number.isNaN(statusReadMs)) return;
   statusFloor = Math.min(STATUS_FLOOR_MAX_MS, Math.max(STATUS_FLOOR_MS, Math.ceil((processes * statusReadMs) / cfg.statusBudget)));
-  if (statusFloor > STATUS_FLOOR_MS) {
-    floorStretched ??= { fromMs: tMs, maxMs: 0, maxProcesses: 0 };
-    floorStretched.maxMs = Math.max(floorStretched.maxMs, statusFloor);
-    floorStretched.maxProcesses = Math.max(floorStretched.maxProcesses, processes);
-  }
+  if (statusFloor > STATUS_FLOOR_MS) floorStretched = noteStretch(floorStretched, tMs, statusFloor, processes);
 }
 
 /**
@@ -224,10 +239,7 @@ function readStatus(t: Tracked, pid: number, tMs: number): number {
   const hwm = fieldIn(buf, n, KEY.hwm);
   if (hwm >= 0) t.info.vmHwmBytes = Math.max(t.info.vmHwmBytes ?? 0, hwm * 1024);
   t.rssKib = fieldIn(buf, n, KEY.rss);
-  if (t.rssKib !== t.pssRssKib && !t.pssDirty) {
-    t.pssDirty = true;
-    pssAnyDirty = true;
-  }
+  if (t.rssKib !== t.pssRssKib && !t.pssDirty) markPssDirty(t);
   if (grid) grid.record(pid, t.rssKib);
   const data = fieldIn(buf, n, KEY.data);
   t.dataBytes = Math.max(0, data) * 1024;
@@ -272,10 +284,7 @@ function statusPass(tMs: number, pids: readonly number[]): void {
       floorDueMs = Math.min(floorDueMs, t.readMs + statusFloor);
       continue;
     }
-    if (changed?.[i] === 1) {
-      t.pssDirty = true;
-      pssAnyDirty = true;
-    }
+    if (changed?.[i] === 1) markPssDirty(t);
     dataSum += readStatus(t, pid, tMs);
   }
   // memory.stat: its anon and file cannot move unless the group's usage (read by the fast thread every tick) did.
@@ -376,8 +385,8 @@ async function run(): Promise<void> {
   const statusMs = cfg.statusEveryTicks * cfg.intervalMs;
   /** The status tier's wait after the last pass: statusMs, or longer while a huge tree's pass would exceed statusBudget. */
   let statusWaitMs = statusMs;
-  let stretched: { fromMs: number; maxMs: number; maxProcesses: number } | null = null;
-  let pssStretched: { fromMs: number; maxMs: number; maxProcesses: number } | null = null;
+  let stretched: Stretch | null = null;
+  let pssStretched: Stretch | null = null;
   const pssMs = cfg.pssEveryTicks * cfg.intervalMs;
   let nextPss = nowEpoch();
   let drained = 0;
@@ -397,11 +406,7 @@ async function run(): Promise<void> {
         ? Math.min(STATUS_MAX_STRETCH * statusMs, Math.max(statusMs, cost / cfg.statusBudget))
         : statusMs;
       // Recorded from the first pass stretched past twice the interval (below that it is within a tick's jitter).
-      if (statusWaitMs >= 2 * statusMs) {
-        stretched ??= { fromMs: start - startEpoch, maxMs: 0, maxProcesses: 0 };
-        stretched.maxMs = Math.max(stretched.maxMs, statusWaitMs);
-        stretched.maxProcesses = Math.max(stretched.maxProcesses, pids.length);
-      }
+      if (statusWaitMs >= 2 * statusMs) stretched = noteStretch(stretched, start - startEpoch, statusWaitMs, pids.length);
     } else statusWaitMs = statusMs;
     if (start >= nextPss && pssWanted(start - startEpoch)) {
       const c0 = process.cpuUsage();
@@ -422,11 +427,7 @@ async function run(): Promise<void> {
       const maxStretch = cfg.statusBudget && pids.length > BIG_TREE_PROCESSES ? PSS_MAX_STRETCH : 10;
       const waitPss = Math.min(maxStretch * pssMs, Math.max(pssMs, want));
       nextPss = start + waitPss;
-      if (waitPss > 10 * pssMs) {
-        pssStretched ??= { fromMs: start - startEpoch, maxMs: 0, maxProcesses: 0 };
-        pssStretched.maxMs = Math.max(pssStretched.maxMs, waitPss);
-        pssStretched.maxProcesses = Math.max(pssStretched.maxProcesses, pids.length);
-      }
+      if (waitPss > 10 * pssMs) pssStretched = noteStretch(pssStretched, start - startEpoch, waitPss, pids.length);
     }
     const drainSeq = Atomics.load(ctrl, CTRL.DRAIN);
     if (drainSeq !== drained) {
