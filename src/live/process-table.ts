@@ -23,6 +23,32 @@ export function mergeProcess(into: ProcessSeen, p: ProcessSeen): void {
 const peakOf = (p: ProcessSeen): number => Math.max(p.vmHwmBytes ?? 0, p.maxRssBytes);
 const byPeakDesc = (a: ProcessSeen, b: ProcessSeen): number => peakOf(b) - peakOf(a);
 
+const bySeen = (a: ProcessSeen, b: ProcessSeen): number => a.firstSeenMs - b.firstSeenMs || a.pid - b.pid;
+
+/** Depth first: the processes whose parent is not among them, each followed by its descendants, siblings by first seen. */
+function treeOrder(ps: ProcessSeen[]): ProcessSeen[] {
+  const pids = new Set(ps.map((p) => p.pid));
+  const children = new Map<number, ProcessSeen[]>();
+  for (const p of ps.sort(bySeen)) {
+    const parent = p.ppid !== null && p.ppid !== p.pid && pids.has(p.ppid) ? p.ppid : 0;
+    const list = children.get(parent);
+    if (list) list.push(p);
+    else children.set(parent, [p]);
+  }
+  const out: ProcessSeen[] = [];
+  const visit = (p: ProcessSeen): void => {
+    out.push(p);
+    for (const c of children.get(p.pid) ?? []) visit(c);
+  };
+  for (const p of children.get(0) ?? []) visit(p);
+  // A cycle of parents (pids reused between views) has no top: keep its members anyway.
+  if (out.length < ps.length) {
+    const placed = new Set(out);
+    out.push(...ps.filter((p) => !placed.has(p)));
+  }
+  return out;
+}
+
 export class ProcessTable {
   private readonly live = new Map<number, ProcessSeen>();
   private finished: ProcessSeen[] = [];
@@ -63,9 +89,12 @@ export class ProcessTable {
     return this.live.size;
   }
 
-  /** Live processes first (by pid), then the kept finished ones by peak. */
+  /**
+   * Live processes first, in tree order (each parent before its children, siblings in the order first seen: not by
+   * pid, which wraps at pid_max, so a child may have the smaller one), then the kept finished ones by peak.
+   */
   list(): ProcessSeen[] {
     this.trim();
-    return [...[...this.live.values()].sort((a, b) => a.pid - b.pid), ...this.finished].map((p) => ({ ...p }));
+    return [...treeOrder([...this.live.values()]), ...this.finished].map((p) => ({ ...p }));
   }
 }

@@ -51,3 +51,21 @@ test('a live process merges its views: maxima, widest window, latest name after 
   assert.equal(table.liveCount, 1);
   assert.equal(table.finishedNotKept, 0);
 });
+
+test('live processes in tree order, not pid order: pids wrap, so a child may have the smaller pid', () => {
+  const table = new ProcessTable(5);
+  const at = (pid: number, ppid: number, t: number): ProcessSeen => ({ ...proc(pid, 10, t), ppid });
+  // The root 32552 forks 32760, then (pids wrapped at pid_max) 429, which forks 430; 77 is another root seen later.
+  table.fold([at(32552, 1, 0), at(32760, 32552, 1), at(429, 32552, 2), at(430, 429, 3), at(77, 1, 0.5)], [32552, 32760, 429, 430, 77]);
+  assert.deepEqual(
+    table.list().map((p) => p.pid),
+    [32552, 32760, 429, 430, 77],
+  );
+  // Parents whose views name each other (a pid reused): neither has a top, both are still listed.
+  const cyc = new ProcessTable(5);
+  cyc.fold([at(5, 6, 0), at(6, 5, 1)], [5, 6]);
+  assert.deepEqual(
+    cyc.list().map((p) => p.pid),
+    [5, 6],
+  );
+});
