@@ -4,7 +4,7 @@
  *
  *   sampler INTERVAL_US PAGE_BYTES PROC_ROOT USAGE_FILE|- PROCS_FILE|- FLUSH_MS STATM_CAP STATM_BUDGET_NS NICE FIFO
  *
- * stdin, one command a line:  "b ORIGIN_NS PID..." begin (tMs = CLOCK_MONOTONIC − ORIGIN_NS), then ticks;
+ * stdin, one command a line, read every STDIN_EVERY_MS:  "b ORIGIN_NS PID..." begin (tMs = CLOCK_MONOTONIC − ORIGIN_NS), then ticks;
  *                              "+ PID"  follow PID too (a root added later);  "q"  a last tick, LEAVE all, END, exit.
  * stdout: records of 64 bytes, little-endian (x86/arm hosts), see struct rec. Written in batches every FLUSH_MS,
  * or within URGENT_MS when a process joined, left or changed (non-blocking: a slow reader never delays a tick; records wait in memory). Each carries a sequence number and a
@@ -56,6 +56,7 @@ static size_t out_len, out_cap;
 static uint32_t seq;
 static int urgent; /* a JOIN, LEAVE or CHANGE waits in the buffer: flushed within URGENT_MS, not FLUSH_MS */
 #define URGENT_MS 10
+#define STDIN_EVERY_MS 5
 static long page;
 static const char *proc_root;
 static char buf[1 << 16];
@@ -282,13 +283,18 @@ int main(int argc, char **argv) {
   double read_ns = -1, last_flush = now_ms(origin);
   int adapted = 0, min_reads = 0, max_members = 0;
   int stopping = 0;
+  long next_stdin = 0, stdin_every = (long)(STDIN_EVERY_MS * 1e6 / step);
+  if (stdin_every < 1) stdin_every = 1;
   long next_members = 0, members_every = 1;
   int members_max = 0;
   double members_ns = -1;
   for (;;) {
     double t = now_ms(origin);
-    /* Commands: one non-blocking read a tick. */
-    ssize_t cn = read(0, cmd + cmd_len, sizeof cmd - 1 - cmd_len);
+    /* Commands: one non-blocking read every STDIN_EVERY_MS (a read of an empty pipe is a syscall, ~1 % of a tick's
+     * CPU; a command waits at most that long). */
+    int poll_in = ticks >= next_stdin;
+    if (poll_in) next_stdin = ticks + stdin_every;
+    ssize_t cn = poll_in ? read(0, cmd + cmd_len, sizeof cmd - 1 - cmd_len) : -1;
     if (cn == 0) stopping = 1; /* stdin closed: node is gone or done */
     if (cn > 0) cmd_len += cn;
     cmd[cmd_len] = 0;
