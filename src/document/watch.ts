@@ -68,7 +68,11 @@ export const WatchRecordingSchema = z.object({
   timeline: z
     .object({ tMs: z.array(ms), rssSumBytes: z.array(bytes), processCount: z.array(int.nonnegative()) })
     .describe('Σ RSS over time, each point the maximum of its bucket'),
-  processes: z.array(ProcessSeenSchema).describe('live processes, then the finished ones with the largest peaks'),
+  processes: z
+    .array(ProcessSeenSchema)
+    .describe(
+      'live processes in tree order (each parent before its children, siblings as first seen), then the finished ones with the largest peaks',
+    ),
   finishedProcessesNotKept: int.nonnegative().describe('finished processes left out of processes (smaller peaks)'),
 });
 export type WatchRecording = z.infer<typeof WatchRecordingSchema>;
