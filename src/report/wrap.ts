@@ -10,6 +10,8 @@ export const visibleLength = (s: string): number => s.replace(ANSI, '').length;
 export function wrap(text: string, width = 80, hang = 4): string[] {
   if (visibleLength(text) <= width) return [text];
   const lead = /^ */.exec(text)![0];
+  const bySegment = wrapSegments(text, lead, width, hang);
+  if (bySegment) return bySegment;
   const words = text.slice(lead.length).split(' ');
   const lines: string[] = [];
   let line = lead;
@@ -24,6 +26,28 @@ export function wrap(text: string, width = 80, hang = 4): string[] {
   }
   lines.push(line);
   return lines;
+}
+
+/**
+ * A line of figures breaks first between its parts — before " · " (dropped at the break) and before a "   [" note —
+ * so that no figure is cut from its unit or its ± (11.2 MiB ± 70.7 KiB stays whole). Null when there is no such
+ * break, or a part alone is too long for a line: then the words wrap.
+ */
+function wrapSegments(text: string, lead: string, width: number, hang: number): string[] | null {
+  const parts = text.slice(lead.length).split(/(?= · )|(?<!\x1b\[[0-9;]*m)(?=(?:\x1b\[[0-9;]*m)* {3}(?:\x1b\[[0-9;]*m)*\[)/);
+  if (parts.length < 2) return null;
+  const lines: string[] = [];
+  let line = lead + parts[0]!;
+  for (const part of parts.slice(1)) {
+    if (visibleLength(line + part) <= width) {
+      line += part;
+      continue;
+    }
+    lines.push(line);
+    line = ' '.repeat(hang) + part.replace(/^((?:\x1b\[[0-9;]*m)*)(?: · | {3})/, '$1');
+  }
+  lines.push(line);
+  return lines.every((l) => visibleLength(l) <= width) ? lines : null;
 }
 
 /** Every line of `lines` wrapped (see wrap). */
