@@ -1,6 +1,7 @@
 // /proc/PID/smaps: one record per mapping (address range, permissions, backing file) with its Size, RSS, PSS,
 // private/shared pages and swap. Costly (the kernel walks every page table): read near a peak, never every tick.
 import { readFileSync, readlinkSync } from 'node:fs';
+import { readFile, readlink } from 'node:fs/promises';
 import { ProbeParseError, parseCount } from './errors.js';
 import { SYSTEM_PROC, type ProcRoot } from './proc.js';
 
@@ -168,6 +169,23 @@ export function readProcessSmaps(pid: number, root: ProcRoot = SYSTEM_PROC): Pro
       /* exited meanwhile, or not ours to read */
     }
     return { pid, name: nameOf(readFileSync(`${dir}/comm`, 'utf8')), exePath, mappings: parseSmaps(text, `${dir}/smaps`) };
+  } catch (e) {
+    if (e instanceof ProbeParseError) throw e;
+    return null;
+  }
+}
+
+/** As readProcessSmaps, without blocking the event loop (the kernel may take many ms on a big process). */
+export async function readProcessSmapsAsync(pid: number, root: ProcRoot = SYSTEM_PROC): Promise<ProcessSmaps | null> {
+  const dir = `${root.proc}/${pid}`;
+  try {
+    const [text, comm, exePath] = await Promise.all([
+      readFile(`${dir}/smaps`, 'latin1'),
+      readFile(`${dir}/comm`, 'utf8').catch(() => '?'),
+      readlink(`${dir}/exe`).catch(() => null),
+    ]);
+    if (text === '') return null;
+    return { pid, name: nameOf(comm), exePath, mappings: parseSmaps(text, `${dir}/smaps`) };
   } catch (e) {
     if (e instanceof ProbeParseError) throw e;
     return null;
