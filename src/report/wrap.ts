@@ -1,6 +1,11 @@
 // Prose for an 80-column terminal: words wrapped with a hanging indent. ANSI colour codes take no columns.
 
-const ANSI = /\x1b\[[0-9;]*m/g;
+const CODE = '\\x1b\\[[0-9;]*m';
+const ANSI = new RegExp(CODE, 'g');
+/** Where a line of figures may break: before " · ", or before a "   [" note (not between a colour code and its text). */
+const PART_BREAK = new RegExp(`(?= · )|(?<!${CODE})(?=(?:${CODE})* {3}(?:${CODE})*\\[)`);
+/** The separator a continuation line drops, after any colour codes that open it. */
+const PART_LEAD = new RegExp(`^((?:${CODE})*)(?: · | {3})`);
 export const visibleLength = (s: string): number => s.replace(ANSI, '').length;
 
 /**
@@ -34,7 +39,7 @@ export function wrap(text: string, width = 80, hang = 4): string[] {
  * break, or a part alone is too long for a line: then the words wrap.
  */
 function wrapSegments(text: string, lead: string, width: number, hang: number): string[] | null {
-  const parts = text.slice(lead.length).split(/(?= · )|(?<!\x1b\[[0-9;]*m)(?=(?:\x1b\[[0-9;]*m)* {3}(?:\x1b\[[0-9;]*m)*\[)/);
+  const parts = text.slice(lead.length).split(PART_BREAK);
   if (parts.length < 2) return null;
   const lines: string[] = [];
   let line = lead + parts[0]!;
@@ -44,7 +49,7 @@ function wrapSegments(text: string, lead: string, width: number, hang: number): 
       continue;
     }
     lines.push(line);
-    line = ' '.repeat(hang) + part.replace(/^((?:\x1b\[[0-9;]*m)*)(?: · | {3})/, '$1');
+    line = ' '.repeat(hang) + part.replace(PART_LEAD, '$1');
   }
   lines.push(line);
   return lines.every((l) => visibleLength(l) <= width) ? lines : null;
