@@ -4,8 +4,9 @@
 // CPU is compared as marginal cost: each tool runs the same tree held 2 s and 12 s under /usr/bin/time, and
 // (CPU₁₂ − CPU₂) / 10 s is its cost per second of sampling with start-up (node's loading and JIT, python's
 // imports: 0.7–1.0 s of CPU, varying by ±150 ms from run to run) removed; and as steady cost, every thread's
-// schedstat over a window of the long run, which no start-up reaches. The machine is noisy, so every pair is repeated --rounds times, pairs rotate order between rounds,
-// and ratios are taken within a round before the median across rounds.
+// schedstat over a window of the long run, which no start-up reaches. The machine is noisy, so every pair is
+// repeated --rounds times, pairs rotate order between rounds, and ratios are taken within a round before the
+// median across rounds.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, release, tmpdir } from 'node:os';
@@ -21,7 +22,7 @@ import { profileWorker } from './lib/profile.js';
 import { NATIVE_ENV } from '../src/native.js';
 import { floorLadder, measureWakeups, wakeupTable } from './lib/wakeup.js';
 import { dash, fixed, GOALS, mark, pct, renderTable } from './lib/table.js';
-import { agg, spread, mib, threadShares, type Agg } from './lib/agg.js';
+import { agg, spread, mib, nativeShare, threadShares, type Agg } from './lib/agg.js';
 import { bigTreeRun, bigTreeTable, type BigTreeMeasure, type BigTreeShape } from './lib/big-tree.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -327,12 +328,6 @@ function realtimeRefused(pairs: readonly MembenchPair[]): string | null {
   return bad ? (bad.run.sampling!.realtimeRefused ?? `the thread ran ${bad.run.sampling!.samplerSchedPolicy ?? 'unknown'}`) : null;
 }
 
-/** The native helper's steady CPU, % of a core, over the long run's window (NaN: it did not run, e.g. the JS sampler). */
-function helperSteady(m: MembenchPair): number {
-  const ts = m.long.window?.threads.filter((t) => t.role === 'native') ?? [];
-  return ts.length > 0 ? ts.reduce((a, t) => a + t.percentOfCore, 0) : NaN;
-}
-
 function ratios(c: Collected): string {
   const per = <T, U>(xs: readonly T[], ys: readonly U[], f: (x: T, y: U) => number | null): Agg | null =>
     agg(xs.slice(0, ys.length).map((x, i) => f(x, ys[i]!)));
@@ -352,7 +347,7 @@ function ratios(c: Collected): string {
     // The fast tier alone: the native helper process against the C floor, both steady (schedstat over a window).
     lines.push([
       `${name} native helper / C floor, both steady   (goal ≤ 1.3×)`,
-      per(pairs, c.floor, (m, f) => helperSteady(m) / (f.long.window?.percentOfCore ?? NaN)),
+      per(pairs, c.floor, (m, f) => (nativeShare(m.long.window) ?? NaN) / (f.long.window?.percentOfCore ?? NaN)),
       '×',
     ]);
     if (c.mprof.length > 0) lines.push([`mprof CPU / ${name} CPU   (goal ≥ 10×)`, per(c.mprof, pairs, cpu), '×']);

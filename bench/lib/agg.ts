@@ -25,6 +25,14 @@ export function spread(a: Agg | null, digits: number, unit = ''): string {
 export const mib = (bytes: number | null | undefined): string =>
   fixed(bytes === null || bytes === undefined ? null : bytes / 2 ** 20, 1, ' MiB');
 
+/** The threads of one role over a window, % of a core together (0 when none has it); null without a window. */
+export const roleShare = (w: WindowCpu | null | undefined, role: string): number | null =>
+  w ? w.threads.filter((t) => t.role === role).reduce((a, t) => a + t.percentOfCore, 0) : null;
+
+/** The native sampler helper's share over a window; null when it did not run (the JavaScript sampler) or no window. */
+export const nativeShare = (w: WindowCpu | null | undefined): number | null =>
+  w?.threads.some((t) => t.role === 'native') ? roleShare(w, 'native') : null;
+
 export function threadShares(windows: readonly (WindowCpu | null)[]): {
   main: Agg | null;
   sampler: Agg | null;
@@ -34,14 +42,12 @@ export function threadShares(windows: readonly (WindowCpu | null)[]): {
   samplerWakeups: Agg | null;
   total: Agg | null;
 } {
-  const pick = (w: WindowCpu | null, role: string): number | null =>
-    w ? w.threads.filter((t) => t.role === role).reduce((a, t) => a + t.percentOfCore, 0) : null;
   return {
-    main: agg(windows.map((w) => pick(w, 'main'))),
-    sampler: agg(windows.map((w) => pick(w, 'sampler'))),
-    sampler2: agg(windows.map((w) => pick(w, 'sampler2'))),
-    native: agg(windows.map((w) => (w?.threads.some((t) => t.role === 'native') ? pick(w, 'native') : null))),
-    other: agg(windows.map((w) => pick(w, 'other'))),
+    main: agg(windows.map((w) => roleShare(w, 'main'))),
+    sampler: agg(windows.map((w) => roleShare(w, 'sampler'))),
+    sampler2: agg(windows.map((w) => roleShare(w, 'sampler2'))),
+    native: agg(windows.map(nativeShare)),
+    other: agg(windows.map((w) => roleShare(w, 'other'))),
     samplerWakeups: agg(windows.map((w) => w?.threads.find((t) => t.role === 'sampler')?.wakeupsPerS ?? null)),
     total: agg(windows.map((w) => w?.percentOfCore ?? null)),
   };
