@@ -3,17 +3,23 @@
  * writes commands on its stdin, decodes the records and keeps the JavaScript sampler as the fallback.
  *
  *   sampler INTERVAL_US PAGE_BYTES PROC_ROOT USAGE_FILE|- PROCS_FILE|- FLUSH_MS STATM_CAP STATM_BUDGET_NS NICE FIFO
+ *           QUIET_AFTER_MS QUIET_EVERY_MS
  *
- * stdin, one command a line, read every STDIN_EVERY_MS:  "b ORIGIN_NS PID..." begin (tMs = CLOCK_MONOTONIC − ORIGIN_NS), then ticks;
+ * stdin, one command a line:   "b ORIGIN_NS PID..." begin (tMs = CLOCK_MONOTONIC − ORIGIN_NS), then ticks;
  *                              "+ PID"  follow PID too (a root added later);  "q"  a last tick, LEAVE all, END, exit.
+ * After begin, stdin is read when SIGIO says it has something (O_ASYNC; no read of an empty pipe at every tick), and
+ * every STDIN_SAFETY_MS anyway; where O_ASYNC cannot be set, every STDIN_EVERY_MS.
  * stdout: records of 64 bytes, little-endian (x86/arm hosts), see struct rec. Written in batches every FLUSH_MS,
  * or within URGENT_MS when a process joined, left or changed (non-blocking: a slow reader never delays a tick; records wait in memory). Each carries a sequence number and a
  * FNV-1a checksum, so the reader can tell a torn or lost record from a good one.
  * Membership: with PROCS_FILE, cgroup.procs re-read every tick (unchanged bytes: no parse), a member listed once and
- * then missing has left; without, the roots alone. statm of every member every tick, or with STATM_CAP > 0 at most
+ * then missing has left; without, the roots alone. A quiet tree (no statm, usage or membership move for QUIET_AFTER_MS)
+ * has it re-read every QUIET_EVERY_MS instead (0: every tick), as fast-ticker.ts; a process that ends is still seen at
+ * the next tick by its statm read. statm of every member every tick, or with STATM_CAP > 0 at most
  * that many in turn, or with STATM_BUDGET_NS > 0 and more than 32 members as many as fit in it (at least 8). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <math.h>
 #include <sched.h>
@@ -55,8 +61,12 @@ static char *out;
 static size_t out_len, out_cap;
 static uint32_t seq;
 static int urgent; /* a JOIN, LEAVE or CHANGE waits in the buffer: flushed within URGENT_MS, not FLUSH_MS */
+static int moved;  /* a JOIN, LEAVE or CHANGE since the main loop last looked: the tree is not quiet */
 #define URGENT_MS 10
 #define STDIN_EVERY_MS 5
+#define STDIN_SAFETY_MS 250
+static volatile sig_atomic_t stdin_ready = 1;
+static void on_sigio(int sig) { (void)sig; stdin_ready = 1; }
 static long page;
 static const char *proc_root;
 static char buf[1 << 16];
@@ -70,7 +80,7 @@ static uint32_t fnv1a(const void *p, size_t n) {
 
 static void emit(uint16_t type, uint16_t flags, int32_t pid, double a, double b, double c, double d, double e, uint32_t u) {
   struct rec r = { MAGIC, type, flags, seq++, pid, { a, b, c, d, e }, u, 0 };
-  if (type == T_JOIN || type == T_LEAVE || type == T_CHANGE) urgent = 1;
+  if (type == T_JOIN || type == T_LEAVE || type == T_CHANGE) urgent = moved = 1;
   r.sum = fnv1a(&r, 60);
   if (out_len + sizeof r > out_cap) {
     out_cap = out_cap ? out_cap * 2 : 1 << 16;
@@ -193,6 +203,7 @@ static void cgroup_members(int procs, double t) {
   if (n == procs_last_n && memcmp(buf, procs_last, n) == 0) return;
   memcpy(procs_last, buf, n);
   procs_last_n = n;
+  moved = 1; /* the list changed: not a quiet tree */
   buf[n] = 0;
   for (int i = 0; i < nmem; i++) mem[i].listed &= ~2; /* bit 1: listed now; bit 0: listed once */
   int again = 0;
@@ -217,8 +228,8 @@ static void cgroup_members(int procs, double t) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 11) {
-    fprintf(stderr, "usage: %s INTERVAL_US PAGE_BYTES PROC_ROOT USAGE_FILE|- PROCS_FILE|- FLUSH_MS STATM_CAP STATM_BUDGET_NS NICE FIFO\n", argv[0]);
+  if (argc != 13) {
+    fprintf(stderr, "usage: %s INTERVAL_US PAGE_BYTES PROC_ROOT USAGE_FILE|- PROCS_FILE|- FLUSH_MS STATM_CAP STATM_BUDGET_NS NICE FIFO QUIET_AFTER_MS QUIET_EVERY_MS\n", argv[0]);
     return 2;
   }
   long step = atol(argv[1]) * 1000L;
@@ -233,6 +244,7 @@ int main(int argc, char **argv) {
   int statm_cap = atoi(argv[7]);
   double budget_ns = atof(argv[8]);
   int want_nice = atoi(argv[9]), want_fifo = atoi(argv[10]);
+  double quiet_after = atof(argv[11]), quiet_every_ms = atof(argv[12]);
   if (step <= 0 || page <= 0) return 2;
   FILE *pm = fopen("/proc/sys/kernel/pid_max", "r");
   if (pm) { if (fscanf(pm, "%ld", &pid_max) != 1) pid_max = 4194304; fclose(pm); }
@@ -274,7 +286,14 @@ int main(int argc, char **argv) {
     cmd_len = rest;
     begun = 1;
   }
-  fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK);
+  /* SIGIO when a command arrives (the handler first: its default action ends the process). */
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_sigio;
+  sigemptyset(&sa.sa_mask);
+  int async = sigaction(SIGIO, &sa, NULL) == 0 && fcntl(0, F_SETOWN, getpid()) == 0 &&
+              fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK | O_ASYNC) == 0;
+  if (!async) fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK);
 
   struct timespec t0, ts;
   clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -283,20 +302,27 @@ int main(int argc, char **argv) {
   double read_ns = -1, last_flush = now_ms(origin);
   int adapted = 0, min_reads = 0, max_members = 0;
   int stopping = 0;
-  long next_stdin = 0, stdin_every = (long)(STDIN_EVERY_MS * 1e6 / step);
+  long next_stdin = 0, stdin_every = (long)((async ? STDIN_SAFETY_MS : STDIN_EVERY_MS) * 1e6 / step);
   if (stdin_every < 1) stdin_every = 1;
+  long quiet_every = (long)(quiet_every_ms * 1e6 / step + 0.5), last_members = 0, quiet_skipped = 0;
+  double last_active = now_ms(origin), last_usage = NAN;
   long next_members = 0, members_every = 1;
   int members_max = 0;
   double members_ns = -1;
   for (;;) {
     double t = now_ms(origin);
-    /* Commands: one non-blocking read every STDIN_EVERY_MS (a read of an empty pipe is a syscall, ~1 % of a tick's
-     * CPU; a command waits at most that long). */
-    int poll_in = ticks >= next_stdin;
-    if (poll_in) next_stdin = ticks + stdin_every;
-    ssize_t cn = poll_in ? read(0, cmd + cmd_len, sizeof cmd - 1 - cmd_len) : -1;
-    if (cn == 0) stopping = 1; /* stdin closed: node is gone or done */
-    if (cn > 0) cmd_len += cn;
+    /* Commands: read when SIGIO came (cleared first: a command arriving during the read raises it again), and every
+     * STDIN_SAFETY_MS; without O_ASYNC every STDIN_EVERY_MS (a read of an empty pipe is a syscall, ~1 % of a tick's CPU). */
+    int poll_in = stdin_ready || ticks >= next_stdin;
+    if (poll_in) {
+      stdin_ready = 0;
+      next_stdin = ticks + stdin_every;
+    }
+    for (ssize_t cn = poll_in ? 1 : -1; cn > 0 && cmd_len < sizeof cmd - 1;) {
+      cn = read(0, cmd + cmd_len, sizeof cmd - 1 - cmd_len);
+      if (cn == 0) stopping = 1; /* stdin closed: node is gone or done */
+      if (cn > 0) cmd_len += cn;
+    }
     cmd[cmd_len] = 0;
     for (char *nl; (nl = memchr(cmd, '\n', cmd_len));) {
       *nl = 0;
@@ -308,12 +334,16 @@ int main(int argc, char **argv) {
     }
     /* cgroup.procs of a big group costs the kernel a walk of its tasks: re-read every `every` ticks so that it stays
      * within the statm budget's share of a tick (as fast-ticker.ts's membership budget), at most every 250. */
-    if (procs >= 0 && ticks >= next_members) {
+    /* A quiet tree (nothing moved for QUIET_AFTER_MS): every QUIET_EVERY_MS. A fork is seen that much later at most. */
+    int quiet = quiet_every > 1 && t - last_active >= quiet_after && ticks - last_members < quiet_every;
+    if (procs >= 0 && ticks >= next_members && quiet) quiet_skipped++;
+    else if (procs >= 0 && ticks >= next_members) {
       struct timespec m0, m1;
       clock_gettime(CLOCK_MONOTONIC, &m0);
       cgroup_members(procs, t);
       clock_gettime(CLOCK_MONOTONIC, &m1);
       next_members = ticks + 1;
+      last_members = ticks;
       if (budget_ns > 0 && nmem > WHOLE_TREE) {
         double cost = (m1.tv_sec - m0.tv_sec) * 1e9 + (m1.tv_nsec - m0.tv_nsec);
         members_ns = members_ns < 0 ? cost : members_ns + 0.2 * (cost - members_ns);
@@ -375,8 +405,11 @@ int main(int argc, char **argv) {
     }
     if (usage >= 0) {
       ssize_t n = pread(usage, buf, 64, 0);
-      if (n > 0) { buf[n] = 0; tree = strtod(buf, NULL); }
+      if (n > 0) { buf[n] = 0; tree = (double)strtoll(buf, NULL, 10); }
     }
+    if (moved || (tree != last_usage && !(isnan(tree) && isnan(last_usage)))) last_active = t;
+    moved = 0;
+    last_usage = tree;
     emit(T_TICK, carried, nmem, t, tree, rss, vsz, largest, (uint32_t)missed);
     ticks++;
     if (stopping) break;
@@ -395,13 +428,13 @@ int main(int argc, char **argv) {
     long at = t0.tv_nsec + slot * step;
     ts.tv_sec = t0.tv_sec + at / 1000000000L;
     ts.tv_nsec = at % 1000000000L;
-    clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR) {} /* SIGIO: sleep on to the slot */
   }
   double t = now_ms(origin);
   while (nmem > 0) retire(nmem - 1, t);
   struct timespec cpu;
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
-  emit(T_END, 0, 0, t, cpu.tv_sec * 1e3 + cpu.tv_nsec / 1e6, (double)ticks, (double)missed, 0, 0);
+  emit(T_END, 0, 0, t, cpu.tv_sec * 1e3 + cpu.tv_nsec / 1e6, (double)ticks, (double)missed, (double)quiet_skipped, 0);
   flush_out(1);
   return 0;
 }

@@ -176,6 +176,17 @@ export const SamplingSchema = z.object({
     .describe(
       "PSS by change: a process's smaps_rollup was re-read at the PSS pass after its statm or VmRSS moved (and, in a tree of at most 32 processes, after a process joined or left or the cgroup usage moved) and at least every pssFloorMs; between, its last PSS, USS and swap were carried into the sums. null: every pass read every process; absent in older documents",
     ),
+  membershipQuiet: z
+    .object({
+      afterMs: ms.describe('nothing moved for this long: the tree is quiet'),
+      everyMs: ms.describe("a quiet tree's cgroup.procs read spacing"),
+      skippedTicks: z.number().int().nonnegative().describe('ticks that did not read cgroup.procs, the tree being quiet'),
+    })
+    .nullable()
+    .optional()
+    .describe(
+      "quiet-tree membership (cgroup backend): cgroup.procs, which finds new processes, was re-read at every tick while a member's statm, the cgroup usage or the member list had moved within afterMs, else every everyMs; a fork in a quiet tree was seen up to everyMs late (its VmHWM still holds its peak), a process that ended at the next tick (its statm read). null: every tick (the proc backend, or an interval over two thirds of everyMs); absent in older documents",
+    ),
   pssReads: z
     .number()
     .int()

@@ -314,6 +314,14 @@ function samplingExtras(runs: readonly NonNullable<RunResult['sampling']>[]): st
     text += `, fast tier in C in ${runs.filter((s) => s.fastSampler?.kind === 'native').length} of ${runs.length} runs`;
   const floor = runs[0]!.statusFloorMs;
   if (typeof floor === 'number') text += `, status read when statm moved and at least every ${formatMs(floor)}`;
+  // The quiet-tree membership (sampling.membershipQuiet): how often new processes were looked for, and on how many ticks.
+  const quiet = runs.filter((s) => s.membershipQuiet);
+  if (quiet.length > 0) {
+    const q = quiet[0]!.membershipQuiet!;
+    const skipped = quiet.reduce((a, s) => a + s.membershipQuiet!.skippedTicks, 0);
+    const ticks = quiet.reduce((a, s) => a + s.ticks, 0);
+    text += `, new processes looked for every ${formatMs(q.everyMs)} once the tree was quiet for ${formatMs(q.afterMs)} (${formatPercent(ticks > 0 ? skipped / ticks : 0)} of ticks skipped the look)`;
+  }
   const asked = runs.filter((s) => s.realtimeAsked);
   if (asked.length > 0) {
     const fifo = asked.filter((s) => s.samplerSchedPolicy === 'fifo').length;

@@ -112,6 +112,7 @@ export function buildRunResult(b: BuildInput): RunResult {
       statusFloorMs: out.statusFloorMs,
       pssFloorMs: out.pssFloorMs,
       pssReads: out.pssReads,
+      membershipQuiet: out.membershipQuiet,
       fastSampler: out.fastSampler,
       samplerCpuMs: round3(out.cpuMs)!,
       samplerCpuPercentOfCore: out.sampledWallMs > 0 ? round3((100 * out.cpuMs) / out.sampledWallMs) : null,

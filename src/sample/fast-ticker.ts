@@ -17,6 +17,7 @@ import {
   newProcessSeen,
   type ProcessSeen,
   type SamplerConfig,
+  type SamplerOutput,
 } from './protocol.js';
 
 interface Member {
@@ -46,6 +47,18 @@ export const MEMBERSHIP_MAX_EVERY = 250;
 
 /** The fast columns, one row per tick. */
 export const FAST_COLUMNS = ['tMs', 'treeBytes', 'rssSumBytes', 'vszSumBytes', 'largestRssBytes', 'processCount'] as const;
+
+/** A quiet tree's cgroup.procs spacing in ticks (as native/sampler.c rounds it); ≤ 1: every tick. */
+function quietEveryTicks(cfg: SamplerConfig): number {
+  const q = cfg.membershipQuiet;
+  return cfg.membership.kind === 'cgroup' && q ? Math.round(q.everyMs / cfg.intervalMs) : 0;
+}
+
+/** SamplerOutput.membershipQuiet: the policy where it applied (cgroup backend, spacing over one tick), with the ticks it skipped. */
+export function quietOutput(cfg: SamplerConfig, skippedTicks: number): SamplerOutput['membershipQuiet'] {
+  const q = cfg.membershipQuiet;
+  return q && quietEveryTicks(cfg) > 1 ? { afterMs: q.afterMs, everyMs: q.everyMs, skippedTicks } : null;
+}
 
 /** Wakes the slow thread if it sleeps on MEMBERS.WAKE (a futex wake only when it does). */
 export function wakeSlow(shared: Int32Array): void {
@@ -108,6 +121,12 @@ export class FastTicker {
   /** Something the slow thread reads moved this tick (a member's statm, the list, the usage): wake it. */
   private moved = false;
   private lastTree = NaN;
+  /** Quiet-tree membership (SamplerConfig.membershipQuiet): spacing in ticks, when something last moved, the last read's tick. */
+  private readonly quietEvery: number;
+  private lastActiveMs: number | null = null;
+  private lastMembershipTick = 0;
+  /** Ticks that skipped the cgroup.procs read, the tree being quiet. */
+  quietSkipped = 0;
 
   /** `receive` takes one queued message of the main thread (receiveMessageOnPort), or undefined. */
   constructor(
@@ -129,6 +148,7 @@ export class FastTicker {
     this.statmBudgetMs = cfg.maxStatmPerTick === 0 && cfg.statmBudget ? cfg.statmBudget * cfg.intervalMs : 0;
     this.membershipBudgetMs = cfg.membershipBudget ? cfg.membershipBudget * cfg.intervalMs : 0;
     this.procsFile = cfg.membership.kind === 'cgroup' ? new ProcsFile(io, cfg.membership.procsFile) : null;
+    this.quietEvery = quietEveryTicks(cfg);
   }
 
   get memberCount(): number {
@@ -358,8 +378,19 @@ export class FastTicker {
   tick(tickIndex: number, tMs: number): void {
     const { cfg } = this;
     this.takeAddedRoots(tMs);
-    if (cfg.membership.kind === 'cgroup' && tickIndex >= this.nextMembershipTick) this.budgetedCgroupRefresh(tickIndex, tMs);
-    else if (cfg.membership.kind === 'proc') this.refreshProcChildren(tMs, tickIndex % this.threadScanEvery === 0);
+    this.lastActiveMs ??= tMs;
+    if (cfg.membership.kind === 'cgroup' && tickIndex >= this.nextMembershipTick) {
+      // A quiet tree (nothing moved for afterMs): cgroup.procs every quietEvery ticks; a fork is seen that much later at most.
+      const quiet =
+        this.quietEvery > 1 &&
+        tMs - this.lastActiveMs >= this.cfg.membershipQuiet!.afterMs &&
+        tickIndex - this.lastMembershipTick < this.quietEvery;
+      if (quiet) this.quietSkipped++;
+      else {
+        this.lastMembershipTick = tickIndex;
+        this.budgetedCgroupRefresh(tickIndex, tMs);
+      }
+    } else if (cfg.membership.kind === 'proc') this.refreshProcChildren(tMs, tickIndex % this.threadScanEvery === 0);
     if (cfg.membership.kind === 'proc' && tickIndex % cfg.markerScanEveryTicks === 0) this.markerScan(tMs);
 
     this.syncList();
@@ -403,6 +434,7 @@ export class FastTicker {
     this.lastTree = tree;
     if (this.moved) {
       this.moved = false;
+      this.lastActiveMs = tMs;
       wakeSlow(this.shared);
     }
     // proc backend, tree looks empty: look for marked re-parented processes, at most every 20 ms.

@@ -8,7 +8,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { readCmdline } from '../probe/proc.js';
 import { percentileSorted } from '../stats-core.js';
 import { Columns } from './columns.js';
-import { FAST_COLUMNS, wakeSlow } from './fast-ticker.js';
+import { FAST_COLUMNS, quietOutput, wakeSlow } from './fast-ticker.js';
 import { nowEpoch, threadCpuMs } from './io.js';
 import { RecordDecoder, REC, type NativeRecord } from './native-records.js';
 import { BIG_TREE_PROCESSES } from './settings.js';
@@ -75,6 +75,8 @@ export class NativeFast {
   private lastMs = NaN;
   private endMs = NaN;
   private helperCpuMs = NaN;
+  /** Ticks that skipped the cgroup.procs read, the tree being quiet (END). */
+  private quietSkipped = 0;
   private hello: NativeRecord | null = null;
   private adapt: { fromMs: number; minReads: number; maxMembers: number } | null = null;
   private adaptMembership: { fromMs: number; maxEvery: number; maxMembers: number } | null = null;
@@ -120,6 +122,8 @@ export class NativeFast {
       String(Math.round(statmBudgetNs)),
       '-10',
       cfg.realtime ? '1' : '0',
+      String(cfg.membershipQuiet?.afterMs ?? 0),
+      String(cfg.membershipQuiet?.everyMs ?? 0),
     ];
     let child: ChildProcess;
     try {
@@ -282,6 +286,7 @@ export class NativeFast {
         this.endMs = v[0]!;
         this.helperCpuMs = v[1]!;
         this.missed = v[3]!;
+        this.quietSkipped = v[4]!;
         return;
     }
   }
@@ -343,6 +348,7 @@ export class NativeFast {
       missedTicks: this.missed,
       rssSumCarriedTicks: this.carried,
       adaptations: this.adaptations(),
+      membershipQuiet: quietOutput(this.cfg, this.quietSkipped),
       intervalErrorP99Ms: percentileSorted(errSorted, 0.99),
       intervalP50Ms: percentileSorted(gaps, 0.5),
       intervalP99Ms: percentileSorted(gaps, 0.99),

@@ -55,6 +55,12 @@ export type Membership =
   /** The root pids alone, no descendants (`watch` without --children). */
   | { readonly kind: 'roots' };
 
+/** A quiet tree's membership spacing (settings.ts MEMBERSHIP_QUIET). */
+export interface MembershipQuiet {
+  readonly afterMs: number;
+  readonly everyMs: number;
+}
+
 export interface SamplerConfig {
   readonly procRoot: string;
   readonly pageSizeBytes: number;
@@ -86,6 +92,8 @@ export interface SamplerConfig {
   readonly statusBudget?: number | null;
   /** cgroup backend: share of each tick the cgroup.procs re-read may take (settings.ts MEMBERSHIP_BUDGET); absent or null: every tick. */
   readonly membershipBudget?: number | null;
+  /** cgroup backend: a quiet tree's cgroup.procs re-read spacing (settings.ts MEMBERSHIP_QUIET); absent or null: every tick. */
+  readonly membershipQuiet?: MembershipQuiet | null;
   /** Ask for SCHED_FIFO priority 1 for the fast thread (chrt; needs root or CAP_SYS_NICE), degrading to its nice. */
   readonly realtime: boolean;
   /** proc backend: every how many ticks /proc is scanned for re-parented processes carrying the marker. */
@@ -241,6 +249,8 @@ export interface SamplerOutput {
   rssSumCarriedTicks: number;
   /** What was read less often than asked (automatic budgets), and from when; empty when nothing was. */
   adaptations: Adaptation[];
+  /** cgroup backend: the quiet-tree membership policy and the ticks it skipped the cgroup.procs read; null: read every tick. */
+  membershipQuiet: (MembershipQuiet & { skippedTicks: number }) | null;
   pssTicks: number;
   /** See SlowOutput. */
   statusFloorMs: number | null;

@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { NATIVE_ENV, nativeBinary } from '../native.js';
 import { nativeUnsupported } from './native-fast.js';
 import { wakeSlow } from './fast-ticker.js';
-import { MEMBERSHIP_BUDGET, STATM_BUDGET, STATUS_BUDGET, tickCounts, type SamplerSettings } from './settings.js';
+import { MEMBERSHIP_BUDGET, MEMBERSHIP_QUIET, STATM_BUDGET, STATUS_BUDGET, tickCounts, type SamplerSettings } from './settings.js';
 import {
   CTRL,
   LIVE,
@@ -186,6 +186,7 @@ export class Sampler {
       statmBudget: o.maxStatmPerTick ? null : STATM_BUDGET,
       statusBudget: STATUS_BUDGET,
       membershipBudget: MEMBERSHIP_BUDGET,
+      membershipQuiet: MEMBERSHIP_QUIET,
       realtime: o.realtime === true,
       membership: o.membership,
       usageFile: o.usageFile,

@@ -9,7 +9,7 @@ import { percentileSorted } from '../stats-core.js';
 import { LoopTurn, Preader, nowEpoch, setThreadFifo, setThreadNice, threadCpuMs, threadSchedPolicy } from './io.js';
 import { nextSlot } from './schedule.js';
 import { CTRL, LIVE, STATE_SAMPLING, STATE_STOP, type FastOutput, type SamplerConfig } from './protocol.js';
-import { FastTicker } from './fast-ticker.js';
+import { FastTicker, quietOutput } from './fast-ticker.js';
 import { NativeFast, waitAsync } from './native-fast.js';
 
 const cfg = workerData as SamplerConfig;
@@ -90,6 +90,7 @@ async function run(fallbackReason: string | null): Promise<void> {
     missedTicks: missed,
     rssSumCarriedTicks: ticker.rssSumCarriedTicks,
     adaptations: ticker.adaptations(),
+    membershipQuiet: quietOutput(cfg, ticker.quietSkipped),
     intervalErrorP99Ms: percentileSorted(errSorted, 0.99),
     intervalP50Ms: percentileSorted(gaps, 0.5),
     intervalP99Ms: percentileSorted(gaps, 0.99),

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Columns } from '../../src/sample/columns.js';
-import { AUTO_STATM_WHOLE_TREE, FastTicker } from '../../src/sample/fast-ticker.js';
+import { AUTO_STATM_WHOLE_TREE, FastTicker, quietOutput } from '../../src/sample/fast-ticker.js';
 import { Preader } from '../../src/sample/io.js';
 import { CTRL, LIVE, MEMBERS, type Membership, type SamplerConfig } from '../../src/sample/protocol.js';
 
@@ -293,4 +293,74 @@ test('membership budget: a dear cgroup.procs is re-read every few ticks, the cou
     a!.detail,
     /^cgroup\.procs \(the member list and the process count\) re-read as seldom as every 4 ticks instead of every tick, with up to 41 processes/,
   );
+});
+
+test('quiet tree: cgroup.procs every everyMs once nothing moved for afterMs, every tick again once something moves', (t) => {
+  const f = fixtureProc();
+  t.after(f.cleanup);
+  f.proc(400, 10, 5);
+  const procsFile = join(f.root, 'cgroup.procs');
+  writeFileSync(procsFile, '400\n');
+  let listReads = 0;
+  class Counting extends Preader {
+    override preadAll(fd: number): number {
+      listReads++;
+      return super.preadAll(fd);
+    }
+  }
+  const quiet = { afterMs: 20, everyMs: 4 };
+  const cfg = { ...config(f.root, { kind: 'cgroup', procsFile }), membershipQuiet: quiet };
+  const ticker = new FastTicker(cfg, new Counting(), noMessages);
+  // Ticks 0–19 (tMs 1–20): not yet quiet for 20 ms, the list is read at every tick.
+  for (let i = 0; i < 20; i++) ticker.tick(i, i + 1);
+  assert.equal(listReads, 20, 'every tick until the tree has been quiet for afterMs');
+  // Ticks 20–39: quiet, the list is read every 4th tick only.
+  for (let i = 20; i < 40; i++) ticker.tick(i, i + 1);
+  assert.equal(listReads, 25, 'one read in four while quiet');
+  assert.equal(ticker.quietSkipped, 15);
+  // A fork in the quiet tree is found within everyMs.
+  f.proc(401, 10, 7);
+  writeFileSync(procsFile, '400\n401\n');
+  let found = -1;
+  for (let i = 40; i < 48 && found < 0; i++) {
+    ticker.tick(i, i + 1);
+    if (lastRow(ticker).processCount === 2) found = i;
+  }
+  assert.ok(found >= 40 && found < 44, `found at tick ${found}, within 4 ticks of the fork`);
+  // Something moved (the list): every tick again.
+  const before = listReads;
+  for (let i = found + 1; i < found + 11; i++) ticker.tick(i, i + 1);
+  assert.equal(listReads - before, 10, 'every tick again after a move');
+  assert.deepEqual(
+    quietOutput(cfg, ticker.quietSkipped),
+    { afterMs: 20, everyMs: 4, skippedTicks: ticker.quietSkipped },
+    'recorded with the ticks it skipped',
+  );
+  assert.equal(quietOutput({ ...cfg, intervalMs: 5 }, 0), null, 'no policy where the interval is over two thirds of everyMs');
+  assert.equal(quietOutput({ ...cfg, membership: { kind: 'roots' } }, 0), null, 'no policy without a cgroup list');
+});
+
+test('quiet tree: a statm move wakes the membership to every tick', (t) => {
+  const f = fixtureProc();
+  t.after(f.cleanup);
+  f.proc(500, 10, 5);
+  const procsFile = join(f.root, 'cgroup.procs');
+  writeFileSync(procsFile, '500\n');
+  let listReads = 0;
+  class Counting extends Preader {
+    override preadAll(fd: number): number {
+      listReads++;
+      return super.preadAll(fd);
+    }
+  }
+  const cfg = { ...config(f.root, { kind: 'cgroup', procsFile }), membershipQuiet: { afterMs: 10, everyMs: 4 } };
+  const ticker = new FastTicker(cfg, new Counting(), noMessages);
+  for (let i = 0; i < 30; i++) ticker.tick(i, i + 1);
+  const quietReads = listReads;
+  writeFileSync(join(f.root, '500', 'statm'), `${(10 * MIB) / PAGE} ${(6 * MIB) / PAGE} 0 0 0 0 0\n`);
+  ticker.tick(30, 31); // the move is seen at this tick's statm read
+  const at = listReads;
+  for (let i = 31; i < 39; i++) ticker.tick(i, i + 1);
+  assert.equal(listReads - at, 8, 'the 8 ticks after the move each read the list');
+  assert.ok(quietReads < 20, `the quiet ticks read it less (${quietReads} of 30)`);
 });
