@@ -13,7 +13,7 @@ import { colorsFor, colorWanted } from '../report/colors.js';
 import { formatBytes, formatMs } from '../report/units.js';
 import { wrapAll } from '../report/wrap.js';
 import { commandLine, verdictWords } from '../report/run-rows.js';
-import { EXIT, usageError } from '../errors.js';
+import { EXIT, exitForSignal, usageError } from '../errors.js';
 import { checkWritableOutput } from './output-paths.js';
 
 export interface RawWatchOptions {
@@ -174,5 +174,6 @@ export async function watchCommand(raw: RawWatchOptions, args: readonly string[]
     else writeDocument(raw.json, rec);
   }
   if (raw.json !== '-') process.stdout.write(renderWatch(rec));
-  return rec.outcome.state === 'interrupted' ? EXIT.INTERRUPTED : EXIT.OK;
+  // 130 after Ctrl-C, 143 after SIGTERM (128 + the signal), as a shell reports a command the signal ended.
+  return rec.outcome.state === 'interrupted' ? exitForSignal(rec.outcome.signal) : EXIT.OK;
 }

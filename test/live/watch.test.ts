@@ -57,21 +57,26 @@ test('--duration ends the watch; a leaking fixture gets a leak verdict', async (
   }
 });
 
-test('Ctrl-C writes the recording and exits 130', async () => {
-  const target = spawn(MEMFIX, ['hold', '10', '20000'], { stdio: 'ignore' });
-  try {
-    const w = startWatch(target.pid!, ['--interval', '50ms']);
-    await new Promise((r) => setTimeout(r, 1200));
-    w.child.kill('SIGINT');
-    const { code } = await w.done;
-    assert.equal(code, 130);
-    const rec = read(w.json);
-    assert.deepEqual(rec.outcome, { state: 'interrupted', signal: 'SIGINT' });
-    assert.ok(rec.peakRssSumBytes! >= 10 * MIB);
-  } finally {
-    target.kill('SIGKILL');
-  }
-});
+for (const [signal, exit] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const) {
+  test(`${signal} writes the recording and exits ${exit}`, async () => {
+    const target = spawn(MEMFIX, ['hold', '10', '20000'], { stdio: 'ignore' });
+    try {
+      const w = startWatch(target.pid!, ['--interval', '50ms']);
+      await new Promise((r) => setTimeout(r, 1200));
+      w.child.kill(signal);
+      const { code } = await w.done;
+      assert.equal(code, exit);
+      const rec = read(w.json);
+      assert.deepEqual(rec.outcome, { state: 'interrupted', signal });
+      assert.ok(rec.peakRssSumBytes! >= 10 * MIB);
+    } finally {
+      target.kill('SIGKILL');
+    }
+  });
+}
 
 test("bucketMax keeps each bucket's maximum", () => {
   assert.deepEqual(bucketMax([0, 1, 2, 3], [5, 9, 1, 2], 2), { tMs: [1, 3], bytes: [9, 2], index: [1, 3] });
