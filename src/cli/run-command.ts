@@ -205,7 +205,9 @@ export function resolveRunOptions(raw: RawRunOptions, shellCommands: readonly st
   if (names.length > commands.length)
     throw usageError(
       `${names.length} --command-name for ${commands.length} command${commands.length === 1 ? '' : 's'}`,
-      'give at most one name per command, in order',
+      execArgv !== null && execArgv.length > 1
+        ? 'everything after -- is one command and its arguments; to compare commands, drop the -- and quote each: membench run -n A -n B "cmd a" "cmd b"'
+        : 'give at most one name per command, in order',
     );
   commands = commands.map((c, i) => (names[i] !== undefined ? { ...c, display: names[i]! } : c));
   const around = ((): CommandHooks[] => {

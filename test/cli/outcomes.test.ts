@@ -208,6 +208,12 @@ test('bad input: one line, exit 2', () => {
     [['run', '--max-statm-per-tick', '0', '--', 'true'], /--max-statm-per-tick: 0 is out of range \(use 1…/],
     [['run', '--max-statm-per-tick', 'abc', '--', 'true'], /--max-statm-per-tick: "abc" is not a whole number/],
     [['run', '--'], /no command after "--"/],
+    // Two names and two quoted commands after --: they are one command's words, and the line says how to compare.
+    [
+      ['run', '-n', 'a', '-n', 'b', '--', 'true 1', 'true 2'],
+      /2 --command-name for 1 command \(everything after -- is one command and its arguments; to compare commands, drop the -- and quote each: membench run -n A -n B "cmd a" "cmd b"\)/,
+    ],
+    [['run', '-n', 'a', '-n', 'b', 'true'], /2 --command-name for 1 command \(give at most one name per command, in order\)/],
     [['run'], /no command to measure/],
     [['run', ''], /command 1 is empty/],
     [['run', '--backend', 'magic', '--', 'true'], /--backend/],
