@@ -13,6 +13,8 @@ import { renderComparisonTerminal } from '../report/suite-terminal.js';
 import { colorsFor, colorWanted } from '../report/colors.js';
 import { checkOutputs } from './output-paths.js';
 import { parseSizeBytes } from './parse-values.js';
+import { COMPARISON_KIND, TOOL_NAME } from '../document/kinds.js';
+import { VERSION } from '../version.js';
 
 export interface RawGateOptions {
   threshold: string;
@@ -49,7 +51,7 @@ export function readDocumentArg(arg: string, baselineDir: string): { name: strin
 }
 
 export function comparisonDocument(baseline: string, current: string, c: Comparison): unknown {
-  return { kind: 'membench-comparison', schemaVersion: 1, baseline, current, ...c };
+  return { kind: COMPARISON_KIND, schemaVersion: 1, tool: { name: TOOL_NAME, version: VERSION }, baseline, current, ...c };
 }
 
 const listed = (names: readonly string[]): string =>

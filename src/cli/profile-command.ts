@@ -14,6 +14,8 @@ import { colorsFor, colorWanted } from '../report/colors.js';
 import { renderProfileHtml } from '../report/profile-html.js';
 import { parseCount, parseSizeBytes } from './parse-values.js';
 import { checkOutputs, checkReadableFile } from './output-paths.js';
+import { PROFILE_DIFF_KIND, TOOL_NAME } from '../document/kinds.js';
+import { VERSION } from '../version.js';
 
 export interface RawProfileOptions {
   with?: string;
@@ -112,7 +114,14 @@ export async function profileCommand(raw: RawProfileOptions, args: readonly stri
       const d = diffProfiles(importProfile(resolve(args[1]!)), importProfile(resolve(args[2]!)));
       const failed = gate === null ? undefined : exceedsGate(d, gate);
       emit(
-        { kind: 'membench-profile-diff', schemaVersion: 1, ...d, failAboveRatio: gate, failed: failed ?? null },
+        {
+          kind: PROFILE_DIFF_KIND,
+          schemaVersion: 1,
+          tool: { name: TOOL_NAME, version: VERSION },
+          ...d,
+          failAboveRatio: gate,
+          failed: failed ?? null,
+        },
         renderProfileDiff(d, c, { top, failed }),
         raw,
         null,

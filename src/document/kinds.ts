@@ -5,6 +5,14 @@ export const TOOL_NAME = 'membench';
 export const SUITE_KIND = 'membench-suite';
 export const PROFILE_KIND = 'membench-profile';
 export const WATCH_KIND = 'membench-watch';
+/** Documents no command reads back (their readers are jq and the like), with the same envelope. */
+export const TOP_KIND = 'membench-top';
+export const SYSTEM_KIND = 'membench-system';
+export const COMPARISON_KIND = 'membench-comparison';
+export const PROFILE_DIFF_KIND = 'membench-profile-diff';
+/** top and system snapshots: 2 replaced `schema: "membench-top/1"` (or system) with the envelope. */
+export const TOP_SCHEMA_VERSION = 2;
+export const SYSTEM_SCHEMA_VERSION = 2;
 
 /** Watch recordings: 2 added the envelope (`kind: 'membench-watch'`) and unit-last names (`intervalAskedMs`). */
 export const WATCH_SCHEMA_VERSION = 2;

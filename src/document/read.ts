@@ -7,7 +7,7 @@ import { ProfileDocumentSchema, PROFILE_SCHEMA_VERSION, type ProfileDocument } f
 import { MembenchResultSchema, RUN_KIND, SCHEMA_VERSION, type MembenchResult } from '../result.js';
 import { SUITE_SCHEMA_VERSION, SuiteResultSchema, type SuiteResult } from './suite.js';
 import { check, issuePath, type Checked } from './check.js';
-import { PROFILE_KIND, SUITE_KIND, TOOL_NAME, WATCH_KIND } from './kinds.js';
+import { COMPARISON_KIND, PROFILE_DIFF_KIND, PROFILE_KIND, SUITE_KIND, SYSTEM_KIND, TOOL_NAME, TOP_KIND, WATCH_KIND } from './kinds.js';
 import { MembenchResultV1Schema, upgradeRunV1 } from './run.js';
 import { upgradeWatchV1, WATCH_SCHEMA_VERSION, WatchRecordingSchema, WatchRecordingV1Schema, type WatchRecording } from './watch.js';
 
@@ -81,22 +81,23 @@ const KINDS: Readonly<Record<DocumentKind, KindSpec>> = {
 /** Documents membench writes that no command reads back, told apart by their `kind` or `schema`, named when given. */
 const OTHER_DOCUMENTS: readonly { readonly is: (o: Head) => boolean; readonly what: string; readonly use: string }[] = [
   {
-    is: (o) => o.kind === 'membench-profile-diff',
+    is: (o) => o.kind === PROFILE_DIFF_KIND,
     what: 'a profile diff (membench profile diff --json)',
     use: 'membench profile diff BEFORE AFTER makes it again from the two profiles',
   },
   {
-    is: (o) => o.kind === 'membench-comparison',
+    is: (o) => o.kind === COMPARISON_KIND,
     what: 'a comparison (membench compare --json)',
     use: 'membench compare BASELINE CURRENT makes it again from the two documents',
   },
   {
-    is: (o) => typeof o.schema === 'string' && o.schema.startsWith('membench-top/'),
+    // version 1 had `schema: "membench-top/1"` instead of the envelope
+    is: (o) => o.kind === TOP_KIND || (typeof o.schema === 'string' && o.schema.startsWith('membench-top/')),
     what: 'a process snapshot (membench top --json)',
     use: 'no membench command reads snapshots back: read it with jq',
   },
   {
-    is: (o) => typeof o.schema === 'string' && o.schema.startsWith('membench-system/'),
+    is: (o) => o.kind === SYSTEM_KIND || (typeof o.schema === 'string' && o.schema.startsWith('membench-system/')),
     what: 'a machine report (membench system --json)',
     use: 'no membench command reads it back: read it with jq',
   },

@@ -7,6 +7,8 @@ import type { Pressure } from '../probe/pressure.js';
 import { slabBytes, type SlabCache } from '../probe/slabinfo.js';
 import type { VmTunables } from '../probe/vm-tunables.js';
 import { MIB } from '../units.js';
+import { SYSTEM_KIND, SYSTEM_SCHEMA_VERSION, TOOL_NAME } from '../document/kinds.js';
+import { VERSION } from '../version.js';
 
 /** Everything read from the kernel, so that the report is a pure function of it (tests feed captured files). */
 export interface SystemInputs {
@@ -53,7 +55,9 @@ export interface SlabCacheUse {
 }
 
 export interface SystemReport {
-  readonly schema: 'membench-system/1';
+  readonly kind: typeof SYSTEM_KIND;
+  readonly schemaVersion: typeof SYSTEM_SCHEMA_VERSION;
+  readonly tool: { readonly name: typeof TOOL_NAME; readonly version: string };
   readonly kernel: string;
   readonly takenAtEpochMs: number;
   readonly memory: {
@@ -164,8 +168,10 @@ export function buildSystemReport(i: SystemInputs, topSlabs = 10): SystemReport 
     totalBytes: slabUse ? slabUse.reduce((s, c) => s + c.bytes, 0) : null,
     top: slabUse ? [...slabUse].sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name)).slice(0, topSlabs) : [],
   };
-  const report = {
-    schema: 'membench-system/1' as const,
+  const report: Omit<SystemReport, 'warnings'> = {
+    kind: SYSTEM_KIND,
+    schemaVersion: SYSTEM_SCHEMA_VERSION,
+    tool: { name: TOOL_NAME, version: VERSION },
     kernel: i.kernel,
     takenAtEpochMs: i.takenAtEpochMs,
     memory,

@@ -3,6 +3,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { errnoCode } from '../errors.js';
 import { parseSmapsRollup } from '../probe/smaps-rollup.js';
 import { SYSTEM_PROC, type ProcRoot } from '../probe/proc.js';
+import { TOOL_NAME, TOP_KIND, TOP_SCHEMA_VERSION } from '../document/kinds.js';
+import { VERSION } from '../version.js';
 
 export const TOP_SORT_KEYS = ['pss', 'uss', 'rss', 'swap'] as const;
 export type TopSortKey = (typeof TOP_SORT_KEYS)[number];
@@ -35,7 +37,9 @@ export interface TopTotals {
 }
 
 export interface TopSnapshot {
-  readonly schema: 'membench-top/1';
+  readonly kind: typeof TOP_KIND;
+  readonly schemaVersion: typeof TOP_SCHEMA_VERSION;
+  readonly tool: { readonly name: typeof TOOL_NAME; readonly version: string };
   readonly takenAtEpochMs: number;
   readonly scanMs: number;
   readonly sortedBy: TopSortKey;
@@ -147,7 +151,9 @@ export function buildTop(
   const sorted = [...scan.processes].sort((a, b) => b[f] - a[f] || a.pid - b.pid);
   const shown = limit === null ? sorted : sorted.slice(0, limit);
   return {
-    schema: 'membench-top/1',
+    kind: TOP_KIND,
+    schemaVersion: TOP_SCHEMA_VERSION,
+    tool: { name: TOOL_NAME, version: VERSION },
     takenAtEpochMs,
     scanMs: Math.round(scanMs * 1000) / 1000,
     sortedBy,

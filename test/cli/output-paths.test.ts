@@ -119,6 +119,8 @@ test('report and compare name the membench documents they do not read, and the c
       /top\.json is a process snapshot \(membench top --json\), not a run or suite result \(no membench command reads snapshots back/,
     ],
     [put('system.json', system.stdout), /system\.json is a machine report \(membench system --json\)/],
+    // A snapshot written before the envelope (schema "membench-top/1") is still named.
+    [put('top-v1.json', { schema: 'membench-top/1', processes: [] }), /top-v1\.json is a process snapshot \(membench top --json\)/],
     [
       watchJson,
       /watch\.json is a watch recording \(membench watch --json\), not a run or suite result \(no membench command reads recordings back/,
@@ -130,6 +132,16 @@ test('report and compare name the membench documents they do not read, and the c
       /profile\.json is a heap profile \(membench profile --json\).*membench profile import FILE shows it/,
     ],
   ];
+  // Every document membench writes opens with the same envelope: kind, schemaVersion, tool.
+  for (const [text, kind, version] of [
+    [top.stdout, 'membench-top', 2],
+    [system.stdout, 'membench-system', 2],
+    [readFileSync(comparisonJson, 'utf8'), 'membench-comparison', 1],
+  ] as const) {
+    const head = JSON.parse(text) as { kind: string; schemaVersion: number; tool: { name: string; version: string } };
+    assert.deepEqual([head.kind, head.schemaVersion, head.tool.name], [kind, version, 'membench']);
+    assert.equal(Object.keys(head).slice(0, 3).join(), 'kind,schemaVersion,tool', `${kind} opens with the envelope`);
+  }
   for (const [file, says] of docs) {
     refused(runCli(['report', file, '--html', out]), says);
     refused(runCli(['compare', file, runA]), says);

@@ -185,7 +185,8 @@ test('membench top --refresh: Ctrl-C (SIGINT) ends it after the pass in progress
   assert.equal(code, 0);
   const lines = out.trim().split('\n');
   assert.equal(lines.length, 1);
-  assert.equal((JSON.parse(lines[0]!) as TopSnapshot).schema, 'membench-top/1');
+  const snap = JSON.parse(lines[0]!) as TopSnapshot;
+  assert.deepEqual([snap.kind, snap.schemaVersion, snap.tool.name], ['membench-top', 2, 'membench']);
 });
 
 test("membench top as an unprivileged user: root's processes are listed as unreadable (EACCES), its own are measured", async (t) => {
