@@ -1,6 +1,6 @@
 // The fast sampler's tick without its thread, over a fixture /proc tree: what a tick reads and sums, when a
 // member is added or retired under each membership, the statm cap, and roots added while sampling.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -295,28 +295,32 @@ test('membership budget: a dear cgroup.procs is re-read every few ticks, the cou
   );
 });
 
-test('quiet tree: cgroup.procs every everyMs once nothing moved for afterMs, every tick again once something moves', (t) => {
+/** One process in a fixture cgroup list, ticked with a quiet-tree policy; counts the reads of the list. */
+function quietTree(t: TestContext, pid: number, afterMs: number) {
   const f = fixtureProc();
   t.after(f.cleanup);
-  f.proc(400, 10, 5);
+  f.proc(pid, 10, 5);
   const procsFile = join(f.root, 'cgroup.procs');
-  writeFileSync(procsFile, '400\n');
-  let listReads = 0;
+  writeFileSync(procsFile, `${pid}\n`);
+  const counter = { listReads: 0 };
   class Counting extends Preader {
     override preadAll(fd: number): number {
-      listReads++;
+      counter.listReads++;
       return super.preadAll(fd);
     }
   }
-  const quiet = { afterMs: 20, everyMs: 4 };
-  const cfg = { ...config(f.root, { kind: 'cgroup', procsFile }), membershipQuiet: quiet };
-  const ticker = new FastTicker(cfg, new Counting(), noMessages);
+  const cfg = { ...config(f.root, { kind: 'cgroup', procsFile }), membershipQuiet: { afterMs, everyMs: 4 } };
+  return { f, procsFile, cfg, counter, ticker: new FastTicker(cfg, new Counting(), noMessages) };
+}
+
+test('quiet tree: cgroup.procs every everyMs once nothing moved for afterMs, every tick again once something moves', (t) => {
+  const { f, procsFile, cfg, counter, ticker } = quietTree(t, 400, 20);
   // Ticks 0–19 (tMs 1–20): not yet quiet for 20 ms, the list is read at every tick.
   for (let i = 0; i < 20; i++) ticker.tick(i, i + 1);
-  assert.equal(listReads, 20, 'every tick until the tree has been quiet for afterMs');
+  assert.equal(counter.listReads, 20, 'every tick until the tree has been quiet for afterMs');
   // Ticks 20–39: quiet, the list is read every 4th tick only.
   for (let i = 20; i < 40; i++) ticker.tick(i, i + 1);
-  assert.equal(listReads, 25, 'one read in four while quiet');
+  assert.equal(counter.listReads, 25, 'one read in four while quiet');
   assert.equal(ticker.quietSkipped, 15);
   // A fork in the quiet tree is found within everyMs.
   f.proc(401, 10, 7);
@@ -328,9 +332,9 @@ test('quiet tree: cgroup.procs every everyMs once nothing moved for afterMs, eve
   }
   assert.ok(found >= 40 && found < 44, `found at tick ${found}, within 4 ticks of the fork`);
   // Something moved (the list): every tick again.
-  const before = listReads;
+  const before = counter.listReads;
   for (let i = found + 1; i < found + 11; i++) ticker.tick(i, i + 1);
-  assert.equal(listReads - before, 10, 'every tick again after a move');
+  assert.equal(counter.listReads - before, 10, 'every tick again after a move');
   assert.deepEqual(
     quietOutput(cfg, ticker.quietSkipped),
     { afterMs: 20, everyMs: 4, skippedTicks: ticker.quietSkipped },
@@ -341,26 +345,13 @@ test('quiet tree: cgroup.procs every everyMs once nothing moved for afterMs, eve
 });
 
 test('quiet tree: a statm move wakes the membership to every tick', (t) => {
-  const f = fixtureProc();
-  t.after(f.cleanup);
-  f.proc(500, 10, 5);
-  const procsFile = join(f.root, 'cgroup.procs');
-  writeFileSync(procsFile, '500\n');
-  let listReads = 0;
-  class Counting extends Preader {
-    override preadAll(fd: number): number {
-      listReads++;
-      return super.preadAll(fd);
-    }
-  }
-  const cfg = { ...config(f.root, { kind: 'cgroup', procsFile }), membershipQuiet: { afterMs: 10, everyMs: 4 } };
-  const ticker = new FastTicker(cfg, new Counting(), noMessages);
+  const { f, counter, ticker } = quietTree(t, 500, 10);
   for (let i = 0; i < 30; i++) ticker.tick(i, i + 1);
-  const quietReads = listReads;
+  const quietReads = counter.listReads;
   writeFileSync(join(f.root, '500', 'statm'), `${(10 * MIB) / PAGE} ${(6 * MIB) / PAGE} 0 0 0 0 0\n`);
   ticker.tick(30, 31); // the move is seen at this tick's statm read
-  const at = listReads;
+  const at = counter.listReads;
   for (let i = 31; i < 39; i++) ticker.tick(i, i + 1);
-  assert.equal(listReads - at, 8, 'the 8 ticks after the move each read the list');
+  assert.equal(counter.listReads - at, 8, 'the 8 ticks after the move each read the list');
   assert.ok(quietReads < 20, `the quiet ticks read it less (${quietReads} of 30)`);
 });
