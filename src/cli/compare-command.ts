@@ -13,8 +13,7 @@ import { renderComparisonTerminal } from '../report/suite-terminal.js';
 import { colorsFor, colorWanted } from '../report/colors.js';
 import { checkOutputs } from './output-paths.js';
 import { parseSizeBytes } from './parse-values.js';
-import { COMPARISON_KIND, TOOL_NAME } from '../document/kinds.js';
-import { VERSION } from '../version.js';
+import { COMPARISON_KIND, THIS_TOOL } from '../document/kinds.js';
 
 export interface RawGateOptions {
   threshold: string;
@@ -51,7 +50,7 @@ export function readDocumentArg(arg: string, baselineDir: string): { name: strin
 }
 
 export function comparisonDocument(baseline: string, current: string, c: Comparison): unknown {
-  return { kind: COMPARISON_KIND, schemaVersion: 1, tool: { name: TOOL_NAME, version: VERSION }, baseline, current, ...c };
+  return { kind: COMPARISON_KIND, schemaVersion: 1, tool: THIS_TOOL, baseline, current, ...c };
 }
 
 const listed = (names: readonly string[]): string =>

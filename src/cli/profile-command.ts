@@ -14,8 +14,7 @@ import { colorsFor, colorWanted } from '../report/colors.js';
 import { renderProfileHtml } from '../report/profile-html.js';
 import { parseCount, parseSizeBytes } from './parse-values.js';
 import { checkOutputs, checkReadableFile } from './output-paths.js';
-import { PROFILE_DIFF_KIND, TOOL_NAME } from '../document/kinds.js';
-import { VERSION } from '../version.js';
+import { PROFILE_DIFF_KIND, THIS_TOOL } from '../document/kinds.js';
 
 export interface RawProfileOptions {
   with?: string;
@@ -117,7 +116,7 @@ export async function profileCommand(raw: RawProfileOptions, args: readonly stri
         {
           kind: PROFILE_DIFF_KIND,
           schemaVersion: 1,
-          tool: { name: TOOL_NAME, version: VERSION },
+          tool: THIS_TOOL,
           ...d,
           failAboveRatio: gate,
           failed: failed ?? null,

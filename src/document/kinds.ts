@@ -1,6 +1,10 @@
 // The envelope's names without zod: what a writer on a quick start-up path (watch, whose Ctrl-C handler must be in
 // place fast) needs to label its document. The zod side of the envelope is envelope.ts.
+import { VERSION } from '../version.js';
+
 export const TOOL_NAME = 'membench';
+/** The envelope's `tool`: this build, as every document names its writer. */
+export const THIS_TOOL: { readonly name: typeof TOOL_NAME; readonly version: string } = { name: TOOL_NAME, version: VERSION };
 
 export const SUITE_KIND = 'membench-suite';
 export const PROFILE_KIND = 'membench-profile';

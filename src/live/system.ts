@@ -7,8 +7,7 @@ import type { Pressure } from '../probe/pressure.js';
 import { slabBytes, type SlabCache } from '../probe/slabinfo.js';
 import type { VmTunables } from '../probe/vm-tunables.js';
 import { MIB } from '../units.js';
-import { SYSTEM_KIND, SYSTEM_SCHEMA_VERSION, TOOL_NAME } from '../document/kinds.js';
-import { VERSION } from '../version.js';
+import { SYSTEM_KIND, SYSTEM_SCHEMA_VERSION, THIS_TOOL } from '../document/kinds.js';
 
 /** Everything read from the kernel, so that the report is a pure function of it (tests feed captured files). */
 export interface SystemInputs {
@@ -57,7 +56,7 @@ export interface SlabCacheUse {
 export interface SystemReport {
   readonly kind: typeof SYSTEM_KIND;
   readonly schemaVersion: typeof SYSTEM_SCHEMA_VERSION;
-  readonly tool: { readonly name: typeof TOOL_NAME; readonly version: string };
+  readonly tool: typeof THIS_TOOL;
   readonly kernel: string;
   readonly takenAtEpochMs: number;
   readonly memory: {
@@ -171,7 +170,7 @@ export function buildSystemReport(i: SystemInputs, topSlabs = 10): SystemReport 
   const report: Omit<SystemReport, 'warnings'> = {
     kind: SYSTEM_KIND,
     schemaVersion: SYSTEM_SCHEMA_VERSION,
-    tool: { name: TOOL_NAME, version: VERSION },
+    tool: THIS_TOOL,
     kernel: i.kernel,
     takenAtEpochMs: i.takenAtEpochMs,
     memory,

@@ -3,8 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { errnoCode } from '../errors.js';
 import { parseSmapsRollup } from '../probe/smaps-rollup.js';
 import { SYSTEM_PROC, type ProcRoot } from '../probe/proc.js';
-import { TOOL_NAME, TOP_KIND, TOP_SCHEMA_VERSION } from '../document/kinds.js';
-import { VERSION } from '../version.js';
+import { THIS_TOOL, TOP_KIND, TOP_SCHEMA_VERSION } from '../document/kinds.js';
 
 export const TOP_SORT_KEYS = ['pss', 'uss', 'rss', 'swap'] as const;
 export type TopSortKey = (typeof TOP_SORT_KEYS)[number];
@@ -39,7 +38,7 @@ export interface TopTotals {
 export interface TopSnapshot {
   readonly kind: typeof TOP_KIND;
   readonly schemaVersion: typeof TOP_SCHEMA_VERSION;
-  readonly tool: { readonly name: typeof TOOL_NAME; readonly version: string };
+  readonly tool: typeof THIS_TOOL;
   readonly takenAtEpochMs: number;
   readonly scanMs: number;
   readonly sortedBy: TopSortKey;
@@ -153,7 +152,7 @@ export function buildTop(
   return {
     kind: TOP_KIND,
     schemaVersion: TOP_SCHEMA_VERSION,
-    tool: { name: TOOL_NAME, version: VERSION },
+    tool: THIS_TOOL,
     takenAtEpochMs,
     scanMs: Math.round(scanMs * 1000) / 1000,
     sortedBy,

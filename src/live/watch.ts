@@ -7,13 +7,12 @@ import type { LeakVerdict } from '../result.js';
 import type { ProcessSeen, SamplerColumns } from '../sample/protocol.js';
 import { Sampler } from '../sample/sampler.js';
 import { readCmdline, readPageSize, pidAlive, SYSTEM_PROC } from '../probe/proc.js';
-import { VERSION } from '../version.js';
 import { BoundedTimeline, VERDICT_POINTS, bucketMax } from './timeline.js';
 import { ProcessTable } from './process-table.js';
 import { RecentMax, type WatchLiveState } from './watch-view.js';
 import { NameFollower, type FollowName } from './name-follow.js';
 import { samplerSettings } from '../sample/settings.js';
-import { WATCH_KIND, WATCH_SCHEMA_VERSION } from '../document/kinds.js';
+import { THIS_TOOL, WATCH_KIND, WATCH_SCHEMA_VERSION } from '../document/kinds.js';
 import type { WatchOutcome, WatchRecording } from '../document/watch.js';
 
 export type { WatchOutcome, WatchRecording };
@@ -141,7 +140,7 @@ export async function watch(o: WatchOptions): Promise<WatchRecording> {
     return {
       kind: WATCH_KIND,
       schemaVersion: WATCH_SCHEMA_VERSION,
-      tool: { name: 'membench', version: VERSION },
+      tool: THIS_TOOL,
       pid: o.pid,
       extraPids,
       name: o.followName?.name ?? null,

@@ -6,7 +6,7 @@ import type { BenchmarkResult, MembenchResult, RunResult } from '../result.js';
 import { RUN_KIND, SCHEMA_VERSION } from '../result.js';
 import { summarize } from '../analyze/summary.js';
 import { readKernelRelease } from '../probe/proc.js';
-import { VERSION } from '../version.js';
+import { THIS_TOOL } from '../document/kinds.js';
 import { resolveBackend, type BackendChoice } from './backend.js';
 import { machineLayout } from './cgroup.js';
 import { runOnce, type CommandSpec, type RunOptions } from './run-once.js';
@@ -151,7 +151,7 @@ async function runVariants(
   const doc: MembenchResult = {
     kind: RUN_KIND,
     schemaVersion: SCHEMA_VERSION,
-    tool: { name: 'membench', version: VERSION },
+    tool: THIS_TOOL,
     context: {
       startedAt: new Date().toISOString(),
       finishedAt: null,

@@ -8,7 +8,7 @@ import { linearFit } from '../analyze/linear-fit.js';
 import { readKernelRelease } from '../probe/proc.js';
 import type { BackendChoice } from '../run/backend.js';
 import type { Interrupt } from '../run/interrupt.js';
-import { VERSION } from '../version.js';
+import { THIS_TOOL } from '../document/kinds.js';
 import type { BenchmarkDefinition, CommandDefinition, InProcessDefinition, SuiteDefinition } from './config.js';
 import { measureCommandRepeat } from './command.js';
 import { judgePerUnit } from './expect.js';
@@ -177,7 +177,7 @@ export async function runSuite(
   const doc: SuiteResult = {
     kind: SUITE_KIND,
     schemaVersion: SUITE_SCHEMA_VERSION,
-    tool: { name: 'membench', version: VERSION },
+    tool: THIS_TOOL,
     context: {
       startedAt: new Date().toISOString(),
       finishedAt: null,
