@@ -121,8 +121,9 @@ export class FastTicker {
   /** Something the slow thread reads moved this tick (a member's statm, the list, the usage): wake it. */
   private moved = false;
   private lastTree = NaN;
-  /** Quiet-tree membership (SamplerConfig.membershipQuiet): spacing in ticks, when something last moved, the last read's tick. */
+  /** Quiet-tree membership (SamplerConfig.membershipQuiet): spacing in ticks and quiet time, when something last moved, the last read's tick. */
   private readonly quietEvery: number;
+  private readonly quietAfterMs: number;
   private lastActiveMs: number | null = null;
   private lastMembershipTick = 0;
   /** Ticks that skipped the cgroup.procs read, the tree being quiet. */
@@ -149,6 +150,7 @@ export class FastTicker {
     this.membershipBudgetMs = cfg.membershipBudget ? cfg.membershipBudget * cfg.intervalMs : 0;
     this.procsFile = cfg.membership.kind === 'cgroup' ? new ProcsFile(io, cfg.membership.procsFile) : null;
     this.quietEvery = quietEveryTicks(cfg);
+    this.quietAfterMs = cfg.membershipQuiet?.afterMs ?? Infinity;
   }
 
   get memberCount(): number {
@@ -382,9 +384,7 @@ export class FastTicker {
     if (cfg.membership.kind === 'cgroup' && tickIndex >= this.nextMembershipTick) {
       // A quiet tree (nothing moved for afterMs): cgroup.procs every quietEvery ticks; a fork is seen that much later at most.
       const quiet =
-        this.quietEvery > 1 &&
-        tMs - this.lastActiveMs >= this.cfg.membershipQuiet!.afterMs &&
-        tickIndex - this.lastMembershipTick < this.quietEvery;
+        this.quietEvery > 1 && tMs - this.lastActiveMs >= this.quietAfterMs && tickIndex - this.lastMembershipTick < this.quietEvery;
       if (quiet) this.quietSkipped++;
       else {
         this.lastMembershipTick = tickIndex;
