@@ -218,3 +218,10 @@ test('on a terminal (a pty from script(1)) a failed run is said once, with the l
   assert.equal(said.match(/exited with code 3/g)?.length, 1, said);
   assert.match(said, /run 1: exited with code 3\n +stderr: boom-on-tty/);
 });
+
+test("the README's first command form: `npx membench` runs the package's own bin (mode 0755 after build)", () => {
+  const root = join(CLI, '..', '..', '..', '..');
+  const r = spawnSync('npx', ['--no-install', 'membench', '--version'], { cwd: root, encoding: 'utf8' });
+  assert.equal(r.status, 0, `npx membench --version: ${r.stderr}`);
+  assert.match(r.stdout, /^\d+\.\d+\.\d+/);
+});
