@@ -32,15 +32,37 @@ function longRunning(): void {
   setFlagsFromString('--optimize-for-size');
 }
 
+/**
+ * run, suite and profile sample at 1 kHz for the length of a run, so their sampler threads are started without V8's
+ * memory reducer (--no-memory-reducer, set before the threads start; it applies to every isolate created after it).
+ * The reducer waits 8 s after a thread's heap has grown, then, the thread being nearly idle, runs up to three full
+ * "reduce" mark-compacts on each thread (--trace-gc); with their concurrent marking and what the threads do after them
+ * they cost 1.5–2 % of a core over a 12 s run at 1 kHz on a 5-process tree, a third of the tool's marginal CPU
+ * (issue 20; `npm run bench`). The threads' heaps are a few MiB and still collected as they fill; only the idle-time
+ * shrinking is given up. The main thread's heap exists before any flag can be set, so its reducer still runs once.
+ */
+function sampling(): void {
+  setFlagsFromString('--no-memory-reducer');
+}
+
 /** Each subcommand's handler: options commander parsed, its arguments, the argv after "--" → exit code. */
 type Handler = (sub: Command, execArgv: readonly string[] | null) => Promise<number>;
 
 const HANDLERS: Record<string, Handler> = {
-  run: async (sub, execArgv) => (await import('./run-command.js')).runCommand(sub.opts(), sub.args, execArgv),
+  run: async (sub, execArgv) => {
+    sampling();
+    return (await import('./run-command.js')).runCommand(sub.opts(), sub.args, execArgv);
+  },
   report: async (sub) => (await import('./report-command.js')).reportCommand(sub.opts(), sub.args),
-  suite: async (sub) => (await import('./suite-command.js')).suiteCommand(sub.opts(), sub.args),
+  suite: async (sub) => {
+    sampling();
+    return (await import('./suite-command.js')).suiteCommand(sub.opts(), sub.args);
+  },
   compare: async (sub) => (await import('./compare-command.js')).compareCommand(sub.opts(), sub.args),
-  profile: async (sub, execArgv) => (await import('./profile-command.js')).profileCommand(sub.opts(), sub.args, execArgv),
+  profile: async (sub, execArgv) => {
+    sampling();
+    return (await import('./profile-command.js')).profileCommand(sub.opts(), sub.args, execArgv);
+  },
   top: async (sub) => (await import('./top-command.js')).topCommand(sub.opts()),
   serve: async (sub) => {
     longRunning();
