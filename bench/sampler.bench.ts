@@ -16,6 +16,7 @@ import type { MembenchResult, RunResult } from '../src/result.js';
 import { analysisThroughput, columnsGrowth, columnsJoinMs } from './lib/analysis.js';
 import { CHUNK_ROWS } from '../src/sample/columns.js';
 import { measureOps, measureVariants, VARIANTS, type ReadCost, type TickPart, type VariantResult } from './lib/attribution.js';
+import { cliArgv } from './lib/cli-argv.js';
 import { haveTime, marginalPercent, timed, TIME_BIN, type TimedRun, type WindowCpu } from './lib/cpu.js';
 import { haveMprof, MPROF_MISSING, mprofArgv, parseMprof, type MprofSampling } from './lib/mprof.js';
 import { profileWorker } from './lib/profile.js';
@@ -152,8 +153,7 @@ async function membenchPair(v: MembenchVariant, tmp: string): Promise<MembenchPa
   const { backend, realtime } = v;
   const env = v.env ? { ...process.env, ...v.env } : undefined;
   const argv = (holdMs: number, json: string): string[] => [
-    process.execPath,
-    v.cli ?? CLI,
+    ...cliArgv(v.cli ?? CLI),
     'run',
     '--runs',
     '1',

@@ -17,6 +17,7 @@ import type { MembenchResult, RunResult } from '../../src/result.js';
 import { agg, spread, type Agg } from './agg.js';
 import { childrenOfThreads, spawnKeepingStderr } from './cpu.js';
 import { fixed, GOALS, mark, renderTable } from './table.js';
+import { cliArgv } from './cli-argv.js';
 
 export interface BigTreeShape {
   readonly processes: number;
@@ -122,7 +123,7 @@ export async function bigTreeRun(
 ): Promise<BigTreeRun> {
   const POLL_MS = 50;
   const { child, exited, stderrTail } = spawnKeepingStderr(
-    [process.execPath, cli, 'run', '-r', '1', '--style', 'none', '--json', json, '--', ...bigTreeCommand(shape)],
+    [...cliArgv(cli), 'run', '-r', '1', '--style', 'none', '--json', json, '--', ...bigTreeCommand(shape)],
     o,
   );
   let done = false;

@@ -39,7 +39,9 @@ function longRunning(): void {
  * "reduce" mark-compacts on each thread (--trace-gc); with their concurrent marking and what the threads do after them
  * they cost 1.5–2 % of a core over a 12 s run at 1 kHz on a 5-process tree, a third of the tool's marginal CPU
  * (issue 20; `npm run bench`). The threads' heaps are a few MiB and still collected as they fill; only the idle-time
- * shrinking is given up. The main thread's heap exists before any flag can be set, so its reducer still runs once.
+ * shrinking is given up. The main thread's heap exists before any flag can be set here: the installed bin starts node
+ * with the flag on its command line instead (scripts/bin-exec.mjs), so `membench run` has no reducer at all, while
+ * `node dist/src/cli/main.js run` keeps the main thread's (~0.5 % of a core, once, 8 s in).
  */
 function sampling(): void {
   setFlagsFromString('--no-memory-reducer');

@@ -225,3 +225,20 @@ test("the README's first command form: `npx membench` runs the package's own bin
   assert.equal(r.status, 0, `npx membench --version: ${r.stderr}`);
   assert.match(r.stdout, /^\d+\.\d+\.\d+/);
 });
+
+test('the bin as its first line runs it: node with --no-memory-reducer for run, plain node for watch (scripts/bin-exec.mjs)', () => {
+  // The target writes its ancestors' command lines; membench is the first `node` among them (the preamble exec'd it:
+  // same pid, node's own argv). watch stays on plain node: attached for hours, it keeps V8's memory reducer.
+  const chain = path('txt');
+  const ancestors = `p=$PPID; while [ "$p" -gt 1 ]; do tr '\\0' ' ' < /proc/$p/cmdline; echo; p=$(cut -d' ' -f4 /proc/$p/stat); done > ${chain}`;
+  const r = spawnSync(CLI, ['run', '--runs', '1', '--', 'sh', '-c', ancestors], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const membench = lines(readFileSync(chain, 'utf8')).find((l) => /^\S*node /.test(l));
+  assert.ok(membench?.includes(` --no-memory-reducer ${CLI} run `), `membench ran as: ${membench}\n${readFileSync(chain, 'utf8')}`);
+  // watch: started in the background by sh, which reads its command line while it watches sh itself.
+  const watched = `${CLI} watch $$ --duration 2s >/dev/null & w=$!; sleep 1; tr '\\0' ' ' < /proc/$w/cmdline > ${chain}; wait $w`;
+  const w = spawnSync('sh', ['-c', watched], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(w.status, 0, w.stderr);
+  const watcher = readFileSync(chain, 'utf8');
+  assert.match(watcher, new RegExp(`^\\S*node ${CLI} watch `), `watch ran as: ${watcher}`);
+});
