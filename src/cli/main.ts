@@ -36,9 +36,9 @@ function longRunning(): void {
  * run, suite and profile sample at 1 kHz for the length of a run, so their sampler threads are started without V8's
  * memory reducer (--no-memory-reducer, set before the threads start; it applies to every isolate created after it).
  * The reducer waits 8 s after a thread's heap has grown, then, the thread being nearly idle, runs up to three full
- * "reduce" mark-compacts on each thread (--trace-gc); with their concurrent marking and what the threads do after them
- * they cost 1.5–2 % of a core over a 12 s run at 1 kHz on a 5-process tree, a third of the tool's marginal CPU
- * (issue 20; `npm run bench`). The threads' heaps are a few MiB and still collected as they fill; only the idle-time
+ * "reduce" mark-compacts on each thread (--trace-gc); with their concurrent marking (V8's platform threads) they cost
+ * 1.5–2 % of a core over a 12 s run at 1 kHz on a 5-process tree, a fifth to a third of the tool's CPU (issue 20;
+ * `npm run bench`). The threads' heaps are a few MiB and still collected as they fill; only the idle-time
  * shrinking is given up. The main thread's heap exists before any flag can be set here: the installed bin starts node
  * with the flag on its command line instead (scripts/bin-exec.mjs), so `membench run` has no reducer at all, while
  * `node dist/src/cli/main.js run` keeps the main thread's (~0.5 % of a core, once, 8 s in).
