@@ -251,7 +251,9 @@ export function run(
   const useAnon = input.anon.tMs.length >= 5;
   const peakRss = extent(input.rss.bytes)?.max ?? null;
   // USS growth is evidence only while the working set is steady: growth the leak verdict saw (a leak, growth until
-  // exit, a warm-up that levelled) is the program's data, and says nothing about the allocator.
+  // exit, a warm-up that levelled) is the program's data, and says nothing about the allocator. A verdict that could
+  // not judge the run (too short, a slope not significant, phases) did not find it steady either: `sort` of a 40 MB
+  // file, 0.5 s of reading its input, was "fragmentation evidence ... while the work stayed steady" before.
   const growing =
     leak !== null && (leak.verdict === 'leak' || leak.verdict === 'grows-until-exit' || leak.figures?.lateSlopeBytesPerSec != null);
   const uss: FragmentationSignal = growing
@@ -261,7 +263,14 @@ export function run(
         evidence: `the tree's memory grew (leak verdict: ${leak.verdict}), so the work was not steady: USS growth says nothing about fragmentation here`,
         figures: { leakSlopeBytesPerSec: leak.slopeBytesPerSec },
       }
-    : ussGrowingSteadyWork(input.uss, input.rss, input.processCount, input.mainExitMs);
+    : leak?.verdict === 'inconclusive'
+      ? {
+          id: 'uss-growing-steady-work',
+          observed: null,
+          evidence: `the leak verdict could not judge this run, so it is not known whether the work was steady: USS growth says nothing about fragmentation here`,
+          figures: {},
+        }
+      : ussGrowingSteadyWork(input.uss, input.rss, input.processCount, input.mainExitMs);
   return {
     signals: [
       uss,

@@ -1,7 +1,9 @@
 // Fragmentation signals on synthetic series: each says what it saw, with figures, and null when it cannot tell.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { anonNotReturned, heapDominates, rssAboveLiveHeap, ussGrowingSteadyWork } from '../../src/analyze/fragmentation.js';
+import { anonNotReturned, heapDominates, rssAboveLiveHeap, run, ussGrowingSteadyWork } from '../../src/analyze/fragmentation.js';
+import type { DiagnosisInput } from '../../src/analyze/input.js';
+import { leakVerdict } from '../../src/analyze/leak.js';
 import { MIB, series } from './synthetic.js';
 
 /** A process-count series (not rounded to pages as byte series are). */
@@ -115,4 +117,27 @@ test('USS read slowly from a 300 ms sawtooth: aliasing can fake a ramp, Σ RSS r
     );
     assert.equal(s.observed, false, s.evidence);
   }
+});
+
+test('a batch program reading its input for 0.6 s (sort): the leak verdict cannot judge it, so USS growth is no evidence', () => {
+  // Σ RSS and USS climb 10 → 70 MiB as the input is read, one process throughout: on its own the USS signal sees
+  // "growth under steady work"; the leak verdict says the run is too short to judge, so nothing says the work was steady.
+  const rss = series(600, 1, (t) => 10 * MIB + 100 * MIB * (t / 1000));
+  const input: DiagnosisInput = {
+    rss,
+    uss: series(600, 50, (t) => 9 * MIB + 100 * MIB * (t / 1000)),
+    anon: { tMs: [], bytes: [] },
+    processCount: { tMs: rss.tMs, bytes: rss.tMs.map(() => 1) },
+    mainExitMs: 600,
+    liveHeapBytes: null,
+    smaps: null,
+    smapsCost: { captures: 0, totalReadMs: 0 },
+  };
+  const alone = ussGrowingSteadyWork(input.uss, input.rss, input.processCount, input.mainExitMs);
+  assert.equal(alone.observed, true, alone.evidence);
+  const leak = leakVerdict(input.rss, input.mainExitMs);
+  assert.equal(leak.verdict, 'inconclusive', leak.reason);
+  const uss = run(input, null, leak).signals.find((x) => x.id === 'uss-growing-steady-work')!;
+  assert.equal(uss.observed, null, uss.evidence);
+  assert.match(uss.evidence, /could not judge this run/);
 });
