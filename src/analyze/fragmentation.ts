@@ -242,6 +242,25 @@ export interface FragmentationReport {
   readonly signals: FragmentationSignal[];
 }
 
+/**
+ * USS growth is evidence only while the working set is steady: growth the leak verdict saw (a leak, growth until exit,
+ * a warm-up that levelled) is the program's data, and says nothing about the allocator. A verdict that could not judge
+ * the run (too short, a slope not significant, phases) did not find it steady either: `sort` of a 40 MB file, 0.5 s of
+ * reading its input, was "fragmentation evidence ... while the work stayed steady" before. Why the work was not (or is
+ * not known to be) steady; null when the verdict found nothing against it, or there is no verdict.
+ */
+function unsteadyWork(leak: LeakVerdict | null): { readonly why: string; readonly figures: Record<string, number | null> } | null {
+  if (leak === null) return null;
+  if (leak.verdict === 'leak' || leak.verdict === 'grows-until-exit' || leak.figures?.lateSlopeBytesPerSec != null)
+    return {
+      why: `the tree's memory grew (leak verdict: ${leak.verdict}), so the work was not steady`,
+      figures: { leakSlopeBytesPerSec: leak.slopeBytesPerSec },
+    };
+  if (leak.verdict === 'inconclusive')
+    return { why: 'the leak verdict could not judge this run, so it is not known whether the work was steady', figures: {} };
+  return null;
+}
+
 /** The analysis as the diagnosis runs it. `largest` and `leak` come from the breakdown and leak verdict of the same run. */
 export function run(
   input: DiagnosisInput,
@@ -250,27 +269,16 @@ export function run(
 ): FragmentationReport {
   const useAnon = input.anon.tMs.length >= 5;
   const peakRss = extent(input.rss.bytes)?.max ?? null;
-  // USS growth is evidence only while the working set is steady: growth the leak verdict saw (a leak, growth until
-  // exit, a warm-up that levelled) is the program's data, and says nothing about the allocator. A verdict that could
-  // not judge the run (too short, a slope not significant, phases) did not find it steady either: `sort` of a 40 MB
-  // file, 0.5 s of reading its input, was "fragmentation evidence ... while the work stayed steady" before.
-  const growing =
-    leak !== null && (leak.verdict === 'leak' || leak.verdict === 'grows-until-exit' || leak.figures?.lateSlopeBytesPerSec != null);
-  const uss: FragmentationSignal = growing
-    ? {
-        id: 'uss-growing-steady-work',
-        observed: null,
-        evidence: `the tree's memory grew (leak verdict: ${leak.verdict}), so the work was not steady: USS growth says nothing about fragmentation here`,
-        figures: { leakSlopeBytesPerSec: leak.slopeBytesPerSec },
-      }
-    : leak?.verdict === 'inconclusive'
-      ? {
+  const unsteady = unsteadyWork(leak);
+  const uss: FragmentationSignal =
+    unsteady === null
+      ? ussGrowingSteadyWork(input.uss, input.rss, input.processCount, input.mainExitMs)
+      : {
           id: 'uss-growing-steady-work',
           observed: null,
-          evidence: `the leak verdict could not judge this run, so it is not known whether the work was steady: USS growth says nothing about fragmentation here`,
-          figures: {},
-        }
-      : ussGrowingSteadyWork(input.uss, input.rss, input.processCount, input.mainExitMs);
+          evidence: `${unsteady.why}: USS growth says nothing about fragmentation here`,
+          figures: unsteady.figures,
+        };
   return {
     signals: [
       uss,
